@@ -1,0 +1,375 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// DefaultBaseURL is our assumption of Senquip's API host; see senquip-api.md.
+const DefaultBaseURL = "https://cloud-api.v2.senquip.com"
+
+// maxBody bounds what one response may make us hold in memory.
+const maxBody = 64 << 20
+
+// Options configure a Client. Zero values take the defaults shown.
+type Options struct {
+	BaseURL string // DefaultBaseURL
+	Key     string
+	Routes  *Routes // DefaultRoutes()
+	Timeout time.Duration
+	// RatePerSecond is the starting client-side rate; 1, the smallest
+	// account's, until a device list tells the real one.
+	RatePerSecond float64
+	MaxRetries    int           // retries of a GET after 429/5xx/network failure: 3
+	RetryBase     time.Duration // first backoff step: 500 ms
+	// MaxRetryWait is the longest wait a call sleeps through itself; a
+	// longer Retry-After is returned to the caller, who backs off visibly.
+	MaxRetryWait time.Duration // 10 s
+	RootCAs      *x509.CertPool
+	Observe      func(Call)
+	Logger       *slog.Logger
+	// Wait sleeps between retries; tests replace it to observe backoff.
+	Wait func(ctx context.Context, d time.Duration) error
+}
+
+// Call is one HTTP exchange as the quota ledger and the call log see it.
+type Call struct {
+	At        time.Time
+	Op        Op
+	DeviceID  string
+	Method    string
+	Status    int // 0 when no response arrived
+	Latency   time.Duration
+	Attempt   int // 0 for the first try
+	Err       error
+	Remaining *int // apiRequestsRemaining when the response carried one
+}
+
+// Usage is what the client has observed since it was made.
+type Usage struct {
+	Requests    int
+	RateLimited int
+	Remaining   map[string]int // apiRequestsRemaining by device
+	Last        time.Time
+}
+
+// Client talks to the Senquip Cloud API. It is safe for concurrent use.
+type Client struct {
+	base    *url.URL
+	routes  *Routes
+	hc      *http.Client
+	limiter *rate.Limiter
+	opts    Options
+	log     *slog.Logger
+
+	mu    sync.Mutex
+	usage Usage
+}
+
+// New checks the options and builds a client.
+func New(o Options) (*Client, error) {
+	if o.BaseURL == "" {
+		o.BaseURL = DefaultBaseURL
+	}
+	base, err := ParseBaseURL(o.BaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkKeyShape(o.Key); err != nil {
+		return nil, err
+	}
+	if o.Routes == nil {
+		o.Routes = DefaultRoutes()
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = 20 * time.Second
+	}
+	if o.RatePerSecond <= 0 {
+		o.RatePerSecond = 1
+	}
+	if o.MaxRetries < 0 {
+		o.MaxRetries = 0
+	} else if o.MaxRetries == 0 {
+		o.MaxRetries = 3
+	}
+	if o.RetryBase <= 0 {
+		o.RetryBase = 500 * time.Millisecond
+	}
+	if o.MaxRetryWait <= 0 {
+		o.MaxRetryWait = 10 * time.Second
+	}
+	if o.Wait == nil {
+		o.Wait = sleepCtx
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	c := &Client{
+		base:    base,
+		routes:  o.Routes,
+		hc:      newHTTPClient(base, o.Key, o.RootCAs, o),
+		limiter: rate.NewLimiter(rate.Limit(o.RatePerSecond), burstFor(o.RatePerSecond)),
+		opts:    o,
+		log:     o.Logger,
+		usage:   Usage{Remaining: map[string]int{}},
+	}
+	return c, nil
+}
+
+// checkKeyShape refuses keys that could never be right, without saying the key.
+func checkKeyShape(key string) error {
+	if key == "" {
+		return errors.New("no API key: set SENQUIP_API_KEY or run sqc auth login")
+	}
+	if strings.ContainsAny(key, " \t\r\n") {
+		return errors.New("the API key contains whitespace: copy it again from the Senquip Portal (Account → API Access)")
+	}
+	return nil
+}
+
+func burstFor(r float64) int { return max(1, int(math.Floor(r))) }
+
+// BaseURL is the configured API base.
+func (c *Client) BaseURL() string { return c.base.String() }
+
+// Routes is the route table in use.
+func (c *Client) Routes() *Routes { return c.routes }
+
+// SetRate sets the client-side limiter to the account's rate limit.
+func (c *Client) SetRate(perSecond float64) {
+	if perSecond <= 0 {
+		perSecond = 1
+	}
+	c.limiter.SetLimit(rate.Limit(perSecond))
+	c.limiter.SetBurst(burstFor(perSecond))
+}
+
+// Rate is the limiter's current rate in requests per second.
+func (c *Client) Rate() float64 { return float64(c.limiter.Limit()) }
+
+// Usage returns a copy of what has been observed.
+func (c *Client) Usage() Usage {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	u := c.usage
+	u.Remaining = make(map[string]int, len(c.usage.Remaining))
+	for k, v := range c.usage.Remaining {
+		u.Remaining[k] = v
+	}
+	return u
+}
+
+func (c *Client) noteRemaining(id string, n *int) {
+	if n == nil || id == "" {
+		return
+	}
+	c.mu.Lock()
+	c.usage.Remaining[id] = *n
+	c.mu.Unlock()
+}
+
+// request describes one operation call.
+type request struct {
+	op    Op
+	id    string
+	query url.Values
+	body  []byte
+	ctype string
+}
+
+// do runs a request with the limiter, retries for GETs and observation,
+// and returns the body of a 2xx response.
+func (c *Client) do(ctx context.Context, r request) (int, []byte, error) {
+	row := c.routes.Get(r.op)
+	target := c.routes.URL(c.base, r.op, r.id, r.query)
+	for attempt := 0; ; attempt++ {
+		if err := c.limiter.Wait(ctx); err != nil {
+			return 0, nil, &Error{Op: r.op, DeviceID: r.id, Err: err, Message: "waiting for the rate limiter"}
+		}
+		start := time.Now()
+		status, hdr, body, err := c.once(ctx, row.Method, target, r)
+		latency := time.Since(start)
+		var apiErr *Error
+		switch {
+		case err != nil:
+			apiErr = &Error{Op: r.op, DeviceID: r.id, Err: cleanNetErr(err), Unknown: r.op.Write(), Hint: netHint(err, r.op.Write())}
+		case status < 200 || status > 299:
+			apiErr = newStatusError(r.op, r.id, &http.Response{StatusCode: status, Header: hdr}, body)
+		}
+		call := Call{At: start, Op: r.op, DeviceID: r.id, Method: row.Method, Status: status, Latency: latency, Attempt: attempt}
+		if apiErr == nil && r.id != "" && r.op != OpGetData {
+			call.Remaining = topLevelRemaining(body)
+			c.noteRemaining(r.id, call.Remaining)
+		}
+		if apiErr != nil {
+			call.Err = apiErr
+		}
+		c.record(call)
+		if apiErr == nil {
+			return status, body, nil
+		}
+		wait, retry := c.retryWait(r.op, attempt, apiErr)
+		if !retry {
+			return status, nil, apiErr
+		}
+		c.log.Debug("retrying", "op", r.op, "device", r.id, "status", status, "wait", wait, "attempt", attempt+1)
+		if err := c.opts.Wait(ctx, wait); err != nil {
+			return status, nil, apiErr
+		}
+	}
+}
+
+func (c *Client) once(ctx context.Context, method, target string, r request) (int, http.Header, []byte, error) {
+	var rd io.Reader
+	if r.body != nil {
+		rd = bytes.NewReader(r.body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, target, rd)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", "sqc")
+	if r.ctype != "" {
+		req.Header.Set("Content-Type", r.ctype)
+	}
+	start := time.Now()
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		c.log.Debug("request failed", "op", r.op, "device", r.id, "err", cleanNetErr(err), "latency", time.Since(start))
+		return 0, nil, nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	if err == nil && len(body) > maxBody {
+		err = fmt.Errorf("response larger than %d MiB", maxBody>>20)
+	}
+	c.log.Debug("request", "op", r.op, "device", r.id, "status", resp.StatusCode, "bytes", len(body), "latency", time.Since(start))
+	if err != nil {
+		return 0, resp.Header, nil, err
+	}
+	return resp.StatusCode, resp.Header, body, nil
+}
+
+func (c *Client) record(call Call) {
+	c.mu.Lock()
+	c.usage.Requests++
+	if call.Status == http.StatusTooManyRequests {
+		c.usage.RateLimited++
+	}
+	c.usage.Last = call.At
+	c.mu.Unlock()
+	if c.opts.Observe != nil {
+		c.opts.Observe(call)
+	}
+}
+
+// retryWait decides whether and how long to wait before another try.
+// Writes are never retried: their outcome may be unknown.
+func (c *Client) retryWait(op Op, attempt int, e *Error) (time.Duration, bool) {
+	if op.Write() || attempt >= c.opts.MaxRetries {
+		return 0, false
+	}
+	switch {
+	case e.Status == 429, e.Status == 500, e.Status == 502, e.Status == 503, e.Status == 504:
+	case e.Status == 0 && e.Err != nil && !notWorthRetry(e.Err):
+	default:
+		return 0, false
+	}
+	if e.RetryAfter > 0 {
+		if e.RetryAfter > c.opts.MaxRetryWait {
+			return 0, false
+		}
+		return e.RetryAfter, true
+	}
+	return backoff(c.opts.RetryBase, attempt), true
+}
+
+// backoff is exponential with full jitter, capped at 30 s.
+func backoff(base time.Duration, attempt int) time.Duration {
+	d := base << min(attempt, 8)
+	d = min(d, 30*time.Second)
+	return d/2 + rand.N(d/2+1)
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+func notWorthRetry(err error) bool {
+	var re *RedirectError
+	if errors.As(err, &re) {
+		return true // not worth another try either
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// cleanNetErr drops the URL wrapper: the operation and device already say
+// what was asked, and the message reads better without a long URL.
+func cleanNetErr(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+func netHint(err error, write bool) string {
+	var h string
+	var re *RedirectError
+	switch {
+	case errors.Is(err, context.Canceled):
+		return "cancelled"
+	case errors.As(err, &re):
+		return "check the API URL: the server sends requests elsewhere"
+	case notWorthRetry(err):
+		h = "no answer in time: the network or the server is slow"
+	default:
+		h = "the server could not be reached: check the network and the API URL"
+	}
+	if write {
+		h += "; the write may or may not have happened, read it back before sending again"
+	}
+	return h
+}
+
+// topLevelRemaining finds apiRequestsRemaining at the top of a JSON body.
+func topLevelRemaining(body []byte) *int {
+	var out *int
+	_ = eachField(body, func(k []byte, _ bool, v []byte) error {
+		if string(k) == `"apiRequestsRemaining"` {
+			var n int
+			if _, err := fmt.Sscan(string(v), &n); err == nil {
+				out = &n
+			}
+		}
+		return nil
+	})
+	return out
+}

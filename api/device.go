@@ -1,0 +1,127 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"strconv"
+	"time"
+)
+
+// Plans a device can be on. Only Hosted and Trial may read device data.
+const (
+	PlanHosted = "Hosted"
+	PlanTrial  = "Trial"
+	PlanNone   = "None"
+)
+
+// Device is one device of the account as List All Devices and Get Device
+// return it. Raw keeps the server's object, so fields we do not know are
+// neither lost nor a decode error.
+type Device struct {
+	DeviceID  string `json:"deviceid"`
+	Name      string `json:"name"`
+	GroupID   string `json:"groupid"`
+	GroupName string `json:"groupName"`
+	Model     string `json:"model"`
+	Firmware  string `json:"firmware"`
+	Plan      string `json:"plan"`
+	// LastSeen is Unix seconds, or nil for a device never seen.
+	LastSeen *float64 `json:"lastSeen"`
+	// Remaining is apiRequestsRemaining: present only on non-Hosted devices.
+	Remaining *int `json:"apiRequestsRemaining,omitempty"`
+
+	Raw json.RawMessage `json:"-"`
+}
+
+var knownDeviceKeys = map[string]bool{
+	"deviceid": true, "name": true, "groupid": true, "groupName": true, "model": true,
+	"firmware": true, "plan": true, "lastSeen": true, "apiRequestsRemaining": true,
+}
+
+// CanReadData reports whether the plan allows Get Device Data.
+func (d *Device) CanReadData() bool { return d.Plan == PlanHosted || d.Plan == PlanTrial }
+
+// Seen is the last-seen time, zero when never seen.
+func (d *Device) Seen() time.Time {
+	if d.LastSeen == nil || *d.LastSeen <= 0 {
+		return time.Time{}
+	}
+	return time.Unix(int64(*d.LastSeen), 0).UTC()
+}
+
+// Extra returns the fields of the server's object that Device does not type.
+func (d *Device) Extra() []Field {
+	var out []Field
+	_ = eachField(d.Raw, func(k []byte, slow bool, v []byte) error {
+		key, err := unquote(k, slow)
+		if err == nil && !knownDeviceKeys[key] {
+			f, _ := newField(key, v)
+			out = append(out, f)
+		}
+		return nil
+	})
+	return out
+}
+
+// UnmarshalJSON decodes the known fields leniently: a field of the wrong
+// type is left empty rather than failing the whole list.
+func (d *Device) UnmarshalJSON(b []byte) error {
+	own := bytes.Clone(b)
+	*d = Device{Raw: own}
+	return eachField(own, func(k []byte, slow bool, v []byte) error {
+		key, err := unquote(k, slow)
+		if err != nil {
+			return err
+		}
+		str := func(dst *string) {
+			if isJSONString(v) {
+				*dst, _ = unquoteValue(v)
+			}
+		}
+		switch key {
+		case "deviceid":
+			str(&d.DeviceID)
+		case "name":
+			str(&d.Name)
+		case "groupid":
+			if isJSONString(v) {
+				str(&d.GroupID)
+			} else if _, err := strconv.ParseFloat(string(v), 64); err == nil {
+				d.GroupID = string(v)
+			}
+		case "groupName":
+			str(&d.GroupName)
+		case "model":
+			str(&d.Model)
+		case "firmware":
+			str(&d.Firmware)
+		case "plan":
+			str(&d.Plan)
+		case "lastSeen":
+			if n, err := strconv.ParseFloat(string(v), 64); err == nil {
+				d.LastSeen = &n
+			}
+		case "apiRequestsRemaining":
+			if n, err := strconv.ParseFloat(string(v), 64); err == nil {
+				r := int(n)
+				d.Remaining = &r
+			}
+		}
+		return nil
+	})
+}
+
+// MarshalJSON returns the server's object untouched when there is one.
+func (d Device) MarshalJSON() ([]byte, error) {
+	if len(d.Raw) > 0 {
+		return d.Raw, nil
+	}
+	type plain Device
+	return json.Marshal(plain(d))
+}
+
+// DeviceList is one page of List All Devices.
+type DeviceList struct {
+	Devices []Device `json:"devices"`
+	Next    *string  `json:"next"`
+}

@@ -1,0 +1,35 @@
+package api
+
+import "time"
+
+// Limits are the account's documented limits, derived from its devices.
+type Limits struct {
+	Hosted        int
+	RatePerSecond float64 // max(1, H)
+	Daily         int     // max(1000, 1000·H)
+}
+
+// MonthlyPerDevice is what a device without a Hosted plan accepts per month.
+const MonthlyPerDevice = 50
+
+// LimitsFor computes the limits from a device list (senquip-api.md).
+func LimitsFor(devices []Device) Limits {
+	h := 0
+	for i := range devices {
+		if devices[i].Plan == PlanHosted {
+			h++
+		}
+	}
+	return LimitsForHosted(h)
+}
+
+// LimitsForHosted computes the limits for H Hosted devices.
+func LimitsForHosted(h int) Limits {
+	return Limits{Hosted: h, RatePerSecond: float64(max(1, h)), Daily: max(1000, 1000*h)}
+}
+
+// NextReset is when the daily quota resets: 00:00 UTC (assumed).
+func NextReset(now time.Time) time.Time {
+	y, m, d := now.UTC().Date()
+	return time.Date(y, m, d+1, 0, 0, 0, 0, time.UTC)
+}

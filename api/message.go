@@ -1,0 +1,412 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"time"
+)
+
+// Kind is the JSON type of a field's value.
+type Kind uint8
+
+const (
+	KindNull Kind = iota
+	KindNumber
+	KindString
+	KindBool
+	KindArray
+	KindObject
+)
+
+// Field is one key of a data message, in the order the server sent it, with
+// its exact bytes so that re-encoding loses nothing.
+type Field struct {
+	Key  string
+	Raw  json.RawMessage
+	Kind Kind
+	Num  float64 // when Kind is KindNumber
+}
+
+// Event is one entry of a message's "events" array.
+type Event struct {
+	Topic string `json:"topic"`
+	Msg   string `json:"msg"`
+	Level int    `json:"lv"`
+}
+
+// Event classes Senquip names. The numeric mapping is not published; we
+// infer it from the one level seen in the wild (30, shown as a warning).
+const (
+	ClassInfo    = "info"
+	ClassAlert   = "alert"
+	ClassWarning = "warning"
+	ClassAlarm   = "alarm"
+)
+
+// Class is the event class inferred from the level: <20 info, <30 alert,
+// <40 warning, otherwise alarm.
+func (e Event) Class() string { return LevelClass(e.Level) }
+
+// LevelClass maps a numeric event level to the class we infer for it.
+func LevelClass(lv int) string {
+	switch {
+	case lv < 20:
+		return ClassInfo
+	case lv < 30:
+		return ClassAlert
+	case lv < 40:
+		return ClassWarning
+	default:
+		return ClassAlarm
+	}
+}
+
+// CANFrame is one frame of a can1/can2 array: a 29-bit identifier and hex bytes.
+type CANFrame struct {
+	ID   uint32 `json:"id"`
+	Data string `json:"data"`
+}
+
+// PGN is the J1939 parameter group number carried in a 29-bit identifier.
+func (f CANFrame) PGN() uint32 {
+	pf := (f.ID >> 16) & 0xFF
+	pgn := (f.ID >> 8) & 0x3FF00
+	if pf >= 240 {
+		pgn |= (f.ID >> 8) & 0xFF
+	}
+	return pgn
+}
+
+// DataMessage is one measurement message of a device. The documented keys
+// are typed; every key, documented or not, stays in Fields in server order.
+type DataMessage struct {
+	DeviceID string
+	TS       float64 // Unix seconds from "ts", or "time" when there is no "ts"
+	Events   []Event
+	CAN1     []CANFrame
+	CAN2     []CANFrame
+	Fields   []Field
+	// Problems lists documented keys whose value had an unexpected type;
+	// the raw value is still in Fields.
+	Problems []string
+}
+
+// Time is the message's timestamp.
+func (m *DataMessage) Time() time.Time {
+	if m.TS == 0 {
+		return time.Time{}
+	}
+	sec, frac := math.Modf(m.TS)
+	return time.Unix(int64(sec), int64(frac*1e9)).UTC()
+}
+
+// Get returns a field by key.
+func (m *DataMessage) Get(key string) (Field, bool) {
+	for _, f := range m.Fields {
+		if f.Key == key {
+			return f, true
+		}
+	}
+	return Field{}, false
+}
+
+// Number returns a numeric field's value.
+func (m *DataMessage) Number(key string) (float64, bool) {
+	f, ok := m.Get(key)
+	if !ok || f.Kind != KindNumber {
+		return 0, false
+	}
+	return f.Num, true
+}
+
+// Text returns a string field's value.
+func (m *DataMessage) Text(key string) (string, bool) {
+	f, ok := m.Get(key)
+	if !ok || f.Kind != KindString {
+		return "", false
+	}
+	s, err := unquoteValue(f.Raw)
+	return s, err == nil
+}
+
+func newField(key string, raw []byte) (Field, error) {
+	f := Field{Key: key, Raw: raw}
+	switch c := raw[0]; {
+	case c == '"':
+		f.Kind = KindString
+	case c == '{':
+		f.Kind = KindObject
+	case c == '[':
+		f.Kind = KindArray
+	case c == 't' || c == 'f':
+		f.Kind = KindBool
+	case c == 'n':
+		f.Kind = KindNull
+	default:
+		n, err := strconv.ParseFloat(parseView(raw), 64)
+		if err != nil && !errors.Is(err, strconv.ErrRange) {
+			return f, fmt.Errorf("field %q: %w", key, err)
+		}
+		f.Kind, f.Num = KindNumber, n
+	}
+	return f, nil
+}
+
+// UnmarshalJSON decodes one message object.
+func (m *DataMessage) UnmarshalJSON(b []byte) error {
+	return whole(b, '{', "object", func(i int) (int, error) { return decodeMessage(b, i, 0, m, interner{}) })
+}
+
+// decodeMessage decodes the message object at b[i] in one pass: every
+// byte is validated once while the typed keys are extracted, and the
+// message gets its own copy of its bytes.
+func decodeMessage(b []byte, i, depth int, m *DataMessage, keys interner) (int, error) {
+	*m = DataMessage{Fields: make([]Field, 0, 64)}
+	type span struct{ s, e int }
+	spans := make([]span, 0, 64)
+	var timeField float64
+	end, err := scanObject(b, i, depth+1, func(k []byte, slow bool, b []byte, vi, d int) (int, error) {
+		key, err := keys.key(k, slow)
+		if err != nil {
+			return vi, err
+		}
+		var ve int
+		ok := true
+		switch key {
+		case "events":
+			m.Events, ve, ok, err = scanEvents(b, vi, d)
+		case "can1":
+			m.CAN1, ve, ok, err = scanCAN(b, vi, d)
+		case "can2":
+			m.CAN2, ve, ok, err = scanCAN(b, vi, d)
+		default:
+			ve, err = scanValue(b, vi, d)
+		}
+		if err != nil {
+			return ve, err
+		}
+		f, err := newField(key, b[vi:ve])
+		if err != nil {
+			return ve, err
+		}
+		switch key {
+		case "deviceid":
+			ok = f.Kind == KindString
+			if ok {
+				m.DeviceID, _ = unquoteValue(f.Raw)
+			}
+		case "ts":
+			m.TS, ok = f.Num, f.Kind == KindNumber
+		case "time":
+			timeField, ok = f.Num, f.Kind == KindNumber
+		}
+		if !ok {
+			m.Problems = append(m.Problems, key)
+		}
+		m.Fields = append(m.Fields, f)
+		spans = append(spans, span{vi, ve})
+		return ve, nil
+	})
+	if err != nil {
+		return end, err
+	}
+	own := bytes.Clone(b[i:end])
+	for j, sp := range spans {
+		m.Fields[j].Raw = own[sp.s-i : sp.e-i]
+	}
+	if m.TS == 0 {
+		m.TS = timeField
+	}
+	return end, nil
+}
+
+// scanEvents reads an "events" value. A value of another shape is still
+// scanned (and kept raw); ok says whether it was a list of events.
+func scanEvents(b []byte, i, depth int) ([]Event, int, bool, error) {
+	if b[i] != '[' {
+		end, err := scanValue(b, i, depth)
+		return nil, end, false, err
+	}
+	var out []Event
+	ok := true
+	end, err := scanArray(b, i, depth+1, func(b []byte, i, depth int) (int, error) {
+		if b[i] != '{' {
+			ok = false
+			return scanValue(b, i, depth)
+		}
+		var e Event
+		end, err := scanObject(b, i, depth+1, rawMembers(func(k []byte, slow bool, v []byte) error {
+			switch string(k) {
+			case `"topic"`, `"msg"`:
+				if !isJSONString(v) {
+					ok = false
+					return nil
+				}
+				s, err := unquoteValue(v)
+				if string(k) == `"topic"` {
+					e.Topic = s
+				} else {
+					e.Msg = s
+				}
+				return err
+			case `"lv"`:
+				n, err := strconv.ParseFloat(parseView(v), 64)
+				if err != nil || n != math.Trunc(n) || math.Abs(n) > 1e9 {
+					ok = false
+				}
+				e.Level = int(n)
+			}
+			return nil
+		}))
+		out = append(out, e)
+		return end, err
+	})
+	return out, end, ok, err
+}
+
+// scanCAN reads a can1/can2 value: frames of {"id": number, "data": hex}.
+func scanCAN(b []byte, i, depth int) ([]CANFrame, int, bool, error) {
+	if b[i] != '[' {
+		end, err := scanValue(b, i, depth)
+		return nil, end, false, err
+	}
+	out := make([]CANFrame, 0, 16)
+	ok := true
+	end, err := scanArray(b, i, depth+1, func(b []byte, i, depth int) (int, error) {
+		if b[i] != '{' {
+			ok = false
+			return scanValue(b, i, depth)
+		}
+		var fr CANFrame
+		end, err := scanObject(b, i, depth+1, rawMembers(func(k []byte, _ bool, v []byte) error {
+			switch string(k) {
+			case `"id"`:
+				n, err := strconv.ParseUint(parseView(v), 10, 32)
+				ok = ok && err == nil
+				fr.ID = uint32(n)
+			case `"data"`:
+				if !isJSONString(v) {
+					ok = false
+					return nil
+				}
+				fr.Data, _ = unquoteValue(v)
+			}
+			return nil
+		}))
+		out = append(out, fr)
+		return end, err
+	})
+	return out, end, ok, err
+}
+
+// MarshalJSON writes every field back in its original order and bytes.
+func (m DataMessage) MarshalJSON() ([]byte, error) {
+	n := 2
+	for _, f := range m.Fields {
+		n += len(f.Key) + len(f.Raw) + 4
+	}
+	buf := make([]byte, 0, n)
+	buf = append(buf, '{')
+	for i, f := range m.Fields {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		k, err := json.Marshal(f.Key)
+		if err != nil {
+			return nil, err
+		}
+		buf = append(buf, k...)
+		buf = append(buf, ':')
+		buf = append(buf, f.Raw...)
+	}
+	return append(buf, '}'), nil
+}
+
+// DataPage is the body of Get Device Data: messages newest first, plus any
+// envelope keys we do not know, kept in order.
+type DataPage struct {
+	DeviceID string
+	Data     []DataMessage
+	Extra    []Field
+}
+
+// DecodeDataPage decodes a Get Device Data body.
+func DecodeDataPage(body []byte) (*DataPage, error) {
+	p := &DataPage{}
+	keys := interner{}
+	err := whole(body, '{', "object", func(i int) (int, error) {
+		return scanObject(body, i, 1, func(k []byte, slow bool, b []byte, vi, d int) (int, error) {
+			key, err := unquote(k, slow)
+			if err != nil {
+				return vi, err
+			}
+			if key == "data" && b[vi] == '[' {
+				return scanArray(b, vi, d+1, func(b []byte, i, depth int) (int, error) {
+					if b[i] != '{' {
+						return i, errAt(i, "data[%d] is not an object", len(p.Data))
+					}
+					p.Data = append(p.Data, DataMessage{})
+					end, err := decodeMessage(b, i, depth, &p.Data[len(p.Data)-1], keys)
+					if err != nil {
+						return end, fmt.Errorf("data[%d]: %w", len(p.Data)-1, err)
+					}
+					return end, nil
+				})
+			}
+			ve, err := scanValue(b, vi, d)
+			if err != nil {
+				return ve, err
+			}
+			v := b[vi:ve]
+			switch {
+			case key == "deviceid" && isJSONString(v):
+				p.DeviceID, err = unquoteValue(v)
+				return ve, err
+			case key == "data" && v[0] == 'n':
+				return ve, nil
+			case key == "data":
+				return ve, errAt(vi, "data is not a list")
+			}
+			f, err := newField(key, bytes.Clone(v))
+			p.Extra = append(p.Extra, f)
+			return ve, err
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// MarshalJSON writes the page back with nothing dropped.
+func (p DataPage) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	buf.WriteString(`{"deviceid":`)
+	id, _ := json.Marshal(p.DeviceID)
+	buf.Write(id)
+	buf.WriteString(`,"data":[`)
+	for i, m := range p.Data {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		b, err := m.MarshalJSON()
+		if err != nil {
+			return nil, err
+		}
+		buf.Write(b)
+	}
+	buf.WriteByte(']')
+	for _, f := range p.Extra {
+		k, _ := json.Marshal(f.Key)
+		buf.WriteByte(',')
+		buf.Write(k)
+		buf.WriteByte(':')
+		buf.Write(f.Raw)
+	}
+	buf.WriteByte('}')
+	return buf.Bytes(), nil
+}
