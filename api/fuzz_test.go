@@ -2,8 +2,8 @@ package api_test
 
 import (
 	"bytes"
-	"errors"
 	"encoding/json"
+	"errors"
 	"reflect"
 	"testing"
 

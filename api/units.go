@@ -13,9 +13,9 @@ var units = map[string]string{
 	"pitch": "°", "roll": "°", "angle": "°",
 	"motion": "mg", "accel_x": "g", "accel_y": "g", "accel_z": "g",
 	"movement_hrs": "h",
-	"gps_speed": "km/h", "gps_lat": "°", "gps_lon": "°",
+	"gps_speed":    "km/h", "gps_lat": "°", "gps_lon": "°",
 	"wifi_rssi": "dBm",
-	"tc1": "°C", "freq1": "Hz", "duty1": "%",
+	"tc1":       "°C", "freq1": "Hz", "duty1": "%",
 }
 
 var unitPatterns = []struct {

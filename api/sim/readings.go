@@ -183,7 +183,7 @@ func (s *Server) events(d *device, dh uint64, k int64) []byte {
 	case moodWarning:
 		ev = append(ev, warningEvents[pick])
 	}
-	switch r := mix(dh ^ uint64(k)*0x9e37) % 40; {
+	switch r := mix(dh^uint64(k)*0x9e37) % 40; {
 	case r == 0:
 		ev = append(ev, api.Event{Topic: "input1", Msg: "Digital input changed", Level: 20})
 	case r < 3:
