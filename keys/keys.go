@@ -1,11 +1,15 @@
-// Package keys finds the Senquip API key of a profile and knows profiles.
+// Package keys finds and keeps the Senquip API key of a profile: in the OS
+// keyring first, or SENQUIP_API_KEY for one session, or an insecure file
+// only the user can create. It also reads the profiles file. No UI.
 package keys
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
+	"unicode"
 )
 
 // DefaultProfile is used when none is named.
@@ -14,21 +18,45 @@ const DefaultProfile = "default"
 // EnvKey is the variable that carries a key for one session or script.
 const EnvKey = "SENQUIP_API_KEY"
 
-// Found is a key and where it came from, as the console's header shows it.
+// Where a key was found, as the console's header shows it.
+const (
+	SourceEnv     = "env"
+	SourceKeyring = "keyring"
+	SourceFile    = "file (insecure)"
+)
+
+// Found is a key and where it came from.
 type Found struct {
 	Key    string
-	Source string // "env", "keyring", "file (insecure)"
+	Source string
 }
 
 // ErrNoKey says no store holds a key for the profile.
-var ErrNoKey = errors.New("no API key: set " + EnvKey + " (generate one in the Senquip Portal under Account → API Access)")
+var ErrNoKey = errors.New("no API key")
 
-// Lookup finds the key for a profile.
-func Lookup(profile string) (Found, error) {
-	if k := strings.TrimSpace(os.Getenv(EnvKey)); k != "" {
-		return Found{Key: k, Source: "env"}, nil
+// CleanKey trims what a paste or a pipe adds around a key and refuses what
+// cannot be a key. The message never repeats the key.
+func CleanKey(raw string) (string, error) {
+	k := strings.TrimSpace(raw)
+	if k == "" {
+		return "", errors.New("no key given: paste the key from the Senquip Portal (Account → API Access → Generate API Credentials)")
 	}
-	return Found{}, ErrNoKey
+	if strings.IndexFunc(k, unicode.IsSpace) >= 0 {
+		return "", errors.New("the key has a space or line break inside it: copy it again as one piece, with nothing around it")
+	}
+	if strings.IndexFunc(k, func(r rune) bool { return !unicode.IsPrint(r) }) >= 0 {
+		return "", errors.New("the key has control characters in it: copy it again from the Senquip Portal")
+	}
+	if len(k) > 512 {
+		return "", errors.New("that is too long to be an API key: copy the key alone")
+	}
+	return k, nil
+}
+
+// Fingerprint is a short hash that tells keys apart without showing one.
+func Fingerprint(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return "sha256:" + hex.EncodeToString(sum[:6])
 }
 
 // ValidateProfile refuses names that cannot be a keyring account or a

@@ -1,0 +1,147 @@
+package keys
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Profile is one account's settings from the hand-edited profiles file:
+//
+//	[acme]
+//	api_url = https://cloud-api.v2.senquip.com
+//	read_only = true
+//	share = 50%
+type Profile struct {
+	Name     string
+	APIURL   string
+	ReadOnly bool
+	// Share is the fraction of the account's quota this console may spend
+	// on refreshing (colleagues may use the same key).
+	Share float64
+}
+
+// DefaultShare leaves half the quota to others.
+const DefaultShare = 0.5
+
+// ProfilesPath is the profiles file in a config directory.
+func ProfilesPath(configDir string) string { return filepath.Join(configDir, "profiles.ini") }
+
+// LoadProfiles reads the profiles file; a missing file has no profiles.
+func LoadProfiles(configDir string) (map[string]Profile, error) {
+	path := ProfilesPath(configDir)
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return map[string]Profile{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return parseProfiles(b, path)
+}
+
+func parseProfiles(b []byte, path string) (map[string]Profile, error) {
+	out := map[string]Profile{}
+	var cur *Profile
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		bad := func(format string, a ...any) error {
+			return fmt.Errorf("%s line %d: %s", path, n, fmt.Sprintf(format, a...))
+		}
+		switch {
+		case line == "" || strings.HasPrefix(line, "#") || strings.HasPrefix(line, ";"):
+			continue
+		case strings.HasPrefix(line, "["):
+			name := strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(line, "["), "]"))
+			if !strings.HasSuffix(line, "]") {
+				return nil, bad("a section is [name]")
+			}
+			if err := ValidateProfile(name); err != nil {
+				return nil, bad("%v", err)
+			}
+			if _, dup := out[name]; dup {
+				return nil, bad("profile %s appears twice", name)
+			}
+			out[name] = Profile{Name: name, Share: DefaultShare}
+			p := out[name]
+			cur = &p
+			continue
+		}
+		if cur == nil {
+			return nil, bad("settings must follow a [profile] line")
+		}
+		k, v, ok := strings.Cut(line, "=")
+		if !ok {
+			return nil, bad("expected key = value")
+		}
+		if c := strings.Index(v, " #"); c >= 0 { // a comment after the value
+			v = v[:c]
+		}
+		k, v = strings.TrimSpace(k), strings.Trim(strings.TrimSpace(v), `"`)
+		switch k {
+		case "api_url":
+			cur.APIURL = v
+		case "read_only":
+			ro, err := strconv.ParseBool(v)
+			if err != nil {
+				return nil, bad("read_only is true or false, not %q", v)
+			}
+			cur.ReadOnly = ro
+		case "share":
+			sh, err := parseShare(v)
+			if err != nil {
+				return nil, bad("%v", err)
+			}
+			cur.Share = sh
+		default:
+			return nil, bad("unknown setting %q (known: api_url, read_only, share)", k)
+		}
+		out[cur.Name] = *cur
+	}
+	return out, sc.Err()
+}
+
+// parseShare accepts 0.5 or 50%.
+func parseShare(v string) (float64, error) {
+	pct := strings.HasSuffix(v, "%")
+	f, err := strconv.ParseFloat(strings.TrimSuffix(v, "%"), 64)
+	if err == nil && pct {
+		f /= 100
+	}
+	if err != nil || f <= 0 || f > 1 {
+		return 0, fmt.Errorf("share is a part of the quota such as 50%% or 0.5, not %q", v)
+	}
+	return f, nil
+}
+
+// ProfileNames lists every profile known from the profiles file, the
+// credentials file and the default, sorted.
+func ProfileNames(configDir string) ([]string, error) {
+	seen := map[string]bool{DefaultProfile: true}
+	profiles, err := LoadProfiles(configDir)
+	if err != nil {
+		return nil, err
+	}
+	for n := range profiles {
+		seen[n] = true
+	}
+	s := &Store{ConfigDir: configDir}
+	if fp, err := s.FileProfiles(); err == nil {
+		for _, n := range fp {
+			seen[n] = true
+		}
+	}
+	names := make([]string, 0, len(seen))
+	for n := range seen {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names, nil
+}
