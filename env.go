@@ -96,38 +96,84 @@ type connection struct {
 	keySource string
 }
 
+// store is the key store of the profile.
+func (e *env) store() (*keys.Store, error) { return keys.NewStore(e.profile, e.configDir) }
+
+// profileSettings reads the profile's settings; a profile without a
+// section in the profiles file has the defaults.
+func (e *env) profileSettings() (keys.Profile, error) {
+	profiles, err := keys.LoadProfiles(e.configDir)
+	if err != nil {
+		return keys.Profile{}, err
+	}
+	if p, ok := profiles[e.profile]; ok {
+		return p, nil
+	}
+	return keys.Profile{Name: e.profile, Share: keys.DefaultShare}, nil
+}
+
+// apiURL applies the override order: --api-url > SENQUIP_API_URL > the
+// profile's > an imported collection's > the default.
+func (e *env) apiURL() (string, error) {
+	_, imported, err := api.LoadRoutes(e.routesPath())
+	if err != nil {
+		return "", err
+	}
+	p, err := e.profileSettings()
+	if err != nil {
+		return "", err
+	}
+	return firstNonEmpty(e.o.apiURL, os.Getenv("SENQUIP_API_URL"), p.APIURL, imported, api.DefaultBaseURL), nil
+}
+
+// clientFor builds a client of the configured API for a key.
+func (e *env) clientFor(key string) (*api.Client, error) {
+	routes, _, err := api.LoadRoutes(e.routesPath())
+	if err != nil {
+		return nil, err
+	}
+	url, err := e.apiURL()
+	if err != nil {
+		return nil, err
+	}
+	return api.New(api.Options{BaseURL: url, Key: key, Routes: routes, Logger: e.log})
+}
+
+// startDemo serves a simulated cloud on loopback and returns a client of it.
+func (e *env) startDemo() (*connection, error) {
+	s := sim.New(sim.Options{Devices: 60, Seed: uint64(time.Now().Unix() / 86400)})
+	url, stop, err := sim.Listen(s, "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("starting the simulated cloud: %v", err)
+	}
+	e.stopDemo = stop
+	c, err := api.New(api.Options{BaseURL: url, Key: s.Key(), Logger: e.log})
+	if err != nil {
+		return nil, err
+	}
+	return &connection{client: c, keySource: "demo"}, nil
+}
+
 // connect builds the API client: against an in-process simulator with
-// --demo, else against the configured URL with the key from keys/.
+// --demo, else against the configured URL with the profile's key.
 func (e *env) connect() (*connection, error) {
-	routes, importedURL, err := api.LoadRoutes(e.routesPath())
-	if err != nil {
-		return nil, err
-	}
-	opts := api.Options{Routes: routes, Logger: e.log}
-	source := ""
 	if e.o.demo {
-		s := sim.New(sim.Options{Devices: 60, Seed: uint64(time.Now().Unix() / 86400)})
-		url, stop, err := sim.Listen(s, "127.0.0.1:0")
-		if err != nil {
-			return nil, fmt.Errorf("starting the simulated cloud: %v", err)
-		}
-		e.stopDemo = stop
-		opts.BaseURL, opts.Key, source = url, s.Key(), "demo"
-		opts.Routes = api.DefaultRoutes()
-	} else {
-		opts.BaseURL = firstNonEmpty(e.o.apiURL, os.Getenv("SENQUIP_API_URL"), importedURL, api.DefaultBaseURL)
-		k, err := keys.Lookup(e.profile)
-		if err != nil {
-			return nil, err
-		}
-		opts.Key, source = k.Key, k.Source
+		return e.startDemo()
 	}
-	c, err := api.New(opts)
+	store, err := e.store()
 	if err != nil {
 		return nil, err
 	}
-	e.log.Info("client ready", "url", c.BaseURL(), "key_source", source)
-	return &connection{client: c, keySource: source}, nil
+	found, err := store.Lookup()
+	if err != nil {
+		return nil, err
+	}
+	c, err := e.clientFor(found.Key)
+	if err != nil {
+		return nil, err
+	}
+	e.log.Info("client ready", "url", c.BaseURL(), "key_source", found.Source, "key", keys.Fingerprint(found.Key))
+	return &connection{client: c, keySource: found.Source}, nil
 }
 
 func firstNonEmpty(v ...string) string {

@@ -57,6 +57,8 @@ type cmdOpts struct {
 	hosted          float64
 	latency         string
 	failRate        float64
+	insecureStorage bool
+	noVerify        bool
 }
 
 func globalFlags(fs *flag.FlagSet, o *cmdOpts) {
@@ -93,6 +95,12 @@ func init() {
 				fs.StringVar(&o.latency, "latency", "0s", "delay added to every answer, e.g. 300ms")
 				fs.Float64Var(&o.failRate, "fail-rate", 0, "chance (0-1) of a 500 or 503 on any request")
 			}},
+		{name: "auth", args: "login|logout|status", about: "store, remove or check the API key of a profile", run: runAuth,
+			flags: func(fs *flag.FlagSet, o *cmdOpts) {
+				fs.BoolVar(&o.insecureStorage, "insecure-storage", false, "store the key in a plain-text file (mode 0600) instead of the OS keyring")
+				fs.BoolVar(&o.noVerify, "no-verify", false, "do not ask the server whether it accepts the key")
+			}},
+		{name: "profiles", about: "list profiles and where each key lives", run: runProfiles},
 		{name: "routes", args: "[import FILE]", about: "show the API route table, or import Senquip's Postman collection", run: runRoutes},
 		{name: "help", about: "show this help", run: func(_ context.Context, e *env, _ []string) error {
 			printUsage(e.stdout)
@@ -180,7 +188,7 @@ func printUsage(w io.Writer) {
 		fmt.Fprintf(w, "  %-8s %-14s %s\n", name, c.args, c.about)
 	}
 	fmt.Fprint(w, "\nglobal flags: --api-url URL, --profile NAME, --debug, --demo\n",
-		"environment: SENQUIP_API_KEY, SENQUIP_API_URL, SQC_PROFILE, XDG_CONFIG_HOME, XDG_STATE_HOME\n",
+		"environment: SENQUIP_API_KEY (overrides stored keys), SENQUIP_API_URL, SQC_PROFILE, XDG_CONFIG_HOME, XDG_STATE_HOME\n",
 		"run 'sqc COMMAND --help' for a command's flags\n")
 }
 

@@ -31,6 +31,9 @@ func setup(t *testing.T) (*sim.Server, *httptest.Server) {
 	t.Setenv("SQC_PROFILE", "")
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
 	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	// No session bus: these tests must never reach a real keyring.
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "")
+	t.Setenv("XDG_RUNTIME_DIR", t.TempDir())
 	return s, srv
 }
 

@@ -239,3 +239,17 @@ func (c *Client) LoadFile(ctx context.Context, id, name string, content []byte) 
 	}
 	return c.write(ctx, request{op: OpLoadFile, id: id, body: buf.Bytes(), ctype: mw.FormDataContentType()})
 }
+
+// VerifyKey spends one cheap call (List All Devices, limit 1) to learn
+// whether the server takes the client's key. The error says what to do.
+func (c *Client) VerifyKey(ctx context.Context) error {
+	_, err := c.ListDevicesPage(ctx, 1, "")
+	switch st := StatusOf(err); {
+	case err == nil:
+		return nil
+	case st == 401 || st == 403:
+		return fmt.Errorf("the server refused this key (%d): check it in the Senquip Portal (Account → API Access); a key made in the last minute may not work yet", st)
+	default:
+		return fmt.Errorf("could not check the key: %v", err)
+	}
+}

@@ -1,0 +1,166 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"sqc/keys"
+)
+
+func sqcIn(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), args, strings.NewReader(stdin), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func credentialsPath() string {
+	return filepath.Join(os.Getenv("XDG_CONFIG_HOME"), "sqc", "credentials")
+}
+
+// With no session bus (an SSH session), login without --insecure-storage
+// explains and writes nothing.
+func TestAuthLoginWithoutKeyringWritesNothing(t *testing.T) {
+	setup(t)
+	t.Setenv("SENQUIP_API_KEY", "")
+	code, _, errs := sqcIn(t, "a-good-key\n", "auth", "login", "--no-verify")
+	if code != 1 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"no D-Bus session bus", "SENQUIP_API_KEY", "--insecure-storage", "Nothing was stored"} {
+		if !strings.Contains(errs, want) {
+			t.Errorf("message lacks %q:\n%s", want, errs)
+		}
+	}
+	if _, err := os.Stat(credentialsPath()); err == nil {
+		t.Fatal("a credentials file was written")
+	}
+}
+
+func TestAuthInsecureStorageRoundTrip(t *testing.T) {
+	_, srv := setup(t)
+	t.Setenv("SENQUIP_API_KEY", "")
+	code, out, errs := sqcIn(t, testKey+"\n", "auth", "login", "--insecure-storage", "--api-url", srv.URL, "--profile", "acme")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if !strings.Contains(out, "plain text, mode 0600") {
+		t.Errorf("login output: %s", out)
+	}
+	st, err := os.Stat(credentialsPath())
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("credentials: %v, mode %v", err, st)
+	}
+	code, out, errs = sqcIn(t, "", "auth", "status", "--profile", "acme", "--api-url", srv.URL)
+	if code != 0 || !strings.Contains(out, "file (insecure), "+keys.Fingerprint(testKey)) || !strings.Contains(out, "accepts the key") {
+		t.Fatalf("status: exit %d\n%s%s", code, out, errs)
+	}
+	if strings.Contains(out, testKey) {
+		t.Fatal("status prints the key")
+	}
+	code, out, _ = sqcIn(t, "", "devices", "--profile", "acme", "--api-url", srv.URL)
+	if code != 0 || !strings.Contains(out, "devices,") {
+		t.Fatalf("devices with the stored key: %d %s", code, out)
+	}
+	_, out, _ = sqcIn(t, "", "profiles", "--profile", "acme")
+	if !strings.Contains(out, "*acme") || !strings.Contains(out, "file (insecure)") {
+		t.Fatalf("profiles:\n%s", out)
+	}
+	os.Chmod(credentialsPath(), 0o644)
+	code, _, errs = sqcIn(t, "", "devices", "--profile", "acme", "--api-url", srv.URL)
+	if code != 1 || !strings.Contains(errs, "chmod 600 "+credentialsPath()) {
+		t.Fatalf("0644 credentials: exit %d %s", code, errs)
+	}
+	os.Chmod(credentialsPath(), 0o600)
+	code, out, _ = sqcIn(t, "", "auth", "logout", "--profile", "acme")
+	if code != 0 || !strings.Contains(out, "Removed the key for profile acme from the file (insecure)") {
+		t.Fatalf("logout: %d %s", code, out)
+	}
+	if _, err := os.Stat(credentialsPath()); err == nil {
+		t.Fatal("logout left the credentials file")
+	}
+}
+
+func TestAuthLoginRefusesBadKeys(t *testing.T) {
+	s, srv := setup(t)
+	t.Setenv("SENQUIP_API_KEY", "")
+	for _, tc := range []struct {
+		stdin string
+		args  []string
+		code  int
+		say   string
+	}{
+		{"", nil, 1, "no key given"},
+		{"  \n", nil, 1, "no key given"},
+		{"two words\n", nil, 1, "space or line break"},
+		{"wrong-key\n", nil, 1, "refused this key (403)"},
+		{testKey + "\n", []string{"--profile", "acme/east"}, 1, "profile name"},
+		{testKey + "\n", []string{"--profile", "acme east"}, 1, "profile name"},
+	} {
+		args := append([]string{"auth", "login", "--insecure-storage", "--api-url", srv.URL}, tc.args...)
+		code, _, errs := sqcIn(t, tc.stdin, args...)
+		if code != tc.code || !strings.Contains(errs, tc.say) {
+			t.Errorf("%q %v: exit %d %q, want %d %q", tc.stdin, tc.args, code, errs, tc.code, tc.say)
+		}
+		if _, err := os.Stat(credentialsPath()); err == nil {
+			t.Fatalf("%q: a refused key was stored", tc.stdin)
+		}
+	}
+	// A trailing newline from a pipe is trimmed and the key works.
+	if code, _, errs := sqcIn(t, testKey+"\r\n", "auth", "login", "--insecure-storage", "--api-url", srv.URL); code != 0 {
+		t.Fatalf("key with CRLF: %s", errs)
+	}
+	// The simulator counts requests past the key check: only the good key's.
+	if s.Stats().Requests != 1 {
+		t.Errorf("verification spent %d requests, want 1 (List All Devices, limit 1)", s.Stats().Requests)
+	}
+	if code, _, _ := sqcIn(t, "", "auth", "frob"); code != 2 {
+		t.Error("unknown auth command is not a usage error")
+	}
+}
+
+// The key goes into a REAL Secret Service (gnome-keyring under its own
+// session bus) and is read back with libsecret's secret-tool, a client we
+// did not write.
+func TestRealSecretService(t *testing.T) {
+	for _, prog := range []string{"dbus-run-session", "gnome-keyring-daemon", "secret-tool"} {
+		if _, err := exec.LookPath(prog); err != nil {
+			t.Skipf("%s is not installed (apt-get install dbus gnome-keyring libsecret-tools): skipping the real keyring test", prog)
+		}
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "sqc")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	script := `set -eu
+mkdir -p "$HOME" "$XDG_RUNTIME_DIR"; chmod 700 "$XDG_RUNTIME_DIR"
+printf 'keyring-password' | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+printf 'real-keyring-key-42\n' | "$SQC" auth login --no-verify --profile itest
+echo "lookup=$(secret-tool lookup service sqc username itest)"
+"$SQC" auth status --no-verify --profile itest
+"$SQC" auth logout --profile itest
+if secret-tool lookup service sqc username itest >/dev/null 2>&1; then echo "after-logout=present"; else echo "after-logout=gone"; fi
+`
+	cmd := exec.Command("dbus-run-session", "--", "bash", "-c", script)
+	cmd.Env = append(os.Environ(),
+		"SQC="+bin, "HOME="+filepath.Join(dir, "home"), "XDG_RUNTIME_DIR="+filepath.Join(dir, "run"),
+		"XDG_CONFIG_HOME="+filepath.Join(dir, "cfg"), "SENQUIP_API_KEY=", "DBUS_SESSION_BUS_ADDRESS=")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	for _, want := range []string{"Stored the key for profile itest in the OS keyring", "lookup=real-keyring-key-42", "key       keyring, " + keys.Fingerprint("real-keyring-key-42"), "Removed the key for profile itest from the keyring", "after-logout=gone"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "cfg", "sqc", "credentials")); err == nil {
+		t.Error("the keyring path wrote the insecure file")
+	}
+}
