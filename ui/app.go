@@ -16,10 +16,13 @@ import (
 
 // Config is what main hands the console.
 type Config struct {
+	// Client is nil when no key was found: the console opens on the login screen.
 	Client    *api.Client
 	Profile   string
 	KeySource string
-	Now       func() time.Time
+	// Login stores a key entered in the console; nil with --demo.
+	Login *Login
+	Now   func() time.Time
 }
 
 // Model is the root model.
@@ -38,6 +41,9 @@ type Model struct {
 	reqID    int
 	cursor   int
 	offset   int
+
+	login     loginModel
+	loggingIn bool
 }
 
 // New builds the console.
@@ -45,12 +51,25 @@ func New(ctx context.Context, cfg Config) Model {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return Model{cfg: cfg, ctx: ctx, keys: defaultKeys(), st: newStyles(true), loading: true, reqID: 1}
+	m := Model{cfg: cfg, ctx: ctx, keys: defaultKeys(), st: newStyles(true), loading: true, reqID: 1}
+	if cfg.Client == nil && cfg.Login != nil {
+		m.startLogin("No key is stored for this profile yet.")
+	}
+	return m
 }
 
 // Init starts the first device list request.
 func (m Model) Init() tea.Cmd {
+	if m.loggingIn {
+		return tea.RequestBackgroundColor
+	}
 	return tea.Batch(loadDevices(m.ctx, m.cfg.Client, m.reqID), tea.RequestBackgroundColor)
+}
+
+// startLogin shows the login screen over what the console was showing.
+func (m *Model) startLogin(reason string) {
+	m.login = newLogin(m.ctx, m.cfg.Login, reason, m.width)
+	m.loggingIn = true
 }
 
 // Update folds messages into the model.
@@ -61,18 +80,45 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.clamp()
 	case tea.BackgroundColorMsg:
 		m.st = newStyles(msg.IsDark())
+	case loginVerifiedMsg, loginStoredMsg:
+		var cmd tea.Cmd
+		m.login, cmd = m.login.update(msg)
+		return m, cmd
+	case loggedInMsg:
+		m.cfg.Client, m.cfg.KeySource, m.loggingIn = msg.client, msg.source, false
+		m.reqID++
+		m.loading, m.err = true, nil
+		return m, loadDevices(m.ctx, m.cfg.Client, m.reqID)
 	case devicesLoadedMsg:
 		if msg.reqID != m.reqID {
 			return m, nil
 		}
 		m.loading = false
+		if api.IsUnauthorized(msg.err) && m.cfg.Login != nil {
+			m.startLogin("The server refused the key (401): enter it again. What you were looking at is kept.")
+			return m, nil
+		}
 		m.err = msg.err
 		if msg.err == nil {
 			m.devices, m.loadedAt = msg.devices, msg.at
 		}
 		m.clamp()
 	case tea.KeyPressMsg:
+		if m.loggingIn {
+			if msg.String() == "ctrl+c" {
+				return m, tea.Quit
+			}
+			var cmd tea.Cmd
+			m.login, cmd = m.login.update(msg)
+			return m, cmd
+		}
 		return m.onKey(msg)
+	case tea.PasteMsg:
+		if m.loggingIn {
+			var cmd tea.Cmd
+			m.login, cmd = m.login.update(msg)
+			return m, cmd
+		}
 	}
 	return m, nil
 }
@@ -138,6 +184,9 @@ func (m Model) render() string {
 	}
 	if m.width < minWidth || m.height < minHeight {
 		return fmt.Sprintf("terminal too small (%dx%d): sqc needs at least %dx%d", m.width, m.height, minWidth, minHeight)
+	}
+	if m.loggingIn {
+		return lipgloss.Place(m.width, m.height, lipgloss.Center, lipgloss.Center, m.login.view(m.st, m.width))
 	}
 	now := m.cfg.Now()
 	var b strings.Builder
