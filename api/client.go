@@ -43,8 +43,10 @@ type Options struct {
 	RootCAs      *x509.CertPool
 	Observe      func(Call)
 	Logger       *slog.Logger
-	// Wait sleeps between retries; tests replace it to observe backoff.
+	// Wait sleeps for the limiter and between retries, and Now tells the
+	// time: tests replace both to run on a fake clock.
 	Wait func(ctx context.Context, d time.Duration) error
+	Now  func() time.Time
 }
 
 // Call is one HTTP exchange as the quota ledger and the call log see it.
@@ -116,6 +118,9 @@ func New(o Options) (*Client, error) {
 	if o.Wait == nil {
 		o.Wait = sleepCtx
 	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -155,8 +160,9 @@ func (c *Client) SetRate(perSecond float64) {
 	if perSecond <= 0 {
 		perSecond = 1
 	}
-	c.limiter.SetLimit(rate.Limit(perSecond))
-	c.limiter.SetBurst(burstFor(perSecond))
+	now := c.opts.Now()
+	c.limiter.SetLimitAt(now, rate.Limit(perSecond))
+	c.limiter.SetBurstAt(now, burstFor(perSecond))
 }
 
 // Rate is the limiter's current rate in requests per second.
@@ -198,12 +204,12 @@ func (c *Client) do(ctx context.Context, r request) (int, []byte, error) {
 	row := c.routes.Get(r.op)
 	target := c.routes.URL(c.base, r.op, r.id, r.query)
 	for attempt := 0; ; attempt++ {
-		if err := c.limiter.Wait(ctx); err != nil {
+		if err := c.waitTurn(ctx); err != nil {
 			return 0, nil, &Error{Op: r.op, DeviceID: r.id, Err: err, Message: "waiting for the rate limiter"}
 		}
-		start := time.Now()
+		start, t0 := c.opts.Now(), time.Now()
 		status, hdr, body, err := c.once(ctx, row.Method, target, r)
-		latency := time.Since(start)
+		latency := time.Since(t0)
 		var apiErr *Error
 		switch {
 		case err != nil:
@@ -232,6 +238,22 @@ func (c *Client) do(ctx context.Context, r request) (int, []byte, error) {
 			return status, nil, apiErr
 		}
 	}
+}
+
+// waitTurn waits until the client-side limiter lets a request go.
+func (c *Client) waitTurn(ctx context.Context) error {
+	now := c.opts.Now()
+	res := c.limiter.ReserveN(now, 1)
+	if !res.OK() {
+		return errors.New("rate limiter refused the request")
+	}
+	if d := res.DelayFrom(now); d > 0 {
+		if err := c.opts.Wait(ctx, d); err != nil {
+			res.CancelAt(c.opts.Now())
+			return err
+		}
+	}
+	return nil
 }
 
 func (c *Client) once(ctx context.Context, method, target string, r request) (int, http.Header, []byte, error) {

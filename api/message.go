@@ -158,19 +158,18 @@ func newField(key string, raw []byte) (Field, error) {
 
 // UnmarshalJSON decodes one message object.
 func (m *DataMessage) UnmarshalJSON(b []byte) error {
-	return whole(b, '{', "object", func(i int) (int, error) { return decodeMessage(b, i, 0, m, interner{}) })
+	return whole(b, '{', "object", func(i int) (int, error) { return newDecoder().message(b, i, 0, m) })
 }
 
 // decodeMessage decodes the message object at b[i] in one pass: every
 // byte is validated once while the typed keys are extracted, and the
 // message gets its own copy of its bytes.
-func decodeMessage(b []byte, i, depth int, m *DataMessage, keys interner) (int, error) {
-	*m = DataMessage{Fields: make([]Field, 0, 64)}
-	type span struct{ s, e int }
-	spans := make([]span, 0, 64)
+func (dec *decoder) message(b []byte, i, depth int, m *DataMessage) (int, error) {
+	*m = DataMessage{Fields: dec.fields[:0]}
+	spans := dec.spans[:0]
 	var timeField float64
 	end, err := scanObject(b, i, depth+1, func(k []byte, slow bool, b []byte, vi, d int) (int, error) {
-		key, err := keys.key(k, slow)
+		key, err := dec.keys.key(k, slow)
 		if err != nil {
 			return vi, err
 		}
@@ -208,20 +207,37 @@ func decodeMessage(b []byte, i, depth int, m *DataMessage, keys interner) (int, 
 			m.Problems = append(m.Problems, key)
 		}
 		m.Fields = append(m.Fields, f)
-		spans = append(spans, span{vi, ve})
+		spans = append(spans, [2]int{vi, ve})
 		return ve, nil
 	})
+	dec.fields, dec.spans = m.Fields[:0], spans[:0] // reuse the scratch next time
 	if err != nil {
+		m.Fields = nil
 		return end, err
 	}
+	// The message owns exactly its bytes and its fields, nothing more: a
+	// console holds the latest message of thousands of devices.
 	own := bytes.Clone(b[i:end])
+	m.Fields = append(make([]Field, 0, len(m.Fields)), m.Fields...)
 	for j, sp := range spans {
-		m.Fields[j].Raw = own[sp.s-i : sp.e-i]
+		m.Fields[j].Raw = own[sp[0]-i : sp[1]-i]
 	}
 	if m.TS == 0 {
 		m.TS = timeField
 	}
 	return end, nil
+}
+
+// decoder carries what the messages of one body share: their key strings
+// and the scratch space a message is decoded in before it gets its own.
+type decoder struct {
+	keys   interner
+	fields []Field
+	spans  [][2]int
+}
+
+func newDecoder() *decoder {
+	return &decoder{keys: interner{}, fields: make([]Field, 0, 64), spans: make([][2]int, 0, 64)}
 }
 
 // scanEvents reads an "events" value. A value of another shape is still
@@ -337,7 +353,7 @@ type DataPage struct {
 // DecodeDataPage decodes a Get Device Data body.
 func DecodeDataPage(body []byte) (*DataPage, error) {
 	p := &DataPage{}
-	keys := interner{}
+	dec := newDecoder()
 	err := whole(body, '{', "object", func(i int) (int, error) {
 		return scanObject(body, i, 1, func(k []byte, slow bool, b []byte, vi, d int) (int, error) {
 			key, err := unquote(k, slow)
@@ -350,7 +366,7 @@ func DecodeDataPage(body []byte) (*DataPage, error) {
 						return i, errAt(i, "data[%d] is not an object", len(p.Data))
 					}
 					p.Data = append(p.Data, DataMessage{})
-					end, err := decodeMessage(b, i, depth, &p.Data[len(p.Data)-1], keys)
+					end, err := dec.message(b, i, depth, &p.Data[len(p.Data)-1])
 					if err != nil {
 						return end, fmt.Errorf("data[%d]: %w", len(p.Data)-1, err)
 					}
