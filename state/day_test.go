@@ -1,8 +1,8 @@
 package state
 
 import (
-	"fmt"
 	"context"
+	"fmt"
 	"net/http/httptest"
 	"sort"
 	"sync"
