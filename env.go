@@ -127,7 +127,10 @@ func (e *env) apiURL() (string, error) {
 }
 
 // clientFor builds a client of the configured API for a key.
-func (e *env) clientFor(key string) (*api.Client, error) {
+func (e *env) clientFor(key string) (*api.Client, error) { return e.observedClient(key, nil) }
+
+// observedClient is clientFor with an observer of every call.
+func (e *env) observedClient(key string, observe func(api.Call)) (*api.Client, error) {
 	routes, _, err := api.LoadRoutes(e.routesPath())
 	if err != nil {
 		return nil, err
@@ -136,29 +139,33 @@ func (e *env) clientFor(key string) (*api.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return api.New(api.Options{BaseURL: url, Key: key, Routes: routes, Logger: e.log})
+	return api.New(api.Options{BaseURL: url, Key: key, Routes: routes, Logger: e.log, Observe: observe})
 }
 
-// startDemo serves a simulated cloud on loopback and returns a client of it.
-func (e *env) startDemo() (*connection, error) {
+// startDemo serves a simulated cloud on loopback; it returns its URL and key.
+func (e *env) startDemo() (string, string, error) {
 	s := sim.New(sim.Options{Devices: 60, Seed: uint64(time.Now().Unix() / 86400)})
 	url, stop, err := sim.Listen(s, "127.0.0.1:0")
 	if err != nil {
-		return nil, fmt.Errorf("starting the simulated cloud: %v", err)
+		return "", "", fmt.Errorf("starting the simulated cloud: %v", err)
 	}
 	e.stopDemo = stop
-	c, err := api.New(api.Options{BaseURL: url, Key: s.Key(), Logger: e.log})
-	if err != nil {
-		return nil, err
-	}
-	return &connection{client: c, keySource: "demo"}, nil
+	return url, s.Key(), nil
 }
 
 // connect builds the API client: against an in-process simulator with
 // --demo, else against the configured URL with the profile's key.
 func (e *env) connect() (*connection, error) {
 	if e.o.demo {
-		return e.startDemo()
+		url, key, err := e.startDemo()
+		if err != nil {
+			return nil, err
+		}
+		c, err := api.New(api.Options{BaseURL: url, Key: key, Logger: e.log})
+		if err != nil {
+			return nil, err
+		}
+		return &connection{client: c, keySource: "demo"}, nil
 	}
 	store, err := e.store()
 	if err != nil {

@@ -65,8 +65,13 @@ func ParseFilter(src string) (*Filter, error) {
 	return f, nil
 }
 
-// String is the expression as typed.
-func (f *Filter) String() string { return f.src }
+// String is the expression as typed ("" for no filter).
+func (f *Filter) String() string {
+	if f == nil {
+		return ""
+	}
+	return f.src
+}
 
 // Empty reports a filter that keeps everything.
 func (f *Filter) Empty() bool { return f == nil || len(f.terms) == 0 }

@@ -129,6 +129,9 @@ func (f *Fleet) Track(id string) {
 	}
 }
 
+// Tracked reports whether a device's history is kept.
+func (f *Fleet) Tracked(id string) bool { return f.isTracked(id) }
+
 func (f *Fleet) isTracked(id string) bool {
 	for _, t := range f.tracked {
 		if t == id {

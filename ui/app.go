@@ -1,49 +1,90 @@
-// Package ui is the Bubble Tea console.
+// Package ui is the Bubble Tea console: a root model with a small mode
+// machine, and one file per pane.
 package ui
 
 import (
 	"context"
-	"fmt"
-	"strings"
 	"time"
 
-	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 
 	"sqc/api"
+	"sqc/keys"
+	"sqc/state"
 )
 
 // Config is what main hands the console.
 type Config struct {
-	// Client is nil when no key was found: the console opens on the login screen.
-	Client    *api.Client
-	Profile   string
+	Profile string
+	// Key is the API key found at start; empty opens the login screen.
+	Key       string
 	KeySource string
-	// Login stores a key entered in the console; nil with --demo.
-	Login *Login
-	Now   func() time.Time
+	// Connect builds a client for a key; observe sees every call.
+	Connect func(key string, observe func(api.Call)) (*api.Client, error)
+	// Store keeps a key entered in the console; nil with --demo.
+	Store *keys.Store
+	// StateDir keeps the quota ledger and the offline cache; "" keeps nothing.
+	StateDir string
+	Share    float64 // of the quota, for refreshing (default 0.5)
+	Device   string  // open straight on this device
+	Now      func() time.Time
 }
+
+type mode int
+
+const (
+	modeNormal mode = iota
+	modeFilter
+	modePrompt
+	modeHelp
+	modeLogin
+)
+
+type rightPane int
+
+const (
+	paneReadings rightPane = iota
+	paneQuota
+	paneLog
+)
 
 // Model is the root model.
 type Model struct {
-	cfg    Config
-	ctx    context.Context
-	keys   keyMap
-	st     styles
-	width  int
-	height int
+	cfg Config
+	ctx context.Context
+	sh  shared
 
-	devices  []api.Device
-	loadedAt time.Time
-	loading  bool
-	err      error
-	reqID    int
-	cursor   int
-	offset   int
+	client      *api.Client
+	keySource   string
+	fingerprint string
+	calls       chan api.Call
 
-	login     loginModel
-	loggingIn bool
+	fleet  *state.Fleet
+	ledger *state.Ledger
+	sched  *state.Scheduler
+	log    state.CallLog
+	list   deviceList
+
+	mode        mode
+	right       rightPane
+	rightActive bool // tab moved the keys to the right pane
+	detail      bool // narrow screens: the readings replace the list
+	scroll      int  // of the right pane
+	filterIn    textinput.Model
+	promptIn    textinput.Model
+	helpFilter  string
+	helpTyping  bool
+	login       loginModel
+	mouse       bool
+	focusID     string
+	wantDevice  string
+
+	listErr   error
+	listTries int
+	tickID    int
+	toasts    []toast
+	toastSeq  int
 }
 
 // New builds the console.
@@ -51,241 +92,261 @@ func New(ctx context.Context, cfg Config) Model {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	m := Model{cfg: cfg, ctx: ctx, keys: defaultKeys(), st: newStyles(true), loading: true, reqID: 1}
-	if cfg.Client == nil && cfg.Login != nil {
-		m.startLogin("No key is stored for this profile yet.")
+	if cfg.Share <= 0 || cfg.Share > 1 {
+		cfg.Share = keys.DefaultShare
 	}
+	m := Model{
+		cfg: cfg, ctx: ctx,
+		sh:    shared{st: newStyles(true), keys: defaultKeys(), now: cfg.Now},
+		calls: make(chan api.Call, 256),
+		fleet: state.NewFleet(),
+		list:  newDeviceList(),
+	}
+	m.filterIn = newInput("filter › ", "pump group:north !state:ok")
+	m.promptIn = newInput("export to › ", "")
+	m.wantDevice = cfg.Device
+	m.openKey(cfg.Key, cfg.KeySource)
 	return m
 }
 
-// Init starts the first device list request.
-func (m Model) Init() tea.Cmd {
-	if m.loggingIn {
-		return tea.RequestBackgroundColor
+func newInput(prompt, placeholder string) textinput.Model {
+	in := textinput.New()
+	in.Prompt = prompt
+	in.Placeholder = placeholder
+	st := in.Styles()
+	st.Cursor.Blink = false
+	in.SetStyles(st)
+	in.SetWidth(40)
+	return in
+}
+
+// openKey sets up the client, ledger, scheduler and offline cache for a
+// key; with no key the console opens on the login screen.
+func (m *Model) openKey(key, source string) {
+	if key == "" {
+		if m.cfg.Store != nil {
+			m.startLogin("No key is stored for this profile yet.")
+		}
+		return
 	}
-	return tea.Batch(loadDevices(m.ctx, m.cfg.Client, m.reqID), tea.RequestBackgroundColor)
+	c, err := m.connect(key)
+	if err != nil {
+		m.listErr = err
+		return
+	}
+	m.useClient(c, key, source)
+}
+
+func (m *Model) useClient(c *api.Client, key, source string) {
+	now := m.sh.now()
+	m.client, m.keySource, m.fingerprint = c, source, keys.Fingerprint(key)
+	ledger, err := state.OpenLedger(m.cfg.StateDir, m.fingerprint, now)
+	if err != nil {
+		m.listErr = err
+	}
+	m.ledger = ledger
+	m.sched = state.NewScheduler(ledger, m.cfg.Share)
+	if m.fleet.Len() == 0 && m.cfg.StateDir != "" && m.fleet.LoadCache(state.CachePath(m.cfg.StateDir, m.fingerprint)) {
+		m.sched.SetDevices(devicesOf(m.fleet))
+		m.list.rebuild(m.fleet, now)
+	}
+}
+
+func devicesOf(f *state.Fleet) []api.Device {
+	out := make([]api.Device, f.Len())
+	for i, d := range f.All() {
+		out[i] = d.Device
+	}
+	return out
 }
 
 // startLogin shows the login screen over what the console was showing.
 func (m *Model) startLogin(reason string) {
-	m.login = newLogin(m.ctx, m.cfg.Login, reason, m.width)
-	m.loggingIn = true
+	m.login = newLogin(m.ctx, &Login{Store: m.cfg.Store, Connect: m.connect}, reason, m.sh.width)
+	m.mode = modeLogin
 }
 
-// Update folds messages into the model.
+// Init starts listening for calls, the clock and the first reads.
+func (m Model) Init() tea.Cmd {
+	return tea.Batch(tea.RequestBackgroundColor, waitCall(m.calls), everySecond(), m.schedule())
+}
+
+// Update folds one message into the model.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
-		m.width, m.height = msg.Width, msg.Height
-		m.clamp()
+		m.sh.width, m.sh.height = msg.Width, msg.Height
+		m.list.clamp(m.listHeight())
+		m.filterIn.SetWidth(max(10, msg.Width-30))
+		m.promptIn.SetWidth(max(10, msg.Width-30))
+		return m, nil
 	case tea.BackgroundColorMsg:
-		m.st = newStyles(msg.IsDark())
+		m.sh.st = newStyles(msg.IsDark())
+		return m, nil
+	case secondMsg:
+		return m, everySecond()
+	case callMsg:
+		if m.ledger != nil {
+			m.ledger.Record(msg.call)
+		}
+		m.log.Add(msg.call)
+		return m, waitCall(m.calls)
+	case tickMsg:
+		if msg.id != m.tickID {
+			return m, nil
+		}
+		return m, m.schedule()
+	case listMsg:
+		return m, m.onList(msg)
+	case dataMsg:
+		return m, m.onData(msg)
+	case toastExpiredMsg:
+		m.expireToast(msg.id)
+		return m, nil
+	case exportedMsg:
+		if msg.err != nil {
+			return m, m.toast("export failed: "+msg.err.Error(), true)
+		}
+		return m, m.toast("exported "+plural(msg.n, "device")+" to "+msg.path, false)
+	case savedMsg:
+		if msg.err != nil {
+			return m, m.toast("could not save state: "+msg.err.Error(), true)
+		}
+		return m, nil
+	case tea.FocusMsg:
+		// The terminal came back to the front: show fresh data.
+		if m.sched != nil && m.focusID != "" {
+			m.sched.Ask(state.KindData, m.focusID)
+			return m, m.schedule()
+		}
+		return m, nil
 	case loginVerifiedMsg, loginStoredMsg:
 		var cmd tea.Cmd
 		m.login, cmd = m.login.update(msg)
 		return m, cmd
 	case loggedInMsg:
-		m.cfg.Client, m.cfg.KeySource, m.loggingIn = msg.client, msg.source, false
-		m.reqID++
-		m.loading, m.err = true, nil
-		return m, loadDevices(m.ctx, m.cfg.Client, m.reqID)
-	case devicesLoadedMsg:
-		if msg.reqID != m.reqID {
-			return m, nil
+		m.mode = modeNormal
+		m.useClient(msg.client, m.login.key, msg.source)
+		m.sched.Ask(state.KindList, "")
+		return m, m.schedule()
+	case tea.MouseWheelMsg:
+		if msg.Button == tea.MouseWheelUp {
+			m.list.move(-3, m.listHeight())
+		} else if msg.Button == tea.MouseWheelDown {
+			m.list.move(3, m.listHeight())
 		}
-		m.loading = false
-		if api.IsUnauthorized(msg.err) && m.cfg.Login != nil {
-			m.startLogin("The server refused the key (401): enter it again. What you were looking at is kept.")
-			return m, nil
+		return m, m.focusChanged()
+	case tea.MouseClickMsg:
+		if row := msg.Y - 2 + m.list.offset; msg.X < m.listWidth() && msg.Y >= 2 && row < len(m.list.rows) {
+			m.list.cursor = row
+			m.list.clamp(m.listHeight())
 		}
-		m.err = msg.err
-		if msg.err == nil {
-			m.devices, m.loadedAt = msg.devices, msg.at
-		}
-		m.clamp()
-	case tea.KeyPressMsg:
-		if m.loggingIn {
-			if msg.String() == "ctrl+c" {
-				return m, tea.Quit
-			}
-			var cmd tea.Cmd
-			m.login, cmd = m.login.update(msg)
-			return m, cmd
-		}
-		return m.onKey(msg)
+		return m, m.focusChanged()
 	case tea.PasteMsg:
-		if m.loggingIn {
-			var cmd tea.Cmd
-			m.login, cmd = m.login.update(msg)
-			return m, cmd
-		}
+		return m.onPaste(msg)
+	case tea.KeyPressMsg:
+		return m.onKey(msg)
 	}
 	return m, nil
 }
 
-func (m Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
-	page := max(1, m.listHeight())
+// onList folds a device list into the fleet.
+func (m *Model) onList(msg listMsg) tea.Cmd {
+	now := m.sh.now()
+	m.sched.Done(msg.req, now, msg.err)
+	var cmds []tea.Cmd
 	switch {
-	case key.Matches(msg, m.keys.Quit):
-		return m, tea.Quit
-	case key.Matches(msg, m.keys.Up):
-		m.cursor--
-	case key.Matches(msg, m.keys.Down):
-		m.cursor++
-	case key.Matches(msg, m.keys.PageUp):
-		m.cursor -= page
-	case key.Matches(msg, m.keys.PageDown):
-		m.cursor += page
-	case key.Matches(msg, m.keys.Top):
-		m.cursor = 0
-	case key.Matches(msg, m.keys.Bottom):
-		m.cursor = len(m.devices) - 1
-	case key.Matches(msg, m.keys.Refresh):
-		m.reqID++
-		m.loading = true
-		return m, loadDevices(m.ctx, m.cfg.Client, m.reqID)
+	case msg.err == nil:
+		m.listErr, m.listTries = nil, 0
+		m.fleet.SetDevices(msg.devices, msg.at)
+		m.sched.SetDevices(msg.devices)
+		for i := range msg.devices {
+			if r := msg.devices[i].Remaining; r != nil {
+				m.ledger.NoteRemaining(msg.devices[i].DeviceID, *r)
+			}
+		}
+		m.list.rebuild(m.fleet, now)
+		if m.wantDevice != "" {
+			if m.list.selectID(m.wantDevice) {
+				m.detail = true
+			} else if m.fleet.Get(m.wantDevice) == nil {
+				cmds = append(cmds, m.toast("device "+m.wantDevice+" is not in this account", true))
+			} else {
+				cmds = append(cmds, m.toast("device "+m.wantDevice+" is hidden by the filter", true))
+			}
+			m.wantDevice = ""
+		}
+		m.list.clamp(m.listHeight())
+		cmds = append(cmds, m.focusChanged(), m.persist(true))
+	case api.IsUnauthorized(msg.err) && m.cfg.Store != nil:
+		m.startLogin("The server refused the key (401): enter it again. What you were looking at is kept.")
+		return nil
+	default:
+		m.listErr = msg.err
+		m.listTries++
 	}
-	m.clamp()
-	return m, nil
+	cmds = append(cmds, m.schedule())
+	return tea.Batch(cmds...)
 }
 
-// listHeight is how many device rows fit: the screen less header, column
-// titles and footer.
-func (m Model) listHeight() int { return m.height - 3 }
+// onData folds one device's data into the fleet; a failure stays with
+// that device and the rest keep working.
+func (m *Model) onData(msg dataMsg) tea.Cmd {
+	now := m.sh.now()
+	m.sched.Done(msg.req, now, msg.err)
+	id := msg.req.DeviceID
+	switch {
+	case msg.err == nil:
+		m.fleet.SetData(id, msg.page, msg.at)
+		if m.list.col == state.ColState || m.list.col == state.ColSeen {
+			m.list.rebuild(m.fleet, now) // the order depends on what just arrived
+			m.list.clamp(m.listHeight())
+		}
+	case api.IsUnauthorized(msg.err) && m.cfg.Store != nil:
+		m.startLogin("The server refused the key (401): enter it again. What you were looking at is kept.")
+		return nil
+	case api.IsRateLimited(msg.err) || api.IsUnavailable(msg.err):
+		// held back by the scheduler; the device keeps its data and age
+	default:
+		m.fleet.SetDataError(id, msg.err, now)
+	}
+	return tea.Batch(m.schedule(), m.persist(false))
+}
 
-func (m *Model) clamp() {
-	m.cursor = max(0, min(m.cursor, len(m.devices)-1))
-	h := max(1, m.listHeight())
-	if m.cursor < m.offset {
-		m.offset = m.cursor
+// focusChanged tells the scheduler which device has the focus; a device
+// newly focused is read at once and its history kept from now on.
+func (m *Model) focusChanged() tea.Cmd {
+	if m.sched == nil {
+		return nil
 	}
-	if m.cursor >= m.offset+h {
-		m.offset = m.cursor - h + 1
+	d := m.list.focused()
+	id := ""
+	if d != nil {
+		id = d.DeviceID
 	}
-	m.offset = max(0, min(m.offset, len(m.devices)-h))
+	if id == m.focusID {
+		return nil
+	}
+	m.focusID, m.scroll = id, 0
+	m.sched.SetFocus(id)
+	if id == "" {
+		return nil
+	}
+	m.fleet.Track(id)
+	return m.schedule()
 }
 
 // Cursor is the focused row, for tests.
-func (m Model) Cursor() int { return m.cursor }
+func (m Model) Cursor() int { return m.list.cursor }
 
-// View draws the screen; only visible rows are rendered.
-func (m Model) View() tea.View {
-	v := tea.NewView(m.render())
-	v.AltScreen = true
-	v.WindowTitle = "sqc · " + m.cfg.Profile
-	return v
-}
-
-const minWidth, minHeight = 40, 6
-
-func (m Model) render() string {
-	if m.width == 0 {
-		return ""
-	}
-	if m.width < minWidth || m.height < minHeight {
-		return fmt.Sprintf("terminal too small (%dx%d): sqc needs at least %dx%d", m.width, m.height, minWidth, minHeight)
-	}
-	if m.loggingIn {
-		return lipgloss.Place(m.width, m.height, lipgloss.Center, lipgloss.Center, m.login.view(m.st, m.width))
-	}
-	now := m.cfg.Now()
-	var b strings.Builder
-	status := fmt.Sprintf("%d devices", len(m.devices))
-	switch {
-	case m.loading:
-		status += " · loading…"
-	case m.err != nil:
-		status += " · " + m.st.errText.Render("error: "+m.err.Error())
-	default:
-		status += " · updated " + ago(m.loadedAt, now) + " ago"
-	}
-	b.WriteString(fit(m.st.header.Render("sqc")+" · profile "+m.cfg.Profile+" · "+status+" · key: "+m.cfg.KeySource, m.width))
-	b.WriteByte('\n')
-	cols := columns(m.width)
-	b.WriteString(m.st.title.Render(fit(cols.row("ID", "Name", "Group", "Model", "Plan", "Seen"), m.width)))
-	b.WriteByte('\n')
-	h := m.listHeight()
-	end := min(len(m.devices), m.offset+h)
-	for i := m.offset; i < end; i++ {
-		d := &m.devices[i]
-		line := fit(cols.row(d.DeviceID, d.Name, d.GroupName, d.Model, d.Plan, ago(d.Seen(), now)), m.width)
-		if i == m.cursor {
-			line = m.st.selected.Render(line)
-		} else if d.Seen().IsZero() || now.Sub(d.Seen()) > 24*time.Hour {
-			line = m.st.offline.Render(line)
-		}
-		b.WriteString(line)
-		b.WriteByte('\n')
-	}
-	for i := end - m.offset; i < h; i++ {
-		b.WriteByte('\n')
-	}
-	var help []string
-	for _, k := range m.keys.short() {
-		help = append(help, k.Help().Key+" "+k.Help().Desc)
-	}
-	b.WriteString(m.st.footer.Render(fit(strings.Join(help, " · "), m.width)))
-	return b.String()
-}
-
-// colWidths lays out the device columns for a screen width.
-type colWidths []int
-
-func columns(width int) colWidths {
-	fixed := []int{9, 0, 0, 7, 6, 6} // ID, name, group, model, plan, seen
-	rest := width - (9 + 7 + 6 + 6) - 6
-	fixed[1] = max(6, rest*55/100)
-	fixed[2] = max(5, rest-fixed[1])
-	return fixed
-}
-
-func (c colWidths) row(cells ...string) string {
-	parts := make([]string, len(cells))
-	for i, s := range cells {
-		parts[i] = pad(s, c[i])
-	}
-	return strings.Join(parts, " ")
-}
-
-// pad cuts or pads s to exactly w cells.
-func pad(s string, w int) string {
-	if lipgloss.Width(s) > w {
-		r := []rune(s)
-		for len(r) > 0 && lipgloss.Width(string(r))+1 > w {
-			r = r[:len(r)-1]
-		}
-		return string(r) + "…"
-	}
-	return s + strings.Repeat(" ", w-lipgloss.Width(s))
-}
-
-// fit cuts a line to the screen width without breaking escape sequences.
-func fit(s string, w int) string {
-	if lipgloss.Width(s) <= w {
-		return s
-	}
-	return lipgloss.NewStyle().MaxWidth(w).Render(s)
-}
-
-func ago(t, now time.Time) string {
-	if t.IsZero() {
-		return "never"
-	}
-	d := now.Sub(t)
-	switch {
-	case d < time.Minute:
-		return fmt.Sprintf("%ds", max(0, int(d.Seconds())))
-	case d < time.Hour:
-		return fmt.Sprintf("%dm", int(d.Minutes()))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%dh", int(d.Hours()))
-	default:
-		return fmt.Sprintf("%dd", int(d.Hours()/24))
-	}
-}
+// FocusedID is the focused device, for tests.
+func (m Model) FocusedID() string { return m.focusID }
 
 // Run opens the console on the terminal and returns when the user quits.
 func Run(ctx context.Context, cfg Config) error {
-	_, err := tea.NewProgram(New(ctx, cfg), tea.WithContext(ctx)).Run()
+	final, err := tea.NewProgram(New(ctx, cfg), tea.WithContext(ctx)).Run()
+	if fm, ok := final.(Model); ok && fm.ledger != nil && cfg.StateDir != "" {
+		_ = fm.ledger.Save() // today's count survives a restart
+	}
 	return err
 }

@@ -1,26 +1,37 @@
 package ui
 
 import (
-	"context"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
-
 	"sqc/api"
+	"sqc/state"
 )
 
-// devicesLoadedMsg is the answer to List All Devices. reqID drops answers
-// to requests that a newer one has replaced.
-type devicesLoadedMsg struct {
-	reqID   int
+// Typed messages, one per answer. A request's id travels with its answer
+// so the scheduler can close the request it belongs to.
+
+type listMsg struct {
+	req     state.Request
 	devices []api.Device
 	err     error
 	at      time.Time
 }
 
-func loadDevices(ctx context.Context, c *api.Client, reqID int) tea.Cmd {
-	return func() tea.Msg {
-		devices, err := c.ListDevices(ctx)
-		return devicesLoadedMsg{reqID: reqID, devices: devices, err: err, at: time.Now()}
-	}
+type dataMsg struct {
+	req  state.Request
+	page *api.DataPage
+	err  error
+	at   time.Time
 }
+
+// tickMsg wakes the scheduler. Only the tick with the current id counts:
+// re-arming on every answer leaves older ticks behind, and they are dropped.
+type tickMsg struct{ id int }
+
+// secondMsg redraws the ages and countdowns once a second.
+type secondMsg struct{}
+
+// callMsg carries one observed API call from the client to the ledger.
+type callMsg struct{ call api.Call }
+
+type savedMsg struct{ err error }

@@ -73,9 +73,11 @@ func (s *screen) highlighted(text string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for y, line := range strings.Split(s.emu.String(), "\n") {
-		if strings.Contains(line, text) {
-			c := s.emu.CellAt(strings.Index(line, text), y)
-			return c != nil && c.Style.Bg != nil
+		if i := strings.Index(line, text); i >= 0 {
+			x := len([]rune(line[:i])) // cells, not bytes: the lines hold │ and ▶
+			if c := s.emu.CellAt(x, y); c != nil && c.Style.Bg != nil {
+				return true
+			}
 		}
 	}
 	return false
@@ -100,60 +102,95 @@ func (s *screen) waitFor(t *testing.T, what string, cond func(string) bool) {
 	t.Fatalf("screen never showed %s:\n%s", what, s.String())
 }
 
-func startConsole(t *testing.T, devices, w, h int) (*teatest.TestModel, *screen, *sim.Server) {
-	return startConsoleWith(t, devices, w, h, tea.WithColorProfile(colorprofile.Ascii))
-}
-
-func startConsoleWith(t *testing.T, devices, w, h int, opts ...tea.ProgramOption) (*teatest.TestModel, *screen, *sim.Server) {
+func (s *screen) waitText(t *testing.T, text string) {
 	t.Helper()
-	s := sim.New(sim.Options{Devices: devices, Key: "ui-test-key"})
-	srv := httptest.NewServer(s)
-	t.Cleanup(srv.Close)
-	c, err := api.New(api.Options{BaseURL: srv.URL, Key: "ui-test-key"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := New(context.Background(), Config{Client: c, Profile: "acme", KeySource: "env"})
-	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(w, h), teatest.WithProgramOptions(opts...))
-	return tm, newScreen(t, tm, w, h), s
+	s.waitFor(t, text, func(v string) bool { return strings.Contains(v, text) })
 }
 
-func TestDeviceListShowsTheFleetAndMoves(t *testing.T) {
-	tm, scr, s := startConsole(t, 30, 100, 20)
-	devs := s.Devices()
-	scr.waitFor(t, "the first device", func(v string) bool { return strings.Contains(v, devs[0].DeviceID) })
-	v := scr.String()
-	for _, want := range []string{"profile acme", "30 devices", "key: env", "ID", "q quit"} {
-		if !strings.Contains(v, want) {
-			t.Errorf("screen lacks %q:\n%s", want, v)
+// fakeClock is shared by the simulator and the console in tests that
+// need the fleet's time to move.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+type harness struct {
+	tm    *teatest.TestModel
+	scr   *screen
+	sim   *sim.Server
+	srv   *httptest.Server
+	clock *fakeClock
+}
+
+type setup struct {
+	devices int
+	w, h    int
+	profile colorprofile.Profile
+	hosted  float64
+	cfg     func(*Config)
+}
+
+const uiKey = "ui-test-key"
+
+// start runs the console against a simulator on a fake clock.
+func start(t *testing.T, o setup) *harness {
+	t.Helper()
+	if o.w == 0 {
+		o.w, o.h = 120, 40
+	}
+	if o.devices == 0 {
+		o.devices = 30
+	}
+	h := &harness{clock: &fakeClock{t: time.Now().UTC().Truncate(time.Second)}}
+	h.sim = sim.New(sim.Options{Devices: o.devices, Key: uiKey, HostedFraction: o.hosted, Now: h.clock.Now})
+	h.srv = httptest.NewServer(h.sim)
+	t.Cleanup(h.srv.Close)
+	url := h.srv.URL
+	cfg := Config{
+		Profile: "acme", Key: uiKey, KeySource: "env", Now: h.clock.Now,
+		Connect: func(key string, observe func(api.Call)) (*api.Client, error) {
+			return api.New(api.Options{BaseURL: url, Key: key, Observe: observe, MaxRetries: -1})
+		},
+	}
+	if o.cfg != nil {
+		o.cfg(&cfg)
+	}
+	if o.profile == 0 {
+		o.profile = colorprofile.Ascii
+	}
+	h.tm = teatest.NewTestModel(t, New(context.Background(), cfg), teatest.WithInitialTermSize(o.w, o.h),
+		teatest.WithProgramOptions(tea.WithColorProfile(o.profile)))
+	h.scr = newScreen(t, h.tm, o.w, o.h)
+	return h
+}
+
+func (h *harness) key(s string) {
+	switch s {
+	case "enter":
+		h.tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	case "esc":
+		h.tm.Send(tea.KeyPressMsg{Code: tea.KeyEscape})
+	case "tab":
+		h.tm.Send(tea.KeyPressMsg{Code: tea.KeyTab})
+	case "space":
+		h.tm.Send(tea.KeyPressMsg{Code: tea.KeySpace, Text: " "})
+	case "backspace":
+		h.tm.Send(tea.KeyPressMsg{Code: tea.KeyBackspace})
+	default:
+		for _, r := range s {
+			h.tm.Send(tea.KeyPressMsg{Code: r, Text: string(r)})
 		}
 	}
-	tm.Send(tea.KeyPressMsg{Code: 'j', Text: "j"})
-	tm.Send(tea.KeyPressMsg{Code: 'j', Text: "j"})
-	tm.Send(tea.KeyPressMsg{Code: 'k', Text: "k"})
-	tm.Send(tea.KeyPressMsg{Code: 'G', Text: "G"})
-	scr.waitFor(t, "the last device after G", func(v string) bool { return strings.Contains(v, devs[len(devs)-1].DeviceID) })
-	tm.Send(tea.KeyPressMsg{Code: 'q', Text: "q"})
-	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
-	if final.Cursor() != len(devs)-1 {
-		t.Fatalf("cursor %d after G, want %d", final.Cursor(), len(devs)-1)
-	}
 }
 
-func TestResizeToTinyAndBack(t *testing.T) {
-	tm, scr, s := startConsole(t, 10, 80, 24)
-	id := s.Devices()[0].DeviceID
-	scr.waitFor(t, "the list", func(v string) bool { return strings.Contains(v, id) })
-	for _, size := range [][2]int{{20, 4}, {1, 1}, {0, 0}} {
-		scr.resize(max(size[0], 1), max(size[1], 1))
-		tm.Send(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
-	}
-	scr.resize(30, 5)
-	tm.Send(tea.WindowSizeMsg{Width: 30, Height: 5})
-	scr.waitFor(t, "the too-small message", func(v string) bool { return strings.Contains(v, "too small") })
-	scr.resize(80, 24)
-	tm.Send(tea.WindowSizeMsg{Width: 80, Height: 24})
-	scr.waitFor(t, "the list again", func(v string) bool { return strings.Contains(v, id) && !strings.Contains(v, "too small") })
-	tm.Send(tea.KeyPressMsg{Code: 'q', Text: "q"})
-	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+func (h *harness) quit(t *testing.T) Model {
+	h.key("q")
+	return h.tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
 }

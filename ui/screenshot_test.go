@@ -1,14 +1,17 @@
 package ui
 
 import (
+	"time"
+
+	tea "charm.land/bubbletea/v2"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
-	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"sqc/api"
 )
 
 // TestScreenshots captures screens of the real program, in colour, for
@@ -19,15 +22,36 @@ func TestScreenshots(t *testing.T) {
 	if dir == "" {
 		t.Skip("set SQC_SCREENSHOTS=DIR to capture screenshots")
 	}
-	const w, h = 100, 30
-	tm, scr, s := startConsoleWith(t, 60, w, h, tea.WithColorProfile(colorprofile.TrueColor))
-	id := s.Devices()[3].DeviceID
-	scr.waitFor(t, "the list", func(v string) bool { return strings.Contains(v, s.Devices()[0].DeviceID) })
-	for range 3 {
-		tm.Send(tea.KeyPressMsg{Code: 'j', Text: "j"})
+	h := start(t, setup{devices: 60, w: 120, h: 40, profile: colorprofile.TrueColor})
+	var quad api.Device
+	for _, d := range h.sim.Devices() {
+		if d.Model == "QUAD-C2" && d.CanReadData() && !d.Seen().IsZero() && h.clock.Now().Sub(d.Seen()) < 10*60e9 {
+			quad = d
+			break
+		}
 	}
-	scr.waitFor(t, "the cursor on the fourth device", func(string) bool { return scr.highlighted(id) })
-	scr.save(t, filepath.Join(dir, "device-list.ansi"))
-	tm.Send(tea.KeyPressMsg{Code: 'q', Text: "q"})
-	tm.WaitFinished(t, teatest.WithFinalTimeout(5e9))
+	h.scr.waitText(t, "Devices 60")
+	for range 40 { // let the scheduler read the fleet for a while
+		h.clock.Advance(15 * time.Second)
+		h.tm.Send(tea.FocusMsg{}) // wakes the scheduler, as a terminal coming to the front does
+		time.Sleep(20 * time.Millisecond)
+	}
+	h.key("g")
+	h.scr.save(t, filepath.Join(dir, "1-device-list.ansi"))
+	h.key("/")
+	h.key(quad.DeviceID)
+	h.key("enter")
+	h.key("esc")
+	h.key("enter")
+	h.scr.waitFor(t, "readings", func(v string) bool { return strings.Contains(v, "Script values") })
+	h.scr.save(t, filepath.Join(dir, "2-readings.ansi"))
+	h.key("u")
+	h.scr.waitText(t, "Non-Hosted devices")
+	h.scr.save(t, filepath.Join(dir, "3-quota.ansi"))
+	h.key("u")
+	h.key("?")
+	h.scr.waitText(t, "reverse sort")
+	h.scr.save(t, filepath.Join(dir, "4-help.ansi"))
+	h.key("esc")
+	h.quit(t)
 }

@@ -1,0 +1,101 @@
+package ui
+
+import (
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"sqc/api"
+	"sqc/state"
+)
+
+// waitCall delivers the next observed API call as a message.
+func waitCall(ch <-chan api.Call) tea.Cmd {
+	return func() tea.Msg { return callMsg{call: <-ch} }
+}
+
+func everySecond() tea.Cmd {
+	return tea.Tick(time.Second, func(time.Time) tea.Msg { return secondMsg{} })
+}
+
+// schedule asks the scheduler for every read due now, issues them, and
+// arms one tick for the next. Called after every answer and every tick.
+func (m *Model) schedule() tea.Cmd {
+	if m.client == nil {
+		return nil
+	}
+	now := m.sh.now()
+	m.sched.SetVisible(m.list.visibleIDs(m.listHeight()))
+	var cmds []tea.Cmd
+	for range 8 { // a few at once at most; the rest come on the next tick
+		req, ok, wait := m.sched.Next(now)
+		if !ok {
+			if wait > 0 {
+				m.tickID++
+				id := m.tickID
+				cmds = append(cmds, tea.Tick(wait, func(time.Time) tea.Msg { return tickMsg{id: id} }))
+			}
+			break
+		}
+		cmds = append(cmds, m.issue(req))
+	}
+	return tea.Batch(cmds...)
+}
+
+// firstHistory is how many messages a newly focused device is read with.
+const firstHistory = 240
+
+// issue turns a scheduled request into the command that makes it.
+func (m *Model) issue(req state.Request) tea.Cmd {
+	c, ctx, now := m.client, m.ctx, m.sh.now
+	if req.Kind == state.KindList {
+		return func() tea.Msg {
+			devices, err := c.ListDevices(ctx)
+			return listMsg{req: req, devices: devices, err: err, at: now()}
+		}
+	}
+	q := api.DataQuery{Limit: 1}
+	if m.fleet.Tracked(req.DeviceID) {
+		// A tracked device: everything since the last message we hold, or
+		// the latest 240 the first time (whatever their age, so an offline
+		// device still shows its last words), so its sparklines start full.
+		q.Limit = firstHistory
+		if last := m.fleet.Get(req.DeviceID).History.LastTS(); last > 0 {
+			q.Start, q.Limit = time.Unix(int64(last)+1, 0), api.MaxDataLimit
+		}
+	}
+	return func() tea.Msg {
+		page, err := c.GetData(ctx, req.DeviceID, q)
+		return dataMsg{req: req, page: page, err: err, at: now()}
+	}
+}
+
+// persist saves the ledger (and the offline cache, when asked) away from
+// the UI goroutine.
+func (m *Model) persist(withCache bool) tea.Cmd {
+	if m.cfg.StateDir == "" {
+		return nil
+	}
+	var cmds []tea.Cmd
+	if m.ledger.Dirty() {
+		snap := m.ledger.Snapshot()
+		cmds = append(cmds, func() tea.Msg { return savedMsg{err: snap.Save()} })
+	}
+	if withCache && m.fleet.Len() > 0 {
+		b, err := m.fleet.EncodeCache(m.sh.now())
+		path := state.CachePath(m.cfg.StateDir, m.fingerprint)
+		cmds = append(cmds, func() tea.Msg {
+			if err != nil {
+				return savedMsg{err: err}
+			}
+			return savedMsg{err: state.SaveCache(path, b)}
+		})
+	}
+	return tea.Batch(cmds...)
+}
+
+// connect builds the client for a key, observed by the ledger.
+func (m *Model) connect(key string) (*api.Client, error) {
+	ch := m.calls
+	return m.cfg.Connect(key, func(c api.Call) { ch <- c })
+}

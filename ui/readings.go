@@ -1,0 +1,170 @@
+package ui
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"sqc/api"
+	"sqc/state"
+)
+
+// The readings pane: the focused device's latest message, every key,
+// grouped, with units, sparklines of what arrived since the console
+// started, and events coloured by level.
+
+var groupOrder = []string{"events", "power", "environment", "motion", "gps", "network", "inputs", "script", "can", "other"}
+
+var groupTitle = map[string]string{
+	"events": "Events", "power": "Power", "environment": "Environment", "motion": "Motion",
+	"gps": "GPS", "network": "Network", "inputs": "Inputs", "script": "Script values",
+	"can": "CAN", "other": "Other keys",
+}
+
+// readingsStatus is what the pane says about freshness.
+type readingsStatus struct {
+	nextIn   time.Duration // until the next scheduled read; <0 when none
+	interval time.Duration
+	paused   bool
+	canRead  bool
+}
+
+// readingLines renders the pane's content as lines; the caller scrolls.
+func readingLines(sh *shared, d *state.Device, rs readingsStatus, width int) []string {
+	st := sh.st
+	now := sh.now()
+	var out []string
+	add := func(s string) { out = append(out, fit(s, width)) }
+	add(st.title.Render(d.DeviceID) + "  " + d.Name + " · " + d.Model + " · " + d.Plan + " · " + d.GroupName)
+
+	status := "no data read yet"
+	if !d.FetchedAt.IsZero() {
+		age := now.Sub(d.FetchedAt)
+		status = "updated " + ago(d.FetchedAt, now) + " ago"
+		style := st.dim
+		switch {
+		case age > 10*time.Minute:
+			style = st.old
+		case age > max(2*rs.interval, time.Minute):
+			style = st.stale
+		}
+		status = style.Render(status)
+	}
+	switch {
+	case !rs.canRead:
+		status += " · plan " + d.Plan + " allows no data reads"
+	case rs.paused:
+		status += " · paused (p resumes)"
+	case rs.nextIn >= 0:
+		status += fmt.Sprintf(" · next in %s", short(rs.nextIn))
+	}
+	add(status)
+	if d.Latest != nil {
+		mt := d.Latest.Time()
+		line := "message " + mt.Format("15:04:05 UTC") + " (" + ago(mt, now) + " ago)"
+		if now.Sub(mt) > state.StaleAfter {
+			line = st.stale.Render(line)
+		}
+		add(st.dim.Render(line))
+	}
+	if d.Err != nil {
+		msg := wrap("last read failed "+ago(d.ErrAt, now)+" ago: "+d.Err.Error(), width)
+		for _, l := range strings.Split(msg, "\n") {
+			add(st.errText.Render(l))
+		}
+	}
+	if d.Latest == nil {
+		return out
+	}
+	m := d.Latest
+	byGroup := map[string][]api.Field{}
+	for _, f := range m.Fields {
+		if f.Key == "deviceid" || f.Key == "ts" || f.Key == "time" {
+			continue
+		}
+		g := api.Group(f.Key)
+		byGroup[g] = append(byGroup[g], f)
+	}
+	sort.SliceStable(byGroup["script"], func(i, j int) bool {
+		a, _ := strconv.Atoi(strings.TrimPrefix(byGroup["script"][i].Key, "cp"))
+		b, _ := strconv.Atoi(strings.TrimPrefix(byGroup["script"][j].Key, "cp"))
+		return a < b
+	})
+	keyW := 14
+	valW := max(10, min(18, width/4))
+	sparkW := max(0, width-keyW-valW-4)
+	var vals []float64
+	for _, g := range groupOrder {
+		fields := byGroup[g]
+		if len(fields) == 0 {
+			continue
+		}
+		out = append(out, "")
+		add(st.header.Render(groupTitle[g]))
+		switch g {
+		case "events":
+			for _, e := range m.Events {
+				lv := st.level(e.Class()).Render(fmt.Sprintf("lv%-3d %-7s", e.Level, e.Class()))
+				add("  " + lv + " " + e.Topic + ": " + e.Msg)
+			}
+			continue
+		case "can":
+			for _, f := range fields {
+				frames := m.CAN1
+				if f.Key == "can2" {
+					frames = m.CAN2
+				}
+				add(fmt.Sprintf("  %s · %d frames", f.Key, len(frames)))
+				for _, fr := range frames {
+					add(st.dim.Render(fmt.Sprintf("    %08X pgn %-6d", fr.ID, fr.PGN())) + " " + fr.Data)
+				}
+			}
+			continue
+		}
+		for _, f := range fields {
+			val := valueText(m, f)
+			spark := ""
+			if s := d.History.Series(f.Key); s != nil && sparkW > 0 {
+				vals = s.Values(vals)
+				spark = st.gaugeFill.Render(sparkline(vals, sparkW))
+			}
+			add("  " + pad(f.Key, keyW-2) + " " + pad(val, valW) + " " + spark)
+		}
+	}
+	if len(m.Problems) > 0 {
+		out = append(out, "")
+		add(st.warn.Render("keys with an unexpected shape (shown raw): " + strings.Join(m.Problems, ", ")))
+	}
+	return out
+}
+
+func valueText(m *api.DataMessage, f api.Field) string {
+	switch f.Kind {
+	case api.KindNumber:
+		s := strconv.FormatFloat(f.Num, 'f', -1, 64)
+		if u := api.Unit(f.Key); u != "" {
+			s += " " + u
+		}
+		return s
+	case api.KindString:
+		if s, ok := m.Text(f.Key); ok {
+			return s
+		}
+	}
+	return string(f.Raw)
+}
+
+// short is a compact duration: 6s, 2m10s, 1h5m.
+func short(d time.Duration) string {
+	d = d.Round(time.Second)
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
+	default:
+		return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
+	}
+}

@@ -1,0 +1,28 @@
+package ui
+
+import "math"
+
+var sparkRunes = []rune("▁▂▃▄▅▆▇█")
+
+// sparkline draws the last width values, scaled between their min and max.
+func sparkline(values []float64, width int) string {
+	if width <= 0 || len(values) < 2 {
+		return ""
+	}
+	if len(values) > width {
+		values = values[len(values)-width:]
+	}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, v := range values {
+		lo, hi = math.Min(lo, v), math.Max(hi, v)
+	}
+	out := make([]rune, len(values))
+	for i, v := range values {
+		idx := 0
+		if hi > lo {
+			idx = int((v - lo) / (hi - lo) * float64(len(sparkRunes)-1))
+		}
+		out[i] = sparkRunes[max(0, min(idx, len(sparkRunes)-1))]
+	}
+	return string(out)
+}
