@@ -87,7 +87,7 @@ func NewScheduler(ledger *Ledger, share float64) *Scheduler {
 	return &Scheduler{
 		Share: share, ledger: ledger, limits: api.LimitsForHosted(0),
 		canData: map[string]bool{}, inflight: map[string]bool{}, last: map[string]time.Time{},
-		tokens: 1, rng: rand.New(rand.NewPCG(1, 2)),
+		tokens: burst, rng: rand.New(rand.NewPCG(1, 2)),
 	}
 }
 

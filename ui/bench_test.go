@@ -1,0 +1,184 @@
+package ui
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+
+	"sqc/api"
+	"sqc/api/sim"
+	"sqc/state"
+)
+
+var benchNow = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+
+// fixtureMessage is a real QUAD-C2 message (CAN, cpN, events).
+func fixtureMessage(tb testing.TB) api.DataMessage {
+	b, err := os.ReadFile(filepath.Join("..", "api", "sim", "templates", "quad-c2-he8ev12lf-1.json"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var m api.DataMessage
+	if err := json.Unmarshal(b, &m); err != nil {
+		tb.Fatal(err)
+	}
+	return m
+}
+
+// messageAt is the fixture re-stamped at t with vin moved, as a new reading.
+func messageAt(tb testing.TB, base api.DataMessage, t time.Time, vin float64) api.DataMessage {
+	raw, _ := json.Marshal(base)
+	var generic map[string]any
+	json.Unmarshal(raw, &generic)
+	generic["ts"] = float64(t.Unix())
+	generic["time"] = t.Unix()
+	generic["vin"] = vin
+	out, _ := json.Marshal(generic)
+	var m api.DataMessage
+	if err := json.Unmarshal(out, &m); err != nil {
+		tb.Fatal(err)
+	}
+	return m
+}
+
+// benchModel is the console at 120x40 with n devices listed, the focused
+// one with an hour of history (720 messages at 5 s), no network.
+func benchModel(tb testing.TB, n int) Model {
+	devices := sim.New(sim.Options{Devices: n, Key: "k", Now: func() time.Time { return benchNow }}).Devices()
+	m := New(context.Background(), Config{
+		Profile: "bench", Key: "bench-key", KeySource: "env", Now: func() time.Time { return benchNow },
+		Connect: func(key string, observe func(api.Call)) (*api.Client, error) {
+			return api.New(api.Options{BaseURL: "http://127.0.0.1:1", Key: key, Observe: observe})
+		},
+	})
+	m.sched.SetPaused(true)
+	m.sh.width, m.sh.height = 120, 40
+	m.fleet.SetDevices(devices, benchNow)
+	m.sched.SetDevices(devices)
+	m.list.rebuild(m.fleet, benchNow)
+	id := m.list.focused().DeviceID
+	m.focusID = id
+	m.fleet.Track(id)
+	base := fixtureMessage(tb)
+	page := &api.DataPage{DeviceID: id}
+	for i := 719; i >= 0; i-- {
+		page.Data = append(page.Data, messageAt(tb, base, benchNow.Add(-time.Duration(i)*5*time.Second), 28+float64(i%40)/10))
+	}
+	for i, j := 0, len(page.Data)-1; i < j; i, j = i+1, j-1 {
+		page.Data[i], page.Data[j] = page.Data[j], page.Data[i]
+	}
+	m.fleet.SetData(id, page, benchNow)
+	return m
+}
+
+// View() of the main screen at 120x40: the 10,000 case may cost at most
+// twice the 100 case, since only the rows on screen are drawn.
+func BenchmarkDeviceListView(b *testing.B) {
+	for _, n := range []int{100, 10000} {
+		b.Run(fmt.Sprintf("devices=%d", n), func(b *testing.B) {
+			m := benchModel(b, n)
+			b.ReportAllocs()
+			for b.Loop() {
+				_ = m.View()
+			}
+		})
+	}
+}
+
+// One keystroke of filtering over 10,000 devices: target under 5 ms.
+func BenchmarkFilter(b *testing.B) {
+	m := benchModel(b, 10000)
+	exprs := []string{"pu", "pum", "pump", "pump g", "pump group:", "pump group:m"}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		m.list.setFilter(exprs[i%len(exprs)], benchNow)
+		i++
+	}
+}
+
+// The heap held by 10,000 devices, each with its latest message, and one
+// hour of the focused device's history: target under 100 MB.
+func BenchmarkHeap(b *testing.B) {
+	var m Model
+	for b.Loop() {
+		runtime.GC()
+		var before runtime.MemStats
+		runtime.ReadMemStats(&before)
+		m = benchModel(b, 10000)
+		base := fixtureMessage(b)
+		for _, d := range m.fleet.All() {
+			if d.Latest == nil {
+				page := &api.DataPage{Data: []api.DataMessage{messageAt(b, base, benchNow, 28)}}
+				m.fleet.SetData(d.DeviceID, page, benchNow)
+			}
+		}
+		runtime.GC()
+		var after runtime.MemStats
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/(1<<20), "heap-MB")
+	}
+	runtime.KeepAlive(m)
+}
+
+// countingWriter counts what the program writes to the terminal.
+type countingWriter struct {
+	mu sync.Mutex
+	n  int
+}
+
+func (w *countingWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	w.n += len(p)
+	w.mu.Unlock()
+	return len(p), nil
+}
+
+func (w *countingWriter) count() int { w.mu.Lock(); defer w.mu.Unlock(); return w.n }
+
+// settle waits until the program has stopped writing.
+func (w *countingWriter) settle() int {
+	last := -1
+	for {
+		time.Sleep(40 * time.Millisecond)
+		if n := w.count(); n == last {
+			return n
+		} else {
+			last = n
+		}
+	}
+}
+
+// Bytes written to the terminal per readings refresh at 120x40, counted
+// from the real program's output: target under 2 KB.
+func BenchmarkReadingsRefreshBytes(b *testing.B) {
+	m := benchModel(b, 100)
+	out := &countingWriter{}
+	p := tea.NewProgram(m, tea.WithOutput(out), tea.WithInput(nil), tea.WithWindowSize(120, 40),
+		tea.WithColorProfile(colorprofile.ANSI256), tea.WithoutSignals())
+	done := make(chan struct{})
+	go func() { _, _ = p.Run(); close(done) }()
+	out.settle()
+	base := fixtureMessage(b)
+	id := m.focusID
+	total, i := 0, 0
+	for b.Loop() {
+		i++
+		msg := messageAt(b, base, benchNow.Add(time.Duration(i)*5*time.Second), 28+float64(i%7)/10)
+		before := out.count()
+		p.Send(dataMsg{req: state.Request{Kind: state.KindData, DeviceID: id}, page: &api.DataPage{DeviceID: id, Data: []api.DataMessage{msg}}, at: benchNow})
+		total += out.settle() - before
+	}
+	b.ReportMetric(float64(total)/float64(i), "bytes/refresh")
+	p.Quit()
+	<-done
+}
