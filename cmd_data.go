@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"sqc/api"
+	"sqc/state"
 )
 
 func runData(ctx context.Context, e *env, args []string) error {
@@ -55,7 +56,7 @@ func runData(ctx context.Context, e *env, args []string) error {
 
 // printMessage writes one message, every key, with units, for a ticket.
 func printMessage(w io.Writer, m *api.DataMessage) {
-	fmt.Fprintf(w, "%s  %s (%s ago)\n", m.DeviceID, m.Time().Format(time.RFC3339), ago(m.Time(), time.Now()))
+	fmt.Fprintf(w, "%s  %s (%s ago)\n", m.DeviceID, m.Time().Format(time.RFC3339), state.Ago(m.Time(), time.Now()))
 	for _, f := range m.Fields {
 		switch f.Key {
 		case "deviceid":

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"sqc/api"
+	"sqc/state"
 )
 
 func runDevices(ctx context.Context, e *env, args []string) error {
@@ -39,7 +40,7 @@ func runDevices(ctx context.Context, e *env, args []string) error {
 		if d.Remaining != nil {
 			left = strconv.Itoa(*d.Remaining)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", d.DeviceID, d.Name, d.GroupName, d.Model, d.Plan, ago(d.Seen(), now), left)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", d.DeviceID, d.Name, d.GroupName, d.Model, d.Plan, state.Ago(d.Seen(), now), left)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -47,24 +48,4 @@ func runDevices(ctx context.Context, e *env, args []string) error {
 	lim := api.LimitsFor(devices)
 	fmt.Fprintf(e.stdout, "\n%d devices, %d Hosted: %g requests/s, %d requests/day\n", len(devices), lim.Hosted, lim.RatePerSecond, lim.Daily)
 	return nil
-}
-
-// ago is a short relative time: 4s, 2m, 3h, 5d, never.
-func ago(t, now time.Time) string {
-	if t.IsZero() {
-		return "never"
-	}
-	d := now.Sub(t)
-	switch {
-	case d < 0:
-		return "now"
-	case d < time.Minute:
-		return fmt.Sprintf("%ds", int(d.Seconds()))
-	case d < time.Hour:
-		return fmt.Sprintf("%dm", int(d.Minutes()))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%dh", int(d.Hours()))
-	default:
-		return fmt.Sprintf("%dd", int(d.Hours()/24))
-	}
 }

@@ -80,11 +80,11 @@ type Model struct {
 	focusID     string
 	wantDevice  string
 
-	listErr   error
-	listTries int
-	tickID    int
-	toasts    []toast
-	toastSeq  int
+	listErr  error
+	savedAt  time.Time // when the ledger was last written
+	tickID   int
+	toasts   []toast
+	toastSeq int
 }
 
 // New builds the console.
@@ -257,7 +257,7 @@ func (m *Model) onList(msg listMsg) tea.Cmd {
 	var cmds []tea.Cmd
 	switch {
 	case msg.err == nil:
-		m.listErr, m.listTries = nil, 0
+		m.listErr = nil
 		m.fleet.SetDevices(msg.devices, msg.at)
 		m.sched.SetDevices(msg.devices)
 		for i := range msg.devices {
@@ -283,7 +283,6 @@ func (m *Model) onList(msg listMsg) tea.Cmd {
 		return nil
 	default:
 		m.listErr = msg.err
-		m.listTries++
 	}
 	cmds = append(cmds, m.schedule())
 	return tea.Batch(cmds...)

@@ -113,17 +113,6 @@ func (l *deviceList) visibleIDs(height int) []string {
 	return ids
 }
 
-// marked returns the marked devices, or the focused one when none is.
-func (l *deviceList) marked() []*state.Device {
-	var out []*state.Device
-	for _, d := range l.rows {
-		if l.marks[d.DeviceID] {
-			out = append(out, d)
-		}
-	}
-	return out
-}
-
 type column struct {
 	col   state.Column
 	title string
@@ -220,7 +209,7 @@ func cellText(d *state.Device, col state.Column, h state.Health, now time.Time) 
 	case state.ColPlan:
 		return d.Plan
 	case state.ColSeen:
-		return ago(d.LastSeen(), now)
+		return state.Ago(d.LastSeen(), now)
 	case state.ColState:
 		return h.String()
 	}
@@ -261,22 +250,4 @@ func fit(s string, w int) string {
 		return s
 	}
 	return lipgloss.NewStyle().MaxWidth(w).Render(s)
-}
-
-// ago is a short relative time: 4s, 2m, 3h, 5d, never.
-func ago(t, now time.Time) string {
-	if t.IsZero() {
-		return "never"
-	}
-	d := now.Sub(t)
-	switch {
-	case d < time.Minute:
-		return fmt.Sprintf("%ds", max(0, int(d.Seconds())))
-	case d < time.Hour:
-		return fmt.Sprintf("%dm", int(d.Minutes()))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%dh", int(d.Hours()))
-	default:
-		return fmt.Sprintf("%dd", int(d.Hours()/24))
-	}
 }

@@ -70,6 +70,10 @@ func (m *Model) issue(req state.Request) tea.Cmd {
 	}
 }
 
+// saveEvery spaces the ledger's writes: a busy console answers several
+// reads a second, and a crash loses at most this much of the count.
+const saveEvery = 10 * time.Second
+
 // persist saves the ledger (and the offline cache, when asked) away from
 // the UI goroutine.
 func (m *Model) persist(withCache bool) tea.Cmd {
@@ -77,7 +81,8 @@ func (m *Model) persist(withCache bool) tea.Cmd {
 		return nil
 	}
 	var cmds []tea.Cmd
-	if m.ledger.Dirty() {
+	if now := m.sh.now(); m.ledger.Dirty() && (withCache || now.Sub(m.savedAt) >= saveEvery) {
+		m.savedAt = now
 		snap := m.ledger.Snapshot()
 		cmds = append(cmds, func() tea.Msg { return savedMsg{err: snap.Save()} })
 	}

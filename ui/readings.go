@@ -42,7 +42,7 @@ func readingLines(sh *shared, d *state.Device, rs readingsStatus, width int) []s
 	status := "no data read yet"
 	if !d.FetchedAt.IsZero() {
 		age := now.Sub(d.FetchedAt)
-		status = "updated " + ago(d.FetchedAt, now) + " ago"
+		status = "updated " + state.Ago(d.FetchedAt, now) + " ago"
 		style := st.dim
 		switch {
 		case age > 10*time.Minute:
@@ -63,14 +63,14 @@ func readingLines(sh *shared, d *state.Device, rs readingsStatus, width int) []s
 	add(status)
 	if d.Latest != nil {
 		mt := d.Latest.Time()
-		line := "message " + mt.Format("15:04:05 UTC") + " (" + ago(mt, now) + " ago)"
+		line := "message " + mt.Format("15:04:05 UTC") + " (" + state.Ago(mt, now) + " ago)"
 		if now.Sub(mt) > state.StaleAfter {
 			line = st.stale.Render(line)
 		}
 		add(st.dim.Render(line))
 	}
 	if d.Err != nil {
-		msg := wrap("last read failed "+ago(d.ErrAt, now)+" ago: "+d.Err.Error(), width)
+		msg := wrap("last read failed "+state.Ago(d.ErrAt, now)+" ago: "+d.Err.Error(), width)
 		for _, l := range strings.Split(msg, "\n") {
 			add(st.errText.Render(l))
 		}

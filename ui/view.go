@@ -7,6 +7,8 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+
+	"sqc/state"
 )
 
 // The smallest screen the console draws on; below it says so instead.
@@ -151,7 +153,7 @@ func (m Model) header() string {
 		}
 	}
 	if !m.fleet.CachedAt.IsZero() {
-		conn += st.stale.Render(" · cached, " + ago(m.fleet.CachedAt, now) + " ago")
+		conn += st.stale.Render(" · cached, " + state.Ago(m.fleet.CachedAt, now) + " ago")
 	}
 	left := st.header.Render("sqc") + " · profile " + m.cfg.Profile + fmt.Sprintf(" · %d devices · ", m.fleet.Len()) + conn + " · key: " + m.keySource
 	right := ""
