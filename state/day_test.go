@@ -81,7 +81,7 @@ func simulateDay(t *testing.T, hosted int) dayResult {
 		if !now.Before(nextFocus) {
 			focus = devices[k%len(devices)].DeviceID
 			k++
-			sched.SetFocus(focus)
+			sched.SetFocus(focus, false)
 			fleet.Track(focus)
 			nextFocus = nextFocus.Add(3 * time.Minute)
 		}

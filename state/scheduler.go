@@ -34,6 +34,7 @@ func (r Request) target() string {
 // Minimum intervals, whatever the budget allows.
 const (
 	FocusEvery   = 5 * time.Second
+	QuietEvery   = time.Minute // a focused device that has gone quiet (stale, offline)
 	VisibleEvery = 30 * time.Second
 	RestEvery    = 5 * time.Minute
 	ListEvery    = 5 * time.Minute
@@ -60,6 +61,7 @@ type Scheduler struct {
 	ledger *Ledger
 
 	focus   string
+	quiet   bool // the focused device has gone quiet: fast reads would find nothing new
 	visible []string
 	rest    []string
 	canData map[string]bool
@@ -111,8 +113,10 @@ func (s *Scheduler) SetDevices(devices []api.Device) {
 // Limits are the account limits in use.
 func (s *Scheduler) Limits() api.Limits { return s.limits }
 
-// SetFocus names the focused device ("" for none).
-func (s *Scheduler) SetFocus(id string) { s.focus = id }
+// SetFocus names the focused device ("" for none). A quiet device (not
+// heard from lately) is read every QuietEvery at most: reading an offline
+// device every 5 s would spend the budget on answers that cannot change.
+func (s *Scheduler) SetFocus(id string, quiet bool) { s.focus, s.quiet = id, quiet }
 
 // SetVisible names the devices on screen.
 func (s *Scheduler) SetVisible(ids []string) { s.visible = append(s.visible[:0], ids...) }
@@ -176,7 +180,14 @@ func every(min time.Duration, r, share float64, n int) time.Duration {
 
 // FocusInterval is how often the focused device is read at now's budget.
 func (s *Scheduler) FocusInterval(now time.Time) time.Duration {
-	return every(FocusEvery, s.Rate(now), focusShare, 1)
+	return s.focusEvery(s.Rate(now))
+}
+
+func (s *Scheduler) focusEvery(r float64) time.Duration {
+	if s.quiet {
+		return every(QuietEvery, r, focusShare, 1)
+	}
+	return every(FocusEvery, r, focusShare, 1)
 }
 
 // NextFocus is when the focused device is due, for "next in 6s".
@@ -253,7 +264,7 @@ func (s *Scheduler) due(now time.Time, r float64) (Request, bool, time.Duration)
 		return list, true, 0
 	}
 	if s.focus != "" && s.canData[s.focus] {
-		if req := (Request{Kind: KindData, DeviceID: s.focus}); check(req, every(FocusEvery, r, focusShare, 1)) {
+		if req := (Request{Kind: KindData, DeviceID: s.focus}); check(req, s.focusEvery(r)) {
 			return req, true, 0
 		}
 	}

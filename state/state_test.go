@@ -184,7 +184,7 @@ func TestSchedulerPriorityBackoffAndPlans(t *testing.T) {
 		dev("HOSTED001", "a", "g", "m", "Hosted", now), dev("HOSTED002", "b", "g", "m", "Hosted", now),
 		dev("NONEPLAN1", "c", "g", "m", "None", now),
 	})
-	s.SetFocus("HOSTED002")
+	s.SetFocus("HOSTED002", false)
 	s.SetVisible([]string{"HOSTED001", "NONEPLAN1"})
 	r, ok, _ := s.Next(now)
 	if !ok || r.Kind != KindList {
@@ -234,6 +234,10 @@ func TestSchedulerPriorityBackoffAndPlans(t *testing.T) {
 	s.Done(r, now.Add(41*time.Second), &api.Error{Op: api.OpGetData, Err: errors.New("connection refused")})
 	if !s.Offline(now.Add(42 * time.Second)) {
 		t.Fatal("a network failure does not read as offline")
+	}
+	s.SetFocus("HOSTED002", true)
+	if got := s.FocusInterval(now); got < QuietEvery {
+		t.Errorf("a quiet focused device is read every %v, want at least %v", got, QuietEvery)
 	}
 	s.SetPaused(true)
 	s.Retry()

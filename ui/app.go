@@ -297,6 +297,9 @@ func (m *Model) onData(msg dataMsg) tea.Cmd {
 	switch {
 	case msg.err == nil:
 		m.fleet.SetData(id, msg.page, msg.at)
+		if d := m.fleet.Get(id); d != nil && id == m.focusID {
+			m.sched.SetFocus(id, quiet(d, now))
+		}
 		if m.list.col == state.ColState || m.list.col == state.ColSeen {
 			m.list.rebuild(m.fleet, now) // the order depends on what just arrived
 			m.list.clamp(m.listHeight())
@@ -327,12 +330,18 @@ func (m *Model) focusChanged() tea.Cmd {
 		return nil
 	}
 	m.focusID, m.scroll = id, 0
-	m.sched.SetFocus(id)
+	m.sched.SetFocus(id, d != nil && quiet(d, m.sh.now()))
 	if id == "" {
 		return nil
 	}
 	m.fleet.Track(id)
 	return m.schedule()
+}
+
+// quiet reports a device not heard from lately: stale or offline.
+func quiet(d *state.Device, now time.Time) bool {
+	h := d.Health(now)
+	return h == state.HealthStale || h == state.HealthOffline
 }
 
 // Cursor is the focused row, for tests.
