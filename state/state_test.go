@@ -235,13 +235,28 @@ func TestSchedulerPriorityBackoffAndPlans(t *testing.T) {
 	if !s.Offline(now.Add(42 * time.Second)) {
 		t.Fatal("a network failure does not read as offline")
 	}
-	s.SetFocus("HOSTED002", true)
-	if got := s.FocusInterval(now); got < QuietEvery {
-		t.Errorf("a quiet focused device is read every %v, want at least %v", got, QuietEvery)
-	}
 	s.SetPaused(true)
 	s.Retry()
 	if _, ok, _ := s.Next(now.Add(10 * time.Minute)); ok {
 		t.Fatal("paused, yet a scheduled read")
+	}
+}
+
+func TestQuietFocusedDeviceIsReadSlowly(t *testing.T) {
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	l, _ := OpenLedger("", "", now)
+	s := NewScheduler(l, 0.5)
+	var list []api.Device
+	for i := 0; i < 100; i++ {
+		list = append(list, dev("HOSTED"+strconv.Itoa(100+i), "x", "g", "m", "Hosted", now))
+	}
+	s.SetDevices(list)
+	s.SetFocus(list[0].DeviceID, false)
+	if got := s.FocusInterval(now); got != FocusEvery {
+		t.Fatalf("a live focused device with budget to spare: every %v, want %v", got, FocusEvery)
+	}
+	s.SetFocus(list[0].DeviceID, true)
+	if got := s.FocusInterval(now); got != QuietEvery {
+		t.Fatalf("a quiet focused device: every %v, want %v", got, QuietEvery)
 	}
 }
