@@ -54,7 +54,7 @@ func Sort(devices []*Device, col Column, desc bool, now time.Time) {
 		case ColState: // worst first when ascending
 			c = cmp.Compare(severity(b.Health(now)), severity(a.Health(now)))
 		default:
-			c = cmp.Compare(key(a), key(b))
+			c = natural(key(a), key(b))
 		}
 		if c == 0 {
 			c = cmp.Compare(a.DeviceID, b.DeviceID)
@@ -81,4 +81,36 @@ func severity(h Health) int {
 		return 1
 	}
 	return 0
+}
+
+// natural compares strings with their runs of digits as numbers, so that
+// "Genset 9" comes before "Genset 10".
+func natural(a, b string) int {
+	for a != "" && b != "" {
+		da, db := digits(a), digits(b)
+		if da > 0 && db > 0 {
+			na, nb := strings.TrimLeft(a[:da], "0"), strings.TrimLeft(b[:db], "0")
+			if c := cmp.Compare(len(na), len(nb)); c != 0 {
+				return c
+			}
+			if c := strings.Compare(na, nb); c != 0 {
+				return c
+			}
+			a, b = a[da:], b[db:]
+			continue
+		}
+		if a[0] != b[0] {
+			return cmp.Compare(a[0], b[0])
+		}
+		a, b = a[1:], b[1:]
+	}
+	return cmp.Compare(len(a), len(b))
+}
+
+func digits(s string) int {
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	return i
 }

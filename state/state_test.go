@@ -2,6 +2,7 @@ package state
 
 import (
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -258,5 +259,14 @@ func TestQuietFocusedDeviceIsReadSlowly(t *testing.T) {
 	s.SetFocus(list[0].DeviceID, true)
 	if got := s.FocusInterval(now); got != QuietEvery {
 		t.Fatalf("a quiet focused device: every %v, want %v", got, QuietEvery)
+	}
+}
+
+func TestNaturalOrder(t *testing.T) {
+	names := []string{"genset 10", "genset 9", "genset 1", "bore", "genset 02", "genset"}
+	slices.SortFunc(names, natural)
+	want := "bore,genset,genset 1,genset 02,genset 9,genset 10"
+	if got := strings.Join(names, ","); got != want {
+		t.Fatalf("%s, want %s", got, want)
 	}
 }

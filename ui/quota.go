@@ -106,7 +106,7 @@ func callLogLines(sh *shared, log *state.CallLog, width int) []string {
 		if c.Status != 0 {
 			status = fmt.Sprintf("%3d", c.Status)
 		}
-		line := fmt.Sprintf("%-8s  %-22s %-9s %6s %8s", c.At.Local().Format("15:04:05"), pad(string(c.Op), 22), c.DeviceID, status, c.Latency.Round(time.Millisecond))
+		line := fmt.Sprintf("%-8s  %-22s %-9s %6s %8s", c.At.Local().Format("15:04:05"), pad(string(c.Op), 22), c.DeviceID, status, latency(c.Latency))
 		switch {
 		case c.Status == 429 || c.Status >= 500 || (c.Status == 0 && c.Err != nil):
 			line = st.warn.Render(line)
@@ -116,4 +116,12 @@ func callLogLines(sh *shared, log *state.CallLog, width int) []string {
 		out = append(out, fit(line, width))
 	}
 	return out
+}
+
+// latency is a call's duration, to the tenth of a millisecond when short.
+func latency(d time.Duration) string {
+	if d < 10*time.Millisecond {
+		return fmt.Sprintf("%.1fms", float64(d)/float64(time.Millisecond))
+	}
+	return d.Round(time.Millisecond).String()
 }

@@ -5,6 +5,7 @@ import "math"
 var sparkRunes = []rune("▁▂▃▄▅▆▇█")
 
 // sparkline draws the last width values, scaled between their min and max.
+// A field that has not moved draws nothing: a flat line is only noise.
 func sparkline(values []float64, width int) string {
 	if width <= 0 || len(values) < 2 {
 		return ""
@@ -16,12 +17,12 @@ func sparkline(values []float64, width int) string {
 	for _, v := range values {
 		lo, hi = math.Min(lo, v), math.Max(hi, v)
 	}
+	if hi == lo {
+		return ""
+	}
 	out := make([]rune, len(values))
 	for i, v := range values {
-		idx := 0
-		if hi > lo {
-			idx = int((v - lo) / (hi - lo) * float64(len(sparkRunes)-1))
-		}
+		idx := int((v - lo) / (hi - lo) * float64(len(sparkRunes)-1))
 		out[i] = sparkRunes[max(0, min(idx, len(sparkRunes)-1))]
 	}
 	return string(out)
