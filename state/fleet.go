@@ -53,6 +53,9 @@ type Device struct {
 	Err       error     // the last failure reading this device's data
 	ErrAt     time.Time
 	History   *History
+	// Backfilled is set once a read of the latest messages has filled the
+	// history of a tracked device; reads after it only ask for what is new.
+	Backfilled bool
 
 	search string // lower-cased ID, name, group and model, for the filter
 }
@@ -123,7 +126,7 @@ func (f *Fleet) Track(id string) {
 	f.tracked = append(f.tracked, id)
 	if len(f.tracked) > MaxTracked {
 		if d := f.byID[f.tracked[0]]; d != nil {
-			d.History = nil
+			d.History, d.Backfilled = nil, false
 		}
 		f.tracked = f.tracked[1:]
 	}
@@ -191,6 +194,20 @@ func (f *Fleet) SetData(id string, page *api.DataPage, at time.Time) {
 			d.Latest = &latest
 		}
 	}
+}
+
+// Backfill folds in the read that fills a tracked device's history: the
+// history starts again from it, since answers that overtook it may have
+// left newer points that would make its older ones look already seen.
+func (f *Fleet) Backfill(id string, page *api.DataPage, at time.Time) {
+	d := f.byID[id]
+	if d == nil || !f.isTracked(id) {
+		f.SetData(id, page, at)
+		return
+	}
+	d.History = nil
+	f.SetData(id, page, at)
+	d.Backfilled = true
 }
 
 // SetDataError records a failure to read one device's data; what was

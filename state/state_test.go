@@ -270,3 +270,27 @@ func TestNaturalOrder(t *testing.T) {
 		t.Fatalf("%s, want %s", got, want)
 	}
 }
+
+// An answer that overtakes the backfill must not hide the backfill's
+// older messages from the history.
+func TestBackfillAfterANewerAnswer(t *testing.T) {
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	f := NewFleet()
+	f.SetDevices([]api.Device{dev("AAAAAAAA1", "x", "g", "m", "Hosted", now)}, now)
+	f.Track("AAAAAAAA1")
+	msg := func(ts int64) api.DataMessage {
+		var m api.DataMessage
+		m.UnmarshalJSON([]byte(`{"ts":` + itoa(ts) + `,"vin":` + itoa(ts%7) + `}`))
+		return m
+	}
+	f.SetData("AAAAAAAA1", &api.DataPage{Data: []api.DataMessage{msg(1100)}}, now)
+	var back api.DataPage
+	for ts := int64(1100); ts >= 1000; ts -= 10 {
+		back.Data = append(back.Data, msg(ts))
+	}
+	f.Backfill("AAAAAAAA1", &back, now)
+	d := f.Get("AAAAAAAA1")
+	if n := d.History.Series("vin").Len(); n != 11 || !d.Backfilled {
+		t.Fatalf("history holds %d points (backfilled %v), want the 11 of the backfill", n, d.Backfilled)
+	}
+}

@@ -296,14 +296,7 @@ func (m *Model) onData(msg dataMsg) tea.Cmd {
 	id := msg.req.DeviceID
 	switch {
 	case msg.err == nil:
-		m.fleet.SetData(id, msg.page, msg.at)
-		if d := m.fleet.Get(id); d != nil && id == m.focusID {
-			m.sched.SetFocus(id, quiet(d, now))
-		}
-		if m.list.col == state.ColState || m.list.col == state.ColSeen {
-			m.list.rebuild(m.fleet, now) // the order depends on what just arrived
-			m.list.clamp(m.listHeight())
-		}
+		m.foldData(id, msg, now)
 	case api.IsUnauthorized(msg.err) && m.cfg.Store != nil:
 		m.startLogin("The server refused the key (401): enter it again. What you were looking at is kept.")
 		return nil
@@ -313,6 +306,21 @@ func (m *Model) onData(msg dataMsg) tea.Cmd {
 		m.fleet.SetDataError(id, msg.err, now)
 	}
 	return tea.Batch(m.schedule(), m.persist(false))
+}
+
+func (m *Model) foldData(id string, msg dataMsg, now time.Time) {
+	if msg.backfill {
+		m.fleet.Backfill(id, msg.page, msg.at)
+	} else {
+		m.fleet.SetData(id, msg.page, msg.at)
+	}
+	if d := m.fleet.Get(id); d != nil && id == m.focusID {
+		m.sched.SetFocus(id, quiet(d, now))
+	}
+	if m.list.col == state.ColState || m.list.col == state.ColSeen {
+		m.list.rebuild(m.fleet, now) // the order depends on what just arrived
+		m.list.clamp(m.listHeight())
+	}
 }
 
 // focusChanged tells the scheduler which device has the focus; a device

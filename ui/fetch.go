@@ -55,18 +55,20 @@ func (m *Model) issue(req state.Request) tea.Cmd {
 		}
 	}
 	q := api.DataQuery{Limit: 1}
-	if m.fleet.Tracked(req.DeviceID) {
-		// A tracked device: everything since the last message we hold, or
-		// the latest 240 the first time (whatever their age, so an offline
-		// device still shows its last words), so its sparklines start full.
-		q.Limit = firstHistory
-		if last := m.fleet.Get(req.DeviceID).History.LastTS(); last > 0 {
+	backfill := false
+	if d := m.fleet.Get(req.DeviceID); d != nil && m.fleet.Tracked(req.DeviceID) {
+		// A tracked device is first read with its latest messages, whatever
+		// their age (an offline device still shows its last words), so its
+		// sparklines start full; after that, everything since the last one.
+		if last := d.History.LastTS(); d.Backfilled && last > 0 {
 			q.Start, q.Limit = time.Unix(int64(last)+1, 0), api.MaxDataLimit
+		} else {
+			q.Limit, backfill = firstHistory, true
 		}
 	}
 	return func() tea.Msg {
 		page, err := c.GetData(ctx, req.DeviceID, q)
-		return dataMsg{req: req, page: page, err: err, at: now()}
+		return dataMsg{req: req, page: page, err: err, at: now(), backfill: backfill}
 	}
 }
 

@@ -18,10 +18,11 @@ type listMsg struct {
 }
 
 type dataMsg struct {
-	req  state.Request
-	page *api.DataPage
-	err  error
-	at   time.Time
+	req      state.Request
+	page     *api.DataPage
+	err      error
+	at       time.Time
+	backfill bool // the read that fills a tracked device's history
 }
 
 // tickMsg wakes the scheduler. Only the tick with the current id counts:

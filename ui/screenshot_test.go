@@ -43,7 +43,15 @@ func TestScreenshots(t *testing.T) {
 	h.key("enter")
 	h.key("esc")
 	h.key("enter")
-	h.scr.waitFor(t, "readings", func(v string) bool { return strings.Contains(v, "Script values") })
+	h.scr.waitFor(t, "readings with sparklines in the whole list", func(v string) bool {
+		if strings.Contains(v, "Script values") && strings.Contains(v, "Devices 60 ·") && strings.ContainsAny(v, "▂▃▅▆") {
+			return true
+		}
+		h.clock.Advance(2 * time.Second) // the simulator's clock moves only when told
+		h.tm.Send(tea.FocusMsg{})
+		time.Sleep(20 * time.Millisecond)
+		return false
+	})
 	h.scr.save(t, filepath.Join(dir, "2-readings.ansi"))
 	h.key("u")
 	h.scr.waitText(t, "Non-Hosted devices")
