@@ -111,7 +111,7 @@ func simulateDay(t *testing.T, hosted int) dayResult {
 			var list []api.Device
 			if list, err = c.ListDevices(context.Background()); err == nil {
 				fleet.SetDevices(list, clock.Now())
-				sched.SetDevices(list)
+				sched.SetDevices(list, clock.Now())
 				if res.focusExpected == 0 {
 					res.focusExpected = int(24 * time.Hour / sched.FocusInterval(clock.Now()))
 				}

@@ -33,8 +33,11 @@ func (r Request) target() string {
 
 // Minimum intervals, whatever the budget allows.
 const (
-	FocusEvery   = 5 * time.Second
-	QuietEvery   = time.Minute // a focused device that has gone quiet (stale, offline)
+	FocusEvery = 5 * time.Second
+	QuietEvery = time.Minute // a focused device that has gone quiet (stale, offline)
+	// QuietOthers is how often a quiet device that is not focused is read:
+	// once to show its last words, then rarely, since nothing new can come.
+	QuietOthers  = 30 * time.Minute
 	VisibleEvery = 30 * time.Second
 	RestEvery    = 5 * time.Minute
 	ListEvery    = 5 * time.Minute
@@ -65,6 +68,7 @@ type Scheduler struct {
 	visible []string
 	rest    []string
 	canData map[string]bool
+	quietID map[string]bool // stale or offline when the list was read
 	paused  bool
 
 	inflight map[string]bool
@@ -94,15 +98,22 @@ func NewScheduler(ledger *Ledger, share float64) *Scheduler {
 }
 
 // SetDevices tells the scheduler the account's devices: their plans say
-// which may be read, and the Hosted count sets the limits.
-func (s *Scheduler) SetDevices(devices []api.Device) {
+// which may be read, the Hosted count sets the limits, and a device not
+// heard from for StaleAfter is read rarely (never, if it was never seen).
+func (s *Scheduler) SetDevices(devices []api.Device, now time.Time) {
 	s.limits = api.LimitsFor(devices)
 	s.canData = make(map[string]bool, len(devices))
+	s.quietID = make(map[string]bool)
 	s.rest = s.rest[:0]
 	for i := range devices {
-		if devices[i].CanReadData() {
-			s.canData[devices[i].DeviceID] = true
-			s.rest = append(s.rest, devices[i].DeviceID)
+		d := &devices[i]
+		if !d.CanReadData() || d.Seen().IsZero() {
+			continue
+		}
+		s.canData[d.DeviceID] = true
+		s.rest = append(s.rest, d.DeviceID)
+		if now.Sub(d.Seen()) > StaleAfter {
+			s.quietID[d.DeviceID] = true
 		}
 	}
 	if s.restNext >= len(s.rest) {
@@ -280,7 +291,7 @@ func (s *Scheduler) due(now time.Time, r float64) (Request, bool, time.Duration)
 			if id == s.focus {
 				continue
 			}
-			if req := (Request{Kind: KindData, DeviceID: id}); check(req, interval) {
+			if req := (Request{Kind: KindData, DeviceID: id}); check(req, s.others(id, interval)) {
 				s.restNext = (s.restNext + i + 1) % n
 				return req, true, 0
 			}
@@ -290,6 +301,15 @@ func (s *Scheduler) due(now time.Time, r float64) (Request, bool, time.Duration)
 		soonest = time.Minute
 	}
 	return Request{}, false, soonest
+}
+
+// others is the interval of a device that is not focused: a quiet one's
+// is QuietOthers at least.
+func (s *Scheduler) others(id string, interval time.Duration) time.Duration {
+	if s.quietID[id] {
+		return max(interval, QuietOthers)
+	}
+	return interval
 }
 
 // oldest picks the due device of ids read longest ago.
@@ -302,7 +322,7 @@ func (s *Scheduler) oldest(ids []string, now time.Time, interval time.Duration, 
 			continue
 		}
 		req := Request{Kind: KindData, DeviceID: id}
-		if !check(req, interval) {
+		if !check(req, s.others(id, interval)) {
 			continue
 		}
 		at := s.last[req.target()]

@@ -29,55 +29,79 @@ func (c Column) String() string { return columnNames[c] }
 func (c Column) Next() Column { return (c + 1) % numColumns }
 
 // Sort orders devices by a column at now; ties keep ID order so the list
-// does not shuffle between refreshes.
+// does not shuffle between refreshes. Each device's key is computed once,
+// not once per comparison: a state takes the clock and the events to know.
 func Sort(devices []*Device, col Column, desc bool, now time.Time) {
-	key := func(d *Device) string {
+	type keyed struct {
+		d    *Device
+		text string
+		num  int64
+	}
+	ks := make([]keyed, len(devices))
+	for i, d := range devices {
+		k := keyed{d: d}
 		switch col {
 		case ColName:
-			return strings.ToLower(d.Name)
+			k.text = strings.ToLower(d.Name)
 		case ColGroup:
-			return strings.ToLower(d.GroupName)
+			k.text = strings.ToLower(d.GroupName)
 		case ColModel:
-			return d.Model
+			k.text = d.Model
 		case ColPlan:
-			return d.Plan
-		}
-		return ""
-	}
-	slices.SortStableFunc(devices, func(a, b *Device) int {
-		var c int
-		switch col {
-		case ColID:
-			c = 0
+			k.text = d.Plan
 		case ColSeen: // most recently seen first when ascending
-			c = b.LastSeen().Compare(a.LastSeen())
+			if t := d.LastSeen(); !t.IsZero() {
+				k.num = -t.UnixNano()
+			}
 		case ColState: // worst first when ascending
-			c = cmp.Compare(severity(b.Health(now)), severity(a.Health(now)))
-		default:
-			c = natural(key(a), key(b))
+			k.num = -int64(rank(d, now))
+		}
+		ks[i] = k
+	}
+	// IDs are unique, so the order is total and an unstable sort will do.
+	slices.SortFunc(ks, func(a, b keyed) int {
+		c := cmp.Compare(a.num, b.num)
+		if c == 0 {
+			c = natural(a.text, b.text)
 		}
 		if c == 0 {
-			c = cmp.Compare(a.DeviceID, b.DeviceID)
+			c = cmp.Compare(a.d.DeviceID, b.d.DeviceID)
 		}
 		if desc {
 			return -c
 		}
 		return c
 	})
+	for i := range ks {
+		devices[i] = ks[i].d
+	}
 }
 
-// severity ranks states for triage: alarm first.
+// rank is a device's place in the state order. A device whose plan allows
+// no data reads will never be read, so not knowing its events puts it
+// with the devices that are fine rather than at the top for ever.
+func rank(d *Device, now time.Time) int {
+	h := d.Health(now)
+	if h == HealthUnknown && !d.CanReadData() {
+		return severity(HealthOK)
+	}
+	return severity(h)
+}
+
+// severity ranks states for triage: alarms first, then warnings, then
+// the devices not read yet (they may be either, and on screen they are
+// read sooner), then offline and stale ones, then those that are fine.
 func severity(h Health) int {
 	switch h {
 	case HealthAlarm:
 		return 5
 	case HealthWarning:
 		return 4
-	case HealthOffline:
-		return 3
-	case HealthStale:
-		return 2
 	case HealthUnknown:
+		return 3
+	case HealthOffline:
+		return 2
+	case HealthStale:
 		return 1
 	}
 	return 0

@@ -184,7 +184,7 @@ func TestSchedulerPriorityBackoffAndPlans(t *testing.T) {
 	s.SetDevices([]api.Device{
 		dev("HOSTED001", "a", "g", "m", "Hosted", now), dev("HOSTED002", "b", "g", "m", "Hosted", now),
 		dev("NONEPLAN1", "c", "g", "m", "None", now),
-	})
+	}, now)
 	s.SetFocus("HOSTED002", false)
 	s.SetVisible([]string{"HOSTED001", "NONEPLAN1"})
 	r, ok, _ := s.Next(now)
@@ -251,7 +251,7 @@ func TestQuietFocusedDeviceIsReadSlowly(t *testing.T) {
 	for i := 0; i < 100; i++ {
 		list = append(list, dev("HOSTED"+strconv.Itoa(100+i), "x", "g", "m", "Hosted", now))
 	}
-	s.SetDevices(list)
+	s.SetDevices(list, now)
 	s.SetFocus(list[0].DeviceID, false)
 	if got := s.FocusInterval(now); got != FocusEvery {
 		t.Fatalf("a live focused device with budget to spare: every %v, want %v", got, FocusEvery)
@@ -292,5 +292,38 @@ func TestBackfillAfterANewerAnswer(t *testing.T) {
 	d := f.Get("AAAAAAAA1")
 	if n := d.History.Series("vin").Len(); n != 11 || !d.Backfilled {
 		t.Fatalf("history holds %d points (backfilled %v), want the 11 of the backfill", n, d.Backfilled)
+	}
+}
+
+func TestQuietAndNeverSeenDevicesAreSpared(t *testing.T) {
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	l, _ := OpenLedger("", "", now)
+	s := NewScheduler(l, 0.5)
+	var list []api.Device
+	for i := 0; i < 50; i++ {
+		list = append(list, dev("LIVE"+strconv.Itoa(10000+i), "x", "g", "m", "Hosted", now))
+	}
+	list = append(list, dev("STALEDEV1", "x", "g", "m", "Hosted", now.Add(-3*time.Hour)), dev("NEVERSEEN", "x", "g", "m", "Hosted", time.Time{}))
+	s.SetDevices(list, now)
+	s.SetVisible([]string{"STALEDEV1", "NEVERSEEN", list[0].DeviceID})
+	reads := map[string]int{}
+	for t0 := now; t0.Before(now.Add(20 * time.Minute)); t0 = t0.Add(time.Second) {
+		for {
+			r, ok, _ := s.Next(t0)
+			if !ok {
+				break
+			}
+			reads[r.DeviceID]++
+			s.Done(r, t0, nil)
+		}
+	}
+	if reads["NEVERSEEN"] != 0 {
+		t.Errorf("a device never seen was read %d times", reads["NEVERSEEN"])
+	}
+	if reads["STALEDEV1"] != 1 {
+		t.Errorf("a stale device on screen was read %d times in 20 minutes, want once", reads["STALEDEV1"])
+	}
+	if reads[list[0].DeviceID] < 10 {
+		t.Errorf("a live device on screen was read %d times in 20 minutes", reads[list[0].DeviceID])
 	}
 }

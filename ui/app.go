@@ -147,7 +147,7 @@ func (m *Model) useClient(c *api.Client, key, source string) {
 	m.ledger = ledger
 	m.sched = state.NewScheduler(ledger, m.cfg.Share)
 	if m.fleet.Len() == 0 && m.cfg.StateDir != "" && m.fleet.LoadCache(state.CachePath(m.cfg.StateDir, m.fingerprint)) {
-		m.sched.SetDevices(devicesOf(m.fleet))
+		m.sched.SetDevices(devicesOf(m.fleet), now)
 		m.list.rebuild(m.fleet, now)
 	}
 }
@@ -259,7 +259,7 @@ func (m *Model) onList(msg listMsg) tea.Cmd {
 	case msg.err == nil:
 		m.listErr = nil
 		m.fleet.SetDevices(msg.devices, msg.at)
-		m.sched.SetDevices(msg.devices)
+		m.sched.SetDevices(msg.devices, now)
 		for i := range msg.devices {
 			if r := msg.devices[i].Remaining; r != nil {
 				m.ledger.NoteRemaining(msg.devices[i].DeviceID, *r)

@@ -63,7 +63,7 @@ func benchModel(tb testing.TB, n int) Model {
 	m.sched.SetPaused(true)
 	m.sh.width, m.sh.height = 120, 40
 	m.fleet.SetDevices(devices, benchNow)
-	m.sched.SetDevices(devices)
+	m.sched.SetDevices(devices, benchNow)
 	m.list.rebuild(m.fleet, benchNow)
 	id := m.list.focused().DeviceID
 	m.focusID = id
