@@ -37,6 +37,10 @@ func TestScreenshots(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	h.key("g")
+	h.scr.waitFor(t, "the cursor on the first row", func(v string) bool {
+		lines := strings.Split(v, "\n")
+		return len(lines) > 3 && strings.HasPrefix(lines[3], "▶")
+	})
 	h.scr.save(t, filepath.Join(dir, "1-device-list.ansi"))
 	h.key("/")
 	h.key(quad.DeviceID)
