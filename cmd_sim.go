@@ -29,7 +29,7 @@ func runSim(ctx context.Context, e *env, args []string) error {
 		hosted = -1 // sim.Options treats 0 as "default"
 	}
 	s := sim.New(sim.Options{Devices: o.devices, Seed: o.seed, Key: o.key, HostedFraction: hosted, Latency: lat, FailRate: o.failRate})
-	url, stop, err := sim.Listen(s, o.listen)
+	url, stop, err := sim.Listen(s, o.listen, e.stderr)
 	if err != nil {
 		return err
 	}

@@ -145,7 +145,11 @@ func (e *env) observedClient(key string, observe func(api.Call)) (*api.Client, e
 // startDemo serves a simulated cloud on loopback; it returns its URL and key.
 func (e *env) startDemo() (string, string, error) {
 	s := sim.New(sim.Options{Devices: 60, Seed: uint64(time.Now().Unix() / 86400)})
-	url, stop, err := sim.Listen(s, "127.0.0.1:0")
+	errLog := io.Discard // the console owns the terminal
+	if e.logFile != nil {
+		errLog = e.logFile
+	}
+	url, stop, err := sim.Listen(s, "127.0.0.1:0", errLog)
 	if err != nil {
 		return "", "", fmt.Errorf("starting the simulated cloud: %v", err)
 	}
