@@ -166,9 +166,12 @@ func (m *Model) startLogin(reason string) {
 	m.mode = modeLogin
 }
 
-// Init starts listening for calls, the clock and the first reads.
+// Init starts listening for calls, the clock and the first reads. The
+// reads start from Update (a tick with the current id): Init's receiver is
+// a copy, and what schedule() records there would be lost.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(tea.RequestBackgroundColor, waitCall(m.calls), everySecond(), m.schedule())
+	first := func() tea.Msg { return tickMsg{id: 0} }
+	return tea.Batch(tea.RequestBackgroundColor, waitCall(m.calls), everySecond(), first)
 }
 
 // Update folds one message into the model.
