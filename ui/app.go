@@ -189,6 +189,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case secondMsg:
 		return m, everySecond()
 	case callMsg:
+		// The ledger's days and pace are read on the console's clock, so the
+		// call is counted on it too.
+		msg.call.At = m.sh.now()
 		if m.ledger != nil {
 			m.ledger.Record(msg.call)
 		}

@@ -24,8 +24,8 @@ func quotaLines(sh *shared, ledger *state.Ledger, sched *state.Scheduler, fleet 
 	pct := float64(used) / float64(max(1, lim.Daily))
 	add("used today", fmt.Sprintf("%d / %d  %s %d%%", used, lim.Daily, gauge(sh, pct, 14), int(pct*100)))
 	add("rate limit", fmt.Sprintf("%g req/s", lim.RatePerSecond))
-	add("this console", fmt.Sprintf("share %d%% · budget now %.3f req/s · focused device every %s",
-		int(sched.Share*100), sched.Rate(now), short(sched.FocusInterval(now))))
+	add("this console", fmt.Sprintf("share %d%% · budget now %.3f req/s", int(sched.Share*100), sched.Rate(now)))
+	add("focused device", "read every "+short(sched.FocusInterval(now)))
 	add("pace", fmt.Sprintf("%.0f req/h over the last %s", ledger.Pace(now), short(state.PaceWindow)))
 	ex := ledger.Exhaustion(now, lim.Daily)
 	switch {
@@ -42,7 +42,7 @@ func quotaLines(sh *shared, ledger *state.Ledger, sched *state.Scheduler, fleet 
 	}
 	add("429s seen", r429)
 	reset := api.NextReset(now)
-	add("next reset", fmt.Sprintf("%s (in %s) %s", reset.Format("2006-01-02 15:04 UTC"), short(reset.Sub(now)), st.dim.Render("assumed: 00:00 UTC")))
+	add("next reset", fmt.Sprintf("%s in %s %s", reset.Format("15:04 UTC"), short(reset.Sub(now)), st.dim.Render("(assumed)")))
 
 	type row struct {
 		id, name, plan string
