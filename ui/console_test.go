@@ -301,3 +301,34 @@ func TestMarkCopyAndExport(t *testing.T) {
 	}
 	h.quit(t)
 }
+
+// Until the user moves, the cursor stays on the first row while answers
+// reorder the list: the worst device is what the console shows.
+func TestCursorStaysOnTopUntilTheUserMoves(t *testing.T) {
+	h := start(t, setup{hosted: 1})
+	h.scr.waitText(t, "Devices 30")
+	h.scr.waitFor(t, "states read", func(v string) bool { return strings.Contains(v, " ok ") })
+	h.scr.waitFor(t, "the cursor on the first row", func(v string) bool {
+		lines := strings.Split(v, "\n")
+		return strings.HasPrefix(lines[3], "▶")
+	})
+	h.key("j")
+	h.key("k")
+	h.key("j")
+	final := h.quit(t)
+	if final.Cursor() != 1 {
+		t.Fatalf("cursor %d after j k j, want 1", final.Cursor())
+	}
+}
+
+func TestQuotaAndLogTakeTheScreenWhenNarrow(t *testing.T) {
+	h := start(t, setup{w: 80, h: 24})
+	h.scr.waitText(t, "Devices 30")
+	h.key("u")
+	h.scr.waitText(t, "used today")
+	h.key("L")
+	h.scr.waitText(t, "API calls")
+	h.key("L")
+	h.scr.waitFor(t, "the list again", func(v string) bool { return strings.Contains(v, "Devices 30") })
+	h.quit(t)
+}

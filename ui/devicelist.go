@@ -23,10 +23,14 @@ type deviceList struct {
 	cursor    int
 	offset    int
 	marks     map[string]bool
+	// atTop keeps the cursor on the first row until the user moves it: as
+	// answers come in the worst device rises there, and the console shows
+	// it, instead of following whichever device happened to be first.
+	atTop bool
 }
 
 func newDeviceList() deviceList {
-	return deviceList{col: state.ColState, marks: map[string]bool{}}
+	return deviceList{col: state.ColState, marks: map[string]bool{}, atTop: true}
 }
 
 // rebuild sorts the fleet again and refilters, keeping the cursor on the
@@ -43,7 +47,9 @@ func (l *deviceList) refilter(now time.Time) {
 		keep = d.DeviceID
 	}
 	l.rows = l.filter.Apply(l.sorted, now, l.rows)
-	if keep != "" {
+	if l.atTop {
+		l.cursor, l.offset = 0, 0
+	} else if keep != "" {
 		for i, d := range l.rows {
 			if d.DeviceID == keep {
 				l.cursor = i
@@ -77,7 +83,7 @@ func (l *deviceList) focused() *state.Device {
 func (l *deviceList) selectID(id string) bool {
 	for i, d := range l.rows {
 		if d.DeviceID == id {
-			l.cursor = i
+			l.cursor, l.atTop = i, false
 			return true
 		}
 	}
@@ -86,6 +92,7 @@ func (l *deviceList) selectID(id string) bool {
 
 func (l *deviceList) move(delta, height int) {
 	l.cursor += delta
+	l.atTop = l.cursor <= 0
 	l.clamp(height)
 }
 

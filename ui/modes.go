@@ -81,6 +81,7 @@ func (m Model) filterKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case "enter":
 		if m.list.filterErr == nil {
 			m.mode = modeNormal
+			m.list.atTop = false // the user picked what to look at: follow it
 		}
 		return m, m.focusChanged()
 	case "up", "down":
@@ -151,6 +152,7 @@ func (m Model) normalKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		if d == nil {
 			return m, nil
 		}
+		m.list.atTop = false
 		m.right, m.scroll = paneReadings, 0
 		if m.narrow() {
 			m.detail = true
@@ -227,14 +229,24 @@ func (m Model) normalKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			return m, tea.Batch(m.toast("live refresh resumed", false), m.schedule())
 		}
 	case key.Matches(msg, k.Quota):
-		m.right, m.scroll = toggle(m.right, paneQuota), 0
+		m.showRight(toggle(m.right, paneQuota))
 	case key.Matches(msg, k.Log):
-		m.right, m.scroll = toggle(m.right, paneLog), 0
+		m.showRight(toggle(m.right, paneLog))
 	case key.Matches(msg, k.Mouse):
 		m.mouse = !m.mouse
 		return m, m.toast(map[bool]string{true: "mouse on: wheel scrolls, click selects", false: "mouse off: the terminal selects text again"}[m.mouse], false)
 	}
 	return m, nil
+}
+
+// showRight puts a pane on the right; on a narrow screen, where the right
+// pane replaces the list, the quota and the log take the screen and
+// going back to the readings returns to the list.
+func (m *Model) showRight(p rightPane) {
+	m.right, m.scroll = p, 0
+	if m.narrow() {
+		m.detail = p != paneReadings
+	}
 }
 
 func toggle(cur, p rightPane) rightPane {
