@@ -41,8 +41,12 @@ type Options struct {
 	// longer Retry-After is returned to the caller, who backs off visibly.
 	MaxRetryWait time.Duration // 10 s
 	RootCAs      *x509.CertPool
-	Observe      func(Call)
-	Logger       *slog.Logger
+	// Sent is told of every attempt as it goes on the wire, before any
+	// answer, so that a quota ledger counts what was spent even while the
+	// answers queue behind a busy console. Observe sees the outcome.
+	Sent    func(Call)
+	Observe func(Call)
+	Logger  *slog.Logger
 	// Wait sleeps for the limiter and between retries, and Now tells the
 	// time: tests replace both to run on a fake clock.
 	Wait func(ctx context.Context, d time.Duration) error
@@ -208,6 +212,9 @@ func (c *Client) do(ctx context.Context, r request) (int, []byte, error) {
 			return 0, nil, &Error{Op: r.op, DeviceID: r.id, Err: err, Message: "waiting for the rate limiter"}
 		}
 		start, t0 := c.opts.Now(), time.Now()
+		if c.opts.Sent != nil {
+			c.opts.Sent(Call{At: start, Op: r.op, DeviceID: r.id, Method: row.Method, Attempt: attempt})
+		}
 		status, hdr, body, err := c.once(ctx, row.Method, target, r)
 		latency := time.Since(t0)
 		var apiErr *Error

@@ -22,7 +22,12 @@ type Error struct {
 	// Unknown is set for a write whose outcome cannot be known (5xx or a
 	// dropped connection): read the resource back before sending again.
 	Unknown bool
-	Err     error // the underlying cause (network, decoding)
+	// Local is set when the request was never sent: the input could not
+	// succeed (a malformed device ID, an empty change). It cost nothing.
+	Local bool
+	// Remaining is apiRequestsRemaining when the error body carried one.
+	Remaining *int
+	Err       error // the underlying cause (network, decoding)
 }
 
 func (e *Error) Error() string {
@@ -87,6 +92,7 @@ func newStatusError(op Op, id string, resp *http.Response, body []byte) *Error {
 	e.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 	e.Hint = StatusHint(resp.StatusCode, op.Write())
 	e.Unknown = op.Write() && resp.StatusCode >= 500
+	e.Remaining = topLevelRemaining(body)
 	return e
 }
 
@@ -166,7 +172,7 @@ func IsUnavailable(err error) bool {
 		return false
 	}
 	if e.Status == 0 {
-		return e.Err != nil && !errors.Is(e.Err, context.Canceled)
+		return !e.Local && e.Err != nil && !errors.Is(e.Err, context.Canceled)
 	}
 	return e.Status == 502 || e.Status == 503 || e.Status == 504
 }

@@ -27,7 +27,7 @@ func malformed(op Op, id string, status int, err error) error {
 func deviceID(op Op, id string) (string, error) {
 	n, err := NormaliseDeviceID(id)
 	if err != nil {
-		return "", &Error{Op: op, DeviceID: id, Message: err.Error(), Hint: "nothing was sent", Err: err}
+		return "", &Error{Op: op, DeviceID: id, Message: err.Error(), Hint: "nothing was sent", Err: err, Local: true}
 	}
 	return n, nil
 }
@@ -35,7 +35,7 @@ func deviceID(op Op, id string) (string, error) {
 // ListDevicesPage fetches one page of List All Devices.
 func (c *Client) ListDevicesPage(ctx context.Context, limit int, cursor string) (*DeviceList, error) {
 	if limit <= 0 || limit > MaxDevicePage {
-		return nil, &Error{Op: OpListDevices, Message: fmt.Sprintf("page limit %d out of range 1..%d", limit, MaxDevicePage)}
+		return nil, &Error{Op: OpListDevices, Message: fmt.Sprintf("page limit %d out of range 1..%d", limit, MaxDevicePage), Local: true}
 	}
 	q := url.Values{"limit": {strconv.Itoa(limit)}}
 	if cursor != "" {
@@ -116,7 +116,7 @@ func (c *Client) GetData(ctx context.Context, id string, q DataQuery) (*DataPage
 		return nil, err
 	}
 	if q.Limit < 0 || q.Limit > MaxDataLimit {
-		return nil, &Error{Op: OpGetData, DeviceID: id, Message: fmt.Sprintf("limit %d out of range 1..%d", q.Limit, MaxDataLimit), Hint: "nothing was sent"}
+		return nil, &Error{Op: OpGetData, DeviceID: id, Message: fmt.Sprintf("limit %d out of range 1..%d", q.Limit, MaxDataLimit), Hint: "nothing was sent", Local: true}
 	}
 	v := url.Values{}
 	if !q.Start.IsZero() {
@@ -184,16 +184,16 @@ func (c *Client) UpdateConfig(ctx context.Context, id string, partial Config) (R
 		return Result{}, err
 	}
 	if len(partial) == 0 {
-		return Result{}, &Error{Op: OpUpdateConfig, DeviceID: id, Message: "nothing to send: the change is empty", Hint: "nothing was sent"}
+		return Result{}, &Error{Op: OpUpdateConfig, DeviceID: id, Message: "nothing to send: the change is empty", Hint: "nothing was sent", Local: true}
 	}
 	for _, k := range partial.Keys() {
 		if err := ValidateConfigKey(k); err != nil {
-			return Result{}, &Error{Op: OpUpdateConfig, DeviceID: id, Message: err.Error(), Hint: "nothing was sent"}
+			return Result{}, &Error{Op: OpUpdateConfig, DeviceID: id, Message: err.Error(), Hint: "nothing was sent", Local: true}
 		}
 	}
 	body, err := json.Marshal(map[string]any{"config": partial})
 	if err != nil {
-		return Result{}, &Error{Op: OpUpdateConfig, DeviceID: id, Message: err.Error(), Hint: "nothing was sent"}
+		return Result{}, &Error{Op: OpUpdateConfig, DeviceID: id, Message: err.Error(), Hint: "nothing was sent", Local: true}
 	}
 	return c.write(ctx, request{op: OpUpdateConfig, id: id, body: body, ctype: "application/json"})
 }
@@ -223,7 +223,7 @@ func (c *Client) LoadFile(ctx context.Context, id, name string, content []byte) 
 		return Result{}, err
 	}
 	if err := ValidateFile(name, len(content)); err != nil {
-		return Result{}, &Error{Op: OpLoadFile, DeviceID: id, Message: err.Error(), Hint: "nothing was sent"}
+		return Result{}, &Error{Op: OpLoadFile, DeviceID: id, Message: err.Error(), Hint: "nothing was sent", Local: true}
 	}
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
@@ -235,7 +235,7 @@ func (c *Client) LoadFile(ctx context.Context, id, name string, content []byte) 
 		err = mw.Close()
 	}
 	if err != nil {
-		return Result{}, &Error{Op: OpLoadFile, DeviceID: id, Message: err.Error(), Hint: "nothing was sent"}
+		return Result{}, &Error{Op: OpLoadFile, DeviceID: id, Message: err.Error(), Hint: "nothing was sent", Local: true}
 	}
 	return c.write(ctx, request{op: OpLoadFile, id: id, body: buf.Bytes(), ctype: mw.FormDataContentType()})
 }

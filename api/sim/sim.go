@@ -4,8 +4,10 @@
 package sim
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/hex"
+	"io"
 	"math"
 	mrand "math/rand/v2"
 	"net/http"
@@ -41,6 +43,21 @@ type Fault struct {
 	Count      int
 }
 
+// Request is one request as the server received and answered it, for
+// tests that check exactly what a client sent.
+type Request struct {
+	At       time.Time
+	Method   string
+	Path     string
+	Op       api.Op // "" when no route matched
+	DeviceID string
+	Body     []byte
+	Status   int
+}
+
+// requestLogSize bounds the request log: a long run keeps the newest.
+const requestLogSize = 20000
+
 // Stats counts what the server answered.
 type Stats struct {
 	Requests    int
@@ -64,6 +81,7 @@ type Server struct {
 	faults     []Fault
 	rng        *mrand.Rand
 	stats      Stats
+	reqLog     []Request
 }
 
 // New makes a simulated account.
@@ -184,8 +202,34 @@ func (s *Server) recalcLimits(now time.Time) {
 	s.limiter = rate.NewLimiter(rate.Limit(s.limits.RatePerSecond), int(s.limits.RatePerSecond))
 }
 
-// ServeHTTP answers one request in the order the real service is assumed to
-// check things: key, route, rate, daily quota, device, plan, monthly quota.
+// Requests returns the request log, oldest first (the newest 20,000).
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Request(nil), s.reqLog[max(0, len(s.reqLog)-requestLogSize):]...)
+}
+
+// statusWriter remembers the status a handler answered.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// ServeHTTP answers one request and logs it with its body and status.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.opts.Latency > 0 {
 		select {
@@ -194,6 +238,25 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	var body []byte
+	if r.Body != nil {
+		body, _ = io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		r.Body = io.NopCloser(bytes.NewReader(body))
+	}
+	sw := &statusWriter{ResponseWriter: w}
+	s.serve(sw, r)
+	op, id, _, _ := s.routes.Match(r.Method, r.URL.Path)
+	s.mu.Lock()
+	s.reqLog = append(s.reqLog, Request{At: s.opts.Now(), Method: r.Method, Path: r.URL.Path, Op: op, DeviceID: id, Body: body, Status: sw.status})
+	if len(s.reqLog) >= 2*requestLogSize { // trimmed in halves: O(1) a request
+		s.reqLog = append(s.reqLog[:0], s.reqLog[requestLogSize:]...)
+	}
+	s.mu.Unlock()
+}
+
+// serve answers one request in the order the real service is assumed to
+// check things: key, route, rate, daily quota, device, plan, monthly quota.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	key := r.Header.Get(api.KeyHeader)
 	switch {
 	case key == "" || len(key) > 512:
@@ -292,7 +355,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if d.monthly[mk] >= api.MonthlyPerDevice {
 			s.stats.RateLimited++
 			s.mu.Unlock()
-			writeMsg(w, http.StatusTooManyRequests, "Monthly API request limit reached for device "+id)
+			writeJSON(w, http.StatusTooManyRequests, map[string]any{"message": "Monthly API request limit reached for device " + id, "apiRequestsRemaining": 0})
 			return
 		}
 		d.monthly[mk]++
