@@ -1,5 +1,5 @@
-// Package ui is the Bubble Tea console: a root model with a small mode
-// machine, and one file per pane.
+// Package ui is the Bubble Tea console: a root model that routes messages
+// and keys to panes, one file per pane, and what they share.
 package ui
 
 import (
@@ -31,50 +31,30 @@ type Config struct {
 	Now      func() time.Time
 }
 
-type mode int
-
-const (
-	modeNormal mode = iota
-	modeFilter
-	modePrompt
-	modeHelp
-	modeLogin
-)
-
-type rightPane int
-
-const (
-	paneReadings rightPane = iota
-	paneQuota
-	paneLog
-)
-
-// Model is the root model.
+// Model is the root model: what the panes share, which pane has the keys,
+// and the dialog, help and login screens over them.
 type Model struct {
 	cfg Config
 	ctx context.Context
-	sh  shared
+	sh  *shared
 
 	client      *api.Client
 	keySource   string
 	fingerprint string
 	calls       chan api.Call
 
-	fleet  *state.Fleet
-	ledger *state.Ledger
-	sched  *state.Scheduler
-	log    state.CallLog
-	list   deviceList
+	list     *listPane
+	readings *readingsPane
+	quota    *quotaPane
+	apiLog   *logPane
+	help     *helpPane
 
-	mode        mode
-	right       rightPane
-	rightActive bool // tab moved the keys to the right pane
-	detail      bool // narrow screens: the readings replace the list
-	scroll      int  // of the right pane
-	filterIn    textinput.Model
-	promptIn    textinput.Model
-	helpFilter  string
-	helpTyping  bool
+	right       pane // what the right side shows: readings, quota or the log
+	rightActive bool // wide screens: tab moved the keys to the right pane
+	detail      bool // narrow screens: the right pane has the screen
+	showHelp    bool
+	dialog      *prompt
+	loggingIn   bool
 	login       loginModel
 	mouse       bool
 	focusID     string
@@ -95,15 +75,15 @@ func New(ctx context.Context, cfg Config) Model {
 	if cfg.Share <= 0 || cfg.Share > 1 {
 		cfg.Share = keys.DefaultShare
 	}
-	m := Model{
-		cfg: cfg, ctx: ctx,
-		sh:    shared{st: newStyles(true), keys: defaultKeys(), now: cfg.Now},
-		calls: make(chan api.Call, 256),
-		fleet: state.NewFleet(),
-		list:  newDeviceList(),
-	}
-	m.filterIn = newInput("filter › ", "pump group:north !state:ok")
-	m.promptIn = newInput("export to › ", "")
+	sh := &shared{st: newStyles(true), keys: defaultKeys(), now: cfg.Now, fleet: state.NewFleet(), calls: &state.CallLog{}}
+	m := Model{cfg: cfg, ctx: ctx, sh: sh, calls: make(chan api.Call, 256)}
+	m.list = newListPane(sh)
+	m.readings = newReadingsPane(sh, m.list.focused)
+	m.quota = &quotaPane{sh: sh}
+	m.apiLog = &logPane{sh: sh}
+	m.help = &helpPane{sh: sh}
+	m.help.groups = m.helpGroups
+	m.right = m.readings
 	m.wantDevice = cfg.Device
 	m.openKey(cfg.Key, cfg.KeySource)
 	return m
@@ -144,11 +124,11 @@ func (m *Model) useClient(c *api.Client, key, source string) {
 	if err != nil {
 		m.listErr = err
 	}
-	m.ledger = ledger
-	m.sched = state.NewScheduler(ledger, m.cfg.Share)
-	if m.fleet.Len() == 0 && m.cfg.StateDir != "" && m.fleet.LoadCache(state.CachePath(m.cfg.StateDir, m.fingerprint)) {
-		m.sched.SetDevices(devicesOf(m.fleet), now)
-		m.list.rebuild(m.fleet, now)
+	m.sh.ledger = ledger
+	m.sh.sched = state.NewScheduler(ledger, m.cfg.Share)
+	if m.sh.fleet.Len() == 0 && m.cfg.StateDir != "" && m.sh.fleet.LoadCache(state.CachePath(m.cfg.StateDir, m.fingerprint)) {
+		m.sh.sched.SetDevices(devicesOf(m.sh.fleet), now)
+		m.list.rebuild()
 	}
 }
 
@@ -163,12 +143,12 @@ func devicesOf(f *state.Fleet) []api.Device {
 // startLogin shows the login screen over what the console was showing.
 func (m *Model) startLogin(reason string) {
 	m.login = newLogin(m.ctx, &Login{Store: m.cfg.Store, Connect: m.connect}, reason, m.sh.width)
-	m.mode = modeLogin
+	m.loggingIn = true
 }
 
 // Init starts listening for calls, the clock and the first reads. The
-// reads start from Update (a tick with the current id): Init's receiver is
-// a copy, and what schedule() records there would be lost.
+// reads start from Update (a tick with the current id), where what the
+// scheduler records is kept.
 func (m Model) Init() tea.Cmd {
 	first := func() tea.Msg { return tickMsg{id: 0} }
 	return tea.Batch(tea.RequestBackgroundColor, waitCall(m.calls), everySecond(), first)
@@ -179,9 +159,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.sh.width, m.sh.height = msg.Width, msg.Height
-		m.list.clamp(m.listHeight())
-		m.filterIn.SetWidth(max(10, msg.Width-30))
-		m.promptIn.SetWidth(max(10, msg.Width-30))
+		m.layout()
 		return m, nil
 	case tea.BackgroundColorMsg:
 		m.sh.st = newStyles(msg.IsDark())
@@ -192,10 +170,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		// The ledger's days and pace are read on the console's clock, so the
 		// call is counted on it too.
 		msg.call.At = m.sh.now()
-		if m.ledger != nil {
-			m.ledger.Record(msg.call)
+		if m.sh.ledger != nil {
+			m.sh.ledger.Record(msg.call)
 		}
-		m.log.Add(msg.call)
+		m.sh.calls.Add(msg.call)
 		return m, waitCall(m.calls)
 	case tickMsg:
 		if msg.id != m.tickID {
@@ -206,6 +184,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onList(msg)
 	case dataMsg:
 		return m, m.onData(msg)
+	case toastMsg:
+		return m, m.toast(msg.text, msg.isErr)
 	case toastExpiredMsg:
 		m.expireToast(msg.id)
 		return m, nil
@@ -221,8 +201,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case tea.FocusMsg:
 		// The terminal came back to the front: show fresh data.
-		if m.sched != nil && m.focusID != "" {
-			m.sched.Ask(state.KindData, m.focusID)
+		if m.sh.sched != nil && m.focusID != "" {
+			m.sh.sched.Ask(state.KindData, m.focusID)
 			return m, m.schedule()
 		}
 		return m, nil
@@ -231,22 +211,22 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.login, cmd = m.login.update(msg)
 		return m, cmd
 	case loggedInMsg:
-		m.mode = modeNormal
+		m.loggingIn = false
 		m.useClient(msg.client, m.login.key, msg.source)
-		m.sched.Ask(state.KindList, "")
+		m.sh.sched.Ask(state.KindList, "")
 		return m, m.schedule()
 	case tea.MouseWheelMsg:
-		if msg.Button == tea.MouseWheelUp {
-			m.list.move(-3, m.listHeight())
-		} else if msg.Button == tea.MouseWheelDown {
-			m.list.move(3, m.listHeight())
+		if m.loggingIn || m.dialog != nil || m.showHelp {
+			return m, nil
 		}
+		delta := map[bool]int{true: -3, false: 3}[msg.Button == tea.MouseWheelUp]
+		m.list.move(delta)
 		return m, m.focusChanged()
 	case tea.MouseClickMsg:
-		if row := msg.Y - 2 + m.list.offset; msg.X < m.listWidth() && msg.Y >= 2 && row < len(m.list.rows) {
-			m.list.cursor = row
-			m.list.clamp(m.listHeight())
+		if m.loggingIn || m.dialog != nil || m.showHelp || msg.X >= m.listWidth() || (m.narrow() && m.detail) {
+			return m, nil
 		}
+		m.list.clickRow(msg.Y - 1) // the pane starts below the header
 		return m, m.focusChanged()
 	case tea.PasteMsg:
 		return m.onPaste(msg)
@@ -256,33 +236,61 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
+// layout gives every pane its size after a resize or a change of layout.
+func (m *Model) layout() {
+	bh := m.bodyHeight()
+	if m.narrow() {
+		m.list.setSize(m.sh.width, bh)
+		for _, p := range m.rightPanes() {
+			p.setSize(m.sh.width-1, bh)
+		}
+	} else {
+		lw := m.listWidth()
+		m.list.setSize(lw, bh)
+		for _, p := range m.rightPanes() {
+			p.setSize(m.sh.width-lw-2, bh) // the separator and the pane's left padding
+		}
+	}
+	m.help.setSize(m.sh.width, bh)
+	m.list.active = m.focused() == pane(m.list)
+}
+
+func (m *Model) rightPanes() []pane { return []pane{m.readings, m.quota, m.apiLog} }
+
+// focused is the pane that gets keys first.
+func (m *Model) focused() pane {
+	if (m.narrow() && m.detail) || (!m.narrow() && m.rightActive) {
+		return m.right
+	}
+	return m.list
+}
+
 // onList folds a device list into the fleet.
 func (m *Model) onList(msg listMsg) tea.Cmd {
 	now := m.sh.now()
-	m.sched.Done(msg.req, now, msg.err)
+	m.sh.sched.Done(msg.req, now, msg.err)
 	var cmds []tea.Cmd
 	switch {
 	case msg.err == nil:
 		m.listErr = nil
-		m.fleet.SetDevices(msg.devices, msg.at)
-		m.sched.SetDevices(msg.devices, now)
+		m.sh.fleet.SetDevices(msg.devices, msg.at)
+		m.sh.sched.SetDevices(msg.devices, now)
 		for i := range msg.devices {
 			if r := msg.devices[i].Remaining; r != nil {
-				m.ledger.NoteRemaining(msg.devices[i].DeviceID, *r)
+				m.sh.ledger.NoteRemaining(msg.devices[i].DeviceID, *r)
 			}
 		}
-		m.list.rebuild(m.fleet, now)
+		m.list.rebuild()
 		if m.wantDevice != "" {
 			if m.list.selectID(m.wantDevice) {
-				m.detail = true
-			} else if m.fleet.Get(m.wantDevice) == nil {
+				m.showRight(m.readings)
+			} else if m.sh.fleet.Get(m.wantDevice) == nil {
 				cmds = append(cmds, m.toast("device "+m.wantDevice+" is not in this account", true))
 			} else {
 				cmds = append(cmds, m.toast("device "+m.wantDevice+" is hidden by the filter", true))
 			}
 			m.wantDevice = ""
 		}
-		m.list.clamp(m.listHeight())
 		cmds = append(cmds, m.focusChanged(), m.persist(true))
 	case api.IsUnauthorized(msg.err) && m.cfg.Store != nil:
 		m.startLogin("The server refused the key (401): enter it again. What you were looking at is kept.")
@@ -298,7 +306,7 @@ func (m *Model) onList(msg listMsg) tea.Cmd {
 // that device and the rest keep working.
 func (m *Model) onData(msg dataMsg) tea.Cmd {
 	now := m.sh.now()
-	m.sched.Done(msg.req, now, msg.err)
+	m.sh.sched.Done(msg.req, now, msg.err)
 	id := msg.req.DeviceID
 	switch {
 	case msg.err == nil:
@@ -309,30 +317,30 @@ func (m *Model) onData(msg dataMsg) tea.Cmd {
 	case api.IsRateLimited(msg.err) || api.IsUnavailable(msg.err):
 		// held back by the scheduler; the device keeps its data and age
 	default:
-		m.fleet.SetDataError(id, msg.err, now)
+		m.sh.fleet.SetDataError(id, msg.err, now)
 	}
 	return tea.Batch(m.schedule(), m.persist(false))
 }
 
 func (m *Model) foldData(id string, msg dataMsg, now time.Time) {
+	f := m.sh.fleet
 	if msg.backfill {
-		m.fleet.Backfill(id, msg.page, msg.at)
+		f.Backfill(id, msg.page, msg.at)
 	} else {
-		m.fleet.SetData(id, msg.page, msg.at)
+		f.SetData(id, msg.page, msg.at)
 	}
-	if d := m.fleet.Get(id); d != nil && id == m.focusID {
-		m.sched.SetFocus(id, quiet(d, now))
+	if d := f.Get(id); d != nil && id == m.focusID {
+		m.sh.sched.SetFocus(id, quiet(d, now))
 	}
 	if m.list.col == state.ColState || m.list.col == state.ColSeen {
-		m.list.rebuild(m.fleet, now) // the order depends on what just arrived
-		m.list.clamp(m.listHeight())
+		m.list.rebuild() // the order depends on what just arrived
 	}
 }
 
 // focusChanged tells the scheduler which device has the focus; a device
 // newly focused is read at once and its history kept from now on.
 func (m *Model) focusChanged() tea.Cmd {
-	if m.sched == nil {
+	if m.sh.sched == nil {
 		return nil
 	}
 	d := m.list.focused()
@@ -343,12 +351,13 @@ func (m *Model) focusChanged() tea.Cmd {
 	if id == m.focusID {
 		return nil
 	}
-	m.focusID, m.scroll = id, 0
-	m.sched.SetFocus(id, d != nil && quiet(d, m.sh.now()))
+	m.focusID = id
+	m.readings.reset()
+	m.sh.sched.SetFocus(id, d != nil && quiet(d, m.sh.now()))
 	if id == "" {
 		return nil
 	}
-	m.fleet.Track(id)
+	m.sh.fleet.Track(id)
 	return m.schedule()
 }
 
@@ -367,8 +376,8 @@ func (m Model) FocusedID() string { return m.focusID }
 // Run opens the console on the terminal and returns when the user quits.
 func Run(ctx context.Context, cfg Config) error {
 	final, err := tea.NewProgram(New(ctx, cfg), tea.WithContext(ctx)).Run()
-	if fm, ok := final.(Model); ok && fm.ledger != nil && cfg.StateDir != "" {
-		_ = fm.ledger.Save() // today's count survives a restart
+	if fm, ok := final.(Model); ok && fm.sh.ledger != nil && cfg.StateDir != "" {
+		_ = fm.sh.ledger.Save() // today's count survives a restart
 	}
 	return err
 }

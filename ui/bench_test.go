@@ -60,14 +60,15 @@ func benchModel(tb testing.TB, n int) Model {
 			return api.New(api.Options{BaseURL: "http://127.0.0.1:1", Key: key, Observe: observe})
 		},
 	})
-	m.sched.SetPaused(true)
+	m.sh.sched.SetPaused(true)
 	m.sh.width, m.sh.height = 120, 40
-	m.fleet.SetDevices(devices, benchNow)
-	m.sched.SetDevices(devices, benchNow)
-	m.list.rebuild(m.fleet, benchNow)
+	m.layout()
+	m.sh.fleet.SetDevices(devices, benchNow)
+	m.sh.sched.SetDevices(devices, benchNow)
+	m.list.rebuild()
 	id := m.list.focused().DeviceID
 	m.focusID = id
-	m.fleet.Track(id)
+	m.sh.fleet.Track(id)
 	base := fixtureMessage(tb)
 	page := &api.DataPage{DeviceID: id}
 	for i := 719; i >= 0; i-- {
@@ -76,7 +77,7 @@ func benchModel(tb testing.TB, n int) Model {
 	for i, j := 0, len(page.Data)-1; i < j; i, j = i+1, j-1 {
 		page.Data[i], page.Data[j] = page.Data[j], page.Data[i]
 	}
-	m.fleet.SetData(id, page, benchNow)
+	m.sh.fleet.SetData(id, page, benchNow)
 	return m
 }
 
@@ -101,7 +102,7 @@ func BenchmarkFilter(b *testing.B) {
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
-		m.list.setFilter(exprs[i%len(exprs)], benchNow)
+		m.list.setFilter(exprs[i%len(exprs)])
 		i++
 	}
 }
@@ -116,10 +117,10 @@ func BenchmarkHeap(b *testing.B) {
 		runtime.ReadMemStats(&before)
 		m = benchModel(b, 10000)
 		base := fixtureMessage(b)
-		for _, d := range m.fleet.All() {
+		for _, d := range m.sh.fleet.All() {
 			if d.Latest == nil {
 				page := &api.DataPage{Data: []api.DataMessage{messageAt(b, base, benchNow, 28)}}
-				m.fleet.SetData(d.DeviceID, page, benchNow)
+				m.sh.fleet.SetData(d.DeviceID, page, benchNow)
 			}
 		}
 		runtime.GC()

@@ -269,7 +269,7 @@ func TestHelpIsGeneratedAndFilters(t *testing.T) {
 	h.key("/")
 	h.key("quota")
 	h.scr.waitFor(t, "only the quota key", func(v string) bool {
-		return strings.Contains(v, "u       quota") && !strings.Contains(v, "reverse sort")
+		return strings.Contains(v, "u        quota") && !strings.Contains(v, "reverse sort")
 	})
 	h.key("esc")
 	h.key("esc")
@@ -286,7 +286,7 @@ func TestMarkCopyAndExport(t *testing.T) {
 	h.scr.waitText(t, "1 marked")
 	h.key("k")
 	h.key("y")
-	h.scr.waitText(t, "copied ")
+	h.scr.waitText(t, "sent to the terminal's clipboard (OSC 52)")
 	h.key("e")
 	h.scr.waitText(t, "export to ›")
 	h.key("enter")
@@ -331,4 +331,33 @@ func TestQuotaAndLogTakeTheScreenWhenNarrow(t *testing.T) {
 	h.key("L")
 	h.scr.waitFor(t, "the list again", func(v string) bool { return strings.Contains(v, "Devices 30") })
 	h.quit(t)
+}
+
+// A click picks the row under the pointer (it used to pick the one below).
+func TestMouseClickPicksTheRowClicked(t *testing.T) {
+	h := start(t, setup{hosted: 1})
+	h.scr.waitText(t, "Devices 30")
+	h.key("M")
+	var row int
+	var id string
+	h.scr.waitFor(t, "a device on the fifth row", func(v string) bool {
+		lines := strings.Split(v, "\n")
+		for y := 3; y < len(lines); y++ {
+			if y == 7 {
+				if f := strings.Fields(lines[y]); len(f) > 0 {
+					id, row = f[0], y
+					return true
+				}
+			}
+		}
+		return false
+	})
+	h.tm.Send(tea.MouseClickMsg{X: 4, Y: row, Button: tea.MouseLeft})
+	h.scr.waitFor(t, "the cursor on the clicked row", func(v string) bool {
+		return strings.HasPrefix(strings.Split(v, "\n")[row], "▶")
+	})
+	final := h.quit(t)
+	if final.FocusedID() != id {
+		t.Fatalf("clicked row %d (%s), cursor %d on %s", row, id, final.Cursor(), final.FocusedID())
+	}
 }

@@ -1,12 +1,24 @@
 package ui
 
-import "time"
+import (
+	"time"
 
-// shared is what every pane reads: one value passed to all, so a pane
-// never reaches into the root model (as gh-dash's program context).
+	"sqc/state"
+)
+
+// shared is what every pane reads: one value the root keeps up to date and
+// hands to each pane, so a pane never reaches into the root model (as
+// gh-dash's program context). The fleet and the live-refresh machinery
+// are nil until a key is in use.
 type shared struct {
 	width, height int
 	st            styles
 	keys          keyMap
 	now           func() time.Time
+
+	fleet    *state.Fleet
+	ledger   *state.Ledger
+	sched    *state.Scheduler
+	calls    *state.CallLog
+	readOnly bool
 }

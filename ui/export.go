@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -14,6 +15,8 @@ import (
 
 	"sqc/state"
 )
+
+var errEmptyExport = errors.New("give a file name ending in .csv or .json")
 
 type exportedMsg struct {
 	path string

@@ -25,10 +25,10 @@ func (m *Model) schedule() tea.Cmd {
 		return nil
 	}
 	now := m.sh.now()
-	m.sched.SetVisible(m.list.visibleIDs(m.listHeight()))
+	m.sh.sched.SetVisible(m.list.visibleIDs())
 	var cmds []tea.Cmd
 	for range 8 { // a few at once at most; the rest come on the next tick
-		req, ok, wait := m.sched.Next(now)
+		req, ok, wait := m.sh.sched.Next(now)
 		if !ok {
 			if wait > 0 {
 				m.tickID++
@@ -56,7 +56,7 @@ func (m *Model) issue(req state.Request) tea.Cmd {
 	}
 	q := api.DataQuery{Limit: 1}
 	backfill := false
-	if d := m.fleet.Get(req.DeviceID); d != nil && m.fleet.Tracked(req.DeviceID) {
+	if d := m.sh.fleet.Get(req.DeviceID); d != nil && m.sh.fleet.Tracked(req.DeviceID) {
 		// A tracked device is first read with its latest messages, whatever
 		// their age (an offline device still shows its last words), so its
 		// sparklines start full; after that, everything since the last one.
@@ -83,13 +83,13 @@ func (m *Model) persist(withCache bool) tea.Cmd {
 		return nil
 	}
 	var cmds []tea.Cmd
-	if now := m.sh.now(); m.ledger.Dirty() && (withCache || now.Sub(m.savedAt) >= saveEvery) {
+	if now := m.sh.now(); m.sh.ledger.Dirty() && (withCache || now.Sub(m.savedAt) >= saveEvery) {
 		m.savedAt = now
-		snap := m.ledger.Snapshot()
+		snap := m.sh.ledger.Snapshot()
 		cmds = append(cmds, func() tea.Msg { return savedMsg{err: snap.Save()} })
 	}
-	if withCache && m.fleet.Len() > 0 {
-		b, err := m.fleet.EncodeCache(m.sh.now())
+	if withCache && m.sh.fleet.Len() > 0 {
+		b, err := m.sh.fleet.EncodeCache(m.sh.now())
 		path := state.CachePath(m.cfg.StateDir, m.fingerprint)
 		cmds = append(cmds, func() tea.Msg {
 			if err != nil {

@@ -3,43 +3,128 @@ package ui
 import (
 	"strings"
 
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 )
 
-// helpView renders the help overlay from the keymap, narrowed by a filter
-// typed after / inside help.
-func helpView(sh *shared, filter string, filtering bool) string {
-	f := strings.ToLower(filter)
-	var b strings.Builder
-	b.WriteString(sh.st.title.Render("Keys") + "\n")
-	if filtering || filter != "" {
-		b.WriteString("/" + filter)
-		if filtering {
-			b.WriteString("▏")
+// helpPane lists every key of the console, generated from the keymap as
+// the panes group it; it scrolls, and / narrows it to what matches.
+type helpPane struct {
+	sh        *shared
+	w, h      int
+	scroll    scroller
+	filter    string
+	filtering bool
+	groups    func() []helpGroup // every pane's groups and the console's, at the time
+}
+
+func (p *helpPane) setSize(w, h int) { p.w, p.h = w, h }
+func (p *helpPane) typing() bool     { return p.filtering }
+
+func (p *helpPane) open() { p.filter, p.filtering, p.scroll.offset = "", false, 0 }
+
+func (p *helpPane) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
+	s := msg.String()
+	if p.filtering {
+		switch s {
+		case "esc":
+			p.filtering, p.filter = false, ""
+		case "enter":
+			p.filtering = false
+		case "backspace":
+			if r := []rune(p.filter); len(r) > 0 {
+				p.filter = string(r[:len(r)-1])
+			}
+		default:
+			p.filter += msg.Text
 		}
-		b.WriteString("\n")
+		p.scroll.offset = 0
+		return true, nil
+	}
+	if s == "/" {
+		p.filtering = true
+		return true, nil
+	}
+	return p.scroll.move(p.sh, msg), nil
+}
+
+func (p *helpPane) hints() []hint {
+	if p.filtering {
+		return []hint{{b: key.NewBinding(key.WithHelp("type", "search")), prio: 5},
+			{b: key.NewBinding(key.WithHelp("enter", "keep")), prio: 9}, {b: key.NewBinding(key.WithHelp("esc", "clear")), prio: 9}}
+	}
+	return []hint{{b: key.NewBinding(key.WithHelp("/", "search keys")), prio: 9}, h(p.sh.keys.Down, 7), h(p.sh.keys.PageDown, 6)}
+}
+
+func (p *helpPane) helpGroups() []helpGroup { return nil }
+
+// lines is the help's content, narrowed by the search.
+func (p *helpPane) lines(w int) []string {
+	st := p.sh.st
+	f := strings.ToLower(p.filter)
+	var out []string
+	if p.filtering || p.filter != "" {
+		line := "/" + p.filter
+		if p.filtering {
+			line += "▏"
+		}
+		out = append(out, line)
 	}
 	shown := 0
-	for _, g := range sh.keys.groups() {
+	seen := map[string]bool{}
+	for _, g := range p.groups() {
 		var lines []string
 		for _, k := range g.keys {
-			h := k.Help()
-			if f != "" && !strings.Contains(strings.ToLower(h.Key+" "+h.Desc+" "+g.title), f) {
+			hl := k.Help()
+			if seen[g.title+hl.Key] || (f != "" && !strings.Contains(strings.ToLower(hl.Key+" "+hl.Desc+" "+g.title), f)) {
 				continue
 			}
-			lines = append(lines, "  "+sh.st.key.Render(pad(h.Key, 7))+" "+h.Desc)
+			seen[g.title+hl.Key] = true
+			lines = append(lines, fit("  "+st.key.Render(pad(hl.Key, 8))+" "+hl.Desc, w))
 		}
 		if len(lines) == 0 {
 			continue
 		}
 		shown += len(lines)
-		b.WriteString("\n" + sh.st.header.Render(g.title) + "\n" + strings.Join(lines, "\n") + "\n")
+		out = append(out, "", st.header.Render(g.title))
+		out = append(out, lines...)
 	}
 	if shown == 0 {
-		b.WriteString("\nno key matches " + filter + "\n")
+		out = append(out, "", "no key matches "+clean(p.filter))
 	}
-	b.WriteString("\n" + sh.st.dim.Render("Filter the device list with words (AND), field:value\n(id name group model plan state fw) and !negation:\n  pump group:north !state:ok"))
-	b.WriteString("\n\n" + sh.st.footer.Render("/ search keys · esc or ? close"))
-	box := lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(sh.st.borderColor).Padding(0, 2)
-	return box.Render(b.String())
+	if f == "" {
+		for _, l := range []string{"",
+			st.header.Render("filter language"),
+			"  words are AND-ed over ID, name, group, model;",
+			"  field:value for id name group model plan state fw;",
+			"  !word negates:  pump group:north !state:ok",
+			"",
+			st.header.Render("in tmux"),
+			"  set -sg escape-time 10     esc is slow otherwise;",
+			"                             q, h or ← go back too",
+			"  set -g set-clipboard on    so y reaches the clipboard",
+		} {
+			out = append(out, fit(l, w))
+		}
+	}
+	return out
+}
+
+func (p *helpPane) view() string {
+	inner := max(20, min(p.w-6, 72))
+	p.scroll.height = max(1, p.h-3) // border and title
+	lines := p.scroll.window(p.lines(inner))
+	title := p.sh.st.title.Render("Keys")
+	if p.scroll.total > p.scroll.height {
+		title += p.sh.st.dim.Render(" · " + scrollPos(p.scroll))
+	}
+	body := title + "\n" + strings.Join(lines, "\n")
+	box := lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(p.sh.st.borderColor).Padding(0, 2).Width(inner + 6)
+	return lipgloss.Place(p.w, p.h, lipgloss.Center, lipgloss.Top, box.Render(body))
+}
+
+// scrollPos says where a scrolled view is: "12-30 of 64".
+func scrollPos(s scroller) string {
+	return itoa(s.offset+1) + "-" + itoa(min(s.total, s.offset+s.height)) + " of " + itoa(s.total)
 }

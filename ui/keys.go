@@ -2,14 +2,18 @@ package ui
 
 import "charm.land/bubbles/v2/key"
 
-// keyMap is the one keymap: the footer and the help overlay are generated
-// from it. ctrl+a and ctrl+b are left alone: they are tmux prefixes.
+// keyMap is the one keymap: every binding of the console, from which the
+// footer and the help are generated. ctrl+a and ctrl+b are tmux prefixes:
+// every action has a plain key, and ctrl+a only doubles one.
 type keyMap struct {
+	// moving, in any pane
 	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
-	Open, Back, NextPane                    key.Binding
-	Filter, Sort, SortReverse, Mark, Copy   key.Binding
-	Export, Refresh, Pause, Quota, Log      key.Binding
-	Mouse, Help, Quit                       key.Binding
+	// the console
+	Open, Back, Quit, ForceQuit, NextPane, Help, Quota, Log, Refresh, Pause, Mouse, Suspend key.Binding
+	// the device list
+	Filter, Sort, SortReverse, Mark, MarkAll, Copy, Export, Config key.Binding
+	// the config pane
+	Search, Edit, AddKey, Editor, Undo, Write key.Binding
 }
 
 func defaultKeys() keyMap {
@@ -17,42 +21,56 @@ func defaultKeys() keyMap {
 		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
 	}
 	return keyMap{
-		Up:          b([]string{"up", "k"}, "↑/k", "up"),
-		Down:        b([]string{"down", "j"}, "↓/j", "down"),
-		PageUp:      b([]string{"pgup"}, "pgup", "page up"),
-		PageDown:    b([]string{"pgdown"}, "pgdn", "page down"),
-		Top:         b([]string{"home", "g"}, "g", "first"),
-		Bottom:      b([]string{"end", "G"}, "G", "last"),
-		Open:        b([]string{"enter"}, "enter", "open device"),
-		Back:        b([]string{"esc"}, "esc", "back"),
-		NextPane:    b([]string{"tab"}, "tab", "next pane"),
+		Up:       b([]string{"up", "k"}, "↑/k", "up"),
+		Down:     b([]string{"down", "j"}, "↓/j", "down"),
+		PageUp:   b([]string{"pgup", "ctrl+u"}, "pgup", "page up"),
+		PageDown: b([]string{"pgdown", "ctrl+d"}, "pgdn", "page down"),
+		Top:      b([]string{"home", "g"}, "g", "first"),
+		Bottom:   b([]string{"end", "G"}, "G", "last"),
+
+		Open:      b([]string{"enter", "l", "right"}, "enter", "open"),
+		Back:      b([]string{"esc", "h", "left", "backspace"}, "esc/h", "back"),
+		Quit:      b([]string{"q"}, "q", "quit"),
+		ForceQuit: b([]string{"Q", "ctrl+c"}, "Q", "quit from anywhere"),
+		NextPane:  b([]string{"tab"}, "tab", "other pane"),
+		Help:      b([]string{"?"}, "?", "help"),
+		Quota:     b([]string{"u"}, "u", "quota"),
+		Log:       b([]string{"L"}, "L", "api log"),
+		Refresh:   b([]string{"r"}, "r", "read now"),
+		Pause:     b([]string{"p"}, "p", "pause"),
+		Mouse:     b([]string{"M"}, "M", "mouse on/off"),
+		Suspend:   b([]string{"ctrl+z"}, "ctrl+z", "suspend (fg resumes)"),
+
 		Filter:      b([]string{"/"}, "/", "filter"),
-		Sort:        b([]string{"s"}, "s", "sort column"),
+		Sort:        b([]string{"s"}, "s", "sort"),
 		SortReverse: b([]string{"S"}, "S", "reverse sort"),
 		Mark:        b([]string{"space"}, "space", "mark"),
+		MarkAll:     b([]string{"A", "ctrl+a"}, "A", "mark all shown"),
 		Copy:        b([]string{"y"}, "y", "copy id"),
-		Export:      b([]string{"e"}, "e", "export list"),
-		Refresh:     b([]string{"r"}, "r", "refresh"),
-		Pause:       b([]string{"p"}, "p", "pause"),
-		Quota:       b([]string{"u"}, "u", "quota"),
-		Log:         b([]string{"L"}, "L", "api log"),
-		Mouse:       b([]string{"M"}, "M", "mouse on/off"),
-		Help:        b([]string{"?"}, "?", "help"),
-		Quit:        b([]string{"q", "ctrl+c"}, "q", "quit"),
+		Export:      b([]string{"e"}, "e", "export"),
+		Config:      b([]string{"c"}, "c", "config"),
+
+		Search: b([]string{"/"}, "/", "search keys"),
+		Edit:   b([]string{"enter"}, "enter", "edit value"),
+		AddKey: b([]string{"+"}, "+", "add key"),
+		Editor: b([]string{"E"}, "E", "edit all in $EDITOR"),
+		Undo:   b([]string{"u"}, "u", "undo"),
+		Write:  b([]string{"w"}, "w", "write to device"),
 	}
 }
 
-// helpGroup is a titled set of bindings for the help overlay.
+// hint is a binding offered to the footer, with how much it matters: the
+// footer drops the least important first when the line is short.
+type hint struct {
+	b    key.Binding
+	desc string // overrides the binding's description here ("back" for q)
+	prio int    // higher stays longer
+}
+
+func h(b key.Binding, prio int) hint { return hint{b: b, prio: prio} }
+
+// helpGroup is a titled set of bindings for the help screen.
 type helpGroup struct {
 	title string
 	keys  []key.Binding
-}
-
-func (k keyMap) groups() []helpGroup {
-	return []helpGroup{
-		{"move", []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}},
-		{"devices", []key.Binding{k.Open, k.Back, k.NextPane, k.Filter, k.Sort, k.SortReverse, k.Mark, k.Copy, k.Export}},
-		{"live data", []key.Binding{k.Refresh, k.Pause, k.Quota, k.Log}},
-		{"console", []key.Binding{k.Mouse, k.Help, k.Quit}},
-	}
 }

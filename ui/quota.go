@@ -4,11 +4,35 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"time"
+
+	tea "charm.land/bubbletea/v2"
 
 	"sqc/api"
 	"sqc/state"
 )
+
+// quotaPane is the quota meter, scrolled.
+type quotaPane struct {
+	sh     *shared
+	w, h   int
+	scroll scroller
+}
+
+func (p *quotaPane) setSize(w, h int) { p.w, p.h, p.scroll.height = w, h, h }
+func (p *quotaPane) typing() bool     { return false }
+func (p *quotaPane) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
+	return p.scroll.move(p.sh, msg), nil
+}
+func (p *quotaPane) hints() []hint           { return []hint{h(p.sh.keys.Down, 3)} }
+func (p *quotaPane) helpGroups() []helpGroup { return nil }
+
+func (p *quotaPane) view() string {
+	sh := p.sh
+	if sh.ledger == nil || sh.sched == nil {
+		return sh.st.dim.Render("no key in use: nothing counted")
+	}
+	return strings.Join(p.scroll.window(quotaLines(sh, sh.ledger, sh.sched, sh.fleet, p.w)), "\n")
+}
 
 // quotaLines renders the quota meter: the account's limits, what this
 // console has used today, its pace and where that leads.
@@ -94,34 +118,3 @@ func gauge(sh *shared, frac float64, width int) string {
 }
 
 func lenRunes(s string) int { return len([]rune(s)) }
-
-// callLogLines renders the API call log, newest first.
-func callLogLines(sh *shared, log *state.CallLog, width int) []string {
-	st := sh.st
-	out := []string{st.title.Render(fmt.Sprintf("API calls · the last %d", log.Len())), ""}
-	out = append(out, st.dim.Render(fit(fmt.Sprintf("%-8s  %-22s %-9s %6s %8s", "time", "operation", "device", "status", "latency"), width)))
-	for i := 0; i < log.Len(); i++ {
-		c := log.At(i)
-		status := "  –"
-		if c.Status != 0 {
-			status = fmt.Sprintf("%3d", c.Status)
-		}
-		line := fmt.Sprintf("%-8s  %-22s %-9s %6s %8s", c.At.Local().Format("15:04:05"), pad(string(c.Op), 22), c.DeviceID, status, latency(c.Latency))
-		switch {
-		case c.Status == 429 || c.Status >= 500 || (c.Status == 0 && c.Err != nil):
-			line = st.warn.Render(line)
-		case c.Status >= 400:
-			line = st.errText.Render(line)
-		}
-		out = append(out, fit(line, width))
-	}
-	return out
-}
-
-// latency is a call's duration, to the tenth of a millisecond when short.
-func latency(d time.Duration) string {
-	if d < 10*time.Millisecond {
-		return fmt.Sprintf("%.1fms", float64(d)/float64(time.Millisecond))
-	}
-	return d.Round(time.Millisecond).String()
-}

@@ -7,6 +7,9 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
 	"sqc/api"
 	"sqc/state"
 )
@@ -21,6 +24,59 @@ var groupTitle = map[string]string{
 	"events": "Events", "power": "Power", "environment": "Environment", "motion": "Motion",
 	"gps": "GPS", "network": "Network", "inputs": "Inputs", "script": "Script values",
 	"can": "CAN", "other": "Other keys",
+}
+
+// readingsPane shows the focused device's readings, scrolled.
+type readingsPane struct {
+	sh     *shared
+	w, h   int
+	scroll scroller
+	device func() *state.Device // the focused device, from the list
+}
+
+func newReadingsPane(sh *shared, device func() *state.Device) *readingsPane {
+	return &readingsPane{sh: sh, device: device}
+}
+
+func (p *readingsPane) setSize(w, h int) { p.w, p.h, p.scroll.height = w, h, h }
+func (p *readingsPane) typing() bool     { return false }
+
+func (p *readingsPane) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
+	return p.scroll.move(p.sh, msg), nil
+}
+
+func (p *readingsPane) hints() []hint {
+	k := p.sh.keys
+	return []hint{h(k.Down, 3)}
+}
+
+func (p *readingsPane) helpGroups() []helpGroup {
+	k := p.sh.keys
+	return []helpGroup{{"readings", []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}}}
+}
+
+// reset scrolls back to the top, for a newly focused device.
+func (p *readingsPane) reset() { p.scroll.offset = 0 }
+
+func (p *readingsPane) view() string {
+	d := p.device()
+	if d == nil {
+		return p.sh.st.dim.Render("no device selected")
+	}
+	sh := p.sh
+	rs := readingsStatus{nextIn: -1, canRead: sh.sched != nil && sh.sched.CanRead(d.DeviceID)}
+	if sh.sched != nil {
+		now := sh.now()
+		rs.paused = sh.sched.Paused()
+		rs.interval = sh.sched.FocusInterval(now)
+		if next := sh.sched.NextFocus(now); !next.IsZero() {
+			rs.nextIn = max(0, next.Sub(now))
+		}
+		if until, _ := sh.sched.Backoff(now); !until.IsZero() {
+			rs.nextIn = until.Sub(now)
+		}
+	}
+	return strings.Join(p.scroll.window(readingLines(sh, d, rs, p.w)), "\n")
 }
 
 // readingsStatus is what the pane says about freshness.

@@ -190,7 +190,9 @@ func (h *harness) key(s string) {
 	}
 }
 
+// quit leaves with Q, which quits from wherever the console is (q goes
+// back, and quits only from the device list).
 func (h *harness) quit(t *testing.T) Model {
-	h.key("q")
+	h.key("Q")
 	return h.tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
 }

@@ -6,8 +6,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 )
 
-// toast is a short message at the bottom right. Each has an id, so the
-// timeout of an old toast never removes a newer one.
+// toast is a short message in the footer. Each has an id, so the timeout
+// of an old toast never removes a newer one.
 type toast struct {
 	id    int
 	text  string
@@ -16,16 +16,32 @@ type toast struct {
 
 type toastExpiredMsg struct{ id int }
 
+// toastMsg asks the console to show a toast: how a pane says something.
+type toastMsg struct {
+	text  string
+	isErr bool
+}
+
+func say(text string, isErr bool) tea.Cmd {
+	return func() tea.Msg { return toastMsg{text: text, isErr: isErr} }
+}
+
 const toastFor = 4 * time.Second
 
+// toast shows text (server strings in it are cleaned) for a few seconds;
+// an error stays twice as long.
 func (m *Model) toast(text string, isErr bool) tea.Cmd {
 	m.toastSeq++
 	id := m.toastSeq
-	m.toasts = append(m.toasts, toast{id: id, text: text, isErr: isErr})
+	m.toasts = append(m.toasts, toast{id: id, text: clean(text), isErr: isErr})
 	if len(m.toasts) > 3 {
 		m.toasts = m.toasts[len(m.toasts)-3:]
 	}
-	return tea.Tick(toastFor, func(time.Time) tea.Msg { return toastExpiredMsg{id: id} })
+	d := toastFor
+	if isErr {
+		d *= 2
+	}
+	return tea.Tick(d, func(time.Time) tea.Msg { return toastExpiredMsg{id: id} })
 }
 
 func (m *Model) expireToast(id int) {

@@ -1,0 +1,153 @@
+package ui
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+)
+
+// prompt is the one dialog of the console: a question over the screen,
+// answered either with a line of text or with y/N. A y/N question
+// defaults to No: only y says yes; n, esc and enter say no. Every write
+// and the export ask through it (pug's y/N prompt is the model).
+type prompt struct {
+	title string
+	body  []string // shown above the question: a diff, the exact request
+	// question is the y/N line; when input is set, the text prompt's label.
+	question string
+	input    *textinput.Model
+	// answer is called with the text (or "y") and whether the user said
+	// yes; an error keeps the dialog open and shows it under the input,
+	// so what was typed is never lost.
+	answer func(m *Model, value string, yes bool) (tea.Cmd, error)
+	err    string
+	scroll scroller
+}
+
+// newQuestion is a y/N dialog.
+func newQuestion(title string, body []string, question string, answer func(m *Model, yes bool) tea.Cmd) *prompt {
+	return &prompt{title: title, body: body, question: question,
+		answer: func(m *Model, _ string, yes bool) (tea.Cmd, error) { return answer(m, yes), nil }}
+}
+
+// newTextPrompt is a dialog with a line of text, starting with value.
+func newTextPrompt(title string, body []string, label, value string, answer func(m *Model, value string, ok bool) (tea.Cmd, error)) *prompt {
+	in := newInput(label, "")
+	in.SetValue(value)
+	in.CursorEnd()
+	in.Focus()
+	return &prompt{title: title, body: body, input: &in, answer: answer}
+}
+
+// key answers or edits; the dialog is closed when it returns true.
+func (p *prompt) key(m *Model, msg tea.KeyPressMsg) (bool, tea.Cmd) {
+	s := msg.String()
+	if p.scroll.moveBody(msg) {
+		return false, nil
+	}
+	if p.input == nil {
+		switch s {
+		case "y", "Y":
+			cmd, _ := p.answer(m, "y", true)
+			return true, cmd
+		case "n", "N", "esc", "enter", "q":
+			cmd, _ := p.answer(m, "", false)
+			return true, cmd
+		}
+		return false, nil
+	}
+	switch s {
+	case "esc":
+		cmd, _ := p.answer(m, p.input.Value(), false)
+		return true, cmd
+	case "enter":
+		cmd, err := p.answer(m, p.input.Value(), true)
+		if err != nil {
+			p.err = err.Error()
+			return false, cmd
+		}
+		return true, cmd
+	}
+	var cmd tea.Cmd
+	*p.input, cmd = p.input.Update(msg)
+	p.err = ""
+	return false, cmd
+}
+
+func (p *prompt) paste(msg tea.PasteMsg) tea.Cmd {
+	if p.input == nil {
+		return nil
+	}
+	var cmd tea.Cmd
+	*p.input, cmd = p.input.Update(msg)
+	return cmd
+}
+
+// moveBody scrolls a long body with the page keys only: every other key
+// belongs to the answer.
+func (s *scroller) moveBody(msg tea.KeyPressMsg) bool {
+	switch msg.String() {
+	case "pgup":
+		s.offset -= max(1, s.height-1)
+	case "pgdown":
+		s.offset += max(1, s.height-1)
+	case "down":
+		s.offset++
+	case "up":
+		s.offset--
+	default:
+		return false
+	}
+	s.clamp()
+	return true
+}
+
+// view draws the dialog to fit w×h.
+func (p *prompt) view(sh *shared, w, h int) string {
+	st := sh.st
+	inner := max(20, min(w-4, 100)) // border and padding
+	var lines []string
+	lines = append(lines, st.title.Render(fit(p.title, inner)))
+	var tail []string
+	if p.input != nil {
+		p.input.SetWidth(max(10, inner-lipgloss.Width(p.input.Prompt)-1))
+		tail = append(tail, "", p.input.View())
+		if p.err != "" {
+			for _, l := range strings.Split(wrap(p.err, inner), "\n") {
+				tail = append(tail, st.errText.Render(l))
+			}
+		}
+		tail = append(tail, st.dim.Render(fit("enter ok · esc cancel", inner)))
+	} else {
+		tail = append(tail, "", st.title.Render(fit(p.question+" [y/N]", inner)),
+			st.dim.Render(fit("y yes · n, esc or enter no", inner)))
+	}
+	bodyRoom := max(1, h-2-len(lines)-len(tail)) // border lines
+	var body []string
+	for _, l := range p.body {
+		body = append(body, fit(l, inner))
+	}
+	p.scroll.height = bodyRoom
+	shown := p.scroll.window(body)
+	if len(body) > len(shown) {
+		shown = append([]string(nil), shown...)
+		shown[len(shown)-1] = st.dim.Render(fit("… ↑/↓ pgup/pgdn to read it all", inner))
+	}
+	if len(body) > 0 {
+		lines = append(lines, "")
+	}
+	lines = append(lines, shown...)
+	lines = append(lines, tail...)
+	box := lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(st.borderColor).Padding(0, 1)
+	return lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, box.Render(strings.Join(lines, "\n")))
+}
+
+func (p *prompt) hints(sh *shared) []hint {
+	if p.input != nil {
+		return []hint{{b: key.NewBinding(key.WithHelp("enter", "ok")), prio: 9}, {b: key.NewBinding(key.WithHelp("esc", "cancel")), prio: 9}}
+	}
+	return []hint{{b: key.NewBinding(key.WithHelp("y", "yes")), prio: 9}, {b: key.NewBinding(key.WithHelp("n/esc", "no")), prio: 9}}
+}

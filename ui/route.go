@@ -1,0 +1,229 @@
+package ui
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"sqc/state"
+)
+
+func matches(msg tea.KeyPressMsg, b ...key.Binding) bool { return key.Matches(msg, b...) }
+
+// onKey decides who gets a key: the login screen, the dialog, the help,
+// the focused pane, then the console's own keys.
+func (m Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	k := m.sh.keys
+	if msg.String() == "ctrl+c" {
+		return m, tea.Quit
+	}
+	if m.loggingIn {
+		var cmd tea.Cmd
+		m.login, cmd = m.login.update(msg)
+		return m, cmd
+	}
+	if m.dialog != nil {
+		p := m.dialog
+		done, cmd := p.key(&m, msg)
+		if done && m.dialog == p {
+			m.dialog = nil
+		}
+		return m, cmd
+	}
+	if m.typing() {
+		return m.paneKey(msg)
+	}
+	// Inside tmux a key typed soon after esc arrives as alt+key: take it
+	// as the two keys the user pressed, back and then the key.
+	if msg.Mod == tea.ModAlt && msg.Text != "" {
+		m.back()
+		plain := msg
+		plain.Mod = 0
+		return m.onKey(plain)
+	}
+	if matches(msg, k.ForceQuit) {
+		return m, tea.Quit
+	}
+	if m.showHelp {
+		if done, cmd := m.help.key(msg); done {
+			return m, cmd
+		}
+		if matches(msg, k.Back, k.Quit, k.Help) {
+			m.showHelp = false
+		}
+		return m, nil
+	}
+	if done, cmd := m.focused().key(msg); done {
+		return m, tea.Batch(cmd, m.focusChanged())
+	}
+	return m.consoleKey(msg)
+}
+
+// typing reports a text input that takes every key.
+func (m *Model) typing() bool {
+	if m.showHelp {
+		return m.help.typing()
+	}
+	return m.focused().typing()
+}
+
+func (m Model) paneKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	var cmd tea.Cmd
+	if m.showHelp {
+		_, cmd = m.help.key(msg)
+		return m, cmd
+	}
+	_, cmd = m.focused().key(msg)
+	m.layout() // the filter's message may take or give back a line
+	return m, tea.Batch(cmd, m.focusChanged())
+}
+
+// consoleKey handles the keys that are the console's, not a pane's.
+func (m Model) consoleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	k := m.sh.keys
+	sched := m.sh.sched
+	switch {
+	case matches(msg, k.Quit):
+		if m.atHome() {
+			return m, tea.Quit
+		}
+		m.back()
+	case matches(msg, k.Back):
+		return m, m.back()
+	case matches(msg, k.Help):
+		m.help.open()
+		m.showHelp = true
+	case matches(msg, k.Open):
+		if m.focused() != pane(m.list) {
+			return m, nil
+		}
+		d := m.list.focused()
+		if d == nil {
+			return m, nil
+		}
+		m.list.atTop = false
+		m.showRight(m.readings)
+		if sched != nil && !sched.Ask(state.KindData, d.DeviceID) {
+			return m, m.toast(d.DeviceID+": plan "+d.Plan+" allows no data reads", true)
+		}
+		return m, m.schedule()
+	case matches(msg, k.NextPane):
+		if m.narrow() {
+			m.detail = !m.detail
+		} else {
+			m.rightActive = !m.rightActive
+		}
+		m.layout()
+	case matches(msg, k.Quota):
+		m.toggleRight(m.quota)
+	case matches(msg, k.Log):
+		m.toggleRight(m.apiLog)
+	case matches(msg, k.Export):
+		return m, m.askExport()
+	case matches(msg, k.Refresh):
+		if sched == nil {
+			return m, nil
+		}
+		sched.Retry()
+		sched.Ask(state.KindList, "")
+		if m.focusID != "" {
+			sched.Ask(state.KindData, m.focusID)
+		}
+		return m, m.schedule()
+	case matches(msg, k.Pause):
+		if sched != nil {
+			sched.SetPaused(!sched.Paused())
+			if sched.Paused() {
+				return m, m.toast("live refresh paused: p resumes, r reads once", false)
+			}
+			return m, tea.Batch(m.toast("live refresh resumed", false), m.schedule())
+		}
+	case matches(msg, k.Mouse):
+		m.mouse = !m.mouse
+		return m, m.toast(map[bool]string{true: "mouse on: wheel scrolls, click selects", false: "mouse off: the terminal selects text again"}[m.mouse], false)
+	}
+	return m, nil
+}
+
+// atHome reports the device list with nothing over it: where q quits.
+func (m *Model) atHome() bool {
+	return m.focused() == pane(m.list) && !(m.narrow() && m.detail) && m.right == pane(m.readings)
+}
+
+// back closes what is in front: a pane over the readings, the right
+// pane's keys, the filter.
+func (m *Model) back() tea.Cmd {
+	defer m.layout()
+	switch {
+	case m.right != pane(m.readings):
+		m.right = m.readings
+		if m.narrow() {
+			m.detail = false
+		}
+	case m.narrow() && m.detail:
+		m.detail = false
+	case m.rightActive:
+		m.rightActive = false
+	case m.list.clearFilter():
+		return m.focusChanged()
+	}
+	return nil
+}
+
+// showRight puts a pane on the right and gives it the keys; on a narrow
+// screen it takes the screen.
+func (m *Model) showRight(p pane) {
+	m.right = p
+	if m.narrow() {
+		m.detail = true
+	}
+	if p != pane(m.readings) && !m.narrow() {
+		m.rightActive = true
+	}
+	if s, ok := p.(interface{ reset() }); ok {
+		s.reset()
+	}
+	m.layout()
+}
+
+// toggleRight shows p, or goes back when it is already showing.
+func (m *Model) toggleRight(p pane) {
+	if m.right == p {
+		m.back()
+		return
+	}
+	m.showRight(p)
+}
+
+func (m Model) onPaste(msg tea.PasteMsg) (tea.Model, tea.Cmd) {
+	switch {
+	case m.loggingIn:
+		var cmd tea.Cmd
+		m.login, cmd = m.login.update(msg)
+		return m, cmd
+	case m.dialog != nil:
+		return m, m.dialog.paste(msg)
+	}
+	return m, m.list.paste(msg)
+}
+
+// askExport asks where to export the list.
+func (m *Model) askExport() tea.Cmd {
+	rows := m.list.rows
+	if len(rows) == 0 {
+		return m.toast("nothing to export: the list is empty", true)
+	}
+	m.dialog = newTextPrompt("Export "+plural(len(rows), "device"), []string{"A name ending in .json writes JSON; anything else CSV."}, "export to › ", defaultExportPath(m.sh.now()),
+		func(m *Model, value string, ok bool) (tea.Cmd, error) {
+			if !ok {
+				return m.toast("export cancelled", false), nil
+			}
+			path := strings.TrimSpace(value)
+			if path == "" {
+				return nil, errEmptyExport
+			}
+			return exportDevices(path, rows, m.sh.now()), nil
+		})
+	return nil
+}

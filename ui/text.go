@@ -1,0 +1,77 @@
+package ui
+
+import (
+	"strings"
+
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// The width helpers. Server strings are cleaned before they get here, so
+// they hold no escape sequences; a cut stops as soon as the width is
+// reached, so a 50 KB value costs what its first screenful does.
+
+// cut shortens plain text to at most w cells, ending in … when cut.
+func cut(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	if len(s) <= w && isASCII(s) {
+		return s
+	}
+	width, i := 0, 0
+	end := -1 // where the text stops if it has to make room for …
+	for i < len(s) {
+		cluster, cw := ansi.FirstGraphemeCluster(s[i:], ansi.GraphemeWidth)
+		if width+cw > w-1 && end < 0 {
+			end = i
+		}
+		if width+cw > w {
+			return s[:end] + "…"
+		}
+		width += cw
+		i += len(cluster)
+	}
+	return s
+}
+
+// pad cuts or pads plain text to exactly w cells.
+func pad(s string, w int) string {
+	s = cut(s, w)
+	if sw := cellWidth(s); sw < w {
+		return s + strings.Repeat(" ", w-sw)
+	}
+	return s
+}
+
+func cellWidth(s string) int {
+	if isASCII(s) {
+		return len(s)
+	}
+	return ansi.StringWidth(s)
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] >= 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// fit cuts a styled line to w cells without breaking escape sequences.
+func fit(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	if lipgloss.Width(s) <= w {
+		return s
+	}
+	return ansi.Truncate(s, w, "…")
+}
+
+// wrap breaks text into lines of at most w cells, at spaces when it can.
+func wrap(s string, w int) string {
+	return ansi.Wrap(s, max(10, w), " ")
+}
