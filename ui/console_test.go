@@ -337,6 +337,8 @@ func TestQuotaAndLogTakeTheScreenWhenNarrow(t *testing.T) {
 func TestMouseClickPicksTheRowClicked(t *testing.T) {
 	h := start(t, setup{hosted: 1})
 	h.scr.waitText(t, "Devices 30")
+	h.key("s") // by ID: rows stay where they are as answers arrive
+	h.scr.waitText(t, "sort ID")
 	h.key("M")
 	var row int
 	var id string

@@ -1,9 +1,9 @@
 package ui
 
 import (
-	"errors"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
