@@ -1,11 +1,9 @@
 package api
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"mime/multipart"
 	"net/url"
 	"strconv"
 	"time"
@@ -179,23 +177,11 @@ func (c *Client) write(ctx context.Context, r request) (Result, error) {
 
 // UpdateConfig sends a partial configuration tree.
 func (c *Client) UpdateConfig(ctx context.Context, id string, partial Config) (Result, error) {
-	id, err := deviceID(OpUpdateConfig, id)
+	r, err := updateConfigRequest(id, partial)
 	if err != nil {
 		return Result{}, err
 	}
-	if len(partial) == 0 {
-		return Result{}, &Error{Op: OpUpdateConfig, DeviceID: id, Message: "nothing to send: the change is empty", Hint: "nothing was sent", Local: true}
-	}
-	for _, k := range partial.Keys() {
-		if err := ValidateConfigKey(k); err != nil {
-			return Result{}, &Error{Op: OpUpdateConfig, DeviceID: id, Message: err.Error(), Hint: "nothing was sent", Local: true}
-		}
-	}
-	body, err := json.Marshal(map[string]any{"config": partial})
-	if err != nil {
-		return Result{}, &Error{Op: OpUpdateConfig, DeviceID: id, Message: err.Error(), Hint: "nothing was sent", Local: true}
-	}
-	return c.write(ctx, request{op: OpUpdateConfig, id: id, body: body, ctype: "application/json"})
+	return c.write(ctx, r)
 }
 
 // AddUserRequest is the body of Add a User to a Device. SetupPassword is
@@ -208,36 +194,20 @@ type AddUserRequest struct {
 
 // AddUser adds a device to the account (or a user to it).
 func (c *Client) AddUser(ctx context.Context, id string, req AddUserRequest) (Result, error) {
-	id, err := deviceID(OpAddUser, id)
+	r, err := addUserRequest(id, req)
 	if err != nil {
 		return Result{}, err
 	}
-	body, _ := json.Marshal(req)
-	return c.write(ctx, request{op: OpAddUser, id: id, body: body, ctype: "application/json"})
+	return c.write(ctx, r)
 }
 
 // LoadFile uploads one file onto a device as multipart field "file".
 func (c *Client) LoadFile(ctx context.Context, id, name string, content []byte) (Result, error) {
-	id, err := deviceID(OpLoadFile, id)
+	r, err := loadFileRequest(id, name, content)
 	if err != nil {
 		return Result{}, err
 	}
-	if err := ValidateFile(name, len(content)); err != nil {
-		return Result{}, &Error{Op: OpLoadFile, DeviceID: id, Message: err.Error(), Hint: "nothing was sent", Local: true}
-	}
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	fw, err := mw.CreateFormFile("file", name)
-	if err == nil {
-		_, err = fw.Write(content)
-	}
-	if err == nil {
-		err = mw.Close()
-	}
-	if err != nil {
-		return Result{}, &Error{Op: OpLoadFile, DeviceID: id, Message: err.Error(), Hint: "nothing was sent", Local: true}
-	}
-	return c.write(ctx, request{op: OpLoadFile, id: id, body: buf.Bytes(), ctype: mw.FormDataContentType()})
+	return c.write(ctx, r)
 }
 
 // VerifyKey spends one cheap call (List All Devices, limit 1) to learn

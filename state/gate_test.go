@@ -1,0 +1,173 @@
+package state
+
+import (
+	"context"
+	"encoding/json"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"sqc/api"
+	"sqc/api/sim"
+)
+
+func TestParseValueKeepsTheJSONType(t *testing.T) {
+	for _, c := range []struct {
+		old  any
+		text string
+		want string // FormatValue of the result, or "error"
+	}{
+		{json.Number("40"), " 47 ", "47"},
+		{json.Number("40"), "4.5e1", "4.5e1"},
+		{json.Number("40"), "forty", "error"},
+		{json.Number("40"), "", "error"},
+		{true, "FALSE", "false"},
+		{true, "yes", "error"},
+		{"CAPTURE", " MODBUS", `" MODBUS"`},
+		{"CAPTURE", "12", `"12"`},
+		{[]any{json.Number("1")}, "[1, 2]", "[1,2]"},
+		{[]any{}, "1,2", "error"},
+		{api.Config{"a": true}, "1", "error"},
+	} {
+		got, err := ParseValue("k.x", c.old, c.text)
+		s := "error"
+		if err == nil {
+			s = FormatValue(got)
+		} else if !strings.Contains(err.Error(), "k.x") {
+			t.Errorf("%q: the error does not name the key: %v", c.text, err)
+		}
+		if s != c.want {
+			t.Errorf("ParseValue(%v, %q) = %s, want %s", c.old, c.text, s, c.want)
+		}
+	}
+	if FormatValue(GuessValue("9600")) != "9600" || GuessValue("true") != true || GuessValue(`"7"`) != "7" || GuessValue("CAN") != "CAN" {
+		t.Error("a new key's value is guessed wrong")
+	}
+}
+
+func TestStageReplacesAndDropsNoChange(t *testing.T) {
+	var cs []Change
+	cs = Stage(cs, Change{Key: "a.b", Old: json.Number("1"), New: json.Number("2")})
+	cs = Stage(cs, Change{Key: "c", Old: true, New: false})
+	cs = Stage(cs, Change{Key: "a.b", Old: json.Number("1"), New: json.Number("3")})
+	if len(cs) != 2 || cs[1].Key != "a.b" || FormatValue(cs[1].New) != "3" {
+		t.Fatalf("restaging: %+v", cs)
+	}
+	cs = Stage(cs, Change{Key: "a.b", Old: json.Number("1"), New: json.Number("1.0")})
+	if len(cs) != 2 {
+		t.Logf("1.0 is a different text from 1: kept as a change (%+v)", cs)
+	}
+	cs = Stage(cs, Change{Key: "c", Old: true, New: true})
+	for _, c := range cs {
+		if c.Key == "c" {
+			t.Fatalf("a change back to the device's value is still staged: %+v", cs)
+		}
+	}
+	if got := DiffLines([]Change{{Key: "ambient.warning", Old: json.Number("40"), New: json.Number("47")}}); strings.Join(got, "|") != "- ambient.warning 40|+ ambient.warning 47" {
+		t.Fatalf("diff %q", got)
+	}
+}
+
+func gateFixture(t *testing.T, hosted float64) (*sim.Server, *api.Client, time.Time) {
+	t.Helper()
+	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	s := sim.New(sim.Options{Devices: 20, Key: "gate-key", HostedFraction: hosted, Now: func() time.Time { return now }})
+	srv := httptest.NewServer(s)
+	t.Cleanup(srv.Close)
+	c, err := api.New(api.Options{BaseURL: srv.URL, Key: "gate-key", RatePerSecond: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, c, now
+}
+
+func TestGateReadOnlySendsNothing(t *testing.T) {
+	s, c, now := gateFixture(t, 0.5)
+	dir := t.TempDir()
+	g := &Gate{ReadOnly: true, Profile: "acme", Audit: OpenAudit(dir), Now: func() time.Time { return now }}
+	d := s.Devices()[0]
+	w := Write{Op: api.OpUpdateConfig, Device: d, Changes: []Change{{Key: "ambient.warning", Old: json.Number("40"), New: json.Number("47")}}}
+	if _, err := g.Confirmation(c, w); err != ErrReadOnly {
+		t.Fatalf("confirmation of a read-only write: %v", err)
+	}
+	if _, err := g.Send(context.Background(), c, w); err != ErrReadOnly {
+		t.Fatalf("read-only send: %v", err)
+	}
+	if n := len(s.Requests()); n != 0 {
+		t.Fatalf("a read-only session sent %d requests", n)
+	}
+}
+
+func TestGateRefusesADeviceWithNoCallsLeftAndAuditsWrites(t *testing.T) {
+	s, c, now := gateFixture(t, 0.3)
+	var trial, hosted api.Device
+	for _, d := range s.Devices() {
+		if d.Plan == api.PlanTrial && trial.DeviceID == "" {
+			trial = d
+		}
+		if d.Plan == api.PlanHosted && hosted.DeviceID == "" && !d.Seen().IsZero() {
+			hosted = d
+		}
+	}
+	dir := t.TempDir()
+	left := map[string]int{trial.DeviceID: 0}
+	g := &Gate{Profile: "acme", Audit: OpenAudit(dir), Now: func() time.Time { return now },
+		Left: func(id string) (int, bool) { n, ok := left[id]; return n, ok }}
+	change := []Change{{Key: "ambient.warning", Old: json.Number("40"), New: json.Number("47")}}
+	_, err := g.Send(context.Background(), c, Write{Op: api.OpUpdateConfig, Device: trial, Changes: change})
+	if _, ok := err.(*BudgetError); !ok {
+		t.Fatalf("a device with 0 calls left: %v", err)
+	}
+	if n := len(s.Requests()); n != 0 {
+		t.Fatalf("%d requests for a device with no calls left", n)
+	}
+	left[trial.DeviceID] = 7
+	lines, err := g.Confirmation(c, Write{Op: api.OpUpdateConfig, Device: trial, Changes: change})
+	if err != nil || !strings.Contains(strings.Join(lines, "\n"), "1 of its 7 API calls left") || !strings.Contains(lines[0], "- ambient.warning 40") {
+		t.Fatalf("confirmation %q, %v", lines, err)
+	}
+	res, err := g.Send(context.Background(), c, Write{Op: api.OpUpdateConfig, Device: hosted, Changes: change})
+	if err != nil || !res.Queued() {
+		t.Fatalf("send: %+v %v", res, err)
+	}
+	s.Inject(sim.Fault{Status: 500, Message: "boom"})
+	_, err = g.Send(context.Background(), c, Write{Op: api.OpUpdateConfig, Device: hosted, Changes: change})
+	if !strings.HasPrefix(Outcome(api.Result{}, err), "outcome unknown") {
+		t.Fatalf("a 500 after sending: %q", Outcome(api.Result{}, err))
+	}
+	if n := len(s.Requests()); n != 2 {
+		t.Fatalf("the server saw %d writes, want 2 (never retried)", n)
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "audit.log"))
+	log := string(b)
+	for _, want := range []string{"device=" + hosted.DeviceID, "status=202", "Config update queued", "+ ambient.warning 47", "status=500", "outcome unknown"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("audit log lacks %q:\n%s", want, log)
+		}
+	}
+	if strings.Contains(log, "gate-key") {
+		t.Fatal("the key is in the audit log")
+	}
+}
+
+func TestDraftRoundTrip(t *testing.T) {
+	path := DraftPath(t.TempDir(), "fp", "JDA54E19F")
+	d := Draft{DeviceID: "JDA54E19F", SavedAt: time.Now().UTC().Truncate(time.Second),
+		Changes: []Change{{Key: "can1.nominal_baud", Old: json.Number("250"), New: json.Number("500")}, {Key: "x.new", New: "on", Added: true}}}
+	if err := SaveDraft(path, d); err != nil {
+		t.Fatal(err)
+	}
+	got, ok, err := LoadDraft(path)
+	if err != nil || !ok || len(got.Changes) != 2 || FormatValue(got.Changes[0].New) != "500" || got.Changes[0].New != json.Number("500") || !got.Changes[1].Added {
+		t.Fatalf("draft back: %+v %v %v", got, ok, err)
+	}
+	if err := SaveDraft(path, Draft{DeviceID: "JDA54E19F"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := LoadDraft(path); ok {
+		t.Fatal("an empty draft was kept")
+	}
+}
