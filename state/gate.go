@@ -71,7 +71,7 @@ func (g *Gate) now() time.Time {
 // CallsLeft is the calls a non-Hosted device has left this month: known
 // false for a Hosted device or one not counted yet.
 func (g *Gate) CallsLeft(d api.Device) (int, bool) {
-	if d.Plan == api.PlanHosted {
+	if g == nil || d.Plan == api.PlanHosted {
 		return 0, false
 	}
 	if g.Left != nil {

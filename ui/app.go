@@ -28,7 +28,12 @@ type Config struct {
 	StateDir string
 	Share    float64 // of the quota, for refreshing (default 0.5)
 	Device   string  // open straight on this device
-	Now      func() time.Time
+	// ReadOnly blocks every write (--read-only, or the profile's read_only).
+	ReadOnly bool
+	// VerifyEvery paces the read-backs after a queued config write (20 s);
+	// tests shorten it.
+	VerifyEvery time.Duration
+	Now         func() time.Time
 }
 
 // Model is the root model: what the panes share, which pane has the keys,
@@ -48,6 +53,7 @@ type Model struct {
 	quota    *quotaPane
 	apiLog   *logPane
 	help     *helpPane
+	config   *configPane
 
 	right       pane // what the right side shows: readings, quota or the log
 	rightActive bool // wide screens: tab moved the keys to the right pane
@@ -75,13 +81,18 @@ func New(ctx context.Context, cfg Config) Model {
 	if cfg.Share <= 0 || cfg.Share > 1 {
 		cfg.Share = keys.DefaultShare
 	}
-	sh := &shared{st: newStyles(true), keys: defaultKeys(), now: cfg.Now, fleet: state.NewFleet(), calls: &state.CallLog{}}
+	if cfg.VerifyEvery <= 0 {
+		cfg.VerifyEvery = verifyEvery
+	}
+	sh := &shared{st: newStyles(true), keys: defaultKeys(), now: cfg.Now, fleet: state.NewFleet(), calls: &state.CallLog{},
+		ctx: ctx, readOnly: cfg.ReadOnly, stateDir: cfg.StateDir, writes: map[string]*configWrite{}}
 	m := Model{cfg: cfg, ctx: ctx, sh: sh, calls: make(chan api.Call, 256)}
 	m.list = newListPane(sh)
 	m.readings = newReadingsPane(sh, m.list.focused)
 	m.quota = &quotaPane{sh: sh}
 	m.apiLog = &logPane{sh: sh}
 	m.help = &helpPane{sh: sh}
+	m.config = newConfigPane(sh)
 	m.help.groups = m.helpGroups
 	m.right = m.readings
 	m.wantDevice = cfg.Device
@@ -124,7 +135,9 @@ func (m *Model) useClient(c *api.Client, key, source string) {
 	if err != nil {
 		m.listErr = err
 	}
-	m.sh.ledger = ledger
+	m.sh.ledger, m.sh.client, m.sh.keyFP = ledger, c, m.fingerprint
+	m.sh.gate = &state.Gate{ReadOnly: m.cfg.ReadOnly, Profile: m.cfg.Profile, Audit: state.OpenAudit(m.cfg.StateDir), Now: m.sh.now,
+		Left: func(id string) (int, bool) { n, ok := ledger.Remaining[id]; return n, ok }}
 	m.sh.sched = state.NewScheduler(ledger, m.cfg.Share)
 	if m.sh.fleet.Len() == 0 && m.cfg.StateDir != "" && m.sh.fleet.LoadCache(state.CachePath(m.cfg.StateDir, m.fingerprint)) {
 		m.sh.sched.SetDevices(devicesOf(m.sh.fleet), now)
@@ -186,6 +199,14 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onData(msg)
 	case toastMsg:
 		return m, m.toast(msg.text, msg.isErr)
+	case configReadMsg:
+		return m, m.onConfigRead(msg)
+	case configSentMsg:
+		return m, m.onConfigSent(msg)
+	case verifyTickMsg:
+		return m, m.onVerifyTick(msg.id)
+	case editorDoneMsg:
+		return m, m.onEditorDone(msg)
 	case toastExpiredMsg:
 		m.expireToast(msg.id)
 		return m, nil
@@ -255,7 +276,14 @@ func (m *Model) layout() {
 	m.list.active = m.focused() == pane(m.list)
 }
 
-func (m *Model) rightPanes() []pane { return []pane{m.readings, m.quota, m.apiLog} }
+func (m *Model) rightPanes() []pane { return []pane{m.readings, m.quota, m.apiLog, m.config} }
+
+// noteRemaining records a device's calls left this month.
+func (m *Model) noteRemaining(id string, n int) {
+	if m.sh.ledger != nil {
+		m.sh.ledger.NoteRemaining(id, n)
+	}
+}
 
 // focused is the pane that gets keys first.
 func (m *Model) focused() pane {
@@ -277,7 +305,7 @@ func (m *Model) onList(msg listMsg) tea.Cmd {
 		m.sh.sched.SetDevices(msg.devices, now)
 		for i := range msg.devices {
 			if r := msg.devices[i].Remaining; r != nil {
-				m.sh.ledger.NoteRemaining(msg.devices[i].DeviceID, *r)
+				m.noteRemaining(msg.devices[i].DeviceID, *r)
 			}
 		}
 		m.list.rebuild()

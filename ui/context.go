@@ -1,8 +1,10 @@
 package ui
 
 import (
+	"context"
 	"time"
 
+	"sqc/api"
 	"sqc/state"
 )
 
@@ -15,6 +17,14 @@ type shared struct {
 	st            styles
 	keys          keyMap
 	now           func() time.Time
+
+	ctx      context.Context
+	client   *api.Client
+	gate     *state.Gate
+	stateDir string // where drafts are kept; "" keeps none
+	keyFP    string // the key's fingerprint, naming its drafts
+
+	writes map[string]*configWrite // config writes followed until applied, by device
 
 	fleet    *state.Fleet
 	ledger   *state.Ledger

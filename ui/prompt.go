@@ -18,7 +18,10 @@ type prompt struct {
 	body  []string // shown above the question: a diff, the exact request
 	// question is the y/N line; when input is set, the text prompt's label.
 	question string
-	input    *textinput.Model
+	// yes and no say what each answer does, for the hint under a y/N
+	// question ("y send · n, esc or enter cancel").
+	yes, no string
+	input   *textinput.Model
 	// answer is called with the text (or "y") and whether the user said
 	// yes; an error keeps the dialog open and shows it under the input,
 	// so what was typed is never lost.
@@ -105,7 +108,8 @@ func (s *scroller) moveBody(msg tea.KeyPressMsg) bool {
 	return true
 }
 
-// view draws the dialog to fit w×h.
+// view draws the dialog's box to fit in w×h; the console sets it over
+// the screen.
 func (p *prompt) view(sh *shared, w, h int) string {
 	st := sh.st
 	inner := max(20, min(w-4, 100)) // border and padding
@@ -122,13 +126,17 @@ func (p *prompt) view(sh *shared, w, h int) string {
 		}
 		tail = append(tail, st.dim.Render(fit("enter ok · esc cancel", inner)))
 	} else {
+		yes, no := p.yes, p.no
+		if yes == "" {
+			yes, no = "yes", "no"
+		}
 		tail = append(tail, "", st.title.Render(fit(p.question+" [y/N]", inner)),
-			st.dim.Render(fit("y yes · n, esc or enter no", inner)))
+			st.dim.Render(fit("y "+yes+" · n, esc or enter "+no, inner)))
 	}
 	bodyRoom := max(1, h-2-len(lines)-len(tail)) // border lines
 	var body []string
 	for _, l := range p.body {
-		body = append(body, fit(l, inner))
+		body = append(body, strings.Split(wrap(l, inner), "\n")...)
 	}
 	p.scroll.height = bodyRoom
 	shown := p.scroll.window(body)
@@ -142,12 +150,16 @@ func (p *prompt) view(sh *shared, w, h int) string {
 	lines = append(lines, shown...)
 	lines = append(lines, tail...)
 	box := lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(st.borderColor).Padding(0, 1)
-	return lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, box.Render(strings.Join(lines, "\n")))
+	return box.Render(strings.Join(lines, "\n"))
 }
 
 func (p *prompt) hints(sh *shared) []hint {
 	if p.input != nil {
 		return []hint{{b: key.NewBinding(key.WithHelp("enter", "ok")), prio: 9}, {b: key.NewBinding(key.WithHelp("esc", "cancel")), prio: 9}}
 	}
-	return []hint{{b: key.NewBinding(key.WithHelp("y", "yes")), prio: 9}, {b: key.NewBinding(key.WithHelp("n/esc", "no")), prio: 9}}
+	yes, no := p.yes, p.no
+	if yes == "" {
+		yes, no = "yes", "no"
+	}
+	return []hint{{b: key.NewBinding(key.WithHelp("y", yes)), prio: 9}, {b: key.NewBinding(key.WithHelp("n/esc", no)), prio: 9}}
 }

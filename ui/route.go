@@ -115,6 +115,20 @@ func (m Model) consoleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			m.rightActive = !m.rightActive
 		}
 		m.layout()
+	case matches(msg, k.Config):
+		d := m.list.focused()
+		if d == nil {
+			return m, nil
+		}
+		return m, m.openConfig(d.Device)
+	case m.focused() == pane(m.config) && matches(msg, k.Write):
+		return m, m.askWrite()
+	case m.focused() == pane(m.config) && matches(msg, k.AddKey):
+		return m, m.askAddKey()
+	case m.focused() == pane(m.config) && matches(msg, k.Editor):
+		return m, m.runEditor()
+	case m.focused() == pane(m.config) && matches(msg, k.Refresh):
+		return m, m.costlyRead(m.config.dev, readAgain, "Read the config of "+m.config.dev.DeviceID+" again?")
 	case matches(msg, k.Quota):
 		m.toggleRight(m.quota)
 	case matches(msg, k.Log):
@@ -204,6 +218,8 @@ func (m Model) onPaste(msg tea.PasteMsg) (tea.Model, tea.Cmd) {
 		return m, cmd
 	case m.dialog != nil:
 		return m, m.dialog.paste(msg)
+	case m.focused() == pane(m.config):
+		return m, m.config.paste(msg)
 	}
 	return m, m.list.paste(msg)
 }

@@ -183,6 +183,8 @@ func (h *harness) key(s string) {
 		h.tm.Send(tea.KeyPressMsg{Code: tea.KeySpace, Text: " "})
 	case "backspace":
 		h.tm.Send(tea.KeyPressMsg{Code: tea.KeyBackspace})
+	case "ctrl+u":
+		h.tm.Send(tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl})
 	default:
 		for _, r := range s {
 			h.tm.Send(tea.KeyPressMsg{Code: r, Text: string(r)})

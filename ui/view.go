@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -53,8 +54,6 @@ func (m Model) render() string {
 	bh := m.bodyHeight()
 	var body string
 	switch {
-	case m.dialog != nil:
-		body = m.dialog.view(m.sh, w, bh)
 	case m.showHelp:
 		body = m.help.view()
 	case m.narrow() && m.detail:
@@ -66,7 +65,17 @@ func (m Model) render() string {
 		sep := m.sh.st.border.Render(strings.TrimSuffix(strings.Repeat("│\n", bh), "\n"))
 		body = lipgloss.JoinHorizontal(lipgloss.Top, box(lw, bh, 0, m.list.view()), sep, box(w-lw-1, bh, 1, m.right.view()))
 	}
+	if m.dialog != nil {
+		body = overlay(body, m.dialog.view(m.sh, w, bh), w, bh)
+	}
 	return m.header() + "\n" + body + "\n" + m.footer()
+}
+
+// overlay sets a box in the middle of a w×h screen, over what it shows.
+func overlay(under, box string, w, h int) string {
+	bw, bh := lipgloss.Width(box), lipgloss.Height(box)
+	top := lipgloss.NewLayer(box).X(max(0, (w-bw)/2)).Y(max(0, (h-bh)/2)).Z(1)
+	return lipgloss.NewCanvas(w, h).Compose(lipgloss.NewCompositor(lipgloss.NewLayer(under), top)).Render()
 }
 
 // box sets content in exactly w×h cells, with a left padding.
@@ -95,6 +104,9 @@ func (m Model) header() string {
 	}
 	if !m.sh.fleet.CachedAt.IsZero() {
 		conn += st.stale.Render(" · cached, " + state.Ago(m.sh.fleet.CachedAt, now) + " ago")
+	}
+	if m.sh.readOnly {
+		conn += " · " + st.warn.Render("READ-ONLY")
 	}
 	left := st.header.Render("sqc") + " · profile " + m.cfg.Profile + fmt.Sprintf(" · %d devices · ", m.sh.fleet.Len()) + conn + " · key: " + m.keySource
 	right := ""
@@ -137,11 +149,31 @@ func (m Model) footer() string {
 		room := w - lipgloss.Width(end) - 2
 		return s.Render(cut(t.text, max(10, room-2))) + "  " + st.footer.Render(end)
 	}
+	if m.typing() { // every key goes to the input: only its own keys apply
+		var own []hint
+		if m.showHelp {
+			own = m.help.hints()
+		} else {
+			own = m.focused().hints()
+		}
+		return st.footer.Render(footerLine(m.sh, own, nil, w))
+	}
 	var hints []hint
 	if m.showHelp {
 		hints = m.help.hints()
 	} else {
-		hints = append(m.focused().hints(), m.consoleHints()...)
+		hints = m.focused().hints()
+		taken := map[string]bool{}
+		for _, x := range hints {
+			for _, k := range x.b.Keys() {
+				taken[k] = true
+			}
+		}
+		for _, x := range m.consoleHints() {
+			if !slices.ContainsFunc(x.b.Keys(), func(k string) bool { return taken[k] }) {
+				hints = append(hints, x) // a key the pane uses is the pane's here
+			}
+		}
 	}
 	return st.footer.Render(footerLine(m.sh, hints, tail, w))
 }
@@ -151,7 +183,7 @@ func (m Model) consoleHints() []hint {
 	k := m.sh.keys
 	var out []hint
 	if m.focused() == pane(m.list) {
-		out = append(out, h(k.Open, 9))
+		out = append(out, h(k.Open, 9), h(k.Config, 7))
 	}
 	out = append(out, h(k.Refresh, 6), h(k.Pause, 4), h(k.Quota, 6), h(k.Log, 5))
 	if !m.narrow() {
@@ -168,7 +200,7 @@ func (m Model) helpGroups() []helpGroup {
 		{"console", []key.Binding{k.Open, k.Back, k.Quit, k.ForceQuit, k.NextPane, k.Help, k.Mouse}},
 		{"live data", []key.Binding{k.Refresh, k.Pause, k.Quota, k.Log}},
 	}
-	for _, p := range []pane{m.list, m.readings, m.quota, m.apiLog} {
+	for _, p := range []pane{m.list, m.readings, m.quota, m.apiLog, m.config} {
 		for _, g := range p.helpGroups() {
 			if g.title == "readings" {
 				continue // the same moves as everywhere

@@ -1,0 +1,570 @@
+package ui
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"sqc/api"
+	"sqc/state"
+)
+
+// Reading, sending and verifying a device's config: the commands and the
+// answers the root folds into the config pane.
+
+// readPurpose says why a config is read, which decides what its answer does.
+type readPurpose int
+
+const (
+	readOpen   readPurpose = iota // the pane opened on the device
+	readAgain                     // the user asked (r)
+	readVerify                    // after a queued write, until the device applies it
+	readBack                      // after a write whose outcome is unknown
+)
+
+type configReadMsg struct {
+	id      string
+	resp    *api.ConfigResponse
+	err     error
+	at      time.Time
+	purpose readPurpose
+}
+
+type configSentMsg struct {
+	w   state.Write
+	res api.Result
+	err error
+	at  time.Time
+}
+
+type editorDoneMsg struct {
+	id, path string
+	err      error
+}
+
+type verifyTickMsg struct{ id string }
+
+// Verification: a Hosted device is read back every verifyEvery, a
+// non-Hosted one at most verifyReadsNonHosted times (each read costs one
+// of its 50 calls a month), for verifyFor at most.
+const (
+	verifyEvery          = 20 * time.Second
+	verifyFor            = 10 * time.Minute
+	verifyReadsNonHosted = 3
+)
+
+// configWrite follows one device's sent change until it is applied.
+type configWrite struct {
+	sending   bool
+	sent      []state.Change
+	queuedAt  time.Time
+	until     time.Time
+	reads     int
+	hosted    bool
+	status    string
+	isErr     bool
+	appliedAt time.Time
+}
+
+func (w *configWrite) line(st styles) string {
+	switch {
+	case w.sending:
+		return st.warn.Render("sending…")
+	case w.isErr:
+		return st.errText.Render(w.status)
+	case !w.appliedAt.IsZero():
+		return st.ok.Render(w.status)
+	}
+	return st.warn.Render(w.status)
+}
+
+func (m *Model) readConfig(id string, purpose readPurpose) tea.Cmd {
+	c, ctx, now := m.sh.client, m.ctx, m.sh.now
+	return func() tea.Msg {
+		resp, err := c.GetConfig(ctx, id)
+		return configReadMsg{id: id, resp: resp, err: err, at: now(), purpose: purpose}
+	}
+}
+
+// openConfig shows the config pane on a device and reads its config; a
+// non-Hosted device's read costs one of its 50 calls a month, so the user
+// is asked first.
+func (m *Model) openConfig(d api.Device) tea.Cmd {
+	if m.sh.client == nil {
+		return m.toast("no API key in use: nothing can be read", true)
+	}
+	p := m.config
+	same := p.dev.DeviceID == d.DeviceID && p.cfg != nil
+	p.open(d)
+	m.showRight(p)
+	if same {
+		p.loading = false
+		return nil
+	}
+	return m.costlyRead(d, readOpen, "Read the config of "+d.DeviceID+"?")
+}
+
+// costlyRead reads a config, asking first when the read spends one of a
+// non-Hosted device's monthly calls.
+func (m *Model) costlyRead(d api.Device, purpose readPurpose, question string) tea.Cmd {
+	n, counted := m.sh.gate.CallsLeft(d)
+	if d.Plan == api.PlanHosted || m.sh.gate == nil {
+		return m.readConfig(d.DeviceID, purpose)
+	}
+	if counted && n <= 0 {
+		m.config.loading = false
+		m.config.problem = d.DeviceID + " has no API calls left this month: its config cannot be read until " + api.NextMonth(m.sh.now()).Format("2 Jan")
+		return nil
+	}
+	left := "of its 50"
+	if counted {
+		left = fmt.Sprintf("of its %d", n)
+	}
+	m.dialog = newQuestion(question, []string{d.DeviceID + " is on plan " + d.Plan + ", not Hosted: reading its config costs 1 " + left + " API calls left this month."},
+		"Read it?", func(m *Model, yes bool) tea.Cmd {
+			if !yes {
+				m.config.loading = false
+				m.config.problem = "not read: r reads it when you want"
+				return nil
+			}
+			return m.readConfig(d.DeviceID, purpose)
+		})
+	m.dialog.yes, m.dialog.no = "read", "leave it"
+	return nil
+}
+
+func (m *Model) onConfigRead(msg configReadMsg) tea.Cmd {
+	p := m.config
+	if api.IsUnauthorized(msg.err) && m.cfg.Store != nil {
+		m.startLogin("The server refused the key (401): enter it again. Your staged changes are kept.")
+		return nil
+	}
+	if msg.resp != nil && msg.resp.Remaining != nil {
+		m.noteRemaining(msg.id, *msg.resp.Remaining)
+	}
+	w := m.sh.writes[msg.id]
+	switch msg.purpose {
+	case readVerify:
+		return m.onVerifyRead(msg, w)
+	case readBack:
+		if p.dev.DeviceID == msg.id {
+			p.loaded(msg.resp, msg.err, msg.at)
+		}
+		return m.onReadBack(msg, w)
+	}
+	if p.dev.DeviceID != msg.id {
+		return nil // the pane moved on to another device
+	}
+	p.loaded(msg.resp, msg.err, msg.at)
+	if msg.err != nil || msg.purpose != readOpen {
+		return nil
+	}
+	return m.offerDraft()
+}
+
+// offerDraft offers the draft saved for the pane's device, if any.
+func (m *Model) offerDraft() tea.Cmd {
+	p := m.config
+	if len(p.changes) > 0 {
+		return nil
+	}
+	d, ok, err := state.LoadDraft(p.draftPath())
+	if err != nil {
+		return m.toast("the saved draft could not be read: "+err.Error(), true)
+	}
+	if !ok {
+		return nil
+	}
+	var fresh []state.Change
+	for _, c := range d.Changes {
+		old, had := p.cfg.Get(c.Key)
+		c.Old, c.Added = old, !had
+		fresh = state.Stage(fresh, c)
+	}
+	if len(fresh) == 0 {
+		_ = state.SaveDraft(p.draftPath(), state.Draft{DeviceID: d.DeviceID})
+		return m.toast("the saved draft's values are on the device already: draft removed", false)
+	}
+	m.dialog = newQuestion("A draft is saved for "+d.DeviceID+" ("+d.SavedAt.Local().Format("Jan 2 15:04")+")",
+		state.DiffLines(fresh), "Discard it?", func(m *Model, yes bool) tea.Cmd {
+			if yes {
+				return tea.Batch(m.config.replace(nil), m.toast("draft discarded", false))
+			}
+			return tea.Batch(m.config.replace(fresh), m.toast("draft resumed: w writes it", false))
+		})
+	m.dialog.yes, m.dialog.no = "discard", "resume it"
+	return nil
+}
+
+// askWrite shows the change and the exact request, and sends on y.
+func (m *Model) askWrite() tea.Cmd {
+	p := m.config
+	if len(p.changes) == 0 {
+		return m.toast("nothing staged: enter edits a value", false)
+	}
+	if w := m.sh.writes[p.dev.DeviceID]; w != nil && w.sending {
+		return m.toast("a write to "+p.dev.DeviceID+" is on its way: wait for its answer", true)
+	}
+	w := state.Write{Op: api.OpUpdateConfig, Device: p.dev, Changes: p.changes}
+	lines, err := m.sh.gate.Confirmation(m.sh.client, w)
+	if err != nil {
+		return m.toast(err.Error(), true)
+	}
+	if p.dev.Plan == api.PlanHosted {
+		lines = append(lines, "", fmt.Sprintf("Then it is read back every %s until the device applies it (up to %s).", short(verifyEvery), short(verifyFor)))
+	} else {
+		lines = append(lines, "", fmt.Sprintf("Then it is read back at most %d times to see it applied (1 call each).", verifyReadsNonHosted))
+	}
+	m.dialog = newQuestion("Write to "+p.dev.DeviceID+" "+clean(p.dev.Name), lines, "Send "+plural(len(p.changes), "change")+"?",
+		func(m *Model, yes bool) tea.Cmd {
+			if !yes {
+				return m.toast("not sent: the changes stay staged", false)
+			}
+			return m.sendWrite(w)
+		})
+	m.dialog.yes, m.dialog.no = "send", "cancel"
+	return nil
+}
+
+func (m *Model) sendWrite(w state.Write) tea.Cmd {
+	m.sh.writes[w.Device.DeviceID] = &configWrite{sending: true, sent: w.Changes, hosted: w.Device.Plan == api.PlanHosted}
+	g, c, ctx, now := m.sh.gate, m.sh.client, m.ctx, m.sh.now
+	return func() tea.Msg {
+		res, err := g.Send(ctx, c, w)
+		return configSentMsg{w: w, res: res, err: err, at: now()}
+	}
+}
+
+func (m *Model) onConfigSent(msg configSentMsg) tea.Cmd {
+	id := msg.w.Device.DeviceID
+	w := m.sh.writes[id]
+	if w == nil {
+		w = &configWrite{sent: msg.w.Changes}
+		m.sh.writes[id] = w
+	}
+	w.sending = false
+	var e *api.Error
+	errors.As(msg.err, &e)
+	switch {
+	case msg.err == nil || (e == nil && msg.res.Status != 0): // sent; perhaps not audited
+		w.queuedAt, w.until = msg.at, msg.at.Add(verifyFor)
+		w.status = "queued " + msg.at.Local().Format("15:04:05") + ": waiting for the device to apply it"
+		p := m.config
+		if p.dev.DeviceID == id {
+			p.changes, p.undo = nil, nil
+			p.refreshKeys()
+		}
+		_ = state.SaveDraft(state.DraftPath(m.sh.stateDir, m.sh.keyFP, id), state.Draft{DeviceID: id})
+		say := id + ": queued; the device applies it at its next check-in"
+		if msg.err != nil || !msg.res.Queued() {
+			say = id + ": " + state.Outcome(msg.res, msg.err)
+		}
+		cmds := []tea.Cmd{m.toast(say, msg.err != nil), m.verifyLater(id, w)}
+		return tea.Batch(cmds...)
+	case e != nil && e.Unknown:
+		w.status, w.isErr = "outcome unknown ("+e.Error()+"): reading the config back", true
+		return tea.Batch(m.toast(id+": outcome unknown: reading the config back before offering to send again", true),
+			m.costlyRead(msg.w.Device, readBack, "The write's outcome is unknown: read the config back?"))
+	case api.IsUnauthorized(msg.err) && m.cfg.Store != nil:
+		delete(m.sh.writes, id)
+		m.startLogin("The server refused the key (401): enter it again. Your staged changes are kept.")
+		return nil
+	default:
+		w.status, w.isErr = "not sent: "+msg.err.Error(), true
+		m.config.problem = w.status
+		return m.toast(id+": "+state.Outcome(msg.res, msg.err)+" · the changes stay staged", true)
+	}
+}
+
+func (m *Model) verifyLater(id string, w *configWrite) tea.Cmd {
+	d := m.cfg.VerifyEvery
+	if !w.hosted {
+		d = verifyFor / verifyReadsNonHosted * m.cfg.VerifyEvery / verifyEvery
+	}
+	return tea.Tick(d, func(time.Time) tea.Msg { return verifyTickMsg{id: id} })
+}
+
+func (m *Model) onVerifyTick(id string) tea.Cmd {
+	w := m.sh.writes[id]
+	if w == nil || w.sending || !w.appliedAt.IsZero() || w.until.IsZero() {
+		return nil
+	}
+	now := m.sh.now()
+	if until, _ := m.sh.sched.Backoff(now); !until.IsZero() {
+		return m.verifyLater(id, w) // the network or the quota holds reads back
+	}
+	if !w.hosted && w.reads >= verifyReadsNonHosted {
+		return nil
+	}
+	w.reads++
+	return m.readConfig(id, readVerify)
+}
+
+func (m *Model) onVerifyRead(msg configReadMsg, w *configWrite) tea.Cmd {
+	if w == nil {
+		return nil
+	}
+	if p := m.config; p.dev.DeviceID == msg.id && msg.err == nil {
+		p.loaded(msg.resp, nil, msg.at)
+	}
+	switch {
+	case msg.err == nil && msg.resp.Synced && hasValues(msg.resp.Config, w.sent):
+		w.appliedAt, w.isErr = msg.at, false
+		w.status = "applied at " + msg.at.Local().Format("15:04:05")
+		return m.toast(msg.id+": applied at "+msg.at.Local().Format("15:04"), false)
+	case msg.at.After(w.until) || (!w.hosted && w.reads >= verifyReadsNonHosted):
+		w.until = time.Time{}
+		w.status = "not yet applied (last read " + msg.at.Local().Format("15:04") + "): r reads it again"
+		return m.toast(msg.id+": not yet applied", false)
+	case msg.err != nil:
+		w.status = "could not read it back (" + msg.err.Error() + "): trying again"
+	}
+	return m.verifyLater(msg.id, w)
+}
+
+// onReadBack decides, after a write of unknown outcome, whether it went
+// through, and only then offers to send again.
+func (m *Model) onReadBack(msg configReadMsg, w *configWrite) tea.Cmd {
+	if w == nil {
+		return nil
+	}
+	if msg.err != nil {
+		w.status = "outcome unknown, and the config could not be read back: " + msg.err.Error() + " · r reads it again"
+		return nil
+	}
+	if hasValues(msg.resp.Config, w.sent) {
+		w.isErr, w.status = false, "the device has the new values: the write went through"
+		p := m.config
+		if p.dev.DeviceID == msg.id {
+			p.changes = nil
+			p.refreshKeys()
+		}
+		return m.toast(msg.id+": the write went through after all", false)
+	}
+	dev := m.config.dev
+	sent := w.sent
+	w.status = "the config read back does not show the change (synced: " + fmt.Sprint(msg.resp.Synced) + ")"
+	m.dialog = newQuestion("The write to "+msg.id+" may not have happened", append([]string{
+		"The server did not answer the write clearly, and the config read back",
+		fmt.Sprintf("does not have the new values (synced: %v). A queued change may still", msg.resp.Synced),
+		"be waiting at the server; sending again sends the same values.", ""}, state.DiffLines(sent)...),
+		"Send it again?", func(m *Model, yes bool) tea.Cmd {
+			if !yes {
+				return m.toast("not sent again: the changes stay staged", false)
+			}
+			return m.sendWrite(state.Write{Op: api.OpUpdateConfig, Device: dev, Changes: sent})
+		})
+	m.dialog.yes, m.dialog.no = "send again", "keep it staged"
+	return nil
+}
+
+// hasValues reports whether a config holds every sent value.
+func hasValues(cfg api.Config, sent []state.Change) bool {
+	for _, c := range sent {
+		v, ok := cfg.Get(c.Key)
+		if !ok || state.FormatValue(v) != state.FormatValue(c.New) {
+			return false
+		}
+	}
+	return true
+}
+
+// askAddKey asks for a new setting and its value.
+func (m *Model) askAddKey() tea.Cmd {
+	p := m.config
+	m.dialog = newTextPrompt("New setting of "+p.dev.DeviceID, []string{
+		"A dotted key and its value, e.g.  serial1.baud = 9600",
+		"Numbers, true/false and null are typed as such; anything else is text."}, "key = value › ", "",
+		func(m *Model, value string, ok bool) (tea.Cmd, error) {
+			if !ok {
+				return nil, nil
+			}
+			k, v, found := strings.Cut(value, "=")
+			k = strings.TrimSpace(k)
+			if !found {
+				return nil, fmt.Errorf("write key = value, e.g. serial1.baud = 9600")
+			}
+			if err := api.ValidateConfigKey(k); err != nil {
+				return nil, err
+			}
+			if _, exists := p.cfg.Get(k); exists {
+				return nil, fmt.Errorf("%s exists: close this and edit it with enter", k)
+			}
+			probe := p.cfg.Clone()
+			if err := probe.Set(k, true); err != nil {
+				return nil, err
+			}
+			cmd := p.stage(state.Change{Key: k, New: state.GuessValue(v), Added: true})
+			if i := indexOf(p.keys, k); i >= 0 {
+				p.cursor = i
+				p.follow()
+			}
+			return cmd, nil
+		})
+	return nil
+}
+
+func indexOf(keys []string, k string) int {
+	for i, x := range keys {
+		if x == k {
+			return i
+		}
+	}
+	return -1
+}
+
+// editorCommand is $VISUAL, else $EDITOR, else vi, with its arguments.
+func editorCommand() []string {
+	for _, v := range []string{"VISUAL", "EDITOR"} {
+		if f := strings.Fields(os.Getenv(v)); len(f) > 0 {
+			return f
+		}
+	}
+	return []string{"vi"}
+}
+
+// runEditor hands the whole tree, with the staged changes, to the user's
+// editor; what comes back is diffed against the device's config.
+func (m *Model) runEditor() tea.Cmd {
+	p := m.config
+	text := p.editorText
+	if text == "" {
+		tree := p.cfg.Clone()
+		for _, c := range p.changes {
+			_ = tree.Set(c.Key, c.New)
+		}
+		text = configJSON(tree)
+	}
+	f, err := os.CreateTemp("", "sqc-config-"+p.dev.DeviceID+"-*.json")
+	if err != nil {
+		return m.toast("could not make a file for the editor: "+err.Error(), true)
+	}
+	_, err = f.WriteString(text)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return m.toast("could not write the file for the editor: "+err.Error(), true)
+	}
+	argv := append(editorCommand(), f.Name())
+	id, path := p.dev.DeviceID, f.Name()
+	return tea.ExecProcess(exec.Command(argv[0], argv[1:]...), func(err error) tea.Msg {
+		return editorDoneMsg{id: id, path: path, err: err}
+	})
+}
+
+func (m *Model) onEditorDone(msg editorDoneMsg) tea.Cmd {
+	b, rerr := os.ReadFile(msg.path)
+	os.Remove(msg.path)
+	p := m.config
+	if p.dev.DeviceID != msg.id {
+		return nil
+	}
+	switch {
+	case rerr != nil:
+		return m.toast("could not read back what the editor wrote: "+rerr.Error(), true)
+	case msg.err != nil:
+		p.editorText = string(b)
+		return m.toast("the editor failed ("+msg.err.Error()+"): nothing changed; E opens your text again", true)
+	}
+	text := string(b)
+	edited, err := decodeEdited(text)
+	if err != nil {
+		p.editorText, p.problem = text, err.Error()+" · E opens your text again"
+		return m.toast("the JSON does not parse: "+err.Error(), true)
+	}
+	changes, removed := state.ChangesFrom(p.cfg, edited)
+	for _, c := range changes {
+		if !c.Added && state.KindOf(c.Old) != state.KindOf(c.New) {
+			p.editorText = text
+			p.problem = fmt.Sprintf("%s takes %s; the edit gave %s · E opens your text again", c.Key, article(state.KindOf(c.Old)), article(state.KindOf(c.New)))
+			return m.toast(p.problem, true)
+		}
+	}
+	p.editorText, p.problem = "", ""
+	cmd := p.replace(changes)
+	note := fmt.Sprintf("%s staged from the editor", plural(len(changes), "change"))
+	if len(removed) > 0 {
+		note += "; a change cannot remove settings, so these stay: " + strings.Join(removed, ", ")
+	}
+	return tea.Batch(cmd, m.toast(note, len(removed) > 0))
+}
+
+func article(kind string) string {
+	if kind == "true or false" {
+		return kind
+	}
+	return "a " + kind
+}
+
+// configJSON is the tree as the editor shows it.
+func configJSON(c api.Config) string {
+	b, err := json.MarshalIndent(c, "", "  ")
+	if err != nil {
+		return "{}\n"
+	}
+	return string(b) + "\n"
+}
+
+// decodeEdited reads what came back from the editor: one JSON object. An
+// error names the line and column, and shows the line as written.
+func decodeEdited(text string) (api.Config, error) {
+	dec := json.NewDecoder(strings.NewReader(text))
+	dec.UseNumber()
+	var raw map[string]any
+	if err := dec.Decode(&raw); err != nil {
+		return nil, located(text, err)
+	}
+	if raw == nil {
+		return nil, errors.New("the file must hold one JSON object, { … }")
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, located(text, &json.SyntaxError{Offset: dec.InputOffset()}, "text after the closing }")
+	}
+	return api.DecodeConfig([]byte(text))
+}
+
+// located says where in text a decoding error is: line:column and the line.
+func located(text string, err error, what ...string) error {
+	var off int64 = -1
+	msg := err.Error()
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		off = se.Offset
+	case errors.As(err, &te):
+		off, msg = te.Offset, "the file must hold one JSON object, { … }"
+	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
+		off, msg = int64(len(text)), "the JSON ends early: a { or [ is not closed"
+	}
+	if len(what) > 0 {
+		msg = what[0]
+	}
+	if off < 0 {
+		return errors.New(msg)
+	}
+	off = min(off, int64(len(text)))
+	before := text[:off]
+	line := strings.Count(before, "\n") + 1
+	start := strings.LastIndexByte(before, '\n') + 1
+	col := int(off) - start
+	if col == 0 && line > 1 && off > 0 { // the offset is past a line's end
+		line--
+		start = strings.LastIndexByte(text[:start-1], '\n') + 1
+		col = int(off) - start
+	}
+	end := strings.IndexByte(text[start:], '\n')
+	if end < 0 {
+		end = len(text) - start
+	}
+	return fmt.Errorf("line %d:%d: %s: %s", line, max(1, col), msg, strings.TrimSpace(clean(text[start:start+end])))
+}
