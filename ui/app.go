@@ -54,6 +54,8 @@ type Model struct {
 	apiLog   *logPane
 	help     *helpPane
 	config   *configPane
+	add      *addPane
+	mqtt     *mqttPane
 
 	right       pane // what the right side shows: readings, quota or the log
 	rightActive bool // wide screens: tab moved the keys to the right pane
@@ -93,6 +95,8 @@ func New(ctx context.Context, cfg Config) Model {
 	m.apiLog = &logPane{sh: sh}
 	m.help = &helpPane{sh: sh}
 	m.config = newConfigPane(sh)
+	m.add = newAddPane(sh)
+	m.mqtt = newMQTTPane(sh)
 	m.help.groups = m.helpGroups
 	m.right = m.readings
 	m.wantDevice = cfg.Device
@@ -207,6 +211,16 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onVerifyTick(msg.id)
 	case editorDoneMsg:
 		return m, m.onEditorDone(msg)
+	case addDeviceMsg:
+		return m, m.confirmAdd(msg.w)
+	case addedMsg:
+		return m, m.onAdded(msg)
+	case closeMsg:
+		return m, m.back()
+	case mqttPlanMsg:
+		return m, m.planMQTT()
+	case mqttStepMsg:
+		return m, m.onMQTTStep(msg)
 	case toastExpiredMsg:
 		m.expireToast(msg.id)
 		return m, nil
@@ -276,7 +290,9 @@ func (m *Model) layout() {
 	m.list.active = m.focused() == pane(m.list)
 }
 
-func (m *Model) rightPanes() []pane { return []pane{m.readings, m.quota, m.apiLog, m.config} }
+func (m *Model) rightPanes() []pane {
+	return []pane{m.readings, m.quota, m.apiLog, m.config, m.add, m.mqtt}
+}
 
 // noteRemaining records a device's calls left this month.
 func (m *Model) noteRemaining(id string, n int) {

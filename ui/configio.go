@@ -27,6 +27,7 @@ const (
 	readAgain                     // the user asked (r)
 	readVerify                    // after a queued write, until the device applies it
 	readBack                      // after a write whose outcome is unknown
+	readMQTT                      // for the diff of the MQTT set-up
 )
 
 type configReadMsg struct {
@@ -119,6 +120,11 @@ func (m *Model) costlyRead(d api.Device, purpose readPurpose, question string) t
 		return m.readConfig(d.DeviceID, purpose)
 	}
 	if counted && n <= 0 {
+		if purpose == readMQTT {
+			m.mqtt.reading = false
+			m.mqtt.status, m.mqtt.isErr = d.DeviceID+" has no API calls left this month: nothing can be sent", true
+			return nil
+		}
 		m.config.loading = false
 		m.config.problem = d.DeviceID + " has no API calls left this month: its config cannot be read until " + api.NextMonth(m.sh.now()).Format("2 Jan")
 		return nil
@@ -130,6 +136,11 @@ func (m *Model) costlyRead(d api.Device, purpose readPurpose, question string) t
 	m.dialog = newQuestion(question, []string{d.DeviceID + " is on plan " + d.Plan + ", not Hosted: reading its config costs 1 " + left + " API calls left this month."},
 		"Read it?", func(m *Model, yes bool) tea.Cmd {
 			if !yes {
+				if purpose == readMQTT {
+					m.mqtt.reading = false
+					m.mqtt.status, m.mqtt.isErr = "not read, so nothing can be compared: nothing sent", true
+					return nil
+				}
 				m.config.loading = false
 				m.config.problem = "not read: r reads it when you want"
 				return nil
@@ -153,6 +164,18 @@ func (m *Model) onConfigRead(msg configReadMsg) tea.Cmd {
 	switch msg.purpose {
 	case readVerify:
 		return m.onVerifyRead(msg, w)
+	case readMQTT:
+		q := m.mqtt
+		if q.dev.DeviceID != msg.id {
+			return nil
+		}
+		q.reading = false
+		if msg.err != nil {
+			q.status, q.isErr = "could not read the config: "+msg.err.Error(), true
+			return nil
+		}
+		q.cfg = msg.resp.Config
+		return m.planMQTT()
 	case readBack:
 		if p.dev.DeviceID == msg.id {
 			p.loaded(msg.resp, msg.err, msg.at)

@@ -11,7 +11,7 @@ type keyMap struct {
 	// the console
 	Open, Back, Quit, ForceQuit, NextPane, Help, Quota, Log, Refresh, Pause, Mouse, Suspend key.Binding
 	// the device list
-	Filter, Sort, SortReverse, Mark, MarkAll, Copy, Export, Config key.Binding
+	Filter, Sort, SortReverse, Mark, MarkAll, Copy, Export, Config, AddDevice, MQTT key.Binding
 	// the config pane
 	Search, Edit, AddKey, Editor, Undo, Write key.Binding
 }
@@ -48,7 +48,9 @@ func defaultKeys() keyMap {
 		MarkAll:     b([]string{"A", "ctrl+a"}, "A", "mark all shown"),
 		Copy:        b([]string{"y"}, "y", "copy id"),
 		Export:      b([]string{"e"}, "e", "export"),
-		Config:      b([]string{"c"}, "c", "config"),
+		Config:      b([]string{"c"}, "c", "config (of the marked, if any)"),
+		AddDevice:   b([]string{"a"}, "a", "add a device"),
+		MQTT:        b([]string{"m"}, "m", "MQTT certificates"),
 
 		Search: b([]string{"/"}, "/", "search keys"),
 		Edit:   b([]string{"enter"}, "enter", "edit value"),

@@ -121,6 +121,29 @@ func (m Model) consoleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		return m, m.openConfig(d.Device)
+	case matches(msg, k.AddDevice) && m.focused() == pane(m.list):
+		if m.sh.readOnly {
+			return m, m.toast(state.ErrReadOnly.Error(), true)
+		}
+		if m.sh.client == nil {
+			return m, m.toast("no API key in use: nothing can be sent", true)
+		}
+		cmd := m.add.open()
+		m.showRight(m.add)
+		return m, cmd
+	case matches(msg, k.MQTT) && m.focused() == pane(m.list):
+		d := m.list.focused()
+		switch {
+		case d == nil:
+			return m, nil
+		case m.sh.readOnly:
+			return m, m.toast(state.ErrReadOnly.Error(), true)
+		case m.sh.client == nil:
+			return m, m.toast("no API key in use: nothing can be sent", true)
+		}
+		cmd := m.mqtt.open(d.Device)
+		m.showRight(m.mqtt)
+		return m, cmd
 	case m.focused() == pane(m.config) && matches(msg, k.Write):
 		return m, m.askWrite()
 	case m.focused() == pane(m.config) && matches(msg, k.AddKey):
@@ -220,6 +243,10 @@ func (m Model) onPaste(msg tea.PasteMsg) (tea.Model, tea.Cmd) {
 		return m, m.dialog.paste(msg)
 	case m.focused() == pane(m.config):
 		return m, m.config.paste(msg)
+	case m.focused() == pane(m.add):
+		return m, m.add.paste(msg)
+	case m.focused() == pane(m.mqtt):
+		return m, m.mqtt.paste(msg)
 	}
 	return m, m.list.paste(msg)
 }

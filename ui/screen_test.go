@@ -183,6 +183,8 @@ func (h *harness) key(s string) {
 		h.tm.Send(tea.KeyPressMsg{Code: tea.KeySpace, Text: " "})
 	case "backspace":
 		h.tm.Send(tea.KeyPressMsg{Code: tea.KeyBackspace})
+	case "shift+tab":
+		h.tm.Send(tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift})
 	case "ctrl+u":
 		h.tm.Send(tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl})
 	default:

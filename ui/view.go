@@ -184,6 +184,9 @@ func (m Model) consoleHints() []hint {
 	var out []hint
 	if m.focused() == pane(m.list) {
 		out = append(out, h(k.Open, 9), h(k.Config, 7))
+		if !m.sh.readOnly {
+			out = append(out, h(k.AddDevice, 5), h(k.MQTT, 2))
+		}
 	}
 	out = append(out, h(k.Refresh, 6), h(k.Pause, 4), h(k.Quota, 6), h(k.Log, 5))
 	if !m.narrow() {
@@ -200,7 +203,7 @@ func (m Model) helpGroups() []helpGroup {
 		{"console", []key.Binding{k.Open, k.Back, k.Quit, k.ForceQuit, k.NextPane, k.Help, k.Mouse}},
 		{"live data", []key.Binding{k.Refresh, k.Pause, k.Quota, k.Log}},
 	}
-	for _, p := range []pane{m.list, m.readings, m.quota, m.apiLog, m.config} {
+	for _, p := range []pane{m.list, m.readings, m.quota, m.apiLog, m.config, m.add, m.mqtt} {
 		for _, g := range p.helpGroups() {
 			if g.title == "readings" {
 				continue // the same moves as everywhere

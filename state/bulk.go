@@ -1,0 +1,191 @@
+package state
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"sqc/api"
+)
+
+// BulkStatus is where one device of a bulk change stands.
+type BulkStatus string
+
+const (
+	BulkPending BulkStatus = "pending"
+	BulkQueued  BulkStatus = "queued"  // 202: the device applies it at its next check-in
+	BulkApplied BulkStatus = "applied" // read back synced with the new values
+	BulkFailed  BulkStatus = "failed"  // the server refused it, or the outcome is unknown
+	BulkSkipped BulkStatus = "skipped" // never sent: no calls left this month, or read-only
+)
+
+// BulkItem is one device of a bulk change and what happened to it.
+type BulkItem struct {
+	DeviceID string     `json:"deviceid"`
+	Name     string     `json:"name"`
+	Plan     string     `json:"plan"`
+	Status   BulkStatus `json:"status"`
+	Message  string     `json:"message,omitempty"`
+	At       time.Time  `json:"at,omitzero"`
+}
+
+// BulkJob is one change sent to many devices, one by one, kept in the
+// state directory after every device so that a restart resumes it where
+// it stopped and never sends a device twice.
+type BulkJob struct {
+	ID      string     `json:"id"`
+	Profile string     `json:"profile"`
+	Created time.Time  `json:"created"`
+	Changes []Change   `json:"changes"`
+	Items   []BulkItem `json:"items"`
+	// Cancelled is set when the user stopped the job: what was not sent
+	// stays pending and is never sent by a resume.
+	Cancelled bool `json:"cancelled,omitempty"`
+
+	path string
+}
+
+// NewBulkJob plans a change of devices, in the order given.
+func NewBulkJob(dir, fingerprint, profile string, changes []Change, devices []api.Device, now time.Time) *BulkJob {
+	j := &BulkJob{ID: now.UTC().Format("20060102-150405.000"), Profile: profile, Created: now, Changes: changes}
+	for _, d := range devices {
+		j.Items = append(j.Items, BulkItem{DeviceID: d.DeviceID, Name: d.Name, Plan: d.Plan, Status: BulkPending})
+	}
+	if dir != "" {
+		j.path = filepath.Join(jobsDir(dir, fingerprint), j.ID+".json")
+	}
+	return j
+}
+
+func jobsDir(dir, fingerprint string) string {
+	return filepath.Join(dir, "jobs", sanitise(fingerprint))
+}
+
+// Write is the write one device of the job gets: only the keys and new
+// values (each device's old values were not read, to spare its calls).
+func (j *BulkJob) Write(i int) Write {
+	it := j.Items[i]
+	changes := make([]Change, len(j.Changes))
+	for k, c := range j.Changes {
+		changes[k] = Change{Key: c.Key, New: c.New, Added: true}
+	}
+	return Write{Op: api.OpUpdateConfig, Device: api.Device{DeviceID: it.DeviceID, Name: it.Name, Plan: it.Plan}, Changes: changes}
+}
+
+// Next is the next device to send to; false when none is left.
+func (j *BulkJob) Next() (int, bool) {
+	if j.Cancelled {
+		return 0, false
+	}
+	for i, it := range j.Items {
+		if it.Status == BulkPending {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// Set records what happened to device i.
+func (j *BulkJob) Set(i int, st BulkStatus, msg string, at time.Time) {
+	j.Items[i].Status, j.Items[i].Message, j.Items[i].At = st, api.Clean(msg), at
+}
+
+// Count is how many devices stand at each status.
+func (j *BulkJob) Count() map[BulkStatus]int {
+	out := map[BulkStatus]int{}
+	for _, it := range j.Items {
+		out[it.Status]++
+	}
+	return out
+}
+
+// Sent is how many devices are past pending.
+func (j *BulkJob) Sent() int { return len(j.Items) - j.Count()[BulkPending] }
+
+// Finished reports a job with nothing left to send.
+func (j *BulkJob) Finished() bool {
+	_, more := j.Next()
+	return !more
+}
+
+// Save writes the job atomically; a job without a directory is not kept.
+func (j *BulkJob) Save() error {
+	if j.path == "" {
+		return nil
+	}
+	b, err := json.MarshalIndent(j, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeAtomic(j.path, b)
+}
+
+// Path is where the job is kept ("" when nowhere).
+func (j *BulkJob) Path() string { return j.path }
+
+// UnfinishedJobs are the jobs of a key that stopped before sending to
+// every device (a quit, a crash, an expired key), oldest first. A damaged
+// file is reported, not guessed at.
+func UnfinishedJobs(dir, fingerprint string) ([]*BulkJob, error) {
+	if dir == "" {
+		return nil, nil
+	}
+	files, err := filepath.Glob(filepath.Join(jobsDir(dir, fingerprint), "*.json"))
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(files)
+	var out []*BulkJob
+	var errs []error
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		var j BulkJob
+		dec := json.NewDecoder(strings.NewReader(string(b)))
+		dec.UseNumber()
+		if err := dec.Decode(&j); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", f, err))
+			continue
+		}
+		j.path = f
+		if !j.Finished() {
+			out = append(out, &j)
+		}
+	}
+	return out, errors.Join(errs...)
+}
+
+// WriteCSV writes the job's summary: a row per device.
+func (j *BulkJob) WriteCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	_ = cw.Write([]string{"deviceid", "name", "plan", "status", "message", "at"})
+	for _, it := range j.Items {
+		at := ""
+		if !it.At.IsZero() {
+			at = it.At.UTC().Format(time.RFC3339)
+		}
+		_ = cw.Write([]string{CSVCell(it.DeviceID), CSVCell(it.Name), CSVCell(it.Plan), string(it.Status), CSVCell(it.Message), at})
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// CSVCell makes a server string safe for a spreadsheet: clean, and a cell
+// that would start a formula gets a ' in front.
+func CSVCell(s string) string {
+	s = api.Clean(s)
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}

@@ -1,0 +1,205 @@
+package ui
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"sqc/api"
+	"sqc/state"
+)
+
+// addPane is the form that adds a device to the account: its ID from the
+// label, a group, and its setup password when the server asks for one.
+type addPane struct {
+	sh       *shared
+	w, h     int
+	form     form
+	id       *field
+	group    *field
+	password *field
+	groups   map[string]string // group name → id, from the device list
+	needPass bool
+	sending  bool
+	status   string
+	isErr    bool
+}
+
+func newAddPane(sh *shared) *addPane {
+	p := &addPane{sh: sh}
+	p.id = newField("Device ID", "9 letters or digits, printed under the lid or on the box", "JDA54E19F", func(v string) string {
+		if _, err := api.NormaliseDeviceID(v); err != nil {
+			n := len(strings.TrimSpace(v))
+			if n < 9 {
+				return fmt.Sprintf("%d of 9 letters or digits", n)
+			}
+			return err.Error()
+		}
+		return ""
+	})
+	p.id.upper = true
+	p.group = newField("Group", "one of the account's groups (↑/↓ pick), or a new group's name", "North Pumps", nil)
+	p.password = newField("Setup password", "the device is registered elsewhere: its setup password comes with it", "", func(v string) string {
+		if strings.TrimSpace(v) == "" {
+			return "the server asks for the device's setup password"
+		}
+		return ""
+	})
+	p.password.in.EchoMode = textinput.EchoPassword
+	p.password.in.EchoCharacter = '•'
+	return p
+}
+
+// open starts an empty form, offering the account's groups.
+func (p *addPane) open() tea.Cmd {
+	p.groups = map[string]string{}
+	for _, d := range p.sh.fleet.All() {
+		if d.GroupName != "" {
+			p.groups[d.GroupName] = d.GroupID
+		}
+	}
+	names := make([]string, 0, len(p.groups))
+	for n := range p.groups {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	p.id.in.SetValue("")
+	p.group.in.SetValue("")
+	p.password.in.SetValue("")
+	p.group.options = names
+	p.needPass, p.sending, p.status, p.isErr = false, false, "", false
+	p.form = form{sh: p.sh, fields: []*field{p.id, p.group}}
+	return p.form.focusOn(0)
+}
+
+func (p *addPane) setSize(w, h int)        { p.w, p.h = w, h }
+func (p *addPane) typing() bool            { return true }
+func (p *addPane) helpGroups() []helpGroup { return nil } // the MQTT pane lists provisioning
+func (p *addPane) hints() []hint           { return p.form.hints() }
+
+// addDeviceMsg asks the console to confirm and send the form.
+type addDeviceMsg struct{ w state.Write }
+
+type addedMsg struct {
+	w   state.Write
+	res api.Result
+	err error
+	at  time.Time
+}
+
+func (p *addPane) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
+	if msg.String() == "esc" {
+		return true, closePane
+	}
+	if p.sending {
+		return true, nil
+	}
+	enter, cmd := p.form.key(msg)
+	if !enter {
+		p.status = ""
+		return true, cmd
+	}
+	if i := p.form.firstProblem(); i >= 0 {
+		p.status, p.isErr = p.form.fields[i].label+": "+p.form.fields[i].msg, true
+		return true, p.form.focusOn(i)
+	}
+	id, _ := api.NormaliseDeviceID(p.id.value())
+	req := api.AddUserRequest{}
+	if g := p.group.chosen(); g != "" {
+		if gid, ok := p.groups[g]; ok && gid != "" {
+			req.GroupID = gid
+		} else {
+			req.GroupName = g
+		}
+	}
+	if p.needPass {
+		req.SetupPassword = strings.TrimSpace(p.password.in.Value())
+	}
+	w := state.Write{Op: api.OpAddUser, Device: api.Device{DeviceID: id}, User: req}
+	return true, func() tea.Msg { return addDeviceMsg{w: w} }
+}
+
+func (p *addPane) paste(msg tea.PasteMsg) tea.Cmd { return p.form.paste(msg) }
+
+func (p *addPane) view() string {
+	st := p.sh.st
+	out := []string{st.title.Render("Add a device to the account"), ""}
+	out = append(out, p.form.view(p.w)...)
+	switch {
+	case p.sending:
+		out = append(out, st.warn.Render("sending…"))
+	case p.status != "" && p.isErr:
+		out = append(out, strings.Split(st.errText.Render(wrap(p.status, p.w)), "\n")...)
+	case p.status != "":
+		out = append(out, strings.Split(wrap(p.status, p.w), "\n")...)
+	}
+	return strings.Join(out[:min(len(out), max(1, p.h))], "\n")
+}
+
+// askPassword turns the form to the setup password after the server
+// said "Password Required"; what was typed is kept.
+func (p *addPane) askPassword() tea.Cmd {
+	p.needPass = true
+	p.form.fields = []*field{p.id, p.group, p.password}
+	p.status, p.isErr = "This device is registered elsewhere: enter its setup password and press enter again.", false
+	return p.form.focusOn(2)
+}
+
+// confirmAdd shows the request and sends on y.
+func (m *Model) confirmAdd(w state.Write) tea.Cmd {
+	lines, err := m.sh.gate.Confirmation(m.sh.client, w)
+	if err != nil {
+		m.add.status, m.add.isErr = err.Error(), true
+		return nil
+	}
+	what := "Add " + w.Device.DeviceID + " to the account"
+	if g := w.User.GroupName; g != "" {
+		what += " in a new group " + clean(g)
+	}
+	m.dialog = newQuestion(what, lines, "Send?", func(m *Model, yes bool) tea.Cmd {
+		if !yes {
+			m.add.status, m.add.isErr = "not sent", false
+			return nil
+		}
+		m.add.sending = true
+		g, c, ctx, now := m.sh.gate, m.sh.client, m.ctx, m.sh.now
+		return func() tea.Msg {
+			res, err := g.Send(ctx, c, w)
+			return addedMsg{w: w, res: res, err: err, at: now()}
+		}
+	})
+	m.dialog.yes, m.dialog.no = "add", "cancel"
+	return nil
+}
+
+func (m *Model) onAdded(msg addedMsg) tea.Cmd {
+	p := m.add
+	p.sending = false
+	id := msg.w.Device.DeviceID
+	switch {
+	case msg.err == nil:
+		m.wantDevice = id
+		if m.sh.sched != nil {
+			m.sh.sched.Ask(state.KindList, "")
+		}
+		if m.right == pane(p) {
+			m.back()
+		}
+		return tea.Batch(m.toast(id+" added to the account: it appears in the list, focused", false), m.schedule())
+	case api.IsPasswordRequired(msg.err) && msg.w.User.SetupPassword == "":
+		return p.askPassword()
+	case api.IsPasswordRequired(msg.err) || api.StatusOf(msg.err) == 403 && msg.w.User.SetupPassword != "":
+		p.status, p.isErr = "The setup password was refused: check it (letters and digits as printed) and press enter to try again.", true
+		return p.form.focusOn(2)
+	case api.IsUnauthorized(msg.err) && m.cfg.Store != nil:
+		m.startLogin("The server refused the key (401): enter it again. The form is kept.")
+		return nil
+	default:
+		p.status, p.isErr = state.Outcome(msg.res, msg.err), true
+		return nil
+	}
+}

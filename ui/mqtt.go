@@ -1,0 +1,413 @@
+package ui
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"sqc/api"
+	"sqc/state"
+)
+
+// mqttPane loads a device's MQTT client certificates and points it at a
+// broker: up to three file loads and one config change, confirmed
+// together, sent in order, stopping at the first failure.
+type mqttPane struct {
+	sh     *shared
+	w, h   int
+	dev    api.Device
+	form   form
+	files  map[string]*field // by the name the device keeps the file under
+	server *field
+	client *field
+	ca     *field
+
+	cfg     api.Config // the device's config, for the diff
+	reading bool
+	steps   []mqttStep
+	running bool
+	status  string
+	isErr   bool
+}
+
+// mqttStep is one request of the flow and what became of it.
+type mqttStep struct {
+	w      state.Write
+	label  string
+	result string
+	done   bool
+	failed bool
+}
+
+const (
+	caLoaded   = "mqtt_ca.pem (the CA file above)"
+	caInternal = "ca.pem (the device's own trust store: AWS and Azure roots)"
+)
+
+func newMQTTPane(sh *shared) *mqttPane {
+	p := &mqttPane{sh: sh, files: map[string]*field{}}
+	for _, name := range api.MQTTFiles {
+		what := "certificate"
+		if name == api.FileMQTTKey {
+			what = "private key"
+		}
+		p.files[name] = newField("File for "+name, "a PEM "+what+" on this machine (tab completes the path); empty: not loaded", "~/certs/"+name, checkPath)
+	}
+	p.server = newField("Broker", "host:port of the customer's MQTT broker", "broker.example.com:8883", checkHostPort)
+	p.client = newField("Client ID", "the client id the broker expects from this device", "", func(v string) string {
+		if strings.TrimSpace(v) == "" {
+			return "the broker needs a client id"
+		}
+		return ""
+	})
+	p.ca = newField("Trust the broker's certificate by", "↑/↓ or space choose", "", func(v string) string {
+		if v != caLoaded && v != caInternal {
+			return "pick one with ↑/↓"
+		}
+		return ""
+	})
+	p.ca.options, p.ca.fixed = []string{caInternal, caLoaded}, true
+	return p
+}
+
+func checkPath(v string) string {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return ""
+	}
+	st, err := os.Stat(expandHome(v))
+	switch {
+	case err != nil:
+		return "no such file (tab completes a path)"
+	case st.IsDir():
+		return "a folder: tab completes the file's name"
+	case st.Size() > api.MaxFileSize:
+		return fmt.Sprintf("%d bytes: a device takes at most %d", st.Size(), api.MaxFileSize)
+	}
+	return ""
+}
+
+func checkHostPort(v string) string {
+	host, port, err := net.SplitHostPort(strings.TrimSpace(v))
+	if err != nil || host == "" {
+		return "write host:port, e.g. broker.example.com:8883"
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		return "the port is a number from 1 to 65535"
+	}
+	return ""
+}
+
+// expandHome reads ~/ as the home directory, as a shell would.
+func expandHome(p string) string {
+	if p == "~" || strings.HasPrefix(p, "~/") {
+		if home, err := os.UserHomeDir(); err == nil {
+			return filepath.Join(home, strings.TrimPrefix(p, "~"))
+		}
+	}
+	return p
+}
+
+// completePath extends a path to what the folder's entries share;
+// false when there is nothing to add.
+func completePath(v string) (string, bool) {
+	full := expandHome(v)
+	dir, base := filepath.Split(full)
+	if dir == "" {
+		dir = "."
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return v, false
+	}
+	var match []string
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), base) {
+			name := e.Name()
+			if e.IsDir() {
+				name += "/"
+			}
+			match = append(match, name)
+		}
+	}
+	if len(match) == 0 {
+		return v, false
+	}
+	common := match[0]
+	for _, m := range match[1:] {
+		for !strings.HasPrefix(m, common) {
+			common = common[:len(common)-1]
+		}
+	}
+	if len(common) <= len(base) {
+		return v, false
+	}
+	return v + common[len(base):], true
+}
+
+func (p *mqttPane) open(d api.Device) tea.Cmd {
+	if p.dev.DeviceID != d.DeviceID {
+		for _, f := range p.files {
+			f.in.SetValue("")
+		}
+		p.server.in.SetValue("")
+		p.client.in.SetValue(d.DeviceID)
+		p.ca.in.SetValue(caInternal)
+		p.cfg = nil
+	}
+	p.dev, p.steps, p.running, p.status, p.isErr = d, nil, false, "", false
+	p.form = form{sh: p.sh, fields: []*field{p.files[api.FileMQTTKey], p.files[api.FileMQTTCert], p.files[api.FileMQTTCA], p.server, p.client, p.ca}}
+	return p.form.focusOn(0)
+}
+
+func (p *mqttPane) setSize(w, h int) { p.w, p.h = w, h }
+
+// typing: the form takes every key until it is sent; then the steps'
+// results stay on screen and the console's keys work again.
+func (p *mqttPane) typing() bool { return len(p.steps) == 0 }
+func (p *mqttPane) hints() []hint {
+	if len(p.steps) > 0 {
+		return nil
+	}
+	return p.form.hints()
+}
+func (p *mqttPane) helpGroups() []helpGroup {
+	if p.sh.readOnly {
+		return nil
+	}
+	return []helpGroup{{"provisioning", []key.Binding{p.sh.keys.AddDevice, p.sh.keys.MQTT}}}
+}
+func (p *mqttPane) paste(msg tea.PasteMsg) tea.Cmd { return p.form.paste(msg) }
+
+// mqttPlanMsg asks the console to check the form, read the config if it
+// must, and confirm the plan.
+type mqttPlanMsg struct{}
+
+type mqttStepMsg struct {
+	i   int
+	res api.Result
+	err error
+}
+
+func (p *mqttPane) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
+	if len(p.steps) > 0 {
+		if !p.running && matches(msg, p.sh.keys.MQTT) { // again, from the form as it was
+			p.steps, p.status, p.isErr = nil, "", false
+			return true, p.form.focusOn(0)
+		}
+		return false, nil // back and the console's keys work; the steps go on
+	}
+	if msg.String() == "esc" {
+		return true, closePane
+	}
+	if msg.String() == "tab" {
+		for _, f := range p.files {
+			if f == p.form.focused() {
+				if v, ok := completePath(f.in.Value()); ok {
+					f.in.SetValue(v)
+					f.in.CursorEnd()
+					f.validate()
+					return true, nil
+				}
+			}
+		}
+	}
+	enter, cmd := p.form.key(msg)
+	if !enter {
+		p.status = ""
+		return true, cmd
+	}
+	return true, func() tea.Msg { return mqttPlanMsg{} }
+}
+
+// plan checks every field and file and builds the requests, in order.
+func (p *mqttPane) plan() ([]mqttStep, error) {
+	if i := p.form.firstProblem(); i >= 0 {
+		f := p.form.fields[i]
+		return nil, fmt.Errorf("%s: %s", f.label, f.msg)
+	}
+	var steps []mqttStep
+	loaded := map[string]bool{}
+	for _, name := range api.MQTTFiles {
+		path := strings.TrimSpace(p.files[name].in.Value())
+		if path == "" {
+			continue
+		}
+		b, err := os.ReadFile(expandHome(path))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", path, err)
+		}
+		if err := api.CheckPEM(name, b); err != nil {
+			return nil, fmt.Errorf("%s: %v", path, err)
+		}
+		loaded[name] = true
+		steps = append(steps, mqttStep{w: state.Write{Op: api.OpLoadFile, Device: p.dev, FileName: name, File: b},
+			label: fmt.Sprintf("load %s as %s (%d bytes)", filepath.Base(path), name, len(b))})
+	}
+	ca := "ca.pem"
+	if p.ca.chosen() == caLoaded {
+		if !loaded[api.FileMQTTCA] {
+			return nil, fmt.Errorf("the broker is to be trusted by mqtt_ca.pem, but no CA file is given: give one, or pick the device's own trust store")
+		}
+		ca = api.FileMQTTCA
+	}
+	want := map[string]any{
+		"endpoint.mqtt.enable":      true,
+		"endpoint.mqtt.server":      strings.TrimSpace(p.server.in.Value()),
+		"endpoint.mqtt.client_id":   strings.TrimSpace(p.client.in.Value()),
+		"endpoint.mqtt.ssl_ca_cert": ca,
+	}
+	if loaded[api.FileMQTTCert] {
+		want["endpoint.mqtt.ssl_cert"] = api.FileMQTTCert
+	}
+	if loaded[api.FileMQTTKey] {
+		want["endpoint.mqtt.ssl_key"] = api.FileMQTTKey
+	}
+	var changes []state.Change
+	for _, k := range []string{"endpoint.mqtt.enable", "endpoint.mqtt.server", "endpoint.mqtt.client_id", "endpoint.mqtt.ssl_cert", "endpoint.mqtt.ssl_key", "endpoint.mqtt.ssl_ca_cert"} {
+		v, ok := want[k]
+		if !ok {
+			continue
+		}
+		old, had := p.cfg.Get(k)
+		changes = state.Stage(changes, state.Change{Key: k, Old: old, New: v, Added: !had})
+	}
+	if len(changes) > 0 {
+		steps = append(steps, mqttStep{w: state.Write{Op: api.OpUpdateConfig, Device: p.dev, Changes: changes}, label: "point the device at " + want["endpoint.mqtt.server"].(string)})
+	}
+	if len(steps) == 0 {
+		return nil, fmt.Errorf("nothing to send: the device is set up like this already")
+	}
+	return steps, nil
+}
+
+func (p *mqttPane) view() string {
+	st := p.sh.st
+	out := []string{st.title.Render("MQTT for "+p.dev.DeviceID) + "  " + clean(p.dev.Name), ""}
+	if len(p.steps) == 0 {
+		out = append(out, p.form.view(p.w)...)
+	}
+	for i, s := range p.steps {
+		mark := st.dim.Render(fmt.Sprintf("%d/%d", i+1, len(p.steps)))
+		line := " " + mark + " " + s.label
+		switch {
+		case s.failed:
+			line += " · " + st.errText.Render(s.result)
+		case s.done:
+			line += " · " + st.ok.Render(s.result)
+		case p.running:
+			line += st.dim.Render(" · waiting")
+		}
+		out = append(out, strings.Split(wrap(line, p.w), "\n")...)
+	}
+	switch {
+	case p.reading:
+		out = append(out, "", st.warn.Render("reading the device's config for the diff…"))
+	case p.status != "":
+		style := st.dim
+		if p.isErr {
+			style = st.errText
+		}
+		out = append(out, "")
+		out = append(out, strings.Split(style.Render(wrap(p.status, p.w)), "\n")...)
+	}
+	return strings.Join(out[:min(len(out), max(1, p.h))], "\n")
+}
+
+// planMQTT checks the form; with the config in hand it shows every
+// request in one confirm.
+func (m *Model) planMQTT() tea.Cmd {
+	p := m.mqtt
+	if p.cfg == nil {
+		p.reading = true
+		return m.costlyRead(p.dev, readMQTT, "Read the config of "+p.dev.DeviceID+" for the diff?")
+	}
+	steps, err := p.plan()
+	if err != nil {
+		p.status, p.isErr = err.Error(), true
+		return nil
+	}
+	var lines []string
+	for i, s := range steps {
+		if err := m.sh.gate.Check(s.w); err != nil {
+			p.status, p.isErr = err.Error(), true
+			return nil
+		}
+		pv, err := m.sh.gate.Preview(m.sh.client, s.w)
+		if err != nil {
+			p.status, p.isErr = err.Error(), true
+			return nil
+		}
+		lines = append(lines, fmt.Sprintf("%d. %s", i+1, s.label))
+		if s.w.Op == api.OpUpdateConfig {
+			for _, l := range state.DiffLines(s.w.Changes) {
+				lines = append(lines, "   "+l)
+			}
+		}
+		for _, l := range pv.Lines() {
+			lines = append(lines, "   "+l)
+		}
+		lines = append(lines, "")
+	}
+	if n, ok := m.sh.gate.CallsLeft(p.dev); ok {
+		if n < len(steps) {
+			p.status, p.isErr = fmt.Sprintf("%s is not Hosted and has %d API calls left this month; these steps need %d: nothing is sent", p.dev.DeviceID, n, len(steps)), true
+			return nil
+		}
+		lines = append(lines, fmt.Sprintf("%s is not Hosted: these %d requests cost %d of its %d calls left this month.", p.dev.DeviceID, len(steps), len(steps), n))
+	}
+	lines = append(lines, "They are sent in this order; a failure stops the rest.")
+	m.dialog = newQuestion("Set up MQTT on "+p.dev.DeviceID, lines, "Send "+plural(len(steps), "request")+"?", func(m *Model, yes bool) tea.Cmd {
+		if !yes {
+			p.status, p.isErr = "not sent", false
+			return nil
+		}
+		p.steps, p.running, p.status = steps, true, ""
+		return m.mqttStep(0)
+	})
+	m.dialog.yes, m.dialog.no = "send", "cancel"
+	return nil
+}
+
+func (m *Model) mqttStep(i int) tea.Cmd {
+	w := m.mqtt.steps[i].w
+	g, c, ctx := m.sh.gate, m.sh.client, m.ctx
+	return func() tea.Msg {
+		res, err := g.Send(ctx, c, w)
+		return mqttStepMsg{i: i, res: res, err: err}
+	}
+}
+
+func (m *Model) onMQTTStep(msg mqttStepMsg) tea.Cmd {
+	p := m.mqtt
+	if msg.i >= len(p.steps) {
+		return nil
+	}
+	s := &p.steps[msg.i]
+	s.done, s.result = true, state.Outcome(msg.res, msg.err)
+	if msg.res.Queued() && msg.err == nil {
+		s.result = "queued"
+	}
+	if msg.err != nil {
+		s.failed = true
+		p.running, p.isErr = false, true
+		p.status = fmt.Sprintf("stopped at step %d of %d: %d done, %d not sent. Esc closes; m starts again.", msg.i+1, len(p.steps), msg.i, len(p.steps)-msg.i-1)
+		if api.IsUnauthorized(msg.err) && m.cfg.Store != nil {
+			m.startLogin("The server refused the key (401): enter it again.")
+		}
+		return m.toast(p.dev.DeviceID+": MQTT set-up stopped at step "+itoa(msg.i+1)+": "+s.result, true)
+	}
+	if msg.i+1 < len(p.steps) {
+		return m.mqttStep(msg.i + 1)
+	}
+	p.running, p.isErr = false, false
+	p.status = "all " + plural(len(p.steps), "request") + " queued at " + m.sh.now().Local().Format(time.Kitchen) + ": the device takes them at its next check-in. Esc closes."
+	return m.toast(p.dev.DeviceID+": MQTT set-up queued", false)
+}
