@@ -56,6 +56,7 @@ type Model struct {
 	config   *configPane
 	add      *addPane
 	mqtt     *mqttPane
+	bulk     *bulkPane
 
 	right       pane // what the right side shows: readings, quota or the log
 	rightActive bool // wide screens: tab moved the keys to the right pane
@@ -68,11 +69,12 @@ type Model struct {
 	focusID     string
 	wantDevice  string
 
-	listErr  error
-	savedAt  time.Time // when the ledger was last written
-	tickID   int
-	toasts   []toast
-	toastSeq int
+	listErr     error
+	jobsOffered bool      // an unfinished bulk change was looked for
+	savedAt     time.Time // when the ledger was last written
+	tickID      int
+	toasts      []toast
+	toastSeq    int
 }
 
 // New builds the console.
@@ -97,6 +99,7 @@ func New(ctx context.Context, cfg Config) Model {
 	m.config = newConfigPane(sh)
 	m.add = newAddPane(sh)
 	m.mqtt = newMQTTPane(sh)
+	m.bulk = newBulkPane(sh)
 	m.help.groups = m.helpGroups
 	m.right = m.readings
 	m.wantDevice = cfg.Device
@@ -221,6 +224,12 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.planMQTT()
 	case mqttStepMsg:
 		return m, m.onMQTTStep(msg)
+	case bulkNextMsg:
+		return m, m.bulkNext(msg.job)
+	case bulkStepMsg:
+		return m, m.onBulkStep(msg)
+	case bulkVerifyMsg:
+		return m, m.bulkVerify(msg.job)
 	case toastExpiredMsg:
 		m.expireToast(msg.id)
 		return m, nil
@@ -291,7 +300,7 @@ func (m *Model) layout() {
 }
 
 func (m *Model) rightPanes() []pane {
-	return []pane{m.readings, m.quota, m.apiLog, m.config, m.add, m.mqtt}
+	return []pane{m.readings, m.quota, m.apiLog, m.config, m.add, m.mqtt, m.bulk}
 }
 
 // noteRemaining records a device's calls left this month.
@@ -336,6 +345,10 @@ func (m *Model) onList(msg listMsg) tea.Cmd {
 			m.wantDevice = ""
 		}
 		cmds = append(cmds, m.focusChanged(), m.persist(true))
+		if !m.jobsOffered {
+			m.jobsOffered = true
+			cmds = append(cmds, m.offerJobs())
+		}
 	case api.IsUnauthorized(msg.err) && m.cfg.Store != nil:
 		m.startLogin("The server refused the key (401): enter it again. What you were looking at is kept.")
 		return nil

@@ -23,15 +23,18 @@ import (
 type readPurpose int
 
 const (
-	readOpen   readPurpose = iota // the pane opened on the device
-	readAgain                     // the user asked (r)
-	readVerify                    // after a queued write, until the device applies it
-	readBack                      // after a write whose outcome is unknown
-	readMQTT                      // for the diff of the MQTT set-up
+	readOpen       readPurpose = iota // the pane opened on the device
+	readAgain                         // the user asked (r)
+	readVerify                        // after a queued write, until the device applies it
+	readBack                          // after a write whose outcome is unknown
+	readMQTT                          // for the diff of the MQTT set-up
+	readBulk                          // the first marked device's, to type a bulk change
+	readBulkVerify                    // a device of a bulk change, until it applies it
 )
 
 type configReadMsg struct {
 	id      string
+	item    int // the bulk job's device, for readBulkVerify
 	resp    *api.ConfigResponse
 	err     error
 	at      time.Time
@@ -120,6 +123,11 @@ func (m *Model) costlyRead(d api.Device, purpose readPurpose, question string) t
 		return m.readConfig(d.DeviceID, purpose)
 	}
 	if counted && n <= 0 {
+		if purpose == readBulk {
+			m.bulk.reading = false
+			m.bulk.status, m.bulk.isErr = d.DeviceID+" has no API calls left this month, so its config cannot be read: mark a Hosted device first", true
+			return nil
+		}
 		if purpose == readMQTT {
 			m.mqtt.reading = false
 			m.mqtt.status, m.mqtt.isErr = d.DeviceID+" has no API calls left this month: nothing can be sent", true
@@ -136,6 +144,11 @@ func (m *Model) costlyRead(d api.Device, purpose readPurpose, question string) t
 	m.dialog = newQuestion(question, []string{d.DeviceID + " is on plan " + d.Plan + ", not Hosted: reading its config costs 1 " + left + " API calls left this month."},
 		"Read it?", func(m *Model, yes bool) tea.Cmd {
 			if !yes {
+				if purpose == readBulk {
+					m.bulk.reading = false
+					m.bulk.status, m.bulk.isErr = "not read, so the values cannot be typed: nothing sent", true
+					return nil
+				}
 				if purpose == readMQTT {
 					m.mqtt.reading = false
 					m.mqtt.status, m.mqtt.isErr = "not read, so nothing can be compared: nothing sent", true
@@ -162,6 +175,17 @@ func (m *Model) onConfigRead(msg configReadMsg) tea.Cmd {
 	}
 	w := m.sh.writes[msg.id]
 	switch msg.purpose {
+	case readBulk:
+		b := m.bulk
+		b.reading = false
+		if msg.err != nil {
+			b.status, b.isErr = "could not read the first device's config: "+msg.err.Error(), true
+			return nil
+		}
+		b.cfg = msg.resp.Config
+		return nil
+	case readBulkVerify:
+		return m.onBulkVerifyRead(msg)
 	case readVerify:
 		return m.onVerifyRead(msg, w)
 	case readMQTT:

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
@@ -282,8 +283,6 @@ func TestMarkCopyAndExport(t *testing.T) {
 	h := start(t, setup{profile: colorprofile.Ascii})
 	first := h.sim.Devices()
 	h.scr.waitText(t, "Devices 30")
-	h.key("space")
-	h.scr.waitText(t, "1 marked")
 	h.key("k")
 	h.key("y")
 	h.scr.waitText(t, "sent to the terminal's clipboard (OSC 52)")
@@ -299,6 +298,25 @@ func TestMarkCopyAndExport(t *testing.T) {
 	if lines := strings.Count(string(b), "\n"); lines != 31 || !strings.Contains(string(b), first[0].DeviceID) {
 		t.Fatalf("csv has %d lines:\n%s", lines, b)
 	}
+	// With marks, only the marked rows are exported.
+	h.key("space")
+	h.key("space")
+	h.scr.waitText(t, "2 marked")
+	h.key("e")
+	h.scr.waitText(t, "Export the 2 marked devices")
+	h.key("ctrl+u")
+	h.key("marked.json")
+	h.key("enter")
+	h.scr.waitText(t, "exported 2 devices to ")
+	b, _ = os.ReadFile("marked.json")
+	var rows []map[string]any
+	if err := json.Unmarshal(b, &rows); err != nil || len(rows) != 2 {
+		t.Fatalf("marked export %v: %s", err, b)
+	}
+	h.key("esc")
+	h.scr.waitText(t, "Clear 2 marks? [y/N]")
+	h.key("y")
+	h.scr.waitFor(t, "no marks", func(v string) bool { return !strings.Contains(v, "2 marked") })
 	h.quit(t)
 }
 

@@ -95,3 +95,15 @@ func plural(n int, one string) string {
 	}
 	return strconv.Itoa(n) + " " + one + "s"
 }
+
+// exportDir is where exports go by default: $XDG_DATA_HOME/sqc/exports,
+// or ~/.local/share/sqc/exports.
+func exportDir() string {
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "sqc", "exports")
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(home, ".local", "share", "sqc", "exports")
+	}
+	return "."
+}

@@ -115,12 +115,23 @@ func (m Model) consoleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			m.rightActive = !m.rightActive
 		}
 		m.layout()
+	case matches(msg, k.Config) && len(m.list.marks) > 0 && m.focused() == pane(m.list):
+		if m.sh.readOnly {
+			return m, m.toast(state.ErrReadOnly.Error(), true)
+		}
+		return m, m.openBulk()
 	case matches(msg, k.Config):
 		d := m.list.focused()
 		if d == nil {
 			return m, nil
 		}
 		return m, m.openConfig(d.Device)
+	case m.focused() == pane(m.bulk) && matches(msg, k.AddKey):
+		return m, m.askBulkSetting()
+	case m.focused() == pane(m.bulk) && matches(msg, k.Write):
+		return m, m.askBulkWrite()
+	case m.focused() == pane(m.bulk) && matches(msg, k.Export):
+		return m, m.exportBulk()
 	case matches(msg, k.AddDevice) && m.focused() == pane(m.list):
 		if m.sh.readOnly {
 			return m, m.toast(state.ErrReadOnly.Error(), true)
@@ -204,6 +215,16 @@ func (m *Model) back() tea.Cmd {
 		m.rightActive = false
 	case m.list.clearFilter():
 		return m.focusChanged()
+	case len(m.list.marks) > 0 && m.focused() == pane(m.list):
+		n := len(m.list.marks)
+		m.dialog = newQuestion("Clear the marks", []string{plural(n, "device") + " marked, some perhaps hidden by a filter."}, "Clear "+plural(n, "mark")+"?",
+			func(m *Model, yes bool) tea.Cmd {
+				if yes {
+					clear(m.list.marks)
+				}
+				return nil
+			})
+		m.dialog.yes, m.dialog.no = "clear", "keep them"
 	}
 	return nil
 }
@@ -251,13 +272,24 @@ func (m Model) onPaste(msg tea.PasteMsg) (tea.Model, tea.Cmd) {
 	return m, m.list.paste(msg)
 }
 
-// askExport asks where to export the list.
+// askExport asks where to export the list: the marked devices when there
+// are marks, else the devices the filter shows.
 func (m *Model) askExport() tea.Cmd {
 	rows := m.list.rows
+	what := "the " + plural(len(rows), "device") + " shown"
+	if len(m.list.marks) > 0 {
+		rows = nil
+		for _, d := range m.list.sorted {
+			if m.list.marks[d.DeviceID] {
+				rows = append(rows, d)
+			}
+		}
+		what = "the " + plural(len(rows), "marked device")
+	}
 	if len(rows) == 0 {
 		return m.toast("nothing to export: the list is empty", true)
 	}
-	m.dialog = newTextPrompt("Export "+plural(len(rows), "device"), []string{"A name ending in .json writes JSON; anything else CSV."}, "export to › ", defaultExportPath(m.sh.now()),
+	m.dialog = newTextPrompt("Export "+what, []string{"A name ending in .json writes JSON; anything else CSV."}, "export to › ", defaultExportPath(m.sh.now()),
 		func(m *Model, value string, ok bool) (tea.Cmd, error) {
 			if !ok {
 				return m.toast("export cancelled", false), nil

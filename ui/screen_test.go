@@ -134,6 +134,7 @@ type setup struct {
 	w, h    int
 	profile colorprofile.Profile
 	hosted  float64
+	latency time.Duration
 	cfg     func(*Config)
 }
 
@@ -149,7 +150,7 @@ func start(t *testing.T, o setup) *harness {
 		o.devices = 30
 	}
 	h := &harness{clock: &fakeClock{t: time.Now().UTC().Truncate(time.Second)}}
-	h.sim = sim.New(sim.Options{Devices: o.devices, Key: uiKey, HostedFraction: o.hosted, Now: h.clock.Now})
+	h.sim = sim.New(sim.Options{Devices: o.devices, Key: uiKey, HostedFraction: o.hosted, Now: h.clock.Now, Latency: o.latency})
 	h.srv = httptest.NewServer(h.sim)
 	t.Cleanup(h.srv.Close)
 	url := h.srv.URL

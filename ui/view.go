@@ -203,7 +203,7 @@ func (m Model) helpGroups() []helpGroup {
 		{"console", []key.Binding{k.Open, k.Back, k.Quit, k.ForceQuit, k.NextPane, k.Help, k.Mouse}},
 		{"live data", []key.Binding{k.Refresh, k.Pause, k.Quota, k.Log}},
 	}
-	for _, p := range []pane{m.list, m.readings, m.quota, m.apiLog, m.config, m.add, m.mqtt} {
+	for _, p := range []pane{m.list, m.readings, m.quota, m.apiLog, m.config, m.add, m.mqtt, m.bulk} {
 		for _, g := range p.helpGroups() {
 			if g.title == "readings" {
 				continue // the same moves as everywhere

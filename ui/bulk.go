@@ -1,0 +1,567 @@
+package ui
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/progress"
+	tea "charm.land/bubbletea/v2"
+
+	"sqc/api"
+	"sqc/state"
+)
+
+// bulkPane changes the same settings on many devices: the settings are
+// typed against the first marked device's config, confirmed with the
+// count of devices, then sent one device at a time within the account's
+// rate and what is left of the day's quota, with a line per device.
+type bulkPane struct {
+	sh      *shared
+	w, h    int
+	devices []api.Device // the marked devices, in list order
+	cfg     api.Config   // the first device's config: it types the values
+	reading bool
+	changes []state.Change
+
+	job       *state.BulkJob
+	running   bool // a device's request is out, or the next is about to go
+	paused    bool
+	stopping  bool // esc: the request in flight finishes, nothing after it
+	blocked   string
+	bar       progress.Model
+	scroll    scroller
+	status    string
+	isErr     bool
+	verify    []int // queued Hosted devices still to be seen applied
+	verifyEnd time.Time
+}
+
+func newBulkPane(sh *shared) *bulkPane {
+	return &bulkPane{sh: sh, bar: progress.New(progress.WithWidth(30), progress.WithoutPercentage())}
+}
+
+// open starts an editor for the marked devices.
+func (p *bulkPane) open(devices []api.Device) {
+	*p = bulkPane{sh: p.sh, w: p.w, h: p.h, devices: devices, bar: p.bar, reading: true}
+}
+
+// resume takes up a job that stopped before its end.
+func (p *bulkPane) resume(j *state.BulkJob) {
+	*p = bulkPane{sh: p.sh, w: p.w, h: p.h, job: j, changes: j.Changes, bar: p.bar}
+}
+
+func (p *bulkPane) setSize(w, h int) {
+	p.w, p.h = w, h
+	p.bar.SetWidth(max(10, min(40, w-30)))
+}
+
+func (p *bulkPane) typing() bool { return false }
+
+func (p *bulkPane) hints() []hint {
+	k := p.sh.keys
+	if p.job == nil {
+		out := []hint{{b: key.NewBinding(key.WithKeys("+"), key.WithHelp("+", "setting to change")), prio: 8}}
+		if len(p.changes) > 0 {
+			out = append(out, h(k.Write, 9), h(k.Undo, 6))
+		}
+		return out
+	}
+	var out []hint
+	if !p.job.Finished() && !p.stopping {
+		desc := "pause"
+		if p.paused || p.blocked != "" {
+			desc = "resume"
+		}
+		out = append(out, hint{b: k.Pause, desc: desc, prio: 9}, hint{b: k.Back, desc: "stop", prio: 8})
+	}
+	return append(out, hint{b: k.Export, desc: "export results", prio: 7}, h(k.Down, 3))
+}
+
+func (p *bulkPane) helpGroups() []helpGroup {
+	k := p.sh.keys
+	if p.sh.readOnly {
+		return nil
+	}
+	return []helpGroup{{"bulk change (c with rows marked)", []key.Binding{k.Mark, k.MarkAll, k.AddKey, k.Write, k.Pause, k.Export}}}
+}
+
+// bulkMsgs: the console confirms and sends; the pane shows.
+type bulkStepMsg struct {
+	job *state.BulkJob
+	i   int
+	res api.Result
+	err error
+	at  time.Time
+}
+
+type bulkNextMsg struct{ job *state.BulkJob }
+
+type bulkVerifyMsg struct{ job *state.BulkJob }
+
+func (p *bulkPane) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
+	k := p.sh.keys
+	if p.job == nil {
+		if matches(msg, k.Undo) && len(p.changes) > 0 {
+			p.changes = p.changes[:len(p.changes)-1]
+			return true, nil
+		}
+		return false, nil // + and w are the console's: they ask
+	}
+	switch {
+	case p.scroll.move(p.sh, msg):
+		return true, nil
+	case matches(msg, k.Pause) && !p.job.Finished() && !p.stopping:
+		p.paused = !(p.paused || p.blocked != "")
+		p.blocked = ""
+		if p.paused {
+			return true, say("bulk change paused: p resumes", false)
+		}
+		job := p.job
+		return true, func() tea.Msg { return bulkNextMsg{job: job} }
+	case matches(msg, k.Back) && !p.job.Finished() && !p.stopping && p.running:
+		p.stopping = true
+		return true, say("stopping after the request in flight", false)
+	case matches(msg, k.Back) && !p.job.Finished() && !p.stopping:
+		p.stop()
+		return true, nil
+	}
+	return false, nil
+}
+
+// stop ends the job for good: what was not sent stays pending in the job
+// file, and no resume sends it.
+func (p *bulkPane) stop() {
+	p.job.Cancelled, p.running, p.stopping = true, false, false
+	_ = p.job.Save()
+	p.status, p.isErr = fmt.Sprintf("stopped: %d of %d sent, the rest not sent", p.job.Sent(), len(p.job.Items)), false
+}
+
+func (p *bulkPane) view() string {
+	st := p.sh.st
+	var out []string
+	if p.job == nil {
+		out = append(out, st.title.Render(fmt.Sprintf("Change %s", plural(len(p.devices), "device"))), "")
+		switch {
+		case p.reading:
+			out = append(out, st.dim.Render("reading the first device's config: it types the values…"))
+		case p.cfg != nil && len(p.devices) > 0:
+			out = append(out, st.dim.Render(fit("values are typed by "+p.devices[0].DeviceID+"'s config", p.w)))
+		}
+		out = append(out, "")
+		if len(p.changes) == 0 {
+			out = append(out, "No setting yet: + adds one (key = value).")
+		}
+		for _, l := range state.DiffLines(p.changes) {
+			if strings.HasPrefix(l, "+") {
+				out = append(out, st.warn.Render(fit(l, p.w)))
+			}
+		}
+		out = append(out, "", st.title.Render("Devices"))
+		for i, d := range p.devices {
+			if len(out) >= p.h-1 {
+				out = append(out, st.dim.Render(fmt.Sprintf("… and %d more", len(p.devices)-i)))
+				break
+			}
+			out = append(out, fit("  "+d.DeviceID+"  "+clean(d.Name)+st.dim.Render(" · "+d.Plan), p.w))
+		}
+		if p.status != "" {
+			out = append(out, "", p.statusLine())
+		}
+		return strings.Join(out[:min(len(out), p.h)], "\n")
+	}
+	j := p.job
+	c := j.Count()
+	out = append(out, st.title.Render(fmt.Sprintf("Bulk change · %s", plural(len(j.Items), "device"))))
+	for _, l := range state.DiffLines(j.Changes) {
+		if strings.HasPrefix(l, "+") {
+			out = append(out, st.dim.Render(fit(l, p.w)))
+		}
+	}
+	frac := float64(j.Sent()) / float64(max(1, len(j.Items)))
+	phase := "sending"
+	switch {
+	case j.Finished() && len(p.verify) > 0:
+		phase = "reading back"
+	case j.Finished() || j.Cancelled:
+		phase = "done"
+	case p.stopping:
+		phase = "stopping"
+	case p.blocked != "":
+		phase = "held: " + p.blocked
+	case p.paused:
+		phase = "paused"
+	}
+	out = append(out, fit(p.bar.ViewAs(frac)+fmt.Sprintf(" %d/%d · %s", j.Sent(), len(j.Items), phase), p.w))
+	out = append(out, fmt.Sprintf("queued %d · applied %d · failed %d · skipped %d · pending %d",
+		c[stateQueued], c[stateApplied], c[stateFailed], c[stateSkipped], c[statePending]))
+	if p.status != "" {
+		out = append(out, p.statusLine())
+	}
+	out = append(out, "")
+	var rows []string
+	for _, it := range j.Items {
+		style := st.dim
+		switch it.Status {
+		case stateQueued:
+			style = st.warn
+		case stateApplied:
+			style = st.ok
+		case stateFailed:
+			style = st.errText
+		}
+		line := pad(it.DeviceID, 10) + style.Render(pad(string(it.Status), 8)) + " " + clean(it.Name)
+		if it.Message != "" {
+			line += st.dim.Render(" · " + it.Message)
+		}
+		rows = append(rows, fit(line, p.w))
+	}
+	p.scroll.height = max(1, p.h-len(out))
+	out = append(out, p.scroll.window(rows)...)
+	return strings.Join(out, "\n")
+}
+
+const (
+	statePending = state.BulkPending
+	stateQueued  = state.BulkQueued
+	stateApplied = state.BulkApplied
+	stateFailed  = state.BulkFailed
+	stateSkipped = state.BulkSkipped
+)
+
+func (p *bulkPane) statusLine() string {
+	if p.isErr {
+		return p.sh.st.errText.Render(fit(p.status, p.w))
+	}
+	return fit(p.status, p.w)
+}
+
+// markedDevices are the marked devices in the list's order.
+func (m *Model) markedDevices() []api.Device {
+	var out []api.Device
+	for _, d := range m.list.sorted {
+		if m.list.marks[d.DeviceID] {
+			out = append(out, d.Device)
+		}
+	}
+	return out
+}
+
+// openBulk starts the bulk editor on the marked devices.
+func (m *Model) openBulk() tea.Cmd {
+	devs := m.markedDevices()
+	if len(devs) == 0 {
+		return nil
+	}
+	p := m.bulk
+	if p.job != nil && p.running {
+		m.showRight(p)
+		return m.toast("a bulk change is running: it shows here", false)
+	}
+	p.open(devs)
+	m.showRight(p)
+	return m.costlyRead(devs[0], readBulk, "Read the config of "+devs[0].DeviceID+", the first marked device?")
+}
+
+// askBulkSetting asks for one setting and its value, typed by the first
+// device's config.
+func (m *Model) askBulkSetting() tea.Cmd {
+	p := m.bulk
+	if p.cfg == nil {
+		return m.toast("the first device's config is not read yet", true)
+	}
+	m.dialog = newTextPrompt("A setting to change on "+plural(len(p.devices), "device"), []string{
+		"A dotted key of " + p.devices[0].DeviceID + "'s config and its value, e.g.  ambient.warning = 47"}, "key = value › ", "",
+		func(m *Model, value string, ok bool) (tea.Cmd, error) {
+			if !ok {
+				return nil, nil
+			}
+			k, v, found := strings.Cut(value, "=")
+			k = strings.TrimSpace(k)
+			if !found {
+				return nil, fmt.Errorf("write key = value, e.g. ambient.warning = 47")
+			}
+			old, had := p.cfg.Get(k)
+			if !had {
+				return nil, fmt.Errorf("%s is not a setting of %s: the bulk editor changes settings the devices have", k, p.devices[0].DeviceID)
+			}
+			nv, err := state.ParseValue(k, old, strings.TrimSpace(v))
+			if err != nil {
+				return nil, err
+			}
+			p.changes = state.Stage(p.changes, state.Change{Key: k, Old: old, New: nv})
+			return nil, nil
+		})
+	return nil
+}
+
+// askBulkWrite confirms with the devices and their count; above ten
+// devices the user types the count.
+func (m *Model) askBulkWrite() tea.Cmd {
+	p := m.bulk
+	if len(p.changes) == 0 {
+		return m.toast("nothing to send: + adds a setting", false)
+	}
+	w := state.Write{Op: api.OpUpdateConfig, Device: p.devices[0], Changes: p.changes}
+	if err := m.sh.gate.Check(state.Write{Op: api.OpUpdateConfig}); err != nil {
+		return m.toast(err.Error(), true)
+	}
+	pv, err := m.sh.gate.Preview(m.sh.client, w)
+	if err != nil {
+		return m.toast(err.Error(), true)
+	}
+	n := len(p.devices)
+	lines := []string{fmt.Sprintf("These settings go to %s, one request each:", plural(n, "device"))}
+	for _, l := range state.DiffLines(p.changes) {
+		if strings.HasPrefix(l, "+") {
+			lines = append(lines, "  "+l)
+		}
+	}
+	lines = append(lines, "", "The request, for "+p.devices[0].DeviceID+" (the others alike):")
+	lines = append(lines, pv.Lines()...)
+	lines = append(lines, "")
+	nonHosted := 0
+	for _, d := range p.devices {
+		if d.Plan != api.PlanHosted {
+			nonHosted++
+		}
+		lines = append(lines, "  "+d.DeviceID+"  "+clean(d.Name)+" · "+d.Plan)
+	}
+	if nonHosted > 0 {
+		lines = append(lines, "", fmt.Sprintf("%s not Hosted: each write costs 1 of its 50 calls a month; one with none left is skipped.", plural(nonHosted, "device is")))
+	}
+	lines = append(lines, "", "Sent within the account's rate limit; p pauses, esc stops after the request in flight.")
+	send := func(m *Model) tea.Cmd {
+		job := state.NewBulkJob(m.sh.stateDir, m.sh.keyFP, m.cfg.Profile, p.changes, p.devices, m.sh.now())
+		p.job, p.running = job, false
+		if err := job.Save(); err != nil {
+			return m.toast("the job could not be saved, so it could not be resumed: "+err.Error(), true)
+		}
+		return func() tea.Msg { return bulkNextMsg{job: job} }
+	}
+	title := fmt.Sprintf("Change %s", plural(n, "device"))
+	if n > 10 {
+		m.dialog = newTextPrompt(title, lines, fmt.Sprintf("type %d to send › ", n), "", func(m *Model, value string, ok bool) (tea.Cmd, error) {
+			if !ok {
+				return m.toast("not sent", false), nil
+			}
+			if strings.TrimSpace(value) != itoa(n) {
+				return nil, fmt.Errorf("type the number of devices, %d, to send; esc cancels", n)
+			}
+			return send(m), nil
+		})
+		return nil
+	}
+	m.dialog = newQuestion(title, lines, "Send to "+plural(n, "device")+"?", func(m *Model, yes bool) tea.Cmd {
+		if !yes {
+			return m.toast("not sent", false)
+		}
+		return send(m)
+	})
+	m.dialog.yes, m.dialog.no = "send", "cancel"
+	return nil
+}
+
+// bulkNext sends to the next device, unless the job is paused, stopped,
+// or held by the quota, the network or the key.
+func (m *Model) bulkNext(job *state.BulkJob) tea.Cmd {
+	p := m.bulk
+	if p.job != job || p.running || p.paused || p.stopping {
+		return nil
+	}
+	i, ok := job.Next()
+	if !ok {
+		return m.bulkFinished()
+	}
+	now := m.sh.now()
+	if m.sh.ledger != nil && m.sh.sched != nil && m.sh.ledger.UsedToday(now) >= m.sh.sched.Limits().Daily {
+		p.blocked = "the day's quota is used up (resets " + api.NextReset(now).Local().Format("15:04") + ")"
+		return nil
+	}
+	if until, why := m.sh.sched.Backoff(now); !until.IsZero() {
+		p.blocked = why + ", until " + until.Local().Format("15:04:05")
+		return tea.Tick(until.Sub(now), func(time.Time) tea.Msg { return bulkNextMsg{job: job} })
+	}
+	p.blocked = ""
+	w := job.Write(i)
+	if err := m.sh.gate.Check(w); err != nil {
+		why := err.Error()
+		var be *state.BudgetError
+		if errors.As(err, &be) {
+			why = "no API calls left this month (not Hosted: 50 a month)"
+		}
+		job.Set(i, state.BulkSkipped, why, now)
+		_ = job.Save()
+		return func() tea.Msg { return bulkNextMsg{job: job} }
+	}
+	p.running = true
+	g, c, ctx, clock := m.sh.gate, m.sh.client, m.ctx, m.sh.now
+	return func() tea.Msg {
+		res, err := g.Send(ctx, c, w)
+		return bulkStepMsg{job: job, i: i, res: res, err: err, at: clock()}
+	}
+}
+
+func (m *Model) onBulkStep(msg bulkStepMsg) tea.Cmd {
+	p := m.bulk
+	j := msg.job
+	p.running = false
+	var e *api.Error
+	switch {
+	case msg.err == nil:
+		j.Set(msg.i, state.BulkQueued, msg.res.Message, msg.at)
+		if j.Items[msg.i].Plan == api.PlanHosted {
+			p.verify = append(p.verify, msg.i)
+		} else {
+			j.Items[msg.i].Message = "queued; not read back (each read costs 1 of its 50 calls)"
+		}
+	case api.IsUnauthorized(msg.err):
+		_ = j.Save()
+		p.paused, p.status, p.isErr = true, "the key was refused: the job is kept and resumes after login (p)", true
+		if m.cfg.Store != nil {
+			m.startLogin("The server refused the key (401): enter it again. The bulk change is kept and resumes after login.")
+		}
+		return nil
+	case api.Classify(msg.err) == api.FailRateLimit:
+		// refused before it was made: the device stays pending, and the job
+		// waits as long as the server asked
+		wait := max(2*time.Second, min(api.RetryAfterOf(msg.err), 15*time.Minute))
+		p.blocked = "rate limited (429), until " + msg.at.Add(wait).Local().Format("15:04:05")
+		job := j
+		return tea.Tick(wait, func(time.Time) tea.Msg { return bulkNextMsg{job: job} })
+	case errors.As(msg.err, &e) && e.Unknown:
+		j.Set(msg.i, state.BulkFailed, "outcome unknown ("+e.Error()+"): read it back before sending again", msg.at)
+	default:
+		j.Set(msg.i, state.BulkFailed, briefly(msg.err), msg.at)
+	}
+	if err := j.Save(); err != nil {
+		p.status, p.isErr = "the job file could not be written: "+err.Error(), true
+	}
+	if p.stopping {
+		p.stop()
+		return nil
+	}
+	job := j
+	return func() tea.Msg { return bulkNextMsg{job: job} }
+}
+
+// bulkFinished says how it went and starts reading back the Hosted devices.
+func (m *Model) bulkFinished() tea.Cmd {
+	p := m.bulk
+	c := p.job.Count()
+	p.status, p.isErr = fmt.Sprintf("done: %d queued, %d failed, %d skipped · e exports the results", c[stateQueued], c[stateFailed], c[stateSkipped]), c[stateFailed] > 0
+	p.verifyEnd = m.sh.now().Add(verifyFor)
+	job := p.job
+	return tea.Batch(m.toast("bulk change: "+p.status, p.isErr), tea.Tick(m.cfg.VerifyEvery, func(time.Time) tea.Msg { return bulkVerifyMsg{job: job} }))
+}
+
+// bulkVerify reads back one queued Hosted device; the others wait their turn.
+func (m *Model) bulkVerify(job *state.BulkJob) tea.Cmd {
+	p := m.bulk
+	if p.job != job || len(p.verify) == 0 || m.sh.now().After(p.verifyEnd) {
+		return nil
+	}
+	if until, _ := m.sh.sched.Backoff(m.sh.now()); !until.IsZero() {
+		return tea.Tick(until.Sub(m.sh.now()), func(time.Time) tea.Msg { return bulkVerifyMsg{job: job} })
+	}
+	i := p.verify[0]
+	p.verify = p.verify[1:]
+	id := job.Items[i].DeviceID
+	c, ctx := m.sh.client, m.ctx
+	return func() tea.Msg {
+		resp, err := c.GetConfig(ctx, id)
+		return configReadMsg{id: id, resp: resp, err: err, at: time.Now(), purpose: readBulkVerify, item: i}
+	}
+}
+
+func (m *Model) onBulkVerifyRead(msg configReadMsg) tea.Cmd {
+	p := m.bulk
+	if p.job == nil || msg.item >= len(p.job.Items) || p.job.Items[msg.item].DeviceID != msg.id {
+		return nil
+	}
+	if msg.err == nil && msg.resp.Synced && hasValues(msg.resp.Config, p.job.Changes) {
+		p.job.Set(msg.item, state.BulkApplied, "applied by "+m.sh.now().Local().Format("15:04:05"), m.sh.now())
+		_ = p.job.Save()
+	} else {
+		p.verify = append(p.verify, msg.item)
+	}
+	if len(p.verify) == 0 {
+		return m.toast("bulk change: every queued Hosted device has applied it", false)
+	}
+	job := p.job
+	return tea.Tick(m.cfg.VerifyEvery, func(time.Time) tea.Msg { return bulkVerifyMsg{job: job} })
+}
+
+// exportBulk writes the job's results to a CSV file.
+func (m *Model) exportBulk() tea.Cmd {
+	j := m.bulk.job
+	if j == nil {
+		return nil
+	}
+	var b bytes.Buffer
+	if err := j.WriteCSV(&b); err != nil {
+		return m.toast("export failed: "+err.Error(), true)
+	}
+	path := filepath.Join(exportDir(), "sqc-bulk-"+j.ID+".csv")
+	n := len(j.Items)
+	return func() tea.Msg {
+		err := os.MkdirAll(filepath.Dir(path), 0o700)
+		if err == nil {
+			err = os.WriteFile(path, b.Bytes(), 0o600)
+		}
+		return exportedMsg{path: path, n: n, err: err}
+	}
+}
+
+// offerJobs offers to resume a bulk change that stopped before its end.
+func (m *Model) offerJobs() tea.Cmd {
+	jobs, err := state.UnfinishedJobs(m.cfg.StateDir, m.fingerprint)
+	if err != nil {
+		return m.toast("a saved bulk job could not be read: "+err.Error(), true)
+	}
+	if len(jobs) == 0 || m.dialog != nil {
+		return nil
+	}
+	j := jobs[len(jobs)-1]
+	lines := []string{fmt.Sprintf("Started %s: %d of %d devices sent.", j.Created.Local().Format("Jan 2 15:04"), j.Sent(), len(j.Items))}
+	for _, l := range state.DiffLines(j.Changes) {
+		if strings.HasPrefix(l, "+") {
+			lines = append(lines, "  "+l)
+		}
+	}
+	lines = append(lines, "", "Resuming sends to the devices not sent yet; none is sent twice.")
+	m.dialog = newQuestion("A bulk change stopped before its end", lines, "Resume it now?", func(m *Model, yes bool) tea.Cmd {
+		if !yes {
+			return m.toast("the bulk change is kept: it is offered again at the next start", false)
+		}
+		m.bulk.resume(j)
+		m.showRight(m.bulk)
+		return func() tea.Msg { return bulkNextMsg{job: j} }
+	})
+	m.dialog.yes, m.dialog.no = "resume", "later"
+	return nil
+}
+
+// briefly is a failure in the words a row has room for: the status and
+// the server's message, without the operation and device the row names.
+func briefly(err error) string {
+	var e *api.Error
+	switch {
+	case errors.As(err, &e) && e.Status != 0:
+		msg := fmt.Sprintf("%d", e.Status)
+		if e.Message != "" {
+			msg += " " + e.Message
+		}
+		return msg
+	case errors.As(err, &e) && e.Err != nil:
+		return e.Err.Error()
+	case err != nil:
+		return err.Error()
+	}
+	return ""
+}

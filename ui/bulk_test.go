@@ -1,0 +1,166 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"sqc/api"
+	"sqc/api/sim"
+)
+
+// runClock moves the simulator's clock a second every 10 ms, so that its
+// rate limit refills while a long run of writes goes on.
+func (h *harness) runClock(t *testing.T) {
+	done := make(chan struct{})
+	t.Cleanup(func() { close(done) })
+	go func() {
+		for {
+			select {
+			case <-done:
+				return
+			case <-time.After(10 * time.Millisecond):
+				h.clock.Advance(time.Second)
+			}
+		}
+	}()
+}
+
+// markAllByPlan sorts the list by plan (Hosted first, so the first marked
+// device's config is read for free) and marks every row.
+func (h *harness) markAllByPlan(t *testing.T, n int) {
+	t.Helper()
+	h.scr.waitText(t, "Devices "+itoa(n))
+	for range 5 { // State → ID → Name → Group → Model → Plan
+		h.key("s")
+	}
+	h.scr.waitText(t, "sort Plan")
+	h.key("A")
+	h.scr.waitText(t, itoa(n)+" marked")
+}
+
+// patchedDevices are the devices the simulator received config writes for.
+func (h *harness) patchedDevices() map[string]int {
+	out := map[string]int{}
+	for _, r := range h.sim.Requests() {
+		if r.Method == "PATCH" {
+			out[r.DeviceID]++
+		}
+	}
+	return out
+}
+
+func TestBulkChangeOver25Devices(t *testing.T) {
+	h := start(t, setup{devices: 25, hosted: 0.8, cfg: func(c *Config) { c.StateDir = t.TempDir() }})
+	var broke api.Device // a non-Hosted device with no calls left this month
+	for _, d := range h.sim.Devices() {
+		if d.Plan != api.PlanHosted {
+			broke = d
+			break
+		}
+	}
+	spend(t, h, broke.DeviceID, 50)
+	h.markAllByPlan(t, 25)
+	h.key("r") // the list again: it says the device has 0 calls left
+	h.scr.waitFor(t, "the list read again", func(string) bool {
+		n := 0
+		for _, r := range h.sim.Requests() {
+			if r.Op == api.OpListDevices {
+				n++
+			}
+		}
+		return n >= 2
+	})
+	h.key("c")
+	h.scr.waitText(t, "values are typed by")
+	h.key("+")
+	h.key("ambient.warning = warm")
+	h.key("enter")
+	h.scr.waitText(t, `ambient.warning takes a number`)
+	for range len("warm") {
+		h.key("backspace")
+	}
+	h.key("47")
+	h.key("enter")
+	h.scr.waitText(t, "+ ambient.warning 47")
+	h.sim.Inject(sim.Fault{Op: api.OpUpdateConfig, Status: 422, Message: "Unprocessable: setting locked", Count: 3})
+	h.runClock(t)
+	h.key("w")
+	h.scr.waitFor(t, "the count asked for", func(v string) bool {
+		return strings.Contains(v, "25 devices") && strings.Contains(v, "type 25 to send")
+	})
+	h.key("24")
+	h.key("enter")
+	h.scr.waitText(t, "type the number of devices, 25")
+	h.key("backspace")
+	h.key("5")
+	h.key("enter")
+	h.scr.waitText(t, "done: 21 queued, 3 failed, 1 skipped")
+	got := h.patchedDevices()
+	if len(got) != 24 || got[broke.DeviceID] != 0 {
+		t.Fatalf("writes to %d devices (want 24, none to %s): %v", len(got), broke.DeviceID, got)
+	}
+	for id, n := range got {
+		if n != 1 {
+			t.Fatalf("%s written %d times", id, n)
+		}
+	}
+	v := h.scr.String()
+	for _, want := range []string{"failed", "setting locked", "skipped", "no API calls left"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("results lack %q:\n%s", want, v)
+		}
+	}
+	h.quit(t)
+}
+
+func TestBulkPausedJobResumesInANewConsole(t *testing.T) {
+	dir := t.TempDir()
+	h := start(t, setup{devices: 12, hosted: 1, latency: 30 * time.Millisecond, cfg: func(c *Config) { c.StateDir = dir }})
+	h.markAllByPlan(t, 12)
+	h.key("c")
+	h.scr.waitText(t, "values are typed by")
+	h.key("+")
+	h.key("ambient.alarm = 65")
+	h.key("enter")
+	h.key("w")
+	h.scr.waitText(t, "type 12 to send")
+	h.key("12")
+	h.key("enter")
+	h.runClock(t)
+	h.scr.waitFor(t, "the first device written", func(string) bool { return len(h.patchedDevices()) > 0 })
+	h.key("p")
+	h.scr.waitText(t, "paused")
+	first := h.patchedDevices()
+	if len(first) >= 12 {
+		t.Fatalf("%d devices written before the pause", len(first))
+	}
+	h.quit(t)
+
+	h2 := start(t, setup{devices: 12, hosted: 1, cfg: func(c *Config) { c.StateDir = dir }})
+	h2.runClock(t)
+	h2.scr.waitText(t, "A bulk change stopped before its end")
+	h2.key("y")
+	h2.scr.waitText(t, "done: ")
+	second := h2.patchedDevices()
+	for id := range second {
+		if first[id] > 0 {
+			t.Fatalf("%s was written again after the resume", id)
+		}
+	}
+	if len(first)+len(second) != 12 {
+		t.Fatalf("%d + %d devices written, want 12", len(first), len(second))
+	}
+	h2.quit(t)
+}
+
+func TestBulkReadOnlySendsNothing(t *testing.T) {
+	h := start(t, setup{devices: 12, hosted: 1, cfg: func(c *Config) { c.ReadOnly = true }})
+	h.markAllByPlan(t, 12)
+	h.key("c")
+	h.scr.waitText(t, "read-only session")
+	if w := h.writes(); len(w) != 0 {
+		t.Fatalf("%d writes in a read-only session", len(w))
+	}
+	h.quit(t)
+}
