@@ -143,8 +143,7 @@ func (m *Model) useClient(c *api.Client, key, source string) {
 		m.listErr = err
 	}
 	m.sh.ledger, m.sh.client, m.sh.keyFP = ledger, c, m.fingerprint
-	m.sh.gate = &state.Gate{ReadOnly: m.cfg.ReadOnly, Profile: m.cfg.Profile, Audit: state.OpenAudit(m.cfg.StateDir), Now: m.sh.now,
-		Left: func(id string) (int, bool) { n, ok := ledger.Remaining[id]; return n, ok }}
+	m.sh.gate = &state.Gate{ReadOnly: m.cfg.ReadOnly, Profile: m.cfg.Profile, Audit: state.OpenAudit(m.cfg.StateDir), Now: m.sh.now, Left: m.sh.callsLeft}
 	m.sh.sched = state.NewScheduler(ledger, m.cfg.Share)
 	if m.sh.fleet.Len() == 0 && m.cfg.StateDir != "" && m.sh.fleet.LoadCache(state.CachePath(m.cfg.StateDir, m.fingerprint)) {
 		m.sh.sched.SetDevices(devicesOf(m.sh.fleet), now)
@@ -237,7 +236,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.err != nil {
 			return m, m.toast("export failed: "+msg.err.Error(), true)
 		}
-		return m, m.toast("exported "+plural(msg.n, "device")+" to "+msg.path, false)
+		where := msg.path
+		if msg.note != "" {
+			where += " (" + msg.note + ")"
+		}
+		return m, m.toast("exported "+plural(msg.n, "device")+" to "+tildePath(where), false)
 	case savedMsg:
 		if msg.err != nil {
 			return m, m.toast("could not save state: "+msg.err.Error(), true)
@@ -301,6 +304,20 @@ func (m *Model) layout() {
 
 func (m *Model) rightPanes() []pane {
 	return []pane{m.readings, m.quota, m.apiLog, m.config, m.add, m.mqtt, m.bulk}
+}
+
+// callsLeft is what is known of a device's calls left this month: the
+// fewest the ledger (from answers) and the device list say, since the
+// count only falls within a month.
+func (sh *shared) callsLeft(id string) (int, bool) {
+	n, known := 0, false
+	if sh.ledger != nil {
+		n, known = sh.ledger.Remaining[id]
+	}
+	if d := sh.fleet.Get(id); d != nil && d.Remaining != nil && (!known || *d.Remaining < n) {
+		n, known = *d.Remaining, true
+	}
+	return n, known
 }
 
 // noteRemaining records a device's calls left this month.

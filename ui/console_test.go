@@ -280,6 +280,8 @@ func TestHelpIsGeneratedAndFilters(t *testing.T) {
 
 func TestMarkCopyAndExport(t *testing.T) {
 	t.Chdir(t.TempDir())
+	data := t.TempDir()
+	t.Setenv("XDG_DATA_HOME", data)
 	h := start(t, setup{profile: colorprofile.Ascii})
 	first := h.sim.Devices()
 	h.scr.waitText(t, "Devices 30")
@@ -290,7 +292,7 @@ func TestMarkCopyAndExport(t *testing.T) {
 	h.scr.waitText(t, "export to ›")
 	h.key("enter")
 	h.scr.waitText(t, "exported 30 devices to ")
-	files, _ := filepath.Glob("sqc-devices-*.csv")
+	files, _ := filepath.Glob(filepath.Join(data, "sqc", "exports", "sqc-devices-*.csv"))
 	if len(files) != 1 {
 		t.Fatalf("export files %v", files)
 	}
@@ -307,7 +309,7 @@ func TestMarkCopyAndExport(t *testing.T) {
 	h.key("ctrl+u")
 	h.key("marked.json")
 	h.key("enter")
-	h.scr.waitText(t, "exported 2 devices to ")
+	h.scr.waitText(t, "(in the current folder)")
 	b, _ = os.ReadFile("marked.json")
 	var rows []map[string]any
 	if err := json.Unmarshal(b, &rows); err != nil || len(rows) != 2 {

@@ -13,6 +13,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"sqc/api"
 	"sqc/state"
 )
 
@@ -21,11 +22,12 @@ var errEmptyExport = errors.New("give a file name ending in .csv or .json")
 type exportedMsg struct {
 	path string
 	n    int
+	note string // where the file went and why, when it is not plain
 	err  error
 }
 
-// exportRow is one device as exported: what the list shows, plus the
-// state and the time last seen.
+// exportRow is one device as exported: what the list shows, the time last
+// seen, and why its state is what it is (the latest worst event).
 type exportRow struct {
 	DeviceID  string `json:"deviceid"`
 	Name      string `json:"name"`
@@ -35,50 +37,118 @@ type exportRow struct {
 	Firmware  string `json:"firmware"`
 	LastSeen  string `json:"lastSeen"`
 	State     string `json:"state"`
+	Reason    string `json:"reason"`
 }
 
-// defaultExportPath names an export file in the working directory.
+// defaultExportPath names an export file in the exports folder, written
+// the short way (~/...) so it fits the prompt.
 func defaultExportPath(now time.Time) string {
-	return "sqc-devices-" + now.Format("20060102-150405") + ".csv"
+	return tildePath(filepath.Join(exportDir(), "sqc-devices-"+now.Format("20060102-150405")+".csv"))
 }
 
-// exportDevices writes the filtered list to a file: JSON when the name
-// ends in .json, CSV otherwise. It runs as a command: files can be slow.
-func exportDevices(path string, devices []*state.Device, now time.Time) tea.Cmd {
+// exportDir is where exports go by default: $XDG_DATA_HOME/sqc/exports,
+// or ~/.local/share/sqc/exports.
+func exportDir() string {
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "sqc", "exports")
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(home, ".local", "share", "sqc", "exports")
+	}
+	return "."
+}
+
+func tildePath(p string) string {
+	if home, err := os.UserHomeDir(); err == nil && home != "" && strings.HasPrefix(p, home+string(filepath.Separator)) {
+		return "~" + p[len(home):]
+	}
+	return p
+}
+
+// exportTarget decides where a typed name goes: ~ is the home folder; a
+// relative name goes to the current folder when it can be written there,
+// else to the exports folder. The note says which, for the toast.
+func exportTarget(typed string) (path, note string) {
+	p := expandHome(strings.TrimSpace(typed))
+	if filepath.IsAbs(p) {
+		return p, ""
+	}
+	if cwd, err := os.Getwd(); err == nil && writableDir(cwd) {
+		return filepath.Join(cwd, p), "in the current folder"
+	}
+	return filepath.Join(exportDir(), p), "in the exports folder (the current one cannot be written)"
+}
+
+func writableDir(dir string) bool {
+	f, err := os.CreateTemp(dir, ".sqc-probe-*")
+	if err != nil {
+		return false
+	}
+	f.Close()
+	os.Remove(f.Name())
+	return true
+}
+
+// reason is the latest message's worst event, as the export says why a
+// device is in alarm or warning.
+func reason(d *state.Device) string {
+	if d.Latest == nil || len(d.Latest.Events) == 0 {
+		return ""
+	}
+	worst := d.Latest.Events[0]
+	for _, e := range d.Latest.Events[1:] {
+		if e.Level > worst.Level {
+			worst = e
+		}
+	}
+	return fmt.Sprintf("lv%d %s %s: %s", worst.Level, worst.Class(), api.Clean(worst.Topic), api.Clean(worst.Msg))
+}
+
+// exportDevices writes devices to a file: JSON when the name ends in
+// .json, CSV otherwise. It runs as a command: files can be slow.
+func exportDevices(typed string, devices []*state.Device, now time.Time) tea.Cmd {
 	rows := make([]exportRow, len(devices))
 	for i, d := range devices {
 		seen := ""
 		if t := d.LastSeen(); !t.IsZero() {
 			seen = t.UTC().Format(time.RFC3339)
 		}
-		rows[i] = exportRow{d.DeviceID, d.Name, d.GroupName, d.Model, d.Plan, d.Firmware, seen, d.Health(now).String()}
+		rows[i] = exportRow{d.DeviceID, d.Name, d.GroupName, d.Model, d.Plan, d.Firmware, seen, d.Health(now).String(), reason(d)}
 	}
 	return func() tea.Msg {
-		abs, err := filepath.Abs(path)
+		path, note := exportTarget(typed)
+		err := os.MkdirAll(filepath.Dir(path), 0o700)
 		if err == nil {
-			err = writeExport(abs, rows)
+			err = writeExport(path, rows)
 		}
-		return exportedMsg{path: abs, n: len(rows), err: err}
+		return exportedMsg{path: path, n: len(rows), note: note, err: err}
 	}
 }
 
 func writeExport(path string, rows []exportRow) error {
-	if _, err := os.Stat(path); err == nil {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if errors.Is(err, os.ErrExist) {
 		return fmt.Errorf("%s exists: choose another name", path)
 	}
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
 	if err != nil {
 		return err
 	}
 	if strings.HasSuffix(strings.ToLower(path), ".json") {
+		for i := range rows {
+			r := &rows[i]
+			for _, s := range []*string{&r.Name, &r.GroupName, &r.Model, &r.Plan, &r.Firmware} {
+				*s = api.Clean(*s)
+			}
+		}
 		enc := json.NewEncoder(f)
 		enc.SetIndent("", "  ")
 		err = enc.Encode(rows)
 	} else {
 		w := csv.NewWriter(f)
-		_ = w.Write([]string{"deviceid", "name", "groupName", "model", "plan", "firmware", "lastSeen", "state"})
+		_ = w.Write([]string{"deviceid", "name", "groupName", "model", "plan", "firmware", "lastSeen", "state", "reason"})
 		for _, r := range rows {
-			_ = w.Write([]string{r.DeviceID, r.Name, r.GroupName, r.Model, r.Plan, r.Firmware, r.LastSeen, r.State})
+			_ = w.Write([]string{r.DeviceID, state.CSVCell(r.Name), state.CSVCell(r.GroupName), state.CSVCell(r.Model), state.CSVCell(r.Plan),
+				state.CSVCell(r.Firmware), r.LastSeen, r.State, state.CSVCell(r.Reason)})
 		}
 		w.Flush()
 		err = w.Error()
@@ -94,16 +164,4 @@ func plural(n int, one string) string {
 		return "1 " + one
 	}
 	return strconv.Itoa(n) + " " + one + "s"
-}
-
-// exportDir is where exports go by default: $XDG_DATA_HOME/sqc/exports,
-// or ~/.local/share/sqc/exports.
-func exportDir() string {
-	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
-		return filepath.Join(d, "sqc", "exports")
-	}
-	if home, err := os.UserHomeDir(); err == nil {
-		return filepath.Join(home, ".local", "share", "sqc", "exports")
-	}
-	return "."
 }

@@ -205,7 +205,7 @@ func (m *Model) back() tea.Cmd {
 	defer m.layout()
 	switch {
 	case m.right != pane(m.readings):
-		m.right = m.readings
+		m.right, m.rightActive = m.readings, false
 		if m.narrow() {
 			m.detail = false
 		}
