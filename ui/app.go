@@ -30,6 +30,8 @@ type Config struct {
 	Device   string  // open straight on this device
 	// ReadOnly blocks every write (--read-only, or the profile's read_only).
 	ReadOnly bool
+	// ASCII draws with ASCII symbols only (--ascii, or no UTF-8 locale).
+	ASCII bool
 	// VerifyEvery paces the read-backs after a queued config write (20 s);
 	// tests shorten it.
 	VerifyEvery time.Duration

@@ -195,9 +195,9 @@ func (h *harness) key(s string) {
 	}
 }
 
-// quit leaves with Q, which quits from wherever the console is (q goes
-// back, and quits only from the device list).
+// quit leaves with ctrl+c, which quits from wherever the console is,
+// text inputs included (q goes back, and quits only from the list).
 func (h *harness) quit(t *testing.T) Model {
-	h.key("Q")
+	h.tm.Send(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
 	return h.tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
 }

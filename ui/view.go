@@ -30,7 +30,11 @@ func (m Model) listWidth() int {
 
 // View draws the screen from the model.
 func (m Model) View() tea.View {
-	v := tea.NewView(m.render())
+	frame := m.render()
+	if m.cfg.ASCII {
+		frame = asciiFrame.Replace(frame)
+	}
+	v := tea.NewView(frame)
 	v.AltScreen = true
 	v.ReportFocus = true
 	v.WindowTitle = "sqc · " + m.cfg.Profile
@@ -183,7 +187,7 @@ func (m Model) consoleHints() []hint {
 	k := m.sh.keys
 	var out []hint
 	if m.focused() == pane(m.list) {
-		out = append(out, h(k.Open, 9), h(k.Config, 7))
+		out = append(out, h(k.Open, 9), hint{b: k.Config, desc: "config", prio: 7})
 		if !m.sh.readOnly {
 			out = append(out, h(k.AddDevice, 5), h(k.MQTT, 2))
 		}
