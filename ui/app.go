@@ -4,6 +4,7 @@ package ui
 
 import (
 	"context"
+	"os"
 	"time"
 
 	"charm.land/bubbles/v2/textinput"
@@ -71,6 +72,7 @@ type Model struct {
 	focusID     string
 	wantDevice  string
 
+	frame       *frameCache
 	listErr     error
 	jobsOffered bool      // an unfinished bulk change was looked for
 	savedAt     time.Time // when the ledger was last written
@@ -92,7 +94,7 @@ func New(ctx context.Context, cfg Config) Model {
 	}
 	sh := &shared{st: newStyles(true), keys: defaultKeys(), now: cfg.Now, fleet: state.NewFleet(), calls: &state.CallLog{},
 		ctx: ctx, readOnly: cfg.ReadOnly, stateDir: cfg.StateDir, writes: map[string]*configWrite{}}
-	m := Model{cfg: cfg, ctx: ctx, sh: sh, calls: make(chan api.Call, 256)}
+	m := Model{cfg: cfg, ctx: ctx, sh: sh, calls: make(chan api.Call, 256), frame: &frameCache{draw: true}}
 	m.list = newListPane(sh)
 	m.readings = newReadingsPane(sh, m.list.focused)
 	m.quota = &quotaPane{sh: sh}
@@ -175,9 +177,12 @@ func (m Model) Init() tea.Cmd {
 	return tea.Batch(tea.RequestBackgroundColor, waitCall(m.calls), everySecond(), first)
 }
 
-// Update folds one message into the model.
-func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+// update folds one message into the model.
+func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
+	case frameMsg:
+		m.frame.ticking = false
+		return m, nil
 	case tea.WindowSizeMsg:
 		m.sh.width, m.sh.height = msg.Width, msg.Height
 		m.layout()
@@ -450,7 +455,12 @@ func (m Model) Cursor() int { return m.list.cursor }
 func (m Model) FocusedID() string { return m.focusID }
 
 // Run opens the console on the terminal and returns when the user quits.
+// The terminal's title is pushed before and popped after (XTWINOPS 22/23),
+// so the title the user had comes back; terminals without a title stack
+// ignore both.
 func Run(ctx context.Context, cfg Config) error {
+	os.Stdout.WriteString("\x1b[22;0t")
+	defer os.Stdout.WriteString("\x1b[23;0t")
 	final, err := tea.NewProgram(New(ctx, cfg), tea.WithContext(ctx)).Run()
 	if fm, ok := final.(Model); ok && fm.sh.ledger != nil && cfg.StateDir != "" {
 		_ = fm.sh.ledger.Save() // today's count survives a restart

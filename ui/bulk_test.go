@@ -62,11 +62,7 @@ func TestBulkChangeOver25Devices(t *testing.T) {
 	spend(t, h, broke.DeviceID, 50)
 	h.markAllByPlan(t, 25)
 	h.key("r") // the list again: it says the device has 0 calls left
-	h.key("u")
-	h.scr.waitFor(t, "the quota meter with no calls left for the device", func(v string) bool {
-		return strings.HasSuffix(strings.TrimRight(lineWith(v, broke.DeviceID+" "), " │"), "  0")
-	})
-	h.key("u")
+	h.waitCallsLeft(t, broke.DeviceID, 0)
 	h.key("c")
 	h.scr.waitText(t, "values are typed by")
 	h.key("+")

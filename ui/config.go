@@ -396,7 +396,7 @@ func (p *configPane) headLines() []string {
 		facts = append(facts, "read "+state.Ago(p.readAt, now)+" ago")
 	}
 	if n, ok := p.sh.gate.CallsLeft(d); ok {
-		s := fmt.Sprintf("%d calls left this month", n)
+		s := plural(n, "call") + " left this month"
 		if n < 10 {
 			s = st.warn.Render(s)
 		}

@@ -205,10 +205,12 @@ func TestReadOnlySendsNothing(t *testing.T) {
 
 func TestNonHostedDeviceWithNoCallsLeft(t *testing.T) {
 	h := start(t, setup{hosted: 0.3})
+	h.runClock(t) // the simulator's rate limit refills as its clock moves
 	d := h.liveDevice(t, api.PlanTrial)
 	// Another user of the key spent 49 of the device's 50 calls.
 	spend(t, h, d.DeviceID, 49)
 	h.key("r") // read the list again: 1 call left
+	h.waitCallsLeft(t, d.DeviceID, 1)
 	h.openConfig(t, d.DeviceID)
 	h.scr.waitFor(t, "the cost asked first", func(v string) bool {
 		return strings.Contains(v, "not Hosted") && strings.Contains(v, "costs 1 of its 1 API calls")
@@ -266,4 +268,19 @@ func TestWriteWithUnknownOutcomeIsReadBackFirst(t *testing.T) {
 		t.Fatalf("writes %+v", w)
 	}
 	h.quit(t)
+}
+
+// waitCallsLeft waits until the quota meter says a device has n calls left.
+func (h *harness) waitCallsLeft(t *testing.T, id string, n int) {
+	t.Helper()
+	h.key("u")
+	h.scr.waitFor(t, id+" with "+itoa(n)+" calls left", func(v string) bool {
+		for _, l := range strings.Split(v, "\n") {
+			if i := strings.LastIndex(l, id+" "); i >= 0 && strings.HasSuffix(strings.TrimRight(l[i:], " │"), " "+itoa(n)) {
+				return true
+			}
+		}
+		return false
+	})
+	h.key("u")
 }

@@ -71,7 +71,7 @@ func newLogin(ctx context.Context, cfg *Login, reason string, width int) loginMo
 	st := in.Styles()
 	st.Cursor.Blink = false
 	in.SetStyles(st)
-	in.SetWidth(max(10, min(60, width-12)))
+	in.SetWidth(max(len(in.Placeholder)+1, min(60, width-16)))
 	in.Focus()
 	return loginModel{cfg: cfg, ctx: ctx, input: in, reason: reason}
 }
@@ -172,7 +172,9 @@ func (m loginModel) view(st styles, width int) string {
 	b.WriteString("Generate a key in the Senquip Portal: Account → API Access → Generate API Credentials.\n\n")
 	switch m.stage {
 	case loginEntering:
-		b.WriteString(m.input.View() + "\n\n")
+		in := m.input // sized to the screen as it is now: the first frame comes before the size
+		in.SetWidth(max(len(in.Placeholder)+1, min(60, width-16)))
+		b.WriteString(in.View() + "\n\n")
 		if m.err != nil {
 			b.WriteString(st.errText.Render(m.err.Error()) + "\n\n")
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -16,6 +17,9 @@ type quotaPane struct {
 	sh     *shared
 	w, h   int
 	scroll scroller
+	rows   []quotaRow // the non-Hosted devices, sorted, as of rowsAt
+	rowsAt time.Time
+	rowsOf int // the fleet's size then
 }
 
 func (p *quotaPane) setSize(w, h int) { p.w, p.h, p.scroll.height = w, h, h }
@@ -31,11 +35,66 @@ func (p *quotaPane) view() string {
 	if sh.ledger == nil || sh.sched == nil {
 		return sh.st.dim.Render("no key in use: nothing counted")
 	}
-	return strings.Join(p.scroll.window(quotaLines(sh, sh.ledger, sh.sched, sh.fleet, p.w)), "\n")
+	head := quotaLines(sh, sh.ledger, sh.sched, sh.fleet, p.w)
+	rows := p.nonHosted()
+	// Only the rows on screen are drawn: a fleet of 50,000 costs what a
+	// screenful does.
+	p.scroll.total = len(head) + len(rows)
+	p.scroll.clamp()
+	var out []string
+	for i := p.scroll.offset; i < min(p.scroll.total, p.scroll.offset+p.scroll.height); i++ {
+		if i < len(head) {
+			out = append(out, head[i])
+			continue
+		}
+		out = append(out, p.rowLine(rows[i-len(head)]))
+	}
+	return strings.Join(out, "\n")
 }
 
-// quotaLines renders the quota meter: the account's limits, what this
-// console has used today, its pace and where that leads.
+// quotaRow is a non-Hosted device and its calls left this month.
+type quotaRow struct {
+	id, name, plan string
+	left           int
+}
+
+// nonHosted are the devices with a monthly allowance, fewest calls left
+// first. Sorting a large fleet is done once a second at most, not per frame.
+func (p *quotaPane) nonHosted() []quotaRow {
+	now := time.Now() // the wall clock: this is how often the screen may sort, not what the data says
+	if p.rows != nil && now.Sub(p.rowsAt) < time.Second && p.rowsOf == p.sh.fleet.Len() {
+		return p.rows
+	}
+	rows := []quotaRow{}
+	for _, d := range p.sh.fleet.All() {
+		if d.Plan == api.PlanHosted {
+			continue
+		}
+		left, ok := p.sh.callsLeft(d.DeviceID)
+		if !ok {
+			left = api.MonthlyPerDevice
+		}
+		rows = append(rows, quotaRow{d.DeviceID, d.Name, d.Plan, left})
+	}
+	sort.SliceStable(rows, func(i, j int) bool { return rows[i].left < rows[j].left })
+	p.rows, p.rowsAt, p.rowsOf = rows, now, p.sh.fleet.Len()
+	return rows
+}
+
+func (p *quotaPane) rowLine(r quotaRow) string {
+	st := p.sh.st
+	left := fmt.Sprintf("%3d", r.left)
+	switch {
+	case r.left == 0:
+		left = st.alarm.Render(left)
+	case r.left < 10:
+		left = st.warn.Render(left)
+	}
+	return fit(fmt.Sprintf("  %-9s %s %-5s %s", r.id, pad(clean(r.name), 16), r.plan, left), p.w)
+}
+
+// quotaLines renders the head of the quota meter: the account's limits,
+// what this console has used today, its pace and where that leads.
 func quotaLines(sh *shared, ledger *state.Ledger, sched *state.Scheduler, fleet *state.Fleet, width int) []string {
 	st := sh.st
 	now := sh.now()
@@ -67,39 +126,16 @@ func quotaLines(sh *shared, ledger *state.Ledger, sched *state.Scheduler, fleet 
 	add("429s seen", r429)
 	reset := api.NextReset(now)
 	add("next reset", fmt.Sprintf("%s in %s %s", reset.Format("15:04 UTC"), short(reset.Sub(now)), st.dim.Render("(assumed)")))
-
-	type row struct {
-		id, name, plan string
-		left           int
-	}
-	var rows []row
-	for _, d := range fleet.All() {
-		if d.Plan == api.PlanHosted {
-			continue
-		}
-		left, ok := ledger.Remaining[d.DeviceID]
-		if !ok && d.Remaining != nil {
-			left, ok = *d.Remaining, true
-		}
-		if !ok {
-			left = api.MonthlyPerDevice
-		}
-		rows = append(rows, row{d.DeviceID, d.Name, d.Plan, left})
-	}
-	sort.SliceStable(rows, func(i, j int) bool { return rows[i].left < rows[j].left })
 	out = append(out, "", st.title.Render(fmt.Sprintf("Non-Hosted devices · calls left this month (of %d)", api.MonthlyPerDevice)))
-	if len(rows) == 0 {
-		out = append(out, st.dim.Render("  every device is on a Hosted plan"))
-	}
-	for _, r := range rows {
-		left := fmt.Sprintf("%3d", r.left)
-		switch {
-		case r.left == 0:
-			left = st.alarm.Render(left)
-		case r.left < 10:
-			left = st.warn.Render(left)
+	nonHosted := false
+	for _, d := range fleet.All() {
+		if d.Plan != api.PlanHosted {
+			nonHosted = true
+			break
 		}
-		out = append(out, fit(fmt.Sprintf("  %-9s %s %-5s %s", r.id, pad(r.name, 16), r.plan, left), width))
+	}
+	if !nonHosted {
+		out = append(out, st.dim.Render("  every device is on a Hosted plan"))
 	}
 	return out
 }

@@ -107,14 +107,25 @@ func (s *screen) waitText(t *testing.T, text string) {
 	s.waitFor(t, text, func(v string) bool { return strings.Contains(v, text) })
 }
 
-// fakeClock is shared by the simulator and the console in tests that
-// need the fleet's time to move.
+// fakeClock is shared by the simulator and the console: it runs with the
+// wall clock (so the simulator's rate limit refills as in life) and jumps
+// forward when a test says so. frozen stops the running, for tests whose
+// screens must not change with the seconds.
 type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
+	mu     sync.Mutex
+	t      time.Time
+	since  time.Time // the wall-clock time t was set
+	frozen bool
 }
 
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.frozen {
+		return c.t
+	}
+	return c.t.Add(time.Since(c.since))
+}
 func (c *fakeClock) Advance(d time.Duration) {
 	c.mu.Lock()
 	c.t = c.t.Add(d)
@@ -149,7 +160,7 @@ func start(t *testing.T, o setup) *harness {
 	if o.devices == 0 {
 		o.devices = 30
 	}
-	h := &harness{clock: &fakeClock{t: time.Now().UTC().Truncate(time.Second)}}
+	h := &harness{clock: &fakeClock{t: time.Now().UTC().Truncate(time.Second), since: time.Now()}}
 	h.sim = sim.New(sim.Options{Devices: o.devices, Key: uiKey, HostedFraction: o.hosted, Now: h.clock.Now, Latency: o.latency})
 	h.srv = httptest.NewServer(h.sim)
 	t.Cleanup(h.srv.Close)

@@ -30,7 +30,7 @@ func (m Model) listWidth() int {
 
 // View draws the screen from the model.
 func (m Model) View() tea.View {
-	frame := m.render()
+	frame := m.drawn()
 	if m.cfg.ASCII {
 		frame = asciiFrame.Replace(frame)
 	}
