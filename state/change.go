@@ -113,6 +113,20 @@ func ParseValue(key string, old any, text string) (any, error) {
 	return nil, fmt.Errorf("%s is a group of settings: edit the settings inside it", key)
 }
 
+// ParseAssignment reads "key = value" (or key=value) as typed in the
+// console or given on the command line; the key is checked.
+func ParseAssignment(s string) (key, value string, err error) {
+	k, v, found := strings.Cut(s, "=")
+	k = strings.TrimSpace(k)
+	if !found {
+		return "", "", fmt.Errorf("%q: write key=value, e.g. ambient.warning=47", s)
+	}
+	if err := api.ValidateConfigKey(k); err != nil {
+		return "", "", err
+	}
+	return k, strings.TrimSpace(v), nil
+}
+
 // GuessValue reads the value of a new key: a number, true/false, null, a
 // "quoted" or bare text.
 func GuessValue(text string) any {

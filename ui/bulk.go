@@ -281,16 +281,15 @@ func (m *Model) askBulkSetting() tea.Cmd {
 			if !ok {
 				return nil, nil
 			}
-			k, v, found := strings.Cut(value, "=")
-			k = strings.TrimSpace(k)
-			if !found {
-				return nil, fmt.Errorf("write key = value, e.g. ambient.warning = 47")
+			k, v, err := state.ParseAssignment(value)
+			if err != nil {
+				return nil, err
 			}
 			old, had := p.cfg.Get(k)
 			if !had {
 				return nil, fmt.Errorf("%s is not a setting of %s: the bulk editor changes settings the devices have", k, p.devices[0].DeviceID)
 			}
-			nv, err := state.ParseValue(k, old, strings.TrimSpace(v))
+			nv, err := state.ParseValue(k, old, v)
 			if err != nil {
 				return nil, err
 			}

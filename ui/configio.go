@@ -433,12 +433,8 @@ func (m *Model) askAddKey() tea.Cmd {
 			if !ok {
 				return nil, nil
 			}
-			k, v, found := strings.Cut(value, "=")
-			k = strings.TrimSpace(k)
-			if !found {
-				return nil, fmt.Errorf("write key = value, e.g. serial1.baud = 9600")
-			}
-			if err := api.ValidateConfigKey(k); err != nil {
+			k, v, err := state.ParseAssignment(value)
+			if err != nil {
 				return nil, err
 			}
 			if _, exists := p.cfg.Get(k); exists {
