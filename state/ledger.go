@@ -35,6 +35,8 @@ type Ledger struct {
 	mu     sync.Mutex
 	day    string // UTC date the counts are for
 	month  string // the month the remaining counts are for
+	dayN   int
+	monthN int
 	// base is what the file held at the last load or save; pend is what
 	// this console counted since, and is what the next save adds.
 	base, pend counts
@@ -72,7 +74,7 @@ func NewLedger(dir, fingerprint string, now time.Time, log *slog.Logger) (*Ledge
 		log = slog.New(slog.DiscardHandler)
 	}
 	l := &Ledger{log: log, opened: now, Remaining: map[string]int{}}
-	l.day, l.month = dayOf(now), monthOf(now)
+	l.day, l.month, l.dayN, l.monthN = dayOf(now), monthOf(now), dayNum(now), monthNum(now)
 	l.base.remaining, l.pend.remaining = map[string]int{}, map[string]int{}
 	if dir == "" {
 		return l, nil
@@ -103,15 +105,27 @@ func sanitise(s string) string {
 func dayOf(t time.Time) string   { return t.UTC().Format(time.DateOnly) }
 func monthOf(t time.Time) string { return t.UTC().Format("2006-01") }
 
+// dayNum and monthNum compare days without formatting them: the budget
+// asks for today's count at every read.
+func dayNum(t time.Time) int {
+	y, m, d := t.UTC().Date()
+	return y*10000 + int(m)*100 + d
+}
+
+func monthNum(t time.Time) int {
+	y, m, _ := t.UTC().Date()
+	return y*100 + int(m)
+}
+
 // roll starts a new day (and month) when a call is of a later one. Calls
 // answered out of order around midnight never roll the ledger back.
 func (l *Ledger) roll(t time.Time) {
-	if day := dayOf(t); day > l.day {
-		l.day = day
+	if n := dayNum(t); n > l.dayN {
+		l.day, l.dayN = dayOf(t), n
 		l.base.used, l.base.rateLimited, l.pend.used, l.pend.rateLimited = 0, 0, 0, 0
 	}
-	if month := monthOf(t); month > l.month {
-		l.month = month
+	if n := monthNum(t); n > l.monthN {
+		l.month, l.monthN = monthOf(t), n
 		l.base.remaining, l.pend.remaining = map[string]int{}, map[string]int{}
 	}
 }
@@ -208,7 +222,7 @@ func (l *Ledger) noteRemaining(id string, n int) bool {
 func (l *Ledger) UsedToday(now time.Time) int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if dayOf(now) != l.day {
+	if dayNum(now) != l.dayN {
 		return 0
 	}
 	return l.base.used + l.pend.used
@@ -218,7 +232,7 @@ func (l *Ledger) UsedToday(now time.Time) int {
 func (l *Ledger) RateLimitedToday(now time.Time) int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if dayOf(now) != l.day {
+	if dayNum(now) != l.dayN {
 		return 0
 	}
 	return l.base.rateLimited + l.pend.rateLimited
