@@ -95,6 +95,11 @@ func (s *Scheduler) begin(kind api.Failure, at time.Time, fails int, retryAfter 
 	s.out = outage{active: true, kind: kind, seq: s.nextID, fails: fails, until: at.Add(wait), capped: capped}
 }
 
+// settle is the least time a connection state is shown once anything has
+// answered: a server failing every other call does not make the header
+// flicker between two states.
+const settle = time.Second
+
 // fleetFailed applies a failure of the network, the server or the
 // account's rate limit. Only the first failure of an outage and failed
 // probes move the backoff: requests that were already out when the outage
@@ -160,9 +165,27 @@ func (s *Scheduler) heed429() {
 	}
 }
 
-// Conn is the connection state at now, derived only from answers.
+// Conn is the connection state at now, derived only from answers (never
+// from what was scheduled). Once anything has answered, a state is shown
+// for a second at least: a change within it shows when the second is up,
+// if it still holds. Reads are held back at once all the same.
 func (s *Scheduler) Conn(now time.Time) Conn {
 	s.tick(now)
+	c := s.rawConn()
+	switch {
+	case c.State == s.shown.State:
+	case s.shown.State == ConnConnecting || now.Sub(s.shownAt) >= settle:
+		s.shownAt = now
+	default:
+		held := s.shown
+		held.Live = c.Live
+		return held
+	}
+	s.shown = c
+	return c
+}
+
+func (s *Scheduler) rawConn() Conn {
 	c := Conn{Live: s.live}
 	switch {
 	case s.authWhy != "":
@@ -205,16 +228,18 @@ func (s *Scheduler) ClearAuth() { s.authWhy = "" }
 // Backoff says until when and why every read is held back (zero when not).
 // While the one try of an outage is out, until is now.
 func (s *Scheduler) Backoff(now time.Time) (time.Time, string) {
-	c := s.Conn(now)
-	switch c.State {
-	case ConnOffline, ConnServerError, ConnRateLimited:
-		return later(c.Until, now), c.Why
+	s.tick(now)
+	if !s.out.active {
+		return time.Time{}, ""
 	}
-	return time.Time{}, ""
+	return later(s.out.until, now), s.out.why()
 }
 
-// Offline reports that the network (not the server) failed.
-func (s *Scheduler) Offline(now time.Time) bool { return s.Conn(now).State == ConnOffline }
+// Offline reports that the network (not the server) holds every read back.
+func (s *Scheduler) Offline(now time.Time) bool {
+	s.tick(now)
+	return s.out.active && s.out.state() == ConnOffline
+}
 
 func later(a, b time.Time) time.Time {
 	if a.After(b) {

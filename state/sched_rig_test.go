@@ -158,6 +158,9 @@ type rig struct {
 	ledger *Ledger
 	sched  *Scheduler
 	fold   time.Duration
+	// step bounds how far the clock moves at once, so that a state change
+	// with no request behind it is recorded on time (0: unbounded).
+	step time.Duration
 	// listed may change what a device list says before the scheduler hears it.
 	listed func([]api.Device) []api.Device
 
@@ -321,6 +324,9 @@ func (r *rig) runUntil(end time.Time) {
 		}
 		if at, ok := r.clock.nextWake(); ok && at.Before(next) {
 			next = at
+		}
+		if r.step > 0 && now.Add(r.step).Before(next) {
+			next = now.Add(r.step)
 		}
 		r.clock.advanceTo(later(next, now.Add(time.Millisecond)))
 	}

@@ -90,8 +90,24 @@ func TestConnStateFollowsAnswersOnly(t *testing.T) {
 	if c := s.Conn(now); c.State != ConnOnline || !c.Live {
 		t.Fatalf("after a success: %+v", c)
 	}
+	// A state is shown a second at least: a failure right after shows
+	// when the second is up.
+	a, _, _ := s.Next(now)
+	s.Done(a, now.Add(300*time.Millisecond), errNet)
+	if c := s.Conn(now.Add(300 * time.Millisecond)); c.State != ConnOnline {
+		t.Fatalf("0.3 s after online: %+v", c)
+	}
+	if _, ok, _ := s.Next(now.Add(300 * time.Millisecond)); ok {
+		t.Fatal("a read went during the outage the header has not shown yet")
+	}
+	if c := s.Conn(now.Add(time.Second)); c.State != ConnOffline {
+		t.Fatalf("a second after online, the outage: %+v", c)
+	}
+	now = now.Add(time.Second + BackoffStart)
+	a, _, _ = s.Next(now)
+	s.Done(a, now, nil)
 	// A failure of a request sent before the last success is old news.
-	a, _, _ := s.Next(now.Add(time.Hour))
+	a, _, _ = s.Next(now.Add(time.Hour))
 	b, _, _ := s.Next(now.Add(time.Hour))
 	s.Done(b, now.Add(time.Hour), nil)
 	s.Done(a, now.Add(time.Hour), errNet)

@@ -301,3 +301,31 @@ func TestLedgerCountsEveryRequestOfASweepBehindASlowConsole(t *testing.T) {
 	}
 	t.Logf("first pass over %d readable devices: %v of fake time, %d requests", total, r.clock.Now().Sub(rigStart), r.sim.Stats().Requests)
 }
+
+// Issue 9: a server failing a third of its calls at random is shown
+// failing or online, never both within a second, and every device still
+// gets read.
+func TestFlakyServerNeverFlickers(t *testing.T) {
+	r := newRig(t, sim.Options{Devices: 300, HostedFraction: 1, FailRate: 0.3})
+	r.step = 10 * time.Millisecond
+	r.sched.SetVisible(visibleOf(r))
+	r.sched.SetFocus(r.sim.Devices()[5].DeviceID, false)
+	r.run(10 * time.Minute)
+	changes := 0
+	for i := 2; i < len(r.conns); i++ { // from the first answer on
+		prev, cur := r.conns[i-1], r.conns[i]
+		if prev.c.State == cur.c.State {
+			continue
+		}
+		changes++
+		if gap := cur.at.Sub(prev.at); gap < time.Second-r.step {
+			t.Fatalf("%v at +%v, then %v %v later", prev.c.State, prev.at.Sub(rigStart), cur.c.State, gap)
+		}
+	}
+	if changes < 10 {
+		t.Fatalf("only %d state changes in 10 minutes of a flaky server: the test shows nothing", changes)
+	}
+	if read, total, done := r.sched.Progress(); !done {
+		t.Errorf("first pass %d/%d after 10 minutes", read, total)
+	}
+}

@@ -114,6 +114,8 @@ type Scheduler struct {
 	now      time.Time // the latest time the scheduler was told
 
 	out      outage
+	shown    Conn      // what Conn said last
+	shownAt  time.Time // since when
 	lastOKID int       // the latest request the server answered
 	heard    bool      // anything answered this session
 	live     bool      // anything read this session
