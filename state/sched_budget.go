@@ -130,8 +130,9 @@ func (s *Scheduler) nextBackground(e *entry, first bool, now time.Time) time.Tim
 const goldenRatio = 0.6180339887498949
 
 // Progress is the first pass: how many readable devices have answered
-// once (or failed for a reason of their own), of how many.
+// once (or failed for a reason of their own), of how many; not done before
+// a device list (live or cached) has said how many there are.
 func (s *Scheduler) Progress() (read, total int, done bool) {
 	total = len(s.byID)
-	return total - s.unanswered, total, s.unanswered == 0
+	return total - s.unanswered, total, s.gen > 0 && s.unanswered == 0
 }

@@ -158,6 +158,8 @@ type rig struct {
 	ledger *Ledger
 	sched  *Scheduler
 	fold   time.Duration
+	// latency is how long each answer takes to come back, in fake time.
+	latency time.Duration
 	// step bounds how far the clock moves at once, so that a state change
 	// with no request behind it is recorded on time (0: unbounded).
 	step time.Duration
@@ -257,7 +259,7 @@ func (r *rig) collect() {
 	slices.SortFunc(got, func(a, b answer) int { return a.req.ID - b.req.ID })
 	now := r.clock.Now()
 	for _, a := range got {
-		a.foldAt = later(now, r.lastFold.Add(r.fold))
+		a.foldAt = later(later(now, r.issuedAt[a.req.ID].Add(r.latency)), r.lastFold.Add(r.fold))
 		r.lastFold = a.foldAt
 		r.pending = append(r.pending, a)
 	}

@@ -329,3 +329,30 @@ func TestFlakyServerNeverFlickers(t *testing.T) {
 		t.Errorf("first pass %d/%d after 10 minutes", read, total)
 	}
 }
+
+// Issue 9: the first pass reads every device once at the account's rate,
+// the devices on screen first, at most MaxInFlight at a time.
+func TestFirstPassFillsTheFleetFast(t *testing.T) {
+	for _, c := range []struct {
+		devices int
+		latency time.Duration
+	}{{60, 0}, {60, 100 * time.Millisecond}, {500, 0}, {500, 100 * time.Millisecond}} {
+		r := newRig(t, sim.Options{Devices: c.devices})
+		r.latency = c.latency
+		r.sched.SetVisible(visibleOf(r))
+		for _, _, done := r.sched.Progress(); !done; _, _, done = r.sched.Progress() {
+			r.run(100 * time.Millisecond)
+		}
+		took := r.clock.Now().Sub(rigStart)
+		_, total, _ := r.sched.Progress()
+		// The list, then the devices 8 at a time, within the account's rate.
+		limit := time.Duration(total/MaxInFlight+2)*c.latency + time.Duration(float64(total)/r.sched.Limits().RatePerSecond*float64(time.Second)) + time.Second
+		t.Logf("%d devices (%d readable), %v per answer: first pass in %v", c.devices, total, c.latency, took)
+		if took > limit {
+			t.Errorf("%d devices, %v per answer: first pass took %v, want within %v", c.devices, c.latency, took, limit)
+		}
+		if st := r.sim.Stats(); st.RateLimited != 0 {
+			t.Errorf("%d 429s in the first pass", st.RateLimited)
+		}
+	}
+}

@@ -87,7 +87,8 @@ type Scheduler struct {
 	ledger *Ledger
 	rng    *rand.Rand
 
-	byID       map[string]*entry // readable devices: a plan with data, seen once
+	byID       map[string]*entry   // readable devices: a plan with data, seen once
+	listed     map[string]struct{} // the IDs of the last device list, reused
 	heap       dueHeap
 	gen        int
 	unanswered int     // readable devices not answered yet this session
@@ -192,32 +193,37 @@ func (s *Scheduler) land(f flight, now time.Time) *entry {
 func (s *Scheduler) SetDevices(devices []api.Device, now time.Time) {
 	s.tick(now)
 	s.gen++
-	hosted, n := 0, 0
+	if s.listed == nil {
+		s.listed = make(map[string]struct{}, len(devices))
+	}
+	clear(s.listed)
+	hosted, kept := 0, 0
 	// New devices are due now, in list order: the first a moment before the next.
 	first := now.Add(-time.Duration(len(devices)))
 	for i := range devices {
 		d := &devices[i]
-		e := s.byID[d.DeviceID]
-		if e != nil && e.gen == s.gen {
+		if _, twice := s.listed[d.DeviceID]; twice {
 			continue // listed twice: counted once
 		}
+		s.listed[d.DeviceID] = struct{}{}
 		if d.Plan == api.PlanHosted {
 			hosted++
 		}
 		if !d.CanReadData() || d.Seen().IsZero() {
 			continue
 		}
+		e := s.byID[d.DeviceID]
 		if e == nil {
 			e = &entry{id: d.DeviceID, due: first.Add(time.Duration(i)), idx: -1}
-			n++
 			s.byID[e.id] = e
 			s.heap.push(e)
 			s.unanswered++
 		}
 		e.gen = s.gen
 		e.quiet = now.Sub(d.Seen()) > StaleAfter
+		kept++
 	}
-	if len(s.byID) > n { // some may have left the account or lost their plan
+	if len(s.byID) > kept { // some left the account, lost their plan or went unseen
 		for id, e := range s.byID {
 			if e.gen != s.gen {
 				s.heap.remove(e)
