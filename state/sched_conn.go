@@ -155,12 +155,16 @@ func (s *Scheduler) heed429() {
 		return
 	}
 	s.seen429 = at
+	wait, capped := backoffFor(0, ra)
+	if !at.Add(wait).After(s.now) {
+		return // over before this scheduler heard of it
+	}
 	s.heard = true
 	if !s.out.active {
 		s.begin(api.FailRateLimit, at, 0, ra)
 		return
 	}
-	if wait, capped := backoffFor(0, ra); at.Add(wait).After(s.out.until) {
+	if at.Add(wait).After(s.out.until) {
 		s.out.until, s.out.capped, s.out.kind = at.Add(wait), capped, api.FailRateLimit
 	}
 }

@@ -205,6 +205,12 @@ func TestAccount429HeardByTheLedgerHoldsAtOnce(t *testing.T) {
 	if until, _ := s.Backoff(t0.Add(time.Second)); until != t0.Add(2100*time.Millisecond) {
 		t.Errorf("held until +%v, want the 429's arrival + 2 s", until.Sub(t0))
 	}
+	// A scheduler made later (a new key, the same ledger) is not held by it.
+	later := NewScheduler(l, 0.5)
+	later.SetDevices(hostedFleet(10, t0), t0.Add(time.Hour))
+	if c := later.Conn(t0.Add(time.Hour)); c.State != ConnConnecting {
+		t.Errorf("an hour-old 429 held a new scheduler: %+v", c)
+	}
 }
 
 func TestDeviceFailuresHoldOnlyThatDevice(t *testing.T) {

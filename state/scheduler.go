@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"sqc/api"
@@ -108,7 +109,7 @@ type Scheduler struct {
 	user []Request
 
 	flights []flight
-	nextID  int
+	nextID  int // the latest request's ID
 
 	tokens   float64
 	tokensAt time.Time
@@ -485,9 +486,14 @@ func (s *Scheduler) due(now time.Time, r float64) (Request, bool, time.Time) {
 	return Request{}, false, soonest
 }
 
+// requestIDs numbers requests across schedulers, so that an answer to a
+// request of the scheduler a console had before a new key is never taken
+// for one of the new scheduler's.
+var requestIDs atomic.Int64
+
 // start sends a request on its way.
 func (s *Scheduler) start(r Request, now time.Time, probe bool) Request {
-	s.nextID++
+	s.nextID = int(requestIDs.Add(1))
 	r.ID = s.nextID
 	s.flights = append(s.flights, flight{req: r, at: now, probe: probe})
 	if probe {
