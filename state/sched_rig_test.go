@@ -2,6 +2,7 @@ package state
 
 import (
 	"context"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -116,6 +117,30 @@ type gate struct {
 	h       http.Handler
 	mode    atomic.Int32
 	monthly sync.Map // device ID → true
+
+	mu       sync.Mutex
+	failRate float64 // of calls answered 500 or 503 at random
+	rng      *rand.Rand
+}
+
+// flaky makes the server fail a share of its calls at random: 503 with
+// Retry-After 2 or 500, as the simulator's FailRate does.
+func (g *gate) flaky(rate float64) {
+	g.mu.Lock()
+	g.failRate, g.rng = rate, rand.New(rand.NewPCG(7, 7))
+	g.mu.Unlock()
+}
+
+func (g *gate) fail() (int, bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.failRate == 0 || g.rng.Float64() >= g.failRate {
+		return 0, false
+	}
+	if g.rng.IntN(2) == 0 {
+		return http.StatusServiceUnavailable, true
+	}
+	return http.StatusInternalServerError, true
 }
 
 const (
@@ -132,6 +157,15 @@ func (g *gate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusInternalServerError)
 		_, _ = w.Write([]byte(`{"message":"Internal Server Error"}`))
+		return
+	}
+	if status, ok := g.fail(); ok {
+		if status == http.StatusServiceUnavailable {
+			w.Header().Set("Retry-After", "2")
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		_, _ = w.Write([]byte(`{"message":"` + http.StatusText(status) + `"}`))
 		return
 	}
 	if parts := strings.Split(r.URL.Path, "/"); len(parts) == 4 && parts[3] == "data" {

@@ -306,7 +306,8 @@ func TestLedgerCountsEveryRequestOfASweepBehindASlowConsole(t *testing.T) {
 // failing or online, never both within a second, and every device still
 // gets read.
 func TestFlakyServerNeverFlickers(t *testing.T) {
-	r := newRig(t, sim.Options{Devices: 300, HostedFraction: 1, FailRate: 0.3})
+	r := newRig(t, sim.Options{Devices: 300, HostedFraction: 1})
+	r.gate.flaky(0.3)
 	r.step = 10 * time.Millisecond
 	r.sched.SetVisible(visibleOf(r))
 	r.sched.SetFocus(r.sim.Devices()[5].DeviceID, false)
