@@ -1,54 +1,94 @@
 package state
 
 import (
-	"encoding/json"
-	"errors"
+	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"sqc/api"
 )
 
-// Ledger counts this console's use of the account's quota. The server
-// sends no usage headers, so the client keeps its own count, persisted per
-// key fingerprint and UTC day so that a restart keeps today's count.
+// Ledger counts the account's use of its quota. The server sends no usage
+// headers, so the client keeps its own count, persisted per key
+// fingerprint and UTC day so that a restart keeps today's count, and
+// merged on every save with what other consoles on the same key counted.
+//
+// It is safe for concurrent use: the API client counts each request from
+// its own goroutine as it goes on the wire (Sent) and records the answer
+// (Observe), the UI reads it while drawing, and Save runs in a command.
 type Ledger struct {
-	path string
+	// Deprecated: RateLimited and Remaining mirror the count for callers
+	// that read fields; only Record and NoteRemaining update them, on the
+	// caller's goroutine. Use RateLimitedToday and RemainingOf.
+	RateLimited int
+	Remaining   map[string]int
 
-	Day         string         `json:"day"` // UTC date the counts are for
-	Used        int            `json:"used"`
-	RateLimited int            `json:"rateLimited"`
-	Remaining   map[string]int `json:"remaining"` // apiRequestsRemaining by device
-	Month       string         `json:"month"`     // the month Remaining is for
+	path   string
+	log    *slog.Logger
+	opened time.Time
+	origin *Ledger // set on a Snapshot: saving it saves the origin
 
-	recent []time.Time // call times of the last PaceWindow, for the pace
-	dirty  bool
+	saveMu sync.Mutex // one save at a time, so a count is never added twice
+	mu     sync.Mutex
+	day    string // UTC date the counts are for
+	month  string // the month the remaining counts are for
+	dayN   int
+	monthN int
+	// base is what the file held at the last load or save; pend is what
+	// this console counted since, and is what the next save adds.
+	base, pend counts
+	recent     []time.Time // send times of the last PaceWindow, oldest first
+	recentHead int         // recent[:recentHead] are dropped, awaiting compaction
+	last429    time.Time   // when the account's latest 429 arrived
+	last429RA  time.Duration
+}
+
+// counts is one side of the ledger's book: the day's calls and 429s and
+// the month's apiRequestsRemaining by device.
+type counts struct {
+	used, rateLimited int
+	remaining         map[string]int
 }
 
 // PaceWindow is how far back the current pace looks.
 const PaceWindow = 10 * time.Minute
 
-// OpenLedger loads the ledger of a key (by fingerprint) from dir, or
-// starts one. A ledger of another day starts today's count at zero.
+// minPaceSpan keeps a ledger opened a moment ago from dividing a few
+// calls by almost nothing.
+const minPaceSpan = 10 * time.Second
+
+// OpenLedger is NewLedger without a debug log.
 func OpenLedger(dir, fingerprint string, now time.Time) (*Ledger, error) {
-	l := &Ledger{Remaining: map[string]int{}}
-	if dir != "" {
-		l.path = filepath.Join(dir, "quota-"+sanitise(fingerprint)+".json")
-		b, err := os.ReadFile(l.path)
-		switch {
-		case err == nil:
-			if jerr := json.Unmarshal(b, l); jerr != nil {
-				l.Used, l.RateLimited = 0, 0 // a damaged ledger restarts the count
-			}
-		case !errors.Is(err, os.ErrNotExist):
-			return l, err
-		}
+	return NewLedger(dir, fingerprint, now, nil)
+}
+
+// NewLedger loads the ledger of a key (by fingerprint) from dir, or starts
+// one; with dir "" nothing is kept. A ledger of another day starts today's
+// count at zero. Values on disk that cannot be right are discarded, each
+// with a line on log (nil discards).
+func NewLedger(dir, fingerprint string, now time.Time, log *slog.Logger) (*Ledger, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
 	}
-	if l.Remaining == nil {
-		l.Remaining = map[string]int{}
+	l := &Ledger{log: log, opened: now, Remaining: map[string]int{}}
+	l.day, l.month, l.dayN, l.monthN = dayOf(now), monthOf(now), dayNum(now), monthNum(now)
+	l.base.remaining, l.pend.remaining = map[string]int{}, map[string]int{}
+	if dir == "" {
+		return l, nil
 	}
-	l.roll(now)
+	l.path = filepath.Join(dir, "quota-"+sanitise(fingerprint)+".json")
+	f, err := readLedgerFile(l.path, log)
+	if err != nil {
+		return l, err
+	}
+	l.adopt(f)
+	l.RateLimited = l.base.rateLimited
+	for id, n := range l.base.remaining {
+		l.Remaining[id] = n
+	}
 	return l, nil
 }
 
@@ -62,56 +102,179 @@ func sanitise(s string) string {
 	return string(out)
 }
 
-// roll starts a new day (and month) when the clock has passed into one.
-func (l *Ledger) roll(now time.Time) {
-	day := now.UTC().Format("2006-01-02")
-	if l.Day != day {
-		l.Day, l.Used, l.RateLimited, l.dirty = day, 0, 0, true
+func dayOf(t time.Time) string   { return t.UTC().Format(time.DateOnly) }
+func monthOf(t time.Time) string { return t.UTC().Format("2006-01") }
+
+// dayNum and monthNum compare days without formatting them: the budget
+// asks for today's count at every read.
+func dayNum(t time.Time) int {
+	y, m, d := t.UTC().Date()
+	return y*10000 + int(m)*100 + d
+}
+
+func monthNum(t time.Time) int {
+	y, m, _ := t.UTC().Date()
+	return y*100 + int(m)
+}
+
+// roll starts a new day (and month) when a call is of a later one. Calls
+// answered out of order around midnight never roll the ledger back.
+func (l *Ledger) roll(t time.Time) {
+	if n := dayNum(t); n > l.dayN {
+		l.day, l.dayN = dayOf(t), n
+		l.base.used, l.base.rateLimited, l.pend.used, l.pend.rateLimited = 0, 0, 0, 0
 	}
-	if month := now.UTC().Format("2006-01"); l.Month != month {
-		l.Month, l.Remaining, l.dirty = month, map[string]int{}, true
+	if n := monthNum(t); n > l.monthN {
+		l.month, l.monthN = monthOf(t), n
+		l.base.remaining, l.pend.remaining = map[string]int{}, map[string]int{}
 	}
 }
 
-// Record counts one call.
-func (l *Ledger) Record(c api.Call) {
+// Sent counts one request at the moment it goes on the wire; pass it as
+// api.Options.Sent. It is what the budget spends from, so a console slow
+// to fold its answers still counts every request it made.
+func (l *Ledger) Sent(c api.Call) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	l.roll(c.At)
-	l.Used++
+	l.pend.used++
+	l.recent = append(l.recent, c.At)
+	l.trim(c.At)
+}
+
+// trim drops send times older than the pace window, on write, so the list
+// stays bounded whether or not anyone reads the pace.
+func (l *Ledger) trim(now time.Time) {
+	cut := now.Add(-PaceWindow)
+	for l.recentHead < len(l.recent) && l.recent[l.recentHead].Before(cut) {
+		l.recentHead++
+	}
+	if l.recentHead > 64 && l.recentHead*2 > len(l.recent) {
+		n := copy(l.recent, l.recent[l.recentHead:])
+		l.recent, l.recentHead = l.recent[:n], 0
+	}
+}
+
+// Observe records the answer to a request: 429s, the account's last 429
+// (which holds every read back) and apiRequestsRemaining; pass it as
+// api.Options.Observe. It does not count the request: Sent did.
+func (l *Ledger) Observe(c api.Call) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.observe(c)
+}
+
+func (l *Ledger) observe(c api.Call) {
+	l.roll(c.At)
 	if c.Status == 429 {
-		l.RateLimited++
+		l.pend.rateLimited++
+	}
+	if api.Classify(c.Err) == api.FailRateLimit {
+		if at := c.At.Add(c.Latency); at.After(l.last429) {
+			l.last429, l.last429RA = at, api.RetryAfterOf(c.Err)
+		}
 	}
 	if c.Remaining != nil && c.DeviceID != "" {
-		l.Remaining[c.DeviceID] = *c.Remaining
+		l.noteRemaining(c.DeviceID, *c.Remaining)
 	}
+}
+
+// Record counts a call and its answer at once, for a caller that hears of
+// calls only when they are answered.
+func (l *Ledger) Record(c api.Call) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.roll(c.At)
+	l.pend.used++
 	l.recent = append(l.recent, c.At)
-	l.dirty = true
+	l.trim(c.At)
+	l.observe(c)
+	l.RateLimited = l.base.rateLimited + l.pend.rateLimited
+	if c.Remaining != nil && c.DeviceID != "" {
+		if n, ok := l.remainingOf(c.DeviceID); ok {
+			l.Remaining[c.DeviceID] = n
+		}
+	}
 }
 
 // NoteRemaining records apiRequestsRemaining from a device list.
 func (l *Ledger) NoteRemaining(id string, n int) {
-	if l.Remaining[id] != n {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.noteRemaining(id, n) {
 		l.Remaining[id] = n
-		l.dirty = true
 	}
 }
 
-// UsedToday is the count for the UTC day of now.
+// noteRemaining keeps a device's remaining calls when they are in range:
+// a server saying 1e300 or -5 is not believed.
+func (l *Ledger) noteRemaining(id string, n int) bool {
+	if !validRemaining(float64(n)) || !validDeviceKey(id) {
+		l.log.Debug("ledger: apiRequestsRemaining out of range ignored", "device", id, "value", n)
+		return false
+	}
+	l.pend.remaining[id] = n
+	return true
+}
+
+// UsedToday is the count for the UTC day of now: this console's and, as
+// of the last save, every other console's on the same key.
 func (l *Ledger) UsedToday(now time.Time) int {
-	if now.UTC().Format("2006-01-02") != l.Day {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if dayNum(now) != l.dayN {
 		return 0
 	}
-	return l.Used
+	return l.base.used + l.pend.used
 }
 
-// Pace is the current rate in requests per hour, over the last PaceWindow.
-func (l *Ledger) Pace(now time.Time) float64 {
-	cut := now.Add(-PaceWindow)
-	i := 0
-	for i < len(l.recent) && l.recent[i].Before(cut) {
-		i++
+// RateLimitedToday is how many 429s were answered on the UTC day of now.
+func (l *Ledger) RateLimitedToday(now time.Time) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if dayNum(now) != l.dayN {
+		return 0
 	}
-	l.recent = l.recent[i:]
-	return float64(len(l.recent)) * float64(time.Hour) / float64(PaceWindow)
+	return l.base.rateLimited + l.pend.rateLimited
+}
+
+// RemainingOf is a non-Hosted device's calls left this month, when known.
+func (l *Ledger) RemainingOf(id string) (int, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.remainingOf(id)
+}
+
+func (l *Ledger) remainingOf(id string) (int, bool) {
+	if n, ok := l.pend.remaining[id]; ok {
+		return n, true
+	}
+	n, ok := l.base.remaining[id]
+	return n, ok
+}
+
+// LastRateLimit is when the account's latest 429 arrived and the
+// Retry-After it carried (0 when none): every read waits for it.
+func (l *Ledger) LastRateLimit() (time.Time, time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.last429, l.last429RA
+}
+
+// Pace is the current rate in requests per hour: the requests of the last
+// PaceWindow, or of the time since the ledger opened when that is shorter.
+func (l *Ledger) Pace(now time.Time) float64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	cut := now.Add(-PaceWindow)
+	n := 0
+	for i := len(l.recent) - 1; i >= l.recentHead && !l.recent[i].Before(cut); i-- {
+		if !l.recent[i].After(now) {
+			n++
+		}
+	}
+	span := max(minPaceSpan, min(PaceWindow, now.Sub(l.opened)))
+	return float64(n) * float64(time.Hour) / float64(span)
 }
 
 // Exhaustion is when the daily limit runs out at the current pace, or the
@@ -122,7 +285,7 @@ func (l *Ledger) Exhaustion(now time.Time, daily int) time.Time {
 	if left <= 0 {
 		return now
 	}
-	if pace <= 0 {
+	if pace <= 0 || math.IsNaN(pace) {
 		return time.Time{}
 	}
 	at := now.Add(time.Duration(left / pace * float64(time.Hour)))
@@ -132,31 +295,24 @@ func (l *Ledger) Exhaustion(now time.Time, daily int) time.Time {
 	return at
 }
 
-// Dirty reports unsaved changes.
-func (l *Ledger) Dirty() bool { return l.dirty }
+// Dirty reports counts not yet saved.
+func (l *Ledger) Dirty() bool {
+	if l.origin != nil {
+		return l.origin.Dirty()
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.pend.used != 0 || l.pend.rateLimited != 0 || len(l.pend.remaining) != 0
+}
 
-// Snapshot is a copy that can be saved away from the UI goroutine.
+// Snapshot returns a copy of the deprecated fields whose Save saves this
+// ledger. Save is safe from any goroutine, so new callers need no snapshot.
 func (l *Ledger) Snapshot() *Ledger {
-	c := *l
-	c.recent = nil
-	c.Remaining = make(map[string]int, len(l.Remaining))
+	c := &Ledger{origin: l, RateLimited: l.RateLimited, Remaining: make(map[string]int, len(l.Remaining))}
 	for k, v := range l.Remaining {
 		c.Remaining[k] = v
 	}
-	l.dirty = false
-	return &c
-}
-
-// Save writes the ledger atomically; a ledger without a path is not kept.
-func (l *Ledger) Save() error {
-	if l.path == "" {
-		return nil
-	}
-	b, err := json.Marshal(l)
-	if err != nil {
-		return err
-	}
-	return writeAtomic(l.path, b)
+	return c
 }
 
 // writeAtomic replaces a file in the state directory, private to the user.

@@ -3,6 +3,8 @@ package state
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
+	"sync/atomic"
 	"time"
 
 	"sqc/api"
@@ -24,13 +26,6 @@ type Request struct {
 	User     bool // asked for by the user: it jumps the queue
 }
 
-func (r Request) target() string {
-	if r.Kind == KindList {
-		return "list"
-	}
-	return "data:" + r.DeviceID
-}
-
 // Minimum intervals, whatever the budget allows.
 const (
 	FocusEvery = 5 * time.Second
@@ -41,8 +36,18 @@ const (
 	VisibleEvery = 30 * time.Second
 	RestEvery    = 5 * time.Minute
 	ListEvery    = 5 * time.Minute
-	burst        = 3.0
-	maxBackoff   = 5 * time.Minute
+	// FocusDwell is how long the focus rests on a device, moved there from
+	// another, before it is read: scrolling past costs nothing.
+	FocusDwell = 300 * time.Millisecond
+	// MaxInFlight bounds the requests out at once, of every kind.
+	MaxInFlight = 8
+	// FirstPassShare of the day's quota may go at the account's full rate
+	// to read every device once at start.
+	FirstPassShare = 0.02
+	idleBurst      = 3.0
+	// lostAfter frees the slot of a request whose answer never came back
+	// (the console dropped it): longer than any call with its retries.
+	lostAfter = 5 * time.Minute
 )
 
 // Shares of the budget by priority: the focused device may take 60%, the
@@ -54,83 +59,216 @@ const (
 )
 
 // Scheduler decides which read to make next so that the console never
-// spends more than its share of the account's quota: budget = the daily
-// quota × share, spread evenly over what is left of the UTC day and
-// capped at the rate limit × share. Priority: user actions, then the
-// focused device, the devices on screen, the rest.
+// spends more than its share of the account's quota, and says what the
+// answers mean for the connection.
+//
+// The protocol: the console calls Next(now) until it says no, issues each
+// Request as an asynchronous command, and calls Done(req, now, err) once
+// per Request with what the api returned. When Next says no it also says
+// how long until a read is due (zero: none until an answer, a user action
+// or a new device list), so the console arms one timer. At most
+// MaxInFlight requests are out at once.
+//
+// Budget = the daily quota × Share, spread over what is left of the UTC
+// day and capped at the rate limit × Share; at start, until every readable
+// device has answered once, reads may go at the account's full rate for
+// FirstPassShare of the day's quota. Priority: user actions, the device
+// list, the focused device, the devices on screen, the rest of the fleet,
+// which is spread evenly over its interval in a heap by due time.
+//
+// A failure of the network, the server or the account's rate limit holds
+// every read (one backoff per outage, then one probe at a time); a failure
+// of one device holds that device only; a refused key holds everything
+// until ClearAuth. Not safe for concurrent use: the console calls it from
+// its update loop; the Ledger it reads is the shared part.
 type Scheduler struct {
-	Share  float64
+	Share float64 // of the account's quota this console may spend
+
 	limits api.Limits
 	ledger *Ledger
+	rng    *rand.Rand
 
-	focus   string
-	quiet   bool // the focused device has gone quiet: fast reads would find nothing new
-	visible []string
-	rest    []string
-	canData map[string]bool
-	quietID map[string]bool // stale or offline when the list was read
-	paused  bool
+	byID       map[string]*entry   // readable devices: a plan with data, seen once
+	listed     map[string]struct{} // the IDs of the last device list, reused
+	heap       dueHeap
+	gen        int
+	unanswered int     // readable devices not answered yet this session
+	phase      float64 // where the last first answer was placed in the interval
+	firstSpent int     // reads made at the account's full rate
 
-	inflight map[string]bool
-	last     map[string]time.Time // when a target was last read (or failed)
-	user     []Request
+	focus      string
+	focusQuiet bool
+	focusAt    time.Time // when the focus came to it; zero until the next call with a time
+	focusDwell bool      // it moved from another device: wait FocusDwell
+	focusNow   bool      // read it at once: an outage ended, or r
+	visible    []string
+	onScreen   []*entry // the readable devices of visible, looked up once
+	paused     bool
+
+	list target
+	user []Request
+
+	flights []flight
+	nextID  int // the latest request's ID
+
 	tokens   float64
 	tokensAt time.Time
+	now      time.Time // the latest time the scheduler was told
 
-	backoffUntil time.Time
-	backoffWhy   string
-	failures     int
-	nextID       int
-	restNext     int
-	rng          *rand.Rand
+	out      outage
+	shown    Conn      // what Conn said last
+	shownAt  time.Time // since when
+	lastOKID int       // the latest request the server answered
+	heard    bool      // anything answered this session
+	live     bool      // anything read this session
+	authWhy  string    // set while the key is refused
+	seen429  time.Time // the ledger's latest 429 already applied
 }
 
-// NewScheduler makes a scheduler spending share of the quota that ledger counts.
+// target is the device list's read state.
+type target struct {
+	last     time.Time
+	inflight bool
+	hold     time.Time
+	holdWhy  string
+	holdN    int
+}
+
+// flight is one request out.
+type flight struct {
+	req   Request
+	at    time.Time
+	probe bool
+}
+
+// NewScheduler makes a scheduler spending share of the quota that ledger
+// counts (0.5 when share is not in (0, 1]).
 func NewScheduler(ledger *Ledger, share float64) *Scheduler {
-	if share <= 0 || share > 1 {
+	if !(share > 0 && share <= 1) {
 		share = 0.5
 	}
 	return &Scheduler{
 		Share: share, ledger: ledger, limits: api.LimitsForHosted(0),
-		canData: map[string]bool{}, inflight: map[string]bool{}, last: map[string]time.Time{},
-		tokens: burst, rng: rand.New(rand.NewPCG(1, 2)),
+		byID: map[string]*entry{}, rng: rand.New(rand.NewPCG(1, 2)),
 	}
 }
 
+// tick takes in the time: it stamps a focus change, applies a 429 the
+// ledger heard, and frees the slots of requests given up for lost.
+func (s *Scheduler) tick(now time.Time) {
+	s.now = later(now, s.now)
+	if s.focus != "" && s.focusAt.IsZero() {
+		s.focusAt = now
+	}
+	s.heed429()
+	for i := 0; i < len(s.flights); i++ {
+		if f := s.flights[i]; now.Sub(f.at) >= lostAfter {
+			s.flights = slices.Delete(s.flights, i, i+1)
+			i--
+			s.land(f, now)
+		}
+	}
+}
+
+// land frees what a request held: its target and the outage's probe.
+func (s *Scheduler) land(f flight, now time.Time) *entry {
+	if f.probe {
+		s.out.probing = false
+	}
+	if f.req.Kind == KindList {
+		s.list.inflight = false
+		return nil
+	}
+	e := s.byID[f.req.DeviceID]
+	if e != nil && e.inflight {
+		e.inflight = false
+		s.heap.reschedule(e, now) // due again unless its answer says otherwise
+	}
+	return e
+}
+
 // SetDevices tells the scheduler the account's devices: their plans say
-// which may be read, the Hosted count sets the limits, and a device not
-// heard from for StaleAfter is read rarely (never, if it was never seen).
+// which may be read, the distinct Hosted devices set the limits, and a
+// device not heard from for StaleAfter is read rarely (never, if it was
+// never seen). New devices are due at once, in list order.
 func (s *Scheduler) SetDevices(devices []api.Device, now time.Time) {
-	s.limits = api.LimitsFor(devices)
-	s.canData = make(map[string]bool, len(devices))
-	s.quietID = make(map[string]bool)
-	s.rest = s.rest[:0]
+	s.tick(now)
+	s.gen++
+	if s.listed == nil {
+		s.listed = make(map[string]struct{}, len(devices))
+	}
+	clear(s.listed)
+	hosted, kept := 0, 0
+	// New devices are due now, in list order: the first a moment before the next.
+	first := now.Add(-time.Duration(len(devices)))
 	for i := range devices {
 		d := &devices[i]
+		if _, twice := s.listed[d.DeviceID]; twice {
+			continue // listed twice: counted once
+		}
+		s.listed[d.DeviceID] = struct{}{}
+		if d.Plan == api.PlanHosted {
+			hosted++
+		}
 		if !d.CanReadData() || d.Seen().IsZero() {
 			continue
 		}
-		s.canData[d.DeviceID] = true
-		s.rest = append(s.rest, d.DeviceID)
-		if now.Sub(d.Seen()) > StaleAfter {
-			s.quietID[d.DeviceID] = true
+		e := s.byID[d.DeviceID]
+		if e == nil {
+			e = &entry{id: d.DeviceID, due: first.Add(time.Duration(i)), idx: -1}
+			s.byID[e.id] = e
+			s.heap.push(e)
+			s.unanswered++
+		}
+		e.gen = s.gen
+		e.quiet = now.Sub(d.Seen()) > StaleAfter
+		kept++
+	}
+	if len(s.byID) > kept { // some left the account, lost their plan or went unseen
+		for id, e := range s.byID {
+			if e.gen != s.gen {
+				s.heap.remove(e)
+				delete(s.byID, id)
+				if !e.answered {
+					s.unanswered--
+				}
+			}
 		}
 	}
-	if s.restNext >= len(s.rest) {
-		s.restNext = 0
-	}
+	s.limits = api.LimitsForHosted(hosted)
+	s.lookUpVisible()
 }
 
 // Limits are the account limits in use.
 func (s *Scheduler) Limits() api.Limits { return s.limits }
 
-// SetFocus names the focused device ("" for none). A quiet device (not
-// heard from lately) is read every QuietEvery at most: reading an offline
-// device every 5 s would spend the budget on answers that cannot change.
-func (s *Scheduler) SetFocus(id string, quiet bool) { s.focus, s.quiet = id, quiet }
+// SetFocus names the focused device ("" for none). Moved from another
+// device, it is read after FocusDwell, unless it was read less than a
+// focus interval ago. A quiet device (not heard from lately) is read every
+// QuietEvery at most: reading an offline device every 5 s would spend the
+// budget on answers that cannot change.
+func (s *Scheduler) SetFocus(id string, quiet bool) {
+	if id != s.focus {
+		s.focusDwell = s.focus != ""
+		s.focus, s.focusAt, s.focusNow = id, time.Time{}, false
+	}
+	s.focusQuiet = quiet
+}
 
 // SetVisible names the devices on screen.
-func (s *Scheduler) SetVisible(ids []string) { s.visible = append(s.visible[:0], ids...) }
+func (s *Scheduler) SetVisible(ids []string) {
+	s.visible = append(s.visible[:0], ids...)
+	s.lookUpVisible()
+}
+
+func (s *Scheduler) lookUpVisible() {
+	s.onScreen = s.onScreen[:0]
+	for _, id := range s.visible {
+		if e := s.byID[id]; e != nil {
+			s.onScreen = append(s.onScreen, e)
+		}
+	}
+}
 
 // SetPaused stops or resumes scheduled reads; user actions still go.
 func (s *Scheduler) SetPaused(p bool) { s.paused = p }
@@ -138,231 +276,293 @@ func (s *Scheduler) SetPaused(p bool) { s.paused = p }
 // Paused reports whether live refresh is paused.
 func (s *Scheduler) Paused() bool { return s.paused }
 
-// CanRead reports whether the device's plan allows reading its data.
-func (s *Scheduler) CanRead(id string) bool { return s.canData[id] }
+// CanRead reports whether the device's plan allows reading its data and
+// it has been seen: anything else would cost a request for nothing.
+func (s *Scheduler) CanRead(id string) bool { return s.byID[id] != nil }
 
-// Ask queues a read the user asked for. A data read of a device whose plan
-// forbids it is refused (false): it would only cost a 403.
+// Ask queues a read the user asked for; it goes before anything else, a
+// device held by its own failure included. A data read the device's plan
+// forbids, or one its monthly limit refuses, is not queued (false): Hold
+// says why.
 func (s *Scheduler) Ask(kind Kind, id string) bool {
-	if kind == KindData && !s.canData[id] {
+	if kind == KindList {
+		id = ""
+	} else if e := s.byID[id]; e == nil || e.monthly && e.held(s.now) {
 		return false
 	}
-	r := Request{Kind: kind, DeviceID: id, User: true}
 	for _, q := range s.user {
-		if q.target() == r.target() {
+		if q.Kind == kind && q.DeviceID == id {
 			return true
 		}
 	}
-	s.user = append(s.user, r)
+	s.user = append(s.user, Request{Kind: kind, DeviceID: id, User: true})
 	return true
 }
 
-// Retry ends a backoff now, for a user who wants to try the network again.
-func (s *Scheduler) Retry() { s.backoffUntil = time.Time{} }
-
-// Rate is the budget in requests per second at now.
-func (s *Scheduler) Rate(now time.Time) float64 {
-	left := float64(s.limits.Daily)*s.Share - float64(s.ledger.UsedToday(now))
-	if left < 1 {
-		return 0
-	}
-	secs := math.Max(1, api.NextReset(now).Sub(now).Seconds())
-	return math.Min(left/secs, s.limits.RatePerSecond*s.Share)
-}
-
-func (s *Scheduler) refill(now time.Time) float64 {
-	r := s.Rate(now)
-	if !s.tokensAt.IsZero() && now.After(s.tokensAt) {
-		s.tokens = math.Min(burst, s.tokens+now.Sub(s.tokensAt).Seconds()*r)
-	}
-	s.tokensAt = now
-	return r
-}
-
-// every is the interval a target class gets: its minimum, or its share of
-// the budget spread over n targets, whichever is longer.
-func every(min time.Duration, r, share float64, n int) time.Duration {
-	if r <= 0 {
-		return time.Duration(math.MaxInt64)
-	}
-	d := time.Duration(float64(n) / (r * share) * float64(time.Second))
-	return max(min, d)
-}
-
-// FocusInterval is how often the focused device is read at now's budget.
-func (s *Scheduler) FocusInterval(now time.Time) time.Duration {
-	return s.focusEvery(s.Rate(now))
-}
-
-func (s *Scheduler) focusEvery(r float64) time.Duration {
-	if s.quiet {
-		return every(QuietEvery, r, focusShare, 1)
-	}
-	return every(FocusEvery, r, focusShare, 1)
-}
-
-// NextFocus is when the focused device is due, for "next in 6s".
+// NextFocus is when the focused device is due, for "next in 6s"; zero when
+// nothing will read it.
 func (s *Scheduler) NextFocus(now time.Time) time.Time {
-	if s.focus == "" || !s.canData[s.focus] || s.paused {
+	e := s.byID[s.focus]
+	if e == nil || s.paused || s.authWhy != "" {
 		return time.Time{}
 	}
-	return s.last["data:"+s.focus].Add(s.FocusInterval(now))
-}
-
-// Backoff says until when and why reads are held back.
-func (s *Scheduler) Backoff(now time.Time) (time.Time, string) {
-	if now.Before(s.backoffUntil) {
-		return s.backoffUntil, s.backoffWhy
+	s.tick(now)
+	r := s.Rate(now)
+	if r <= 0 {
+		return time.Time{} // the share of today's quota is spent
 	}
-	return time.Time{}, ""
+	due := s.focusDue(e, r)
+	if s.out.active {
+		due = later(due, s.out.until)
+	}
+	return due
 }
 
-// Next returns the read to make now, or how long until one is due (0 when
-// none will be until something changes).
+// focusDue is when the focused device is due: a focus interval after its
+// last read (at once after an outage or r), its own hold permitting, and
+// not before the dwell of a move has passed.
+func (s *Scheduler) focusDue(e *entry, r float64) time.Time {
+	var due time.Time
+	if !s.focusNow && !e.last.IsZero() {
+		due = e.last.Add(s.focusEvery(r))
+	}
+	if !e.hold.IsZero() {
+		due = later(due, e.hold)
+	}
+	if s.focusDwell {
+		due = later(due, s.focusAt.Add(FocusDwell))
+	}
+	return due
+}
+
+func (s *Scheduler) listDue(r float64) time.Time {
+	if s.list.last.IsZero() {
+		return later(time.Time{}, s.list.hold)
+	}
+	return later(s.list.last.Add(s.listEvery(r)), s.list.hold)
+}
+
+// Next returns the read to make now, or how long until one is due (zero
+// when none will be until an answer or a user action).
 func (s *Scheduler) Next(now time.Time) (Request, bool, time.Duration) {
-	r := s.refill(now)
-	if now.Before(s.backoffUntil) {
-		return Request{}, false, s.backoffUntil.Sub(now)
+	s.tick(now)
+	switch {
+	case s.authWhy != "":
+		return Request{}, false, 0
+	case len(s.flights) >= MaxInFlight:
+		return Request{}, false, s.flights[0].at.Add(lostAfter).Sub(now)
+	case s.out.active:
+		return s.probe(now)
 	}
-	for i, q := range s.user {
-		if !s.inflight[q.target()] {
-			s.user = append(s.user[:i], s.user[i+1:]...)
-			s.tokens = math.Max(-burst, s.tokens-1)
-			return s.start(q), true, 0
-		}
+	settled, rate, burst, fast := s.refill(now)
+	if req, ok := s.popUser(); ok {
+		s.tokens = math.Max(-burst, s.tokens-1)
+		return s.start(req, now, false), true, 0
 	}
-	if s.paused || r <= 0 {
+	if s.paused {
 		return Request{}, false, 0
 	}
-	if s.tokens < 1 {
-		return Request{}, false, time.Duration((1 - s.tokens) / r * float64(time.Second))
+	if rate <= 0 {
+		return Request{}, false, api.NextReset(now).Sub(now)
 	}
-	req, ok, wait := s.due(now, r)
+	req, ok, at := s.due(now, settled)
 	if !ok {
-		return Request{}, false, wait
+		return Request{}, false, waitUntil(at, now)
+	}
+	if s.tokens < 1 {
+		return Request{}, false, max(time.Millisecond, time.Duration((1-s.tokens)/rate*float64(time.Second)))
 	}
 	s.tokens--
-	return s.start(req), true, 0
+	if fast {
+		s.firstSpent++
+	}
+	return s.start(req, now, false), true, 0
 }
 
-func (s *Scheduler) start(r Request) Request {
-	s.nextID++
-	r.ID = s.nextID
-	s.inflight[r.target()] = true
-	return r
+func waitUntil(at, now time.Time) time.Duration {
+	if at.IsZero() {
+		return 0
+	}
+	return max(time.Millisecond, at.Sub(now))
 }
 
-// due finds the most urgent read that is due, or the wait until one is.
-func (s *Scheduler) due(now time.Time, r float64) (Request, bool, time.Duration) {
-	soonest := time.Duration(math.MaxInt64)
-	check := func(req Request, interval time.Duration) bool {
-		t := req.target()
-		if s.inflight[t] {
-			return false
-		}
-		last, seen := s.last[t]
-		if !seen {
-			return true
-		}
-		if wait := last.Add(interval).Sub(now); wait > 0 {
-			soonest = min(soonest, wait)
-			return false
-		}
-		return true
+// probe lets one request through an outage once its backoff is over: what
+// the user asked for, else the focused device, else the list, else the
+// most overdue device. Paused, only the user's reads probe.
+func (s *Scheduler) probe(now time.Time) (Request, bool, time.Duration) {
+	if now.Before(s.out.until) {
+		return Request{}, false, s.out.until.Sub(now)
 	}
-	list := Request{Kind: KindList}
-	if check(list, max(ListEvery, time.Duration(30/r*float64(time.Second)))) {
-		return list, true, 0
+	if s.out.probing {
+		return Request{}, false, 0
 	}
-	if s.focus != "" && s.canData[s.focus] {
-		if req := (Request{Kind: KindData, DeviceID: s.focus}); check(req, s.focusEvery(r)) {
-			return req, true, 0
+	req, ok := s.popUser()
+	if !ok && !s.paused {
+		switch e, top := s.byID[s.focus], s.heap.top(); {
+		case e != nil && !e.inflight && !e.monthly:
+			req, ok = Request{Kind: KindData, DeviceID: e.id}, true
+		case !s.list.inflight:
+			req, ok = Request{Kind: KindList}, true
+		case top != nil && !top.inflight:
+			req, ok = Request{Kind: KindData, DeviceID: top.id}, true
 		}
 	}
-	if req, ok := s.oldest(s.visible, now, every(VisibleEvery, r, visibleShare, len(s.visible)), check); ok {
-		return req, true, 0
+	if !ok {
+		return Request{}, false, 0
 	}
-	if n := len(s.rest); n > 0 {
-		interval := every(RestEvery, r, restShare, n)
-		// Round robin from where the last turn stopped: O(1) per call in the
-		// usual case, whatever the fleet's size.
-		for i := 0; i < min(n, 64); i++ {
-			id := s.rest[(s.restNext+i)%n]
-			if id == s.focus {
+	return s.start(req, now, true), true, 0
+}
+
+// popUser takes the first user read whose target is not already out.
+func (s *Scheduler) popUser() (Request, bool) {
+	for i, q := range s.user {
+		if q.Kind == KindList {
+			if s.list.inflight {
 				continue
 			}
-			if req := (Request{Kind: KindData, DeviceID: id}); check(req, s.others(id, interval)) {
-				s.restNext = (s.restNext + i + 1) % n
-				return req, true, 0
-			}
+		} else if e := s.byID[q.DeviceID]; e == nil {
+			s.user = slices.Delete(s.user, i, i+1)
+			return s.popUser() // the device has left the list
+		} else if e.inflight {
+			continue
+		}
+		s.user = slices.Delete(s.user, i, i+1)
+		return q, true
+	}
+	return Request{}, false
+}
+
+// due finds the most urgent read due at now, or when the next one will be
+// (the zero time when none will be); r is the budget's rate.
+func (s *Scheduler) due(now time.Time, r float64) (Request, bool, time.Time) {
+	soonest := time.Time{}
+	consider := func(t time.Time) {
+		if soonest.IsZero() || t.Before(soonest) {
+			soonest = t
 		}
 	}
-	if soonest == time.Duration(math.MaxInt64) {
-		soonest = time.Minute
+	if !s.list.inflight {
+		if at := s.listDue(r); at.After(now) {
+			consider(at)
+		} else {
+			return Request{Kind: KindList}, true, now
+		}
+	}
+	if e := s.byID[s.focus]; e != nil && !e.inflight {
+		if at := s.focusDue(e, r); at.After(now) {
+			consider(at)
+		} else {
+			return Request{Kind: KindData, DeviceID: e.id}, true, now
+		}
+	}
+	var best *entry
+	var bestAt time.Time
+	vis := s.visibleEvery(r)
+	for _, e := range s.onScreen {
+		if e.inflight || e.id == s.focus {
+			continue
+		}
+		var at time.Time
+		if !e.last.IsZero() {
+			at = e.last.Add(quietly(e, vis))
+		}
+		at = later(at, e.hold)
+		if at.After(now) {
+			consider(at)
+		} else if best == nil || at.Before(bestAt) {
+			best, bestAt = e, at
+		}
+	}
+	if best != nil {
+		return Request{Kind: KindData, DeviceID: best.id}, true, now
+	}
+	if top := s.heap.top(); top != nil {
+		if top.due.After(now) {
+			consider(top.due)
+		} else {
+			return Request{Kind: KindData, DeviceID: top.id}, true, now
+		}
 	}
 	return Request{}, false, soonest
 }
 
-// others is the interval of a device that is not focused: a quiet one's
-// is QuietOthers at least.
-func (s *Scheduler) others(id string, interval time.Duration) time.Duration {
-	if s.quietID[id] {
-		return max(interval, QuietOthers)
+// requestIDs numbers requests across schedulers, so that an answer to a
+// request of the scheduler a console had before a new key is never taken
+// for one of the new scheduler's.
+var requestIDs atomic.Int64
+
+// start sends a request on its way.
+func (s *Scheduler) start(r Request, now time.Time, probe bool) Request {
+	s.nextID = int(requestIDs.Add(1))
+	r.ID = s.nextID
+	s.flights = append(s.flights, flight{req: r, at: now, probe: probe})
+	if probe {
+		s.out.probing = true
 	}
-	return interval
+	if r.Kind == KindList {
+		s.list.inflight = true
+		return r
+	}
+	if e := s.byID[r.DeviceID]; e != nil {
+		e.inflight = true
+		s.heap.reschedule(e, now.Add(lostAfter)) // out of the way until its answer
+	}
+	if r.DeviceID == s.focus {
+		s.focusNow = false
+	}
+	return r
 }
 
-// oldest picks the due device of ids read longest ago.
-func (s *Scheduler) oldest(ids []string, now time.Time, interval time.Duration, check func(Request, time.Duration) bool) (Request, bool) {
-	var best Request
-	var bestAt time.Time
-	found := false
-	for _, id := range ids {
-		if id == s.focus || !s.canData[id] {
-			continue
-		}
-		req := Request{Kind: KindData, DeviceID: id}
-		if !check(req, s.others(id, interval)) {
-			continue
-		}
-		at := s.last[req.target()]
-		if !found || at.Before(bestAt) {
-			best, bestAt, found = req, at, true
-		}
-	}
-	return best, found
-}
-
-// Done records the outcome of a request. A 429, a 503 or a failed network
-// holds every read back: Retry-After when the server gave one, else an
-// exponential backoff with jitter up to 5 minutes.
+// Done records the outcome of a request: err is what the api returned.
 func (s *Scheduler) Done(r Request, now time.Time, err error) {
-	delete(s.inflight, r.target())
-	s.last[r.target()] = now
-	switch {
-	case err == nil:
-		s.failures, s.backoffUntil, s.backoffWhy = 0, time.Time{}, ""
-	case api.IsRateLimited(err) || api.IsUnavailable(err):
-		wait := api.RetryAfterOf(err)
-		if wait <= 0 {
-			base := 5 * time.Second << min(s.failures, 6)
-			wait = min(maxBackoff, base/2+time.Duration(s.rng.Int64N(int64(base/2)+1)))
+	s.tick(now)
+	i := slices.IndexFunc(s.flights, func(f flight) bool { return f.req.ID == r.ID })
+	if i < 0 {
+		return // given up for lost, or never issued
+	}
+	f := s.flights[i]
+	s.flights = slices.Delete(s.flights, i, i+1)
+	e := s.land(f, now)
+	switch kind := api.Classify(err); kind {
+	case api.FailNone:
+		s.live = true
+		s.reached(f)
+		s.read(r, e, now)
+	case api.FailDevice, api.FailRequest:
+		if answeredByServer(err) {
+			s.reached(f)
 		}
-		s.failures++
-		s.backoffUntil = now.Add(wait)
-		switch {
-		case api.IsRateLimited(err):
-			s.backoffWhy = "rate limited (429)"
-		case api.StatusOf(err) != 0:
-			s.backoffWhy = "server busy"
-		default:
-			s.backoffWhy = "offline"
+		if r.Kind == KindList {
+			s.holdList(err, now)
+		} else if e != nil {
+			s.holdDevice(e, err, now)
 		}
+	case api.FailNetwork, api.FailServer, api.FailRateLimit:
+		s.fleetFailed(f, kind, err, now)
+	case api.FailAuth:
+		s.heard = true
+		s.authWhy = "the server refused the key (401/403)"
 	}
 }
 
-// Offline reports whether the last failure was the network itself.
-func (s *Scheduler) Offline(now time.Time) bool {
-	_, why := s.Backoff(now)
-	return why == "offline"
+// read applies a successful read.
+func (s *Scheduler) read(r Request, e *entry, now time.Time) {
+	if r.Kind == KindList {
+		s.list = target{last: now}
+		return
+	}
+	if e == nil {
+		return
+	}
+	first := !e.answered
+	e.last, e.hold, e.holdWhy, e.holdN, e.monthly = now, time.Time{}, "", 0, false
+	s.markAnswered(e)
+	s.heap.reschedule(e, s.nextBackground(e, first, now))
+}
+
+func (s *Scheduler) markAnswered(e *entry) {
+	if !e.answered {
+		e.answered = true
+		s.unanswered--
+	}
 }
