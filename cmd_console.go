@@ -13,7 +13,7 @@ func runConsole(ctx context.Context, e *env, args []string) error {
 	if len(args) > 0 {
 		return usagef("unknown command %q: run sqc help", args[0])
 	}
-	cfg := ui.Config{Profile: e.profile, Share: keys.DefaultShare}
+	cfg := ui.Config{Profile: e.profile, Share: keys.DefaultShare, Log: e.log}
 	if e.o.device != "" {
 		id, err := api.NormaliseDeviceID(e.o.device)
 		if err != nil {
@@ -27,8 +27,10 @@ func runConsole(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		cfg.Key, cfg.KeySource = key, "demo"
-		cfg.Connect = func(key string, observe func(api.Call)) (*api.Client, error) {
-			return api.New(api.Options{BaseURL: url, Key: key, Logger: e.log, Observe: observe})
+		cfg.Connect = func(key string, hook func(*api.Options)) (*api.Client, error) {
+			o := api.Options{BaseURL: url, Key: key, Logger: e.log}
+			hook(&o)
+			return api.New(o)
 		}
 		return ui.Run(ctx, cfg)
 	}
@@ -47,7 +49,7 @@ func runConsole(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	cfg.Share, cfg.Store, cfg.StateDir = p.Share, store, e.stateDir
-	cfg.Connect = e.observedClient
+	cfg.Connect = e.hookedClient
 	found, err := store.Lookup()
 	switch {
 	case err == nil:

@@ -127,10 +127,10 @@ func (e *env) apiURL() (string, error) {
 }
 
 // clientFor builds a client of the configured API for a key.
-func (e *env) clientFor(key string) (*api.Client, error) { return e.observedClient(key, nil) }
+func (e *env) clientFor(key string) (*api.Client, error) { return e.hookedClient(key, nil) }
 
-// observedClient is clientFor with an observer of every call.
-func (e *env) observedClient(key string, observe func(api.Call)) (*api.Client, error) {
+// hookedClient is clientFor with the console's hooks set on its options.
+func (e *env) hookedClient(key string, hook func(*api.Options)) (*api.Client, error) {
 	routes, _, err := api.LoadRoutes(e.routesPath())
 	if err != nil {
 		return nil, err
@@ -139,7 +139,11 @@ func (e *env) observedClient(key string, observe func(api.Call)) (*api.Client, e
 	if err != nil {
 		return nil, err
 	}
-	return api.New(api.Options{BaseURL: url, Key: key, Routes: routes, Logger: e.log, Observe: observe})
+	o := api.Options{BaseURL: url, Key: key, Routes: routes, Logger: e.log}
+	if hook != nil {
+		hook(&o)
+	}
+	return api.New(o)
 }
 
 // startDemo serves a simulated cloud on loopback; it returns its URL and key.

@@ -4,6 +4,7 @@ package ui
 
 import (
 	"context"
+	"log/slog"
 	"os"
 	"time"
 
@@ -21,8 +22,13 @@ type Config struct {
 	// Key is the API key found at start; empty opens the login screen.
 	Key       string
 	KeySource string
-	// Connect builds a client for a key; observe sees every call.
-	Connect func(key string, observe func(api.Call)) (*api.Client, error)
+	// Connect builds a client for a key; hook sets the console's hooks on
+	// its options (the ledger hears each request as it is sent, the call
+	// log each answer; the console's clock; no retries of its own, since
+	// the scheduler decides when to try again).
+	Connect func(key string, hook func(*api.Options)) (*api.Client, error)
+	// Log takes the console's debug lines (--debug); nil discards them.
+	Log *slog.Logger
 	// Store keeps a key entered in the console; nil with --demo.
 	Store *keys.Store
 	// StateDir keeps the quota ledger and the offline cache; "" keeps nothing.
@@ -49,7 +55,7 @@ type Model struct {
 	client      *api.Client
 	keySource   string
 	fingerprint string
-	calls       chan api.Call
+	ledgers     map[string]*state.Ledger // by key fingerprint: a client counts into its key's
 
 	list     *listPane
 	readings *readingsPane
@@ -92,9 +98,12 @@ func New(ctx context.Context, cfg Config) Model {
 	if cfg.VerifyEvery <= 0 {
 		cfg.VerifyEvery = verifyEvery
 	}
-	sh := &shared{st: newStyles(true), keys: defaultKeys(), now: cfg.Now, fleet: state.NewFleet(), calls: &state.CallLog{},
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	sh := &shared{st: newStyles(true), keys: defaultKeys(), now: cfg.Now, fleet: state.NewFleet(), calls: state.NewCallLog(),
 		ctx: ctx, readOnly: cfg.ReadOnly, stateDir: cfg.StateDir, writes: map[string]*configWrite{}}
-	m := Model{cfg: cfg, ctx: ctx, sh: sh, calls: make(chan api.Call, 256), frame: &frameCache{draw: true}}
+	m := Model{cfg: cfg, ctx: ctx, sh: sh, ledgers: map[string]*state.Ledger{}, frame: &frameCache{draw: true}}
 	m.list = newListPane(sh)
 	m.readings = newReadingsPane(sh, m.list.focused)
 	m.quota = &quotaPane{sh: sh}
@@ -139,18 +148,46 @@ func (m *Model) openKey(key, source string) {
 	m.useClient(c, key, source)
 }
 
+// ledgerFor is the quota ledger of a key, opened once: the client of the
+// key counts into it from its first request, the login's check included.
+func (m *Model) ledgerFor(key string) *state.Ledger {
+	fp := keys.Fingerprint(key)
+	if l := m.ledgers[fp]; l != nil {
+		return l
+	}
+	l, err := state.NewLedger(m.cfg.StateDir, fp, m.sh.now(), m.cfg.Log)
+	if err != nil {
+		m.cfg.Log.Warn("quota ledger unreadable: counting from zero", "err", err)
+	}
+	m.ledgers[fp] = l
+	return l
+}
+
+// connect builds the client of a key, counted by the key's ledger.
+func (m *Model) connect(key string) (*api.Client, error) {
+	ledger, calls, now := m.ledgerFor(key), m.sh.calls, m.cfg.Now
+	return m.cfg.Connect(key, func(o *api.Options) {
+		o.Sent = ledger.Sent
+		o.Observe = func(c api.Call) {
+			ledger.Observe(c)
+			calls.Add(c)
+		}
+		o.Now = now
+		o.MaxRetries = -1
+	})
+}
+
 func (m *Model) useClient(c *api.Client, key, source string) {
 	now := m.sh.now()
 	m.client, m.keySource, m.fingerprint = c, source, keys.Fingerprint(key)
-	ledger, err := state.OpenLedger(m.cfg.StateDir, m.fingerprint, now)
-	if err != nil {
-		m.listErr = err
-	}
+	ledger := m.ledgerFor(key)
 	m.sh.ledger, m.sh.client, m.sh.keyFP = ledger, c, m.fingerprint
 	m.sh.gate = &state.Gate{ReadOnly: m.cfg.ReadOnly, Profile: m.cfg.Profile, Audit: state.OpenAudit(m.cfg.StateDir), Now: m.sh.now, Left: m.sh.callsLeft}
 	m.sh.sched = state.NewScheduler(ledger, m.cfg.Share)
 	if m.sh.fleet.Len() == 0 && m.cfg.StateDir != "" && m.sh.fleet.LoadCache(state.CachePath(m.cfg.StateDir, m.fingerprint)) {
 		m.sh.sched.SetDevices(devicesOf(m.sh.fleet), now)
+		// the client's own limiter starts at 1/s until a list says more
+		c.SetRate(m.sh.sched.Limits().RatePerSecond)
 		m.list.rebuild()
 	}
 }
@@ -169,12 +206,11 @@ func (m *Model) startLogin(reason string) {
 	m.loggingIn = true
 }
 
-// Init starts listening for calls, the clock and the first reads. The
-// reads start from Update (a tick with the current id), where what the
-// scheduler records is kept.
+// Init starts the clock and the first reads. The reads start from Update
+// (a tick with the current id), where what the scheduler records is kept.
 func (m Model) Init() tea.Cmd {
 	first := func() tea.Msg { return tickMsg{id: 0} }
-	return tea.Batch(tea.RequestBackgroundColor, waitCall(m.calls), everySecond(), first)
+	return tea.Batch(tea.RequestBackgroundColor, everySecond(), first)
 }
 
 // update folds one message into the model.
@@ -192,15 +228,6 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case secondMsg:
 		return m, everySecond()
-	case callMsg:
-		// The ledger's days and pace are read on the console's clock, so the
-		// call is counted on it too.
-		msg.call.At = m.sh.now()
-		if m.sh.ledger != nil {
-			m.sh.ledger.Record(msg.call)
-		}
-		m.sh.calls.Add(msg.call)
-		return m, waitCall(m.calls)
 	case tickMsg:
 		if msg.id != m.tickID {
 			return m, nil
@@ -268,7 +295,7 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.loggingIn = false
 		m.useClient(msg.client, m.login.key, msg.source)
 		m.sh.sched.Ask(state.KindList, "")
-		return m, m.schedule()
+		return m, tea.Batch(m.schedule(), m.resumeAfterLogin())
 	case tea.MouseWheelMsg:
 		if m.loggingIn || m.dialog != nil || m.showHelp {
 			return m, nil
@@ -319,7 +346,7 @@ func (m *Model) rightPanes() []pane {
 func (sh *shared) callsLeft(id string) (int, bool) {
 	n, known := 0, false
 	if sh.ledger != nil {
-		n, known = sh.ledger.Remaining[id]
+		n, known = sh.ledger.RemainingOf(id)
 	}
 	if d := sh.fleet.Get(id); d != nil && d.Remaining != nil && (!known || *d.Remaining < n) {
 		n, known = *d.Remaining, true
@@ -395,7 +422,7 @@ func (m *Model) onData(msg dataMsg) tea.Cmd {
 	case api.IsUnauthorized(msg.err) && m.cfg.Store != nil:
 		m.startLogin("The server refused the key (401): enter it again. What you were looking at is kept.")
 		return nil
-	case api.IsRateLimited(msg.err) || api.IsUnavailable(msg.err):
+	case api.Classify(msg.err).Fleetwide() || api.Classify(msg.err) == api.FailCancelled:
 		// held back by the scheduler; the device keeps its data and age
 	default:
 		m.sh.fleet.SetDataError(id, msg.err, now)

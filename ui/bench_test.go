@@ -56,8 +56,10 @@ func benchModel(tb testing.TB, n int) Model {
 	devices := sim.New(sim.Options{Devices: n, Key: "k", Now: func() time.Time { return benchNow }}).Devices()
 	m := New(context.Background(), Config{
 		Profile: "bench", Key: "bench-key", KeySource: "env", Now: func() time.Time { return benchNow },
-		Connect: func(key string, observe func(api.Call)) (*api.Client, error) {
-			return api.New(api.Options{BaseURL: "http://127.0.0.1:1", Key: key, Observe: observe})
+		Connect: func(key string, hook func(*api.Options)) (*api.Client, error) {
+			o := api.Options{BaseURL: "http://127.0.0.1:1", Key: key}
+			hook(&o)
+			return api.New(o)
 		},
 	})
 	m.sh.sched.SetPaused(true)

@@ -29,17 +29,18 @@ type bulkPane struct {
 	reading bool
 	changes []state.Change
 
-	job       *state.BulkJob
-	running   bool // a device's request is out, or the next is about to go
-	paused    bool
-	stopping  bool // esc: the request in flight finishes, nothing after it
-	blocked   string
-	bar       progress.Model
-	scroll    scroller
-	status    string
-	isErr     bool
-	verify    []int // queued Hosted devices still to be seen applied
-	verifyEnd time.Time
+	job        *state.BulkJob
+	running    bool // a device's request is out, or the next is about to go
+	paused     bool
+	keyStopped bool // paused by a refused key: resumes after login
+	stopping   bool // esc: the request in flight finishes, nothing after it
+	blocked    string
+	bar        progress.Model
+	scroll     scroller
+	status     string
+	isErr      bool
+	verify     []int // queued Hosted devices still to be seen applied
+	verifyEnd  time.Time
 }
 
 func newBulkPane(sh *shared) *bulkPane {
@@ -421,7 +422,7 @@ func (m *Model) onBulkStep(msg bulkStepMsg) tea.Cmd {
 		}
 	case api.IsUnauthorized(msg.err):
 		_ = j.Save()
-		p.paused, p.status, p.isErr = true, "the key was refused: the job is kept and resumes after login (p)", true
+		p.paused, p.keyStopped, p.status, p.isErr = true, true, "the key was refused: the job is kept and resumes after login", true
 		if m.cfg.Store != nil {
 			m.startLogin("The server refused the key (401): enter it again. The bulk change is kept and resumes after login.")
 		}
@@ -563,4 +564,15 @@ func briefly(err error) string {
 		return err.Error()
 	}
 	return ""
+}
+
+// resumeAfterLogin takes up a bulk change that a refused key stopped.
+func (m *Model) resumeAfterLogin() tea.Cmd {
+	p := m.bulk
+	if p.job == nil || !p.keyStopped {
+		return nil
+	}
+	p.paused, p.keyStopped, p.status, p.isErr = false, false, "resumed after login", false
+	job := p.job
+	return func() tea.Msg { return bulkNextMsg{job: job} }
 }

@@ -150,7 +150,7 @@ func TestQuotaMeterAfter429(t *testing.T) {
 	h.scr.waitText(t, "Devices 30")
 	h.sim.Inject(sim.Fault{Status: 429, Message: "Too Many Requests", RetryAfter: "30", Count: 1})
 	h.key("r")
-	h.scr.waitText(t, "backing off")
+	h.scr.waitText(t, "rate limited · retry in")
 	h.key("u")
 	h.scr.waitFor(t, "the quota meter with the 429", func(v string) bool {
 		return strings.Contains(v, "429s seen       1 today") && strings.Contains(v, "used today") &&
@@ -187,8 +187,10 @@ func TestOfflineStartShowsTheCache(t *testing.T) {
 	// A second console, no network: the cached list, marked with its age.
 	h2 := start(t, setup{cfg: func(c *Config) {
 		c.StateDir = dir
-		c.Connect = func(key string, observe func(api.Call)) (*api.Client, error) {
-			return api.New(api.Options{BaseURL: "http://127.0.0.1:1", Key: key, Observe: observe, MaxRetries: -1})
+		c.Connect = func(key string, hook func(*api.Options)) (*api.Client, error) {
+			o := api.Options{BaseURL: "http://127.0.0.1:1", Key: key}
+			hook(&o)
+			return api.New(o)
 		}
 	}})
 	h2.scr.waitFor(t, "cached devices", func(v string) bool {

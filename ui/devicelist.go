@@ -326,6 +326,11 @@ func (l *listPane) rowsView() string {
 		for j, c := range cols {
 			cells[j] = pad(cellText(d, c.col, hl, now), c.width)
 		}
+		if sh.sched != nil {
+			if _, why := sh.sched.Hold(d.DeviceID); why != "" {
+				cells[len(cells)-1] = pad("! "+hl.String(), cols[len(cols)-1].width) // its read failed: the readings say why
+			}
+		}
 		cursor, mark := " ", " "
 		if i == l.cursor {
 			cursor = "▶"

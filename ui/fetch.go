@@ -9,11 +9,6 @@ import (
 	"sqc/state"
 )
 
-// waitCall delivers the next observed API call as a message.
-func waitCall(ch <-chan api.Call) tea.Cmd {
-	return func() tea.Msg { return callMsg{call: <-ch} }
-}
-
 func everySecond() tea.Cmd {
 	return tea.Tick(time.Second, func(time.Time) tea.Msg { return secondMsg{} })
 }
@@ -27,7 +22,7 @@ func (m *Model) schedule() tea.Cmd {
 	now := m.sh.now()
 	m.sh.sched.SetVisible(m.list.visibleIDs())
 	var cmds []tea.Cmd
-	for range 8 { // a few at once at most; the rest come on the next tick
+	for range state.MaxInFlight { // the scheduler says no while that many are out
 		req, ok, wait := m.sh.sched.Next(now)
 		if !ok {
 			if wait > 0 {
@@ -99,10 +94,4 @@ func (m *Model) persist(withCache bool) tea.Cmd {
 		})
 	}
 	return tea.Batch(cmds...)
-}
-
-// connect builds the client for a key, observed by the ledger.
-func (m *Model) connect(key string) (*api.Client, error) {
-	ch := m.calls
-	return m.cfg.Connect(key, func(c api.Call) { ch <- c })
 }

@@ -32,7 +32,4 @@ type tickMsg struct{ id int }
 // secondMsg redraws the ages and countdowns once a second.
 type secondMsg struct{}
 
-// callMsg carries one observed API call from the client to the ledger.
-type callMsg struct{ call api.Call }
-
 type savedMsg struct{ err error }

@@ -119,8 +119,9 @@ func quotaLines(sh *shared, ledger *state.Ledger, sched *state.Scheduler, fleet 
 	default:
 		add("exhaustion", st.warn.Render(fmt.Sprintf("at %s UTC at this pace (in %s)", ex.UTC().Format("15:04"), short(ex.Sub(now)))))
 	}
-	r429 := fmt.Sprintf("%d today", ledger.RateLimited)
-	if ledger.RateLimited > 0 {
+	n429 := ledger.RateLimitedToday(now)
+	r429 := fmt.Sprintf("%d today", n429)
+	if n429 > 0 {
 		r429 = st.warn.Render(r429)
 	}
 	add("429s seen", r429)

@@ -72,8 +72,17 @@ func (p *readingsPane) view() string {
 		if next := sh.sched.NextFocus(now); !next.IsZero() {
 			rs.nextIn = max(0, next.Sub(now))
 		}
-		if until, _ := sh.sched.Backoff(now); !until.IsZero() {
-			rs.nextIn = until.Sub(now)
+		if c := sh.sched.Conn(now); c.State != state.ConnOnline && c.State != state.ConnConnecting {
+			rs.held = c.State.String()
+			if c.Until.After(now) {
+				rs.nextIn = c.Until.Sub(now)
+			}
+		}
+		if until, why := sh.sched.Hold(d.DeviceID); why != "" {
+			rs.held = why
+			if until.After(now) {
+				rs.nextIn = until.Sub(now)
+			}
 		}
 	}
 	return strings.Join(p.scroll.window(readingLines(sh, d, rs, p.w)), "\n")
@@ -85,6 +94,7 @@ type readingsStatus struct {
 	interval time.Duration
 	paused   bool
 	canRead  bool
+	held     string // why reads of it are held: the fleet's outage, or its own failure
 }
 
 // readingLines renders the pane's content as lines; the caller scrolls.
@@ -113,6 +123,10 @@ func readingLines(sh *shared, d *state.Device, rs readingsStatus, width int) []s
 		status += " · plan " + d.Plan + " allows no data reads"
 	case rs.paused:
 		status += " · paused (p resumes)"
+	case rs.held != "" && rs.nextIn >= 0:
+		status += st.warn.Render(fmt.Sprintf(" · held: %s · next try in %s", rs.held, short(rs.nextIn)))
+	case rs.held != "":
+		status += st.warn.Render(" · held: " + rs.held)
 	case rs.nextIn >= 0:
 		status += fmt.Sprintf(" · next in %s", short(rs.nextIn))
 	}

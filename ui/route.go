@@ -105,7 +105,7 @@ func (m Model) consoleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.list.atTop = false
 		m.showRight(m.readings)
 		if sched != nil && !sched.Ask(state.KindData, d.DeviceID) {
-			return m, m.toast(d.DeviceID+": plan "+d.Plan+" allows no data reads", true)
+			return m, m.toast(m.cannotRead(d.DeviceID), true)
 		}
 		return m, m.schedule()
 	case matches(msg, k.NextPane):
@@ -173,10 +173,15 @@ func (m Model) consoleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		if sched == nil {
 			return m, nil
 		}
-		sched.Retry()
+		if until, why := sched.RetryNow(m.sh.now()); why != "" {
+			if !until.IsZero() {
+				why += " (" + short(until.Sub(m.sh.now())) + " more)"
+			}
+			return m, m.toast(why, true)
+		}
 		sched.Ask(state.KindList, "")
-		if m.focusID != "" {
-			sched.Ask(state.KindData, m.focusID)
+		if m.focusID != "" && !sched.Ask(state.KindData, m.focusID) {
+			return m, tea.Batch(m.schedule(), m.toast(m.cannotRead(m.focusID), true))
 		}
 		return m, m.schedule()
 	case matches(msg, k.Pause):
@@ -301,4 +306,18 @@ func (m *Model) askExport() tea.Cmd {
 			return exportDevices(path, rows, m.sh.now()), nil
 		})
 	return nil
+}
+
+// cannotRead says why a device's data cannot be read now.
+func (m *Model) cannotRead(id string) string {
+	if _, why := m.sh.sched.Hold(id); why != "" {
+		return id + ": " + why
+	}
+	if d := m.sh.fleet.Get(id); d != nil && !d.CanReadData() {
+		return id + ": plan " + d.Plan + " allows no data reads"
+	}
+	if d := m.sh.fleet.Get(id); d != nil && d.Seen().IsZero() {
+		return id + " has never sent anything: there is nothing to read"
+	}
+	return id + ": cannot be read now"
 }

@@ -167,8 +167,10 @@ func start(t *testing.T, o setup) *harness {
 	url := h.srv.URL
 	cfg := Config{
 		Profile: "acme", Key: uiKey, KeySource: "env", Now: h.clock.Now,
-		Connect: func(key string, observe func(api.Call)) (*api.Client, error) {
-			return api.New(api.Options{BaseURL: url, Key: key, Observe: observe, MaxRetries: -1})
+		Connect: func(key string, hook func(*api.Options)) (*api.Client, error) {
+			o := api.Options{BaseURL: url, Key: key}
+			hook(&o)
+			return api.New(o)
 		},
 	}
 	if o.cfg != nil {

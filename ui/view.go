@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -92,27 +93,28 @@ func (m Model) header() string {
 	st := m.sh.st
 	now := m.sh.now()
 	sched := m.sh.sched
-	conn := st.ok.Render("● online")
-	switch {
-	case m.client == nil:
+	var conn string
+	live := true
+	if m.client == nil || sched == nil {
 		conn = st.dim.Render("○ no key")
-	case sched != nil && sched.Offline(now):
-		until, _ := sched.Backoff(now)
-		conn = st.old.Render("○ offline · retry in " + short(until.Sub(now)))
-	case sched != nil:
-		if until, why := sched.Backoff(now); !until.IsZero() {
-			conn = st.warn.Render("◌ backing off " + short(until.Sub(now)) + " · " + why)
-		} else if sched.Paused() {
-			conn = st.warn.Render("‖ paused")
+	} else {
+		c := sched.Conn(now)
+		live = c.Live
+		conn = connText(st, c, now)
+		if read, total, done := sched.Progress(); !done && total > 0 && c.State == state.ConnOnline {
+			conn += st.dim.Render(fmt.Sprintf(" · reading %d/%d", read, total))
+		}
+		if sched.Paused() {
+			conn += " · " + st.warn.Render("‖ paused")
 		}
 	}
-	if !m.sh.fleet.CachedAt.IsZero() {
+	if !live && !m.sh.fleet.CachedAt.IsZero() {
 		conn += st.stale.Render(" · cached, " + state.Ago(m.sh.fleet.CachedAt, now) + " ago")
 	}
 	if m.sh.readOnly {
 		conn += " · " + st.warn.Render("READ-ONLY")
 	}
-	left := st.header.Render("sqc") + " · profile " + m.cfg.Profile + fmt.Sprintf(" · %d devices · ", m.sh.fleet.Len()) + conn + " · key: " + m.keySource
+	left := st.header.Render("sqc") + " · profile " + clean(m.cfg.Profile) + " · " + plural(m.sh.fleet.Len(), "device") + " · " + conn + " · key: " + m.keySource
 	right := ""
 	if m.sh.ledger != nil && sched != nil {
 		daily := sched.Limits().Daily
@@ -124,6 +126,36 @@ func (m Model) header() string {
 		return fit(left, m.sh.width)
 	}
 	return left + strings.Repeat(" ", gap) + right
+}
+
+// connText says what the answers say of the connection, and when the
+// next try goes: "offline · retry in 8s (r now)".
+func connText(st styles, c state.Conn, now time.Time) string {
+	retry := func() string {
+		if !c.Until.After(now) {
+			return " · retrying"
+		}
+		return " · retry in " + short(c.Until.Sub(now))
+	}
+	switch c.State {
+	case state.ConnConnecting:
+		return st.dim.Render("◌ connecting")
+	case state.ConnOnline:
+		return st.ok.Render("● online")
+	case state.ConnOffline:
+		return st.old.Render("○ offline" + retry() + " (r now)")
+	case state.ConnServerError:
+		return st.warn.Render("◌ server error" + retry() + " (r now)")
+	case state.ConnRateLimited:
+		s := "◌ rate limited" + retry()
+		if c.Capped {
+			s += " (the server asked for longer: capped at 15m)"
+		}
+		return st.warn.Render(s)
+	case state.ConnKeyRefused:
+		return st.errText.Render("○ key refused")
+	}
+	return c.State.String()
 }
 
 // footer: the newest toast, or the keys that apply now; it always ends
