@@ -286,8 +286,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if s.opts.FailRate > 0 && s.rng.Float64() < s.opts.FailRate {
+		busy := s.rng.IntN(2) == 0 // drawn under the lock, like every use of rng
 		s.mu.Unlock()
-		if s.rng.IntN(2) == 0 {
+		if busy {
 			w.Header().Set("Retry-After", "2")
 			writeMsg(w, http.StatusServiceUnavailable, "Service Unavailable")
 		} else {
