@@ -27,7 +27,8 @@ func showRoutes(e *env) error {
 	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "OPERATION\tMETHOD\tPATH\tSOURCE")
 	for _, r := range routes.All() {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Op, r.Method, r.Path, r.Source)
+		// An imported collection is a file from elsewhere: its paths are cut and cleaned like server strings.
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Op, r.Method, cell(r.Path, 80, e.ellipsis()), cell(r.Source, 60, e.ellipsis()))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -66,13 +67,13 @@ func importRoutes(_ context.Context, e *env, args []string) error {
 		return err
 	}
 	for _, r := range res.Matched {
-		fmt.Fprintf(e.stdout, "replaced  %-24s %s %s\n", r.Op, r.Method, r.Path)
+		fmt.Fprintf(e.stdout, "replaced  %-24s %s %s\n", r.Op, r.Method, cell(r.Path, 80, e.ellipsis()))
 	}
 	for _, op := range res.Unmatched {
 		fmt.Fprintf(e.stdout, "unmatched %-24s kept the built-in row\n", op)
 	}
 	for _, s := range res.Skipped {
-		fmt.Fprintf(e.stdout, "skipped   %s\n", s)
+		fmt.Fprintf(e.stdout, "skipped   %s\n", cell(s, 120, e.ellipsis()))
 	}
 	if res.BaseURL != "" {
 		fmt.Fprintf(e.stdout, "base URL  %s\n", res.BaseURL)

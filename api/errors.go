@@ -111,7 +111,7 @@ func importedRouteHint(status int, route Route) string {
 		what = "the server does not take"
 	}
 	return fmt.Sprintf("%s %s %s, which was %s: check the ID, or go back to the built-in routes with sqc routes reset",
-		what, route.Method, route.Path, route.Source)
+		what, route.Method, Truncate(route.Path, 80, "…"), Truncate(route.Source, 60, "…"))
 }
 
 // MaxMessage bounds the server's message in an error, in terminal cells.
