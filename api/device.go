@@ -57,7 +57,8 @@ func (d *Device) Extra() []Field {
 		key, err := unquote(k, slow)
 		if err == nil && !knownDeviceKeys[key] {
 			f, _ := newField(key, v)
-			out = append(out, f.cleanKey())
+			f.Key = Clean(key)
+			out = append(out, f)
 		}
 		return nil
 	})

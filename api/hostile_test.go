@@ -299,3 +299,22 @@ func TestNonASCIIDeviceIDCostsNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A key is cleaned for display and written back as the server sent it.
+func TestCleanedKeysReencodeAsSent(t *testing.T) {
+	body := `{"deviceid":"X","data":[{"k\u001b[2J":1,"vin":2}],"e\u009b":3}`
+	p, err := api.DecodeDataPage([]byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k := p.Data[0].Fields[0].Key; k != "k" {
+		t.Errorf("key %q", k)
+	}
+	if k := p.Extra[0].Key; k != "e" {
+		t.Errorf("envelope key %q", k)
+	}
+	out, _ := p.MarshalJSON()
+	if decodeForCompare(t, out) != decodeForCompare(t, []byte(body)) {
+		t.Fatalf("re-encoded %s", out)
+	}
+}

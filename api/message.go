@@ -24,29 +24,29 @@ const (
 
 // Field is one key of a data message, in the order the server sent it, with
 // its exact bytes so that re-encoding loses nothing. Key is cleaned for
-// display (Clean); the server's own key, when it differs, is kept for
-// re-encoding.
+// display (Clean); the message keeps the server's own key, when it
+// differs, for re-encoding.
 type Field struct {
 	Key  string
 	Raw  json.RawMessage
 	Kind Kind
 	Num  float64 // when Kind is KindNumber
-
-	rawKey string // the server's key when Clean changed it
 }
 
-// cleanKey moves a key that needs cleaning aside and cleans it.
-func (f Field) cleanKey() Field {
-	if c := Clean(f.Key); c != f.Key {
-		f.rawKey, f.Key = f.Key, c
-	}
-	return f
+// keyNote keeps the server's key of field i where Clean changed it. Keys
+// that need cleaning are rare, so they are noted aside rather than
+// making every field of every message bigger.
+type keyNote struct {
+	i   int
+	raw string
 }
 
-// serverKey is the key as the server sent it.
-func (f Field) serverKey() string {
-	if f.rawKey != "" {
-		return f.rawKey
+// serverKey is field i's key as the server sent it.
+func serverKey(notes []keyNote, i int, f Field) string {
+	for _, n := range notes {
+		if n.i == i {
+			return n.raw
+		}
 	}
 	return f.Key
 }
@@ -91,8 +91,8 @@ func LevelClass(lv int) string {
 // or wider than 29 bits; ID is then 0 and the raw frame is still in Fields.
 type CANFrame struct {
 	ID    uint32 `json:"id"`
+	BadID bool   `json:"-"` // next to ID: the frame stays 24 bytes
 	Data  string `json:"data"`
-	BadID bool   `json:"-"`
 }
 
 // MaxCANID is the largest 29-bit (extended) CAN identifier.
@@ -117,6 +117,7 @@ type DataMessage struct {
 	CAN1     []CANFrame
 	CAN2     []CANFrame
 	Fields   []Field
+	rawKeys  []keyNote
 	// Problems lists documented keys whose value had an unexpected type or
 	// was out of range (a ts beyond the year 9999, a CAN id over 29 bits),
 	// each once; the raw value is still in Fields.
@@ -208,9 +209,13 @@ func (dec *decoder) message(b []byte, i, depth int, m *DataMessage) (int, error)
 	spans := dec.spans[:0]
 	var timeField float64
 	end, err := scanObject(b, i, depth+1, func(k []byte, slow bool, b []byte, vi, d int) (int, error) {
-		key, err := dec.keys.key(k, slow)
+		ik, err := dec.keys.key(k, slow)
 		if err != nil {
 			return vi, err
+		}
+		key := ik.clean
+		if ik.raw != "" {
+			m.rawKeys = append(m.rawKeys, keyNote{len(m.Fields), ik.raw})
 		}
 		var ve int
 		ok := true
@@ -252,7 +257,7 @@ func (dec *decoder) message(b []byte, i, depth int, m *DataMessage) (int, error)
 		if !ok {
 			m.problem(key)
 		}
-		m.Fields = append(m.Fields, f.cleanKey())
+		m.Fields = append(m.Fields, f)
 		spans = append(spans, [2]int{vi, ve})
 		return ve, nil
 	})
@@ -384,7 +389,7 @@ func (m DataMessage) MarshalJSON() ([]byte, error) {
 		if i > 0 {
 			buf = append(buf, ',')
 		}
-		k, err := json.Marshal(f.serverKey())
+		k, err := json.Marshal(serverKey(m.rawKeys, i, f))
 		if err != nil {
 			return nil, err
 		}
@@ -403,7 +408,8 @@ type DataPage struct {
 	Data     []DataMessage
 	Extra    []Field
 
-	rawID json.RawMessage
+	rawID   json.RawMessage
+	rawKeys []keyNote // of Extra
 }
 
 // DecodeDataPage decodes a Get Device Data body.
@@ -448,7 +454,11 @@ func DecodeDataPage(body []byte) (*DataPage, error) {
 				return ve, errAt(vi, "data is not a list")
 			}
 			f, err := newField(key, bytes.Clone(v))
-			p.Extra = append(p.Extra, f.cleanKey())
+			if c := Clean(key); c != key {
+				p.rawKeys = append(p.rawKeys, keyNote{len(p.Extra), key})
+				f.Key = c
+			}
+			p.Extra = append(p.Extra, f)
 			return ve, err
 		})
 	})
@@ -480,8 +490,8 @@ func (p DataPage) MarshalJSON() ([]byte, error) {
 		buf.Write(b)
 	}
 	buf.WriteByte(']')
-	for _, f := range p.Extra {
-		k, _ := json.Marshal(f.serverKey())
+	for i, f := range p.Extra {
+		k, _ := json.Marshal(serverKey(p.rawKeys, i, f))
 		buf.WriteByte(',')
 		buf.Write(k)
 		buf.WriteByte(':')
