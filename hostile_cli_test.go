@@ -86,6 +86,7 @@ func TestHostileServerCannotDriveTheTerminal(t *testing.T) {
 		sim.HostileEndless: {{args: []string{"devices"}, code: 1, say: "more than 100000 devices", max: 100 * 100_000}},
 		sim.HostileRepeat:  devices(1, "repeated a page cursor"),
 		sim.HostileNoNew:   devices(1, "no new device"),
+		sim.HostileTrickle: devices(1, "fewer than 10 new devices"),
 		sim.HostileDuplicates: append(devices(0, "listed 2 devices more than once"),
 			data...),
 		sim.HostileAbsurd: {{args: []string{"devices"}, max: mb}, {args: []string{"data", "ABSURD004"}, max: mb}, {args: []string{"data", "ABSURD004", "--json"}, max: mb}},

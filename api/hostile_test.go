@@ -144,6 +144,7 @@ func TestHostileListingsEnd(t *testing.T) {
 		{sim.HostileEndless, 5000, 5000, 6, "more than 5000 devices"},
 		{sim.HostileRepeat, 0, 30, 3, "repeated a page cursor"},
 		{sim.HostileNoNew, 0, 2, 2, "no new device"},
+		{sim.HostileTrickle, 0, 10, 10, "fewer than 10 new devices"},
 	} {
 		t.Run(tc.scenario, func(t *testing.T) {
 			h, c := hostile(t, tc.scenario, api.Options{MaxDevices: tc.max})

@@ -13,6 +13,15 @@ const DefaultMaxDevices = 100_000
 // maxCursor bounds a page cursor: it goes back into a URL.
 const maxCursor = 8 << 10
 
+// minPerPage is the fewest new devices a page brings on average, after
+// the first few pages, before listing stops: each page costs a request of
+// the day's quota, and a server that trickles one device a page would
+// take 100,000 of them to reach MaxDevices. Real pages hold 100 or 1000.
+const (
+	minPerPage   = 10
+	trickleGrace = 10 // pages
+)
+
 // ListReport is what List All Devices gave, page after page.
 type ListReport struct {
 	// Devices holds each distinct device once, as the server first listed it.
@@ -22,14 +31,16 @@ type ListReport struct {
 	Duplicates []string
 	Pages      int
 	// Stopped says why listing stopped before the server said it was done
-	// ("" when it did): a repeated cursor, a page with no new device, a
-	// cursor too long to send, or more than MaxDevices devices.
+	// ("" when it did): a repeated cursor, a page with no new device,
+	// pages of a few devices each, a cursor too long to send, or more than
+	// MaxDevices devices.
 	Stopped string
 }
 
 // ListDevicesReport fetches every device, following next until null, and
 // stops when the server's pagination cannot end: a cursor repeats, a page
-// adds no new device, or the distinct devices pass Options.MaxDevices.
+// adds no new device, pages bring fewer than 10 new devices on average
+// (after 10 pages), or the distinct devices pass Options.MaxDevices.
 // Then it returns the devices gathered so far and an *Error (FailRequest)
 // that says why. A failed page returns what came before it, with the
 // page's error.
@@ -89,6 +100,8 @@ func (c *Client) ListDevicesReport(ctx context.Context) (*ListReport, error) {
 		switch h := maphash.String(seed, next); {
 		case added == 0:
 			return stop("a page added no new device")
+		case r.Pages >= trickleGrace && len(r.Devices) < minPerPage*r.Pages:
+			return stop(fmt.Sprintf("its pages bring fewer than %d new devices each", minPerPage))
 		case len(next) > maxCursor:
 			return stop(fmt.Sprintf("the next page's cursor is %d bytes long", len(next)))
 		case cursors[h]:

@@ -28,6 +28,7 @@ const (
 	HostileEndless    = "endless"
 	HostileRepeat     = "repeat"
 	HostileNoNew      = "nonew"
+	HostileTrickle    = "trickle"
 	HostileDuplicates = "duplicates"
 	HostileAbsurd     = "absurd"
 	HostileStream     = "stream"
@@ -57,6 +58,9 @@ var hostileScenarios = map[string]func(h *Hostile) scenario{
 	HostileRepeat: repeatScenario,
 	// nonew: a fresh cursor on every page, always the same two devices.
 	HostileNoNew: noNewScenario,
+	// trickle: a fresh cursor and one new device on every page, for ever:
+	// bounded in memory by MaxDevices, but 100,000 requests of quota.
+	HostileTrickle: trickleScenario,
 	// duplicates: 5 copies of each of 2 Hosted devices and one device on no
 	// plan, over two pages: 3 devices, 2 Hosted.
 	HostileDuplicates: duplicatesScenario,

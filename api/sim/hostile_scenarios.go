@@ -171,6 +171,16 @@ func noNewScenario(*Hostile) scenario {
 	}
 }
 
+func trickleScenario(*Hostile) scenario {
+	return scenario{
+		list: func(w http.ResponseWriter, cursor string) {
+			n := pageNumber(cursor)
+			writeRaw(w, http.StatusOK, page(pageOf('T', n, 1), "p"+strconv.Itoa(n+1)))
+		},
+		device: ordinaryDevice, data: ordinaryData, config: ordinaryConfig,
+	}
+}
+
 func duplicatesScenario(*Hostile) scenario {
 	a, b := dev(HostileHosted, "first", api.PlanHosted), dev(HostileTrial, "second", api.PlanHosted)
 	none := dev("HOSTILE03", "third", api.PlanNone)
