@@ -64,26 +64,26 @@ type cmdOpts struct {
 // addShared registers the shared flags a command uses.
 func addShared(fs *pflag.FlagSet, o *cmdOpts, uses sharedFlags) {
 	if uses&withAPIURL != 0 {
-		fs.StringVar(&o.apiURL, "api-url", "", "the API's base URL (default: SENQUIP_API_URL, the profile's api_url, or "+defaultURLText+")")
+		fs.StringVar(&o.apiURL, "api-url", "", "the API's URL (else SENQUIP_API_URL, profile, default)")
 	}
 	if uses&withProfile != 0 {
 		fs.StringVar(&o.profile, "profile", "", "profile name (default: SQC_PROFILE or default)")
 	}
 	if uses&withDebug != 0 {
-		fs.BoolVar(&o.debug, "debug", false, "write a debug log to $XDG_STATE_HOME/sqc/debug.log")
+		fs.BoolVar(&o.debug, "debug", false, "write a debug log in $XDG_STATE_HOME/sqc")
 	}
 	if uses&withDemo != 0 {
-		fs.BoolVar(&o.demo, "demo", false, "run against a simulated Senquip Cloud in this process")
+		fs.BoolVar(&o.demo, "demo", false, "use a simulated Senquip Cloud in this process")
 	}
 	if uses&withReadOnly != 0 {
-		fs.BoolVar(&o.readOnly, "read-only", false, "refuse every write (also the profile's read_only = true)")
+		fs.BoolVar(&o.readOnly, "read-only", false, "refuse every write (as the profile's read_only)")
 	}
 	if uses&withASCII != 0 {
-		fs.BoolVar(&o.ascii, "ascii", false, "draw with ASCII symbols only (also when the locale is not UTF-8)")
+		fs.BoolVar(&o.ascii, "ascii", false, "draw ASCII symbols only (as a non-UTF-8 locale)")
 	}
 }
 
-const jsonHelp = "print the server's JSON, nothing dropped (control characters \\u-escaped)"
+const jsonHelp = "print the server's JSON, nothing dropped"
 
 var commands = []command{
 	{path: "", about: "open the console", run: runConsole,
@@ -111,7 +111,7 @@ var commands = []command{
 			fs.BoolVar(&o.json, "json", false, jsonHelp)
 			fs.IntVar(&o.limit, "limit", 1, "how many messages, newest first (1-1000)")
 		}},
-	{path: "sim", about: "serve a simulated Senquip Cloud for curl, Postman and sqc", run: runSim,
+	{path: "sim", about: "serve a simulated Senquip Cloud on loopback", run: runSim,
 		long:    "Serve a simulated Senquip Cloud on loopback and print its URL and key, so that curl, Postman and sqc can use it.",
 		example: "sqc sim --listen 127.0.0.1:8088 --key demo-key",
 		flags: func(fs *pflag.FlagSet, o *cmdOpts) {
@@ -130,19 +130,19 @@ var commands = []command{
 		example: "sqc auth login --profile acme\npass show senquip/acme | sqc auth login --profile acme",
 		uses:    withAccount,
 		flags: func(fs *pflag.FlagSet, o *cmdOpts) {
-			fs.BoolVar(&o.insecureStorage, "insecure-storage", false, "store the key in a plain-text file (mode 0600) instead of the OS keyring")
-			fs.BoolVar(&o.noVerify, "no-verify", false, "do not ask the server whether it accepts the key")
+			fs.BoolVar(&o.insecureStorage, "insecure-storage", false, "store the key in a plain file (0600), not the keyring")
+			fs.BoolVar(&o.noVerify, "no-verify", false, "do not ask the server whether it takes the key")
 		}},
 	{path: "auth logout", about: "remove the key from every store that holds it", run: authLogout, uses: withProfile | withDebug},
 	{path: "auth status", about: "where the key comes from, its fingerprint, and whether the server takes it", run: authStatus,
 		uses: withAccount,
 		flags: func(fs *pflag.FlagSet, o *cmdOpts) {
-			fs.BoolVar(&o.noVerify, "no-verify", false, "do not ask the server whether it accepts the key")
+			fs.BoolVar(&o.noVerify, "no-verify", false, "do not ask the server whether it takes the key")
 		}},
 	{path: "profiles", about: "list profiles and where each key lives", run: runProfiles, uses: withProfile | withDebug},
-	{path: "routes", about: "show the API route table and where each row comes from", run: runRoutes, uses: withProfile | withDebug},
-	{path: "routes import", args: "FILE", about: "replace the assumed routes with those of Senquip's Postman collection", run: importRoutes,
+	{path: "routes", about: "show the route table and where each row is from", run: runRoutes, uses: withProfile | withDebug},
+	{path: "routes import", args: "FILE", about: "use the routes of Senquip's Postman collection", run: importRoutes,
 		example: "sqc routes import ~/Downloads/Senquip.postman_collection.json --profile acme",
 		uses:    withProfile | withDebug},
-	{path: "routes reset", about: "go back to the built-in routes (forget an imported collection)", run: resetRoutes, uses: withProfile | withDebug},
+	{path: "routes reset", about: "go back to the built-in routes", run: resetRoutes, uses: withProfile | withDebug},
 }

@@ -15,8 +15,6 @@ import (
 	"sqc/keys"
 )
 
-const defaultURLText = api.DefaultBaseURL
-
 // env is what every command is given: streams, directories, the profile,
 // the debug log, and a way to get an API client.
 type env struct {
