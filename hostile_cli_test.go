@@ -16,7 +16,7 @@ import (
 )
 
 // hostileServer serves a hostile scenario and points the environment at it.
-func hostileServer(t *testing.T, scenario string) (*sim.Hostile, *httptest.Server) {
+func hostileServer(t testing.TB, scenario string) (*sim.Hostile, *httptest.Server) {
 	t.Helper()
 	setup(t)
 	h, err := sim.NewHostile(scenario, testKey)
@@ -190,4 +190,20 @@ func TestBinaryStopsOnSignalDuringEndlessBody(t *testing.T) {
 			t.Errorf("%v after %v: stderr %q", tc.args, tc.sig, errb.String())
 		}
 	}
+}
+
+// sqc devices of an account where one device has a 49 MB name: the table
+// costs what the download and decoding cost, and its output stays small
+// (it was tens of gigabytes with tabwriter).
+func BenchmarkDevicesTable49MBName(b *testing.B) {
+	hostileServer(b, sim.HostileHuge)
+	var out, errb bytes.Buffer
+	for b.Loop() {
+		out.Reset()
+		errb.Reset()
+		if code := run(context.Background(), []string{"devices"}, strings.NewReader(""), &out, &errb); code != 0 {
+			b.Fatal(errb.String())
+		}
+	}
+	b.ReportMetric(float64(out.Len()), "output-bytes")
 }
