@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -166,7 +167,10 @@ func (h *Hostile) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func writeRaw(w http.ResponseWriter, status int, body []byte) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	_, _ = w.Write([]byte(strings.ReplaceAll(string(body), rawByte9B, "\x9b")))
+	if bytes.Contains(body, []byte(rawByte9B)) {
+		body = bytes.ReplaceAll(body, []byte(rawByte9B), []byte{0x9b})
+	}
+	_, _ = w.Write(body)
 }
 
 func msgBody(msg string) []byte { return mustJSON(map[string]string{"message": msg}) }
