@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -162,5 +163,42 @@ if secret-tool lookup service sqc username itest >/dev/null 2>&1; then echo "aft
 	}
 	if _, err := os.Stat(filepath.Join(dir, "cfg", "sqc", "credentials")); err == nil {
 		t.Error("the keyring path wrote the insecure file")
+	}
+}
+
+// readSpy records whether anything read from it.
+type readSpy struct{ read bool }
+
+func (r *readSpy) Read(p []byte) (int, error) {
+	r.read = true
+	return copy(p, "a-good-key\n"), io.EOF
+}
+
+// Without a keyring, login says so and how to get by before it reads the
+// key: the user does not type it for nothing.
+func TestAuthLoginSaysNoKeyringBeforeAskingForTheKey(t *testing.T) {
+	setup(t)
+	t.Setenv("SENQUIP_API_KEY", "")
+	spy := &readSpy{}
+	var out, errb bytes.Buffer
+	code := run(context.Background(), []string{"auth", "login", "--no-verify"}, spy, &out, &errb)
+	if code != 1 || !strings.Contains(errb.String(), "--insecure-storage") || !strings.Contains(errb.String(), "SENQUIP_API_KEY") {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if spy.read {
+		t.Fatal("the key was read before saying there is no keyring")
+	}
+}
+
+// A key piped in that is not valid UTF-8 is refused and not stored.
+func TestAuthLoginRefusesInvalidUTF8(t *testing.T) {
+	setup(t)
+	t.Setenv("SENQUIP_API_KEY", "")
+	code, _, errs := sqcIn(t, "key\xff\xfe\n", "auth", "login", "--insecure-storage", "--no-verify")
+	if code != 1 || !strings.Contains(errs, "UTF-8") {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if _, err := os.Stat(credentialsPath()); err == nil {
+		t.Fatal("the key was stored")
 	}
 }

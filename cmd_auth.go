@@ -14,21 +14,6 @@ import (
 	"sqc/keys"
 )
 
-func runAuth(ctx context.Context, e *env, args []string) error {
-	if len(args) != 1 {
-		return usagef("usage: sqc auth login|logout|status [--profile P]")
-	}
-	switch args[0] {
-	case "login":
-		return authLogin(ctx, e)
-	case "logout":
-		return authLogout(e)
-	case "status":
-		return authStatus(ctx, e)
-	}
-	return usagef("unknown auth command %q: use login, logout or status", args[0])
-}
-
 // readKey reads the key from a no-echo prompt on a terminal, or from
 // stdin when it is a pipe. Never from argv.
 func readKey(e *env) (string, error) {
@@ -59,10 +44,27 @@ func verifyKey(ctx context.Context, e *env, key string) error {
 	return c.VerifyKey(ctx)
 }
 
-func authLogin(ctx context.Context, e *env) error {
+// noArgs refuses arguments to a command that takes none.
+func noArgs(name string, args []string) error {
+	if len(args) > 0 {
+		return usagef("%s takes no arguments, got %q", name, args[0])
+	}
+	return nil
+}
+
+func authLogin(ctx context.Context, e *env, args []string) error {
+	if err := noArgs("auth login", args); err != nil {
+		return err
+	}
 	store, err := e.store()
 	if err != nil {
 		return err
+	}
+	// Say there is no keyring before the key is typed, not after.
+	if !e.o.insecureStorage {
+		if err := store.CheckKeyring(); err != nil {
+			return err
+		}
 	}
 	key, err := readKey(e)
 	if err != nil {
@@ -87,7 +89,10 @@ func authLogin(ctx context.Context, e *env) error {
 	return nil
 }
 
-func authLogout(e *env) error {
+func authLogout(_ context.Context, e *env, args []string) error {
+	if err := noArgs("auth logout", args); err != nil {
+		return err
+	}
 	store, err := e.store()
 	if err != nil {
 		return err
@@ -105,7 +110,10 @@ func authLogout(e *env) error {
 	return err
 }
 
-func authStatus(ctx context.Context, e *env) error {
+func authStatus(ctx context.Context, e *env, args []string) error {
+	if err := noArgs("auth status", args); err != nil {
+		return err
+	}
 	store, err := e.store()
 	if err != nil {
 		return err
@@ -134,8 +142,8 @@ func authStatus(ctx context.Context, e *env) error {
 }
 
 func runProfiles(_ context.Context, e *env, args []string) error {
-	if len(args) > 0 {
-		return usagef("profiles takes no arguments")
+	if err := noArgs("profiles", args); err != nil {
+		return err
 	}
 	names, err := keys.ProfileNames(e.configDir)
 	if err != nil {

@@ -3,17 +3,47 @@ package main
 import (
 	"context"
 	"errors"
+	"io"
+	"os"
+
+	"github.com/charmbracelet/x/term"
 
 	"sqc/api"
 	"sqc/keys"
 	"sqc/ui"
 )
 
+// errNoTerminal is what running the console from a script says, rather
+// than a library's error about opening a TTY.
+var errNoTerminal = errors.New("sqc needs a terminal; for scripts use sqc devices / sqc data")
+
+// haveTerminal reports whether the console can draw and read keys: its
+// output is a terminal, and so is its input or the controlling terminal
+// (Bubble Tea opens /dev/tty when stdin is a pipe).
+func haveTerminal(in io.Reader, out io.Writer) bool {
+	f, ok := out.(*os.File)
+	if !ok || !term.IsTerminal(f.Fd()) {
+		return false
+	}
+	if f, ok := in.(*os.File); ok && term.IsTerminal(f.Fd()) {
+		return true
+	}
+	tty, err := os.Open("/dev/tty")
+	if err != nil {
+		return false
+	}
+	_ = tty.Close()
+	return true
+}
+
 func runConsole(ctx context.Context, e *env, args []string) error {
 	if len(args) > 0 {
 		return usagef("unknown command %q: run sqc help", args[0])
 	}
-	cfg := ui.Config{Profile: e.profile, Share: keys.DefaultShare, Log: e.log}
+	if !haveTerminal(e.stdin, e.stdout) {
+		return errNoTerminal
+	}
+	cfg := ui.Config{Profile: e.profile, Share: keys.DefaultShare, Log: e.log, ReadOnly: e.readOnly(), ASCII: e.asciiSymbols()}
 	if e.o.device != "" {
 		id, err := api.NormaliseDeviceID(e.o.device)
 		if err != nil {

@@ -1,15 +1,25 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"strconv"
+	"strings"
 	"time"
 
 	"sqc/api"
 	"sqc/state"
+)
+
+// Widths of sqc data's output, in terminal cells: a 50 KB value is cut,
+// the unit stays (FormatReading writes it with the number).
+const (
+	colKey     = 24
+	colValue   = 200
+	colTopic   = 40
+	colCANData = 64
 )
 
 func runData(ctx context.Context, e *env, args []string) error {
@@ -38,54 +48,77 @@ func runData(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		_, err = fmt.Fprintf(e.stdout, "%s\n", b)
+		_, err = e.stdout.Write(append(api.SafeJSON(b), '\n'))
 		return err
 	}
 	if len(page.Data) == 0 {
-		fmt.Fprintf(e.stdout, "%s has sent no data\n", id)
-		return nil
+		_, err := fmt.Fprintf(e.stdout, "%s has sent no data\n", id)
+		return err
 	}
+	w := bufio.NewWriter(e.stdout)
+	p := messagePrinter{w: w, tail: e.ellipsis(), now: time.Now()}
 	for i := range page.Data {
-		if i > 0 {
-			fmt.Fprintln(e.stdout)
+		if err := ctx.Err(); err != nil {
+			return err
 		}
-		printMessage(e.stdout, &page.Data[i])
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		p.print(&page.Data[i])
 	}
-	return nil
+	return w.Flush()
 }
 
-// printMessage writes one message, every key, with units, for a ticket.
-func printMessage(w io.Writer, m *api.DataMessage) {
-	fmt.Fprintf(w, "%s  %s (%s ago)\n", m.DeviceID, m.Time().Format(time.RFC3339), state.Ago(m.Time(), time.Now()))
+// messagePrinter writes messages for a ticket: every key, with units,
+// every cell cut to its column.
+type messagePrinter struct {
+	w    io.Writer
+	tail string
+	now  time.Time
+}
+
+func (p messagePrinter) line(key, value string) {
+	fmt.Fprintf(p.w, "  %-14s %s\n", cell(key, colKey, p.tail), value)
+}
+
+func (p messagePrinter) print(m *api.DataMessage) {
+	when := "no time"
+	if t := m.Time(); !t.IsZero() {
+		when = t.Format(time.RFC3339) + " (" + state.Ago(t, p.now) + " ago)"
+	}
+	fmt.Fprintf(p.w, "%s  %s\n", cell(m.DeviceID, colID, p.tail), when)
 	for _, f := range m.Fields {
 		switch f.Key {
 		case "deviceid":
 			continue
 		case "events":
-			for _, ev := range m.Events {
-				fmt.Fprintf(w, "  %-14s lv%d %-7s %s: %s\n", "event", ev.Level, ev.Class(), ev.Topic, ev.Msg)
+			if f.Kind == api.KindArray {
+				for _, ev := range m.Events {
+					p.line("event", fmt.Sprintf("lv%d %-7s %s: %s", ev.Level, ev.Class(),
+						cell(ev.Topic, colTopic, p.tail), cell(ev.Msg, colValue, p.tail)))
+				}
+				continue
 			}
-			continue
 		case "can1", "can2":
-			frames := m.CAN1
-			if f.Key == "can2" {
-				frames = m.CAN2
+			if f.Kind == api.KindArray {
+				frames := m.CAN1
+				if f.Key == "can2" {
+					frames = m.CAN2
+				}
+				p.line(f.Key, api.FormatReading(f.Key, f, m))
+				for _, fr := range frames {
+					fmt.Fprintf(p.w, "    %-22s %s\n", api.FormatCANID(fr), cell(fr.Data, colCANData, p.tail))
+				}
+				continue
 			}
-			fmt.Fprintf(w, "  %-14s %d frames\n", f.Key, len(frames))
-			for _, fr := range frames {
-				fmt.Fprintf(w, "    id %-10d pgn %-6d %s\n", fr.ID, fr.PGN(), fr.Data)
-			}
-			continue
 		}
-		val := string(f.Raw)
-		if f.Kind == api.KindNumber {
-			val = strconv.FormatFloat(f.Num, 'f', -1, 64)
-		} else if s, ok := m.Text(f.Key); ok {
-			val = s
+		p.line(f.Key, cell(api.FormatReading(f.Key, f, m), colValue, p.tail))
+	}
+	if len(m.Problems) > 0 {
+		var keys []string
+		for _, k := range m.Problems {
+			keys = append(keys, cell(k, colKey, p.tail))
 		}
-		if u := api.Unit(f.Key); u != "" && f.Kind == api.KindNumber {
-			val += " " + u
-		}
-		fmt.Fprintf(w, "  %-14s %s\n", f.Key, val)
+		fmt.Fprintf(p.w, "  (unexpected shape or out of range, shown raw: %s)\n", strings.Join(keys, ", "))
 	}
 }

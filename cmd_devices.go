@@ -1,20 +1,29 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"strconv"
-	"text/tabwriter"
 	"time"
 
 	"sqc/api"
 	"sqc/state"
 )
 
+// Column widths of sqc devices, in terminal cells.
+const (
+	colID    = 12
+	colName  = 40
+	colGroup = 24
+	colModel = 16
+	colPlan  = 8
+)
+
 func runDevices(ctx context.Context, e *env, args []string) error {
-	if len(args) > 0 {
-		return usagef("devices takes no arguments, got %q", args[0])
+	if err := noArgs("devices", args); err != nil {
+		return err
 	}
 	conn, err := e.connect()
 	if err != nil {
@@ -22,30 +31,49 @@ func runDevices(ctx context.Context, e *env, args []string) error {
 	}
 	ctx, cancel := withTimeout(ctx)
 	defer cancel()
-	devices, err := conn.client.ListDevices(ctx)
-	if err != nil {
+	r, err := conn.client.ListDevicesReport(ctx)
+	if err != nil && r.Stopped == "" {
 		return err
 	}
+	// Listing stopped early: what came is printed, then why (exit 1).
 	if e.o.json {
-		enc := json.NewEncoder(e.stdout)
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
 		enc.SetIndent("", "  ")
-		return enc.Encode(api.DeviceList{Devices: devices})
+		if err := enc.Encode(api.DeviceList{Devices: r.Devices}); err != nil {
+			return err
+		}
+		if _, err := e.stdout.Write(api.SafeJSON(buf.Bytes())); err != nil {
+			return err
+		}
+	} else if err := printDevices(ctx, e, r.Devices); err != nil {
+		return err
 	}
+	if len(r.Duplicates) > 0 {
+		warn(e, "the server listed %s more than once (%s): each is shown and counted once",
+			api.Plural(len(r.Duplicates), "device"), someIDs(r.Duplicates, e.ellipsis()))
+	}
+	return err
+}
+
+func printDevices(ctx context.Context, e *env, devices []api.Device) error {
+	tail := e.ellipsis()
 	now := time.Now()
-	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNAME\tGROUP\tMODEL\tPLAN\tLAST SEEN\tCALLS LEFT")
+	t := &textTable{header: []string{"ID", "NAME", "GROUP", "MODEL", "PLAN", "LAST SEEN", "CALLS LEFT"}}
 	for i := range devices {
 		d := &devices[i]
 		left := "-"
 		if d.Remaining != nil {
 			left = strconv.Itoa(*d.Remaining)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", d.DeviceID, d.Name, d.GroupName, d.Model, d.Plan, state.Ago(d.Seen(), now), left)
+		t.add(cell(d.DeviceID, colID, tail), cell(d.Name, colName, tail), cell(d.GroupName, colGroup, tail),
+			cell(d.Model, colModel, tail), cell(d.Plan, colPlan, tail), state.Ago(d.Seen(), now), left)
 	}
-	if err := tw.Flush(); err != nil {
+	if err := t.write(ctx, e.stdout); err != nil {
 		return err
 	}
 	lim := api.LimitsFor(devices)
-	fmt.Fprintf(e.stdout, "\n%d devices, %d Hosted: %g requests/s, %d requests/day\n", len(devices), lim.Hosted, lim.RatePerSecond, lim.Daily)
-	return nil
+	_, err := fmt.Fprintf(e.stdout, "\n%s, %d Hosted: %g requests/s, %d requests/day\n",
+		api.Plural(len(devices), "device"), lim.Hosted, lim.RatePerSecond, lim.Daily)
+	return err
 }

@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"text/tabwriter"
@@ -11,14 +13,10 @@ import (
 )
 
 func runRoutes(_ context.Context, e *env, args []string) error {
-	switch {
-	case len(args) == 0:
-		return showRoutes(e)
-	case args[0] == "import" && len(args) == 2:
-		return importRoutes(e, args[1])
-	default:
-		return usagef("usage: sqc routes | sqc routes import FILE")
+	if len(args) > 0 {
+		return usagef("unknown routes command %q: use sqc routes, sqc routes import FILE or sqc routes reset", args[0])
 	}
+	return showRoutes(e)
 }
 
 func showRoutes(e *env) error {
@@ -29,7 +27,8 @@ func showRoutes(e *env) error {
 	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "OPERATION\tMETHOD\tPATH\tSOURCE")
 	for _, r := range routes.All() {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Op, r.Method, r.Path, r.Source)
+		// An imported collection is a file from elsewhere: its paths are cut and cleaned like server strings.
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Op, r.Method, cell(r.Path, 80, e.ellipsis()), cell(r.Source, 60, e.ellipsis()))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -38,10 +37,20 @@ func showRoutes(e *env) error {
 		fmt.Fprintf(e.stdout, "\nbase URL from the imported collection: %s\n", baseURL)
 	}
 	fmt.Fprintf(e.stdout, "\nprofile %s: %s\n", e.profile, e.routesPath())
+	for _, r := range routes.All() {
+		if r.Source != api.SourceBuiltin {
+			fmt.Fprintln(e.stdout, "sqc routes reset goes back to the built-in routes")
+			break
+		}
+	}
 	return nil
 }
 
-func importRoutes(e *env, file string) error {
+func importRoutes(_ context.Context, e *env, args []string) error {
+	if len(args) != 1 {
+		return usagef("usage: sqc routes import FILE (the collection exported from Postman as v2.1)")
+	}
+	file := args[0]
 	data, err := os.ReadFile(file)
 	if err != nil {
 		return err
@@ -58,17 +67,35 @@ func importRoutes(e *env, file string) error {
 		return err
 	}
 	for _, r := range res.Matched {
-		fmt.Fprintf(e.stdout, "replaced  %-24s %s %s\n", r.Op, r.Method, r.Path)
+		fmt.Fprintf(e.stdout, "replaced  %-24s %s %s\n", r.Op, r.Method, cell(r.Path, 80, e.ellipsis()))
 	}
 	for _, op := range res.Unmatched {
 		fmt.Fprintf(e.stdout, "unmatched %-24s kept the built-in row\n", op)
 	}
 	for _, s := range res.Skipped {
-		fmt.Fprintf(e.stdout, "skipped   %s\n", s)
+		fmt.Fprintf(e.stdout, "skipped   %s\n", cell(s, 120, e.ellipsis()))
 	}
 	if res.BaseURL != "" {
 		fmt.Fprintf(e.stdout, "base URL  %s\n", res.BaseURL)
 	}
-	fmt.Fprintf(e.stdout, "saved to %s\n", e.routesPath())
+	fmt.Fprintf(e.stdout, "saved to %s (sqc routes reset goes back to the built-in routes)\n", e.routesPath())
+	return nil
+}
+
+// resetRoutes forgets an imported collection: the built-in table again.
+func resetRoutes(_ context.Context, e *env, args []string) error {
+	if err := noArgs("routes reset", args); err != nil {
+		return err
+	}
+	path := e.routesPath()
+	err := os.Remove(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		fmt.Fprintf(e.stdout, "profile %s already uses the built-in routes\n", e.profile)
+		return nil
+	case err != nil:
+		return err
+	}
+	fmt.Fprintf(e.stdout, "removed %s: profile %s uses the built-in routes again\n", path, e.profile)
 	return nil
 }

@@ -10,8 +10,8 @@ import (
 )
 
 func runSim(ctx context.Context, e *env, args []string) error {
-	if len(args) > 0 {
-		return usagef("sim takes no arguments, got %q", args[0])
+	if err := noArgs("sim", args); err != nil {
+		return err
 	}
 	o := e.o
 	lat, err := time.ParseDuration(o.latency)

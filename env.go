@@ -7,14 +7,13 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"sqc/api"
 	"sqc/api/sim"
 	"sqc/keys"
 )
-
-const defaultURLText = api.DefaultBaseURL
 
 // env is what every command is given: streams, directories, the profile,
 // the debug log, and a way to get an API client.
@@ -189,6 +188,40 @@ func (e *env) connect() (*connection, error) {
 	}
 	e.log.Info("client ready", "url", c.BaseURL(), "key_source", found.Source, "key", keys.Fingerprint(found.Key))
 	return &connection{client: c, keySource: found.Source}, nil
+}
+
+// readOnly reports whether every write is refused: --read-only, or the
+// profile's read_only = true. A profiles file that cannot be read counts
+// as read-only: better to refuse a write than to send one the user barred.
+func (e *env) readOnly() bool {
+	if e.o.readOnly {
+		return true
+	}
+	p, err := e.profileSettings()
+	return err != nil || p.ReadOnly
+}
+
+// asciiSymbols reports whether to draw with ASCII only (| * > ^ - instead
+// of │ ● ▶ ▲ ·): --ascii, or a locale that is not UTF-8.
+func (e *env) asciiSymbols() bool { return e.o.ascii || !utf8Locale(os.Getenv) }
+
+// ellipsis marks a cut cell: … or, in ASCII, "...".
+func (e *env) ellipsis() string {
+	if e.asciiSymbols() {
+		return "..."
+	}
+	return "…"
+}
+
+// utf8Locale reads the locale as POSIX does: the first of LC_ALL,
+// LC_CTYPE and LANG that is set decides; none set is the C locale, ASCII.
+func utf8Locale(getenv func(string) string) bool {
+	for _, k := range []string{"LC_ALL", "LC_CTYPE", "LANG"} {
+		if v := strings.ToLower(getenv(k)); v != "" {
+			return strings.Contains(v, "utf-8") || strings.Contains(v, "utf8")
+		}
+	}
+	return false
 }
 
 func firstNonEmpty(v ...string) string {

@@ -21,7 +21,7 @@ import (
 const testKey = "main-test-key-42"
 
 // setup serves a simulator and points the environment at it.
-func setup(t *testing.T) (*sim.Server, *httptest.Server) {
+func setup(t testing.TB) (*sim.Server, *httptest.Server) {
 	t.Helper()
 	s := sim.New(sim.Options{Devices: 30, Key: testKey})
 	srv := httptest.NewServer(s)

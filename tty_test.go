@@ -79,9 +79,9 @@ func runInTmux(t *testing.T, noColor bool) {
 		t.Error("no colour on a colour terminal: the NO_COLOR check above proves nothing")
 	}
 	tmux("send-keys", "?")
-	waitPane("help", func(p string) bool { return strings.Contains(p, "reverse sort") })
+	waitPane("help", func(p string) bool { return strings.Contains(p, "Keys · 1-") && strings.Contains(p, "page down") })
 	tmux("send-keys", "Escape")
-	waitPane("help closed", func(p string) bool { return !strings.Contains(p, "reverse sort") })
+	waitPane("help closed", func(p string) bool { return !strings.Contains(p, "page down") })
 	tmux("send-keys", "q")
 	waitPane("the shell again", func(p string) bool { return strings.Contains(p, "before sqc") && !strings.Contains(p, "60 devices") })
 	deadline := time.Now().Add(5 * time.Second)

@@ -41,6 +41,9 @@ type Options struct {
 	// longer Retry-After is returned to the caller, who backs off visibly.
 	MaxRetryWait time.Duration // 10 s
 	RootCAs      *x509.CertPool
+	// MaxDevices bounds the distinct devices ListDevicesReport gathers
+	// before it stops: DefaultMaxDevices.
+	MaxDevices int
 	// Sent is told of every attempt as it goes on the wire, before any
 	// answer, so that a quota ledger counts what was spent even while the
 	// answers queue behind a busy console. Observe sees the outcome.
@@ -118,6 +121,9 @@ func New(o Options) (*Client, error) {
 	}
 	if o.MaxRetryWait <= 0 {
 		o.MaxRetryWait = 10 * time.Second
+	}
+	if o.MaxDevices <= 0 {
+		o.MaxDevices = DefaultMaxDevices
 	}
 	if o.Wait == nil {
 		o.Wait = sleepCtx
@@ -222,7 +228,7 @@ func (c *Client) do(ctx context.Context, r request) (int, []byte, error) {
 		case err != nil:
 			apiErr = &Error{Op: r.op, DeviceID: r.id, Err: cleanNetErr(err), Unknown: r.op.Write(), Hint: netHint(err, r.op.Write())}
 		case status < 200 || status > 299:
-			apiErr = newStatusError(r.op, r.id, &http.Response{StatusCode: status, Header: hdr}, body)
+			apiErr = newStatusError(r.op, r.id, row, &http.Response{StatusCode: status, Header: hdr}, body)
 		}
 		call := Call{At: start, Op: r.op, DeviceID: r.id, Method: row.Method, Status: status, Latency: latency, Attempt: attempt}
 		if apiErr == nil && r.id != "" && r.op != OpGetData {
@@ -388,15 +394,13 @@ func netHint(err error, write bool) string {
 	return h
 }
 
-// topLevelRemaining finds apiRequestsRemaining at the top of a JSON body.
+// topLevelRemaining finds apiRequestsRemaining at the top of a JSON body,
+// clamped to 0..MonthlyPerDevice (dropped when absurd).
 func topLevelRemaining(body []byte) *int {
 	var out *int
 	_ = eachField(body, func(k []byte, _ bool, v []byte) error {
 		if string(k) == `"apiRequestsRemaining"` {
-			var n int
-			if _, err := fmt.Sscan(string(v), &n); err == nil {
-				out = &n
-			}
+			out = remainingFrom(v)
 		}
 		return nil
 	})

@@ -3,7 +3,7 @@ package api
 import (
 	"bytes"
 	"encoding/json"
-	"strconv"
+	"math"
 	"time"
 )
 
@@ -43,19 +43,21 @@ func (d *Device) CanReadData() bool { return d.Plan == PlanHosted || d.Plan == P
 
 // Seen is the last-seen time, zero when never seen.
 func (d *Device) Seen() time.Time {
-	if d.LastSeen == nil || *d.LastSeen <= 0 {
+	if d.LastSeen == nil {
 		return time.Time{}
 	}
-	return time.Unix(int64(*d.LastSeen), 0).UTC()
+	return unixTime(math.Trunc(*d.LastSeen))
 }
 
-// Extra returns the fields of the server's object that Device does not type.
+// Extra returns the fields of the server's object that Device does not
+// type; their keys are cleaned for display like every other string.
 func (d *Device) Extra() []Field {
 	var out []Field
 	_ = eachField(d.Raw, func(k []byte, slow bool, v []byte) error {
 		key, err := unquote(k, slow)
 		if err == nil && !knownDeviceKeys[key] {
 			f, _ := newField(key, v)
+			f.Key = Clean(key)
 			out = append(out, f)
 		}
 		return nil
@@ -64,7 +66,9 @@ func (d *Device) Extra() []Field {
 }
 
 // UnmarshalJSON decodes the known fields leniently: a field of the wrong
-// type is left empty rather than failing the whole list.
+// type is left empty rather than failing the whole list. Strings are
+// cleaned (Clean) and numbers checked as they are decoded, so every typed
+// field is safe to show; Raw keeps what the server sent.
 func (d *Device) UnmarshalJSON(b []byte) error {
 	own := bytes.Clone(b)
 	*d = Device{Raw: own}
@@ -75,7 +79,8 @@ func (d *Device) UnmarshalJSON(b []byte) error {
 		}
 		str := func(dst *string) {
 			if isJSONString(v) {
-				*dst, _ = unquoteValue(v)
+				s, _ := unquoteValue(v)
+				*dst = Clean(s)
 			}
 		}
 		switch key {
@@ -86,7 +91,7 @@ func (d *Device) UnmarshalJSON(b []byte) error {
 		case "groupid":
 			if isJSONString(v) {
 				str(&d.GroupID)
-			} else if _, err := strconv.ParseFloat(string(v), 64); err == nil {
+			} else if _, ok := parseNumber(v); ok {
 				d.GroupID = string(v)
 			}
 		case "groupName":
@@ -98,14 +103,11 @@ func (d *Device) UnmarshalJSON(b []byte) error {
 		case "plan":
 			str(&d.Plan)
 		case "lastSeen":
-			if n, err := strconv.ParseFloat(string(v), 64); err == nil {
+			if n, ok := parseNumber(v); ok && ValidUnix(n) {
 				d.LastSeen = &n
 			}
 		case "apiRequestsRemaining":
-			if n, err := strconv.ParseFloat(string(v), 64); err == nil {
-				r := int(n)
-				d.Remaining = &r
-			}
+			d.Remaining = remainingFrom(v)
 		}
 		return nil
 	})

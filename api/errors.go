@@ -16,7 +16,7 @@ type Error struct {
 	Op         Op
 	DeviceID   string
 	Status     int           // 0 when no response arrived
-	Message    string        // the server's "message", or a description of the body
+	Message    string        // the server's "message" (cleaned and cut), or a description of the body
 	RetryAfter time.Duration // from Retry-After, when the server sent one
 	Hint       string
 	// Unknown is set for a write whose outcome cannot be known (5xx or a
@@ -30,11 +30,13 @@ type Error struct {
 	Err       error // the underlying cause (network, decoding)
 }
 
+// Error is one line, safe to print: the device ID (which may be what a
+// user or a server typed) and whatever the server said are cleaned.
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString(string(e.Op))
 	if e.DeviceID != "" {
-		b.WriteString(" " + e.DeviceID)
+		b.WriteString(" " + Truncate(Clean(e.DeviceID), 40, "…"))
 	}
 	b.WriteString(": ")
 	switch {
@@ -51,7 +53,7 @@ func (e *Error) Error() string {
 	if e.Hint != "" {
 		b.WriteString(" (" + e.Hint + ")")
 	}
-	return b.String()
+	return Clean(b.String())
 }
 
 func (e *Error) Unwrap() error { return e.Err }
@@ -86,19 +88,53 @@ func StatusHint(status int, write bool) string {
 	return ""
 }
 
-// newStatusError builds the error for a non-2xx response.
-func newStatusError(op Op, id string, resp *http.Response, body []byte) *Error {
+// newStatusError builds the error for a non-2xx response to a request
+// made with route.
+func newStatusError(op Op, id string, route Route, resp *http.Response, body []byte) *Error {
 	e := &Error{Op: op, DeviceID: id, Status: resp.StatusCode, Message: serverMessage(body, resp.Header.Get("Content-Type"))}
 	e.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 	e.Hint = StatusHint(resp.StatusCode, op.Write())
+	if strings.HasPrefix(route.Source, importedPrefix) && (resp.StatusCode == 404 || resp.StatusCode == 405) {
+		e.Hint = importedRouteHint(resp.StatusCode, route)
+	}
 	e.Unknown = op.Write() && resp.StatusCode >= 500
 	e.Remaining = topLevelRemaining(body)
 	return e
 }
 
-// serverMessage extracts {"message": ...}, or describes a body that is not
-// JSON without echoing an arbitrary amount of it.
+// importedRouteHint is the advice for a 404 or 405 on a route that came
+// from an imported collection: importing again is not the way out, going
+// back to the built-in table may be.
+func importedRouteHint(status int, route Route) string {
+	what := "device not found, or the server does not serve"
+	if status == 405 {
+		what = "the server does not take"
+	}
+	return fmt.Sprintf("%s %s %s, which was %s: check the ID, or go back to the built-in routes with sqc routes reset",
+		what, route.Method, Truncate(route.Path, 80, "…"), Truncate(route.Source, 60, "…"))
+}
+
+// MaxMessage bounds the server's message in an error, in terminal cells.
+const MaxMessage = 300
+
+// serverMessage extracts {"message": ...}, cleaned and cut to MaxMessage
+// cells, or describes a body that is not JSON without echoing an
+// arbitrary amount of it.
 func serverMessage(body []byte, ctype string) string {
+	return shortMessage(rawServerMessage(body, ctype))
+}
+
+// shortMessage cleans a message and cuts it; only its head is looked at,
+// so a 50 MB message costs as much as a short one.
+func shortMessage(s string) string {
+	const head = 16 << 10
+	if len(s) > head {
+		s = s[:head]
+	}
+	return Truncate(Clean(s), MaxMessage, "…")
+}
+
+func rawServerMessage(body []byte, ctype string) string {
 	trimmed := strings.TrimSpace(string(body))
 	if trimmed == "" {
 		return ""

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 
 	"sqc/api"
@@ -17,6 +18,21 @@ func addFixtureSeeds(f *testing.F) {
 	for _, s := range []string{`{}`, `{"a":1e400}`, `{"a":"\ud800"}`, `{"events":[{"lv":"x"}]}`, `{"can1":[{"id":-1}]}`, "{\"a\":\"\xff\"}", `[1]`, `{"a":[[[[]]]]}`} {
 		f.Add([]byte(s))
 	}
+	for _, s := range hostileSeeds {
+		f.Add([]byte(s))
+	}
+}
+
+// hostileSeeds are messages a hostile server sends: escapes (JSON-escaped
+// and raw C1, bidi and invalid UTF-8) in keys and every kind of value,
+// absurd numbers, and long strings, kept to a few KB so the fuzzer stays
+// fast.
+var hostileSeeds = []string{
+	`{"deviceid":"\u001b[2JX","cp1":"\u001b]52;c;eA==\u0007","k\u001b]0;t\u0007":"\u001bP+q544e\u001b\\",` +
+		`"events":[{"topic":"\u001b]8;;http://e/\u001b\\l","msg":"m\u0007\u007f","lv":1e20},{"lv":-1e20}],` +
+		`"can1":[{"id":4294967295,"data":"\u001b[31m"},{"id":1e20},{"id":536870911,"data":"00"}],"ts":1e300,"time":-1}`,
+	"{\"k\u009b\":\"\u009b31m\u202e\x9b2J\xff\",\"capture1\":\"\u2066x\u2069\"}",
+	`{"cp1":"` + strings.Repeat("long 名前 ", 400) + `","` + strings.Repeat("k", 2000) + `":1}`,
 }
 
 // The data message decoder accepts exactly the JSON objects encoding/json
@@ -35,6 +51,7 @@ func FuzzDecodeDataMessage(f *testing.F) {
 		if err != nil {
 			return
 		}
+		checkTypedMessage(t, &m)
 		out, err := json.Marshal(m)
 		if err != nil {
 			t.Fatal(err)
@@ -47,6 +64,32 @@ func FuzzDecodeDataMessage(f *testing.F) {
 			t.Fatalf("re-encoding changed the message:\n%q\n%q", b, out)
 		}
 	})
+}
+
+// checkTypedMessage fails when a typed value of a decoded message could
+// drive a terminal or is out of range.
+func checkTypedMessage(t *testing.T, m *api.DataMessage) {
+	t.Helper()
+	assertInert(t, "deviceid", m.DeviceID)
+	if m.TS != 0 && !api.ValidUnix(m.TS) {
+		t.Fatalf("ts %v kept", m.TS)
+	}
+	for _, f := range m.Fields {
+		assertInert(t, "key", f.Key)
+		assertInert(t, "reading", api.FormatReading(f.Key, f, m))
+	}
+	for _, e := range m.Events {
+		assertInert(t, "event", e.Topic+e.Msg)
+		if e.Level > api.MaxLevel || e.Level < -api.MaxLevel {
+			t.Fatalf("level %d", e.Level)
+		}
+	}
+	for _, fr := range append(append([]api.CANFrame{}, m.CAN1...), m.CAN2...) {
+		assertInert(t, "can data", fr.Data)
+		if fr.ID > api.MaxCANID {
+			t.Fatalf("CAN id %d over 29 bits", fr.ID)
+		}
+	}
 }
 
 // decodeNumbers decodes any JSON keeping numbers as written.
@@ -68,10 +111,20 @@ func FuzzDecodeDataPage(f *testing.F) {
 		f.Add(append(append([]byte(`{"deviceid":"ABC123DEF","data":[`), b...), "]}"...))
 	}
 	f.Add([]byte(`{"data":null}`))
+	for _, s := range hostileSeeds {
+		f.Add([]byte(`{"deviceid":"\u001b[2J","data":[` + s + `],"x\u009b":"\u001b]0;t\u0007"}`))
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		p, err := api.DecodeDataPage(b)
 		if err != nil {
 			return
+		}
+		assertInert(t, "page deviceid", p.DeviceID)
+		for i := range p.Data {
+			checkTypedMessage(t, &p.Data[i])
+		}
+		for _, f := range p.Extra {
+			assertInert(t, "envelope key", f.Key)
 		}
 		out, err := json.Marshal(p)
 		if err != nil || !json.Valid(out) {
@@ -83,10 +136,27 @@ func FuzzDecodeDataPage(f *testing.F) {
 func FuzzDecodeDevice(f *testing.F) {
 	f.Add([]byte(`{"deviceid":"ABC123DEF","plan":"Hosted","lastSeen":1770605570,"apiRequestsRemaining":3,"x":[1]}`))
 	f.Add([]byte(`{"lastSeen":"yesterday","plan":7}`))
+	f.Add([]byte(`{"deviceid":"EVIL\u001b[2J","name":"\u001b]52;c;eA==\u0007n","groupid":"\u009b31m","groupName":"\u202eg",` +
+		`"model":"\u001bP+q\u001b\\","firmware":"\u0007","plan":"Hosted\u001b[0m","x\u001b":1}`))
+	f.Add([]byte(`{"deviceid":"ABSURD001","apiRequestsRemaining":1e300,"lastSeen":1e300}`))
+	f.Add([]byte(`{"apiRequestsRemaining":-1e300,"lastSeen":-5,"groupid":1e400}`))
+	f.Add([]byte(`{"name":"` + strings.Repeat("long 名前 ", 400) + `"}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var d api.Device
 		if err := json.Unmarshal(b, &d); err != nil {
 			return
+		}
+		for _, s := range []string{d.DeviceID, d.Name, d.GroupID, d.GroupName, d.Model, d.Firmware, d.Plan} {
+			assertInert(t, "device field", s)
+		}
+		if d.Remaining != nil && (*d.Remaining < 0 || *d.Remaining > api.MonthlyPerDevice) {
+			t.Fatalf("remaining %d", *d.Remaining)
+		}
+		if d.LastSeen != nil && !api.ValidUnix(*d.LastSeen) {
+			t.Fatalf("lastSeen %v", *d.LastSeen)
+		}
+		for _, f := range d.Extra() {
+			assertInert(t, "extra key", f.Key)
 		}
 		_ = d.Seen()
 		_ = d.Extra()

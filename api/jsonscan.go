@@ -323,20 +323,32 @@ func unquote(raw []byte, slow bool) (string, error) {
 func parseView(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 
 // interner shares the key strings of many messages: a page of a thousand
-// messages repeats the same few dozen keys.
-type interner map[string]string
+// messages repeats the same few dozen keys, which are unquoted and cleaned
+// once.
+type interner map[string]internedKey
 
-func (in interner) key(raw []byte, slow bool) (string, error) {
+// internedKey is a key cleaned for display, and the server's key when
+// cleaning changed it.
+type internedKey struct{ clean, raw string }
+
+func (in interner) key(raw []byte, slow bool) (internedKey, error) {
 	if !slow {
-		if s, ok := in[parseView(raw[1:len(raw)-1])]; ok {
-			return s, nil
+		if k, ok := in[parseView(raw[1:len(raw)-1])]; ok {
+			return k, nil
 		}
 	}
 	s, err := unquote(raw, slow)
-	if err == nil && len(in) < 4096 {
-		in[s] = s
+	if err != nil {
+		return internedKey{}, err
 	}
-	return s, err
+	k := internedKey{clean: Clean(s)}
+	if k.clean != s {
+		k.raw = s
+	}
+	if len(in) < 4096 {
+		in[s] = k
+	}
+	return k, nil
 }
 
 // unquoteValue turns a raw JSON string value into a Go string, taking the

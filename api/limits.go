@@ -12,11 +12,21 @@ type Limits struct {
 // MonthlyPerDevice is what a device without a Hosted plan accepts per month.
 const MonthlyPerDevice = 50
 
-// LimitsFor computes the limits from a device list (senquip-api.md).
+// LimitsFor computes the limits from a device list (senquip-api.md). A
+// device listed twice counts once: duplicates would raise the limits the
+// console believes.
 func LimitsFor(devices []Device) Limits {
 	h := 0
+	var hosted map[string]bool
 	for i := range devices {
-		if devices[i].Plan == PlanHosted {
+		if devices[i].Plan != PlanHosted {
+			continue
+		}
+		if hosted == nil {
+			hosted = make(map[string]bool, len(devices))
+		}
+		if !hosted[devices[i].DeviceID] {
+			hosted[devices[i].DeviceID] = true
 			h++
 		}
 	}

@@ -23,7 +23,9 @@ const (
 )
 
 // Field is one key of a data message, in the order the server sent it, with
-// its exact bytes so that re-encoding loses nothing.
+// its exact bytes so that re-encoding loses nothing. Key is cleaned for
+// display (Clean); the message keeps the server's own key, when it
+// differs, for re-encoding.
 type Field struct {
 	Key  string
 	Raw  json.RawMessage
@@ -31,7 +33,26 @@ type Field struct {
 	Num  float64 // when Kind is KindNumber
 }
 
-// Event is one entry of a message's "events" array.
+// keyNote keeps the server's key of field i where Clean changed it. Keys
+// that need cleaning are rare, so they are noted aside rather than
+// making every field of every message bigger.
+type keyNote struct {
+	i   int
+	raw string
+}
+
+// serverKey is field i's key as the server sent it.
+func serverKey(notes []keyNote, i int, f Field) string {
+	for _, n := range notes {
+		if n.i == i {
+			return n.raw
+		}
+	}
+	return f.Key
+}
+
+// Event is one entry of a message's "events" array. Topic and Msg are
+// cleaned; Level is clamped to ±MaxLevel.
 type Event struct {
 	Topic string `json:"topic"`
 	Msg   string `json:"msg"`
@@ -65,11 +86,17 @@ func LevelClass(lv int) string {
 	}
 }
 
-// CANFrame is one frame of a can1/can2 array: a 29-bit identifier and hex bytes.
+// CANFrame is one frame of a can1/can2 array: a 29-bit identifier and hex
+// bytes (cleaned). BadID marks an id that was missing, not a whole number
+// or wider than 29 bits; ID is then 0 and the raw frame is still in Fields.
 type CANFrame struct {
-	ID   uint32 `json:"id"`
-	Data string `json:"data"`
+	ID    uint32 `json:"id"`
+	BadID bool   `json:"-"` // next to ID: the frame stays 24 bytes
+	Data  string `json:"data"`
 }
+
+// MaxCANID is the largest 29-bit (extended) CAN identifier.
+const MaxCANID = 1<<29 - 1
 
 // PGN is the J1939 parameter group number carried in a 29-bit identifier.
 func (f CANFrame) PGN() uint32 {
@@ -90,18 +117,23 @@ type DataMessage struct {
 	CAN1     []CANFrame
 	CAN2     []CANFrame
 	Fields   []Field
-	// Problems lists documented keys whose value had an unexpected type;
-	// the raw value is still in Fields.
+	rawKeys  []keyNote
+	// Problems lists documented keys whose value had an unexpected type or
+	// was out of range (a ts beyond the year 9999, a CAN id over 29 bits),
+	// each once; the raw value is still in Fields.
 	Problems []string
 }
 
-// Time is the message's timestamp.
-func (m *DataMessage) Time() time.Time {
-	if m.TS == 0 {
-		return time.Time{}
+// Time is the message's timestamp, zero when it has none we can believe.
+func (m *DataMessage) Time() time.Time { return unixTime(m.TS) }
+
+func (m *DataMessage) problem(key string) {
+	for _, p := range m.Problems {
+		if p == key {
+			return
+		}
 	}
-	sec, frac := math.Modf(m.TS)
-	return time.Unix(int64(sec), int64(frac*1e9)).UTC()
+	m.Problems = append(m.Problems, key)
 }
 
 // Get returns a field by key.
@@ -123,14 +155,22 @@ func (m *DataMessage) Number(key string) (float64, bool) {
 	return f.Num, true
 }
 
-// Text returns a string field's value.
+// Text returns a string field's value, cleaned for display (Clean).
 func (m *DataMessage) Text(key string) (string, bool) {
 	f, ok := m.Get(key)
-	if !ok || f.Kind != KindString {
+	if !ok {
+		return "", false
+	}
+	return f.Text()
+}
+
+// Text returns the field's value cleaned for display when it is a string.
+func (f Field) Text() (string, bool) {
+	if f.Kind != KindString {
 		return "", false
 	}
 	s, err := unquoteValue(f.Raw)
-	return s, err == nil
+	return Clean(s), err == nil
 }
 
 func newField(key string, raw []byte) (Field, error) {
@@ -169,9 +209,13 @@ func (dec *decoder) message(b []byte, i, depth int, m *DataMessage) (int, error)
 	spans := dec.spans[:0]
 	var timeField float64
 	end, err := scanObject(b, i, depth+1, func(k []byte, slow bool, b []byte, vi, d int) (int, error) {
-		key, err := dec.keys.key(k, slow)
+		ik, err := dec.keys.key(k, slow)
 		if err != nil {
 			return vi, err
+		}
+		key := ik.clean
+		if ik.raw != "" {
+			m.rawKeys = append(m.rawKeys, keyNote{len(m.Fields), ik.raw})
 		}
 		var ve int
 		ok := true
@@ -196,15 +240,22 @@ func (dec *decoder) message(b []byte, i, depth int, m *DataMessage) (int, error)
 		case "deviceid":
 			ok = f.Kind == KindString
 			if ok {
-				m.DeviceID, _ = unquoteValue(f.Raw)
+				id, _ := unquoteValue(f.Raw)
+				m.DeviceID = Clean(id)
 			}
 		case "ts":
-			m.TS, ok = f.Num, f.Kind == KindNumber
+			ok = f.Kind == KindNumber && ValidUnix(f.Num)
+			if ok {
+				m.TS = f.Num
+			}
 		case "time":
-			timeField, ok = f.Num, f.Kind == KindNumber
+			ok = f.Kind == KindNumber && ValidUnix(f.Num)
+			if ok {
+				timeField = f.Num
+			}
 		}
 		if !ok {
-			m.Problems = append(m.Problems, key)
+			m.problem(key)
 		}
 		m.Fields = append(m.Fields, f)
 		spans = append(spans, [2]int{vi, ve})
@@ -264,17 +315,17 @@ func scanEvents(b []byte, i, depth int) ([]Event, int, bool, error) {
 				}
 				s, err := unquoteValue(v)
 				if string(k) == `"topic"` {
-					e.Topic = s
+					e.Topic = Clean(s)
 				} else {
-					e.Msg = s
+					e.Msg = Clean(s)
 				}
 				return err
 			case `"lv"`:
-				n, err := strconv.ParseFloat(parseView(v), 64)
-				if err != nil || n != math.Trunc(n) || math.Abs(n) > 1e9 {
+				n, isNum := parseNumber(v)
+				if !isNum || n != math.Trunc(n) || math.Abs(n) > MaxLevel {
 					ok = false
 				}
-				e.Level = int(n)
+				e.Level = ClampLevel(n)
 			}
 			return nil
 		}))
@@ -297,22 +348,29 @@ func scanCAN(b []byte, i, depth int) ([]CANFrame, int, bool, error) {
 			ok = false
 			return scanValue(b, i, depth)
 		}
-		var fr CANFrame
+		fr := CANFrame{BadID: true}
 		end, err := scanObject(b, i, depth+1, rawMembers(func(k []byte, _ bool, v []byte) error {
 			switch string(k) {
 			case `"id"`:
 				n, err := strconv.ParseUint(parseView(v), 10, 32)
-				ok = ok && err == nil
-				fr.ID = uint32(n)
+				fr.BadID = err != nil || n > MaxCANID
+				if !fr.BadID {
+					fr.ID = uint32(n)
+				}
 			case `"data"`:
 				if !isJSONString(v) {
 					ok = false
 					return nil
 				}
-				fr.Data, _ = unquoteValue(v)
+				s, _ := unquoteValue(v)
+				fr.Data = Clean(s)
 			}
 			return nil
 		}))
+		ok = ok && !fr.BadID
+		if fr.BadID {
+			fr.ID = 0
+		}
 		out = append(out, fr)
 		return end, err
 	})
@@ -331,7 +389,7 @@ func (m DataMessage) MarshalJSON() ([]byte, error) {
 		if i > 0 {
 			buf = append(buf, ',')
 		}
-		k, err := json.Marshal(f.Key)
+		k, err := json.Marshal(serverKey(m.rawKeys, i, f))
 		if err != nil {
 			return nil, err
 		}
@@ -343,11 +401,15 @@ func (m DataMessage) MarshalJSON() ([]byte, error) {
 }
 
 // DataPage is the body of Get Device Data: messages newest first, plus any
-// envelope keys we do not know, kept in order.
+// envelope keys we do not know, kept in order. DeviceID is cleaned; the
+// server's bytes are kept for re-encoding.
 type DataPage struct {
 	DeviceID string
 	Data     []DataMessage
 	Extra    []Field
+
+	rawID   json.RawMessage
+	rawKeys []keyNote // of Extra
 }
 
 // DecodeDataPage decodes a Get Device Data body.
@@ -380,7 +442,11 @@ func DecodeDataPage(body []byte) (*DataPage, error) {
 			v := b[vi:ve]
 			switch {
 			case key == "deviceid" && isJSONString(v):
-				p.DeviceID, err = unquoteValue(v)
+				id, err := unquoteValue(v)
+				p.DeviceID = Clean(id)
+				if p.DeviceID != id {
+					p.rawID = bytes.Clone(v)
+				}
 				return ve, err
 			case key == "data" && v[0] == 'n':
 				return ve, nil
@@ -388,6 +454,10 @@ func DecodeDataPage(body []byte) (*DataPage, error) {
 				return ve, errAt(vi, "data is not a list")
 			}
 			f, err := newField(key, bytes.Clone(v))
+			if c := Clean(key); c != key {
+				p.rawKeys = append(p.rawKeys, keyNote{len(p.Extra), key})
+				f.Key = c
+			}
 			p.Extra = append(p.Extra, f)
 			return ve, err
 		})
@@ -402,8 +472,12 @@ func DecodeDataPage(body []byte) (*DataPage, error) {
 func (p DataPage) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	buf.WriteString(`{"deviceid":`)
-	id, _ := json.Marshal(p.DeviceID)
-	buf.Write(id)
+	if len(p.rawID) > 0 {
+		buf.Write(p.rawID)
+	} else {
+		id, _ := json.Marshal(p.DeviceID)
+		buf.Write(id)
+	}
 	buf.WriteString(`,"data":[`)
 	for i, m := range p.Data {
 		if i > 0 {
@@ -416,8 +490,8 @@ func (p DataPage) MarshalJSON() ([]byte, error) {
 		buf.Write(b)
 	}
 	buf.WriteByte(']')
-	for _, f := range p.Extra {
-		k, _ := json.Marshal(f.Key)
+	for i, f := range p.Extra {
+		k, _ := json.Marshal(serverKey(p.rawKeys, i, f))
 		buf.WriteByte(',')
 		buf.Write(k)
 		buf.WriteByte(':')

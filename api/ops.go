@@ -53,36 +53,6 @@ func (c *Client) ListDevicesPage(ctx context.Context, limit int, cursor string) 
 	return &page, nil
 }
 
-// ListDevices fetches every device, following next until null. As pages
-// arrive the limiter rises to what the Hosted devices seen so far allow
-// (a lower bound of the account's rate), so a large fleet lists quickly
-// and a small one is never pushed past 1 request per second.
-func (c *Client) ListDevices(ctx context.Context) ([]Device, error) {
-	var all []Device
-	cursor := ""
-	seen := map[string]bool{}
-	for {
-		page, err := c.ListDevicesPage(ctx, MaxDevicePage, cursor)
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, page.Devices...)
-		if lim := LimitsFor(all); lim.RatePerSecond > c.Rate() {
-			c.SetRate(lim.RatePerSecond)
-		}
-		if page.Next == nil || *page.Next == "" {
-			break
-		}
-		if seen[*page.Next] {
-			return nil, &Error{Op: OpListDevices, Status: 200, Message: "the server repeated a page cursor", Hint: "listing stopped to avoid a loop"}
-		}
-		seen[*page.Next] = true
-		cursor = *page.Next
-	}
-	c.SetRate(LimitsFor(all).RatePerSecond)
-	return all, nil
-}
-
 // GetDevice fetches one device.
 func (c *Client) GetDevice(ctx context.Context, id string) (*Device, error) {
 	id, err := deviceID(OpGetDevice, id)
@@ -220,6 +190,6 @@ func (c *Client) VerifyKey(ctx context.Context) error {
 	case st == 401 || st == 403:
 		return fmt.Errorf("the server refused this key (%d): check it in the Senquip Portal (Account → API Access); a key made in the last minute may not work yet", st)
 	default:
-		return fmt.Errorf("could not check the key: %v", err)
+		return fmt.Errorf("could not check the key: %w", err)
 	}
 }

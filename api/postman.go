@@ -77,7 +77,7 @@ func ImportPostman(data []byte, base *Routes, source string) (*ImportResult, err
 			}
 			path, err := pmPath(it.Request.URL)
 			if err == nil {
-				row := Route{Op: op, Method: strings.ToUpper(strings.TrimSpace(it.Request.Method)), Path: path, Source: "imported from " + source}
+				row := Route{Op: op, Method: strings.ToUpper(strings.TrimSpace(it.Request.Method)), Path: path, Source: importedPrefix + source}
 				if row.Method == "" {
 					row.Method = "GET"
 				}
@@ -179,6 +179,9 @@ func pmPath(raw json.RawMessage) (string, error) {
 	}
 	return "/" + strings.Join(out, "/"), nil
 }
+
+// importedPrefix starts the Source of a row that came from a collection.
+const importedPrefix = "imported from "
 
 // RouteFile is how an imported table is kept with a profile.
 type RouteFile struct {

@@ -7,18 +7,22 @@ import (
 
 // Checks that run before a request is spent on input that cannot succeed.
 
-// NormaliseDeviceID upper-cases and checks a device ID: 9 letters or digits.
+// NormaliseDeviceID checks a device ID, 9 ASCII letters or digits, and
+// upper-cases it. The check comes first: Unicode case folding would turn
+// M0000000ſ (long s) into M0000000S and send a request for it.
 func NormaliseDeviceID(id string) (string, error) {
-	s := strings.ToUpper(strings.TrimSpace(id))
-	if len(s) != 9 {
-		return "", fmt.Errorf("device ID %q: must be 9 letters or digits (like JDA54E19F), got %d characters", id, len(s))
-	}
-	for _, c := range s {
-		if (c < 'A' || c > 'Z') && (c < '0' || c > '9') {
-			return "", fmt.Errorf("device ID %q: only letters and digits are allowed (like JDA54E19F)", id)
+	s := strings.TrimSpace(id)
+	shown := Truncate(Clean(id), 24, "…")
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if (c < 'A' || c > 'Z') && (c < 'a' || c > 'z') && (c < '0' || c > '9') {
+			return "", fmt.Errorf("device ID %q: only letters and digits are allowed (like JDA54E19F)", shown)
 		}
 	}
-	return s, nil
+	if len(s) != 9 {
+		return "", fmt.Errorf("device ID %q: must be 9 letters or digits (like JDA54E19F), got %d characters", shown, len(s))
+	}
+	return strings.ToUpper(s), nil
 }
 
 // MaxConfigKeyLen bounds a dotted configuration key.

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // DefaultProfile is used when none is named.
@@ -35,8 +36,12 @@ type Found struct {
 var ErrNoKey = errors.New("no API key")
 
 // CleanKey trims what a paste or a pipe adds around a key and refuses what
-// cannot be a key. The message never repeats the key.
+// cannot be a key (invalid UTF-8 included). The message never repeats the
+// key.
 func CleanKey(raw string) (string, error) {
+	if !utf8.ValidString(raw) {
+		return "", errors.New("the key is not valid UTF-8 text: copy it again from the Senquip Portal (Account → API Access)")
+	}
 	k := strings.TrimSpace(raw)
 	if k == "" {
 		return "", errors.New("no key given: paste the key from the Senquip Portal (Account → API Access → Generate API Credentials)")

@@ -108,15 +108,17 @@ func parseProfiles(b []byte, path string) (map[string]Profile, error) {
 	return out, sc.Err()
 }
 
-// parseShare accepts 0.5 or 50%.
+// parseShare accepts 0.5 or 50%: a finite part of the quota, more than
+// none and at most all of it. NaN and Inf parse as floats, so the range
+// is checked the way NaN cannot pass.
 func parseShare(v string) (float64, error) {
 	pct := strings.HasSuffix(v, "%")
 	f, err := strconv.ParseFloat(strings.TrimSuffix(v, "%"), 64)
 	if err == nil && pct {
 		f /= 100
 	}
-	if err != nil || f <= 0 || f > 1 {
-		return 0, fmt.Errorf("share is a part of the quota such as 50%% or 0.5, not %q", v)
+	if err != nil || !(f > 0 && f <= 1) {
+		return 0, fmt.Errorf("share is a part of the quota more than 0 and at most 100%%, such as 50%% or 0.5, not %q", v)
 	}
 	return f, nil
 }

@@ -73,9 +73,23 @@ func (s *Store) Lookup() (Found, error) {
 func (s *Store) SaveKeyring(key string) error {
 	err := s.keyringSet(key)
 	if IsUnavailable(err) {
-		return fmt.Errorf("%w.\nNothing was stored. Either set %s for this session, or store the key in a plain-text file readable only by you: sqc auth login --profile %s --insecure-storage", err, EnvKey, s.Profile)
+		return s.noKeyring(err)
 	}
 	return err
+}
+
+// CheckKeyring tells, without calling the keyring, whether it is sure to
+// be unavailable (no session bus, as over SSH), with the same message as
+// SaveKeyring: a login can say so before the user types the key.
+func (s *Store) CheckKeyring() error {
+	if err := s.keyringCheck(); err != nil {
+		return s.noKeyring(err)
+	}
+	return nil
+}
+
+func (s *Store) noKeyring(err error) error {
+	return fmt.Errorf("%w.\nNothing was stored. Either set %s for this session, or store the key in a plain-text file readable only by you: sqc auth login --profile %s --insecure-storage", err, EnvKey, s.Profile)
 }
 
 // SaveFile stores the key in the insecure file, on the user's explicit word.

@@ -94,6 +94,12 @@ func TestNoSessionBusSkipsTheKeyringAtOnce(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "DBUS_SESSION_BUS_ADDRESS") {
 		t.Fatalf("save without a bus: %v", err)
 	}
+	if check := s.CheckKeyring(); check == nil || check.Error() != err.Error() {
+		t.Fatalf("CheckKeyring says %v, SaveKeyring %v", check, err)
+	}
+	if err := newTestStore(t, "acme", withBus).CheckKeyring(); err != nil {
+		t.Fatalf("with a bus: %v", err)
+	}
 }
 
 func TestKeyringCallIsBoundedByTimeout(t *testing.T) {
@@ -160,7 +166,7 @@ func TestCleanKey(t *testing.T) {
 	if k, err := CleanKey("  abc123\n"); err != nil || k != "abc123" {
 		t.Fatalf("trailing newline: %q %v", k, err)
 	}
-	for in, say := range map[string]string{"": "no key", "  \n": "no key", "abc 123": "space", "ab\tc": "space", "ab\x00c": "control", strings.Repeat("k", 600): "too long"} {
+	for in, say := range map[string]string{"": "no key", "  \n": "no key", "abc 123": "space", "ab\tc": "space", "ab\x00c": "control", strings.Repeat("k", 600): "too long", "key\xff\xfe": "UTF-8"} {
 		_, err := CleanKey(in)
 		if err == nil || !strings.Contains(err.Error(), say) {
 			t.Errorf("%q: %v, want %q", in, err, say)
@@ -204,6 +210,12 @@ func TestProfilesFile(t *testing.T) {
 		"api_url = x\n":            "follow a [profile]",
 		"[a b]\n":                  "not allowed",
 		"[a]\nshare = 150%\n":      "share",
+		"[a]\nshare = NaN\n":       "share",
+		"[a]\nshare = nan%\n":      "share",
+		"[a]\nshare = Inf\n":       "share",
+		"[a]\nshare = -Inf\n":      "share",
+		"[a]\nshare = 0\n":         "share",
+		"[a]\nshare = 2\n":         "share",
 		"[a]\nread_only = maybe\n": "read_only",
 		"[a]\ncolour = blue\n":     "unknown setting",
 		"[a]\n[a]\n":               "twice",
@@ -214,6 +226,10 @@ func TestProfilesFile(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), say) || !strings.Contains(err.Error(), "line") {
 			t.Errorf("%q: %v, want %q with a line number", content, err, say)
 		}
+	}
+	os.WriteFile(ProfilesPath(dir), []byte("[a]\n\nshare = NaN\n"), 0o644)
+	if _, err := LoadProfiles(dir); err == nil || !strings.Contains(err.Error(), "line 3") {
+		t.Errorf("share = NaN: %v, want the line named", err)
 	}
 	names, _ := ProfileNames(t.TempDir())
 	if len(names) != 1 || names[0] != DefaultProfile {

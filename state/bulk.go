@@ -174,18 +174,8 @@ func (j *BulkJob) WriteCSV(w io.Writer) error {
 		if !it.At.IsZero() {
 			at = it.At.UTC().Format(time.RFC3339)
 		}
-		_ = cw.Write([]string{CSVCell(it.DeviceID), CSVCell(it.Name), CSVCell(it.Plan), string(it.Status), CSVCell(it.Message), at})
+		_ = cw.Write([]string{api.CSVCell(it.DeviceID), api.CSVCell(it.Name), api.CSVCell(it.Plan), string(it.Status), api.CSVCell(it.Message), at})
 	}
 	cw.Flush()
 	return cw.Error()
-}
-
-// CSVCell makes a server string safe for a spreadsheet: clean, and a cell
-// that would start a formula gets a ' in front.
-func CSVCell(s string) string {
-	s = api.Clean(s)
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }

@@ -147,8 +147,8 @@ func writeExport(path string, rows []exportRow) error {
 		w := csv.NewWriter(f)
 		_ = w.Write([]string{"deviceid", "name", "groupName", "model", "plan", "firmware", "lastSeen", "state", "reason"})
 		for _, r := range rows {
-			_ = w.Write([]string{r.DeviceID, state.CSVCell(r.Name), state.CSVCell(r.GroupName), state.CSVCell(r.Model), state.CSVCell(r.Plan),
-				state.CSVCell(r.Firmware), r.LastSeen, r.State, state.CSVCell(r.Reason)})
+			_ = w.Write([]string{r.DeviceID, api.CSVCell(r.Name), api.CSVCell(r.GroupName), api.CSVCell(r.Model), api.CSVCell(r.Plan),
+				api.CSVCell(r.Firmware), r.LastSeen, r.State, api.CSVCell(r.Reason)})
 		}
 		w.Flush()
 		err = w.Error()

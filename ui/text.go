@@ -5,6 +5,8 @@ import (
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"sqc/api"
 )
 
 // The width helpers. Server strings are cleaned before they get here, so
@@ -12,28 +14,7 @@ import (
 // reached, so a 50 KB value costs what its first screenful does.
 
 // cut shortens plain text to at most w cells, ending in … when cut.
-func cut(s string, w int) string {
-	if w <= 0 {
-		return ""
-	}
-	if len(s) <= w && isASCII(s) {
-		return s
-	}
-	width, i := 0, 0
-	end := -1 // where the text stops if it has to make room for …
-	for i < len(s) {
-		cluster, cw := ansi.FirstGraphemeCluster(s[i:], ansi.GraphemeWidth)
-		if width+cw > w-1 && end < 0 {
-			end = i
-		}
-		if width+cw > w {
-			return s[:end] + "…"
-		}
-		width += cw
-		i += len(cluster)
-	}
-	return s
-}
+func cut(s string, w int) string { return api.Truncate(s, w, "…") }
 
 // pad cuts or pads plain text to exactly w cells.
 func pad(s string, w int) string {

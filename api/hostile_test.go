@@ -1,0 +1,321 @@
+package api_test
+
+import (
+	"context"
+	"errors"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"sqc/api"
+	"sqc/api/sim"
+)
+
+// hostile serves a hostile scenario over loopback and points a client at it.
+func hostile(t *testing.T, scenario string, o api.Options) (*sim.Hostile, *api.Client) {
+	t.Helper()
+	h, err := sim.NewHostile(scenario, testKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	o.BaseURL, o.Key = srv.URL, testKey
+	if o.RatePerSecond == 0 {
+		o.RatePerSecond = 1e6
+	}
+	if o.Wait == nil {
+		o.Wait = (&waits{}).wait
+	}
+	c, err := api.New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h, c
+}
+
+// Every string the client hands out from a server full of escapes is
+// clean: device fields, unknown keys, data keys and text, events, CAN
+// data, config lines and the server's error messages.
+func TestHostileEscapesNeverReachCallers(t *testing.T) {
+	_, c := hostile(t, sim.HostileEscapes, api.Options{MaxRetries: -1})
+	ctx := context.Background()
+	devices, err := c.ListDevices(ctx)
+	if err != nil || len(devices) != 4 {
+		t.Fatalf("%d devices, %v", len(devices), err)
+	}
+	for _, d := range devices {
+		for _, s := range []string{d.DeviceID, d.Name, d.GroupID, d.GroupName, d.Model, d.Firmware, d.Plan} {
+			assertInert(t, "device field", s)
+		}
+		if !strings.HasPrefix(d.Name, "name") || strings.Contains(d.Name, "pwned") {
+			t.Errorf("name %q: the text around the escapes is lost or the escapes kept", d.Name)
+		}
+		for _, f := range d.Extra() {
+			assertInert(t, "extra key", f.Key)
+		}
+	}
+	page, err := c.GetData(ctx, sim.HostileHosted, api.DataQuery{})
+	if err != nil || len(page.Data) != 1 {
+		t.Fatalf("data: %v", err)
+	}
+	assertInert(t, "page device id", page.DeviceID)
+	m := &page.Data[0]
+	for _, f := range m.Fields {
+		assertInert(t, "key", f.Key)
+		assertInert(t, "reading "+f.Key, api.FormatReading(f.Key, f, m))
+		if s, ok := m.Text(f.Key); ok {
+			assertInert(t, "text "+f.Key, s)
+		}
+	}
+	for _, e := range m.Events {
+		assertInert(t, "event", e.Topic+e.Msg)
+	}
+	if len(m.CAN1) != 1 || m.CAN1[0].ID != 419371762 {
+		t.Fatalf("can1: %+v", m.CAN1)
+	}
+	assertInert(t, "can data", m.CAN1[0].Data)
+	for _, f := range page.Extra {
+		assertInert(t, "envelope key", f.Key)
+	}
+	cfg, err := c.GetConfig(ctx, sim.HostileHosted)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := cfg.Config.Display()
+	if len(lines) != 3 {
+		t.Fatalf("config lines: %+v", lines)
+	}
+	for _, l := range lines {
+		assertInert(t, "config line", l.Key+" "+l.Value)
+	}
+	if _, ok := cfg.Config.Get("endpoint.mqtt.server"); !ok {
+		t.Error("the config tree lost a setting")
+	} else if v, _ := cfg.Config.Get("endpoint.mqtt.server"); !strings.Contains(v.(string), "\x1b") {
+		t.Error("the config tree itself was cleaned: it must keep the server's exact values")
+	}
+	for _, id := range []string{sim.Hostile5xx, "ZZZZZZZZ9"} {
+		_, err := c.GetData(ctx, id, api.DataQuery{})
+		var e *api.Error
+		if !errors.As(err, &e) || e.Status < 400 {
+			t.Fatalf("%s: %v", id, err)
+		}
+		assertInert(t, "error", err.Error())
+		assertInert(t, "message", e.Message)
+		if !strings.Contains(e.Message, "Device not found") && !strings.Contains(e.Message, "Internal Server Error") {
+			t.Errorf("the server's words were lost: %q", e.Message)
+		}
+	}
+	_, err = c.UpdateConfig(ctx, sim.HostileHosted, api.Config{"a": "b"})
+	assertInert(t, "write error", err.Error())
+}
+
+// --json keeps the server's bytes but no raw ESC or C1 reaches the output.
+func TestHostileRawJSONIsMadeSafe(t *testing.T) {
+	_, c := hostile(t, sim.HostileEscapes, api.Options{})
+	page, err := c.GetData(context.Background(), sim.HostileHosted, api.DataQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := page.MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(raw), "\u009b") {
+		t.Fatal("the raw page lost the server's C1 byte: the test proves nothing")
+	}
+	safe := api.SafeJSON(raw)
+	assertInert(t, "safe JSON", string(safe))
+	if decodeForCompare(t, raw) != decodeForCompare(t, safe) {
+		t.Fatal("SafeJSON changed the value")
+	}
+}
+
+func TestHostileListingsEnd(t *testing.T) {
+	for _, tc := range []struct {
+		scenario string
+		max      int
+		devices  int
+		pages    int
+		stopped  string
+	}{
+		{sim.HostileEndless, 5000, 5000, 6, "more than 5000 devices"},
+		{sim.HostileRepeat, 0, 30, 3, "repeated a page cursor"},
+		{sim.HostileNoNew, 0, 2, 2, "no new device"},
+		{sim.HostileTrickle, 0, 10, 10, "fewer than 10 new devices"},
+	} {
+		t.Run(tc.scenario, func(t *testing.T) {
+			h, c := hostile(t, tc.scenario, api.Options{MaxDevices: tc.max})
+			r, err := c.ListDevicesReport(context.Background())
+			if api.Classify(err) != api.FailRequest {
+				t.Fatalf("error %v classed %v, want a refused request", err, api.Classify(err))
+			}
+			if len(r.Devices) != tc.devices || r.Pages != tc.pages || !strings.Contains(r.Stopped, tc.stopped) {
+				t.Fatalf("%d devices, %d pages, stopped %q", len(r.Devices), r.Pages, r.Stopped)
+			}
+			if !strings.Contains(err.Error(), tc.stopped) || !strings.Contains(err.Error(), "listed so far") {
+				t.Errorf("error does not say why: %v", err)
+			}
+			if h.Requests() != tc.pages {
+				t.Errorf("%d requests for %d pages", h.Requests(), tc.pages)
+			}
+			// The limiter follows distinct Hosted devices (at least 1/s).
+			if want := api.LimitsFor(r.Devices).RatePerSecond; c.Rate() != want {
+				t.Errorf("rate %v, want %v", c.Rate(), want)
+			}
+			devices, err2 := c.ListDevices(context.Background())
+			if len(devices) != tc.devices || api.Classify(err2) != api.FailRequest {
+				t.Errorf("ListDevices: %d devices, %v", len(devices), err2)
+			}
+		})
+	}
+}
+
+// Each duplicate is kept once (first wins), reported once, counted once.
+func TestHostileDuplicatesCountOnce(t *testing.T) {
+	_, c := hostile(t, sim.HostileDuplicates, api.Options{})
+	r, err := c.ListDevicesReport(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, d := range r.Devices {
+		ids = append(ids, d.DeviceID)
+	}
+	if !slices.Equal(ids, []string{sim.HostileHosted, sim.HostileTrial, "HOSTILE03"}) {
+		t.Fatalf("devices %v", ids)
+	}
+	if r.Devices[0].Name != "first" {
+		t.Errorf("the first copy does not win: %q", r.Devices[0].Name)
+	}
+	if !slices.Equal(r.Duplicates, []string{sim.HostileHosted, sim.HostileTrial}) {
+		t.Errorf("duplicates %v", r.Duplicates)
+	}
+	lim := api.LimitsFor(r.Devices)
+	if lim.Hosted != 2 || c.Rate() != 2 {
+		t.Errorf("Hosted %d, rate %v: want 2 and 2", lim.Hosted, c.Rate())
+	}
+	dup := append(append([]api.Device{}, r.Devices...), r.Devices...)
+	if api.LimitsFor(dup).Hosted != 2 {
+		t.Error("LimitsFor counts a device listed twice twice")
+	}
+}
+
+func TestHostileAbsurdNumbers(t *testing.T) {
+	_, c := hostile(t, sim.HostileAbsurd, api.Options{})
+	ctx := context.Background()
+	devices, err := c.ListDevices(ctx)
+	if err != nil || len(devices) != 4 {
+		t.Fatal(len(devices), err)
+	}
+	if devices[0].Remaining != nil || devices[1].Remaining != nil {
+		t.Errorf("absurd remaining kept: %v %v", devices[0].Remaining, devices[1].Remaining)
+	}
+	if r := devices[2].Remaining; r == nil || *r != api.MonthlyPerDevice {
+		t.Errorf("51 calls left not clamped to 50: %v", r)
+	}
+	for _, d := range devices {
+		if d.LastSeen != nil || !d.Seen().IsZero() {
+			t.Errorf("%s: lastSeen %v kept", d.DeviceID, *d.LastSeen)
+		}
+	}
+	page, err := c.GetData(ctx, "ABSURD004", api.DataQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &page.Data[0]
+	if m.TS != 0 || !m.Time().IsZero() {
+		t.Errorf("ts 1e300 kept: %v", m.TS)
+	}
+	for _, p := range []string{"ts", "time", "events", "can1"} {
+		if !slices.Contains(m.Problems, p) {
+			t.Errorf("problems %v lack %s", m.Problems, p)
+		}
+	}
+	if len(m.Events) != 2 || m.Events[0].Class() != api.ClassAlarm || m.Events[0].Level != api.MaxLevel || m.Events[1].Level != -api.MaxLevel {
+		t.Errorf("levels: %+v", m.Events)
+	}
+	for _, fr := range m.CAN1 {
+		if !fr.BadID || fr.ID != 0 || api.FormatCANID(fr) != "invalid id" {
+			t.Errorf("out-of-range CAN id kept: %+v", fr)
+		}
+	}
+	if got := api.FormatReading("vin", mustField(t, m, "vin"), m); got != "1e+300 V" {
+		t.Errorf("vin 1e300 reads %q", got)
+	}
+	if got := api.FormatReading("big", mustField(t, m, "big"), m); got != "+Inf" {
+		t.Errorf("1e400 reads %q", got)
+	}
+	dev, err := c.GetDevice(ctx, "ABSURD001")
+	if err != nil || dev.Remaining != nil {
+		t.Fatalf("get device: %v %v", dev, err)
+	}
+	cfg, err := c.GetConfig(ctx, "ABSURD001")
+	if err != nil || cfg.Remaining != nil || cfg.Synced {
+		t.Fatalf("config answer: %+v %v", cfg, err)
+	}
+}
+
+func mustField(t *testing.T, m *api.DataMessage, key string) api.Field {
+	t.Helper()
+	f, ok := m.Get(key)
+	if !ok {
+		t.Fatalf("no %s", key)
+	}
+	return f
+}
+
+// A body that never ends is bounded (64 MiB) and a cancelled context
+// ends the read at once.
+func TestHostileStreamStopsOnCancel(t *testing.T) {
+	_, c := hostile(t, sim.HostileStream, api.Options{MaxRetries: -1})
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		time.Sleep(200 * time.Millisecond)
+		cancel()
+	}()
+	_, err := c.ListDevices(ctx)
+	if api.Classify(err) != api.FailCancelled {
+		t.Fatalf("%v classed %v", err, api.Classify(err))
+	}
+}
+
+// A device ID that is not ASCII is refused before case folding: the long s
+// (ſ) would fold to S and cost a request.
+func TestNonASCIIDeviceIDCostsNothing(t *testing.T) {
+	f := newFixture(t, sim.Options{}, api.Options{})
+	for _, id := range []string{"M0000000\u017f", "M0000000\u212a", "JDA54E19F\u200b", "JDA54\x1b[2J"} {
+		_, err := f.client.GetData(context.Background(), id, api.DataQuery{})
+		if api.Classify(err) != api.FailDevice {
+			t.Errorf("%q: %v classed %v", id, err, api.Classify(err))
+		}
+		assertInert(t, "error", err.Error())
+	}
+	if n := f.sim.Stats().Requests; n != 0 {
+		t.Fatalf("refused IDs cost %d requests", n)
+	}
+	if _, err := api.NormaliseDeviceID("m0000000s"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A key is cleaned for display and written back as the server sent it.
+func TestCleanedKeysReencodeAsSent(t *testing.T) {
+	body := `{"deviceid":"X","data":[{"k\u001b[2J":1,"vin":2}],"e\u009b":3}`
+	p, err := api.DecodeDataPage([]byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k := p.Data[0].Fields[0].Key; k != "k" {
+		t.Errorf("key %q", k)
+	}
+	if k := p.Extra[0].Key; k != "e" {
+		t.Errorf("envelope key %q", k)
+	}
+	out, _ := p.MarshalJSON()
+	if decodeForCompare(t, out) != decodeForCompare(t, []byte(body)) {
+		t.Fatalf("re-encoded %s", out)
+	}
+}

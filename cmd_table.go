@@ -1,0 +1,148 @@
+package main
+
+import (
+	"context"
+
+	"github.com/spf13/pflag"
+)
+
+// The command line, in one table: every command with its arguments, its
+// one-line help, the shared flags it takes and its own. Help, usage
+// errors and flag parsing all come from here (cmd_cli.go builds the cobra
+// tree). Adding a command is adding a row: {path: "config get", args:
+// "DEVICEID KEY", about: "...", uses: withProfile | withAPIURL, run:
+// runConfigGet}; a row whose path has a space is a subcommand of the row
+// named by its first word, which must exist (a group row may have no run).
+
+// command is one row of the table.
+type command struct {
+	path    string // "" is the console; "auth login" is login under auth
+	args    string // positional arguments, for usage: "DEVICEID"
+	about   string // one line, in the list of commands
+	long    string // more, in the command's own help
+	example string
+	uses    sharedFlags
+	flags   func(fs *pflag.FlagSet, o *cmdOpts) // the command's own
+	run     func(ctx context.Context, e *env, args []string) error
+}
+
+// sharedFlags are flags several commands take, each command only those
+// that mean something to it.
+type sharedFlags uint8
+
+const (
+	withProfile  sharedFlags = 1 << iota // --profile
+	withDebug                            // --debug
+	withAPIURL                           // --api-url
+	withDemo                             // --demo
+	withReadOnly                         // --read-only: every write is refused
+	withASCII                            // --ascii: ASCII symbols
+
+	withAccount = withProfile | withDebug | withAPIURL // a command that talks to the account
+)
+
+// cmdOpts holds every flag's value; each command registers those it takes.
+type cmdOpts struct {
+	apiURL, profile string
+	debug, demo     bool
+	readOnly        bool
+	ascii           bool
+	device          string
+	json            bool
+	limit           int
+	listen          string
+	devices         int
+	seed            uint64
+	key             string
+	hosted          float64
+	latency         string
+	failRate        float64
+	insecureStorage bool
+	noVerify        bool
+}
+
+// addShared registers the shared flags a command uses.
+func addShared(fs *pflag.FlagSet, o *cmdOpts, uses sharedFlags) {
+	if uses&withAPIURL != 0 {
+		fs.StringVar(&o.apiURL, "api-url", "", "the API's URL (else SENQUIP_API_URL, profile, default)")
+	}
+	if uses&withProfile != 0 {
+		fs.StringVar(&o.profile, "profile", "", "profile name (default: SQC_PROFILE or default)")
+	}
+	if uses&withDebug != 0 {
+		fs.BoolVar(&o.debug, "debug", false, "write a debug log in $XDG_STATE_HOME/sqc")
+	}
+	if uses&withDemo != 0 {
+		fs.BoolVar(&o.demo, "demo", false, "use a simulated Senquip Cloud in this process")
+	}
+	if uses&withReadOnly != 0 {
+		fs.BoolVar(&o.readOnly, "read-only", false, "refuse every write (as the profile's read_only)")
+	}
+	if uses&withASCII != 0 {
+		fs.BoolVar(&o.ascii, "ascii", false, "draw ASCII symbols only (as a non-UTF-8 locale)")
+	}
+}
+
+const jsonHelp = "print the server's JSON, nothing dropped"
+
+var commands = []command{
+	{path: "", about: "open the console", run: runConsole,
+		long: "sqc is a terminal console for fleets of Senquip telemetry devices, over the Senquip Cloud API.\n" +
+			"Run without a command it opens the console; the commands below are for scripts and tickets.\n\n" +
+			"Environment: SENQUIP_API_KEY (overrides stored keys), SENQUIP_API_URL, SQC_PROFILE, XDG_CONFIG_HOME, XDG_STATE_HOME.\n" +
+			"Exit status: 0 ok, 1 error, 2 usage.",
+		example: "sqc --demo\nsqc --profile acme --device JDA54E19F\nsqc data JDA54E19F --json | jq .",
+		uses:    withAccount | withDemo | withReadOnly | withASCII,
+		flags: func(fs *pflag.FlagSet, o *cmdOpts) {
+			fs.StringVar(&o.device, "device", "", "open straight on this device ID")
+		}},
+	{path: "devices", about: "list the account's devices", run: runDevices,
+		long:    "List every device of the account: ID, name, group, model, plan, when it was last seen and, for devices not on a Hosted plan, the API calls left this month.",
+		example: "sqc devices --profile acme\nsqc devices --json | jq '.devices[].deviceid'",
+		uses:    withAccount | withDemo | withASCII,
+		flags: func(fs *pflag.FlagSet, o *cmdOpts) {
+			fs.BoolVar(&o.json, "json", false, jsonHelp)
+		}},
+	{path: "data", args: "DEVICEID", about: "print a device's latest data messages", run: runData,
+		long:    "Print a device's latest data messages, newest first, every key with its unit.",
+		example: "sqc data JDA54E19F\nsqc data jda54e19f --limit 10 --json",
+		uses:    withAccount | withDemo | withASCII,
+		flags: func(fs *pflag.FlagSet, o *cmdOpts) {
+			fs.BoolVar(&o.json, "json", false, jsonHelp)
+			fs.IntVar(&o.limit, "limit", 1, "how many messages, newest first (1-1000)")
+		}},
+	{path: "sim", about: "serve a simulated Senquip Cloud on loopback", run: runSim,
+		long:    "Serve a simulated Senquip Cloud on loopback and print its URL and key, so that curl, Postman and sqc can use it.",
+		example: "sqc sim --listen 127.0.0.1:8088 --key demo-key",
+		flags: func(fs *pflag.FlagSet, o *cmdOpts) {
+			fs.StringVar(&o.listen, "listen", "127.0.0.1:8088", "loopback address to listen on")
+			fs.IntVar(&o.devices, "devices", 40, "number of devices in the account (1-100000)")
+			fs.Uint64Var(&o.seed, "seed", 1, "seed of the generated fleet")
+			fs.StringVar(&o.key, "key", "", "the API key to accept (default: a random one, printed)")
+			fs.Float64Var(&o.hosted, "hosted", 0.6, "fraction of devices on a Hosted plan (0-1)")
+			fs.StringVar(&o.latency, "latency", "0s", "delay added to every answer, e.g. 300ms")
+			fs.Float64Var(&o.failRate, "fail-rate", 0, "chance (0-1) of a 500 or 503 on any request")
+		}},
+	{path: "auth", about: "store, remove or check the API key of a profile"},
+	{path: "auth login", about: "store the API key: from a hidden prompt, or stdin when piped", run: authLogin,
+		long: "Store the API key of a profile in the OS keyring. The key is read from a hidden prompt, or from stdin when it is a pipe, never from the command line, and checked with one call unless --no-verify.\n\n" +
+			"Without a keyring (over SSH there is often no D-Bus session bus) it stops before asking and offers SENQUIP_API_KEY or --insecure-storage.",
+		example: "sqc auth login --profile acme\npass show senquip/acme | sqc auth login --profile acme",
+		uses:    withAccount,
+		flags: func(fs *pflag.FlagSet, o *cmdOpts) {
+			fs.BoolVar(&o.insecureStorage, "insecure-storage", false, "store the key in a plain file (0600), not the keyring")
+			fs.BoolVar(&o.noVerify, "no-verify", false, "do not ask the server whether it takes the key")
+		}},
+	{path: "auth logout", about: "remove the key from every store that holds it", run: authLogout, uses: withProfile | withDebug},
+	{path: "auth status", about: "where the key comes from, its fingerprint, and whether the server takes it", run: authStatus,
+		uses: withAccount,
+		flags: func(fs *pflag.FlagSet, o *cmdOpts) {
+			fs.BoolVar(&o.noVerify, "no-verify", false, "do not ask the server whether it takes the key")
+		}},
+	{path: "profiles", about: "list profiles and where each key lives", run: runProfiles, uses: withProfile | withDebug},
+	{path: "routes", about: "show the route table and where each row is from", run: runRoutes, uses: withProfile | withDebug},
+	{path: "routes import", args: "FILE", about: "use the routes of Senquip's Postman collection", run: importRoutes,
+		example: "sqc routes import ~/Downloads/Senquip.postman_collection.json --profile acme",
+		uses:    withProfile | withDebug},
+	{path: "routes reset", about: "go back to the built-in routes", run: resetRoutes, uses: withProfile | withDebug},
+}

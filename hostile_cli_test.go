@@ -1,0 +1,209 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"sqc/api/sim"
+)
+
+// hostileServer serves a hostile scenario and points the environment at it.
+func hostileServer(t testing.TB, scenario string) (*sim.Hostile, *httptest.Server) {
+	t.Helper()
+	setup(t)
+	h, err := sim.NewHostile(scenario, testKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	t.Setenv("SENQUIP_API_URL", srv.URL)
+	return h, srv
+}
+
+// sqcCtx runs sqc in-process with a context that ends after d (0: never).
+func sqcCtx(t *testing.T, d time.Duration, args ...string) (int, string, string) {
+	t.Helper()
+	ctx := context.Background()
+	if d > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, d)
+		defer cancel()
+	}
+	var out, errb bytes.Buffer
+	code := run(ctx, args, strings.NewReader(""), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// assertSafe fails when output holds an ESC or a 0x9B byte (8-bit CSI),
+// or is bigger than max bytes.
+func assertSafe(t *testing.T, what, out string, limit int) {
+	t.Helper()
+	if i := strings.IndexAny(out, "\x1b"); i >= 0 {
+		t.Errorf("%s: ESC at byte %d: %q", what, i, out[max(0, i-20):min(len(out), i+20)])
+	}
+	if i := strings.IndexByte(out, 0x9b); i >= 0 {
+		t.Errorf("%s: byte 0x9B at %d: %q", what, i, out[max(0, i-20):min(len(out), i+20)])
+	}
+	if len(out) > limit {
+		t.Errorf("%s: %d bytes of output, want at most %d", what, len(out), limit)
+	}
+}
+
+// For every hostile scenario, sqc devices and sqc data (table and --json)
+// write no escape to the terminal, keep their output bounded, end, and
+// exit as the scenario deserves.
+func TestHostileServerCannotDriveTheTerminal(t *testing.T) {
+	const mb = 1 << 20
+	type run struct {
+		args    []string
+		code    int
+		say     string // on stderr
+		max     int    // bytes of stdout and stderr
+		timeout time.Duration
+	}
+	devices := func(code int, say string) []run {
+		return []run{{args: []string{"devices"}, code: code, say: say, max: mb}, {args: []string{"devices", "--json"}, code: code, say: say, max: mb}}
+	}
+	data := []run{{args: []string{"data", sim.HostileHosted}, max: mb}, {args: []string{"data", sim.HostileHosted, "--json"}, max: mb}}
+	cases := map[string][]run{
+		sim.HostileEscapes: append(append(devices(0, ""), data...),
+			run{args: []string{"data", "ZZZZZZZZ9"}, code: 1, say: "404", max: mb},
+			run{args: []string{"data", sim.Hostile5xx}, code: 1, say: "500", max: mb},
+			run{args: []string{"data", sim.HostileHosted, "--limit", "2"}, max: mb}),
+		sim.HostileLong: append(devices(0, ""), data...),
+		// The 49 MB name, in a table: --json would rightly print it whole.
+		sim.HostileHuge: append([]run{{args: []string{"devices"}, max: mb}}, data...),
+		// 100,000 devices at most, each one row of a few dozen bytes.
+		sim.HostileEndless: {{args: []string{"devices"}, code: 1, say: "more than 100000 devices", max: 100 * 100_000}},
+		sim.HostileRepeat:  devices(1, "repeated a page cursor"),
+		sim.HostileNoNew:   devices(1, "no new device"),
+		sim.HostileTrickle: devices(1, "fewer than 10 new devices"),
+		sim.HostileDuplicates: append(devices(0, "listed 2 devices more than once"),
+			data...),
+		sim.HostileAbsurd: {{args: []string{"devices"}, max: mb}, {args: []string{"data", "ABSURD004"}, max: mb}, {args: []string{"data", "ABSURD004", "--json"}, max: mb}},
+		// A body that never ends: the run is cut short as SIGINT would.
+		sim.HostileStream: {{args: []string{"devices"}, code: 1, say: "stopped", max: mb, timeout: time.Second},
+			{args: []string{"data", sim.HostileHosted}, code: 1, say: "stopped", max: mb, timeout: time.Second}},
+	}
+	for _, scenario := range sim.HostileScenarios() {
+		runs, ok := cases[scenario]
+		if !ok {
+			t.Errorf("scenario %s is not tried", scenario)
+			continue
+		}
+		t.Run(scenario, func(t *testing.T) {
+			hostileServer(t, scenario)
+			for _, r := range runs {
+				code, out, errs := sqcCtx(t, r.timeout, r.args...)
+				what := strings.Join(r.args, " ")
+				assertSafe(t, what+" stdout", out, r.max)
+				assertSafe(t, what+" stderr", errs, mb)
+				if code != r.code || !strings.Contains(errs, r.say) {
+					t.Errorf("%s: exit %d, stderr %q; want %d and %q", what, code, errs, r.code, r.say)
+				}
+			}
+		})
+	}
+}
+
+// What the user reads from the escapes scenario: the server's words
+// without its escapes, the name cut to its column.
+func TestHostileEscapesReadClean(t *testing.T) {
+	hostileServer(t, sim.HostileEscapes)
+	_, out, _ := sqc(t, "devices")
+	if !strings.Contains(out, sim.HostileHosted) || !strings.Contains(out, "nameclick") {
+		t.Errorf("device list:\n%s", out)
+	}
+	_, out, _ = sqc(t, "data", sim.HostileHosted)
+	for _, want := range []string{"cp1", "event", "lv30 warning", "18FF1AF2 pgn 65306", "1 frame"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("data lacks %q:\n%s", want, out)
+		}
+	}
+	t.Setenv("SENQUIP_API_KEY", "wrong-key")
+	code, _, errs := sqc(t, "devices")
+	if code != 1 || !strings.Contains(errs, "403 Forbidden: Forbidden") {
+		t.Errorf("wrong key: exit %d %q", code, errs)
+	}
+	assertSafe(t, "403", errs, 4096)
+}
+
+// The built program exits within 5 s of SIGTERM or SIGINT while the
+// server streams a body that never ends.
+func TestBinaryStopsOnSignalDuringEndlessBody(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "sqc")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	for _, tc := range []struct {
+		sig  syscall.Signal
+		args []string
+	}{
+		{syscall.SIGTERM, []string{"devices"}},
+		{syscall.SIGINT, []string{"devices"}},
+		{syscall.SIGTERM, []string{"data", sim.HostileHosted}},
+	} {
+		h, srv := hostileServer(t, sim.HostileStream)
+		var out, errb bytes.Buffer
+		cmd := exec.Command(bin, tc.args...)
+		cmd.Env = append(os.Environ(), "SENQUIP_API_KEY="+testKey, "SENQUIP_API_URL="+srv.URL,
+			"XDG_CONFIG_HOME="+t.TempDir(), "XDG_STATE_HOME="+t.TempDir(), "DBUS_SESSION_BUS_ADDRESS=")
+		cmd.Stdout, cmd.Stderr = &out, &errb
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		for deadline := time.Now().Add(10 * time.Second); h.Requests() == 0; time.Sleep(20 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				_ = cmd.Process.Kill()
+				t.Fatalf("%v: no request reached the server", tc.args)
+			}
+		}
+		time.Sleep(300 * time.Millisecond) // well into the endless body
+		_ = cmd.Process.Signal(tc.sig)
+		select {
+		case err := <-done:
+			if code := cmd.ProcessState.ExitCode(); code != 1 {
+				t.Errorf("%v after %v: exit %d (%v), want 1", tc.args, tc.sig, code, err)
+			}
+		case <-time.After(5 * time.Second):
+			_ = cmd.Process.Kill()
+			<-done
+			t.Fatalf("%v still running 5 s after %v", tc.args, tc.sig)
+		}
+		assertSafe(t, "stdout", out.String(), 1<<20)
+		assertSafe(t, "stderr", errb.String(), 1<<20)
+		if !strings.Contains(errb.String(), "stopped") {
+			t.Errorf("%v after %v: stderr %q", tc.args, tc.sig, errb.String())
+		}
+	}
+}
+
+// sqc devices of an account where one device has a 49 MB name: the table
+// costs what the download and decoding cost, and its output stays small
+// (it was tens of gigabytes with tabwriter).
+func BenchmarkDevicesTable49MBName(b *testing.B) {
+	hostileServer(b, sim.HostileHuge)
+	var out, errb bytes.Buffer
+	for b.Loop() {
+		out.Reset()
+		errb.Reset()
+		if code := run(context.Background(), []string{"devices"}, strings.NewReader(""), &out, &errb); code != 0 {
+			b.Fatal(errb.String())
+		}
+	}
+	b.ReportMetric(float64(out.Len()), "output-bytes")
+}
