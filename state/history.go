@@ -95,3 +95,38 @@ func (h *History) LastTS() float64 {
 	}
 	return h.lastTS
 }
+
+// Points returns the points oldest first into dst.
+func (s *Series) Points(dst []Point) []Point {
+	dst = dst[:0]
+	for i := range s.pts {
+		dst = append(dst, s.pts[(s.start+i)%len(s.pts)])
+	}
+	return dst
+}
+
+// Keys are the fields with a series, in no particular order.
+func (h *History) Keys() []string {
+	if h == nil {
+		return nil
+	}
+	keys := make([]string, 0, len(h.fields))
+	for k := range h.fields {
+		keys = append(keys, k)
+	}
+	return keys
+}
+
+// restore puts back a series read from the offline cache, points oldest
+// first; only the newest cap of them are kept.
+func (h *History) restore(key string, pts []Point) {
+	if len(pts) == 0 {
+		return
+	}
+	s := &Series{cap: h.cap}
+	for _, p := range pts[max(0, len(pts)-h.cap):] {
+		s.add(p)
+	}
+	h.fields[key] = s
+	h.lastTS = max(h.lastTS, s.Last().TS)
+}

@@ -31,6 +31,8 @@ func (c Column) Next() Column { return (c + 1) % numColumns }
 // Sort orders devices by a column at now; ties keep ID order so the list
 // does not shuffle between refreshes. Each device's key is computed once,
 // not once per comparison: a state takes the clock and the events to know.
+// The list pane should hold an Index instead, which does not re-sort the
+// fleet after every answer.
 func Sort(devices []*Device, col Column, desc bool, now time.Time) {
 	type keyed struct {
 		d    *Device
@@ -40,22 +42,7 @@ func Sort(devices []*Device, col Column, desc bool, now time.Time) {
 	ks := make([]keyed, len(devices))
 	for i, d := range devices {
 		k := keyed{d: d}
-		switch col {
-		case ColName:
-			k.text = strings.ToLower(d.Name)
-		case ColGroup:
-			k.text = strings.ToLower(d.GroupName)
-		case ColModel:
-			k.text = d.Model
-		case ColPlan:
-			k.text = d.Plan
-		case ColSeen: // most recently seen first when ascending
-			if t := d.LastSeen(); !t.IsZero() {
-				k.num = -t.UnixNano()
-			}
-		case ColState: // worst first when ascending
-			k.num = -int64(rank(d, now))
-		}
+		k.num, k.text = sortKey(d, col, now)
 		ks[i] = k
 	}
 	// IDs are unique, so the order is total and an unstable sort will do.
@@ -75,6 +62,28 @@ func Sort(devices []*Device, col Column, desc bool, now time.Time) {
 	for i := range ks {
 		devices[i] = ks[i].d
 	}
+}
+
+// sortKey is what a device is ordered by in a column: a number, then a
+// text in natural order.
+func sortKey(d *Device, col Column, now time.Time) (num int64, text string) {
+	switch col {
+	case ColName:
+		text = strings.ToLower(d.Name)
+	case ColGroup:
+		text = strings.ToLower(d.GroupName)
+	case ColModel:
+		text = d.Model
+	case ColPlan:
+		text = d.Plan
+	case ColSeen: // most recently seen first when ascending
+		if t := d.LastSeen(); !t.IsZero() {
+			num = -t.UnixNano()
+		}
+	case ColState: // worst first when ascending
+		num = -int64(rank(d, now))
+	}
+	return num, text
 }
 
 // rank is a device's place in the state order. A device whose plan allows

@@ -92,8 +92,11 @@ func TestHealthFromEventsAndSeen(t *testing.T) {
 		t.Errorf("2 days later: %v", h)
 	}
 	f.SetDataError("AAAAAAAA1", errors.New("garbage"), now)
-	if d.Latest == nil || d.Err == nil {
+	if m := d.Message(); m == nil || len(m.Events) != 1 || m.Events[0].Level != 40 || d.Err == nil {
 		t.Error("an error dropped what was known")
+	}
+	if d.Reason() != "t: m" {
+		t.Errorf("reason %q, want the worst event's text", d.Reason())
 	}
 }
 

@@ -1,0 +1,204 @@
+package state
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Index is the device list as the list pane shows it: every device in the
+// sort order, and the ones that pass the filter. Changing the sort or the
+// filter is a user's action and costs O(N log N) or O(N); an answer moves
+// one device (Update) and a clock tick the few whose health just changed
+// (Tick), each in O(log N). Ties go by ID, so the order is total and the
+// same device keeps its place between refreshes.
+//
+// The Index belongs to the UI goroutine, like the Fleet it reads.
+type Index struct {
+	col    Column
+	desc   bool
+	filter *Filter
+	byID   map[string]*entry
+	all    orderList // every device
+	shown  orderList // those that pass the filter
+	clock  clockHeap
+}
+
+// entry is one device in the index, with the sort key it was placed by:
+// the key must not change while the entry sits in a list.
+type entry struct {
+	d    *Device
+	id   string
+	num  int64
+	text string
+	due  int64 // Unix ns when its health next changes by the clock; 0 never
+	slot int   // in the clock heap; -1 when not there
+	in   bool  // passes the filter
+}
+
+// NewIndex makes an empty index sorted by col.
+func NewIndex(col Column, desc bool) *Index {
+	x := &Index{col: col, desc: desc, byID: map[string]*entry{}}
+	x.all.cmp, x.shown.cmp = x.compare, x.compare
+	return x
+}
+
+func (x *Index) compare(a, b *entry) int {
+	c := cmp.Compare(a.num, b.num)
+	if c == 0 && a.text != b.text {
+		c = natural(a.text, b.text)
+	}
+	if c == 0 {
+		c = strings.Compare(a.id, b.id)
+	}
+	if x.desc {
+		return -c
+	}
+	return c
+}
+
+// place computes e's sort key and next health change at now.
+func (x *Index) place(e *entry, now time.Time) {
+	e.num, e.text = sortKey(e.d, x.col, now)
+	e.due = 0
+	if t := e.d.nextChange(now); !t.IsZero() {
+		e.due = t.UnixNano()
+	}
+}
+
+// Reset indexes a new device list (after Fleet.SetDevices), keeping the
+// sort and the filter: O(N log N).
+func (x *Index) Reset(devices []*Device, now time.Time) {
+	x.byID = make(map[string]*entry, len(devices))
+	for _, d := range devices {
+		if x.byID[d.DeviceID] == nil {
+			x.byID[d.DeviceID] = &entry{d: d, id: d.DeviceID, slot: -1}
+		}
+	}
+	x.resort(now)
+}
+
+// SetSort orders by another column or direction: O(N log N).
+func (x *Index) SetSort(col Column, desc bool, now time.Time) {
+	x.col, x.desc = col, desc
+	x.resort(now)
+}
+
+func (x *Index) resort(now time.Time) {
+	es := make([]*entry, 0, len(x.byID))
+	x.clock = x.clock[:0]
+	for _, e := range x.byID {
+		x.place(e, now)
+		es = append(es, e)
+		e.slot = -1
+		if e.due != 0 {
+			x.clock = append(x.clock, e)
+		}
+	}
+	x.clock.init()
+	slices.SortFunc(es, x.compare)
+	x.all.build(es)
+	x.refilter(now)
+}
+
+// SetFilter shows only the devices that pass f (nil for all): O(N).
+func (x *Index) SetFilter(f *Filter, now time.Time) {
+	x.filter = f
+	x.refilter(now)
+}
+
+func (x *Index) refilter(now time.Time) {
+	in := make([]*entry, 0, x.all.Len())
+	x.all.each(func(e *entry) {
+		e.in = x.filter.Match(e.d, now)
+		if e.in {
+			in = append(in, e)
+		}
+	})
+	x.shown.build(in)
+}
+
+// Update moves one device to its place after its data changed (an
+// answer, an error, an entry from the cache): O(log N). A device the
+// index does not hold (listed after the last Reset) is ignored.
+func (x *Index) Update(d *Device, now time.Time) {
+	e := x.byID[d.DeviceID]
+	if e == nil || e.d != d {
+		return
+	}
+	x.replace(e, now)
+}
+
+// Tick re-places the devices whose health changed with the clock since
+// the last tick (turned stale or offline); call it once a second. It
+// returns how many moved: the view need not be redrawn when none did.
+func (x *Index) Tick(now time.Time) int {
+	n, ns := 0, now.UnixNano()
+	for len(x.clock) > 0 && x.clock[0].due < ns {
+		x.replace(x.clock[0], now)
+		n++
+	}
+	return n
+}
+
+func (x *Index) replace(e *entry, now time.Time) {
+	num, text := e.num, e.text
+	x.place(e, now)
+	nextNum, nextText := e.num, e.text
+	in := x.filter.Match(e.d, now)
+	if nextNum != num || nextText != text {
+		// Take it out by the key it was placed with, put it back by the new.
+		e.num, e.text = num, text
+		x.all.remove(e)
+		if e.in {
+			x.shown.remove(e)
+		}
+		e.num, e.text, e.in = nextNum, nextText, false
+		x.all.insert(e)
+	}
+	switch {
+	case in && !e.in:
+		x.shown.insert(e)
+	case !in && e.in:
+		x.shown.remove(e)
+	}
+	e.in = in
+	x.clock.set(e)
+}
+
+// Sort is the column and direction in use.
+func (x *Index) Sort() (Column, bool) { return x.col, x.desc }
+
+// Filter is the filter in use (nil for none).
+func (x *Index) Filter() *Filter { return x.filter }
+
+// Len is how many devices pass the filter.
+func (x *Index) Len() int { return x.shown.Len() }
+
+// Total is how many devices the index holds.
+func (x *Index) Total() int { return x.all.Len() }
+
+// At is the i-th device shown, nil out of range.
+func (x *Index) At(i int) *Device {
+	if i < 0 || i >= x.shown.Len() {
+		return nil
+	}
+	return x.shown.at(i).d
+}
+
+// Pos is a device's row among those shown, -1 when it is filtered out or
+// unknown.
+func (x *Index) Pos(id string) int {
+	e := x.byID[id]
+	if e == nil || !e.in {
+		return -1
+	}
+	return x.shown.pos(e)
+}
+
+// Rows appends the devices shown in rows i to j (exclusive) to dst: the
+// visible part of the list, O(log N + j - i).
+func (x *Index) Rows(i, j int, dst []*Device) []*Device {
+	return x.shown.appendRange(dst, i, j)
+}
