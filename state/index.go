@@ -19,15 +19,15 @@ type Index struct {
 	col    Column
 	desc   bool
 	filter *Filter
-	byID   map[string]*entry
+	byID   map[string]*indexed
 	all    orderList // every device
 	shown  orderList // those that pass the filter
 	clock  clockHeap
 }
 
-// entry is one device in the index, with the sort key it was placed by:
+// indexed is one device in the index, with the sort key it was placed by:
 // the key must not change while the entry sits in a list.
-type entry struct {
+type indexed struct {
 	d    *Device
 	id   string
 	num  int64
@@ -39,12 +39,12 @@ type entry struct {
 
 // NewIndex makes an empty index sorted by col.
 func NewIndex(col Column, desc bool) *Index {
-	x := &Index{col: col, desc: desc, byID: map[string]*entry{}}
+	x := &Index{col: col, desc: desc, byID: map[string]*indexed{}}
 	x.all.cmp, x.shown.cmp = x.compare, x.compare
 	return x
 }
 
-func (x *Index) compare(a, b *entry) int {
+func (x *Index) compare(a, b *indexed) int {
 	c := cmp.Compare(a.num, b.num)
 	if c == 0 && a.text != b.text {
 		c = natural(a.text, b.text)
@@ -59,7 +59,7 @@ func (x *Index) compare(a, b *entry) int {
 }
 
 // place computes e's sort key and next health change at now.
-func (x *Index) place(e *entry, now time.Time) {
+func (x *Index) place(e *indexed, now time.Time) {
 	e.num, e.text = sortKey(e.d, x.col, now)
 	e.due = 0
 	if t := e.d.nextChange(now); !t.IsZero() {
@@ -70,10 +70,10 @@ func (x *Index) place(e *entry, now time.Time) {
 // Reset indexes a new device list (after Fleet.SetDevices), keeping the
 // sort and the filter: O(N log N).
 func (x *Index) Reset(devices []*Device, now time.Time) {
-	x.byID = make(map[string]*entry, len(devices))
+	x.byID = make(map[string]*indexed, len(devices))
 	for _, d := range devices {
 		if x.byID[d.DeviceID] == nil {
-			x.byID[d.DeviceID] = &entry{d: d, id: d.DeviceID, slot: -1}
+			x.byID[d.DeviceID] = &indexed{d: d, id: d.DeviceID, slot: -1}
 		}
 	}
 	x.resort(now)
@@ -86,7 +86,7 @@ func (x *Index) SetSort(col Column, desc bool, now time.Time) {
 }
 
 func (x *Index) resort(now time.Time) {
-	es := make([]*entry, 0, len(x.byID))
+	es := make([]*indexed, 0, len(x.byID))
 	x.clock = x.clock[:0]
 	for _, e := range x.byID {
 		x.place(e, now)
@@ -109,8 +109,8 @@ func (x *Index) SetFilter(f *Filter, now time.Time) {
 }
 
 func (x *Index) refilter(now time.Time) {
-	in := make([]*entry, 0, x.all.Len())
-	x.all.each(func(e *entry) {
+	in := make([]*indexed, 0, x.all.Len())
+	x.all.each(func(e *indexed) {
 		e.in = x.filter.Match(e.d, now)
 		if e.in {
 			in = append(in, e)
@@ -142,7 +142,7 @@ func (x *Index) Tick(now time.Time) int {
 	return n
 }
 
-func (x *Index) replace(e *entry, now time.Time) {
+func (x *Index) replace(e *indexed, now time.Time) {
 	num, text := e.num, e.text
 	x.place(e, now)
 	nextNum, nextText := e.num, e.text

@@ -3,7 +3,7 @@ package state
 // clockHeap orders the devices by when their health next changes with
 // the clock alone (stale after 30 min, offline after 24 h), so a tick
 // re-places only the devices whose time came instead of re-sorting all.
-type clockHeap []*entry
+type clockHeap []*indexed
 
 func (h clockHeap) less(i, j int) bool { return h[i].due < h[j].due }
 
@@ -44,7 +44,7 @@ func (h clockHeap) down(i int) bool {
 
 // set puts e in the heap at its due time, moves it, or takes it out when
 // it has none (due 0).
-func (h *clockHeap) set(e *entry) {
+func (h *clockHeap) set(e *indexed) {
 	switch {
 	case e.slot < 0 && e.due == 0:
 	case e.slot < 0:
@@ -60,7 +60,7 @@ func (h *clockHeap) set(e *entry) {
 	}
 }
 
-func (h *clockHeap) remove(e *entry) {
+func (h *clockHeap) remove(e *indexed) {
 	i, last := e.slot, len(*h)-1
 	if i != last {
 		h.swap(i, last)

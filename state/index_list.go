@@ -12,10 +12,10 @@ import (
 // chunk, and the i-th entry is found in O(log N). It replaces re-sorting
 // the whole fleet after every answer.
 type orderList struct {
-	chunks [][]*entry
+	chunks [][]*indexed
 	tree   []int // Fenwick tree over len(chunks[k]), 1-based
 	n      int
-	cmp    func(a, b *entry) int
+	cmp    func(a, b *indexed) int
 }
 
 // chunkLoad is a chunk's size after a build; chunks split at twice that
@@ -23,10 +23,10 @@ type orderList struct {
 const chunkLoad = 256
 
 // build replaces the contents with entries already in order.
-func (l *orderList) build(sorted []*entry) {
+func (l *orderList) build(sorted []*indexed) {
 	l.chunks = l.chunks[:0]
 	for i := 0; i < len(sorted); i += chunkLoad {
-		c := make([]*entry, 0, 2*chunkLoad+1)
+		c := make([]*indexed, 0, 2*chunkLoad+1)
 		l.chunks = append(l.chunks, append(c, sorted[i:min(i+chunkLoad, len(sorted))]...))
 	}
 	l.n = len(sorted)
@@ -78,13 +78,13 @@ func (l *orderList) locate(i int) (k, j int) {
 }
 
 // at returns the i-th entry.
-func (l *orderList) at(i int) *entry {
+func (l *orderList) at(i int) *indexed {
 	k, j := l.locate(i)
 	return l.chunks[k][j]
 }
 
 // search finds where e is, or would go: the chunk and the offset in it.
-func (l *orderList) search(e *entry) (k, j int) {
+func (l *orderList) search(e *indexed) (k, j int) {
 	k = sort.Search(len(l.chunks), func(k int) bool {
 		c := l.chunks[k]
 		return l.cmp(c[len(c)-1], e) >= 0
@@ -101,7 +101,7 @@ func (l *orderList) search(e *entry) (k, j int) {
 }
 
 // pos is e's place in the list, or -1 when it is not in it.
-func (l *orderList) pos(e *entry) int {
+func (l *orderList) pos(e *indexed) int {
 	k, j := l.search(e)
 	if k >= len(l.chunks) || j >= len(l.chunks[k]) || l.chunks[k][j] != e {
 		return -1
@@ -109,9 +109,9 @@ func (l *orderList) pos(e *entry) int {
 	return l.before(k) + j
 }
 
-func (l *orderList) insert(e *entry) {
+func (l *orderList) insert(e *indexed) {
 	if len(l.chunks) == 0 {
-		l.chunks = append(l.chunks, append(make([]*entry, 0, 2*chunkLoad+1), e))
+		l.chunks = append(l.chunks, append(make([]*indexed, 0, 2*chunkLoad+1), e))
 		l.n = 1
 		l.reindex()
 		return
@@ -120,7 +120,7 @@ func (l *orderList) insert(e *entry) {
 	l.chunks[k] = slices.Insert(l.chunks[k], j, e)
 	l.grow(k, 1)
 	if c := l.chunks[k]; len(c) > 2*chunkLoad {
-		half := append(make([]*entry, 0, 2*chunkLoad+1), c[chunkLoad:]...)
+		half := append(make([]*indexed, 0, 2*chunkLoad+1), c[chunkLoad:]...)
 		clear(c[chunkLoad:])
 		l.chunks[k] = c[:chunkLoad]
 		l.chunks = slices.Insert(l.chunks, k+1, half)
@@ -129,7 +129,7 @@ func (l *orderList) insert(e *entry) {
 }
 
 // remove takes e out; false when it was not in the list.
-func (l *orderList) remove(e *entry) bool {
+func (l *orderList) remove(e *indexed) bool {
 	k, j := l.search(e)
 	if k >= len(l.chunks) || j >= len(l.chunks[k]) || l.chunks[k][j] != e {
 		return false
@@ -152,7 +152,7 @@ func (l *orderList) remove(e *entry) bool {
 	merged := append(l.chunks[k], l.chunks[k+1]...)
 	l.chunks = slices.Delete(l.chunks, k+1, k+2)
 	if len(merged) > 2*chunkLoad {
-		half := append(make([]*entry, 0, 2*chunkLoad+1), merged[len(merged)/2:]...)
+		half := append(make([]*indexed, 0, 2*chunkLoad+1), merged[len(merged)/2:]...)
 		clear(merged[len(merged)/2:])
 		merged = merged[:len(merged)/2]
 		l.chunks = slices.Insert(l.chunks, k+1, half)
@@ -181,7 +181,7 @@ func (l *orderList) appendRange(dst []*Device, i, j int) []*Device {
 }
 
 // each calls fn for every entry in order.
-func (l *orderList) each(fn func(e *entry)) {
+func (l *orderList) each(fn func(e *indexed)) {
 	for _, c := range l.chunks {
 		for _, e := range c {
 			fn(e)

@@ -182,12 +182,12 @@ func TestIndexRowsPosAndTies(t *testing.T) {
 // slice, so that splitting and merging chunks never loses an entry.
 func TestOrderListKeepsEveryEntry(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	l := orderList{cmp: func(a, b *entry) int { return strings.Compare(a.id, b.id) }}
-	var ref []*entry
-	in := map[*entry]bool{}
-	var pool []*entry
+	l := orderList{cmp: func(a, b *indexed) int { return strings.Compare(a.id, b.id) }}
+	var ref []*indexed
+	in := map[*indexed]bool{}
+	var pool []*indexed
 	for i := range 3000 {
-		pool = append(pool, &entry{id: fmt.Sprintf("%06d", rng.IntN(1e6)*10+i%10)})
+		pool = append(pool, &indexed{id: fmt.Sprintf("%06d", rng.IntN(1e6)*10+i%10)})
 	}
 	// Random moves, then draining all but a few: small chunks must merge.
 	for step := range 23000 {
