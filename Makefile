@@ -1,6 +1,8 @@
 GO      ?= go
 BIN     ?= sqc
-FUZZ    := FuzzDecodeDataMessage FuzzDecodeDataPage FuzzDecodeDevice FuzzImportPostman FuzzClean FuzzSafeJSON
+# package:target, every fuzz target of the module
+FUZZ    := api:FuzzDecodeDataMessage api:FuzzDecodeDataPage api:FuzzDecodeDevice api:FuzzImportPostman \
+	api:FuzzClean api:FuzzSafeJSON state:FuzzUnpack
 FREEZE  := $(GO) tool -modfile=tools/go.mod freeze
 
 .PHONY: build install demo test bench fuzz fuzz-short screenshots lint
@@ -31,15 +33,16 @@ bench:
 # inputs it finds (a dozen executions); -fuzzminimizetime 100x keeps it
 # fuzzing (thousands a second). The last progress line shows the count.
 fuzz-short:
-	@log=$$(mktemp); for f in $(FUZZ); do \
-		echo "$$f:"; \
-		$(GO) test ./api -run '^$$' -fuzz "^$$f$$" -fuzztime 5s -fuzzminimizetime 100x > $$log 2>&1; \
+	@log=$$(mktemp); for pf in $(FUZZ); do \
+		p=$${pf%%:*}; f=$${pf#*:}; echo "$$p $$f:"; \
+		$(GO) test ./$$p -run '^$$' -fuzz "^$$f$$" -fuzztime 5s -fuzzminimizetime 100x > $$log 2>&1; \
 		rc=$$?; grep '^fuzz: elapsed' $$log | tail -1; \
 		if [ $$rc -ne 0 ]; then cat $$log; rm -f $$log; exit 1; fi; \
 	done; rm -f $$log
 
 fuzz:
-	@for f in $(FUZZ); do $(GO) test ./api -run '^$$' -fuzz "^$$f$$" -fuzztime $${FUZZTIME:-2m} || exit 1; done
+	@for pf in $(FUZZ); do p=$${pf%%:*}; f=$${pf#*:}; \
+		$(GO) test ./$$p -run '^$$' -fuzz "^$$f$$" -fuzztime $${FUZZTIME:-2m} || exit 1; done
 
 screenshots:
 	rm -f screenshots/*.ansi

@@ -48,8 +48,9 @@ func (t *keyTable) ref(k string) (uint32, bool) {
 
 // Value tags of a packed field.
 const (
-	tagRaw byte = iota // uvarint length, then the value's compact JSON
-	tagCAN             // uvarint count, then per frame: id (4 bytes LE), data length, data bytes
+	tagRaw          byte = iota // uvarint length, then the value's compact JSON
+	tagCAN                      // uvarint count, then per frame: id (4 bytes LE), data length, data bytes
+	tagCANDataFirst             // the same, for frames the server wrote {"data":…,"id":…}
 )
 
 // latest is a device's latest message, packed, with what the list reads
@@ -97,8 +98,8 @@ func (p *packer) pack(t *keyTable, m *api.DataMessage) latest {
 		case "can2":
 			frames = m.CAN2
 		}
-		if frames != nil && p.canonicalCAN(frames, f.Raw) {
-			b = append(b, tagCAN)
+		if tag, ok := p.canonicalCAN(frames, f.Raw); frames != nil && ok {
+			b = append(b, tag)
 			b = binary.AppendUvarint(b, uint64(len(frames)))
 			for _, fr := range frames {
 				b = binary.LittleEndian.AppendUint32(b, fr.ID)
@@ -153,16 +154,26 @@ func (p *packer) compactRaw(raw []byte) []byte {
 
 // canonicalCAN reports whether frames written back as JSON give exactly
 // the value the server sent (less whitespace), so they can be kept as
-// binary without losing anything: upper-case hex of whole bytes, keys in
-// the usual order, nothing else.
-func (p *packer) canonicalCAN(frames []api.CANFrame, raw []byte) bool {
+// binary without losing anything: upper-case hex of whole bytes, the two
+// keys in either order (servers differ), nothing else. The tag says which
+// order.
+func (p *packer) canonicalCAN(frames []api.CANFrame, raw []byte) (byte, bool) {
+	if frames == nil {
+		return 0, false
+	}
 	for _, fr := range frames {
 		if len(fr.Data)%2 != 0 || len(fr.Data) > 2*255 || !upperHex(fr.Data) {
-			return false
+			return 0, false
 		}
 	}
-	p.can = appendCANJSON(p.can[:0], frames)
-	return bytes.Equal(p.can, p.compactRaw(raw))
+	compact := p.compactRaw(raw)
+	for _, tag := range []byte{tagCAN, tagCANDataFirst} {
+		p.can = appendCANJSON(p.can[:0], frames, tag == tagCANDataFirst)
+		if bytes.Equal(p.can, compact) {
+			return tag, true
+		}
+	}
+	return 0, false
 }
 
 func upperHex(s string) bool {
@@ -174,19 +185,31 @@ func upperHex(s string) bool {
 	return true
 }
 
-func appendCANJSON(b []byte, frames []api.CANFrame) []byte {
+func appendCANJSON(b []byte, frames []api.CANFrame, dataFirst bool) []byte {
 	b = append(b, '[')
 	for i, fr := range frames {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = append(b, `{"id":`...)
-		b = strconv.AppendUint(b, uint64(fr.ID), 10)
-		b = append(b, `,"data":"`...)
-		b = append(b, fr.Data...)
-		b = append(b, `"}`...)
+		b = appendFrame(b, fr.ID, fr.Data, dataFirst)
 	}
 	return append(b, ']')
+}
+
+// appendFrame writes one frame as JSON, its hex as given.
+func appendFrame(b []byte, id uint32, hexData string, dataFirst bool) []byte {
+	if dataFirst {
+		b = append(b, `{"data":"`...)
+		b = append(b, hexData...)
+		b = append(b, `","id":`...)
+		b = strconv.AppendUint(b, uint64(id), 10)
+		return append(b, '}')
+	}
+	b = append(b, `{"id":`...)
+	b = strconv.AppendUint(b, uint64(id), 10)
+	b = append(b, `,"data":"`...)
+	b = append(b, hexData...)
+	return append(b, `"}`...)
 }
 
 // cut shortens s to at most n bytes without splitting a UTF-8 sequence.
@@ -284,7 +307,7 @@ func walkPacked(p string, names []string, fn func(f packedField) error) error {
 		switch f.tag {
 		case tagRaw:
 			f.val = r.take(r.uvarint())
-		case tagCAN:
+		case tagCAN, tagCANDataFirst:
 			n := r.uvarint()
 			start := r.i
 			for j := uint64(0); j < n && r.err == nil; j++ {
@@ -328,11 +351,7 @@ func appendJSON(b []byte, p string, names []string) ([]byte, error) {
 			}
 			id := r.u32()
 			data := r.take(uint64(r.byte()))
-			b = append(b, `{"id":`...)
-			b = strconv.AppendUint(b, uint64(id), 10)
-			b = append(b, `,"data":"`...)
-			b = appendUpperHex(b, data)
-			b = append(b, `"}`...)
+			b = appendFrame(b, id, string(appendUpperHex(nil, data)), f.tag == tagCANDataFirst)
 		}
 		b = append(b, ']')
 		return r.err
@@ -392,7 +411,7 @@ func (p *packer) repack(t *keyTable, src string, names []string) (string, error)
 			b = append(b, f.key...)
 		}
 		b = append(b, f.tag)
-		if f.tag == tagCAN {
+		if f.tag != tagRaw {
 			b = binary.AppendUvarint(b, uint64(f.frames))
 		} else {
 			b = binary.AppendUvarint(b, uint64(len(f.val)))

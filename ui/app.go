@@ -80,6 +80,8 @@ type Model struct {
 
 	frame       *frameCache
 	listErr     error
+	cacheDirty  bool      // something new since the cache was last written
+	cachedAt    time.Time // when it was
 	jobsOffered bool      // an unfinished bulk change was looked for
 	savedAt     time.Time // when the ledger was last written
 	tickID      int
@@ -184,11 +186,16 @@ func (m *Model) useClient(c *api.Client, key, source string) {
 	m.sh.ledger, m.sh.client, m.sh.keyFP = ledger, c, m.fingerprint
 	m.sh.gate = &state.Gate{ReadOnly: m.cfg.ReadOnly, Profile: m.cfg.Profile, Audit: state.OpenAudit(m.cfg.StateDir), Now: m.sh.now, Left: m.sh.callsLeft}
 	m.sh.sched = state.NewScheduler(ledger, m.cfg.Share)
-	if m.sh.fleet.Len() == 0 && m.cfg.StateDir != "" && m.sh.fleet.LoadCache(state.CachePath(m.cfg.StateDir, m.fingerprint)) {
-		m.sh.sched.SetDevices(devicesOf(m.sh.fleet), now)
-		// the client's own limiter starts at 1/s until a list says more
-		c.SetRate(m.sh.sched.Limits().RatePerSecond)
-		m.list.rebuild()
+	if m.sh.fleet.Len() == 0 && m.cfg.StateDir != "" {
+		if focus, ok := m.sh.fleet.RestoreCache(state.CachePath(m.cfg.StateDir, m.fingerprint), m.cfg.Log); ok {
+			m.sh.sched.SetDevices(devicesOf(m.sh.fleet), now)
+			// the client's own limiter starts at 1/s until a list says more
+			c.SetRate(m.sh.sched.Limits().RatePerSecond)
+			m.list.rebuild()
+			if focus != "" && m.wantDevice == "" && m.list.selectID(focus) {
+				m.focusChanged() // the device open at quit, with its readings and their age
+			}
+		}
 	}
 }
 
@@ -227,7 +234,8 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.sh.st = newStyles(msg.IsDark())
 		return m, nil
 	case secondMsg:
-		return m, everySecond()
+		m.list.tick() // devices turn stale and offline with the clock
+		return m, tea.Batch(everySecond(), m.persist())
 	case tickMsg:
 		if msg.id != m.tickID {
 			return m, nil
@@ -395,7 +403,8 @@ func (m *Model) onList(msg listMsg) tea.Cmd {
 			}
 			m.wantDevice = ""
 		}
-		cmds = append(cmds, m.focusChanged(), m.persist(true))
+		m.cacheDirty = true
+		cmds = append(cmds, m.focusChanged())
 		if !m.jobsOffered {
 			m.jobsOffered = true
 			cmds = append(cmds, m.offerJobs())
@@ -427,7 +436,7 @@ func (m *Model) onData(msg dataMsg) tea.Cmd {
 	default:
 		m.sh.fleet.SetDataError(id, msg.err, now)
 	}
-	return tea.Batch(m.schedule(), m.persist(false))
+	return m.schedule()
 }
 
 func (m *Model) foldData(id string, msg dataMsg, now time.Time) {
@@ -440,9 +449,8 @@ func (m *Model) foldData(id string, msg dataMsg, now time.Time) {
 	if d := f.Get(id); d != nil && id == m.focusID {
 		m.sh.sched.SetFocus(id, quiet(d, now))
 	}
-	if m.list.col == state.ColState || m.list.col == state.ColSeen {
-		m.list.rebuild() // the order depends on what just arrived
-	}
+	m.list.moved(id) // one device to its new place, O(log N)
+	m.cacheDirty = true
 }
 
 // focusChanged tells the scheduler which device has the focus; a device
@@ -489,8 +497,12 @@ func Run(ctx context.Context, cfg Config) error {
 	os.Stdout.WriteString("\x1b[22;0t")
 	defer os.Stdout.WriteString("\x1b[23;0t")
 	final, err := tea.NewProgram(New(ctx, cfg), tea.WithContext(ctx)).Run()
-	if fm, ok := final.(Model); ok && fm.sh.ledger != nil && cfg.StateDir != "" {
-		_ = fm.sh.ledger.Save() // today's count survives a restart
+	if fm, ok := final.(Model); ok {
+		// today's count and what the screen showed survive a quit, a
+		// SIGTERM and a dropped SSH session (SIGHUP)
+		if serr := fm.saveNow(); serr != nil {
+			cfg.Log.Warn("could not save state at exit", "err", serr)
+		}
 	}
 	return err
 }

@@ -242,13 +242,12 @@ func (p *bulkPane) statusLine() string {
 	return fit(p.status, p.w)
 }
 
-// markedDevices are the marked devices in the list's order.
+// markedDevices are the marked devices in the list's order, those the
+// filter hides included.
 func (m *Model) markedDevices() []api.Device {
 	var out []api.Device
-	for _, d := range m.list.sorted {
-		if m.list.marks[d.DeviceID] {
-			out = append(out, d.Device)
-		}
+	for _, d := range m.list.marked() {
+		out = append(out, d.Device)
 	}
 	return out
 }

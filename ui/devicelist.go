@@ -12,17 +12,16 @@ import (
 	"sqc/state"
 )
 
-// listPane is the device list: the fleet sorted, then filtered, with a
-// cursor, marks and the filter input. Only the rows on screen are
-// rendered, so ten thousand devices cost what a screenful does.
+// listPane is the device list: the fleet in an index that keeps it sorted
+// and filtered as answers come (one device moves, O(log N)), a cursor that
+// stays on its device, marks and the filter input. Only the rows on
+// screen are drawn, so fifty thousand devices cost what a screenful does.
 type listPane struct {
 	sh     *shared
 	w, h   int
 	active bool // its keys are the ones that count (wide layout)
 
-	sorted    []*state.Device // every device, in sort order
-	rows      []*state.Device // the sorted devices that pass the filter
-	filter    *state.Filter
+	idx       *state.Index
 	filterErr error
 	filtering bool
 	filterIn  textinput.Model
@@ -30,7 +29,9 @@ type listPane struct {
 	desc      bool
 	cursor    int
 	offset    int
+	cursorID  string // the device under the cursor: it keeps it as the order changes
 	marks     map[string]bool
+	rowBuf    []*state.Device
 	// atTop keeps the cursor on the first row until the user moves it: as
 	// answers come in the worst device rises there, and the console shows
 	// it, instead of following whichever device happened to be first.
@@ -39,7 +40,7 @@ type listPane struct {
 
 func newListPane(sh *shared) *listPane {
 	return &listPane{sh: sh, col: state.ColState, marks: map[string]bool{}, atTop: true, active: true,
-		filterIn: newInput("filter › ", "pump group:north !state:ok")}
+		idx: state.NewIndex(state.ColState, false), filterIn: newInput("filter › ", "pump group:north !state:ok")}
 }
 
 func (l *listPane) setSize(w, h int) {
@@ -64,32 +65,62 @@ func (l *listPane) errLines() []string {
 	return lines
 }
 
-// rebuild sorts the fleet again and refilters, keeping the cursor on the
-// same device when it is still there.
+// rebuild places the whole fleet again, after a new device list or a
+// cache: O(N log N), never per answer.
 func (l *listPane) rebuild() {
-	now := l.sh.now()
-	l.sorted = append(l.sorted[:0], l.sh.fleet.All()...)
-	state.Sort(l.sorted, l.col, l.desc, now)
-	l.refilter()
+	l.idx.Reset(l.sh.fleet.All(), l.sh.now())
+	l.follow()
 }
 
-func (l *listPane) refilter() {
-	keep := ""
-	if d := l.focused(); d != nil {
-		keep = d.DeviceID
+// moved re-places one device after an answer and keeps the cursor on
+// its device, on the same line of the screen: the rows move under it.
+func (l *listPane) moved(id string) {
+	d := l.sh.fleet.Get(id)
+	if d == nil {
+		return
 	}
-	l.rows = l.filter.Apply(l.sorted, l.sh.now(), l.rows)
+	l.idx.Update(d, l.sh.now())
+	l.follow()
+}
+
+// tick re-places the devices whose state the clock changed (stale after
+// 30 minutes, offline after a day); false when none did.
+func (l *listPane) tick() bool {
+	if l.idx.Tick(l.sh.now()) == 0 {
+		return false
+	}
+	l.follow()
+	return true
+}
+
+// follow puts the cursor back on its device after the order changed,
+// keeping it on its line of the screen; on the first row until the user
+// moves, so the worst device is what shows.
+func (l *listPane) follow() {
 	if l.atTop {
 		l.cursor, l.offset = 0, 0
-	} else if keep != "" {
-		for i, d := range l.rows {
-			if d.DeviceID == keep {
-				l.cursor = i
-				break
-			}
-		}
+		l.remember()
+		return
+	}
+	line := l.cursor - l.offset
+	if i := l.idx.Pos(l.cursorID); i >= 0 {
+		l.cursor = i
+		l.offset = l.cursor - line
 	}
 	l.clamp()
+}
+
+// remember notes the device under the cursor.
+func (l *listPane) remember() {
+	if d := l.focused(); d != nil {
+		l.cursorID = d.DeviceID
+	}
+}
+
+func (l *listPane) setSort(col state.Column, desc bool) {
+	l.col, l.desc = col, desc
+	l.idx.SetSort(col, desc, l.sh.now())
+	l.follow()
 }
 
 // setFilter applies an expression as it is typed. A syntax error is kept
@@ -100,37 +131,38 @@ func (l *listPane) setFilter(src string) {
 	if err != nil {
 		return
 	}
-	l.filter = f
-	l.refilter()
+	l.idx.SetFilter(f, l.sh.now())
+	l.follow()
 }
 
 func (l *listPane) focused() *state.Device {
-	if l.cursor < 0 || l.cursor >= len(l.rows) {
+	if l.cursor < 0 || l.cursor >= l.idx.Len() {
 		return nil
 	}
-	return l.rows[l.cursor]
+	return l.idx.At(l.cursor)
 }
 
 // selectID moves the cursor to a device; false when it is not listed.
 func (l *listPane) selectID(id string) bool {
-	for i, d := range l.rows {
-		if d.DeviceID == id {
-			l.cursor, l.atTop = i, false
-			l.clamp()
-			return true
-		}
+	i := l.idx.Pos(id)
+	if i < 0 {
+		return false
 	}
-	return false
+	l.cursor, l.atTop = i, false
+	l.clamp()
+	l.remember()
+	return true
 }
 
 func (l *listPane) move(delta int) {
 	l.cursor += delta
 	l.atTop = l.cursor <= 0
 	l.clamp()
+	l.remember()
 }
 
 func (l *listPane) clamp() {
-	l.cursor = max(0, min(l.cursor, len(l.rows)-1))
+	l.cursor = max(0, min(l.cursor, l.idx.Len()-1))
 	height := l.rowsHeight()
 	if l.h <= 0 {
 		return
@@ -141,14 +173,33 @@ func (l *listPane) clamp() {
 	if l.cursor >= l.offset+height {
 		l.offset = l.cursor - height + 1
 	}
-	l.offset = max(0, min(l.offset, len(l.rows)-height))
+	l.offset = max(0, min(l.offset, l.idx.Len()-height))
+}
+
+// marked are the marked devices in the list's sort order, those the
+// filter hides included.
+func (l *listPane) marked() []*state.Device {
+	var out []*state.Device
+	for id := range l.marks {
+		if d := l.sh.fleet.Get(id); d != nil {
+			out = append(out, d)
+		}
+	}
+	state.Sort(out, l.col, l.desc, l.sh.now())
+	return out
+}
+
+// visible are the devices on screen.
+func (l *listPane) visible() []*state.Device {
+	l.rowBuf = l.idx.Rows(l.offset, min(l.idx.Len(), l.offset+l.rowsHeight()), l.rowBuf[:0])
+	return l.rowBuf
 }
 
 // visibleIDs are the devices on screen, for the scheduler.
 func (l *listPane) visibleIDs() []string {
-	end := min(len(l.rows), l.offset+l.rowsHeight())
-	ids := make([]string, 0, max(0, end-l.offset))
-	for _, d := range l.rows[l.offset:end] {
+	rows := l.visible()
+	ids := make([]string, 0, len(rows))
+	for _, d := range rows {
 		ids = append(ids, d.DeviceID)
 	}
 	return ids
@@ -158,11 +209,12 @@ func (l *listPane) visibleIDs() []string {
 // false when y is not on a row.
 func (l *listPane) clickRow(y int) bool {
 	row := y - 2 - len(l.errLines()) + l.offset // below the title and the column titles
-	if y < 2 || row >= len(l.rows) || row < 0 {
+	if y < 2 || row >= l.idx.Len() || row < 0 {
 		return false
 	}
 	l.cursor, l.atTop = row, false
 	l.clamp()
+	l.remember()
 	return true
 }
 
@@ -183,20 +235,18 @@ func (l *listPane) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	case matches(msg, k.PageDown):
 		l.move(l.rowsHeight())
 	case matches(msg, k.Top):
-		l.move(-len(l.rows))
+		l.move(-l.idx.Len())
 	case matches(msg, k.Bottom):
-		l.move(len(l.rows))
+		l.move(l.idx.Len())
 	case matches(msg, k.Filter):
 		l.filtering = true
-		l.filterIn.SetValue(l.filter.String())
+		l.filterIn.SetValue(l.idx.Filter().String())
 		l.filterIn.CursorEnd()
 		return true, l.filterIn.Focus()
 	case matches(msg, k.Sort):
-		l.col = l.col.Next()
-		l.rebuild()
+		l.setSort(l.col.Next(), l.desc)
 	case matches(msg, k.SortReverse):
-		l.desc = !l.desc
-		l.rebuild()
+		l.setSort(l.col, !l.desc)
 	case matches(msg, k.Mark):
 		if d := l.focused(); d != nil {
 			if l.marks[d.DeviceID] {
@@ -207,10 +257,10 @@ func (l *listPane) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 			l.move(1)
 		}
 	case matches(msg, k.MarkAll):
-		for _, d := range l.rows {
+		for _, d := range l.idx.Rows(0, l.idx.Len(), nil) {
 			l.marks[d.DeviceID] = true
 		}
-		return true, say(fmt.Sprintf("marked the %s shown (%d marked in all)", plural(len(l.rows), "device"), len(l.marks)), false)
+		return true, say(fmt.Sprintf("marked the %s shown (%d marked in all)", plural(l.idx.Len(), "device"), len(l.marks)), false)
 	case matches(msg, k.Copy):
 		if d := l.focused(); d != nil {
 			return true, tea.Batch(tea.SetClipboard(d.DeviceID), say(d.DeviceID+" sent to the terminal's clipboard (OSC 52)", false))
@@ -256,7 +306,7 @@ func (l *listPane) paste(msg tea.PasteMsg) tea.Cmd {
 
 // clearFilter drops the filter; false when there was none.
 func (l *listPane) clearFilter() bool {
-	if l.filter.Empty() {
+	if l.idx.Filter().Empty() {
 		return false
 	}
 	l.filterIn.SetValue("")
@@ -289,9 +339,9 @@ func (l *listPane) view() string {
 	if l.filtering {
 		b.WriteString(fit(l.filterIn.View(), l.w))
 	} else {
-		title := sh.st.title.Render(l.title(sh.fleet.Len()))
-		if !l.filter.Empty() {
-			title += sh.st.dim.Render(" · /" + clean(l.filter.String()))
+		title := sh.st.title.Render(l.title())
+		if f := l.idx.Filter(); !f.Empty() {
+			title += sh.st.dim.Render(" · /" + clean(f.String()))
 		}
 		b.WriteString(fit(title, l.w))
 	}
@@ -317,10 +367,8 @@ func (l *listPane) rowsView() string {
 		head = append(head, pad(t, c.width))
 	}
 	b.WriteString(sh.st.title.Render(fit("  "+strings.Join(head, " "), width)))
-	rows := l.rowsHeight()
-	end := min(len(l.rows), l.offset+rows)
-	for i := l.offset; i < end; i++ {
-		d := l.rows[i]
+	for k, d := range l.visible() {
+		i := l.offset + k
 		hl := d.Health(now)
 		cells := make([]string, len(cols))
 		for j, c := range cols {
@@ -410,10 +458,11 @@ func cellText(d *state.Device, col state.Column, h state.Health, now time.Time) 
 }
 
 // title is the pane's heading: what is shown of how many, and the sort.
-func (l *listPane) title(total int) string {
-	s := fmt.Sprintf("Devices %d", len(l.rows))
-	if len(l.rows) != total {
-		s = fmt.Sprintf("Devices %d of %d", len(l.rows), total)
+func (l *listPane) title() string {
+	shown, total := l.idx.Len(), l.idx.Total()
+	s := fmt.Sprintf("Devices %d", shown)
+	if shown != total {
+		s = fmt.Sprintf("Devices %d of %d", shown, total)
 	}
 	if n := len(l.marks); n > 0 {
 		s += fmt.Sprintf(" · %d marked", n)

@@ -92,16 +92,11 @@ func writableDir(dir string) bool {
 // reason is the latest message's worst event, as the export says why a
 // device is in alarm or warning.
 func reason(d *state.Device) string {
-	if d.Latest == nil || len(d.Latest.Events) == 0 {
+	lv, ok := d.WorstLevel()
+	if !ok {
 		return ""
 	}
-	worst := d.Latest.Events[0]
-	for _, e := range d.Latest.Events[1:] {
-		if e.Level > worst.Level {
-			worst = e
-		}
-	}
-	return fmt.Sprintf("lv%d %s %s: %s", worst.Level, worst.Class(), api.Clean(worst.Topic), api.Clean(worst.Msg))
+	return fmt.Sprintf("lv%d %s %s", lv, api.LevelClass(lv), api.Clean(d.Reason()))
 }
 
 // exportDevices writes devices to a file: JSON when the name ends in

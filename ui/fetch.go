@@ -5,7 +5,6 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"sqc/api"
 	"sqc/state"
 )
 
@@ -37,9 +36,6 @@ func (m *Model) schedule() tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-// firstHistory is how many messages a newly focused device is read with.
-const firstHistory = 240
-
 // issue turns a scheduled request into the command that makes it.
 func (m *Model) issue(req state.Request) tea.Cmd {
 	c, ctx, now := m.client, m.ctx, m.sh.now
@@ -49,18 +45,9 @@ func (m *Model) issue(req state.Request) tea.Cmd {
 			return listMsg{req: req, devices: devices, err: err, at: now()}
 		}
 	}
-	q := api.DataQuery{Limit: 1}
-	backfill := false
-	if d := m.sh.fleet.Get(req.DeviceID); d != nil && m.sh.fleet.Tracked(req.DeviceID) {
-		// A tracked device is first read with its latest messages, whatever
-		// their age (an offline device still shows its last words), so its
-		// sparklines start full; after that, everything since the last one.
-		if last := d.History.LastTS(); d.Backfilled && last > 0 {
-			q.Start, q.Limit = time.Unix(int64(last)+1, 0), api.MaxDataLimit
-		} else {
-			q.Limit, backfill = firstHistory, true
-		}
-	}
+	// A tracked (focused) device is read once with as many messages as its
+	// sparklines show, then only what is new; others with their latest.
+	q, backfill := m.sh.fleet.DataQuery(req.DeviceID, m.readings.sparkWidth())
 	return func() tea.Msg {
 		page, err := c.GetData(ctx, req.DeviceID, q)
 		return dataMsg{req: req, page: page, err: err, at: now(), backfill: backfill}
@@ -71,27 +58,47 @@ func (m *Model) issue(req state.Request) tea.Cmd {
 // reads a second, and a crash loses at most this much of the count.
 const saveEvery = 10 * time.Second
 
-// persist saves the ledger (and the offline cache, when asked) away from
-// the UI goroutine.
-func (m *Model) persist(withCache bool) tea.Cmd {
-	if m.cfg.StateDir == "" {
+// How often state is written while the console runs: the ledger's count
+// (a crash loses at most this much of it) and the offline cache, while
+// there is something new to keep.
+const (
+	ledgerEvery = 10 * time.Second
+	cacheEvery  = time.Minute
+)
+
+// persist writes the ledger and the offline cache when they are due, from
+// commands: the cache is a snapshot taken here (pointer copies) and
+// encoded away from the UI goroutine.
+func (m *Model) persist() tea.Cmd {
+	if m.cfg.StateDir == "" || m.sh.ledger == nil {
 		return nil
 	}
+	now := m.sh.now()
 	var cmds []tea.Cmd
-	if now := m.sh.now(); m.sh.ledger.Dirty() && (withCache || now.Sub(m.savedAt) >= saveEvery) {
+	if l := m.sh.ledger; l.Dirty() && now.Sub(m.savedAt) >= ledgerEvery {
 		m.savedAt = now
-		snap := m.sh.ledger.Snapshot()
-		cmds = append(cmds, func() tea.Msg { return savedMsg{err: snap.Save()} })
+		cmds = append(cmds, func() tea.Msg { return savedMsg{err: l.Save()} })
 	}
-	if withCache && m.sh.fleet.Len() > 0 {
-		b, err := m.sh.fleet.EncodeCache(m.sh.now())
-		path := state.CachePath(m.cfg.StateDir, m.fingerprint)
-		cmds = append(cmds, func() tea.Msg {
-			if err != nil {
-				return savedMsg{err: err}
-			}
-			return savedMsg{err: state.SaveCache(path, b)}
-		})
+	if m.cacheDirty && now.Sub(m.cachedAt) >= cacheEvery && m.sh.fleet.Len() > 0 {
+		m.cacheDirty, m.cachedAt = false, now
+		snap, path := m.sh.fleet.Snapshot(now, m.focusID), state.CachePath(m.cfg.StateDir, m.fingerprint)
+		cmds = append(cmds, func() tea.Msg { return savedMsg{err: snap.Save(path)} })
 	}
 	return tea.Batch(cmds...)
+}
+
+// saveNow writes the ledger and the cache at once, on this goroutine: at
+// quit, on a signal and before the console is suspended, when no command
+// would run after.
+func (m *Model) saveNow() error {
+	if m.cfg.StateDir == "" || m.sh.ledger == nil {
+		return nil
+	}
+	err := m.sh.ledger.Save()
+	if m.sh.fleet.Len() > 0 {
+		if cerr := m.sh.fleet.Snapshot(m.sh.now(), m.focusID).Save(state.CachePath(m.cfg.StateDir, m.fingerprint)); err == nil {
+			err = cerr
+		}
+	}
+	return err
 }

@@ -45,6 +45,19 @@ func (p *readingsPane) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	return p.scroll.move(p.sh, msg), nil
 }
 
+// sparkWidth is how many points a sparkline shows: a newly focused device
+// is read with that many messages, and no more.
+func (p *readingsPane) sparkWidth() int {
+	_, _, spark := readingWidths(p.w)
+	return max(10, spark)
+}
+
+// readingWidths are the columns of a readings line: key, value, sparkline.
+func readingWidths(width int) (keyW, valW, sparkW int) {
+	keyW, valW = 14, max(10, min(18, width/4))
+	return keyW, valW, max(0, width-keyW-valW-4)
+}
+
 func (p *readingsPane) hints() []hint {
 	k := p.sh.keys
 	return []hint{h(k.Down, 3)}
@@ -131,8 +144,9 @@ func readingLines(sh *shared, d *state.Device, rs readingsStatus, width int) []s
 		status += fmt.Sprintf(" · next in %s", short(rs.nextIn))
 	}
 	add(status)
-	if d.Latest != nil {
-		mt := d.Latest.Time()
+	m := d.Message()
+	if m != nil {
+		mt := m.Time()
 		line := "message " + mt.Format("15:04:05 UTC") + " (" + state.Ago(mt, now) + " ago)"
 		if now.Sub(mt) > state.StaleAfter {
 			line = st.stale.Render(line)
@@ -145,10 +159,9 @@ func readingLines(sh *shared, d *state.Device, rs readingsStatus, width int) []s
 			add(st.errText.Render(l))
 		}
 	}
-	if d.Latest == nil {
+	if m == nil {
 		return out
 	}
-	m := d.Latest
 	byGroup := map[string][]api.Field{}
 	for _, f := range m.Fields {
 		if f.Key == "deviceid" || f.Key == "ts" || f.Key == "time" {
@@ -162,9 +175,7 @@ func readingLines(sh *shared, d *state.Device, rs readingsStatus, width int) []s
 		b, _ := strconv.Atoi(strings.TrimPrefix(byGroup["script"][j].Key, "cp"))
 		return a < b
 	})
-	keyW := 14
-	valW := max(10, min(18, width/4))
-	sparkW := max(0, width-keyW-valW-4)
+	keyW, valW, sparkW := readingWidths(width)
 	var vals []float64
 	for _, g := range groupOrder {
 		fields := byGroup[g]

@@ -45,6 +45,13 @@ func (m Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	if matches(msg, k.ForceQuit) {
 		return m, tea.Quit
 	}
+	if matches(msg, k.Suspend) {
+		// fg brings it back; if the shell never does, what it knew is kept
+		if err := m.saveNow(); err != nil {
+			m.cfg.Log.Warn("could not save state before suspending", "err", err)
+		}
+		return m, tea.Suspend
+	}
 	if m.showHelp {
 		if done, cmd := m.help.key(msg); done {
 			return m, cmd
@@ -280,15 +287,10 @@ func (m Model) onPaste(msg tea.PasteMsg) (tea.Model, tea.Cmd) {
 // askExport asks where to export the list: the marked devices when there
 // are marks, else the devices the filter shows.
 func (m *Model) askExport() tea.Cmd {
-	rows := m.list.rows
+	rows := m.list.idx.Rows(0, m.list.idx.Len(), nil)
 	what := "the " + plural(len(rows), "device") + " shown"
 	if len(m.list.marks) > 0 {
-		rows = nil
-		for _, d := range m.list.sorted {
-			if m.list.marks[d.DeviceID] {
-				rows = append(rows, d)
-			}
-		}
+		rows = m.list.marked()
 		what = "the " + plural(len(rows), "marked device")
 	}
 	if len(rows) == 0 {
