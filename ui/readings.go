@@ -45,18 +45,10 @@ func (p *readingsPane) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	return p.scroll.move(p.sh, msg), nil
 }
 
-// sparkWidth is how many points a sparkline shows: a newly focused device
-// is read with that many messages, and no more.
-func (p *readingsPane) sparkWidth() int {
-	_, _, spark := readingWidths(p.w)
-	return max(10, spark)
-}
-
-// readingWidths are the columns of a readings line: key, value, sparkline.
-func readingWidths(width int) (keyW, valW, sparkW int) {
-	keyW, valW = 14, max(10, min(18, width/4))
-	return keyW, valW, max(0, width-keyW-valW-4)
-}
+// sparkWidth is about how many points a sparkline shows (keys and values
+// of a usual message beside it): a newly focused device is read with that
+// many messages, and no more.
+func (p *readingsPane) sparkWidth() int { return max(10, p.w-4-14-12) }
 
 func (p *readingsPane) hints() []hint {
 	k := p.sh.keys
@@ -175,7 +167,7 @@ func readingLines(sh *shared, d *state.Device, rs readingsStatus, width int) []s
 		b, _ := strconv.Atoi(strings.TrimPrefix(byGroup["script"][j].Key, "cp"))
 		return a < b
 	})
-	keyW, valW, sparkW := readingWidths(width)
+	cols := fieldColumns(m, byGroup, width)
 	var vals []float64
 	for _, g := range groupOrder {
 		fields := byGroup[g]
@@ -197,21 +189,26 @@ func readingLines(sh *shared, d *state.Device, rs readingsStatus, width int) []s
 				if f.Key == "can2" {
 					frames = m.CAN2
 				}
-				add(fmt.Sprintf("  %s · %d frames", f.Key, len(frames)))
+				add("  " + f.Key + " · " + api.Plural(len(frames), "frame"))
 				for _, fr := range frames {
-					add(st.dim.Render(fmt.Sprintf("    %08X pgn %-6d", fr.ID, fr.PGN())) + " " + fr.Data)
+					add("    " + st.dim.Render(api.FormatCANID(fr)) + "  " + fr.Data)
 				}
 			}
 			continue
 		}
 		for _, f := range fields {
-			val := valueText(m, f)
-			spark := ""
-			if s := d.History.Series(f.Key); s != nil && sparkW > 0 {
-				vals = s.Values(vals)
-				spark = st.gaugeFill.Render(sparkline(vals, sparkW))
+			val := api.FormatReading(f.Key, f, m)
+			line := "  " + pad(f.Key, cols.key) + " "
+			if f.Kind != api.KindNumber { // text has no sparkline: it may take the rest of the line
+				add(line + cut(val, cols.val+1+cols.spark))
+				continue
 			}
-			add("  " + pad(f.Key, keyW-2) + " " + pad(val, valW) + " " + spark)
+			spark := ""
+			if s := d.History.Series(f.Key); s != nil && cols.spark > 0 {
+				vals = s.Values(vals)
+				spark = st.gaugeFill.Render(sparkline(vals, cols.spark))
+			}
+			add(line + pad(val, cols.val) + " " + spark)
 		}
 	}
 	if len(m.Problems) > 0 {
@@ -221,20 +218,29 @@ func readingLines(sh *shared, d *state.Device, rs readingsStatus, width int) []s
 	return out
 }
 
-func valueText(m *api.DataMessage, f api.Field) string {
-	switch f.Kind {
-	case api.KindNumber:
-		s := strconv.FormatFloat(f.Num, 'f', -1, 64)
-		if u := api.Unit(f.Key); u != "" {
-			s += " " + u
+// columns of the readings' key, value and sparkline.
+type columns struct{ key, val, spark int }
+
+// fieldColumns sizes the columns from what the message holds: the value
+// column is as wide as the widest number with its unit, so a unit is never
+// cut; a long key is cut first, then the sparklines get what is left.
+func fieldColumns(m *api.DataMessage, byGroup map[string][]api.Field, width int) columns {
+	keyW, valW := 6, 4
+	for g, fields := range byGroup {
+		if g == "events" || g == "can" {
+			continue
 		}
-		return s
-	case api.KindString:
-		if s, ok := m.Text(f.Key); ok {
-			return s
+		for _, f := range fields {
+			keyW = max(keyW, cellWidth(f.Key))
+			if f.Kind == api.KindNumber {
+				valW = max(valW, cellWidth(api.FormatReading(f.Key, f, m)))
+			}
 		}
 	}
-	return string(f.Raw)
+	room := width - 4 // the indent and the spaces between columns
+	valW = min(valW, max(4, room-6))
+	keyW = min(keyW, max(6, room-valW-8), max(12, room/3))
+	return columns{key: keyW, val: valW, spark: max(0, room-keyW-valW)}
 }
 
 // short is a compact duration: 6s, 2m10s, 1h5m.
