@@ -4,6 +4,7 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"os"
 	"time"
@@ -382,6 +383,14 @@ func (m *Model) onList(msg listMsg) tea.Cmd {
 	now := m.sh.now()
 	m.sh.sched.Done(msg.req, now, msg.err)
 	var cmds []tea.Cmd
+	if msg.stopped != "" && len(msg.devices) > 0 {
+		// a server that pages for ever, or repeats itself: what came is kept
+		cmds = append(cmds, m.toast(fmt.Sprintf("the device list stopped early (%s): %s shown", msg.stopped, plural(len(msg.devices), "device")), true))
+		msg.err = nil
+	}
+	if n := len(msg.duplicates); n > 0 {
+		cmds = append(cmds, m.toast(fmt.Sprintf("the server listed %s twice or more: each is shown once", plural(n, "device ID")), true))
+	}
 	switch {
 	case msg.err == nil:
 		m.listErr = nil

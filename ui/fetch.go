@@ -41,8 +41,12 @@ func (m *Model) issue(req state.Request) tea.Cmd {
 	c, ctx, now := m.client, m.ctx, m.sh.now
 	if req.Kind == state.KindList {
 		return func() tea.Msg {
-			devices, err := c.ListDevices(ctx)
-			return listMsg{req: req, devices: devices, err: err, at: now()}
+			rep, err := c.ListDevicesReport(ctx)
+			msg := listMsg{req: req, err: err, at: now()}
+			if rep != nil {
+				msg.devices, msg.duplicates, msg.stopped = rep.Devices, rep.Duplicates, rep.Stopped
+			}
+			return msg
 		}
 	}
 	// A tracked (focused) device is read once with as many messages as its

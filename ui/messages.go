@@ -11,10 +11,12 @@ import (
 // so the scheduler can close the request it belongs to.
 
 type listMsg struct {
-	req     state.Request
-	devices []api.Device
-	err     error
-	at      time.Time
+	req        state.Request
+	devices    []api.Device
+	duplicates []string // IDs the server listed more than once
+	stopped    string   // why listing stopped early ("" when it did not)
+	err        error
+	at         time.Time
 }
 
 type dataMsg struct {

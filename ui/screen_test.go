@@ -24,7 +24,10 @@ import (
 type screen struct {
 	mu  sync.Mutex
 	emu *vt.Emulator
+	raw []byte // what the program wrote, the first rawMax bytes
 }
+
+const rawMax = 8 << 20
 
 func newScreen(t *testing.T, tm *teatest.TestModel, w, h int) *screen {
 	s := &screen{emu: vt.NewEmulator(w, h)}
@@ -38,6 +41,9 @@ func newScreen(t *testing.T, tm *teatest.TestModel, w, h int) *screen {
 			if n > 0 {
 				s.mu.Lock()
 				s.emu.Write(buf[:n])
+				if len(s.raw) < rawMax {
+					s.raw = append(s.raw, buf[:n]...)
+				}
 				s.mu.Unlock()
 			}
 			if err != nil && err != io.EOF {
@@ -49,6 +55,13 @@ func newScreen(t *testing.T, tm *teatest.TestModel, w, h int) *screen {
 		}
 	}()
 	return s
+}
+
+// written is every byte the program wrote to the terminal so far.
+func (s *screen) written() []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]byte(nil), s.raw...)
 }
 
 func (s *screen) String() string {

@@ -1,0 +1,80 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"sqc/api"
+	"sqc/api/sim"
+)
+
+// hostileConsole runs the console against one scenario of the hostile
+// server at 80x24.
+func hostileConsole(t *testing.T, scenario string) (*teatest.TestModel, *screen) {
+	t.Helper()
+	h, err := sim.NewHostile(scenario, uiKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	cfg := Config{Profile: "acme", Key: uiKey, KeySource: "env",
+		Connect: func(key string, hook func(*api.Options)) (*api.Client, error) {
+			o := api.Options{BaseURL: srv.URL, Key: key, Timeout: 3 * time.Second}
+			hook(&o)
+			return api.New(o)
+		}}
+	tm := teatest.NewTestModel(t, New(context.Background(), cfg), teatest.WithInitialTermSize(80, 24),
+		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
+	return tm, newScreen(t, tm, 80, 24)
+}
+
+// What the hostile server's strings carry, as they would reach the
+// terminal if anything passed them on.
+var hostileMarks = []string{"c3FjIHB3bmVk", "pwned", "evil.example", "\u009b", "\u202e", "\x1b[1;31m", "\x1bP+q"}
+
+// A server cannot drive the terminal through anything it sends, nor
+// freeze the console: for every scenario the screen shows the fleet (or
+// says what is wrong), no escape of the server's reaches the output, and
+// q quits.
+func TestHostileServerCannotTakeOverTheConsole(t *testing.T) {
+	for _, sc := range []string{sim.HostileEscapes, sim.HostileLong, sim.HostileEndless, sim.HostileRepeat,
+		sim.HostileNoNew, sim.HostileDuplicates, sim.HostileAbsurd, sim.HostileStream} {
+		t.Run(sc, func(t *testing.T) {
+			tm, scr := hostileConsole(t, sc)
+			scr.waitFor(t, "the fleet or a word about it", func(v string) bool {
+				return strings.Contains(v, "Devices ") || strings.Contains(v, "Could not list")
+			})
+			for _, k := range []tea.KeyPressMsg{{Code: tea.KeyEnter}, {Code: 'j', Text: "j"}, {Code: tea.KeyEnter}, {Code: 'c', Text: "c"}} {
+				tm.Send(k)
+				time.Sleep(150 * time.Millisecond)
+			}
+			tm.Send(tea.KeyPressMsg{Code: tea.KeyEscape})
+			time.Sleep(300 * time.Millisecond)
+			out := scr.written()
+			for _, mark := range hostileMarks {
+				if bytes.Contains(out, []byte(mark)) {
+					t.Errorf("the server's %q reached the terminal", mark)
+				}
+			}
+			if v := scr.String(); sc == sim.HostileEscapes && !strings.Contains(v, "click") {
+				t.Errorf("the hostile strings were not shown at all (their text, cleaned, should be):\n%s", v)
+			}
+			if v := scr.String(); strings.Contains(v, "-9223372036854775808") {
+				t.Errorf("an absurd number shown as an overflow:\n%s", v)
+			}
+			for range 3 { // back from whatever is open, then quit from the list
+				tm.Send(tea.KeyPressMsg{Code: 'q', Text: "q"})
+			}
+			tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+		})
+	}
+}
