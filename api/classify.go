@@ -46,6 +46,8 @@ func Classify(err error) Failure {
 		return FailNetwork
 	}
 	switch {
+	case e.Local && e.Status == 429:
+		return FailRateLimit // held back by the client after the account's 429: nothing sent
 	case e.Local:
 		return perTarget(e)
 	case e.Status == 0:

@@ -44,6 +44,12 @@ func TestClassifyFailures(t *testing.T) {
 	if api.RetryAfterOf(err) != 2*time.Second {
 		t.Errorf("Retry-After %v", api.RetryAfterOf(err))
 	}
+	_, err = f.client.GetData(ctx, hosted.DeviceID, api.DataQuery{})
+	check("a read during the 429's wait, held by the client", err, api.FailRateLimit)
+	if n := f.sim.Stats().ByOp[api.OpGetData]; n != 4 {
+		t.Errorf("%d data reads reached the server, want 4 (unknown, broken, 500, 429): the held one is not sent", n)
+	}
+	f.clock.Advance(2 * time.Second)
 	f.sim.Inject(sim.Fault{Status: 403, Message: "Forbidden"})
 	_, err = f.client.ListDevices(ctx)
 	check("403 on the list", err, api.FailAuth)

@@ -88,6 +88,9 @@ type Client struct {
 
 	mu    sync.Mutex
 	usage Usage
+	// held is until when the account's 429 holds every request: one that
+	// had waited its turn in the limiter when the 429 came is not sent.
+	held time.Time
 }
 
 // New checks the options and builds a client.
@@ -218,6 +221,11 @@ func (c *Client) do(ctx context.Context, r request) (int, []byte, error) {
 			return 0, nil, &Error{Op: r.op, DeviceID: r.id, Err: err, Message: "waiting for the rate limiter"}
 		}
 		start, t0 := c.opts.Now(), time.Now()
+		// A retry has waited for the 429 itself; a first try waits for no one.
+		if until := c.heldUntil(); attempt == 0 && start.Before(until) {
+			return 0, nil, &Error{Op: r.op, DeviceID: r.id, Status: http.StatusTooManyRequests, Local: true, RetryAfter: until.Sub(start),
+				Message: "held back: the server asked to wait after a 429", Hint: "nothing was sent"}
+		}
 		if c.opts.Sent != nil {
 			c.opts.Sent(Call{At: start, Op: r.op, DeviceID: r.id, Method: row.Method, Attempt: attempt})
 		}
@@ -237,6 +245,9 @@ func (c *Client) do(ctx context.Context, r request) (int, []byte, error) {
 		}
 		if apiErr != nil {
 			call.Err = apiErr
+			if Classify(apiErr) == FailRateLimit {
+				c.hold(start, apiErr.RetryAfter)
+			}
 		}
 		c.record(call)
 		if apiErr == nil {
@@ -251,6 +262,25 @@ func (c *Client) do(ctx context.Context, r request) (int, []byte, error) {
 			return status, nil, apiErr
 		}
 	}
+}
+
+// hold holds every request after the account's 429, for its Retry-After
+// (a second when it gave none).
+func (c *Client) hold(at time.Time, retryAfter time.Duration) {
+	if retryAfter <= 0 {
+		retryAfter = time.Second
+	}
+	c.mu.Lock()
+	if until := at.Add(retryAfter); until.After(c.held) {
+		c.held = until
+	}
+	c.mu.Unlock()
+}
+
+func (c *Client) heldUntil() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.held
 }
 
 // waitTurn waits until the client-side limiter lets a request go.

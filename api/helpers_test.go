@@ -82,6 +82,9 @@ func newFixture(t *testing.T, so sim.Options, co api.Options) *fixture {
 	if co.Wait == nil {
 		co.Wait = f.waits.wait
 	}
+	if co.Now == nil {
+		co.Now = f.clock.Now // the client's holds and limiter run on the simulator's time
+	}
 	if co.RatePerSecond == 0 {
 		co.RatePerSecond = 1e6 // the fake clock, not the wall clock, paces the simulator
 	}

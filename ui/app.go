@@ -194,7 +194,7 @@ func (m *Model) useClient(c *api.Client, key, source string) {
 			c.SetRate(m.sh.sched.Limits().RatePerSecond)
 			m.list.rebuild()
 			if focus != "" && m.wantDevice == "" && m.list.selectID(focus) {
-				m.focusChanged() // the device open at quit, with its readings and their age
+				m.noteFocus() // the device open at quit, with its readings and their age; read from Init's first tick
 			}
 		}
 	}
@@ -236,7 +236,10 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case secondMsg:
 		m.list.tick() // devices turn stale and offline with the clock
-		return m, tea.Batch(everySecond(), m.persist())
+		// The scheduler is asked once a second too, not only when its timer
+		// fires: a timer lost with a dropped answer, or a clock that jumped
+		// (a laptop waking), never leaves reads waiting.
+		return m, tea.Batch(everySecond(), m.persist(), m.schedule())
 	case tickMsg:
 		if msg.id != m.tickID {
 			return m, nil
@@ -381,6 +384,7 @@ func (m *Model) focused() pane {
 // onList folds a device list into the fleet.
 func (m *Model) onList(msg listMsg) tea.Cmd {
 	now := m.sh.now()
+	m.cfg.Log.Debug("answer", "id", msg.req.ID, "list", len(msg.devices), "failure", api.Classify(msg.err), "err", msg.err)
 	m.sh.sched.Done(msg.req, now, msg.err)
 	var cmds []tea.Cmd
 	if msg.stopped != "" && len(msg.devices) > 0 {
@@ -432,6 +436,7 @@ func (m *Model) onList(msg listMsg) tea.Cmd {
 // that device and the rest keep working.
 func (m *Model) onData(msg dataMsg) tea.Cmd {
 	now := m.sh.now()
+	m.cfg.Log.Debug("answer", "id", msg.req.ID, "device", msg.req.DeviceID, "failure", api.Classify(msg.err), "err", msg.err)
 	m.sh.sched.Done(msg.req, now, msg.err)
 	id := msg.req.DeviceID
 	switch {
@@ -462,11 +467,22 @@ func (m *Model) foldData(id string, msg dataMsg, now time.Time) {
 	m.cacheDirty = true
 }
 
-// focusChanged tells the scheduler which device has the focus; a device
-// newly focused is read at once and its history kept from now on.
+// focusChanged tells the scheduler which device has the focus and issues
+// what is due: a device newly focused is read (after the dwell) and its
+// history kept from now on.
 func (m *Model) focusChanged() tea.Cmd {
-	if m.sh.sched == nil {
+	if !m.noteFocus() {
 		return nil
+	}
+	return m.schedule()
+}
+
+// noteFocus records the list's focused device; false when it did not
+// change. It issues nothing: whoever calls it must return the reads that
+// schedule gives, or the scheduler would count requests never sent.
+func (m *Model) noteFocus() bool {
+	if m.sh.sched == nil {
+		return false
 	}
 	d := m.list.focused()
 	id := ""
@@ -474,16 +490,15 @@ func (m *Model) focusChanged() tea.Cmd {
 		id = d.DeviceID
 	}
 	if id == m.focusID {
-		return nil
+		return false
 	}
 	m.focusID = id
 	m.readings.reset()
 	m.sh.sched.SetFocus(id, d != nil && quiet(d, m.sh.now()))
-	if id == "" {
-		return nil
+	if id != "" {
+		m.sh.fleet.Track(id)
 	}
-	m.sh.fleet.Track(id)
-	return m.schedule()
+	return id != ""
 }
 
 // quiet reports a device not heard from lately: stale or offline.
@@ -506,7 +521,7 @@ func Run(ctx context.Context, cfg Config) error {
 	os.Stdout.WriteString("\x1b[22;0t")
 	defer os.Stdout.WriteString("\x1b[23;0t")
 	final, err := tea.NewProgram(New(ctx, cfg), tea.WithContext(ctx)).Run()
-	if fm, ok := final.(Model); ok {
+	if fm, ok := final.(Model); ok && !fm.sh.savedAtQuit {
 		// today's count and what the screen showed survive a quit, a
 		// SIGTERM and a dropped SSH session (SIGHUP)
 		if serr := fm.saveNow(); serr != nil {

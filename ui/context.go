@@ -31,4 +31,7 @@ type shared struct {
 	sched    *state.Scheduler
 	calls    *state.CallLog
 	readOnly bool
+	// savedAtQuit is set when the user quit and the state was saved then;
+	// a signal ends the program without a key, and Run saves instead.
+	savedAtQuit bool
 }

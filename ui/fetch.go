@@ -31,6 +31,7 @@ func (m *Model) schedule() tea.Cmd {
 			}
 			break
 		}
+		m.cfg.Log.Debug("read", "id", req.ID, "kind", req.Kind, "device", req.DeviceID, "user", req.User)
 		cmds = append(cmds, m.issue(req))
 	}
 	return tea.Batch(cmds...)

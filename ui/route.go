@@ -16,7 +16,7 @@ func matches(msg tea.KeyPressMsg, b ...key.Binding) bool { return key.Matches(ms
 func (m Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	k := m.sh.keys
 	if msg.String() == "ctrl+c" {
-		return m, tea.Quit
+		return m, m.quit()
 	}
 	if m.loggingIn {
 		var cmd tea.Cmd
@@ -43,7 +43,7 @@ func (m Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m.onKey(plain)
 	}
 	if matches(msg, k.ForceQuit) {
-		return m, tea.Quit
+		return m, m.quit()
 	}
 	if matches(msg, k.Suspend) {
 		// fg brings it back; if the shell never does, what it knew is kept
@@ -93,7 +93,7 @@ func (m Model) consoleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	switch {
 	case matches(msg, k.Quit):
 		if m.atHome() {
-			return m, tea.Quit
+			return m, m.quit()
 		}
 		m.back()
 	case matches(msg, k.Back):
@@ -322,4 +322,14 @@ func (m *Model) cannotRead(id string) string {
 		return id + " has never sent anything: there is nothing to read"
 	}
 	return id + ": cannot be read now"
+}
+
+// quit saves what the console knows (today's count, the screen's data)
+// and ends the program.
+func (m *Model) quit() tea.Cmd {
+	if err := m.saveNow(); err != nil {
+		m.cfg.Log.Warn("could not save state at quit", "err", err)
+	}
+	m.sh.savedAtQuit = true
+	return tea.Quit
 }
