@@ -59,12 +59,20 @@ type cmdOpts struct {
 	failRate        float64
 	insecureStorage bool
 	noVerify        bool
+	yes             bool // send without asking
+	group, groupID  string
+	passwordStdin   bool
+	from            string
+	as              string
+	server          string
+	clientID        string
+	ca              string
 }
 
 // addShared registers the shared flags a command uses.
 func addShared(fs *pflag.FlagSet, o *cmdOpts, uses sharedFlags) {
 	if uses&withAPIURL != 0 {
-		fs.StringVar(&o.apiURL, "api-url", "", "the API's URL (else SENQUIP_API_URL, profile, default)")
+		fs.StringVar(&o.apiURL, "api-url", "", "API URL (else SENQUIP_API_URL, profile, default)")
 	}
 	if uses&withProfile != 0 {
 		fs.StringVar(&o.profile, "profile", "", "profile name (default: SQC_PROFILE or default)")
@@ -83,7 +91,13 @@ func addShared(fs *pflag.FlagSet, o *cmdOpts, uses sharedFlags) {
 	}
 }
 
-const jsonHelp = "print the server's JSON, nothing dropped"
+const (
+	jsonHelp = "print the server's JSON, nothing dropped"
+	yesHelp  = "send without asking; a script needs it"
+)
+
+// withWrite is what a command that writes takes.
+const withWrite = withAccount | withDemo | withReadOnly
 
 var commands = []command{
 	{path: "", about: "open the console", run: runConsole,
@@ -110,6 +124,31 @@ var commands = []command{
 		flags: func(fs *pflag.FlagSet, o *cmdOpts) {
 			fs.BoolVar(&o.json, "json", false, jsonHelp)
 			fs.IntVar(&o.limit, "limit", 1, "how many messages, newest first (1-1000)")
+		}},
+	{path: "config", about: "read or change a device's settings"},
+	{path: "config get", args: "DEVICEID", about: "print a device's settings and synced state", run: runConfigGet,
+		long: "Print a device's settings as dotted keys and values, sorted and grouped by their first part, with its synced state " +
+			"(false while a change waits for the device's next check-in) and, for a device not on a Hosted plan, its API calls left this month.\n\n" +
+			"Reading the config of a device not on a Hosted plan costs one of its 50 calls a month: stderr says so.",
+		example: "sqc config get JDA54E19F\nsqc config get JDA54E19F --json | jq .config.ambient",
+		uses:    withAccount | withDemo | withASCII,
+		flags: func(fs *pflag.FlagSet, o *cmdOpts) {
+			fs.BoolVar(&o.json, "json", false, jsonHelp)
+		}},
+	{path: "config set", args: "IDS KEY=VALUE...", about: "change settings of one or many devices", run: runConfigSet,
+		long: "Change settings of devices. IDS is a device ID, several joined by commas, or - to read them from stdin, one a line. " +
+			"Each device's config is read, each value is read as the type the setting has now " +
+			"(a number stays a number, true/false a boolean), and the change and the exact request are printed. " +
+			"A setting a device does not have, or a value of the wrong type, stops the command before anything is sent.\n\n" +
+			"On a terminal it asks once, default No; from a script it sends only with --yes. " +
+			"IDs read from stdin need --yes too. " +
+			"One partial update per device, a line per device with its outcome; exit 1 if any failed. " +
+			"Nothing is retried; every write is in the audit log ($XDG_STATE_HOME/sqc/audit.log).",
+		example: "sqc config set JDA54E19F ambient.warning=47\nsqc config set JDA54E19F,HE8EV12LF serial1.mode=MODBUS serial1.baud=19200\n" +
+			"sqc config set - input1.interval=60 --yes < pumps.txt",
+		uses: withWrite,
+		flags: func(fs *pflag.FlagSet, o *cmdOpts) {
+			fs.BoolVarP(&o.yes, "yes", "y", false, yesHelp)
 		}},
 	{path: "sim", about: "serve a simulated Senquip Cloud on loopback", run: runSim,
 		long:    "Serve a simulated Senquip Cloud on loopback and print its URL and key, so that curl, Postman and sqc can use it.",
