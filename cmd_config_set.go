@@ -92,7 +92,6 @@ func runConfigSet(ctx context.Context, e *env, args []string) error {
 	if err := s.confirm(ctx, q); err != nil {
 		return err
 	}
-	fmt.Fprintln(e.stdout)
 	for i := range plans {
 		p := &plans[i]
 		switch {
@@ -179,22 +178,31 @@ func planConfig(ctx context.Context, s *session, ids []string, sets []assignment
 	return nil, fmt.Errorf("%d settings refused (above): nothing was sent", len(refused))
 }
 
-// showPlans prints each device's change and request, and each device
+// showPlans prints each device's change and request, then each device
 // skipped with why; it returns how many writes are to be sent.
 func showPlans(e *env, plans []devicePlan) int {
 	n := 0
 	for i := range plans {
-		p := &plans[i]
-		switch {
-		case p.skipped != nil:
-			fmt.Fprintf(e.stdout, "%s  skipped: %s\n", p.id, api.Clean(p.skipped.Error()))
-		case len(p.w.Changes) == 0:
-			fmt.Fprintf(e.stdout, "%s  unchanged: it has these values already\n", p.id)
-		default:
+		if p := &plans[i]; p.sends() {
 			n++
 			fmt.Fprintln(e.stdout, p.id)
 			showLines(e, p.lines)
 		}
+	}
+	others := false
+	for i := range plans {
+		switch p := &plans[i]; {
+		case p.skipped != nil:
+			fmt.Fprintf(e.stdout, "%s  skipped: %s\n", p.id, api.Clean(p.skipped.Error()))
+		case !p.sends():
+			fmt.Fprintf(e.stdout, "%s  unchanged: it has these values already\n", p.id)
+		default:
+			continue
+		}
+		others = true
+	}
+	if others {
+		fmt.Fprintln(e.stdout)
 	}
 	return n
 }

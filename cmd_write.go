@@ -5,10 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"time"
-
-	"github.com/charmbracelet/x/term"
 
 	"sqc/api"
 	"sqc/keys"
@@ -92,7 +89,7 @@ func (s *session) confirm(ctx context.Context, question string) error {
 		return nil
 	}
 	fmt.Fprint(s.e.stderr, api.Clean(question)+" [y/N] ")
-	answer, err := s.e.readLine(ctx)
+	answer, err := s.e.answer(ctx)
 	if err != nil && !errors.Is(err, io.EOF) {
 		fmt.Fprintln(s.e.stderr)
 		return err
@@ -122,6 +119,13 @@ func (s *session) send(ctx context.Context, w state.Write) (api.Result, error) {
 	return s.gate.Send(ctx, s.client, w)
 }
 
+// unknownOutcome reports a write that may or may not have happened (a
+// 5xx, a dropped connection): it is read back, never sent blindly again.
+func unknownOutcome(err error) bool {
+	var e *api.Error
+	return errors.As(err, &e) && e.Unknown
+}
+
 // confirmation is what the gate shows before a write, each line cleaned.
 func (s *session) confirmation(w state.Write) ([]string, error) {
 	lines, err := s.gate.Confirmation(s.client, w)
@@ -138,16 +142,6 @@ func (s *session) confirmation(w state.Write) ([]string, error) {
 // colShown bounds a line of a confirmation: an old value the server sent
 // may be 50 KB, the request itself is what the user typed.
 const colShown = 4096
-
-// terminalIn reports whether a person at a terminal is on stdin. A reader
-// may answer for itself: the tests' stand-in for a terminal does.
-func terminalIn(r io.Reader) bool {
-	if t, ok := r.(interface{ Terminal() bool }); ok {
-		return t.Terminal()
-	}
-	f, ok := r.(*os.File)
-	return ok && term.IsTerminal(f.Fd())
-}
 
 // maxLine bounds a line read from stdin: an answer, an ID, a password.
 const maxLine = 4096
@@ -202,37 +196,28 @@ func trimCR(b []byte) string {
 	return string(b)
 }
 
+// answer reads the answer to a question: from the terminal when stdin
+// is one, else a line of stdin (the tests' stand-in for a terminal).
+func (e *env) answer(ctx context.Context) (string, error) {
+	if tty, ok := openTTY(e.stdin); ok {
+		defer tty.Close()
+		return ttyLine(ctx, tty)
+	}
+	return e.readLine(ctx)
+}
+
 // readSecret reads a secret from stdin: at a terminal from a prompt that
 // does not echo, else the first line of what is piped. Never from argv.
 func (e *env) readSecret(ctx context.Context, prompt string) (string, error) {
-	f, ok := e.stdin.(*os.File)
-	if !ok || !term.IsTerminal(f.Fd()) {
+	tty, ok := openTTY(e.stdin)
+	if !ok {
 		return e.readLine(ctx)
 	}
+	defer tty.Close()
 	fmt.Fprint(e.stderr, prompt)
-	old, err := term.GetState(f.Fd())
-	if err != nil {
-		return "", err
-	}
-	type answer struct {
-		b   []byte
-		err error
-	}
-	ch := make(chan answer, 1)
-	go func() {
-		b, err := term.ReadPassword(f.Fd())
-		ch <- answer{b, err}
-	}()
-	select {
-	case a := <-ch:
-		fmt.Fprintln(e.stderr)
-		return string(a.b), a.err
-	case <-ctx.Done():
-		// The echo comes back even though the read is left waiting.
-		_ = term.Restore(f.Fd(), old)
-		fmt.Fprintln(e.stderr)
-		return "", ctx.Err()
-	}
+	s, err := ttySecret(ctx, tty)
+	fmt.Fprintln(e.stderr)
+	return s, err
 }
 
 // listFrom is how many devices a run must have before it lists the
