@@ -150,6 +150,23 @@ var commands = []command{
 		flags: func(fs *pflag.FlagSet, o *cmdOpts) {
 			fs.BoolVarP(&o.yes, "yes", "y", false, yesHelp)
 		}},
+	{path: "device", about: "add devices to the account"},
+	{path: "device add", args: "DEVICEID", about: "add a device, or a CSV file of them", run: runDeviceAdd,
+		long: "Add a device to the account by its ID (printed under the lid or on the box), in a group by name or id. " +
+			"A device registered elsewhere answers Password Required: give its setup password on stdin with --setup-password-stdin " +
+			"(never on the command line) and the add is sent once more with it.\n\n" +
+			"--from FILE.csv adds many: a header row naming deviceid, group and setup_password, then one device a row. " +
+			"A bad row is reported with its line number and the rest go on; exit 1 if any row failed.",
+		example: "sqc device add JDA54E19F --group 'North Pumps'\npass box/JDA54E19F | sqc device add JDA54E19F --setup-password-stdin -y\n" +
+			"sqc device add --from new-boxes.csv --yes",
+		uses: withWrite,
+		flags: func(fs *pflag.FlagSet, o *cmdOpts) {
+			fs.StringVar(&o.group, "group", "", "put it in the group of this name")
+			fs.StringVar(&o.groupID, "group-id", "", "put it in the group of this id")
+			fs.BoolVar(&o.passwordStdin, "setup-password-stdin", false, "read its setup password from stdin")
+			fs.StringVar(&o.from, "from", "", "add the devices of a CSV file")
+			fs.BoolVarP(&o.yes, "yes", "y", false, yesHelp)
+		}},
 	{path: "sim", about: "serve a simulated Senquip Cloud on loopback", run: runSim,
 		long:    "Serve a simulated Senquip Cloud on loopback and print its URL and key, so that curl, Postman and sqc can use it.",
 		example: "sqc sim --listen 127.0.0.1:8088 --key demo-key",
