@@ -167,6 +167,34 @@ var commands = []command{
 			fs.StringVar(&o.from, "from", "", "add the devices of a CSV file")
 			fs.BoolVarP(&o.yes, "yes", "y", false, yesHelp)
 		}},
+	{path: "files", about: "load MQTT certificates onto a device"},
+	{path: "files load", args: "DEVICEID FILE...", about: "load MQTT certificates onto a device", run: runFilesLoad,
+		long: "Load PEM files onto a device for its MQTT endpoint, each under the name the device looks for: mqtt_client.key " +
+			"(an unencrypted private key), mqtt_client.crt or mqtt_ca.pem (certificates). The name is the file's own, or --as for one file. " +
+			"ca.pem is refused: it is the device's own trust store (AWS and Azure roots).\n\n" +
+			"Every file is checked (name, PEM kind, size) before anything is sent; one that fails stops them all. " +
+			"Then they are sent in order, one line each; a failure stops the rest.",
+		example: "sqc files load JDA54E19F mqtt_client.key mqtt_client.crt\nsqc files load JDA54E19F ~/certs/broker-ca.pem --as mqtt_ca.pem",
+		uses:    withWrite,
+		flags: func(fs *pflag.FlagSet, o *cmdOpts) {
+			fs.StringVar(&o.as, "as", "", "the name the device keeps one file under")
+			fs.BoolVarP(&o.yes, "yes", "y", false, yesHelp)
+		}},
+	{path: "mqtt", about: "point a device at an MQTT broker"},
+	{path: "mqtt set", args: "DEVICEID", about: "point a device's MQTT endpoint at a broker", run: runMQTTSet,
+		long: "Turn on a device's MQTT endpoint and point it at a broker: endpoint.mqtt.enable, server, client_id, " +
+			"ssl_cert (mqtt_client.crt), ssl_key (mqtt_client.key) and ssl_ca_cert: ca.pem, the device's own trust store, " +
+			"with --ca internal, or mqtt_ca.pem loaded by sqc files load with --ca file. " +
+			"The change is diffed against the device's config and confirmed like config set.",
+		example: "sqc mqtt set JDA54E19F --server mq.example.com:8883 --client-id pump-3\n" +
+			"sqc mqtt set JDA54E19F --server 10.0.0.5:8883 --client-id p3 --ca file",
+		uses: withWrite,
+		flags: func(fs *pflag.FlagSet, o *cmdOpts) {
+			fs.StringVar(&o.server, "server", "", "the broker, host:port")
+			fs.StringVar(&o.clientID, "client-id", "", "the client id the broker expects")
+			fs.StringVar(&o.ca, "ca", "internal", "trust ca.pem (internal) or mqtt_ca.pem (file)")
+			fs.BoolVarP(&o.yes, "yes", "y", false, yesHelp)
+		}},
 	{path: "sim", about: "serve a simulated Senquip Cloud on loopback", run: runSim,
 		long:    "Serve a simulated Senquip Cloud on loopback and print its URL and key, so that curl, Postman and sqc can use it.",
 		example: "sqc sim --listen 127.0.0.1:8088 --key demo-key",

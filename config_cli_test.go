@@ -327,3 +327,22 @@ func TestConfigSetUsage(t *testing.T) {
 		t.Fatalf("usage errors sent %d requests", n)
 	}
 }
+
+// A 500 after sending is an unknown outcome: said so, never sent again.
+func TestConfigSetUnknownOutcomeIsNotRetried(t *testing.T) {
+	s := writeSetup(t)
+	id := hostedIDs(t, s, 1)[0]
+	s.Inject(sim.Fault{Op: api.OpUpdateConfig, Status: 500, Message: "Internal Server Error", Count: 1})
+	code, out, errs := sqc(t, "config", "set", id, "ambient.warning=42", "--yes")
+	if code != 1 || !strings.Contains(out, id+"  outcome unknown: ") || !strings.Contains(out, "read it back before sending again") {
+		t.Fatalf("exit %d:\n%s%s", code, out, errs)
+	}
+	if n := len(writes(s)); n != 1 {
+		t.Fatalf("%d writes, want 1: a write is never retried", n)
+	}
+	s.Inject(sim.Fault{Op: api.OpUpdateConfig, Status: 502, Message: "Bad Gateway", Count: 1})
+	code, out, errs = sqc(t, "mqtt", "set", id, "--server", "mq:8883", "--client-id", "c", "--yes")
+	if code != 1 || !strings.Contains(errs, "is unknown: read them back") || len(writes(s)) != 2 {
+		t.Fatalf("mqtt set: exit %d, %d writes:\n%s%s", code, len(writes(s)), out, errs)
+	}
+}
