@@ -38,6 +38,7 @@ func readDeviceCSV(path string, group api.AddUserRequest) ([]csvRow, error) {
 	r := csv.NewReader(io.LimitReader(f, maxCSVBytes+1))
 	r.FieldsPerRecord = -1
 	r.TrimLeadingSpace = true
+	r.ReuseRecord = true
 	header, err := r.Read()
 	if err != nil {
 		if errors.Is(err, io.EOF) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"sqc/api"
@@ -92,10 +93,13 @@ func (s *session) confirm(ctx context.Context, question string) error {
 	answer, err := s.e.answer(ctx)
 	if err != nil && !errors.Is(err, io.EOF) {
 		fmt.Fprintln(s.e.stderr)
+		if ctx.Err() != nil {
+			return errors.New("nothing was sent") // said after "stopped:"
+		}
 		return err
 	}
-	switch answer {
-	case "y", "Y", "yes", "Yes", "YES":
+	switch strings.ToLower(strings.TrimSpace(answer)) {
+	case "y", "yes":
 		return nil
 	}
 	if errors.Is(err, io.EOF) {
