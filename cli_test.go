@@ -33,6 +33,12 @@ func TestHelpGoesToStdoutWithExit0(t *testing.T) {
 		{[]string{"help", "auth", "login"}, []string{"--insecure-storage"}, nil, "sqc auth login"},
 		{[]string{"routes", "import", "--help"}, []string{"FILE"}, nil, "sqc routes import"},
 		{[]string{"help", "routes", "reset"}, []string{"built-in routes"}, nil, "sqc routes reset"},
+		{[]string{"config", "--help"}, []string{"get", "set"}, nil, "sqc config"},
+		{[]string{"config", "get", "--help"}, []string{"--json", "DEVICEID", "--profile"}, []string{"--yes", "--read-only"}, "sqc config get"},
+		{[]string{"config", "set", "--help"}, []string{"--yes", "--read-only", "KEY=VALUE"}, []string{"--json", "--group"}, "sqc config set"},
+		{[]string{"help", "device", "add"}, []string{"--group", "--group-id", "--setup-password-stdin", "--from", "--yes", "--read-only"}, []string{"--json"}, "sqc device add"},
+		{[]string{"files", "load", "--help"}, []string{"--as", "--yes", "FILE...", "ca.pem"}, []string{"--server"}, "sqc files load"},
+		{[]string{"mqtt", "set", "--help"}, []string{"--server", "--client-id", "--ca", "(internal)", "--yes"}, []string{"--as"}, "sqc mqtt set"},
 	} {
 		code, out, errs := sqc(t, tc.args...)
 		if code != 0 || errs != "" {
@@ -60,7 +66,7 @@ func TestUsageMistakesAreOneLine(t *testing.T) {
 		args []string
 		say  string
 	}{
-		{[]string{"devicez"}, "did you mean devices"},
+		{[]string{"devicez"}, "did you mean device or devices?"},
 		{[]string{"frobnicate"}, "run sqc help"},
 		{[]string{"devices", "--nope"}, "sqc devices --help"},
 		{[]string{"data", "ABCDEFGH1", "--limit", "many"}, "--limit"},
@@ -72,6 +78,9 @@ func TestUsageMistakesAreOneLine(t *testing.T) {
 		{[]string{"auth", "logout", "extra"}, "no arguments"},
 		{[]string{"routes", "frob"}, "routes import FILE"},
 		{[]string{"data", "M0000000\u017f"}, "letters and digits"},
+		{[]string{"config"}, "get, set"},
+		{[]string{"mqtt", "frob"}, "unknown mqtt command"},
+		{[]string{"files", "load", "ABCDEFGH1"}, "files load DEVICEID FILE"},
 	} {
 		code, out, errs := sqc(t, tc.args...)
 		if code != 2 || !strings.Contains(errs, tc.say) || out != "" {

@@ -59,12 +59,20 @@ type cmdOpts struct {
 	failRate        float64
 	insecureStorage bool
 	noVerify        bool
+	yes             bool // send without asking
+	group, groupID  string
+	passwordStdin   bool
+	from            string
+	as              string
+	server          string
+	clientID        string
+	ca              string
 }
 
 // addShared registers the shared flags a command uses.
 func addShared(fs *pflag.FlagSet, o *cmdOpts, uses sharedFlags) {
 	if uses&withAPIURL != 0 {
-		fs.StringVar(&o.apiURL, "api-url", "", "the API's URL (else SENQUIP_API_URL, profile, default)")
+		fs.StringVar(&o.apiURL, "api-url", "", "API URL (else SENQUIP_API_URL, profile, default)")
 	}
 	if uses&withProfile != 0 {
 		fs.StringVar(&o.profile, "profile", "", "profile name (default: SQC_PROFILE or default)")
@@ -83,7 +91,13 @@ func addShared(fs *pflag.FlagSet, o *cmdOpts, uses sharedFlags) {
 	}
 }
 
-const jsonHelp = "print the server's JSON, nothing dropped"
+const (
+	jsonHelp = "print the server's JSON, nothing dropped"
+	yesHelp  = "send without asking; a script needs it"
+)
+
+// withWrite is what a command that writes takes.
+const withWrite = withAccount | withDemo | withReadOnly
 
 var commands = []command{
 	{path: "", about: "open the console", run: runConsole,
@@ -110,6 +124,76 @@ var commands = []command{
 		flags: func(fs *pflag.FlagSet, o *cmdOpts) {
 			fs.BoolVar(&o.json, "json", false, jsonHelp)
 			fs.IntVar(&o.limit, "limit", 1, "how many messages, newest first (1-1000)")
+		}},
+	{path: "config", about: "read or change a device's settings"},
+	{path: "config get", args: "DEVICEID", about: "print a device's settings and synced state", run: runConfigGet,
+		long: "Print a device's settings as dotted keys and values, sorted and grouped by their first part, with its synced state " +
+			"(false while a change waits for the device's next check-in) and, for a device not on a Hosted plan, its API calls left this month.\n\n" +
+			"Reading the config of a device not on a Hosted plan costs one of its 50 calls a month: stderr says so.",
+		example: "sqc config get JDA54E19F\nsqc config get JDA54E19F --json | jq .config.ambient",
+		uses:    withAccount | withDemo | withASCII,
+		flags: func(fs *pflag.FlagSet, o *cmdOpts) {
+			fs.BoolVar(&o.json, "json", false, jsonHelp)
+		}},
+	{path: "config set", args: "IDS KEY=VALUE...", about: "change settings of one or many devices", run: runConfigSet,
+		long: "Change settings of devices. IDS is a device ID, several joined by commas, or - to read them from stdin, one a line. " +
+			"Each device's config is read, each value is read as the type the setting has now " +
+			"(a number stays a number, true/false a boolean), and the change and the exact request are printed. " +
+			"A setting a device does not have, or a value of the wrong type, stops the command before anything is sent.\n\n" +
+			"On a terminal it asks once, default No; from a script it sends only with --yes. " +
+			"IDs read from stdin need --yes too. " +
+			"One partial update per device, a line per device with its outcome; exit 1 if any failed. " +
+			"Nothing is retried; every write is in the audit log ($XDG_STATE_HOME/sqc/audit.log).",
+		example: "sqc config set JDA54E19F ambient.warning=47\nsqc config set JDA54E19F,HE8EV12LF serial1.mode=MODBUS serial1.baud=19200\n" +
+			"sqc config set - input1.interval=60 --yes < pumps.txt",
+		uses: withWrite,
+		flags: func(fs *pflag.FlagSet, o *cmdOpts) {
+			fs.BoolVarP(&o.yes, "yes", "y", false, yesHelp)
+		}},
+	{path: "device", about: "add devices to the account"},
+	{path: "device add", args: "DEVICEID", about: "add a device, or a CSV file of them", run: runDeviceAdd,
+		long: "Add a device to the account by its ID (printed under the lid or on the box), in a group by name or id. " +
+			"A device registered elsewhere answers Password Required: give its setup password on stdin with --setup-password-stdin " +
+			"(never on the command line) and the add is sent once more with it.\n\n" +
+			"--from FILE.csv adds many: a header row naming deviceid, group and setup_password, then one device a row. " +
+			"A bad row is reported with its line number and the rest go on; exit 1 if any row failed.",
+		example: "sqc device add JDA54E19F --group 'North Pumps'\npass box/JDA54E19F | sqc device add JDA54E19F --setup-password-stdin -y\n" +
+			"sqc device add --from new-boxes.csv --yes",
+		uses: withWrite,
+		flags: func(fs *pflag.FlagSet, o *cmdOpts) {
+			fs.StringVar(&o.group, "group", "", "put it in the group of this name")
+			fs.StringVar(&o.groupID, "group-id", "", "put it in the group of this id")
+			fs.BoolVar(&o.passwordStdin, "setup-password-stdin", false, "read its setup password from stdin")
+			fs.StringVar(&o.from, "from", "", "add the devices of a CSV file")
+			fs.BoolVarP(&o.yes, "yes", "y", false, yesHelp)
+		}},
+	{path: "files", about: "load MQTT certificates onto a device"},
+	{path: "files load", args: "DEVICEID FILE...", about: "load MQTT certificates onto a device", run: runFilesLoad,
+		long: "Load PEM files onto a device for its MQTT endpoint, each under the name the device looks for: mqtt_client.key " +
+			"(an unencrypted private key), mqtt_client.crt or mqtt_ca.pem (certificates). The name is the file's own, or --as for one file. " +
+			"ca.pem is refused: it is the device's own trust store (AWS and Azure roots).\n\n" +
+			"Every file is checked (name, PEM kind, size) before anything is sent; one that fails stops them all. " +
+			"Then they are sent in order, one line each; a failure stops the rest.",
+		example: "sqc files load JDA54E19F mqtt_client.key mqtt_client.crt\nsqc files load JDA54E19F ~/certs/broker-ca.pem --as mqtt_ca.pem",
+		uses:    withWrite,
+		flags: func(fs *pflag.FlagSet, o *cmdOpts) {
+			fs.StringVar(&o.as, "as", "", "the name the device keeps one file under")
+			fs.BoolVarP(&o.yes, "yes", "y", false, yesHelp)
+		}},
+	{path: "mqtt", about: "point a device at an MQTT broker"},
+	{path: "mqtt set", args: "DEVICEID", about: "point a device's MQTT endpoint at a broker", run: runMQTTSet,
+		long: "Turn on a device's MQTT endpoint and point it at a broker: endpoint.mqtt.enable, server, client_id, " +
+			"ssl_cert (mqtt_client.crt), ssl_key (mqtt_client.key) and ssl_ca_cert: ca.pem, the device's own trust store, " +
+			"with --ca internal, or mqtt_ca.pem loaded by sqc files load with --ca file. " +
+			"The change is diffed against the device's config and confirmed like config set.",
+		example: "sqc mqtt set JDA54E19F --server mq.example.com:8883 --client-id pump-3\n" +
+			"sqc mqtt set JDA54E19F --server 10.0.0.5:8883 --client-id p3 --ca file",
+		uses: withWrite,
+		flags: func(fs *pflag.FlagSet, o *cmdOpts) {
+			fs.StringVar(&o.server, "server", "", "the broker, host:port")
+			fs.StringVar(&o.clientID, "client-id", "", "the client id the broker expects")
+			fs.StringVar(&o.ca, "ca", "internal", "trust ca.pem (internal) or mqtt_ca.pem (file)")
+			fs.BoolVarP(&o.yes, "yes", "y", false, yesHelp)
 		}},
 	{path: "sim", about: "serve a simulated Senquip Cloud on loopback", run: runSim,
 		long:    "Serve a simulated Senquip Cloud on loopback and print its URL and key, so that curl, Postman and sqc can use it.",

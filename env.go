@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -20,6 +21,7 @@ import (
 type env struct {
 	o              *cmdOpts
 	stdin          io.Reader
+	in             *bufio.Reader // stdin, buffered once for every reader of lines
 	stdout, stderr io.Writer
 	log            *slog.Logger
 	logFile        *os.File
@@ -83,6 +85,15 @@ func (e *env) close() {
 	if e.logFile != nil {
 		_ = e.logFile.Close()
 	}
+}
+
+// input is stdin buffered: answers, IDs and a password are read from one
+// buffer, so none of them swallows the next.
+func (e *env) input() *bufio.Reader {
+	if e.in == nil {
+		e.in = bufio.NewReader(e.stdin)
+	}
+	return e.in
 }
 
 func (e *env) routesPath() string {
@@ -162,13 +173,26 @@ func (e *env) startDemo() (string, string, error) {
 
 // connect builds the API client: against an in-process simulator with
 // --demo, else against the configured URL with the profile's key.
-func (e *env) connect() (*connection, error) {
+func (e *env) connect() (*connection, error) { return e.connectWith(nil) }
+
+// connectWith is connect with hook given the key (to name its quota
+// ledger by fingerprint, never to keep) and the client's options to set.
+func (e *env) connectWith(hook func(key string, o *api.Options)) (*connection, error) {
+	hookFor := func(key string) func(*api.Options) {
+		return func(o *api.Options) {
+			if hook != nil {
+				hook(key, o)
+			}
+		}
+	}
 	if e.o.demo {
 		url, key, err := e.startDemo()
 		if err != nil {
 			return nil, err
 		}
-		c, err := api.New(api.Options{BaseURL: url, Key: key, Logger: e.log})
+		o := api.Options{BaseURL: url, Key: key, Logger: e.log}
+		hookFor(key)(&o)
+		c, err := api.New(o)
 		if err != nil {
 			return nil, err
 		}
@@ -182,7 +206,7 @@ func (e *env) connect() (*connection, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := e.clientFor(found.Key)
+	c, err := e.hookedClient(found.Key, hookFor(found.Key))
 	if err != nil {
 		return nil, err
 	}

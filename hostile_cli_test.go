@@ -78,7 +78,12 @@ func TestHostileServerCannotDriveTheTerminal(t *testing.T) {
 		sim.HostileEscapes: append(append(devices(0, ""), data...),
 			run{args: []string{"data", "ZZZZZZZZ9"}, code: 1, say: "404", max: mb},
 			run{args: []string{"data", sim.Hostile5xx}, code: 1, say: "500", max: mb},
-			run{args: []string{"data", sim.HostileHosted, "--limit", "2"}, max: mb}),
+			run{args: []string{"data", sim.HostileHosted, "--limit", "2"}, max: mb},
+			run{args: []string{"config", "get", sim.HostileHosted}, max: mb},
+			run{args: []string{"config", "get", sim.HostileHosted, "--json"}, max: mb},
+			run{args: []string{"config", "get", sim.Hostile5xx}, code: 1, say: "500", max: mb},
+			run{args: []string{"config", "set", sim.HostileHosted, "endpoint.mqtt.server=x:1", "--yes"}, code: 1, max: mb},
+			run{args: []string{"mqtt", "set", sim.HostileHosted, "--server", "x:1", "--client-id", "c", "--yes"}, code: 1, max: mb}),
 		sim.HostileLong: append(devices(0, ""), data...),
 		// The 49 MB name, in a table: --json would rightly print it whole.
 		sim.HostileHuge: append([]run{{args: []string{"devices"}, max: mb}}, data...),
