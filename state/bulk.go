@@ -20,6 +20,7 @@ type BulkStatus string
 
 const (
 	BulkPending BulkStatus = "pending"
+	BulkSending BulkStatus = "sending" // out when the job was last saved: if the console stops now, the outcome is unknown
 	BulkQueued  BulkStatus = "queued"  // 202: the device applies it at its next check-in
 	BulkApplied BulkStatus = "applied" // read back synced with the new values
 	BulkFailed  BulkStatus = "failed"  // the server refused it, or the outcome is unknown
@@ -158,6 +159,14 @@ func UnfinishedJobs(dir, fingerprint string) ([]*BulkJob, error) {
 			continue
 		}
 		j.path = f
+		// A write that was out when the console stopped may or may not
+		// have happened: it is never sent again by itself.
+		for i := range j.Items {
+			if j.Items[i].Status == BulkSending {
+				j.Items[i].Status = BulkFailed
+				j.Items[i].Message = "outcome unknown: the console stopped while this write was out; read the device's config before sending again"
+			}
+		}
 		if !j.Finished() {
 			out = append(out, &j)
 		}

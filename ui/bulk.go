@@ -215,6 +215,8 @@ func (p *bulkPane) view() string {
 			style = st.ok
 		case stateFailed:
 			style = st.errText
+		case state.BulkSending:
+			style = st.warn
 		}
 		line := pad(it.DeviceID, 10) + style.Render(pad(string(it.Status), 8)) + " " + clean(it.Name)
 		if it.Message != "" {
@@ -399,6 +401,13 @@ func (m *Model) bulkNext(job *state.BulkJob) tea.Cmd {
 		return func() tea.Msg { return bulkNextMsg{job: job} }
 	}
 	p.running = true
+	job.Set(i, state.BulkSending, "", now)
+	if err := job.Save(); err != nil { // not sent: without its mark a resume could send it twice
+		job.Set(i, state.BulkPending, "", now)
+		p.running, p.paused = false, true
+		p.status, p.isErr = "the job file could not be written, so nothing more is sent: "+err.Error(), true
+		return nil
+	}
 	g, c, ctx, clock := m.sh.gate, m.sh.client, m.ctx, m.sh.now
 	return func() tea.Msg {
 		res, err := g.Send(ctx, c, w)

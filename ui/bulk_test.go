@@ -123,11 +123,14 @@ func TestBulkPausedJobResumesInANewConsole(t *testing.T) {
 	h.scr.waitFor(t, "the first device written", func(string) bool { return len(h.patchedDevices()) > 0 })
 	h.key("p")
 	h.scr.waitText(t, "paused")
+	h.quit(t)
+	// A write out at the quit still lands: it is shown as of unknown outcome
+	// after the resume, and not sent again.
+	time.Sleep(200 * time.Millisecond)
 	first := h.patchedDevices()
 	if len(first) >= 12 {
 		t.Fatalf("%d devices written before the pause", len(first))
 	}
-	h.quit(t)
 
 	h2 := start(t, setup{devices: 12, hosted: 1, cfg: func(c *Config) { c.StateDir = dir }})
 	h2.runClock(t)
