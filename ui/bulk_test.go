@@ -1,12 +1,16 @@
 package ui
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/zalando/go-keyring"
+
 	"sqc/api"
 	"sqc/api/sim"
+	"sqc/keys"
 )
 
 // runClock moves the simulator's clock a second every 10 ms, so that its
@@ -156,6 +160,49 @@ func TestBulkReadOnlySendsNothing(t *testing.T) {
 	h.scr.waitText(t, "read-only session")
 	if w := h.writes(); len(w) != 0 {
 		t.Fatalf("%d writes in a read-only session", len(w))
+	}
+	h.quit(t)
+}
+
+// A key refused in the middle of a bulk change stops it, keeps the job,
+// and after a new key is entered it goes on where it stopped.
+func TestBulkStopsOnARefusedKeyAndResumesAfterLogin(t *testing.T) {
+	keyring.MockInit()
+	store, _ := keys.NewStore("acme", filepath.Join(t.TempDir(), "sqc"))
+	store.Getenv = func(k string) string {
+		if k == "DBUS_SESSION_BUS_ADDRESS" {
+			return "unix:path=/fake"
+		}
+		return ""
+	}
+	h := start(t, setup{devices: 8, hosted: 1, latency: 20 * time.Millisecond, cfg: func(c *Config) {
+		c.StateDir, c.Store = t.TempDir(), store
+	}})
+	h.runClock(t)
+	h.markAllByPlan(t, 8)
+	h.key("c")
+	h.scr.waitText(t, "values are typed by")
+	h.key("+")
+	h.key("ambient.alarm = 65")
+	h.key("enter")
+	h.key("w")
+	h.scr.waitText(t, "[y/N]")
+	h.key("y")
+	h.scr.waitFor(t, "a first device written", func(string) bool { return len(h.patchedDevices()) > 0 })
+	h.sim.Inject(sim.Fault{Op: api.OpUpdateConfig, Status: 401, Message: "Unauthorized", Count: 1})
+	h.scr.waitText(t, "The bulk change is kept and")
+	before := h.patchedDevices()
+	h.key(uiKey)
+	h.key("enter")
+	h.scr.waitText(t, "done: ")
+	after := h.patchedDevices()
+	if len(after) != 8 {
+		t.Fatalf("%d of 8 devices written after the login (%d before)", len(after), len(before))
+	}
+	for id, n := range after {
+		if n != 1 {
+			t.Fatalf("%s written %d times", id, n)
+		}
 	}
 	h.quit(t)
 }

@@ -289,3 +289,26 @@ func (h *harness) waitCallsLeft(t *testing.T, id string, n int) {
 	})
 	h.key("u")
 }
+
+// A 422 from the server names the setting, nothing is retried, and the
+// change stays staged for the user to mend.
+func TestConfig422NamesTheKeyAndKeepsTheEdit(t *testing.T) {
+	h := start(t, setup{hosted: 1})
+	d := h.liveDevice(t, api.PlanHosted)
+	h.openConfig(t, d.DeviceID)
+	h.scr.waitText(t, "synced")
+	h.key("+")
+	h.key("display.brightness = 80")
+	h.key("enter")
+	h.scr.waitText(t, "(new) → 80")
+	h.key("w")
+	h.scr.waitText(t, "[y/N]")
+	h.key("y")
+	h.scr.waitFor(t, "the server's words with the key", func(v string) bool {
+		return strings.Contains(v, "422") && strings.Contains(v, "display.brightness") && strings.Contains(v, "1 change staged")
+	})
+	if w := h.writes(); len(w) != 1 || w[0].Status != 422 {
+		t.Fatalf("writes %+v: want one, refused", w)
+	}
+	h.quit(t)
+}

@@ -1,0 +1,75 @@
+package ui
+
+import (
+	"context"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"sqc/api"
+	"sqc/api/sim"
+	"sqc/state"
+)
+
+// slowConsole folds every answer slowly, as a console behind a busy
+// terminal or a slow machine does: answers queue up behind it.
+type slowConsole struct{ Model }
+
+func (s slowConsole) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if _, ok := msg.(dataMsg); ok {
+		time.Sleep(time.Millisecond)
+	}
+	next, cmd := s.Model.Update(msg)
+	return slowConsole{next.(Model)}, cmd
+}
+
+// The ledger counts each request as it is sent, so a console that folds
+// answers slower than they come still counts exactly what the server saw:
+// 10,000 devices read once, behind a slow Update.
+func TestLedgerCountsEveryRequestBehindASlowConsole(t *testing.T) {
+	s := sim.New(sim.Options{Devices: 10000, Key: uiKey})
+	srv := httptest.NewServer(s)
+	t.Cleanup(srv.Close)
+	m := New(context.Background(), Config{Profile: "acme", Key: uiKey, KeySource: "env",
+		Connect: func(key string, hook func(*api.Options)) (*api.Client, error) {
+			o := api.Options{BaseURL: srv.URL, Key: key}
+			hook(&o)
+			return api.New(o)
+		}})
+	ledger := m.sh.ledger // goroutine-safe: the client's goroutines count into it
+	tm := teatest.NewTestModel(t, slowConsole{m}, teatest.WithInitialTermSize(120, 40),
+		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
+	scr := newScreen(t, tm, 120, 40)
+	scr.waitText(t, "10000 devices")
+	checks := 0
+	deadline := time.Now().Add(2 * time.Minute)
+	for !strings.Contains(header(scr.String()), "● online") || strings.Contains(header(scr.String()), "reading ") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the first pass did not end:\n%s", scr.String())
+		}
+		// Sent is counted before the request leaves, the server counts it on
+		// arrival: the ledger may be ahead by what is on the wire, never behind.
+		served, counted := s.Stats().Requests, ledger.UsedToday(time.Now())
+		if counted < served || counted > served+state.MaxInFlight {
+			t.Fatalf("the ledger counts %d, the server has answered %d", counted, served)
+		}
+		checks++
+		time.Sleep(100 * time.Millisecond)
+	}
+	tm.Send(tea.KeyPressMsg{Code: 'p', Text: "p"}) // pause, and let what is out land
+	time.Sleep(500 * time.Millisecond)
+	if served, counted := s.Stats().Requests, ledger.UsedToday(time.Now()); counted != served {
+		t.Fatalf("after the sweep the ledger counts %d, the server answered %d", counted, served)
+	}
+	tm.Send(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
+	final := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(slowConsole)
+	read, total, _ := final.sh.sched.Progress()
+	if checks < 5 || total < 5000 || read != total {
+		t.Fatalf("%d of %d devices read, %d checks on the way", read, total, checks)
+	}
+}
