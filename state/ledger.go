@@ -273,8 +273,19 @@ func (l *Ledger) Pace(now time.Time) float64 {
 			n++
 		}
 	}
-	span := max(minPaceSpan, min(PaceWindow, now.Sub(l.opened)))
-	return float64(n) * float64(time.Hour) / float64(span)
+	return float64(n) * float64(time.Hour) / float64(l.paceSpan(now))
+}
+
+// PaceSpan is the time the pace is measured over: PaceWindow, or less in
+// the first minutes after the ledger opened.
+func (l *Ledger) PaceSpan(now time.Time) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.paceSpan(now)
+}
+
+func (l *Ledger) paceSpan(now time.Time) time.Duration {
+	return max(minPaceSpan, min(PaceWindow, now.Sub(l.opened)))
 }
 
 // Exhaustion is when the daily limit runs out at the current pace, or the

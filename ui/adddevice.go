@@ -42,7 +42,7 @@ func newAddPane(sh *shared) *addPane {
 		return ""
 	})
 	p.id.upper = true
-	p.group = newField("Group", "one of the account's groups (↑/↓ pick), or a new group's name", "North Pumps", nil)
+	p.group = newField("Group", "one of the account's groups (↑/↓ pick), or a new group's name; empty: the account's default", "", nil)
 	p.password = newField("Setup password", "the device is registered elsewhere: its setup password comes with it", "", func(v string) string {
 		if strings.TrimSpace(v) == "" {
 			return "the server asks for the device's setup password"
@@ -67,9 +67,9 @@ func (p *addPane) open() tea.Cmd {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	p.id.in.SetValue("")
-	p.group.in.SetValue("")
-	p.password.in.SetValue("")
+	p.id.reset()
+	p.group.reset()
+	p.password.reset()
 	p.group.options = names
 	p.needPass, p.sending, p.status, p.isErr = false, false, "", false
 	p.form = form{sh: p.sh, fields: []*field{p.id, p.group}}
@@ -127,9 +127,8 @@ func (p *addPane) paste(msg tea.PasteMsg) tea.Cmd { return p.form.paste(msg) }
 
 func (p *addPane) view() string {
 	st := p.sh.st
-	out := []string{st.title.Render("Add a device to the account"), ""}
-	out = append(out, p.form.view(p.w)...)
-	switch {
+	out := []string{st.title.Render("Add a device to the account")}
+	switch { // under the title, where a short screen still shows it
 	case p.sending:
 		out = append(out, st.warn.Render("sending…"))
 	case p.status != "" && p.isErr:
@@ -137,6 +136,8 @@ func (p *addPane) view() string {
 	case p.status != "":
 		out = append(out, strings.Split(wrap(p.status, p.w), "\n")...)
 	}
+	out = append(out, "")
+	out = append(out, p.form.view(p.w, p.h-len(out))...)
 	return strings.Join(out[:min(len(out), max(1, p.h))], "\n")
 }
 
@@ -157,8 +158,13 @@ func (m *Model) confirmAdd(w state.Write) tea.Cmd {
 		return nil
 	}
 	what := "Add " + w.Device.DeviceID + " to the account"
-	if g := w.User.GroupName; g != "" {
-		what += " in a new group " + clean(g)
+	switch {
+	case w.User.GroupName != "":
+		what += " in a new group, " + clean(w.User.GroupName)
+	case w.User.GroupID != "":
+		what += " in " + clean(m.add.group.chosen())
+	default:
+		what += " in the account's default group"
 	}
 	m.dialog = newQuestion(what, lines, "Send?", func(m *Model, yes bool) tea.Cmd {
 		if !yes {

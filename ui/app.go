@@ -71,13 +71,16 @@ type Model struct {
 	right       pane // what the right side shows: readings, quota or the log
 	rightActive bool // wide screens: tab moved the keys to the right pane
 	detail      bool // narrow screens: the right pane has the screen
-	showHelp    bool
-	dialog      *prompt
-	loggingIn   bool
-	login       loginModel
-	mouse       bool
-	focusID     string
-	wantDevice  string
+	// returnDetail and returnActive are where back from a pane over the
+	// readings goes: the readings, or the list, as it was opened from
+	returnDetail, returnActive bool
+	showHelp                   bool
+	dialog                     *prompt
+	loggingIn                  bool
+	login                      loginModel
+	mouse                      bool
+	focusID                    string
+	wantDevice                 string
 
 	frame       *frameCache
 	listErr     error
@@ -235,7 +238,9 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.sh.st = newStyles(msg.IsDark())
 		return m, nil
 	case secondMsg:
-		m.list.tick() // devices turn stale and offline with the clock
+		if m.list.tick() { // devices turn stale and offline with the clock
+			m.noteFocus()
+		}
 		// The scheduler is asked once a second too, not only when its timer
 		// fires: a timer lost with a dropped answer, or a clock that jumped
 		// (a laptop waking), never leaves reads waiting.
@@ -406,6 +411,7 @@ func (m *Model) onList(msg listMsg) tea.Cmd {
 			}
 		}
 		m.list.rebuild()
+		m.noteFocus()
 		if m.wantDevice != "" {
 			if m.list.selectID(m.wantDevice) {
 				m.showRight(m.readings)
@@ -464,6 +470,7 @@ func (m *Model) foldData(id string, msg dataMsg, now time.Time) {
 		m.sh.sched.SetFocus(id, quiet(d, now))
 	}
 	m.list.moved(id) // one device to its new place, O(log N)
+	m.noteFocus()    // on the first row until the user moves, the device under it may have changed
 	m.cacheDirty = true
 }
 

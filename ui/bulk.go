@@ -44,7 +44,7 @@ type bulkPane struct {
 }
 
 func newBulkPane(sh *shared) *bulkPane {
-	return &bulkPane{sh: sh, bar: progress.New(progress.WithWidth(30), progress.WithoutPercentage())}
+	return &bulkPane{sh: sh, bar: progress.New(progress.WithWidth(30), progress.WithoutPercentage(), progress.WithFillCharacters('█', '░'))}
 }
 
 // open starts an editor for the marked devices.
@@ -69,7 +69,7 @@ func (p *bulkPane) hints() []hint {
 	if p.job == nil {
 		out := []hint{{b: key.NewBinding(key.WithKeys("+"), key.WithHelp("+", "setting to change")), prio: 8}}
 		if len(p.changes) > 0 {
-			out = append(out, h(k.Write, 9), h(k.Undo, 6))
+			out = append(out, hint{b: k.Write, desc: "send to them all", prio: 9}, h(k.Undo, 6))
 		}
 		return out
 	}
@@ -82,6 +82,11 @@ func (p *bulkPane) hints() []hint {
 		out = append(out, hint{b: k.Pause, desc: desc, prio: 9}, hint{b: k.Back, desc: "stop", prio: 8})
 	}
 	return append(out, hint{b: k.Export, desc: "export results", prio: 7}, h(k.Down, 3))
+}
+
+func (p *bulkPane) claims() []key.Binding {
+	k := p.sh.keys
+	return []key.Binding{k.AddKey, k.Write, k.Undo, k.Pause, k.Export}
 }
 
 func (p *bulkPane) helpGroups() []helpGroup {

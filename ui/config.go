@@ -359,6 +359,11 @@ func (p *configPane) hints() []hint {
 	return out
 }
 
+func (p *configPane) claims() []key.Binding {
+	k := p.sh.keys
+	return []key.Binding{k.Search, k.Edit, k.AddKey, k.Editor, k.Undo, k.Write}
+}
+
 func (p *configPane) helpGroups() []helpGroup {
 	k := p.sh.keys
 	g := helpGroup{"config (c)", []key.Binding{k.Config, k.Search}}

@@ -385,3 +385,28 @@ func TestMouseClickPicksTheRowClicked(t *testing.T) {
 		t.Fatalf("clicked row %d (%s), cursor %d on %s", row, id, final.Cursor(), final.FocusedID())
 	}
 }
+
+// The device the readings show is the one read every few seconds, also
+// while the cursor sits on the first row and answers reorder the list
+// under it.
+func TestTheDeviceShownIsTheOneRead(t *testing.T) {
+	h := start(t, setup{hosted: 1})
+	h.scr.waitText(t, "Devices 30")
+	h.scr.waitFor(t, "the first pass done", func(v string) bool { return !strings.Contains(header(v), "reading ") })
+	time.Sleep(300 * time.Millisecond)
+	top := strings.Fields(strings.Split(h.scr.String(), "\n")[3])[1] // "▶ ID ..."
+	since := h.clock.Now()
+	h.scr.waitFor(t, "the shown device read again", func(string) bool {
+		for _, r := range h.sim.Requests() {
+			if r.Op == api.OpGetData && r.DeviceID == top && r.At.After(since) {
+				return true
+			}
+		}
+		h.clock.Advance(time.Second)
+		return false
+	})
+	final := h.quit(t)
+	if final.FocusedID() != top {
+		t.Fatalf("the readings show %s, the scheduler's focus is %s", top, final.FocusedID())
+	}
+}

@@ -20,7 +20,8 @@ type field struct {
 	// options are offered under the field, narrowed by what is typed;
 	// ↑/↓ pick one (a group from the account's groups).
 	options []string
-	pick    int // into the shown options; -1 when none is picked
+	pick    int    // into the shown options; -1 when none is picked
+	query   string // what was typed: it narrows the options, a pick does not
 	// fixed: the value is one of the options, chosen with ↑/↓ or space;
 	// nothing is typed.
 	fixed bool
@@ -41,7 +42,7 @@ func (f *field) validate() {
 
 // shown are the options that match what is typed.
 func (f *field) shown() []string {
-	q := strings.ToLower(f.value())
+	q := strings.ToLower(strings.TrimSpace(f.query))
 	var out []string
 	for _, o := range f.options {
 		if strings.Contains(strings.ToLower(o), q) {
@@ -67,12 +68,21 @@ func (f *field) update(msg tea.Msg) tea.Cmd {
 		return nil
 	}
 	if k, ok := msg.(tea.KeyPressMsg); ok && len(f.options) > 0 {
+		// A pick is written into the field, so what it shows is what is sent.
 		switch k.String() {
-		case "up":
-			f.pick = max(-1, f.pick-1)
-			return nil
-		case "down":
-			f.pick = min(len(f.shown())-1, f.pick+1)
+		case "up", "down":
+			shown := f.shown()
+			if k.String() == "up" {
+				f.pick = max(-1, f.pick-1)
+			} else {
+				f.pick = min(len(shown)-1, f.pick+1)
+			}
+			if f.pick >= 0 {
+				f.in.SetValue(shown[f.pick])
+			} else {
+				f.in.SetValue(f.query)
+			}
+			f.in.CursorEnd()
 			return nil
 		}
 	}
@@ -85,17 +95,21 @@ func (f *field) update(msg tea.Msg) tea.Cmd {
 			f.in.SetCursor(pos)
 		}
 	}
-	f.pick = -1
+	f.pick, f.query = -1, f.in.Value()
 	f.validate()
 	return cmd
 }
 
-// chosen is the picked option, else what was typed.
+// reset empties the field and forgets a pick.
+func (f *field) reset() {
+	f.in.SetValue("")
+	f.pick, f.query, f.msg = -1, "", ""
+}
+
+// chosen is what the field shows (a pick is written into it); typed in
+// another case it is the option it names: "marine" is the Marine group.
 func (f *field) chosen() string {
-	if s := f.shown(); f.pick >= 0 && f.pick < len(s) {
-		return s[f.pick]
-	}
-	for _, o := range f.options { // "marine" is the Marine group
+	for _, o := range f.options {
 		if strings.EqualFold(o, f.value()) {
 			return o
 		}
@@ -145,10 +159,35 @@ func (f *form) firstProblem() int {
 	return -1
 }
 
-func (f *form) view(w int) []string {
+// view draws the fields in h lines at most: when they do not fit, the
+// focused field is kept in sight and a line says what is above or below.
+func (f *form) view(w, h int) []string {
+	lines, from, to := f.lines(w)
+	if len(lines) <= h {
+		return lines
+	}
+	h = max(3, h)
+	start := max(0, min(from-1, len(lines)-h))
+	if to > start+h {
+		start = to - h
+	}
+	out := append([]string(nil), lines[start:start+h]...)
+	if start > 0 {
+		out[0] = f.sh.st.dim.Render("  ↑ more above (shift+tab)")
+	}
+	if start+h < len(lines) {
+		out[len(out)-1] = f.sh.st.dim.Render("  ↓ more below (tab)")
+	}
+	return out
+}
+
+// lines are every field's lines, and where the focused field's are.
+func (f *form) lines(w int) (out []string, from, to int) {
 	st := f.sh.st
-	var out []string
 	for i, fl := range f.fields {
+		if i == f.focus {
+			from = len(out)
+		}
 		label := st.title.Render(fl.label)
 		if i == f.focus {
 			label = st.key.Render("▸ " + fl.label)
@@ -167,6 +206,9 @@ func (f *form) view(w int) []string {
 			}
 			if i == f.focus && fl.hint != "" {
 				out = append(out, "  "+st.dim.Render(fit(fl.hint, w-2)))
+			}
+			if i == f.focus {
+				to = len(out)
 			}
 			out = append(out, "")
 			continue
@@ -193,9 +235,12 @@ func (f *form) view(w int) []string {
 				out = append(out, st.dim.Render("   … "+itoa(len(shown)-6)+" more: type to narrow"))
 			}
 		}
+		if i == f.focus {
+			to = len(out)
+		}
 		out = append(out, "")
 	}
-	return out
+	return out, from, to
 }
 
 func (f *form) hints() []hint {

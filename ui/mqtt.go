@@ -1,13 +1,13 @@
 package ui
 
 import (
+	"crypto/tls"
 	"fmt"
 	"net"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -235,6 +235,7 @@ func (p *mqttPane) plan() ([]mqttStep, error) {
 	}
 	var steps []mqttStep
 	loaded := map[string]bool{}
+	files := map[string][]byte{}
 	for _, name := range api.MQTTFiles {
 		path := strings.TrimSpace(p.files[name].in.Value())
 		if path == "" {
@@ -247,9 +248,14 @@ func (p *mqttPane) plan() ([]mqttStep, error) {
 		if err := api.CheckPEM(name, b); err != nil {
 			return nil, fmt.Errorf("%s: %v", path, err)
 		}
-		loaded[name] = true
+		loaded[name], files[name] = true, b
 		steps = append(steps, mqttStep{w: state.Write{Op: api.OpLoadFile, Device: p.dev, FileName: name, File: b},
 			label: fmt.Sprintf("load %s as %s (%d bytes)", filepath.Base(path), name, len(b))})
+	}
+	if k, c := files[api.FileMQTTKey], files[api.FileMQTTCert]; k != nil && c != nil {
+		if _, err := tls.X509KeyPair(c, k); err != nil {
+			return nil, fmt.Errorf("the key and the certificate do not belong together (%v): pick the key the certificate was made for", err)
+		}
 	}
 	ca := "ca.pem"
 	if p.ca.chosen() == caLoaded {
@@ -290,10 +296,16 @@ func (p *mqttPane) plan() ([]mqttStep, error) {
 
 func (p *mqttPane) view() string {
 	st := p.sh.st
-	out := []string{st.title.Render("MQTT for "+p.dev.DeviceID) + "  " + clean(p.dev.Name), ""}
-	if len(p.steps) == 0 {
-		out = append(out, p.form.view(p.w)...)
+	out := []string{st.title.Render("MQTT for "+p.dev.DeviceID) + "  " + clean(p.dev.Name)}
+	if len(p.steps) == 0 { // the form, its problem first, where a short screen still shows it
+		if p.status != "" || p.reading {
+			out = append(out, p.statusLines()...)
+		}
+		out = append(out, "")
+		out = append(out, p.form.view(p.w, p.h-len(out))...)
+		return strings.Join(out[:min(len(out), max(1, p.h))], "\n")
 	}
+	out = append(out, "")
 	for i, s := range p.steps {
 		mark := st.dim.Render(fmt.Sprintf("%d/%d", i+1, len(p.steps)))
 		line := " " + mark + " " + s.label
@@ -307,18 +319,23 @@ func (p *mqttPane) view() string {
 		}
 		out = append(out, strings.Split(wrap(line, p.w), "\n")...)
 	}
-	switch {
-	case p.reading:
-		out = append(out, "", st.warn.Render("reading the device's config for the diff…"))
-	case p.status != "":
-		style := st.dim
-		if p.isErr {
-			style = st.errText
-		}
+	if p.status != "" {
 		out = append(out, "")
-		out = append(out, strings.Split(style.Render(wrap(p.status, p.w)), "\n")...)
+		out = append(out, p.statusLines()...)
 	}
 	return strings.Join(out[:min(len(out), max(1, p.h))], "\n")
+}
+
+func (p *mqttPane) statusLines() []string {
+	st := p.sh.st
+	if p.reading {
+		return []string{st.warn.Render("reading the device's config for the diff…")}
+	}
+	style := st.dim
+	if p.isErr {
+		style = st.errText
+	}
+	return strings.Split(style.Render(wrap(p.status, p.w)), "\n")
 }
 
 // planMQTT checks the form; with the config in hand it shows every
@@ -408,6 +425,6 @@ func (m *Model) onMQTTStep(msg mqttStepMsg) tea.Cmd {
 		return m.mqttStep(msg.i + 1)
 	}
 	p.running, p.isErr = false, false
-	p.status = "all " + plural(len(p.steps), "request") + " queued at " + m.sh.now().Local().Format(time.Kitchen) + ": the device takes them at its next check-in. Esc closes."
+	p.status = "all " + plural(len(p.steps), "request") + " queued at " + m.sh.now().Local().Format("15:04:05") + ": the device takes them at its next check-in. Esc closes."
 	return m.toast(p.dev.DeviceID+": MQTT set-up queued", false)
 }

@@ -23,6 +23,10 @@ type pane interface {
 	typing() bool
 }
 
+// claimer is a pane whose keys shadow the console's even when its footer
+// does not show them: in the config pane u is undo, not the quota.
+type claimer interface{ claims() []key.Binding }
+
 // scroller is the scroll state of a pane of lines: its offset and the
 // movement keys over it.
 type scroller struct {

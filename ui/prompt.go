@@ -118,6 +118,7 @@ func (p *prompt) view(sh *shared, w, h int) string {
 	var tail []string
 	if p.input != nil {
 		p.input.SetWidth(max(10, inner-lipgloss.Width(p.input.Prompt)-1))
+		p.input.SetCursor(p.input.Position()) // scroll for the width it has now: a path that fits shows whole
 		tail = append(tail, "", p.input.View())
 		if p.err != "" {
 			for _, l := range strings.Split(wrap(p.err, inner), "\n") {
@@ -133,7 +134,7 @@ func (p *prompt) view(sh *shared, w, h int) string {
 		tail = append(tail, "", st.title.Render(fit(p.question+" [y/N]", inner)),
 			st.dim.Render(fit("y "+yes+" · n, esc or enter "+no, inner)))
 	}
-	bodyRoom := max(1, h-2-len(lines)-len(tail)) // border lines
+	bodyRoom := max(1, h-2-len(lines)-len(tail)-1) // the border's two lines and the blank under the title
 	var body []string
 	for _, l := range p.body {
 		body = append(body, strings.Split(wrap(l, inner), "\n")...)

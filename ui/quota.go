@@ -109,7 +109,7 @@ func quotaLines(sh *shared, ledger *state.Ledger, sched *state.Scheduler, fleet 
 	add("rate limit", fmt.Sprintf("%g req/s", lim.RatePerSecond))
 	add("this console", fmt.Sprintf("share %d%% · budget now %.3f req/s", int(sched.Share*100), sched.Rate(now)))
 	add("focused device", "read every "+short(sched.FocusInterval(now)))
-	add("pace", fmt.Sprintf("%.0f req/h over the last %s", ledger.Pace(now), short(state.PaceWindow)))
+	add("pace", fmt.Sprintf("%.0f req/h over the last %s", ledger.Pace(now), short(ledger.PaceSpan(now))))
 	ex := ledger.Exhaustion(now, lim.Daily)
 	switch {
 	case ex.IsZero():

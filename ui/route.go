@@ -214,13 +214,12 @@ func (m *Model) atHome() bool {
 // back closes what is in front: a pane over the readings, the right
 // pane's keys, the filter.
 func (m *Model) back() tea.Cmd {
+	m.settle()
 	defer m.layout()
 	switch {
 	case m.right != pane(m.readings):
-		m.right, m.rightActive = m.readings, false
-		if m.narrow() {
-			m.detail = false
-		}
+		// back to where the pane was opened from: the readings, or the list
+		m.right, m.rightActive, m.detail = m.readings, m.returnActive, m.returnDetail
 	case m.narrow() && m.detail:
 		m.detail = false
 	case m.rightActive:
@@ -244,6 +243,10 @@ func (m *Model) back() tea.Cmd {
 // showRight puts a pane on the right and gives it the keys; on a narrow
 // screen it takes the screen.
 func (m *Model) showRight(p pane) {
+	m.settle()
+	if m.right == pane(m.readings) && p != pane(m.readings) {
+		m.returnDetail, m.returnActive = m.detail, m.rightActive
+	}
 	m.right = p
 	if m.narrow() {
 		m.detail = true

@@ -37,6 +37,7 @@ func (m *Model) toast(text string, isErr bool) tea.Cmd {
 	if len(m.toasts) > 3 {
 		m.toasts = m.toasts[len(m.toasts)-3:]
 	}
+	m.layout() // a long toast takes a second line
 	d := toastFor
 	if isErr {
 		d *= 2
@@ -48,7 +49,20 @@ func (m *Model) expireToast(id int) {
 	for i, t := range m.toasts {
 		if t.id == id {
 			m.toasts = append(m.toasts[:i], m.toasts[i+1:]...)
+			m.layout()
 			return
 		}
 	}
+}
+
+// settle drops what was said about the view the user has left: a note
+// about one pane is noise over the next. Errors stay their time.
+func (m *Model) settle() {
+	kept := m.toasts[:0]
+	for _, t := range m.toasts {
+		if t.isErr {
+			kept = append(kept, t)
+		}
+	}
+	m.toasts = kept
 }

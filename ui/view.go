@@ -20,7 +20,43 @@ const minWidth, minHeight = 60, 15
 // narrow screens show one pane at a time.
 func (m Model) narrow() bool { return m.sh.width < 90 }
 
-func (m Model) bodyHeight() int { return max(1, m.sh.height-2) }
+func (m Model) bodyHeight() int { return max(1, m.sh.height-1-m.footerHeight()) }
+
+// footerHeight is two lines while a toast too long for one is shown, so
+// that what it says is read whole; else one.
+func (m Model) footerHeight() int {
+	if n := len(m.toasts); n > 0 && m.dialog == nil && len(m.toastLines(m.toasts[n-1].text)) > 1 {
+		return 2
+	}
+	return 1
+}
+
+// toastLines lays a toast out beside the footer's help and quit: one line
+// when it fits, else two, the second as wide as the screen.
+func (m Model) toastLines(text string) []string {
+	w := m.sh.width
+	room := w - lipgloss.Width(m.footerTail()) - 6 // the toast's padding and the gap
+	if cellWidth(text) <= room || room < 10 {
+		return []string{cut(text, max(10, room))}
+	}
+	first := strings.Split(wrap(text, room), "\n")[0]
+	rest := strings.TrimSpace(strings.TrimPrefix(text, first))
+	return []string{first, cut(rest, max(10, w-2))}
+}
+
+// footerTail is what the footer always ends with: help, and quit or back.
+func (m Model) footerTail() string {
+	k := m.sh.keys
+	quit := hint{b: k.Quit, desc: "back", prio: 10}
+	if m.atHome() && !m.showHelp {
+		quit.desc = "quit"
+	}
+	help := hint{b: k.Help, prio: 10}
+	if m.showHelp {
+		help.desc = "close"
+	}
+	return footerLine(m.sh, nil, []hint{help, quit}, m.sh.width)
+}
 
 func (m Model) listWidth() int {
 	if m.narrow() {
@@ -181,9 +217,12 @@ func (m Model) footer() string {
 		if t.isErr {
 			s = s.Foreground(lipgloss.Color("#ffffff")).Background(lipgloss.Color("#b91c1c"))
 		}
-		end := footerLine(m.sh, nil, tail, w)
-		room := w - lipgloss.Width(end) - 2
-		return s.Render(cut(t.text, max(10, room-2))) + "  " + st.footer.Render(end)
+		lines := m.toastLines(t.text)
+		out := s.Render(lines[0]) + "  " + st.footer.Render(m.footerTail())
+		if len(lines) > 1 {
+			out += "\n" + s.Render(lines[1])
+		}
+		return out
 	}
 	if m.typing() { // every key goes to the input: only its own keys apply
 		var own []hint
@@ -203,6 +242,13 @@ func (m Model) footer() string {
 		for _, x := range hints {
 			for _, k := range x.b.Keys() {
 				taken[k] = true
+			}
+		}
+		if c, ok := m.focused().(claimer); ok {
+			for _, b := range c.claims() {
+				for _, k := range b.Keys() {
+					taken[k] = true
+				}
 			}
 		}
 		for _, x := range m.consoleHints() {
