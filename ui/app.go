@@ -89,6 +89,7 @@ type Model struct {
 	jobsOffered bool      // an unfinished bulk change was looked for
 	savedAt     time.Time // when the ledger was last written
 	tickID      int
+	wakeAt      time.Time // when the armed timer asks the scheduler again
 	toasts      []toast
 	toastSeq    int
 }
@@ -249,6 +250,7 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.id != m.tickID {
 			return m, nil
 		}
+		m.wakeAt = time.Time{}
 		return m, m.schedule()
 	case listMsg:
 		return m, m.onList(msg)

@@ -307,6 +307,7 @@ func TestConfig422NamesTheKeyAndKeepsTheEdit(t *testing.T) {
 	h.scr.waitFor(t, "the server's words with the key", func(v string) bool {
 		return strings.Contains(v, "422") && strings.Contains(v, "display.brightness") && strings.Contains(v, "1 change staged")
 	})
+	h.scr.waitFor(t, "the write in the server's log", func(string) bool { return len(h.writes()) > 0 }) // logged after it answers
 	if w := h.writes(); len(w) != 1 || w[0].Status != 422 {
 		t.Fatalf("writes %+v: want one, refused", w)
 	}

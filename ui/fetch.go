@@ -24,17 +24,31 @@ func (m *Model) schedule() tea.Cmd {
 	for range state.MaxInFlight { // the scheduler says no while that many are out
 		req, ok, wait := m.sh.sched.Next(now)
 		if !ok {
-			if wait > 0 {
-				m.tickID++
-				id := m.tickID
-				cmds = append(cmds, tea.Tick(wait, func(time.Time) tea.Msg { return tickMsg{id: id} }))
-			}
+			cmds = append(cmds, m.wakeIn(now, wait))
 			break
 		}
 		m.cfg.Log.Debug("read", "id", req.ID, "kind", req.Kind, "device", req.DeviceID, "user", req.User)
 		cmds = append(cmds, m.issue(req))
 	}
 	return tea.Batch(cmds...)
+}
+
+// wakeIn arms the timer that asks the scheduler again, at most one at a
+// time: every answer asks, and a timer per answer would leave thousands of
+// sleeping goroutines behind a sweep. A wait of a second or more needs
+// none, since the console asks once a second anyway.
+func (m *Model) wakeIn(now time.Time, wait time.Duration) tea.Cmd {
+	if wait <= 0 || wait >= time.Second {
+		return nil
+	}
+	at := now.Add(wait)
+	if m.wakeAt.After(now) && !at.Before(m.wakeAt) {
+		return nil // the timer armed goes off first
+	}
+	m.tickID++
+	m.wakeAt = at
+	id := m.tickID
+	return tea.Tick(wait, func(time.Time) tea.Msg { return tickMsg{id: id} })
 }
 
 // issue turns a scheduled request into the command that makes it.
