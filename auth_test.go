@@ -100,8 +100,8 @@ func TestAuthLoginRefusesBadKeys(t *testing.T) {
 		{"  \n", nil, 1, "no key given"},
 		{"two words\n", nil, 1, "space or line break"},
 		{"wrong-key\n", nil, 1, "refused this key (403)"},
-		{testKey + "\n", []string{"--profile", "acme/east"}, 1, "profile name"},
-		{testKey + "\n", []string{"--profile", "acme east"}, 1, "profile name"},
+		{testKey + "\n", []string{"--profile", "acme/east"}, 2, "profile name"},
+		{testKey + "\n", []string{"--profile", "acme east"}, 2, "profile name"},
 	} {
 		args := append([]string{"auth", "login", "--insecure-storage", "--api-url", srv.URL}, tc.args...)
 		code, _, errs := sqcIn(t, tc.stdin, args...)

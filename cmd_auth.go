@@ -153,7 +153,7 @@ func runProfiles(_ context.Context, e *env, args []string) error {
 		names = append(names, e.profile)
 	}
 	profiles, _ := keys.LoadProfiles(e.configDir)
-	fmt.Fprintf(e.stdout, "%-16s %-24s %-9s %-6s %s\n", "PROFILE", "KEY", "READ-ONLY", "SHARE", "API URL")
+	fmt.Fprintf(e.stdout, "%-16s %-24s %-10s %-6s %s\n", "PROFILE", "KEY", "READ-ONLY", "SHARE", "API URL")
 	for _, n := range names {
 		p, ok := profiles[n]
 		if !ok {
@@ -176,7 +176,7 @@ func runProfiles(_ context.Context, e *env, args []string) error {
 		if n == e.profile {
 			mark = "*"
 		}
-		fmt.Fprintf(e.stdout, "%s%-15s %-24s %-9t %-6s %s\n", mark, n, where, p.ReadOnly, fmt.Sprintf("%.0f%%", p.Share*100), url)
+		fmt.Fprintf(e.stdout, "%s%-15s %-24s %-10t %-6s %s\n", mark, n, where, p.ReadOnly, fmt.Sprintf("%.0f%%", p.Share*100), url)
 	}
 	if os.Getenv(keys.EnvKey) != "" {
 		fmt.Fprintf(e.stdout, "\n%s is set: it overrides every profile's stored key in this shell.\n", keys.EnvKey)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 
 	"charm.land/fang/v2"
@@ -45,10 +46,32 @@ func newCLI(stdin io.Reader, stdout, stderr io.Writer) *cli {
 	c.root.SetFlagErrorFunc(func(cc *cobra.Command, err error) error {
 		msg := strings.Replace(err.Error(), "unknown flag:", "flag provided but not defined:", 1)
 		msg = strings.Replace(msg, "unknown shorthand flag:", "flag provided but not defined:", 1)
+		// pflag says `invalid argument "abc" for "--limit" flag: strconv.ParseInt: ...`:
+		// the parser's words are noise to a person.
+		if m := badValue.FindStringSubmatch(msg); m != nil {
+			msg = fmt.Sprintf("%s: %q is not %s", m[2], m[1], kindOfValue(m[3]))
+		}
 		return usagef("%s (%s --help lists its flags)", msg, cc.CommandPath())
 	})
 	c.root.SetHelpCommand(c.helpCommand())
 	return c
+}
+
+var badValue = regexp.MustCompile(`^invalid argument "(.*)" for "(?:-\w, )?(--[\w-]+)" flag: ([\w.]+)`)
+
+// kindOfValue names what a flag's parser wanted, from its error.
+func kindOfValue(parser string) string {
+	switch {
+	case strings.HasPrefix(parser, "strconv.ParseInt"), strings.HasPrefix(parser, "strconv.ParseUint"):
+		return "a whole number"
+	case strings.HasPrefix(parser, "strconv.ParseFloat"):
+		return "a number"
+	case strings.HasPrefix(parser, "strconv.ParseBool"):
+		return "true or false"
+	case strings.HasPrefix(parser, "time"):
+		return "a duration such as 300ms or 2s"
+	}
+	return "a valid value"
 }
 
 func (c *cli) cobraCommand(row *command) *cobra.Command {

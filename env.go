@@ -41,7 +41,7 @@ func newEnv(o *cmdOpts, stdin io.Reader, stdout, stderr io.Writer) (*env, error)
 		e.profile = keys.DefaultProfile
 	}
 	if err := keys.ValidateProfile(e.profile); err != nil {
-		return nil, err
+		return nil, usagef("--profile: %v", err) // a mistake in the command line: exit 2
 	}
 	var err error
 	if e.configDir, err = xdgDir("XDG_CONFIG_HOME", ".config"); err != nil {

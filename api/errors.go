@@ -94,6 +94,10 @@ func newStatusError(op Op, id string, route Route, resp *http.Response, body []b
 	e := &Error{Op: op, DeviceID: id, Status: resp.StatusCode, Message: serverMessage(body, resp.Header.Get("Content-Type"))}
 	e.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 	e.Hint = StatusHint(resp.StatusCode, op.Write())
+	if resp.StatusCode == 403 && op == OpGetData {
+		// the key reads the list; a 403 on one device's data is its plan
+		e.Hint = "the device's plan allows no data reads: Trial or Hosted is needed (Senquip Portal → Subscriptions)"
+	}
 	if strings.HasPrefix(route.Source, importedPrefix) && (resp.StatusCode == 404 || resp.StatusCode == 405) {
 		e.Hint = importedRouteHint(resp.StatusCode, route)
 	}

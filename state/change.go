@@ -88,6 +88,9 @@ func ParseValue(key string, old any, text string) (any, error) {
 		if _, err := strconv.ParseFloat(s, 64); err != nil || !isJSONNumber(s) {
 			return nil, fmt.Errorf("%s takes a number: %q is not one", key, text)
 		}
+		if o := string(old.(json.Number)); isWhole(o) && !isWhole(s) {
+			return nil, fmt.Errorf("%s takes a whole number (it is %s now): %q is not one", key, o, text)
+		}
 		return json.Number(s), nil
 	case bool:
 		switch strings.ToLower(s) {
@@ -148,6 +151,9 @@ func GuessValue(text string) any {
 	}
 	return s
 }
+
+// isWhole reports a number written without a fraction or an exponent.
+func isWhole(s string) bool { return isJSONNumber(s) && !strings.ContainsAny(s, ".eE") }
 
 func isJSONNumber(s string) bool {
 	if s == "" || (s[0] != '-' && (s[0] < '0' || s[0] > '9')) {

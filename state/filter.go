@@ -22,6 +22,12 @@ type term struct {
 	health Health
 }
 
+// filterExamples show each field with a value it could take.
+var filterExamples = map[string]string{
+	"id": "id:JDA5", "name": "name:pump", "group": "group:north", "model": "model:quad",
+	"plan": "plan:hosted", "state": "state:alarm", "fw": "fw:2.1",
+}
+
 // FilterFields are the fields field:value may name.
 var FilterFields = []string{"id", "name", "group", "model", "plan", "state", "fw"}
 
@@ -47,7 +53,7 @@ func ParseFilter(src string) (*Filter, error) {
 				return nil, fmt.Errorf("unknown field %q: use %s", field, strings.Join(FilterFields, ", "))
 			}
 			if value == "" {
-				return nil, fmt.Errorf("%s: needs a value, as in %s:north", field, field)
+				return nil, fmt.Errorf("%s: needs a value, as in %s", field, filterExamples[field])
 			}
 			t.field = field
 			w = value

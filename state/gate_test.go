@@ -21,7 +21,9 @@ func TestParseValueKeepsTheJSONType(t *testing.T) {
 		want string // FormatValue of the result, or "error"
 	}{
 		{json.Number("40"), " 47 ", "47"},
-		{json.Number("40"), "4.5e1", "4.5e1"},
+		{json.Number("40"), "4.5e1", "error"},
+		{json.Number("40"), "47.5", "error"},
+		{json.Number("2.5"), "3", "3"},
 		{json.Number("40"), "forty", "error"},
 		{json.Number("40"), "", "error"},
 		{true, "FALSE", "false"},

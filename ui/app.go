@@ -83,7 +83,6 @@ type Model struct {
 	wantDevice                 string
 
 	frame       *frameCache
-	listErr     error
 	cacheDirty  bool      // something new since the cache was last written
 	cachedAt    time.Time // when it was
 	jobsOffered bool      // an unfinished bulk change was looked for
@@ -149,7 +148,7 @@ func (m *Model) openKey(key, source string) {
 	}
 	c, err := m.connect(key)
 	if err != nil {
-		m.listErr = err
+		m.sh.listErr = err
 		return
 	}
 	m.useClient(c, key, source)
@@ -286,6 +285,9 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.expireToast(msg.id)
 		return m, nil
 	case exportedMsg:
+		if msg.err != nil && msg.typed != "" && m.dialog == nil {
+			return m, m.askExport(msg.typed, "not written: "+msg.err.Error())
+		}
 		if msg.err != nil {
 			return m, m.toast("export failed: "+msg.err.Error(), true)
 		}
@@ -404,7 +406,7 @@ func (m *Model) onList(msg listMsg) tea.Cmd {
 	}
 	switch {
 	case msg.err == nil:
-		m.listErr = nil
+		m.sh.listErr = nil
 		m.sh.fleet.SetDevices(msg.devices, msg.at)
 		m.sh.sched.SetDevices(msg.devices, now)
 		for i := range msg.devices {
@@ -434,7 +436,7 @@ func (m *Model) onList(msg listMsg) tea.Cmd {
 		m.startLogin("The server refused the key (401): enter it again. What you were looking at is kept.")
 		return nil
 	default:
-		m.listErr = msg.err
+		m.sh.listErr = msg.err
 	}
 	cmds = append(cmds, m.schedule())
 	return tea.Batch(cmds...)

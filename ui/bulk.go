@@ -500,6 +500,8 @@ func (m *Model) onBulkVerifyRead(msg configReadMsg) tea.Cmd {
 	if msg.err == nil && msg.resp.Synced && hasValues(msg.resp.Config, p.job.Changes) {
 		p.job.Set(msg.item, state.BulkApplied, "applied by "+m.sh.now().Local().Format("15:04:05"), m.sh.now())
 		_ = p.job.Save()
+		c := p.job.Count()
+		p.status = fmt.Sprintf("done: %d applied, %d queued, %d failed, %d skipped · e exports the results", c[stateApplied], c[stateQueued], c[stateFailed], c[stateSkipped])
 	} else {
 		p.verify = append(p.verify, msg.item)
 	}
@@ -510,7 +512,7 @@ func (m *Model) onBulkVerifyRead(msg configReadMsg) tea.Cmd {
 	return tea.Tick(m.cfg.VerifyEvery, func(time.Time) tea.Msg { return bulkVerifyMsg{job: job} })
 }
 
-// exportBulk writes the job's results to a CSV file.
+// exportBulk asks where to write the job's results, as CSV.
 func (m *Model) exportBulk() tea.Cmd {
 	j := m.bulk.job
 	if j == nil {
@@ -520,15 +522,22 @@ func (m *Model) exportBulk() tea.Cmd {
 	if err := j.WriteCSV(&b); err != nil {
 		return m.toast("export failed: "+err.Error(), true)
 	}
-	path := filepath.Join(exportDir(), "sqc-bulk-"+j.ID+".csv")
 	n := len(j.Items)
-	return func() tea.Msg {
-		err := os.MkdirAll(filepath.Dir(path), 0o700)
-		if err == nil {
-			err = os.WriteFile(path, b.Bytes(), 0o600)
-		}
-		return exportedMsg{path: path, n: n, err: err}
-	}
+	m.dialog = newTextPrompt("Export the results of "+plural(n, "device"), []string{"CSV: a row per device with its outcome."}, "export to › ",
+		tildePath(filepath.Join(exportDir(), "sqc-bulk-"+j.ID+".csv")), func(m *Model, value string, ok bool) (tea.Cmd, error) {
+			if !ok || strings.TrimSpace(value) == "" {
+				return nil, nil
+			}
+			return func() tea.Msg {
+				path, note := exportTarget(value)
+				err := os.MkdirAll(filepath.Dir(path), 0o700)
+				if err == nil {
+					err = writeNew(path, b.Bytes())
+				}
+				return exportedMsg{path: path, n: n, note: note, err: err}
+			}, nil
+		})
+	return nil
 }
 
 // offerJobs offers to resume a bulk change that stopped before its end.

@@ -65,7 +65,7 @@ func TestBulkChangeOver25Devices(t *testing.T) {
 	}
 	spend(t, h, broke.DeviceID, 50)
 	h.markAllByPlan(t, 25)
-	h.key("r") // the list again: it says the device has 0 calls left
+	h.key("R") // the list again: it says the device has 0 calls left
 	h.waitCallsLeft(t, broke.DeviceID, 0)
 	h.key("c")
 	h.scr.waitText(t, "values are typed by")

@@ -209,7 +209,7 @@ func TestNonHostedDeviceWithNoCallsLeft(t *testing.T) {
 	d := h.liveDevice(t, api.PlanTrial)
 	// Another user of the key spent 49 of the device's 50 calls.
 	spend(t, h, d.DeviceID, 49)
-	h.key("r") // read the list again: 1 call left
+	h.key("R") // read the list again: 1 call left
 	h.waitCallsLeft(t, d.DeviceID, 1)
 	h.openConfig(t, d.DeviceID)
 	h.scr.waitFor(t, "the cost asked first", func(v string) bool {

@@ -437,7 +437,10 @@ func (m *Model) askAddKey() tea.Cmd {
 			if err != nil {
 				return nil, err
 			}
-			if _, exists := p.cfg.Get(k); exists {
+			if v, exists := p.cfg.Get(k); exists {
+				if _, group := v.(api.Config); group {
+					return nil, fmt.Errorf("%s is a group of settings: add a key inside it, e.g. %s.NAME = value", k, k)
+				}
 				return nil, fmt.Errorf("%s exists: close this and edit it with enter", k)
 			}
 			probe := p.cfg.Clone()

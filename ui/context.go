@@ -26,6 +26,8 @@ type shared struct {
 
 	writes map[string]*configWrite // config writes followed until applied, by device
 
+	listErr error // the last device list's failure, while no list came after it
+
 	fleet    *state.Fleet
 	ledger   *state.Ledger
 	sched    *state.Scheduler

@@ -46,6 +46,9 @@ func newListPane(sh *shared) *listPane {
 func (l *listPane) setSize(w, h int) {
 	l.w, l.h = w, h
 	l.filterIn.SetWidth(max(10, w-12))
+	if l.cursor < l.rowsHeight() {
+		l.offset = 0 // grown tall enough to show the top with the cursor: show it
+	}
 	l.clamp()
 }
 
@@ -324,12 +327,12 @@ func (l *listPane) hints() []hint {
 			{b: key.NewBinding(key.WithHelp("↑/↓", "move")), prio: 5},
 		}
 	}
-	return []hint{h(k.Filter, 8), h(k.Sort, 5), h(k.Mark, 4), h(k.Copy, 2), h(k.Export, 3)}
+	return []hint{h(k.Filter, 8), h(k.Sort, 5), h(k.Mark, 4), h(k.Copy, 2), h(k.Export, 3), h(k.RefreshList, 1)}
 }
 
 func (l *listPane) helpGroups() []helpGroup {
 	k := l.sh.keys
-	return []helpGroup{{"device list", []key.Binding{k.Open, k.Filter, k.Sort, k.SortReverse, k.Mark, k.MarkAll, k.Copy, k.Export}}}
+	return []helpGroup{{"device list", []key.Binding{k.Open, k.Filter, k.Sort, k.SortReverse, k.Mark, k.MarkAll, k.Copy, k.Export, k.RefreshList}}}
 }
 
 // view draws the title (or the filter input) and the rows.
@@ -348,7 +351,19 @@ func (l *listPane) view() string {
 	for _, e := range l.errLines() {
 		b.WriteString("\n" + sh.st.errText.Render(e))
 	}
+	switch {
+	case sh.fleet.Len() == 0 && sh.listErr != nil:
+		b.WriteString("\n" + sh.st.errText.Render(wrap("Could not list the devices: "+sh.listErr.Error(), l.w)))
+		b.WriteString("\n" + sh.st.dim.Render("Trying again by itself; r tries now."))
+		return b.String()
+	case sh.fleet.Len() == 0:
+		b.WriteString("\n" + sh.st.dim.Render("loading the device list…"))
+		return b.String()
+	}
 	b.WriteString("\n" + l.rowsView())
+	if l.idx.Len() == 0 {
+		b.WriteString("\n" + sh.st.dim.Render(fit("  no device matches /"+clean(l.idx.Filter().String())+" · esc clears the filter", l.w)))
+	}
 	return b.String()
 }
 

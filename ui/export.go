@@ -19,10 +19,11 @@ import (
 var errEmptyExport = errors.New("give a file name ending in .csv or .json")
 
 type exportedMsg struct {
-	path string
-	n    int
-	note string // where the file went and why, when it is not plain
-	err  error
+	typed string // the name as the user typed it, to ask again after a failure
+	path  string
+	n     int
+	note  string // where the file went and why, when it is not plain
+	err   error
 }
 
 // exportRow is one device as exported: what the list shows, the time last
@@ -115,8 +116,24 @@ func exportDevices(typed string, devices []*state.Device, now time.Time) tea.Cmd
 		if err == nil {
 			err = writeExport(path, rows)
 		}
-		return exportedMsg{path: path, n: len(rows), note: note, err: err}
+		return exportedMsg{typed: typed, path: path, n: len(rows), note: note, err: err}
 	}
+}
+
+// writeNew writes a file that must not exist yet, private to the user.
+func writeNew(path string, b []byte) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if errors.Is(err, os.ErrExist) {
+		return fmt.Errorf("%s exists: choose another name", path)
+	}
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(b)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 func writeExport(path string, rows []exportRow) error {

@@ -9,7 +9,7 @@ type keyMap struct {
 	// moving, in any pane
 	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
 	// the console
-	Open, Back, Quit, ForceQuit, NextPane, Help, Quota, Log, Refresh, Pause, Mouse, Suspend key.Binding
+	Open, Back, Quit, ForceQuit, NextPane, Help, Quota, Log, Refresh, RefreshList, Pause, Mouse, Suspend key.Binding
 	// the device list
 	Filter, Sort, SortReverse, Mark, MarkAll, Copy, Export, Config, AddDevice, MQTT key.Binding
 	// the config pane
@@ -28,18 +28,19 @@ func defaultKeys() keyMap {
 		Top:      b([]string{"home", "g"}, "g", "first"),
 		Bottom:   b([]string{"end", "G"}, "G", "last"),
 
-		Open:      b([]string{"enter", "l", "right"}, "enter", "open"),
-		Back:      b([]string{"esc", "h", "left", "backspace"}, "esc/h", "back"),
-		Quit:      b([]string{"q"}, "q", "quit"),
-		ForceQuit: b([]string{"Q", "ctrl+c"}, "Q", "quit from anywhere"),
-		NextPane:  b([]string{"tab"}, "tab", "other pane"),
-		Help:      b([]string{"?"}, "?", "help"),
-		Quota:     b([]string{"u"}, "u", "quota"),
-		Log:       b([]string{"L"}, "L", "api log"),
-		Refresh:   b([]string{"r"}, "r", "read now"),
-		Pause:     b([]string{"p"}, "p", "pause"),
-		Mouse:     b([]string{"M"}, "M", "mouse on/off"),
-		Suspend:   b([]string{"ctrl+z"}, "ctrl+z", "suspend (fg resumes)"),
+		Open:        b([]string{"enter", "l", "right"}, "enter", "open"),
+		Back:        b([]string{"esc", "h", "left", "backspace"}, "esc/h", "back"),
+		Quit:        b([]string{"q"}, "q", "quit"),
+		ForceQuit:   b([]string{"Q", "ctrl+c"}, "Q", "quit from anywhere"),
+		NextPane:    b([]string{"tab"}, "tab", "other pane"),
+		Help:        b([]string{"?"}, "?", "help"),
+		Quota:       b([]string{"u"}, "u", "quota"),
+		Log:         b([]string{"L"}, "L", "api log"),
+		Refresh:     b([]string{"r"}, "r", "read the device now"),
+		RefreshList: b([]string{"R"}, "R", "read the device list now"),
+		Pause:       b([]string{"p"}, "p", "pause"),
+		Mouse:       b([]string{"M"}, "M", "mouse on/off"),
+		Suspend:     b([]string{"ctrl+z"}, "ctrl+z", "suspend (fg resumes)"),
 
 		Filter:      b([]string{"/"}, "/", "filter"),
 		Sort:        b([]string{"s"}, "s", "sort"),

@@ -100,7 +100,7 @@ func TestUnauthorizedMidSessionReturnsToLoginAndKeepsTheView(t *testing.T) {
 		return strings.Contains(v, "Devices 12 ·") && h.scr.highlighted(id)
 	})
 	h.sim.Inject(sim.Fault{Op: api.OpListDevices, Status: 401, Message: "Unauthorized"})
-	h.key("r")
+	h.key("R") // the list again
 	h.scr.waitText(t, "refused the key (401)")
 	h.key(uiKey)
 	h.key("enter")

@@ -38,7 +38,7 @@ func newReadingsPane(sh *shared, device func() *state.Device) *readingsPane {
 	return &readingsPane{sh: sh, device: device}
 }
 
-func (p *readingsPane) setSize(w, h int) { p.w, p.h, p.scroll.height = w, h, h }
+func (p *readingsPane) setSize(w, h int) { p.w, p.h, p.scroll.height = w, h, max(1, h-2) }
 func (p *readingsPane) typing() bool     { return false }
 
 func (p *readingsPane) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
@@ -90,7 +90,12 @@ func (p *readingsPane) view() string {
 			}
 		}
 	}
-	return strings.Join(p.scroll.window(readingLines(sh, d, rs, p.w)), "\n")
+	lines := readingLines(sh, d, rs, p.w)
+	// The device and its freshness stay on top while the rest scrolls:
+	// scrolled down, the screen still says whose readings these are.
+	const pinned = 2
+	p.scroll.height = max(1, p.h-pinned)
+	return strings.Join(append(lines[:pinned:pinned], p.scroll.window(lines[pinned:])...), "\n")
 }
 
 // readingsStatus is what the pane says about freshness.
@@ -108,7 +113,13 @@ func readingLines(sh *shared, d *state.Device, rs readingsStatus, width int) []s
 	now := sh.now()
 	var out []string
 	add := func(s string) { out = append(out, fit(s, width)) }
-	add(st.title.Render(d.DeviceID) + "  " + d.Name + " · " + d.Model + " · " + d.Plan + " · " + d.GroupName)
+	var facts []string
+	for _, f := range []string{d.Name, d.Model, d.Plan, d.GroupName} {
+		if f != "" {
+			facts = append(facts, f)
+		}
+	}
+	add(st.title.Render(d.DeviceID) + "  " + strings.Join(facts, " · "))
 
 	status := "no data read yet"
 	if !d.FetchedAt.IsZero() {

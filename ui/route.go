@@ -174,8 +174,8 @@ func (m Model) consoleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.toggleRight(m.quota)
 	case matches(msg, k.Log):
 		m.toggleRight(m.apiLog)
-	case matches(msg, k.Export):
-		return m, m.askExport()
+	case matches(msg, k.Export) && m.focused() == pane(m.list):
+		return m, m.askExport("")
 	case matches(msg, k.Refresh):
 		if sched == nil {
 			return m, nil
@@ -186,11 +186,25 @@ func (m Model) consoleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			}
 			return m, m.toast(why, true)
 		}
-		sched.Ask(state.KindList, "")
-		if m.focusID != "" && !sched.Ask(state.KindData, m.focusID) {
+		if m.focusID == "" || m.sh.fleet.Len() == 0 {
+			sched.Ask(state.KindList, "") // nothing to read but the list
+		} else if !sched.Ask(state.KindData, m.focusID) {
 			return m, tea.Batch(m.schedule(), m.toast(m.cannotRead(m.focusID), true))
 		}
 		return m, m.schedule()
+	case matches(msg, k.RefreshList):
+		if sched == nil {
+			return m, nil
+		}
+		if until, why := sched.RetryNow(m.sh.now()); why != "" {
+			return m, m.toast(why+" ("+short(until.Sub(m.sh.now()))+" more)", true)
+		}
+		sched.Ask(state.KindList, "")
+		return m, tea.Batch(m.schedule(), m.toast("reading the device list (one request per 1,000 devices)", false))
+	case matches(msg, k.Copy):
+		if d := m.list.focused(); d != nil {
+			return m, tea.Batch(tea.SetClipboard(d.DeviceID), m.toast(d.DeviceID+" sent to the terminal's clipboard (OSC 52)", false))
+		}
 	case matches(msg, k.Pause):
 		if sched != nil {
 			sched.SetPaused(!sched.Paused())
@@ -288,8 +302,9 @@ func (m Model) onPaste(msg tea.PasteMsg) (tea.Model, tea.Cmd) {
 }
 
 // askExport asks where to export the list: the marked devices when there
-// are marks, else the devices the filter shows.
-func (m *Model) askExport() tea.Cmd {
+// are marks, else the devices the filter shows. After a failure it asks
+// again with the name typed and the reason.
+func (m *Model) askExport(failed string, why ...string) tea.Cmd {
 	rows := m.list.idx.Rows(0, m.list.idx.Len(), nil)
 	what := "the " + plural(len(rows), "device") + " shown"
 	if len(m.list.marks) > 0 {
@@ -299,7 +314,11 @@ func (m *Model) askExport() tea.Cmd {
 	if len(rows) == 0 {
 		return m.toast("nothing to export: the list is empty", true)
 	}
-	m.dialog = newTextPrompt("Export "+what, []string{"A name ending in .json writes JSON; anything else CSV."}, "export to › ", defaultExportPath(m.sh.now()),
+	name := defaultExportPath(m.sh.now())
+	if failed != "" {
+		name = failed
+	}
+	m.dialog = newTextPrompt("Export "+what, []string{"A name ending in .json writes JSON; anything else CSV."}, "export to › ", name,
 		func(m *Model, value string, ok bool) (tea.Cmd, error) {
 			if !ok {
 				return m.toast("export cancelled", false), nil
@@ -310,6 +329,9 @@ func (m *Model) askExport() tea.Cmd {
 			}
 			return exportDevices(path, rows, m.sh.now()), nil
 		})
+	if len(why) > 0 {
+		m.dialog.err = why[0]
+	}
 	return nil
 }
 

@@ -150,18 +150,25 @@ func (m Model) header() string {
 	if m.sh.readOnly {
 		conn += " · " + st.warn.Render("READ-ONLY")
 	}
-	left := st.header.Render("sqc") + " · profile " + clean(m.cfg.Profile) + " · " + plural(m.sh.fleet.Len(), "device") + " · " + conn + " · key: " + m.keySource
 	right := ""
 	if m.sh.ledger != nil && sched != nil {
 		daily := sched.Limits().Daily
 		frac := float64(m.sh.ledger.UsedToday(now)) / float64(max(1, daily))
 		right = "quota " + gauge(m.sh, frac, 8) + fmt.Sprintf(" %d%%", int(frac*100))
 	}
-	gap := m.sh.width - lipgloss.Width(left) - lipgloss.Width(right)
-	if gap < 1 {
-		return fit(left, m.sh.width)
+	// On a narrow screen the key's source goes first, then the word
+	// "profile", then the gauge: the connection is what must be read.
+	devices := plural(m.sh.fleet.Len(), "device")
+	for _, left := range []string{
+		st.header.Render("sqc") + " · profile " + clean(m.cfg.Profile) + " · " + devices + " · " + conn + " · key: " + m.keySource,
+		st.header.Render("sqc") + " · profile " + clean(m.cfg.Profile) + " · " + devices + " · " + conn,
+		st.header.Render("sqc") + " · " + clean(m.cfg.Profile) + " · " + devices + " · " + conn,
+	} {
+		if gap := m.sh.width - lipgloss.Width(left) - lipgloss.Width(right); gap >= 1 {
+			return left + strings.Repeat(" ", gap) + right
+		}
 	}
-	return left + strings.Repeat(" ", gap) + right
+	return fit(st.header.Render("sqc")+" · "+clean(m.cfg.Profile)+" · "+devices+" · "+conn, m.sh.width)
 }
 
 // connText says what the answers say of the connection, and when the
@@ -277,18 +284,24 @@ func (m Model) consoleHints() []hint {
 	return out
 }
 
-// helpGroups are every pane's keys and the console's, for the help.
+// helpGroups are every pane's keys and the console's, for the help: the
+// keys of the pane in front first.
 func (m Model) helpGroups() []helpGroup {
 	k := m.sh.keys
-	groups := []helpGroup{
+	var groups []helpGroup
+	front := m.focused()
+	if front != pane(m.list) && front != pane(m.readings) {
+		groups = append(groups, front.helpGroups()...)
+	}
+	groups = append(groups, []helpGroup{
 		{"move", []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}},
 		{"console", []key.Binding{k.Open, k.Back, k.Quit, k.ForceQuit, k.NextPane, k.Help, k.Mouse}},
-		{"live data", []key.Binding{k.Refresh, k.Pause, k.Quota, k.Log}},
-	}
+		{"live data", []key.Binding{k.Refresh, k.RefreshList, k.Pause, k.Quota, k.Log}},
+	}...)
 	for _, p := range []pane{m.list, m.readings, m.quota, m.apiLog, m.config, m.add, m.mqtt, m.bulk} {
 		for _, g := range p.helpGroups() {
-			if g.title == "readings" {
-				continue // the same moves as everywhere
+			if g.title == "readings" || (p == front && front != pane(m.list)) {
+				continue // the same moves as everywhere; the front pane's are first
 			}
 			groups = append(groups, g)
 		}
