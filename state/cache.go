@@ -1,8 +1,6 @@
 package state
 
 import (
-	"bytes"
-	"io"
 	"log/slog"
 	"path/filepath"
 	"slices"
@@ -113,27 +111,4 @@ func (f *Fleet) RestoreCache(path string, log *slog.Logger) (focus string, ok bo
 	}
 	f.CachedAt = c.savedAt
 	return c.focus, true
-}
-
-// LoadCache is RestoreCache without a log and without the focus, for
-// callers written before it.
-func (f *Fleet) LoadCache(path string) bool {
-	_, ok := f.RestoreCache(path, nil)
-	return ok
-}
-
-// EncodeCache encodes what the fleet knows, for SaveCache. It encodes on
-// the caller's goroutine: prefer Snapshot and Save from a command.
-func (f *Fleet) EncodeCache(now time.Time) ([]byte, error) {
-	var buf bytes.Buffer
-	err := f.Snapshot(now, "").encode(&buf)
-	return buf.Bytes(), err
-}
-
-// SaveCache writes an encoded cache atomically.
-func SaveCache(path string, b []byte) error {
-	return writeFileAtomic(path, func(w io.Writer) error {
-		_, err := w.Write(b)
-		return err
-	})
 }

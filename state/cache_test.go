@@ -270,30 +270,16 @@ func TestDamagedCacheIsIgnored(t *testing.T) {
 
 // Callers written before Snapshot (EncodeCache, SaveCache, LoadCache) and
 // caches written by earlier versions (JSON) still work.
-func TestOlderCacheCallsAndFilesStillWork(t *testing.T) {
+// A cache written in the first JSON format is still read once.
+func TestCacheOfTheEarlierFormatIsRead(t *testing.T) {
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-	f := NewFleet()
-	f.SetDevices([]api.Device{dev("AAAAAAAA1", "n", "g", "m", "Hosted", now), dev("BBBBBBBB2", "n", "g", "m", "Hosted", now)}, now)
-	f.SetData("AAAAAAAA1", eventPage(t, now, 45), now)
-	b, err := f.EncodeCache(now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	path := CachePath(dir, "FP")
-	if err := SaveCache(path, b); err != nil {
-		t.Fatal(err)
-	}
-	g := NewFleet()
-	if !g.LoadCache(path) || g.Get("AAAAAAAA1").Health(now) != HealthAlarm || g.CachedAt.IsZero() {
-		t.Fatal("EncodeCache → SaveCache → LoadCache lost the alarm")
-	}
+	path := CachePath(t.TempDir(), "FP")
 	legacy := `{"savedAt":"2026-11-25T11:00:00Z","devices":[{"deviceid":"AAAAAAAA1","name":"Pump","plan":"Hosted","lastSeen":` +
 		itoa(now.Add(-time.Hour).Unix()) + `}],"latest":{"AAAAAAAA1":{"ts":` + itoa(now.Add(-time.Hour).Unix()) +
 		`,"vin":24.5,"events":[{"topic":"t","msg":"m","lv":40}]}}}`
 	os.WriteFile(path, []byte(legacy), 0o600)
 	h := NewFleet()
-	if !h.LoadCache(path) || h.Get("AAAAAAAA1").Name != "Pump" {
+	if _, ok := h.RestoreCache(path, nil); !ok || h.Get("AAAAAAAA1").Name != "Pump" {
 		t.Fatal("a cache of the earlier JSON format is not read")
 	}
 	if v, _ := h.Get("AAAAAAAA1").Message().Number("vin"); v != 24.5 || !h.Get("AAAAAAAA1").FetchedAt.Equal(now.Add(-time.Hour)) {

@@ -48,15 +48,15 @@ func simulateDay(t *testing.T, hosted int) dayResult {
 	s := sim.New(sim.Options{Devices: hosted, HostedFraction: 1, Key: "day-key", Now: clock.Now})
 	srv := httptest.NewServer(s)
 	defer srv.Close()
-	ledger, _ := OpenLedger("", "", start)
+	ledger, _ := NewLedger("", "", start, nil)
 	c, err := api.New(api.Options{BaseURL: srv.URL, Key: "day-key", Now: clock.Now,
 		Wait: func(_ context.Context, d time.Duration) error { clock.Advance(d); return nil },
 		Observe: func(call api.Call) {
 			if call.Status == 429 {
 				t.Logf("429 at %s: %v", call.At.Format(time.TimeOnly), call.Err)
 			}
-			ledger.Record(call)
-		}})
+			ledger.Observe(call)
+		}, Sent: ledger.Sent})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,16 +20,9 @@ import (
 // its own goroutine as it goes on the wire (Sent) and records the answer
 // (Observe), the UI reads it while drawing, and Save runs in a command.
 type Ledger struct {
-	// Deprecated: RateLimited and Remaining mirror the count for callers
-	// that read fields; only Record and NoteRemaining update them, on the
-	// caller's goroutine. Use RateLimitedToday and RemainingOf.
-	RateLimited int
-	Remaining   map[string]int
-
 	path   string
 	log    *slog.Logger
 	opened time.Time
-	origin *Ledger // set on a Snapshot: saving it saves the origin
 
 	saveMu sync.Mutex // one save at a time, so a count is never added twice
 	mu     sync.Mutex
@@ -60,11 +53,6 @@ const PaceWindow = 10 * time.Minute
 // calls by almost nothing.
 const minPaceSpan = 10 * time.Second
 
-// OpenLedger is NewLedger without a debug log.
-func OpenLedger(dir, fingerprint string, now time.Time) (*Ledger, error) {
-	return NewLedger(dir, fingerprint, now, nil)
-}
-
 // NewLedger loads the ledger of a key (by fingerprint) from dir, or starts
 // one; with dir "" nothing is kept. A ledger of another day starts today's
 // count at zero. Values on disk that cannot be right are discarded, each
@@ -73,7 +61,7 @@ func NewLedger(dir, fingerprint string, now time.Time, log *slog.Logger) (*Ledge
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	l := &Ledger{log: log, opened: now, Remaining: map[string]int{}}
+	l := &Ledger{log: log, opened: now}
 	l.day, l.month, l.dayN, l.monthN = dayOf(now), monthOf(now), dayNum(now), monthNum(now)
 	l.base.remaining, l.pend.remaining = map[string]int{}, map[string]int{}
 	if dir == "" {
@@ -85,10 +73,6 @@ func NewLedger(dir, fingerprint string, now time.Time, log *slog.Logger) (*Ledge
 		return l, err
 	}
 	l.adopt(f)
-	l.RateLimited = l.base.rateLimited
-	for id, n := range l.base.remaining {
-		l.Remaining[id] = n
-	}
 	return l, nil
 }
 
@@ -179,42 +163,21 @@ func (l *Ledger) observe(c api.Call) {
 	}
 }
 
-// Record counts a call and its answer at once, for a caller that hears of
-// calls only when they are answered.
-func (l *Ledger) Record(c api.Call) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.roll(c.At)
-	l.pend.used++
-	l.recent = append(l.recent, c.At)
-	l.trim(c.At)
-	l.observe(c)
-	l.RateLimited = l.base.rateLimited + l.pend.rateLimited
-	if c.Remaining != nil && c.DeviceID != "" {
-		if n, ok := l.remainingOf(c.DeviceID); ok {
-			l.Remaining[c.DeviceID] = n
-		}
-	}
-}
-
 // NoteRemaining records apiRequestsRemaining from a device list.
 func (l *Ledger) NoteRemaining(id string, n int) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.noteRemaining(id, n) {
-		l.Remaining[id] = n
-	}
+	l.noteRemaining(id, n)
 }
 
 // noteRemaining keeps a device's remaining calls when they are in range:
 // a server saying 1e300 or -5 is not believed.
-func (l *Ledger) noteRemaining(id string, n int) bool {
+func (l *Ledger) noteRemaining(id string, n int) {
 	if !validRemaining(float64(n)) || !validDeviceKey(id) {
 		l.log.Debug("ledger: apiRequestsRemaining out of range ignored", "device", id, "value", n)
-		return false
+		return
 	}
 	l.pend.remaining[id] = n
-	return true
 }
 
 // UsedToday is the count for the UTC day of now: this console's and, as
@@ -308,22 +271,9 @@ func (l *Ledger) Exhaustion(now time.Time, daily int) time.Time {
 
 // Dirty reports counts not yet saved.
 func (l *Ledger) Dirty() bool {
-	if l.origin != nil {
-		return l.origin.Dirty()
-	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.pend.used != 0 || l.pend.rateLimited != 0 || len(l.pend.remaining) != 0
-}
-
-// Snapshot returns a copy of the deprecated fields whose Save saves this
-// ledger. Save is safe from any goroutine, so new callers need no snapshot.
-func (l *Ledger) Snapshot() *Ledger {
-	c := &Ledger{origin: l, RateLimited: l.RateLimited, Remaining: make(map[string]int, len(l.Remaining))}
-	for k, v := range l.Remaining {
-		c.Remaining[k] = v
-	}
-	return c
 }
 
 // writeAtomic replaces a file in the state directory, private to the user.

@@ -160,9 +160,6 @@ func (l *Ledger) adopt(f ledgerFile) {
 // what they counted. It is safe to call from any goroutine while calls are
 // being counted; a ledger without a path only settles its counts.
 func (l *Ledger) Save() error {
-	if l.origin != nil {
-		return l.origin.Save()
-	}
 	l.saveMu.Lock()
 	defer l.saveMu.Unlock()
 	if l.path == "" {

@@ -16,28 +16,29 @@ import (
 func TestLedgerPersistsTodayAndRollsOver(t *testing.T) {
 	dir := t.TempDir()
 	now := time.Date(2026, 11, 25, 23, 0, 0, 0, time.UTC)
-	l, err := OpenLedger(dir, "sha256:abc", now.Add(-time.Hour)) // open long enough for a full pace window
+	l, err := NewLedger(dir, "sha256:abc", now.Add(-time.Hour), nil) // open long enough for a full pace window
 	if err != nil {
 		t.Fatal(err)
 	}
 	rem := 7
+	record := func(c api.Call) { l.Sent(c); l.Observe(c) }
 	for i := 0; i < 5; i++ {
-		l.Record(api.Call{At: now, Status: 200})
+		record(api.Call{At: now, Status: 200})
 	}
-	l.Record(api.Call{At: now, Status: 429})
-	l.Record(api.Call{At: now, Status: 200, DeviceID: "AAAAAAAA1", Remaining: &rem})
-	if err := l.Snapshot().Save(); err != nil {
+	record(api.Call{At: now, Status: 429})
+	record(api.Call{At: now, Status: 200, DeviceID: "AAAAAAAA1", Remaining: &rem})
+	if err := l.Save(); err != nil {
 		t.Fatal(err)
 	}
-	again, _ := OpenLedger(dir, "sha256:abc", now.Add(time.Minute))
-	if again.UsedToday(now) != 7 || again.RateLimited != 1 || again.Remaining["AAAAAAAA1"] != 7 {
-		t.Fatalf("after a restart: used %d, 429s %d, remaining %v", again.UsedToday(now), again.RateLimited, again.Remaining)
+	again, _ := NewLedger(dir, "sha256:abc", now.Add(time.Minute), nil)
+	if left, _ := again.RemainingOf("AAAAAAAA1"); again.UsedToday(now) != 7 || again.RateLimitedToday(now) != 1 || left != 7 {
+		t.Fatalf("after a restart: used %d, 429s %d, remaining %d", again.UsedToday(now), again.RateLimitedToday(now), left)
 	}
-	other, _ := OpenLedger(dir, "sha256:def", now)
+	other, _ := NewLedger(dir, "sha256:def", now, nil)
 	if other.UsedToday(now) != 0 {
 		t.Fatal("another key shares the count")
 	}
-	tomorrow, _ := OpenLedger(dir, "sha256:abc", now.Add(2*time.Hour))
+	tomorrow, _ := NewLedger(dir, "sha256:abc", now.Add(2*time.Hour), nil)
 	if tomorrow.UsedToday(now.Add(2*time.Hour)) != 0 {
 		t.Fatal("yesterday's count carried into today")
 	}
@@ -54,7 +55,7 @@ func TestLedgerPersistsTodayAndRollsOver(t *testing.T) {
 
 func TestLedgerCountsAtSendAndObservesAnswers(t *testing.T) {
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-	l, _ := OpenLedger("", "", now)
+	l, _ := NewLedger("", "", now, nil)
 	l.Sent(api.Call{At: now, Op: api.OpGetData, DeviceID: "AAAAAAAA1"})
 	l.Sent(api.Call{At: now, Op: api.OpListDevices})
 	if got := l.UsedToday(now); got != 2 {
@@ -84,7 +85,7 @@ func TestLedgerCountsAtSendAndObservesAnswers(t *testing.T) {
 
 func TestLedgerPaceIsRightInTheFirstMinutes(t *testing.T) {
 	t0 := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-	l, _ := OpenLedger("", "", t0)
+	l, _ := NewLedger("", "", t0, nil)
 	for i := range 60 {
 		l.Sent(api.Call{At: t0.Add(time.Duration(i) * 2 * time.Second)})
 	}
@@ -113,7 +114,7 @@ func TestTwoConsolesOnOneLedgerCountEveryCall(t *testing.T) {
 	var wg sync.WaitGroup
 	ledgers := make([]*Ledger, 2)
 	for i := range ledgers {
-		l, err := OpenLedger(dir, "sha256:shared", now)
+		l, err := NewLedger(dir, "sha256:shared", now, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -147,7 +148,7 @@ func TestTwoConsolesOnOneLedgerCountEveryCall(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	again, _ := OpenLedger(dir, "sha256:shared", now)
+	again, _ := NewLedger(dir, "sha256:shared", now, nil)
 	if got := again.UsedToday(now); got != 2*calls {
 		t.Fatalf("the file counts %d calls, the two consoles made %d", got, 2*calls)
 	}
@@ -205,7 +206,7 @@ func TestLedgerDiscardsValuesOutOfRange(t *testing.T) {
 			if err := l.Save(); err != nil {
 				t.Fatal(err)
 			}
-			again, _ := OpenLedger(dir, "k", now)
+			again, _ := NewLedger(dir, "k", now, nil)
 			if again.UsedToday(now) != c.used+1 {
 				t.Errorf("after a save: used %d, want %d", again.UsedToday(now), c.used+1)
 			}

@@ -13,7 +13,7 @@ import (
 func BenchmarkNextDone(b *testing.B) {
 	for _, n := range []int{10000, 50000} {
 		b.Run(fmt.Sprintf("devices=%d", n), func(b *testing.B) {
-			l, _ := OpenLedger("", "", t0)
+			l, _ := NewLedger("", "", t0, nil)
 			s := NewScheduler(l, 0.5)
 			devices := sim.New(sim.Options{Devices: n, Key: "k", Now: func() time.Time { return t0 }}).Devices()
 			s.SetDevices(devices, t0)

@@ -223,9 +223,6 @@ func (s *Scheduler) RetryNow(now time.Time) (time.Time, string) {
 	return time.Time{}, ""
 }
 
-// Retry is RetryNow at the latest time the scheduler was told.
-func (s *Scheduler) Retry() { s.RetryNow(s.now) }
-
 // ClearAuth lifts the hold of a refused key once the console has a new one.
 func (s *Scheduler) ClearAuth() { s.authWhy = "" }
 
@@ -237,12 +234,6 @@ func (s *Scheduler) Backoff(now time.Time) (time.Time, string) {
 		return time.Time{}, ""
 	}
 	return later(s.out.until, now), s.out.why()
-}
-
-// Offline reports that the network (not the server) holds every read back.
-func (s *Scheduler) Offline(now time.Time) bool {
-	s.tick(now)
-	return s.out.active && s.out.state() == ConnOffline
 }
 
 func later(a, b time.Time) time.Time {

@@ -1,6 +1,9 @@
 package state
 
-import "time"
+import (
+	"container/heap"
+	"time"
+)
 
 // entry is what the scheduler knows of one readable device.
 type entry struct {
@@ -23,74 +26,43 @@ func (e *entry) held(now time.Time) bool { return now.Before(e.hold) }
 
 // dueHeap orders the readable devices by when their background read is
 // due, so the next one is found in O(1) and an answer moves its device in
-// O(log N), whatever the fleet's size.
+// O(log N), whatever the fleet's size. It is a container/heap; each entry
+// knows its place (idx, -1 when out) so it can be moved or taken out.
 type dueHeap []*entry
 
-func (h dueHeap) less(i, j int) bool { return h[i].due.Before(h[j].due) }
-
-func (h dueHeap) swap(i, j int) {
+func (h dueHeap) Len() int           { return len(h) }
+func (h dueHeap) Less(i, j int) bool { return h[i].due.Before(h[j].due) }
+func (h dueHeap) Swap(i, j int) {
 	h[i], h[j] = h[j], h[i]
 	h[i].idx, h[j].idx = i, j
 }
-
-func (h dueHeap) up(i int) {
-	for i > 0 {
-		p := (i - 1) / 2
-		if !h.less(i, p) {
-			return
-		}
-		h.swap(i, p)
-		i = p
-	}
-}
-
-func (h dueHeap) down(i int) bool {
-	start := i
-	for {
-		l := 2*i + 1
-		if l >= len(h) {
-			break
-		}
-		c := l
-		if r := l + 1; r < len(h) && h.less(r, l) {
-			c = r
-		}
-		if !h.less(c, i) {
-			break
-		}
-		h.swap(i, c)
-		i = c
-	}
-	return i > start
-}
-
-func (h *dueHeap) push(e *entry) {
+func (h *dueHeap) Push(x any) {
+	e := x.(*entry)
 	e.idx = len(*h)
 	*h = append(*h, e)
-	h.up(e.idx)
+}
+func (h *dueHeap) Pop() any {
+	old := *h
+	e := old[len(old)-1]
+	old[len(old)-1] = nil
+	*h = old[:len(old)-1]
+	e.idx = -1
+	return e
 }
 
+func (h *dueHeap) push(e *entry) { heap.Push(h, e) }
+
 func (h *dueHeap) remove(e *entry) {
-	i, n := e.idx, len(*h)-1
-	if i != n {
-		h.swap(i, n)
-	}
-	(*h)[n] = nil
-	*h = (*h)[:n]
-	e.idx = -1
-	if i != n && !h.down(i) {
-		h.up(i)
+	if e.idx >= 0 {
+		heap.Remove(h, e.idx)
 	}
 }
 
 // reschedule moves a device to its new due time.
-func (h dueHeap) reschedule(e *entry, due time.Time) {
+func (h *dueHeap) reschedule(e *entry, due time.Time) {
 	e.due = due
-	if e.idx < 0 {
-		return
-	}
-	if !h.down(e.idx) {
-		h.up(e.idx)
+	if e.idx >= 0 {
+		heap.Fix(h, e.idx)
 	}
 }
 

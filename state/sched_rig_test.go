@@ -237,7 +237,7 @@ func newRig(t *testing.T, o sim.Options) *rig {
 	r.gate = &gate{h: r.sim}
 	srv := httptest.NewServer(r.gate)
 	t.Cleanup(srv.Close)
-	r.ledger, _ = OpenLedger("", "", rigStart)
+	r.ledger, _ = NewLedger("", "", rigStart, nil)
 	c, err := api.New(api.Options{BaseURL: srv.URL, Key: "rig-key", MaxRetries: -1,
 		Now: r.clock.Now, Wait: r.clock.Sleep, Sent: r.ledger.Sent, Observe: r.ledger.Observe})
 	if err != nil {

@@ -22,7 +22,7 @@ func hostedFleet(n int, seen time.Time) []api.Device {
 }
 
 func newSched(n int) (*Scheduler, *Ledger) {
-	l, _ := OpenLedger("", "", t0)
+	l, _ := NewLedger("", "", t0, nil)
 	s := NewScheduler(l, 0.5)
 	s.SetDevices(hostedFleet(n, t0), t0)
 	return s, l
@@ -322,7 +322,7 @@ func TestFirstPassUsesTheAccountRateThenSettles(t *testing.T) {
 	}
 
 	// With the 2% spent before every device answered, the rest waits for the budget.
-	l, _ := OpenLedger("", "", t0)
+	l, _ := NewLedger("", "", t0, nil)
 	small := NewScheduler(l, 0.5)
 	list := hostedFleet(1, t0)
 	for i := range 2000 {
@@ -364,7 +364,7 @@ func TestAtMostEightRequestsOut(t *testing.T) {
 func TestFocusDwellAndNoRereadOnRefocus(t *testing.T) {
 	// A large fleet, so that the background reads each device rarely and
 	// any read of the devices below is the focus's doing.
-	l, _ := OpenLedger("", "", t0)
+	l, _ := NewLedger("", "", t0, nil)
 	s := NewScheduler(l, 0.5)
 	list := hostedFleet(300, t0)
 	for i := range 5000 {
@@ -430,7 +430,7 @@ func TestFocusDwellAndNoRereadOnRefocus(t *testing.T) {
 func TestBackgroundReadsAreSpreadEvenly(t *testing.T) {
 	for _, n := range []int{10000, 50000} {
 		t.Run(fmt.Sprint(n), func(t *testing.T) {
-			l, _ := OpenLedger("", "", t0)
+			l, _ := NewLedger("", "", t0, nil)
 			s := NewScheduler(l, 0.5)
 			list := hostedFleet(n/10, t0) // a tenth Hosted: the budget, not the minimum, sets the interval
 			for i := range n - n/10 {

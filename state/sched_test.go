@@ -12,7 +12,7 @@ import (
 
 func TestSchedulerPriorityBackoffAndPlans(t *testing.T) {
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-	l, _ := OpenLedger("", "", now)
+	l, _ := NewLedger("", "", now, nil)
 	s := NewScheduler(l, 0.5)
 	s.SetDevices([]api.Device{
 		dev("HOSTED001", "a", "g", "m", "Hosted", now), dev("HOSTED002", "b", "g", "m", "Hosted", now),
@@ -66,11 +66,11 @@ func TestSchedulerPriorityBackoffAndPlans(t *testing.T) {
 		t.Fatal("no read after the backoff")
 	}
 	s.Done(r, now.Add(41*time.Second), &api.Error{Op: api.OpGetData, Err: errors.New("connection refused")})
-	if !s.Offline(now.Add(42 * time.Second)) {
-		t.Fatal("a network failure does not read as offline")
+	if c := s.Conn(now.Add(42 * time.Second)); c.State != ConnOffline {
+		t.Fatalf("a network failure reads as %v, not offline", c.State)
 	}
 	s.SetPaused(true)
-	s.Retry()
+	s.RetryNow(now.Add(42 * time.Second))
 	if _, ok, _ := s.Next(now.Add(10 * time.Minute)); ok {
 		t.Fatal("paused, yet a scheduled read")
 	}
@@ -78,7 +78,7 @@ func TestSchedulerPriorityBackoffAndPlans(t *testing.T) {
 
 func TestQuietFocusedDeviceIsReadSlowly(t *testing.T) {
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-	l, _ := OpenLedger("", "", now)
+	l, _ := NewLedger("", "", now, nil)
 	s := NewScheduler(l, 0.5)
 	var list []api.Device
 	for i := 0; i < 100; i++ {
@@ -97,7 +97,7 @@ func TestQuietFocusedDeviceIsReadSlowly(t *testing.T) {
 
 func TestQuietAndNeverSeenDevicesAreSpared(t *testing.T) {
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-	l, _ := OpenLedger("", "", now)
+	l, _ := NewLedger("", "", now, nil)
 	s := NewScheduler(l, 0.5)
 	var list []api.Device
 	for i := 0; i < 50; i++ {
