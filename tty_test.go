@@ -79,7 +79,9 @@ func runInTmux(t *testing.T, noColor bool) {
 		t.Error("no colour on a colour terminal: the NO_COLOR check above proves nothing")
 	}
 	tmux("send-keys", "?")
-	waitPane("help", func(p string) bool { return strings.Contains(p, "Keys · 1-") && strings.Contains(p, "page down") })
+	waitPane("help", func(p string) bool {
+		return strings.Contains(p, "Keys · lines 1-") && strings.Contains(p, "page down")
+	})
 	tmux("send-keys", "Escape")
 	waitPane("help closed", func(p string) bool { return !strings.Contains(p, "page down") })
 	tmux("send-keys", "q")

@@ -117,7 +117,7 @@ func (p *helpPane) view() string {
 	lines := p.scroll.window(p.lines(inner))
 	title := p.sh.st.title.Render("Keys")
 	if p.scroll.total > p.scroll.height {
-		title += p.sh.st.dim.Render(" · " + scrollPos(p.scroll))
+		title += p.sh.st.dim.Render(" · lines " + scrollPos(p.scroll))
 	}
 	body := title + "\n" + strings.Join(lines, "\n")
 	box := lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(p.sh.st.borderColor).Padding(0, 2).Width(inner + 6)

@@ -29,14 +29,14 @@ func TestHelpScrollsToItsLastLineAt80x24(t *testing.T) {
 	h := start(t, setup{w: 80, h: 24})
 	h.scr.waitText(t, "Devices 30")
 	h.key("?")
-	h.scr.waitText(t, "Keys · 1-")
+	h.scr.waitText(t, "Keys · lines 1-")
 	if strings.Contains(h.scr.String(), "so y reaches the clipboard") {
 		t.Fatal("the whole help fits in 24 lines: this test proves nothing")
 	}
 	h.key("G")
 	h.scr.waitText(t, "so y reaches the clipboard")
 	h.key("g")
-	h.scr.waitText(t, "Keys · 1-")
+	h.scr.waitText(t, "Keys · lines 1-")
 	h.key("/")
 	h.key("quota")
 	h.scr.waitFor(t, "the search", func(v string) bool { return strings.Contains(v, "/quota") && !strings.Contains(v, "reverse sort") })
