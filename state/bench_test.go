@@ -2,6 +2,7 @@ package state
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -188,4 +189,34 @@ func BenchmarkCache(b *testing.B) {
 			}
 		}
 	})
+}
+
+// One device of a bulk change to 50,000 devices, as the console keeps it:
+// the sending mark and the outcome, each saved before the console goes on.
+func BenchmarkBulkStep50000(b *testing.B) {
+	devs := make([]api.Device, 50000)
+	for i := range devs {
+		devs[i] = api.Device{DeviceID: fmt.Sprintf("D%08d", i), Name: "Pump station", Plan: api.PlanHosted}
+	}
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	j := NewBulkJob(b.TempDir(), "fp", "acme", []Change{{Key: "ambient.warning", New: json.Number("47")}}, devs, now)
+	if err := j.Save(); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		i, ok := j.Next()
+		if !ok {
+			b.Fatal("the job ran out")
+		}
+		j.Set(i, BulkSending, "", now)
+		if err := j.Save(); err != nil {
+			b.Fatal(err)
+		}
+		j.Set(i, BulkQueued, "Config update queued", now)
+		if err := j.Save(); err != nil {
+			b.Fatal(err)
+		}
+		_ = j.Count()
+	}
 }

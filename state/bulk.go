@@ -2,14 +2,12 @@ package state
 
 import (
 	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"time"
 
 	"sqc/api"
@@ -39,7 +37,7 @@ type BulkItem struct {
 
 // BulkJob is one change sent to many devices, one by one, kept in the
 // state directory after every device so that a restart resumes it where
-// it stopped and never sends a device twice.
+// it stopped and never sends a device twice on its own.
 type BulkJob struct {
 	ID      string     `json:"id"`
 	Profile string     `json:"profile"`
@@ -51,6 +49,16 @@ type BulkJob struct {
 	Cancelled bool `json:"cancelled,omitempty"`
 
 	path string
+	// counts and next are kept by Set so that a frame or a step of a job
+	// of 50,000 devices does not walk them all; nil/0 until first needed.
+	counts map[BulkStatus]int
+	next   int // no device before it is pending
+	// dirty are the devices Set since the last Save: Save appends them to
+	// the journal instead of rewriting the whole job (see bulk_journal.go).
+	dirty     []int
+	journaled int  // lines in the journal since the job file was written
+	written   bool // the job file exists as of this run
+	savedStop bool // Cancelled as last written to the job file
 }
 
 // NewBulkJob plans a change of devices, in the order given.
@@ -85,47 +93,59 @@ func (j *BulkJob) Next() (int, bool) {
 	if j.Cancelled {
 		return 0, false
 	}
-	for i, it := range j.Items {
-		if it.Status == BulkPending {
-			return i, true
+	for ; j.next < len(j.Items); j.next++ {
+		if j.Items[j.next].Status == BulkPending {
+			return j.next, true
 		}
 	}
 	return 0, false
 }
 
-// Set records what happened to device i.
+// Set records what happened to device i; Save keeps it.
 func (j *BulkJob) Set(i int, st BulkStatus, msg string, at time.Time) {
+	j.count()
+	j.counts[j.Items[i].Status]--
+	j.counts[st]++
 	j.Items[i].Status, j.Items[i].Message, j.Items[i].At = st, api.Clean(msg), at
+	if st == BulkPending && i < j.next {
+		j.next = i
+	}
+	j.dirty = append(j.dirty, i)
+}
+
+// Note changes device i's message, not its status.
+func (j *BulkJob) Note(i int, msg string) {
+	j.Items[i].Message = api.Clean(msg)
+	j.dirty = append(j.dirty, i)
 }
 
 // Count is how many devices stand at each status.
 func (j *BulkJob) Count() map[BulkStatus]int {
-	out := map[BulkStatus]int{}
-	for _, it := range j.Items {
-		out[it.Status]++
+	c := j.count()
+	out := make(map[BulkStatus]int, len(c))
+	for k, v := range c {
+		out[k] = v
 	}
 	return out
 }
 
+func (j *BulkJob) count() map[BulkStatus]int {
+	if j.counts == nil {
+		j.counts = map[BulkStatus]int{}
+		for _, it := range j.Items {
+			j.counts[it.Status]++
+		}
+	}
+	return j.counts
+}
+
 // Sent is how many devices are past pending.
-func (j *BulkJob) Sent() int { return len(j.Items) - j.Count()[BulkPending] }
+func (j *BulkJob) Sent() int { return len(j.Items) - j.count()[BulkPending] }
 
 // Finished reports a job with nothing left to send.
 func (j *BulkJob) Finished() bool {
 	_, more := j.Next()
 	return !more
-}
-
-// Save writes the job atomically; a job without a directory is not kept.
-func (j *BulkJob) Save() error {
-	if j.path == "" {
-		return nil
-	}
-	b, err := json.MarshalIndent(j, "", "  ")
-	if err != nil {
-		return err
-	}
-	return writeAtomic(j.path, b)
 }
 
 // Path is where the job is kept ("" when nowhere).
@@ -151,24 +171,20 @@ func UnfinishedJobs(dir, fingerprint string) ([]*BulkJob, error) {
 			errs = append(errs, err)
 			continue
 		}
-		var j BulkJob
-		dec := json.NewDecoder(strings.NewReader(string(b)))
-		dec.UseNumber()
-		if err := dec.Decode(&j); err != nil {
+		j, err := loadJob(f, b)
+		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", f, err))
 			continue
 		}
-		j.path = f
 		// A write that was out when the console stopped may or may not
 		// have happened: it is never sent again by itself.
 		for i := range j.Items {
 			if j.Items[i].Status == BulkSending {
-				j.Items[i].Status = BulkFailed
-				j.Items[i].Message = "outcome unknown: the console stopped while this write was out; read the device's config before sending again"
+				j.Set(i, BulkFailed, "outcome unknown: the console stopped while this write was out; read the device's config before sending again", j.Items[i].At)
 			}
 		}
 		if !j.Finished() {
-			out = append(out, &j)
+			out = append(out, j)
 		}
 	}
 	return out, errors.Join(errs...)

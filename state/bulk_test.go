@@ -2,6 +2,8 @@ package state
 
 import (
 	"encoding/json"
+	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -43,5 +45,89 @@ func TestBulkJobResumesWhereItStopped(t *testing.T) {
 	_ = back.WriteCSV(&b)
 	if !strings.Contains(b.String(), "'=cmd()") || strings.Count(b.String(), "\n") != 4 {
 		t.Fatalf("csv:\n%s", b.String())
+	}
+}
+
+// A job is kept as a file and a journal of the devices done since: a
+// restart sees every device's last outcome, and a journal line cut short
+// by a crash loses that device's line only, never the job.
+func TestBulkJobJournalSurvivesARestartAndACutLine(t *testing.T) {
+	dir := t.TempDir()
+	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	var devs []api.Device
+	for i := range 2500 {
+		devs = append(devs, api.Device{DeviceID: fmt.Sprintf("D%08d", i), Plan: api.PlanHosted})
+	}
+	j := NewBulkJob(dir, "fp", "acme", []Change{{Key: "ambient.warning", New: json.Number("47")}}, devs, now)
+	for range 1200 { // past a rewrite of the whole job
+		i, _ := j.Next()
+		j.Set(i, BulkSending, "", now)
+		if err := j.Save(); err != nil {
+			t.Fatal(err)
+		}
+		j.Set(i, BulkQueued, "queued", now)
+		if err := j.Save(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	j.Set(1200, BulkSending, "", now) // out when the console died
+	if err := j.Save(); err != nil {
+		t.Fatal(err)
+	}
+	jobs, err := UnfinishedJobs(dir, "fp")
+	if err != nil || len(jobs) != 1 {
+		t.Fatalf("jobs %d, %v", len(jobs), err)
+	}
+	back := jobs[0]
+	c := back.Count()
+	if c[BulkQueued] != 1200 || c[BulkFailed] != 1 || c[BulkPending] != 1299 {
+		t.Fatalf("after a restart: %v", c)
+	}
+	if i, _ := back.Next(); i != 1201 {
+		t.Fatalf("resumes at %d, want 1201: device 1200's outcome is unknown and is not sent again", i)
+	}
+	// the console dies mid-line
+	back.Set(1201, BulkQueued, "queued", now)
+	if err := back.Save(); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(back.journalPath(), os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = f.WriteString(`{"i":1202,"deviceid":"D000`)
+	f.Close()
+	jobs, err = UnfinishedJobs(dir, "fp")
+	if err != nil || len(jobs) != 1 {
+		t.Fatalf("with a cut line: %d jobs, %v", len(jobs), err)
+	}
+	again := jobs[0]
+	if i, _ := again.Next(); i != 1202 {
+		t.Fatalf("resumes at %d after a cut line, want 1202", i)
+	}
+	// the next save writes the whole job, so nothing runs on from the cut line
+	again.Set(1202, BulkQueued, "queued", now)
+	if err := again.Save(); err != nil {
+		t.Fatal(err)
+	}
+	jobs, err = UnfinishedJobs(dir, "fp")
+	if err != nil || len(jobs) != 1 || jobs[0].Count()[BulkQueued] != 1202 {
+		t.Fatalf("after saving past a cut line: %v", err)
+	}
+}
+
+// A device set back to pending (a 429 refused it before it was made) is
+// the next one sent.
+func TestBulkJobPendingAgainIsNext(t *testing.T) {
+	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	devs := []api.Device{{DeviceID: "A1"}, {DeviceID: "A2"}, {DeviceID: "A3"}}
+	j := NewBulkJob("", "fp", "acme", nil, devs, now)
+	j.Set(0, BulkSending, "", now)
+	if i, _ := j.Next(); i != 1 {
+		t.Fatalf("next %d", i)
+	}
+	j.Set(0, BulkPending, "", now)
+	if i, _ := j.Next(); i != 0 || j.Sent() != 0 {
+		t.Fatalf("next %d, sent %d", i, j.Sent())
 	}
 }
