@@ -3,6 +3,7 @@ package state
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -174,6 +175,24 @@ func Stage(changes []Change, c Change) []Change {
 	}
 	if c.Added || !sameValue(c.Old, c.New) {
 		out = append(out, c)
+	}
+	return out
+}
+
+// Unsent is what of staged a write of sent leaves to send: a change sent
+// with the value staged is gone, one staged or edited after it stays,
+// its old value now the one sent.
+func Unsent(staged, sent []Change) []Change {
+	var out []Change
+	for _, c := range staged {
+		i := slices.IndexFunc(sent, func(s Change) bool { return s.Key == c.Key })
+		switch {
+		case i < 0:
+			out = append(out, c)
+		case !sameValue(sent[i].New, c.New):
+			c.Old, c.Added = sent[i].New, false
+			out = append(out, c)
+		}
 	}
 	return out
 }

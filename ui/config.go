@@ -173,18 +173,18 @@ func (p *configPane) replace(cs []state.Change) tea.Cmd {
 	return p.saveDraft()
 }
 
+// saveDraft writes the draft now, not in a command: two commands may run
+// in either order and leave an older draft on disk.
 func (p *configPane) saveDraft() tea.Cmd {
 	path := p.draftPath()
 	if path == "" {
 		return nil
 	}
 	d := state.Draft{DeviceID: p.dev.DeviceID, SavedAt: p.sh.now(), Changes: slices.Clone(p.changes)}
-	return func() tea.Msg {
-		if err := state.SaveDraft(path, d); err != nil {
-			return toastMsg{text: "could not save the draft: " + err.Error(), isErr: true}
-		}
-		return nil
+	if err := state.SaveDraft(path, d); err != nil {
+		return say("could not save the draft: "+err.Error(), true)
 	}
+	return nil
 }
 
 func (p *configPane) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {

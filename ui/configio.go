@@ -66,6 +66,7 @@ const (
 
 // configWrite follows one device's sent change until it is applied.
 type configWrite struct {
+	dev       api.Device
 	sending   bool
 	sent      []state.Change
 	queuedAt  time.Time
@@ -123,18 +124,7 @@ func (m *Model) costlyRead(d api.Device, purpose readPurpose, question string) t
 		return m.readConfig(d.DeviceID, purpose)
 	}
 	if counted && n <= 0 {
-		if purpose == readBulk {
-			m.bulk.reading = false
-			m.bulk.status, m.bulk.isErr = d.DeviceID+" has no API calls left this month, so its config cannot be read: mark a Hosted device first", true
-			return nil
-		}
-		if purpose == readMQTT {
-			m.mqtt.reading = false
-			m.mqtt.status, m.mqtt.isErr = d.DeviceID+" has no API calls left this month: nothing can be sent", true
-			return nil
-		}
-		m.config.loading = false
-		m.config.problem = d.DeviceID + " has no API calls left this month: its config cannot be read until " + api.NextMonth(m.sh.now()).Format("2 Jan")
+		m.notRead(d, purpose, d.DeviceID+" has no API calls left this month (they return "+api.NextMonth(m.sh.now()).Format("2 Jan")+")", "its config cannot be read until then")
 		return nil
 	}
 	left := "of its 50"
@@ -144,24 +134,31 @@ func (m *Model) costlyRead(d api.Device, purpose readPurpose, question string) t
 	m.dialog = newQuestion(question, []string{d.DeviceID + " is on plan " + d.Plan + ", not Hosted: reading its config costs 1 " + left + " API calls left this month."},
 		"Read it?", func(m *Model, yes bool) tea.Cmd {
 			if !yes {
-				if purpose == readBulk {
-					m.bulk.reading = false
-					m.bulk.status, m.bulk.isErr = "not read, so the values cannot be typed: nothing sent", true
-					return nil
-				}
-				if purpose == readMQTT {
-					m.mqtt.reading = false
-					m.mqtt.status, m.mqtt.isErr = "not read, so nothing can be compared: nothing sent", true
-					return nil
-				}
-				m.config.loading = false
-				m.config.problem = "not read: r reads it when you want"
+				m.notRead(d, purpose, "not read", "r reads it when you want")
 				return nil
 			}
 			return m.readConfig(d.DeviceID, purpose)
 		})
 	m.dialog.yes, m.dialog.no = "read", "leave it"
 	return nil
+}
+
+// notRead tells the pane that wanted a config why it has none: why, and
+// for the config pane what to do about it.
+func (m *Model) notRead(d api.Device, purpose readPurpose, why, then string) {
+	switch purpose {
+	case readBulk:
+		m.bulk.reading = false
+		m.bulk.status, m.bulk.isErr = why+": its config types the values, so nothing is sent; mark a Hosted device first", true
+	case readMQTT:
+		m.mqtt.reading = false
+		m.mqtt.status, m.mqtt.isErr = why+": nothing can be compared, so nothing is sent", true
+	default:
+		if m.config.dev.DeviceID == d.DeviceID {
+			m.config.loading = false
+			m.config.problem = why + ": " + then
+		}
+	}
 }
 
 func (m *Model) onConfigRead(msg configReadMsg) tea.Cmd {
@@ -281,8 +278,8 @@ func (m *Model) askWrite() tea.Cmd {
 }
 
 func (m *Model) sendWrite(w state.Write) tea.Cmd {
-	m.sh.writes[w.Device.DeviceID] = &configWrite{sending: true, sent: w.Changes, hosted: w.Device.Plan == api.PlanHosted}
-	g, c, ctx, now := m.sh.gate, m.sh.client, m.ctx, m.sh.now
+	m.sh.writes[w.Device.DeviceID] = &configWrite{dev: w.Device, sending: true, sent: w.Changes, hosted: w.Device.Plan == api.PlanHosted}
+	g, c, ctx, now := m.sh.sendGate(w.Device.DeviceID), m.sh.client, m.ctx, m.sh.now
 	return func() tea.Msg {
 		res, err := g.Send(ctx, c, w)
 		return configSentMsg{w: w, res: res, err: err, at: now()}
@@ -293,7 +290,7 @@ func (m *Model) onConfigSent(msg configSentMsg) tea.Cmd {
 	id := msg.w.Device.DeviceID
 	w := m.sh.writes[id]
 	if w == nil {
-		w = &configWrite{sent: msg.w.Changes}
+		w = &configWrite{dev: msg.w.Device, sent: msg.w.Changes, hosted: msg.w.Device.Plan == api.PlanHosted}
 		m.sh.writes[id] = w
 	}
 	w.sending = false
@@ -303,18 +300,11 @@ func (m *Model) onConfigSent(msg configSentMsg) tea.Cmd {
 	case msg.err == nil || (e == nil && msg.res.Status != 0): // sent; perhaps not audited
 		w.queuedAt, w.until = msg.at, msg.at.Add(verifyFor)
 		w.status = "queued " + msg.at.Local().Format("15:04:05") + ": waiting for the device to apply it"
-		p := m.config
-		if p.dev.DeviceID == id {
-			p.changes, p.undo = nil, nil
-			p.refreshKeys()
-		}
-		_ = state.SaveDraft(state.DraftPath(m.sh.stateDir, m.sh.keyFP, id), state.Draft{DeviceID: id})
 		say := id + ": queued; the device applies it at its next check-in"
 		if msg.err != nil || !msg.res.Queued() {
 			say = id + ": " + state.Outcome(msg.res, msg.err)
 		}
-		cmds := []tea.Cmd{m.toast(say, msg.err != nil), m.verifyLater(id, w)}
-		return tea.Batch(cmds...)
+		return tea.Batch(m.sentThrough(id, msg.w.Changes), m.toast(say, msg.err != nil), m.verifyLater(id, w))
 	case e != nil && e.Unknown:
 		w.status, w.isErr = "outcome unknown ("+e.Error()+"): reading the config back", true
 		return tea.Batch(m.toast(id+": outcome unknown: reading the config back before offering to send again", true),
@@ -325,9 +315,34 @@ func (m *Model) onConfigSent(msg configSentMsg) tea.Cmd {
 		return nil
 	default:
 		w.status, w.isErr = "not sent: "+msg.err.Error(), true
-		m.config.problem = w.status
+		if m.config.dev.DeviceID == id {
+			m.config.problem = w.status
+		}
 		return m.toast(id+": "+state.Outcome(msg.res, msg.err)+" · the changes stay staged", true)
 	}
+}
+
+// sentThrough drops what a write sent from the device's staged changes
+// and its draft; what was staged or edited while it was out stays.
+func (m *Model) sentThrough(id string, sent []state.Change) tea.Cmd {
+	if p := m.config; p.dev.DeviceID == id {
+		p.changes, p.undo = state.Unsent(p.changes, sent), nil
+		p.refreshKeys()
+		return p.saveDraft()
+	}
+	path := state.DraftPath(m.sh.stateDir, m.sh.keyFP, id)
+	if m.sh.stateDir == "" {
+		return nil
+	}
+	d, ok, err := state.LoadDraft(path)
+	if err == nil && ok {
+		d.Changes = state.Unsent(d.Changes, sent)
+		err = state.SaveDraft(path, d)
+	}
+	if err != nil {
+		return m.toast("could not update the draft of "+id+": "+err.Error(), true)
+	}
+	return nil
 }
 
 func (m *Model) verifyLater(id string, w *configWrite) tea.Cmd {
@@ -388,15 +403,9 @@ func (m *Model) onReadBack(msg configReadMsg, w *configWrite) tea.Cmd {
 	}
 	if hasValues(msg.resp.Config, w.sent) {
 		w.isErr, w.status = false, "the device has the new values: the write went through"
-		p := m.config
-		if p.dev.DeviceID == msg.id {
-			p.changes = nil
-			p.refreshKeys()
-		}
-		return m.toast(msg.id+": the write went through after all", false)
+		return tea.Batch(m.sentThrough(msg.id, w.sent), m.toast(msg.id+": the write went through after all", false))
 	}
-	dev := m.config.dev
-	sent := w.sent
+	dev, sent := w.dev, w.sent
 	w.status = "the config read back does not show the change (synced: " + fmt.Sprint(msg.resp.Synced) + ")"
 	m.dialog = newQuestion("The write to "+msg.id+" may not have happened", append([]string{
 		"The server did not answer the write clearly, and the config read back",
