@@ -172,7 +172,7 @@ func (m *Model) confirmAdd(w state.Write) tea.Cmd {
 			return nil
 		}
 		m.add.sending = true
-		g, c, ctx, now := m.sh.gate, m.sh.client, m.ctx, m.sh.now
+		g, c, ctx, now := m.sh.sendGate(w.Device.DeviceID), m.sh.client, m.ctx, m.sh.now
 		return func() tea.Msg {
 			res, err := g.Send(ctx, c, w)
 			return addedMsg{w: w, res: res, err: err, at: now()}

@@ -43,6 +43,10 @@ type Config struct {
 	// VerifyEvery paces the read-backs after a queued config write (20 s);
 	// tests shorten it.
 	VerifyEvery time.Duration
+	// DialogGuard is how long a dialog that opened by itself (an answer
+	// asked something) ignores keys, so that a key meant for the pane
+	// beneath does not answer it (300 ms); negative for none, in tests.
+	DialogGuard time.Duration
 	Now         func() time.Time
 }
 
@@ -76,6 +80,7 @@ type Model struct {
 	returnDetail, returnActive bool
 	showHelp                   bool
 	dialog                     *prompt
+	dialogs                    []*prompt // opened by answers while another was up: shown after it
 	loggingIn                  bool
 	login                      loginModel
 	mouse                      bool
@@ -103,6 +108,9 @@ func New(ctx context.Context, cfg Config) Model {
 	}
 	if cfg.VerifyEvery <= 0 {
 		cfg.VerifyEvery = verifyEvery
+	}
+	if cfg.DialogGuard == 0 {
+		cfg.DialogGuard = dialogGuard
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
@@ -373,6 +381,16 @@ func (sh *shared) callsLeft(id string) (int, bool) {
 		n, known = *d.Remaining, true
 	}
 	return n, known
+}
+
+// sendGate is the gate a write's command goroutine sends through: the
+// device's calls left are read here, on the console's goroutine, since
+// Update changes the fleet and the ledger while the command runs.
+func (sh *shared) sendGate(id string) *state.Gate {
+	g := *sh.gate
+	n, ok := sh.callsLeft(id)
+	g.Left = func(string) (int, bool) { return n, ok }
+	return &g
 }
 
 // noteRemaining records a device's calls left this month.

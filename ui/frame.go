@@ -25,8 +25,10 @@ type frameMsg struct{}
 
 // Update folds one message into the model and decides when it is drawn.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	next, cmd := m.update(msg)
-	f := next.(Model).frame
+	up, cmd := m.update(msg)
+	next := up.(Model)
+	next.settleDialogs(m.dialog, userMsg(msg))
+	f := next.frame
 	switch msg.(type) {
 	case tea.KeyPressMsg, tea.PasteMsg, tea.MouseClickMsg, tea.MouseWheelMsg, tea.WindowSizeMsg, tea.BackgroundColorMsg, frameMsg:
 		f.draw = true
@@ -37,6 +39,42 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	}
 	return next, cmd
+}
+
+func userMsg(msg tea.Msg) bool {
+	switch msg.(type) {
+	case tea.KeyPressMsg, tea.PasteMsg, tea.MouseClickMsg, tea.MouseWheelMsg:
+		return true
+	}
+	return false
+}
+
+// dialogGuard: a dialog an answer opens can appear between two keys the
+// user is typing for the pane beneath; for this long it takes no key.
+const dialogGuard = 300 * time.Millisecond
+
+// settleDialogs keeps a dialog the user is reading in front: one an
+// answer opened over it waits its turn, and one that appears by itself
+// (an answer, or the next in line) ignores keys for the guard's time.
+func (m *Model) settleDialogs(before *prompt, user bool) {
+	if !user && m.dialog != before && m.dialog != nil {
+		if before != nil {
+			m.dialogs = append(m.dialogs, m.dialog)
+			m.dialog = before
+		} else {
+			m.guard(m.dialog)
+		}
+	}
+	if m.dialog == nil && len(m.dialogs) > 0 {
+		m.dialog, m.dialogs = m.dialogs[0], m.dialogs[1:]
+		m.guard(m.dialog)
+	}
+}
+
+func (m *Model) guard(p *prompt) {
+	if m.cfg.DialogGuard > 0 {
+		p.guardUntil = time.Now().Add(m.cfg.DialogGuard) // the user's time, not the console's clock
+	}
 }
 
 // frame is the screen to show: drawn anew when something is waiting to be

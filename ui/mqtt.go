@@ -33,6 +33,7 @@ type mqttPane struct {
 	reading bool
 	steps   []mqttStep
 	running bool
+	run     int // which set-up the steps are of: a late answer of another is dropped
 	status  string
 	isErr   bool
 }
@@ -191,6 +192,7 @@ func (p *mqttPane) paste(msg tea.PasteMsg) tea.Cmd { return p.form.paste(msg) }
 type mqttPlanMsg struct{}
 
 type mqttStepMsg struct {
+	run int
 	i   int
 	res api.Result
 	err error
@@ -202,7 +204,7 @@ func (p *mqttPane) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 			p.steps, p.status, p.isErr = nil, "", false
 			return true, p.form.focusOn(0)
 		}
-		return false, nil // back and the console's keys work; the steps go on
+		return false, nil // back and the console's keys work; the requests still go out
 	}
 	if msg.String() == "esc" {
 		return true, closePane
@@ -387,6 +389,7 @@ func (m *Model) planMQTT() tea.Cmd {
 			return nil
 		}
 		p.steps, p.running, p.status = steps, true, ""
+		p.run++
 		return m.mqttStep(0)
 	})
 	m.dialog.yes, m.dialog.no = "send", "cancel"
@@ -394,17 +397,17 @@ func (m *Model) planMQTT() tea.Cmd {
 }
 
 func (m *Model) mqttStep(i int) tea.Cmd {
-	w := m.mqtt.steps[i].w
-	g, c, ctx := m.sh.gate, m.sh.client, m.ctx
+	w, run := m.mqtt.steps[i].w, m.mqtt.run
+	g, c, ctx := m.sh.sendGate(w.Device.DeviceID), m.sh.client, m.ctx
 	return func() tea.Msg {
 		res, err := g.Send(ctx, c, w)
-		return mqttStepMsg{i: i, res: res, err: err}
+		return mqttStepMsg{run: run, i: i, res: res, err: err}
 	}
 }
 
 func (m *Model) onMQTTStep(msg mqttStepMsg) tea.Cmd {
 	p := m.mqtt
-	if msg.i >= len(p.steps) {
+	if msg.run != p.run || !p.running || msg.i >= len(p.steps) {
 		return nil
 	}
 	s := &p.steps[msg.i]

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
@@ -28,6 +29,9 @@ type prompt struct {
 	answer func(m *Model, value string, yes bool) (tea.Cmd, error)
 	err    string
 	scroll scroller
+	// guardUntil: keys before it were typed before the dialog could be
+	// seen, and are not answers (see settleDialogs)
+	guardUntil time.Time
 }
 
 // newQuestion is a y/N dialog.

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"time"
+
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -25,6 +27,9 @@ func (m Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	}
 	if m.dialog != nil {
 		p := m.dialog
+		if time.Now().Before(p.guardUntil) {
+			return m, nil
+		}
 		done, cmd := p.key(&m, msg)
 		if done && m.dialog == p {
 			m.dialog = nil
@@ -35,12 +40,13 @@ func (m Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m.paneKey(msg)
 	}
 	// Inside tmux a key typed soon after esc arrives as alt+key: take it
-	// as the two keys the user pressed, back and then the key.
+	// as the two keys the user pressed, esc and then the key.
 	if msg.Mod == tea.ModAlt && msg.Text != "" {
-		m.back()
 		plain := msg
 		plain.Mod = 0
-		return m.onKey(plain)
+		after, escCmd := m.onKey(tea.KeyPressMsg{Code: tea.KeyEscape})
+		after, keyCmd := after.(Model).onKey(plain)
+		return after, tea.Batch(escCmd, keyCmd)
 	}
 	if matches(msg, k.ForceQuit) {
 		return m, m.quit()
@@ -158,6 +164,9 @@ func (m Model) consoleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			return m, m.toast(state.ErrReadOnly.Error(), true)
 		case m.sh.client == nil:
 			return m, m.toast("no API key in use: nothing can be sent", true)
+		case m.mqtt.running:
+			m.showRight(m.mqtt)
+			return m, m.toast("the MQTT set-up of "+m.mqtt.dev.DeviceID+" is being sent: it shows here", false)
 		}
 		cmd := m.mqtt.open(d.Device)
 		m.showRight(m.mqtt)

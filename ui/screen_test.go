@@ -179,7 +179,7 @@ func start(t *testing.T, o setup) *harness {
 	t.Cleanup(h.srv.Close)
 	url := h.srv.URL
 	cfg := Config{
-		Profile: "acme", Key: uiKey, KeySource: "env", Now: h.clock.Now,
+		Profile: "acme", Key: uiKey, KeySource: "env", Now: h.clock.Now, DialogGuard: -1,
 		Connect: func(key string, hook func(*api.Options)) (*api.Client, error) {
 			o := api.Options{BaseURL: url, Key: key}
 			hook(&o)

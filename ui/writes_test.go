@@ -1,0 +1,153 @@
+package ui
+
+import (
+	"context"
+	"encoding/json"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"sqc/api"
+	"sqc/api/sim"
+	"sqc/state"
+)
+
+// modelOn is a console on a simulated fleet, driven message by message:
+// for orders of answers that a screen test cannot arrange.
+func modelOn(t *testing.T, n int, hosted float64) (Model, *sim.Server) {
+	t.Helper()
+	s := sim.New(sim.Options{Devices: n, Key: uiKey, HostedFraction: hosted})
+	srv := httptest.NewServer(s)
+	t.Cleanup(srv.Close)
+	dir := t.TempDir()
+	cfg := Config{Profile: "acme", Key: uiKey, KeySource: "env", StateDir: dir, DialogGuard: -1,
+		Connect: func(key string, hook func(*api.Options)) (*api.Client, error) {
+			o := api.Options{BaseURL: srv.URL, Key: key, RatePerSecond: 1e6}
+			hook(&o)
+			return api.New(o)
+		}}
+	m := New(context.Background(), cfg)
+	m.sh.fleet.SetDevices(s.Devices(), m.sh.now())
+	return m, s
+}
+
+func press(s string) tea.KeyPressMsg { return tea.KeyPressMsg{Code: rune(s[0]), Text: s} }
+
+// After a write of unknown outcome to A the user opens B's config; the
+// read-back of A asks to send again, and y sends A's change to A.
+func TestSendAgainGoesToTheDeviceWritten(t *testing.T) {
+	m, s := modelOn(t, 2, 1)
+	a, b := s.Devices()[0], s.Devices()[1]
+	sent := []state.Change{{Key: "ambient.warning", Old: json.Number("50"), New: json.Number("47")}}
+	m.sh.writes[a.DeviceID] = &configWrite{dev: a, sent: sent, hosted: true}
+	m.config.open(b)
+	m.onReadBack(configReadMsg{id: a.DeviceID, resp: &api.ConfigResponse{Config: api.Config{}}, at: time.Now(), purpose: readBack}, m.sh.writes[a.DeviceID])
+	if m.dialog == nil {
+		t.Fatal("no question after a read-back without the change")
+	}
+	_, cmd := m.dialog.key(&m, press("y"))
+	msg, ok := cmd().(configSentMsg)
+	if !ok {
+		t.Fatalf("y sent nothing: %T", msg)
+	}
+	if msg.w.Device.DeviceID != a.DeviceID {
+		t.Fatalf("the question about %s sent its change to %s", a.DeviceID, msg.w.Device.DeviceID)
+	}
+}
+
+// A change staged while a write is out stays staged, and in the draft,
+// when the write's 202 comes back; the change sent goes.
+func TestChangeStagedDuringASendIsKept(t *testing.T) {
+	m, s := modelOn(t, 1, 1)
+	d := s.Devices()[0]
+	p := m.config
+	p.open(d)
+	p.loaded(&api.ConfigResponse{Config: api.Config{"ambient": map[string]any{"warning": json.Number("50"), "alarm": json.Number("60")}}, Synced: true}, nil, time.Now())
+	p.stage(state.Change{Key: "ambient.warning", Old: json.Number("50"), New: json.Number("47")})
+	w := state.Write{Op: api.OpUpdateConfig, Device: d, Changes: p.changes}
+	_ = m.sendWrite(w)
+	p.stage(state.Change{Key: "ambient.alarm", Old: json.Number("60"), New: json.Number("65")})
+	p.stage(state.Change{Key: "ambient.warning", Old: json.Number("50"), New: json.Number("45")}) // edited again
+	m.onConfigSent(configSentMsg{w: w, res: api.Result{Status: 202, Message: "Config update queued"}, at: time.Now()})
+	draft, _, err := state.LoadDraft(p.draftPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, cs := range [][]state.Change{p.changes, draft.Changes} {
+		got := map[string]string{}
+		for _, c := range cs {
+			got[c.Key] = state.FormatValue(c.Old) + "→" + state.FormatValue(c.New)
+		}
+		if len(got) != 2 || got["ambient.alarm"] != "60→65" || got["ambient.warning"] != "47→45" {
+			t.Fatalf("staged after the 202: %v (want alarm 60→65 and warning 47→45)", got)
+		}
+	}
+}
+
+// A late answer of an MQTT set-up is not taken for a step of the next one.
+func TestMQTTLateAnswerOfAnEarlierRunIsDropped(t *testing.T) {
+	m, s := modelOn(t, 2, 1)
+	b := s.Devices()[1]
+	m.mqtt.open(b)
+	m.mqtt.steps = []mqttStep{{w: state.Write{Op: api.OpLoadFile, Device: b, FileName: api.FileMQTTKey}}, {w: state.Write{Op: api.OpUpdateConfig, Device: b}}}
+	m.mqtt.running, m.mqtt.run = true, 2
+	if cmd := m.onMQTTStep(mqttStepMsg{run: 1, i: 0, res: api.Result{Status: 202}}); cmd != nil || m.mqtt.steps[0].done {
+		t.Fatal("an answer of the earlier set-up marked this one's first step done and sent its second")
+	}
+	if cmd := m.onMQTTStep(mqttStepMsg{run: 2, i: 0, res: api.Result{Status: 202}}); cmd == nil || !m.mqtt.steps[0].done {
+		t.Fatal("this set-up's own answer did not move it on")
+	}
+}
+
+// A write's calls left are read when it is confirmed, not from the
+// command's goroutine while the console folds a device list (go test -race).
+func TestWriteReadsCallsLeftBeforeItGoes(t *testing.T) {
+	m, s := modelOn(t, 4, 0.01)
+	var d api.Device
+	for _, x := range s.Devices() {
+		if x.Plan != api.PlanHosted {
+			d = x
+		}
+	}
+	w := state.Write{Op: api.OpUpdateConfig, Device: d, Changes: []state.Change{{Key: "ambient.warning", New: json.Number("47"), Added: true}}}
+	cmd := m.sendWrite(w)
+	done := make(chan tea.Msg)
+	go func() { done <- cmd() }()
+	for range 200 {
+		m.sh.fleet.SetDevices(s.Devices(), m.sh.now())
+	}
+	if msg := (<-done).(configSentMsg); msg.err != nil {
+		t.Fatalf("the write failed: %v", msg.err)
+	}
+}
+
+// A dialog an answer opens while the user reads another waits its turn,
+// and one that appears by itself takes no key for a moment.
+func TestDialogsFromAnswersWaitAndAreGuarded(t *testing.T) {
+	m, _ := modelOn(t, 1, 1)
+	m.cfg.DialogGuard = time.Hour
+	first := newQuestion("first", nil, "?", func(*Model, bool) tea.Cmd { return nil })
+	m.dialog = first
+	second := newQuestion("second", nil, "?", func(*Model, bool) tea.Cmd { return nil })
+	m.dialog = second // as an answer's handler does
+	m.settleDialogs(first, false)
+	if m.dialog != first || len(m.dialogs) != 1 {
+		t.Fatalf("the dialog in front is %q with %d waiting", m.dialog.title, len(m.dialogs))
+	}
+	next, _ := m.Update(press("n"))
+	m = next.(Model)
+	if m.dialog != second {
+		t.Fatal("the waiting dialog did not come next")
+	}
+	next, _ = m.Update(press("y"))
+	if m = next.(Model); m.dialog != second {
+		t.Fatal("a key typed as the dialog appeared answered it")
+	}
+	second.guardUntil = time.Time{}
+	next, _ = m.Update(press("n"))
+	if m = next.(Model); m.dialog != nil {
+		t.Fatal("the dialog took no key after its guard")
+	}
+}
