@@ -300,3 +300,23 @@ func BenchmarkViewLongStrings(b *testing.B) {
 		_ = m.View()
 	}
 }
+
+// A frame of the bulk pane following a change to 50,000 devices: only the
+// rows on screen are drawn, and the counts are kept as devices change.
+func BenchmarkBulkView50000(b *testing.B) {
+	m := benchModel(b, 100)
+	devs := make([]api.Device, 50000)
+	for i := range devs {
+		devs[i] = api.Device{DeviceID: fmt.Sprintf("D%08d", i), Name: "Pump station", Plan: api.PlanHosted}
+	}
+	j := state.NewBulkJob("", "fp", "bench", []state.Change{{Key: "ambient.warning", New: json.Number("47")}}, devs, benchNow)
+	m.bulk.resume(j)
+	m.bulk.setSize(80, 40)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		j.Set(i%len(devs), state.BulkQueued, "Config update queued", benchNow)
+		i++
+		_ = m.bulk.view()
+	}
+}

@@ -144,8 +144,8 @@ func (p *bulkPane) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 // file, and no resume sends it.
 func (p *bulkPane) stop() {
 	p.job.Cancelled, p.running, p.stopping = true, false, false
-	_ = p.job.Save()
 	p.status, p.isErr = fmt.Sprintf("stopped: %d of %d sent, the rest not sent", p.job.Sent(), len(p.job.Items)), false
+	p.saveJob()
 }
 
 func (p *bulkPane) view() string {
@@ -205,42 +205,39 @@ func (p *bulkPane) view() string {
 	}
 	out = append(out, fit(p.bar.ViewAs(frac)+fmt.Sprintf(" %d/%d · %s", j.Sent(), len(j.Items), phase), p.w))
 	out = append(out, fmt.Sprintf("queued %d · applied %d · failed %d · skipped %d · pending %d",
-		c[stateQueued], c[stateApplied], c[stateFailed], c[stateSkipped], c[statePending]))
+		c[state.BulkQueued], c[state.BulkApplied], c[state.BulkFailed], c[state.BulkSkipped], c[state.BulkPending]))
 	if p.status != "" {
 		out = append(out, p.statusLine())
 	}
 	out = append(out, "")
-	var rows []string
-	for _, it := range j.Items {
+	// only the rows on screen are drawn: a job can hold 50,000 devices
+	p.scroll.height, p.scroll.total = max(1, p.h-len(out)), len(j.Items)
+	p.scroll.clamp()
+	for _, it := range j.Items[p.scroll.offset:min(len(j.Items), p.scroll.offset+p.scroll.height)] {
 		style := st.dim
 		switch it.Status {
-		case stateQueued:
+		case state.BulkQueued, state.BulkSending:
 			style = st.warn
-		case stateApplied:
+		case state.BulkApplied:
 			style = st.ok
-		case stateFailed:
+		case state.BulkFailed:
 			style = st.errText
-		case state.BulkSending:
-			style = st.warn
 		}
 		line := pad(it.DeviceID, 10) + style.Render(pad(string(it.Status), 8)) + " " + clean(it.Name)
 		if it.Message != "" {
 			line += st.dim.Render(" · " + it.Message)
 		}
-		rows = append(rows, fit(line, p.w))
+		out = append(out, fit(line, p.w))
 	}
-	p.scroll.height = max(1, p.h-len(out))
-	out = append(out, p.scroll.window(rows)...)
 	return strings.Join(out, "\n")
 }
 
-const (
-	statePending = state.BulkPending
-	stateQueued  = state.BulkQueued
-	stateApplied = state.BulkApplied
-	stateFailed  = state.BulkFailed
-	stateSkipped = state.BulkSkipped
-)
+// saveJob keeps the job, saying so when it cannot.
+func (p *bulkPane) saveJob() {
+	if err := p.job.Save(); err != nil {
+		p.status, p.isErr = "the job file could not be written: "+err.Error(), true
+	}
+}
 
 func (p *bulkPane) statusLine() string {
 	if p.isErr {
@@ -377,7 +374,7 @@ func (m *Model) askBulkWrite() tea.Cmd {
 // or held by the quota, the network or the key.
 func (m *Model) bulkNext(job *state.BulkJob) tea.Cmd {
 	p := m.bulk
-	if p.job != job || p.running || p.paused || p.stopping {
+	if p.job != job || p.running || p.paused || p.stopping || job.Cancelled {
 		return nil
 	}
 	i, ok := job.Next()
@@ -386,8 +383,9 @@ func (m *Model) bulkNext(job *state.BulkJob) tea.Cmd {
 	}
 	now := m.sh.now()
 	if m.sh.ledger != nil && m.sh.sched != nil && m.sh.ledger.UsedToday(now) >= m.sh.sched.Limits().Daily {
-		p.blocked = "the day's quota is used up (resets " + api.NextReset(now).Local().Format("15:04") + ")"
-		return nil
+		reset := api.NextReset(now)
+		p.blocked = "the day's quota is used up (resets " + reset.Local().Format("15:04") + ")"
+		return tea.Tick(reset.Sub(now)+time.Second, func(time.Time) tea.Msg { return bulkNextMsg{job: job} })
 	}
 	if until, why := m.sh.sched.Backoff(now); !until.IsZero() {
 		p.blocked = why + ", until " + until.Local().Format("15:04:05")
@@ -402,7 +400,7 @@ func (m *Model) bulkNext(job *state.BulkJob) tea.Cmd {
 			why = "no API calls left this month (not Hosted: 50 a month)"
 		}
 		job.Set(i, state.BulkSkipped, why, now)
-		_ = job.Save()
+		p.saveJob()
 		return func() tea.Msg { return bulkNextMsg{job: job} }
 	}
 	p.running = true
@@ -413,7 +411,7 @@ func (m *Model) bulkNext(job *state.BulkJob) tea.Cmd {
 		p.status, p.isErr = "the job file could not be written, so nothing more is sent: "+err.Error(), true
 		return nil
 	}
-	g, c, ctx, clock := m.sh.gate, m.sh.client, m.ctx, m.sh.now
+	g, c, ctx, clock := m.sh.sendGate(w.Device.DeviceID), m.sh.client, m.ctx, m.sh.now
 	return func() tea.Msg {
 		res, err := g.Send(ctx, c, w)
 		return bulkStepMsg{job: job, i: i, res: res, err: err, at: clock()}
@@ -431,18 +429,22 @@ func (m *Model) onBulkStep(msg bulkStepMsg) tea.Cmd {
 		if j.Items[msg.i].Plan == api.PlanHosted {
 			p.verify = append(p.verify, msg.i)
 		} else {
-			j.Items[msg.i].Message = "queued; not read back (each read costs 1 of its 50 calls)"
+			j.Note(msg.i, "queued; not read back (each read costs 1 of its 50 calls)")
 		}
 	case api.IsUnauthorized(msg.err):
-		_ = j.Save()
+		// refused before anything was changed: the device is sent after login
+		j.Set(msg.i, state.BulkPending, "", msg.at)
+		p.saveJob()
 		p.paused, p.keyStopped, p.status, p.isErr = true, true, "the key was refused: the job is kept and resumes after login", true
 		if m.cfg.Store != nil {
 			m.startLogin("The server refused the key (401): enter it again. The bulk change is kept and resumes after login.")
 		}
 		return nil
 	case api.Classify(msg.err) == api.FailRateLimit:
-		// refused before it was made: the device stays pending, and the job
-		// waits as long as the server asked
+		// refused before it was made: the device is pending again, and the
+		// job waits as long as the server asked
+		j.Set(msg.i, state.BulkPending, "", msg.at)
+		p.saveJob()
 		wait := max(2*time.Second, min(api.RetryAfterOf(msg.err), 15*time.Minute))
 		p.blocked = "rate limited (429), until " + msg.at.Add(wait).Local().Format("15:04:05")
 		job := j
@@ -452,9 +454,7 @@ func (m *Model) onBulkStep(msg bulkStepMsg) tea.Cmd {
 	default:
 		j.Set(msg.i, state.BulkFailed, briefly(msg.err), msg.at)
 	}
-	if err := j.Save(); err != nil {
-		p.status, p.isErr = "the job file could not be written: "+err.Error(), true
-	}
+	p.saveJob()
 	if p.stopping {
 		p.stop()
 		return nil
@@ -467,7 +467,7 @@ func (m *Model) onBulkStep(msg bulkStepMsg) tea.Cmd {
 func (m *Model) bulkFinished() tea.Cmd {
 	p := m.bulk
 	c := p.job.Count()
-	p.status, p.isErr = fmt.Sprintf("done: %d queued, %d failed, %d skipped · e exports the results", c[stateQueued], c[stateFailed], c[stateSkipped]), c[stateFailed] > 0
+	p.status, p.isErr = fmt.Sprintf("done: %d queued, %d failed, %d skipped · e exports the results", c[state.BulkQueued], c[state.BulkFailed], c[state.BulkSkipped]), c[state.BulkFailed] > 0
 	p.verifyEnd = m.sh.now().Add(verifyFor)
 	job := p.job
 	return tea.Batch(m.toast("bulk change: "+p.status, p.isErr), tea.Tick(m.cfg.VerifyEvery, func(time.Time) tea.Msg { return bulkVerifyMsg{job: job} }))
@@ -484,11 +484,11 @@ func (m *Model) bulkVerify(job *state.BulkJob) tea.Cmd {
 	}
 	i := p.verify[0]
 	p.verify = p.verify[1:]
-	id := job.Items[i].DeviceID
-	c, ctx := m.sh.client, m.ctx
+	read := m.readConfig(job.Items[i].DeviceID, readBulkVerify)
 	return func() tea.Msg {
-		resp, err := c.GetConfig(ctx, id)
-		return configReadMsg{id: id, resp: resp, err: err, at: time.Now(), purpose: readBulkVerify, item: i}
+		msg := read().(configReadMsg)
+		msg.item = i
+		return msg
 	}
 }
 
@@ -498,10 +498,10 @@ func (m *Model) onBulkVerifyRead(msg configReadMsg) tea.Cmd {
 		return nil
 	}
 	if msg.err == nil && msg.resp.Synced && hasValues(msg.resp.Config, p.job.Changes) {
-		p.job.Set(msg.item, state.BulkApplied, "applied by "+m.sh.now().Local().Format("15:04:05"), m.sh.now())
-		_ = p.job.Save()
+		p.job.Set(msg.item, state.BulkApplied, "applied by "+msg.at.Local().Format("15:04:05"), msg.at)
+		p.saveJob()
 		c := p.job.Count()
-		p.status = fmt.Sprintf("done: %d applied, %d queued, %d failed, %d skipped · e exports the results", c[stateApplied], c[stateQueued], c[stateFailed], c[stateSkipped])
+		p.status = fmt.Sprintf("done: %d applied, %d queued, %d failed, %d skipped · e exports the results", c[state.BulkApplied], c[state.BulkQueued], c[state.BulkFailed], c[state.BulkSkipped])
 	} else {
 		p.verify = append(p.verify, msg.item)
 	}
@@ -546,7 +546,7 @@ func (m *Model) offerJobs() tea.Cmd {
 	if err != nil {
 		return m.toast("a saved bulk job could not be read: "+err.Error(), true)
 	}
-	if len(jobs) == 0 || m.dialog != nil {
+	if len(jobs) == 0 {
 		return nil
 	}
 	j := jobs[len(jobs)-1]

@@ -43,11 +43,11 @@ func (h *harness) markAllByPlan(t *testing.T, n int) {
 	h.scr.waitText(t, itoa(n)+" marked")
 }
 
-// patchedDevices are the devices the simulator received config writes for.
+// patchedDevices are the devices whose config writes the simulator took (202).
 func (h *harness) patchedDevices() map[string]int {
 	out := map[string]int{}
 	for _, r := range h.sim.Requests() {
-		if r.Method == "PATCH" {
+		if r.Method == "PATCH" && r.Status == 202 {
 			out[r.DeviceID]++
 		}
 	}
@@ -92,7 +92,12 @@ func TestBulkChangeOver25Devices(t *testing.T) {
 	h.key("5")
 	h.key("enter")
 	h.scr.waitText(t, "done: 21 queued, 3 failed, 1 skipped")
-	got := h.patchedDevices()
+	got := map[string]int{} // every write sent, refused ones included
+	for _, r := range h.sim.Requests() {
+		if r.Method == "PATCH" {
+			got[r.DeviceID]++
+		}
+	}
 	if len(got) != 24 || got[broke.DeviceID] != 0 {
 		t.Fatalf("writes to %d devices (want 24, none to %s): %v", len(got), broke.DeviceID, got)
 	}
@@ -166,6 +171,34 @@ func TestBulkReadOnlySendsNothing(t *testing.T) {
 
 // A key refused in the middle of a bulk change stops it, keeps the job,
 // and after a new key is entered it goes on where it stopped.
+// A 429 refuses a device's write before it is made: the device is sent
+// when the server allows, and every device gets the change once.
+func TestBulkRateLimitedDeviceIsSentAfterTheWait(t *testing.T) {
+	h := start(t, setup{devices: 6, hosted: 1, latency: 20 * time.Millisecond, cfg: func(c *Config) { c.StateDir = t.TempDir() }})
+	h.runClock(t)
+	h.markAllByPlan(t, 6)
+	h.key("c")
+	h.scr.waitText(t, "values are typed by")
+	h.key("+")
+	h.key("ambient.alarm = 65")
+	h.key("enter")
+	h.key("w")
+	h.scr.waitText(t, "[y/N]")
+	h.sim.Inject(sim.Fault{Op: api.OpUpdateConfig, Status: 429, Message: "Too Many Requests", RetryAfter: "1", Count: 1})
+	h.key("y")
+	h.scr.waitText(t, "done: ")
+	after := h.patchedDevices()
+	if len(after) != 6 {
+		t.Fatalf("%d of 6 devices got the change after one 429: %v", len(after), after)
+	}
+	for id, n := range after {
+		if n != 1 {
+			t.Fatalf("%s written %d times", id, n)
+		}
+	}
+	h.quit(t)
+}
+
 func TestBulkStopsOnARefusedKeyAndResumesAfterLogin(t *testing.T) {
 	keyring.MockInit()
 	store, _ := keys.NewStore("acme", filepath.Join(t.TempDir(), "sqc"))
