@@ -28,12 +28,31 @@ type shared struct {
 
 	listErr error // the last device list's failure, while no list came after it
 
-	fleet    *state.Fleet
-	ledger   *state.Ledger
-	sched    *state.Scheduler
-	calls    *state.CallLog
+	fleet  *state.Fleet
+	ledger *state.Ledger
+	sched  *state.Scheduler
+	calls  *state.CallLog
+	// link is the scheduler's word on the connection and the focused
+	// device's next read as of the last frame: taken in Update, since
+	// asking moves the scheduler's clock, and View only reads.
+	link     link
 	readOnly bool
 	// savedAtQuit is set when the user quit and the state was saved then;
 	// a signal ends the program without a key, and Run saves instead.
 	savedAtQuit bool
+}
+
+type link struct {
+	conn      state.Conn
+	nextFocus time.Time
+}
+
+// observe takes the link's state for the frame about to be drawn.
+func (sh *shared) observe() {
+	if sh.sched == nil {
+		sh.link = link{}
+		return
+	}
+	now := sh.now()
+	sh.link = link{conn: sh.sched.Conn(now), nextFocus: sh.sched.NextFocus(now)}
 }

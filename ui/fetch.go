@@ -73,10 +73,6 @@ func (m *Model) issue(req state.Request) tea.Cmd {
 	}
 }
 
-// saveEvery spaces the ledger's writes: a busy console answers several
-// reads a second, and a crash loses at most this much of the count.
-const saveEvery = 10 * time.Second
-
 // How often state is written while the console runs: the ledger's count
 // (a crash loses at most this much of it) and the offline cache, while
 // there is something new to keep.

@@ -38,6 +38,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			cmd = tea.Batch(cmd, tea.Tick(frameEvery, func(time.Time) tea.Msg { return frameMsg{} }))
 		}
 	}
+	if f.draw {
+		next.sh.observe()
+	}
 	return next, cmd
 }
 

@@ -74,10 +74,10 @@ func (p *readingsPane) view() string {
 		now := sh.now()
 		rs.paused = sh.sched.Paused()
 		rs.interval = sh.sched.FocusInterval(now)
-		if next := sh.sched.NextFocus(now); !next.IsZero() {
+		if next := sh.link.nextFocus; !next.IsZero() {
 			rs.nextIn = max(0, next.Sub(now))
 		}
-		if c := sh.sched.Conn(now); c.State != state.ConnOnline && c.State != state.ConnConnecting {
+		if c := sh.link.conn; c.State != state.ConnOnline && c.State != state.ConnConnecting {
 			rs.held = c.State.String()
 			if c.Until.After(now) {
 				rs.nextIn = c.Until.Sub(now)

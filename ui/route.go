@@ -13,6 +13,22 @@ import (
 
 func matches(msg tea.KeyPressMsg, b ...key.Binding) bool { return key.Matches(msg, b...) }
 
+// heldNow says why nothing can be read now, when something holds every
+// read (the network, the quota, the server's 429); nil when reads may go.
+func (m *Model) heldNow() tea.Cmd {
+	if m.sh.sched == nil {
+		return nil
+	}
+	until, why := m.sh.sched.RetryNow(m.sh.now())
+	if why == "" {
+		return nil
+	}
+	if !until.IsZero() {
+		why += " (" + short(until.Sub(m.sh.now())) + " more)"
+	}
+	return m.toast(why, true)
+}
+
 // onKey decides who gets a key: the login screen, the dialog, the help,
 // the focused pane, then the console's own keys.
 func (m Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
@@ -185,31 +201,21 @@ func (m Model) consoleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.toggleRight(m.apiLog)
 	case matches(msg, k.Export) && m.focused() == pane(m.list):
 		return m, m.askExport("")
-	case matches(msg, k.Refresh):
-		if sched == nil {
+	case matches(msg, k.Refresh, k.RefreshList):
+		switch held := m.heldNow(); {
+		case sched == nil:
 			return m, nil
-		}
-		if until, why := sched.RetryNow(m.sh.now()); why != "" {
-			if !until.IsZero() {
-				why += " (" + short(until.Sub(m.sh.now())) + " more)"
-			}
-			return m, m.toast(why, true)
-		}
-		if m.focusID == "" || m.sh.fleet.Len() == 0 {
+		case held != nil:
+			return m, held
+		case matches(msg, k.RefreshList):
+			sched.Ask(state.KindList, "")
+			return m, tea.Batch(m.schedule(), m.toast("reading the device list (one request per 1,000 devices)", false))
+		case m.focusID == "" || m.sh.fleet.Len() == 0:
 			sched.Ask(state.KindList, "") // nothing to read but the list
-		} else if !sched.Ask(state.KindData, m.focusID) {
+		case !sched.Ask(state.KindData, m.focusID):
 			return m, tea.Batch(m.schedule(), m.toast(m.cannotRead(m.focusID), true))
 		}
 		return m, m.schedule()
-	case matches(msg, k.RefreshList):
-		if sched == nil {
-			return m, nil
-		}
-		if until, why := sched.RetryNow(m.sh.now()); why != "" {
-			return m, m.toast(why+" ("+short(until.Sub(m.sh.now()))+" more)", true)
-		}
-		sched.Ask(state.KindList, "")
-		return m, tea.Batch(m.schedule(), m.toast("reading the device list (one request per 1,000 devices)", false))
 	case matches(msg, k.Copy):
 		if d := m.list.focused(); d != nil {
 			return m, tea.Batch(tea.SetClipboard(d.DeviceID), m.toast(d.DeviceID+" sent to the terminal's clipboard (OSC 52)", false))

@@ -134,7 +134,7 @@ func (m Model) header() string {
 	if m.client == nil || sched == nil {
 		conn = st.dim.Render("○ no key")
 	} else {
-		c := sched.Conn(now)
+		c := m.sh.link.conn
 		live = c.Live
 		conn = connText(st, c, now)
 		if read, total, done := sched.Progress(); !done && total > 0 && c.State == state.ConnOnline {
