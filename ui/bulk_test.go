@@ -169,14 +169,12 @@ func TestBulkReadOnlySendsNothing(t *testing.T) {
 	h.quit(t)
 }
 
-// A key refused in the middle of a bulk change stops it, keeps the job,
-// and after a new key is entered it goes on where it stopped.
-// A 429 refuses a device's write before it is made: the device is sent
-// when the server allows, and every device gets the change once.
-func TestBulkRateLimitedDeviceIsSentAfterTheWait(t *testing.T) {
-	h := start(t, setup{devices: 6, hosted: 1, latency: 20 * time.Millisecond, cfg: func(c *Config) { c.StateDir = t.TempDir() }})
+// askBulkAlarm marks all n devices and asks to send ambient.alarm = 65
+// to them: the confirm is on screen.
+func (h *harness) askBulkAlarm(t *testing.T, n int) {
+	t.Helper()
 	h.runClock(t)
-	h.markAllByPlan(t, 6)
+	h.markAllByPlan(t, n)
 	h.key("c")
 	h.scr.waitText(t, "values are typed by")
 	h.key("+")
@@ -184,21 +182,36 @@ func TestBulkRateLimitedDeviceIsSentAfterTheWait(t *testing.T) {
 	h.key("enter")
 	h.key("w")
 	h.scr.waitText(t, "[y/N]")
+}
+
+// eachOnce checks that every one of n devices took the change once.
+func (h *harness) eachOnce(t *testing.T, n int, after string) {
+	t.Helper()
+	got := h.patchedDevices()
+	if len(got) != n {
+		t.Fatalf("%d of %d devices got the change %s: %v", len(got), n, after, got)
+	}
+	for id, k := range got {
+		if k != 1 {
+			t.Fatalf("%s written %d times", id, k)
+		}
+	}
+}
+
+// A 429 refuses a device's write before it is made: the device is sent
+// when the server allows, and every device gets the change once.
+func TestBulkRateLimitedDeviceIsSentAfterTheWait(t *testing.T) {
+	h := start(t, setup{devices: 6, hosted: 1, latency: 20 * time.Millisecond, cfg: func(c *Config) { c.StateDir = t.TempDir() }})
+	h.askBulkAlarm(t, 6)
 	h.sim.Inject(sim.Fault{Op: api.OpUpdateConfig, Status: 429, Message: "Too Many Requests", RetryAfter: "1", Count: 1})
 	h.key("y")
 	h.scr.waitText(t, "done: ")
-	after := h.patchedDevices()
-	if len(after) != 6 {
-		t.Fatalf("%d of 6 devices got the change after one 429: %v", len(after), after)
-	}
-	for id, n := range after {
-		if n != 1 {
-			t.Fatalf("%s written %d times", id, n)
-		}
-	}
+	h.eachOnce(t, 6, "after one 429")
 	h.quit(t)
 }
 
+// A key refused in the middle of a bulk change stops it, keeps the job,
+// and after a new key is entered it goes on where it stopped.
 func TestBulkStopsOnARefusedKeyAndResumesAfterLogin(t *testing.T) {
 	keyring.MockInit()
 	store, _ := keys.NewStore("acme", filepath.Join(t.TempDir(), "sqc"))
@@ -211,31 +224,14 @@ func TestBulkStopsOnARefusedKeyAndResumesAfterLogin(t *testing.T) {
 	h := start(t, setup{devices: 8, hosted: 1, latency: 20 * time.Millisecond, cfg: func(c *Config) {
 		c.StateDir, c.Store = t.TempDir(), store
 	}})
-	h.runClock(t)
-	h.markAllByPlan(t, 8)
-	h.key("c")
-	h.scr.waitText(t, "values are typed by")
-	h.key("+")
-	h.key("ambient.alarm = 65")
-	h.key("enter")
-	h.key("w")
-	h.scr.waitText(t, "[y/N]")
+	h.askBulkAlarm(t, 8)
 	h.key("y")
 	h.scr.waitFor(t, "a first device written", func(string) bool { return len(h.patchedDevices()) > 0 })
 	h.sim.Inject(sim.Fault{Op: api.OpUpdateConfig, Status: 401, Message: "Unauthorized", Count: 1})
 	h.scr.waitText(t, "The bulk change is kept and")
-	before := h.patchedDevices()
 	h.key(uiKey)
 	h.key("enter")
 	h.scr.waitText(t, "done: ")
-	after := h.patchedDevices()
-	if len(after) != 8 {
-		t.Fatalf("%d of 8 devices written after the login (%d before)", len(after), len(before))
-	}
-	for id, n := range after {
-		if n != 1 {
-			t.Fatalf("%s written %d times", id, n)
-		}
-	}
+	h.eachOnce(t, 8, "after a 401 and the login")
 	h.quit(t)
 }
