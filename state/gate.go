@@ -167,6 +167,13 @@ func (g *Gate) Send(ctx context.Context, c *api.Client, w Write) (api.Result, er
 // auditError marks a write that went through but was not logged.
 type auditError struct{ error }
 
+// WentOut reports whether Send's write reached the server and was taken:
+// no error, or only the audit log failed after it.
+func WentOut(err error) bool {
+	var ae *auditError
+	return err == nil || errors.As(err, &ae)
+}
+
 func (e *auditError) Unwrap() error { return errors.Unwrap(e.error) }
 
 // Outcome says in a few words how a write ended, for a toast or a line.

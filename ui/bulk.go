@@ -424,11 +424,16 @@ func (m *Model) onBulkStep(msg bulkStepMsg) tea.Cmd {
 	p.running = false
 	var e *api.Error
 	switch {
-	case msg.err == nil:
-		j.Set(msg.i, state.BulkQueued, msg.res.Message, msg.at)
-		if j.Items[msg.i].Plan == api.PlanHosted {
+	case state.WentOut(msg.err):
+		what := msg.res.Message
+		if msg.err != nil { // taken, but the audit log failed: say so on its row
+			what = state.Outcome(msg.res, msg.err)
+		}
+		j.Set(msg.i, state.BulkQueued, what, msg.at)
+		switch {
+		case j.Items[msg.i].Plan == api.PlanHosted:
 			p.verify = append(p.verify, msg.i)
-		} else {
+		case msg.err == nil:
 			j.Note(msg.i, "queued; not read back (each read costs 1 of its 50 calls)")
 		}
 	case api.IsUnauthorized(msg.err):

@@ -72,11 +72,12 @@ type configWrite struct {
 	queuedAt  time.Time
 	until     time.Time
 	reads     int
-	hosted    bool
 	status    string
 	isErr     bool
 	appliedAt time.Time
 }
+
+func (w *configWrite) hosted() bool { return w.dev.Plan == api.PlanHosted }
 
 func (w *configWrite) line(st styles) string {
 	switch {
@@ -278,7 +279,7 @@ func (m *Model) askWrite() tea.Cmd {
 }
 
 func (m *Model) sendWrite(w state.Write) tea.Cmd {
-	m.sh.writes[w.Device.DeviceID] = &configWrite{dev: w.Device, sending: true, sent: w.Changes, hosted: w.Device.Plan == api.PlanHosted}
+	m.sh.writes[w.Device.DeviceID] = &configWrite{dev: w.Device, sending: true, sent: w.Changes}
 	g, c, ctx, now := m.sh.sendGate(w.Device.DeviceID), m.sh.client, m.ctx, m.sh.now
 	return func() tea.Msg {
 		res, err := g.Send(ctx, c, w)
@@ -289,15 +290,14 @@ func (m *Model) sendWrite(w state.Write) tea.Cmd {
 func (m *Model) onConfigSent(msg configSentMsg) tea.Cmd {
 	id := msg.w.Device.DeviceID
 	w := m.sh.writes[id]
-	if w == nil {
-		w = &configWrite{dev: msg.w.Device, sent: msg.w.Changes, hosted: msg.w.Device.Plan == api.PlanHosted}
-		m.sh.writes[id] = w
+	if w == nil { // sendWrite made it; nothing else removes it while the write is out
+		return nil
 	}
 	w.sending = false
 	var e *api.Error
 	errors.As(msg.err, &e)
 	switch {
-	case msg.err == nil || (e == nil && msg.res.Status != 0): // sent; perhaps not audited
+	case state.WentOut(msg.err):
 		w.queuedAt, w.until = msg.at, msg.at.Add(verifyFor)
 		w.status = "queued " + msg.at.Local().Format("15:04:05") + ": waiting for the device to apply it"
 		say := id + ": queued; the device applies it at its next check-in"
@@ -346,11 +346,17 @@ func (m *Model) sentThrough(id string, sent []state.Change) tea.Cmd {
 }
 
 func (m *Model) verifyLater(id string, w *configWrite) tea.Cmd {
-	d := m.cfg.VerifyEvery
-	if !w.hosted {
-		d = verifyFor / verifyReadsNonHosted * m.cfg.VerifyEvery / verifyEvery
+	return tea.Tick(m.readBackEvery(w.hosted()), func(time.Time) tea.Msg { return verifyTickMsg{id: id} })
+}
+
+// readBackEvery spaces the read-backs of a write: a non-Hosted device's
+// few reads are spread over the whole verifyFor. The ratio is taken
+// first: two durations multiplied overflow.
+func (m *Model) readBackEvery(hosted bool) time.Duration {
+	if hosted {
+		return m.cfg.VerifyEvery
 	}
-	return tea.Tick(d, func(time.Time) tea.Msg { return verifyTickMsg{id: id} })
+	return m.cfg.VerifyEvery * (verifyFor / verifyReadsNonHosted / verifyEvery)
 }
 
 func (m *Model) onVerifyTick(id string) tea.Cmd {
@@ -362,7 +368,7 @@ func (m *Model) onVerifyTick(id string) tea.Cmd {
 	if until, _ := m.sh.sched.Backoff(now); !until.IsZero() {
 		return m.verifyLater(id, w) // the network or the quota holds reads back
 	}
-	if !w.hosted && w.reads >= verifyReadsNonHosted {
+	if !w.hosted() && w.reads >= verifyReadsNonHosted {
 		return nil
 	}
 	w.reads++
@@ -381,7 +387,7 @@ func (m *Model) onVerifyRead(msg configReadMsg, w *configWrite) tea.Cmd {
 		w.appliedAt, w.isErr = msg.at, false
 		w.status = "applied at " + msg.at.Local().Format("15:04:05")
 		return m.toast(msg.id+": applied at "+msg.at.Local().Format("15:04"), false)
-	case msg.at.After(w.until) || (!w.hosted && w.reads >= verifyReadsNonHosted):
+	case msg.at.After(w.until) || (!w.hosted() && w.reads >= verifyReadsNonHosted):
 		w.until = time.Time{}
 		w.status = "not yet applied (last read " + msg.at.Local().Format("15:04") + "): r reads it again"
 		return m.toast(msg.id+": not yet applied", false)

@@ -415,7 +415,7 @@ func (m *Model) onMQTTStep(msg mqttStepMsg) tea.Cmd {
 	if msg.res.Queued() && msg.err == nil {
 		s.result = "queued"
 	}
-	if msg.err != nil {
+	if !state.WentOut(msg.err) {
 		s.failed = true
 		p.running, p.isErr = false, true
 		p.status = fmt.Sprintf("stopped at step %d of %d: %d done, %d not sent. Esc closes; m starts again.", msg.i+1, len(p.steps), msg.i, len(p.steps)-msg.i-1)

@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -41,7 +44,7 @@ func TestSendAgainGoesToTheDeviceWritten(t *testing.T) {
 	m, s := modelOn(t, 2, 1)
 	a, b := s.Devices()[0], s.Devices()[1]
 	sent := []state.Change{{Key: "ambient.warning", Old: json.Number("50"), New: json.Number("47")}}
-	m.sh.writes[a.DeviceID] = &configWrite{dev: a, sent: sent, hosted: true}
+	m.sh.writes[a.DeviceID] = &configWrite{dev: a, sent: sent}
 	m.config.open(b)
 	m.onReadBack(configReadMsg{id: a.DeviceID, resp: &api.ConfigResponse{Config: api.Config{}}, at: time.Now(), purpose: readBack}, m.sh.writes[a.DeviceID])
 	if m.dialog == nil {
@@ -149,5 +152,49 @@ func TestDialogsFromAnswersWaitAndAreGuarded(t *testing.T) {
 	next, _ = m.Update(press("n"))
 	if m = next.(Model); m.dialog != nil {
 		t.Fatal("the dialog took no key after its guard")
+	}
+}
+
+// A non-Hosted device's three read-backs are spread over the ten minutes
+// they watch, not spent at once.
+func TestNonHostedReadBacksAreSpread(t *testing.T) {
+	m, _ := modelOn(t, 1, 1)
+	for _, every := range []time.Duration{verifyEvery, 50 * time.Millisecond} {
+		m.cfg.VerifyEvery = every
+		if got, want := m.readBackEvery(false), every*10; got != want {
+			t.Errorf("with read-backs every %s, a non-Hosted device's every %s, want %s", every, got, want)
+		}
+	}
+	if got := m.readBackEvery(true); got != m.cfg.VerifyEvery {
+		t.Errorf("Hosted read-backs every %s", got)
+	}
+}
+
+// A write the server took is taken, even when the audit log cannot be
+// written after it: a bulk change counts it queued and an MQTT set-up
+// goes on, each saying the log failed.
+func TestAWriteTakenButNotAuditedIsNotAFailure(t *testing.T) {
+	m, s := modelOn(t, 1, 1)
+	blocked := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(blocked, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	m.sh.gate.Audit = state.OpenAudit(filepath.Join(blocked, "dir")) // under a file: never written
+	d := s.Devices()[0]
+	job := state.NewBulkJob("", "fp", "acme", []state.Change{{Key: "ambient.warning", New: json.Number("47"), Added: true}}, []api.Device{d}, time.Now())
+	m.bulk.resume(job)
+	step := m.bulkNext(job)().(bulkStepMsg)
+	if step.err == nil {
+		t.Fatal("the audit log was written")
+	}
+	m.onBulkStep(step)
+	if it := job.Items[0]; it.Status != state.BulkQueued || !strings.Contains(it.Message, "audit log") {
+		t.Fatalf("bulk row %s %q, want queued with the audit failure said", it.Status, it.Message)
+	}
+	m.mqtt.open(d)
+	m.mqtt.steps = []mqttStep{{w: job.Write(0)}, {w: job.Write(0)}}
+	m.mqtt.running, m.mqtt.run = true, 1
+	if cmd := m.onMQTTStep(mqttStepMsg{run: 1, i: 0, res: step.res, err: step.err}); cmd == nil || m.mqtt.steps[0].failed {
+		t.Fatal("an MQTT set-up stopped at a step the server took")
 	}
 }
