@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"time"
 
@@ -63,7 +64,7 @@ type BulkJob struct {
 
 // NewBulkJob plans a change of devices, in the order given.
 func NewBulkJob(dir, fingerprint, profile string, changes []Change, devices []api.Device, now time.Time) *BulkJob {
-	j := &BulkJob{ID: now.UTC().Format("20060102-150405.000"), Profile: profile, Created: now, Changes: changes}
+	j := &BulkJob{ID: now.UTC().Format("20060102-150405.000"), Profile: profile, Created: now, Changes: newValues(changes)}
 	for _, d := range devices {
 		j.Items = append(j.Items, BulkItem{DeviceID: d.DeviceID, Name: d.Name, Plan: d.Plan, Status: BulkPending})
 	}
@@ -77,15 +78,20 @@ func jobsDir(dir, fingerprint string) string {
 	return filepath.Join(dir, "jobs", sanitise(fingerprint))
 }
 
-// Write is the write one device of the job gets: only the keys and new
-// values (each device's old values were not read, to spare its calls).
+// newValues are changes as a bulk job sends them: keys and new values
+// only, since each device's old values are its own and were not read.
+func newValues(changes []Change) []Change {
+	out := make([]Change, len(changes))
+	for k, c := range changes {
+		out[k] = Change{Key: c.Key, New: c.New, Added: true}
+	}
+	return out
+}
+
+// Write is the write one device of the job gets.
 func (j *BulkJob) Write(i int) Write {
 	it := j.Items[i]
-	changes := make([]Change, len(j.Changes))
-	for k, c := range j.Changes {
-		changes[k] = Change{Key: c.Key, New: c.New, Added: true}
-	}
-	return Write{Op: api.OpUpdateConfig, Device: api.Device{DeviceID: it.DeviceID, Name: it.Name, Plan: it.Plan}, Changes: changes}
+	return Write{Op: api.OpUpdateConfig, Device: api.Device{DeviceID: it.DeviceID, Name: it.Name, Plan: it.Plan}, Changes: slices.Clone(j.Changes)}
 }
 
 // Next is the next device to send to; false when none is left.

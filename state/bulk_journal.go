@@ -92,7 +92,7 @@ func loadJob(path string, b []byte) (*BulkJob, error) {
 	if err := dec.Decode(&j); err != nil {
 		return nil, err
 	}
-	j.path, j.written, j.savedStop = path, true, j.Cancelled
+	j.path, j.written, j.savedStop, j.Changes = path, true, j.Cancelled, newValues(j.Changes)
 	f, err := os.Open(j.journalPath())
 	if errors.Is(err, os.ErrNotExist) {
 		return &j, nil

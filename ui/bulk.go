@@ -164,9 +164,7 @@ func (p *bulkPane) view() string {
 			out = append(out, "No setting yet: + adds one (key = value).")
 		}
 		for _, l := range state.DiffLines(p.changes) {
-			if strings.HasPrefix(l, "+") {
-				out = append(out, st.warn.Render(fit(l, p.w)))
-			}
+			out = append(out, st.warn.Render(fit(l, p.w)))
 		}
 		out = append(out, "", st.title.Render("Devices"))
 		for i, d := range p.devices {
@@ -185,9 +183,7 @@ func (p *bulkPane) view() string {
 	c := j.Count()
 	out = append(out, st.title.Render(fmt.Sprintf("Bulk change · %s", plural(len(j.Items), "device"))))
 	for _, l := range state.DiffLines(j.Changes) {
-		if strings.HasPrefix(l, "+") {
-			out = append(out, st.dim.Render(fit(l, p.w)))
-		}
+		out = append(out, st.dim.Render(fit(l, p.w)))
 	}
 	frac := float64(j.Sent()) / float64(max(1, len(j.Items)))
 	phase := "sending"
@@ -297,7 +293,10 @@ func (m *Model) askBulkSetting() tea.Cmd {
 			if err != nil {
 				return nil, err
 			}
-			p.changes = state.Stage(p.changes, state.Change{Key: k, Old: old, New: nv})
+			// each device's old value is its own and is not read (each read
+			// may cost a call): the change is a new value, even where the
+			// first device has it already
+			p.changes = state.Stage(p.changes, state.Change{Key: k, New: nv, Added: true})
 			return nil, nil
 		})
 	return nil
@@ -321,9 +320,7 @@ func (m *Model) askBulkWrite() tea.Cmd {
 	n := len(p.devices)
 	lines := []string{fmt.Sprintf("These settings go to %s, one request each:", plural(n, "device"))}
 	for _, l := range state.DiffLines(p.changes) {
-		if strings.HasPrefix(l, "+") {
-			lines = append(lines, "  "+l)
-		}
+		lines = append(lines, "  "+l)
 	}
 	lines = append(lines, "", "The request, for "+p.devices[0].DeviceID+" (the others alike):")
 	lines = append(lines, pv.Lines()...)
@@ -557,9 +554,7 @@ func (m *Model) offerJobs() tea.Cmd {
 	j := jobs[len(jobs)-1]
 	lines := []string{fmt.Sprintf("Started %s: %d of %d devices sent.", j.Created.Local().Format("Jan 2 15:04"), j.Sent(), len(j.Items))}
 	for _, l := range state.DiffLines(j.Changes) {
-		if strings.HasPrefix(l, "+") {
-			lines = append(lines, "  "+l)
-		}
+		lines = append(lines, "  "+l)
 	}
 	lines = append(lines, "", "Resuming sends to the devices not sent yet; none is sent twice.")
 	m.dialog = newQuestion("A bulk change stopped before its end", lines, "Resume it now?", func(m *Model, yes bool) tea.Cmd {

@@ -67,7 +67,7 @@ func TestChangeStagedDuringASendIsKept(t *testing.T) {
 	d := s.Devices()[0]
 	p := m.config
 	p.open(d)
-	p.loaded(&api.ConfigResponse{Config: api.Config{"ambient": map[string]any{"warning": json.Number("50"), "alarm": json.Number("60")}}, Synced: true}, nil, time.Now())
+	p.loaded(&api.ConfigResponse{Config: api.Config{"ambient": api.Config{"warning": json.Number("50"), "alarm": json.Number("60")}}, Synced: true}, nil, time.Now())
 	p.stage(state.Change{Key: "ambient.warning", Old: json.Number("50"), New: json.Number("47")})
 	w := state.Write{Op: api.OpUpdateConfig, Device: d, Changes: p.changes}
 	_ = m.sendWrite(w)
@@ -196,5 +196,21 @@ func TestAWriteTakenButNotAuditedIsNotAFailure(t *testing.T) {
 	m.mqtt.running, m.mqtt.run = true, 1
 	if cmd := m.onMQTTStep(mqttStepMsg{run: 1, i: 0, res: step.res, err: step.err}); cmd == nil || m.mqtt.steps[0].failed {
 		t.Fatal("an MQTT set-up stopped at a step the server took")
+	}
+}
+
+// A bulk setting the first marked device has already is still sent to
+// every device: the others' values were not read.
+func TestBulkSettingTheFirstDeviceHasIsKept(t *testing.T) {
+	m, s := modelOn(t, 3, 1)
+	m.bulk.open(s.Devices())
+	m.bulk.reading, m.bulk.cfg = false, api.Config{"ambient": api.Config{"alarm": json.Number("65")}}
+	m.askBulkSetting()
+	m.dialog.input.SetValue("ambient.alarm = 65")
+	if done, _ := m.dialog.key(&m, tea.KeyPressMsg{Code: tea.KeyEnter}); !done {
+		t.Fatalf("the setting was refused: %s", m.dialog.err)
+	}
+	if got := state.DiffLines(m.bulk.changes); len(got) != 1 || got[0] != "+ ambient.alarm 65" {
+		t.Fatalf("staged %q, want + ambient.alarm 65", got)
 	}
 }
