@@ -179,6 +179,28 @@ func Stage(changes []Change, c Change) []Change {
 	return out
 }
 
+// Rebase takes the old values of changes from cfg, the device's config as
+// read last: a change to a value the device has now is no longer one.
+func Rebase(cfg api.Config, changes []Change) []Change {
+	var out []Change
+	for _, c := range changes {
+		old, had := cfg.Get(c.Key)
+		c.Old, c.Added = old, !had
+		out = Stage(out, c)
+	}
+	return out
+}
+
+// Holds reports whether cfg has every change's new value.
+func Holds(cfg api.Config, changes []Change) bool {
+	for _, c := range changes {
+		if v, ok := cfg.Get(c.Key); !ok || !sameValue(v, c.New) {
+			return false
+		}
+	}
+	return true
+}
+
 // Unsent is what of staged a write of sent leaves to send: a change sent
 // with the value staged is gone, one staged or edited after it stays,
 // its old value now the one sent.

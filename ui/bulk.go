@@ -499,7 +499,7 @@ func (m *Model) onBulkVerifyRead(msg configReadMsg) tea.Cmd {
 	if p.job == nil || msg.item >= len(p.job.Items) || p.job.Items[msg.item].DeviceID != msg.id {
 		return nil
 	}
-	if msg.err == nil && msg.resp.Synced && hasValues(msg.resp.Config, p.job.Changes) {
+	if msg.err == nil && msg.resp.Synced && state.Holds(msg.resp.Config, p.job.Changes) {
 		p.job.Set(msg.item, state.BulkApplied, "applied by "+msg.at.Local().Format("15:04:05"), msg.at)
 		p.saveJob()
 		c := p.job.Count()

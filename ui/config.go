@@ -85,14 +85,7 @@ func (p *configPane) loaded(resp *api.ConfigResponse, err error, at time.Time) {
 		return
 	}
 	p.readErr, p.cfg, p.synced, p.readAt = nil, resp.Config, resp.Synced, at
-	// A staged value the device now has is no longer a change.
-	var keep []state.Change
-	for _, c := range p.changes {
-		old, ok := p.cfg.Get(c.Key)
-		c.Old, c.Added = old, !ok
-		keep = state.Stage(keep, c)
-	}
-	p.changes = keep
+	p.changes = state.Rebase(p.cfg, p.changes)
 	p.refreshKeys()
 }
 
@@ -135,15 +128,11 @@ func (p *configPane) queued(k string) (state.Change, bool) {
 	if w == nil || w.sending || !w.appliedAt.IsZero() || w.queuedAt.IsZero() {
 		return state.Change{}, false
 	}
-	for _, c := range w.sent {
-		if c.Key == k {
-			if v, ok := p.cfg.Get(k); ok && state.FormatValue(v) == state.FormatValue(c.New) {
-				return state.Change{}, false
-			}
-			return c, true
-		}
+	i := slices.IndexFunc(w.sent, func(c state.Change) bool { return c.Key == k })
+	if i < 0 || state.Holds(p.cfg, w.sent[i:i+1]) {
+		return state.Change{}, false
 	}
-	return state.Change{}, false
+	return w.sent[i], true
 }
 
 // value is what a key will be: the staged value, else the device's.

@@ -227,12 +227,7 @@ func (m *Model) offerDraft() tea.Cmd {
 	if !ok {
 		return nil
 	}
-	var fresh []state.Change
-	for _, c := range d.Changes {
-		old, had := p.cfg.Get(c.Key)
-		c.Old, c.Added = old, !had
-		fresh = state.Stage(fresh, c)
-	}
+	fresh := state.Rebase(p.cfg, d.Changes)
 	if len(fresh) == 0 {
 		_ = state.SaveDraft(p.draftPath(), state.Draft{DeviceID: d.DeviceID})
 		return m.toast("the saved draft's values are on the device already: draft removed", false)
@@ -383,7 +378,7 @@ func (m *Model) onVerifyRead(msg configReadMsg, w *configWrite) tea.Cmd {
 		p.loaded(msg.resp, nil, msg.at)
 	}
 	switch {
-	case msg.err == nil && msg.resp.Synced && hasValues(msg.resp.Config, w.sent):
+	case msg.err == nil && msg.resp.Synced && state.Holds(msg.resp.Config, w.sent):
 		w.appliedAt, w.isErr = msg.at, false
 		w.status = "applied at " + msg.at.Local().Format("15:04:05")
 		return m.toast(msg.id+": applied at "+msg.at.Local().Format("15:04"), false)
@@ -407,7 +402,7 @@ func (m *Model) onReadBack(msg configReadMsg, w *configWrite) tea.Cmd {
 		w.status = "outcome unknown, and the config could not be read back: " + msg.err.Error() + " · r reads it again"
 		return nil
 	}
-	if hasValues(msg.resp.Config, w.sent) {
+	if state.Holds(msg.resp.Config, w.sent) {
 		w.isErr, w.status = false, "the device has the new values: the write went through"
 		return tea.Batch(m.sentThrough(msg.id, w.sent), m.toast(msg.id+": the write went through after all", false))
 	}
@@ -425,17 +420,6 @@ func (m *Model) onReadBack(msg configReadMsg, w *configWrite) tea.Cmd {
 		})
 	m.dialog.yes, m.dialog.no = "send again", "keep it staged"
 	return nil
-}
-
-// hasValues reports whether a config holds every sent value.
-func hasValues(cfg api.Config, sent []state.Change) bool {
-	for _, c := range sent {
-		v, ok := cfg.Get(c.Key)
-		if !ok || state.FormatValue(v) != state.FormatValue(c.New) {
-			return false
-		}
-	}
-	return true
 }
 
 // askAddKey asks for a new setting and its value.
