@@ -57,10 +57,8 @@ type Model struct {
 	ctx context.Context
 	sh  *shared
 
-	client      *api.Client
-	keySource   string
-	fingerprint string
-	ledgers     map[string]*state.Ledger // by key fingerprint: a client counts into its key's
+	keySource string
+	ledgers   map[string]*state.Ledger // by key fingerprint: a client counts into its key's
 
 	list     *listPane
 	readings *readingsPane
@@ -116,7 +114,7 @@ func New(ctx context.Context, cfg Config) Model {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	sh := &shared{st: newStyles(true), keys: defaultKeys(), now: cfg.Now, fleet: state.NewFleet(), calls: state.NewCallLog(),
-		ctx: ctx, readOnly: cfg.ReadOnly, stateDir: cfg.StateDir, writes: map[string]*configWrite{}}
+		readOnly: cfg.ReadOnly, stateDir: cfg.StateDir, writes: map[string]*configWrite{}}
 	m := Model{cfg: cfg, ctx: ctx, sh: sh, ledgers: map[string]*state.Ledger{}, frame: &frameCache{draw: true}}
 	m.list = newListPane(sh)
 	m.readings = newReadingsPane(sh, m.list.focused)
@@ -193,13 +191,13 @@ func (m *Model) connect(key string) (*api.Client, error) {
 
 func (m *Model) useClient(c *api.Client, key, source string) {
 	now := m.sh.now()
-	m.client, m.keySource, m.fingerprint = c, source, keys.Fingerprint(key)
+	m.keySource = source
 	ledger := m.ledgerFor(key)
-	m.sh.ledger, m.sh.client, m.sh.keyFP = ledger, c, m.fingerprint
+	m.sh.ledger, m.sh.client, m.sh.keyFP = ledger, c, keys.Fingerprint(key)
 	m.sh.gate = &state.Gate{ReadOnly: m.cfg.ReadOnly, Profile: m.cfg.Profile, Audit: state.OpenAudit(m.cfg.StateDir), Now: m.sh.now, Left: m.sh.callsLeft}
 	m.sh.sched = state.NewScheduler(ledger, m.cfg.Share)
 	if m.sh.fleet.Len() == 0 && m.cfg.StateDir != "" {
-		if focus, ok := m.sh.fleet.RestoreCache(state.CachePath(m.cfg.StateDir, m.fingerprint), m.cfg.Log); ok {
+		if focus, ok := m.sh.fleet.RestoreCache(state.CachePath(m.cfg.StateDir, m.sh.keyFP), m.cfg.Log); ok {
 			m.sh.sched.SetDevices(devicesOf(m.sh.fleet), now)
 			// the client's own limiter starts at 1/s until a list says more
 			c.SetRate(m.sh.sched.Limits().RatePerSecond)

@@ -243,7 +243,7 @@ func BenchmarkSweep(b *testing.B) {
 	m.sh.width, m.sh.height = 120, 40
 	m.layout()
 	ctx := context.Background()
-	devices, err := m.client.ListDevices(ctx)
+	devices, err := m.sh.client.ListDevices(ctx)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -259,7 +259,7 @@ func BenchmarkSweep(b *testing.B) {
 	i := 0
 	for b.Loop() {
 		id := ids[i%len(ids)]
-		page, err := m.client.GetData(ctx, id, api.DataQuery{Limit: 1})
+		page, err := m.sh.client.GetData(ctx, id, api.DataQuery{Limit: 1})
 		next, _ := m.Update(dataMsg{req: state.Request{ID: -1 - i, Kind: state.KindData, DeviceID: id}, page: page, err: err, at: time.Now()})
 		m = next.(Model)
 		if i%50 == 0 {

@@ -544,7 +544,7 @@ func (m *Model) exportBulk() tea.Cmd {
 
 // offerJobs offers to resume a bulk change that stopped before its end.
 func (m *Model) offerJobs() tea.Cmd {
-	jobs, err := state.UnfinishedJobs(m.cfg.StateDir, m.fingerprint)
+	jobs, err := state.UnfinishedJobs(m.cfg.StateDir, m.sh.keyFP)
 	if err != nil {
 		return m.toast("a saved bulk job could not be read: "+err.Error(), true)
 	}

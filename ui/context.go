@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"context"
 	"time"
 
 	"sqc/api"
@@ -18,7 +17,6 @@ type shared struct {
 	keys          keyMap
 	now           func() time.Time
 
-	ctx      context.Context
 	client   *api.Client
 	gate     *state.Gate
 	stateDir string // where drafts are kept; "" keeps none

@@ -15,7 +15,7 @@ func everySecond() tea.Cmd {
 // schedule asks the scheduler for every read due now, issues them, and
 // arms one tick for the next. Called after every answer and every tick.
 func (m *Model) schedule() tea.Cmd {
-	if m.client == nil {
+	if m.sh.client == nil {
 		return nil
 	}
 	now := m.sh.now()
@@ -53,7 +53,7 @@ func (m *Model) wakeIn(now time.Time, wait time.Duration) tea.Cmd {
 
 // issue turns a scheduled request into the command that makes it.
 func (m *Model) issue(req state.Request) tea.Cmd {
-	c, ctx, now := m.client, m.ctx, m.sh.now
+	c, ctx, now := m.sh.client, m.ctx, m.sh.now
 	if req.Kind == state.KindList {
 		return func() tea.Msg {
 			rep, err := c.ListDevicesReport(ctx)
@@ -96,7 +96,7 @@ func (m *Model) persist() tea.Cmd {
 	}
 	if m.cacheDirty && now.Sub(m.cachedAt) >= cacheEvery && m.sh.fleet.Len() > 0 {
 		m.cacheDirty, m.cachedAt = false, now
-		snap, path := m.sh.fleet.Snapshot(now, m.focusID), state.CachePath(m.cfg.StateDir, m.fingerprint)
+		snap, path := m.sh.fleet.Snapshot(now, m.focusID), state.CachePath(m.cfg.StateDir, m.sh.keyFP)
 		cmds = append(cmds, func() tea.Msg { return savedMsg{err: snap.Save(path)} })
 	}
 	return tea.Batch(cmds...)
@@ -111,7 +111,7 @@ func (m *Model) saveNow() error {
 	}
 	err := m.sh.ledger.Save()
 	if m.sh.fleet.Len() > 0 {
-		if cerr := m.sh.fleet.Snapshot(m.sh.now(), m.focusID).Save(state.CachePath(m.cfg.StateDir, m.fingerprint)); err == nil {
+		if cerr := m.sh.fleet.Snapshot(m.sh.now(), m.focusID).Save(state.CachePath(m.cfg.StateDir, m.sh.keyFP)); err == nil {
 			err = cerr
 		}
 	}

@@ -131,7 +131,7 @@ func (m Model) header() string {
 	sched := m.sh.sched
 	var conn string
 	live := true
-	if m.client == nil || sched == nil {
+	if m.sh.client == nil || sched == nil {
 		conn = st.dim.Render("○ no key")
 	} else {
 		c := m.sh.link.conn
