@@ -166,7 +166,7 @@ func (m *Model) confirmAdd(w state.Write) tea.Cmd {
 	default:
 		what += " in the account's default group"
 	}
-	m.dialog = newQuestion(what, lines, "Send?", func(m *Model, yes bool) tea.Cmd {
+	m.dialog = newQuestion(what, lines, "Send?", "add", "cancel", func(m *Model, yes bool) tea.Cmd {
 		if !yes {
 			m.add.status, m.add.isErr = "not sent", false
 			return nil
@@ -178,7 +178,6 @@ func (m *Model) confirmAdd(w state.Write) tea.Cmd {
 			return addedMsg{w: w, res: res, err: err, at: now()}
 		}
 	})
-	m.dialog.yes, m.dialog.no = "add", "cancel"
 	return nil
 }
 
@@ -201,8 +200,7 @@ func (m *Model) onAdded(msg addedMsg) tea.Cmd {
 	case api.IsPasswordRequired(msg.err) || api.StatusOf(msg.err) == 403 && msg.w.User.SetupPassword != "":
 		p.status, p.isErr = "The setup password was refused: check it (letters and digits as printed) and press enter to try again.", true
 		return p.form.focusOn(2)
-	case api.IsUnauthorized(msg.err) && m.cfg.Store != nil:
-		m.startLogin("The server refused the key (401): enter it again. The form is kept.")
+	case m.keyRefused(msg.err, "The form is kept."):
 		return nil
 	default:
 		p.status, p.isErr = state.Outcome(msg.res, msg.err), true

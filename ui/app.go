@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/textinput"
@@ -215,6 +216,16 @@ func devicesOf(f *state.Fleet) []api.Device {
 		out[i] = d.Device
 	}
 	return out
+}
+
+// keyRefused starts the login when the server refused the key and a
+// key store can take a new one; kept says what the user keeps meanwhile.
+func (m *Model) keyRefused(err error, kept string) bool {
+	if !api.IsUnauthorized(err) || m.cfg.Store == nil {
+		return false
+	}
+	m.startLogin(strings.TrimSpace("The server refused the key (401): enter it again. " + kept))
+	return true
 }
 
 // startLogin shows the login screen over what the console was showing.
@@ -448,8 +459,7 @@ func (m *Model) onList(msg listMsg) tea.Cmd {
 			m.jobsOffered = true
 			cmds = append(cmds, m.offerJobs())
 		}
-	case api.IsUnauthorized(msg.err) && m.cfg.Store != nil:
-		m.startLogin("The server refused the key (401): enter it again. What you were looking at is kept.")
+	case m.keyRefused(msg.err, "What you were looking at is kept."):
 		return nil
 	default:
 		m.sh.listErr = msg.err
@@ -468,8 +478,7 @@ func (m *Model) onData(msg dataMsg) tea.Cmd {
 	switch {
 	case msg.err == nil:
 		m.foldData(id, msg, now)
-	case api.IsUnauthorized(msg.err) && m.cfg.Store != nil:
-		m.startLogin("The server refused the key (401): enter it again. What you were looking at is kept.")
+	case m.keyRefused(msg.err, "What you were looking at is kept."):
 		return nil
 	case api.Classify(msg.err).Fleetwide() || api.Classify(msg.err) == api.FailCancelled:
 		// held back by the scheduler; the device keeps its data and age

@@ -357,13 +357,12 @@ func (m *Model) askBulkWrite() tea.Cmd {
 		})
 		return nil
 	}
-	m.dialog = newQuestion(title, lines, "Send to "+plural(n, "device")+"?", func(m *Model, yes bool) tea.Cmd {
+	m.dialog = newQuestion(title, lines, "Send to "+plural(n, "device")+"?", "send", "cancel", func(m *Model, yes bool) tea.Cmd {
 		if !yes {
 			return m.toast("not sent", false)
 		}
 		return send(m)
 	})
-	m.dialog.yes, m.dialog.no = "send", "cancel"
 	return nil
 }
 
@@ -438,9 +437,7 @@ func (m *Model) onBulkStep(msg bulkStepMsg) tea.Cmd {
 		j.Set(msg.i, state.BulkPending, "", msg.at)
 		p.saveJob()
 		p.paused, p.keyStopped, p.status, p.isErr = true, true, "the key was refused: the job is kept and resumes after login", true
-		if m.cfg.Store != nil {
-			m.startLogin("The server refused the key (401): enter it again. The bulk change is kept and resumes after login.")
-		}
+		m.keyRefused(msg.err, "The bulk change is kept and resumes after login.")
 		return nil
 	case api.Classify(msg.err) == api.FailRateLimit:
 		// refused before it was made: the device is pending again, and the
@@ -557,7 +554,7 @@ func (m *Model) offerJobs() tea.Cmd {
 		lines = append(lines, "  "+l)
 	}
 	lines = append(lines, "", "Resuming sends to the devices not sent yet; none is sent twice.")
-	m.dialog = newQuestion("A bulk change stopped before its end", lines, "Resume it now?", func(m *Model, yes bool) tea.Cmd {
+	m.dialog = newQuestion("A bulk change stopped before its end", lines, "Resume it now?", "resume", "later", func(m *Model, yes bool) tea.Cmd {
 		if !yes {
 			return m.toast("the bulk change is kept: it is offered again at the next start", false)
 		}
@@ -565,7 +562,6 @@ func (m *Model) offerJobs() tea.Cmd {
 		m.showRight(m.bulk)
 		return func() tea.Msg { return bulkNextMsg{job: j} }
 	})
-	m.dialog.yes, m.dialog.no = "resume", "later"
 	return nil
 }
 

@@ -403,16 +403,15 @@ func (p *configPane) headLines() []string {
 	if n := len(p.changes); n > 0 {
 		lines = append(lines, fit(st.warn.Render(fmt.Sprintf("%s staged", plural(n, "change")))+st.dim.Render(" · w write · u undo · kept as a draft"), p.w))
 	}
-	for _, e := range []string{p.problem} {
+	problems := []string{p.problem}
+	if p.readErr != nil {
+		problems = append(problems, "could not read the config: "+p.readErr.Error())
+	}
+	for _, e := range problems {
 		if e != "" {
 			for _, l := range strings.Split(wrap(e, p.w), "\n") {
 				lines = append(lines, st.errText.Render(l))
 			}
-		}
-	}
-	if p.readErr != nil {
-		for _, l := range strings.Split(wrap("could not read the config: "+p.readErr.Error(), p.w), "\n") {
-			lines = append(lines, st.errText.Render(l))
 		}
 	}
 	if p.searching {
@@ -421,7 +420,10 @@ func (p *configPane) headLines() []string {
 	return lines
 }
 
-func (p *configPane) rowsHeight() int { return max(1, p.h-len(p.headLines())-1) }
+func (p *configPane) rowsHeight() int { return rowsUnder(p.h, p.headLines()) }
+
+// rowsUnder is the height the rows have under the head lines.
+func rowsUnder(h int, head []string) int { return max(1, h-len(head)-1) }
 
 func (p *configPane) view() string {
 	st := p.sh.st
@@ -471,7 +473,7 @@ func (p *configPane) view() string {
 	if len(p.keys) == 0 && !p.loading && p.readErr == nil {
 		rows = append(rows, st.dim.Render("no settings"))
 	}
-	height := p.rowsHeight()
+	height := rowsUnder(p.h, head)
 	off := max(0, min(p.offset, len(rows)-height))
 	if cursorRow < off || cursorRow >= off+height { // a resize moved it away
 		off = max(0, min(cursorRow-height/2, len(rows)-height))

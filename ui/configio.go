@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"time"
 
@@ -133,14 +134,13 @@ func (m *Model) costlyRead(d api.Device, purpose readPurpose, question string) t
 		left = fmt.Sprintf("of its %d", n)
 	}
 	m.dialog = newQuestion(question, []string{d.DeviceID + " is on plan " + d.Plan + ", not Hosted: reading its config costs 1 " + left + " API calls left this month."},
-		"Read it?", func(m *Model, yes bool) tea.Cmd {
+		"Read it?", "read", "leave it", func(m *Model, yes bool) tea.Cmd {
 			if !yes {
 				m.notRead(d, purpose, "not read", "r reads it when you want")
 				return nil
 			}
 			return m.readConfig(d.DeviceID, purpose)
 		})
-	m.dialog.yes, m.dialog.no = "read", "leave it"
 	return nil
 }
 
@@ -164,8 +164,7 @@ func (m *Model) notRead(d api.Device, purpose readPurpose, why, then string) {
 
 func (m *Model) onConfigRead(msg configReadMsg) tea.Cmd {
 	p := m.config
-	if api.IsUnauthorized(msg.err) && m.cfg.Store != nil {
-		m.startLogin("The server refused the key (401): enter it again. Your staged changes are kept.")
+	if m.keyRefused(msg.err, "Your staged changes are kept.") {
 		return nil
 	}
 	if msg.resp != nil && msg.resp.Remaining != nil {
@@ -233,13 +232,12 @@ func (m *Model) offerDraft() tea.Cmd {
 		return m.toast("the saved draft's values are on the device already: draft removed", false)
 	}
 	m.dialog = newQuestion("A draft is saved for "+d.DeviceID+" ("+d.SavedAt.Local().Format("Jan 2 15:04")+")",
-		state.DiffLines(fresh), "Discard it?", func(m *Model, yes bool) tea.Cmd {
+		state.DiffLines(fresh), "Discard it?", "discard", "resume it", func(m *Model, yes bool) tea.Cmd {
 			if yes {
 				return tea.Batch(m.config.replace(nil), m.toast("draft discarded", false))
 			}
 			return tea.Batch(m.config.replace(fresh), m.toast("draft resumed: w writes it", false))
 		})
-	m.dialog.yes, m.dialog.no = "discard", "resume it"
 	return nil
 }
 
@@ -263,13 +261,12 @@ func (m *Model) askWrite() tea.Cmd {
 		lines = append(lines, "", fmt.Sprintf("Then it is read back at most %d times to see it applied (1 call each).", verifyReadsNonHosted))
 	}
 	m.dialog = newQuestion("Write to "+p.dev.DeviceID+" "+clean(p.dev.Name), lines, "Send "+plural(len(p.changes), "change")+"?",
-		func(m *Model, yes bool) tea.Cmd {
+		"send", "cancel", func(m *Model, yes bool) tea.Cmd {
 			if !yes {
 				return m.toast("not sent: the changes stay staged", false)
 			}
 			return m.sendWrite(w)
 		})
-	m.dialog.yes, m.dialog.no = "send", "cancel"
 	return nil
 }
 
@@ -304,9 +301,8 @@ func (m *Model) onConfigSent(msg configSentMsg) tea.Cmd {
 		w.status, w.isErr = "outcome unknown ("+e.Error()+"): reading the config back", true
 		return tea.Batch(m.toast(id+": outcome unknown: reading the config back before offering to send again", true),
 			m.costlyRead(msg.w.Device, readBack, "The write's outcome is unknown: read the config back?"))
-	case api.IsUnauthorized(msg.err) && m.cfg.Store != nil:
+	case m.keyRefused(msg.err, "Your staged changes are kept."):
 		delete(m.sh.writes, id)
-		m.startLogin("The server refused the key (401): enter it again. Your staged changes are kept.")
 		return nil
 	default:
 		w.status, w.isErr = "not sent: "+msg.err.Error(), true
@@ -412,13 +408,12 @@ func (m *Model) onReadBack(msg configReadMsg, w *configWrite) tea.Cmd {
 		"The server did not answer the write clearly, and the config read back",
 		fmt.Sprintf("does not have the new values (synced: %v). A queued change may still", msg.resp.Synced),
 		"be waiting at the server; sending again sends the same values.", ""}, state.DiffLines(sent)...),
-		"Send it again?", func(m *Model, yes bool) tea.Cmd {
+		"Send it again?", "send again", "keep it staged", func(m *Model, yes bool) tea.Cmd {
 			if !yes {
 				return m.toast("not sent again: the changes stay staged", false)
 			}
 			return m.sendWrite(state.Write{Op: api.OpUpdateConfig, Device: dev, Changes: sent})
 		})
-	m.dialog.yes, m.dialog.no = "send again", "keep it staged"
 	return nil
 }
 
@@ -447,22 +442,13 @@ func (m *Model) askAddKey() tea.Cmd {
 				return nil, err
 			}
 			cmd := p.stage(state.Change{Key: k, New: state.GuessValue(v), Added: true})
-			if i := indexOf(p.keys, k); i >= 0 {
+			if i := slices.Index(p.keys, k); i >= 0 {
 				p.cursor = i
 				p.follow()
 			}
 			return cmd, nil
 		})
 	return nil
-}
-
-func indexOf(keys []string, k string) int {
-	for i, x := range keys {
-		if x == k {
-			return i
-		}
-	}
-	return -1
 }
 
 // editorCommand is $VISUAL, else $EDITOR, else vi, with its arguments.

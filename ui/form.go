@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -55,7 +56,7 @@ func (f *field) shown() []string {
 func (f *field) update(msg tea.Msg) tea.Cmd {
 	if f.fixed {
 		if k, ok := msg.(tea.KeyPressMsg); ok && len(f.options) > 0 {
-			i := indexOf(f.options, f.in.Value())
+			i := slices.Index(f.options, f.in.Value())
 			switch k.String() {
 			case "up":
 				i--

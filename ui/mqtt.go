@@ -383,7 +383,7 @@ func (m *Model) planMQTT() tea.Cmd {
 		lines = append(lines, fmt.Sprintf("%s is not Hosted: these %d requests cost %d of its %d calls left this month.", p.dev.DeviceID, len(steps), len(steps), n))
 	}
 	lines = append(lines, "They are sent in this order; a failure stops the rest.")
-	m.dialog = newQuestion("Set up MQTT on "+p.dev.DeviceID, lines, "Send "+plural(len(steps), "request")+"?", func(m *Model, yes bool) tea.Cmd {
+	m.dialog = newQuestion("Set up MQTT on "+p.dev.DeviceID, lines, "Send "+plural(len(steps), "request")+"?", "send", "cancel", func(m *Model, yes bool) tea.Cmd {
 		if !yes {
 			p.status, p.isErr = "not sent", false
 			return nil
@@ -392,7 +392,6 @@ func (m *Model) planMQTT() tea.Cmd {
 		p.run++
 		return m.mqttStep(0)
 	})
-	m.dialog.yes, m.dialog.no = "send", "cancel"
 	return nil
 }
 
@@ -419,9 +418,7 @@ func (m *Model) onMQTTStep(msg mqttStepMsg) tea.Cmd {
 		s.failed = true
 		p.running, p.isErr = false, true
 		p.status = fmt.Sprintf("stopped at step %d of %d: %d done, %d not sent. Esc closes; m starts again.", msg.i+1, len(p.steps), msg.i, len(p.steps)-msg.i-1)
-		if api.IsUnauthorized(msg.err) && m.cfg.Store != nil {
-			m.startLogin("The server refused the key (401): enter it again.")
-		}
+		m.keyRefused(msg.err, "")
 		return m.toast(p.dev.DeviceID+": MQTT set-up stopped at step "+itoa(msg.i+1)+": "+s.result, true)
 	}
 	if msg.i+1 < len(p.steps) {

@@ -34,9 +34,9 @@ type prompt struct {
 	guardUntil time.Time
 }
 
-// newQuestion is a y/N dialog.
-func newQuestion(title string, body []string, question string, answer func(m *Model, yes bool) tea.Cmd) *prompt {
-	return &prompt{title: title, body: body, question: question,
+// newQuestion is a y/N dialog; yes and no say what each answer does.
+func newQuestion(title string, body []string, question, yes, no string, answer func(m *Model, yes bool) tea.Cmd) *prompt {
+	return &prompt{title: title, body: body, question: question, yes: yes, no: no,
 		answer: func(m *Model, _ string, yes bool) (tea.Cmd, error) { return answer(m, yes), nil }}
 }
 
@@ -131,12 +131,8 @@ func (p *prompt) view(sh *shared, w, h int) string {
 		}
 		tail = append(tail, st.dim.Render(fit("enter ok · esc cancel", inner)))
 	} else {
-		yes, no := p.yes, p.no
-		if yes == "" {
-			yes, no = "yes", "no"
-		}
 		tail = append(tail, "", st.title.Render(fit(p.question+" [y/N]", inner)),
-			st.dim.Render(fit("y "+yes+" · n, esc or enter "+no, inner)))
+			st.dim.Render(fit("y "+p.yes+" · n, esc or enter "+p.no, inner)))
 	}
 	bodyRoom := max(1, h-2-len(lines)-len(tail)-1) // the border's two lines and the blank under the title
 	var body []string
@@ -162,9 +158,5 @@ func (p *prompt) hints(sh *shared) []hint {
 	if p.input != nil {
 		return []hint{{b: key.NewBinding(key.WithHelp("enter", "ok")), prio: 9}, {b: key.NewBinding(key.WithHelp("esc", "cancel")), prio: 9}}
 	}
-	yes, no := p.yes, p.no
-	if yes == "" {
-		yes, no = "yes", "no"
-	}
-	return []hint{{b: key.NewBinding(key.WithHelp("y", yes)), prio: 9}, {b: key.NewBinding(key.WithHelp("n/esc", no)), prio: 9}}
+	return []hint{{b: key.NewBinding(key.WithHelp("y", p.yes)), prio: 9}, {b: key.NewBinding(key.WithHelp("n/esc", p.no)), prio: 9}}
 }

@@ -258,13 +258,12 @@ func (m *Model) back() tea.Cmd {
 	case len(m.list.marks) > 0 && m.focused() == pane(m.list):
 		n := len(m.list.marks)
 		m.dialog = newQuestion("Clear the marks", []string{plural(n, "device") + " marked, some perhaps hidden by a filter."}, "Clear "+plural(n, "mark")+"?",
-			func(m *Model, yes bool) tea.Cmd {
+			"clear", "keep them", func(m *Model, yes bool) tea.Cmd {
 				if yes {
 					clear(m.list.marks)
 				}
 				return nil
 			})
-		m.dialog.yes, m.dialog.no = "clear", "keep them"
 	}
 	return nil
 }

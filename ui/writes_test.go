@@ -131,9 +131,9 @@ func TestWriteReadsCallsLeftBeforeItGoes(t *testing.T) {
 func TestDialogsFromAnswersWaitAndAreGuarded(t *testing.T) {
 	m, _ := modelOn(t, 1, 1)
 	m.cfg.DialogGuard = time.Hour
-	first := newQuestion("first", nil, "?", func(*Model, bool) tea.Cmd { return nil })
+	first := newQuestion("first", nil, "?", "yes", "no", func(*Model, bool) tea.Cmd { return nil })
 	m.dialog = first
-	second := newQuestion("second", nil, "?", func(*Model, bool) tea.Cmd { return nil })
+	second := newQuestion("second", nil, "?", "yes", "no", func(*Model, bool) tea.Cmd { return nil })
 	m.dialog = second // as an answer's handler does
 	m.settleDialogs(first, false)
 	if m.dialog != first || len(m.dialogs) != 1 {
