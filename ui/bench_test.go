@@ -320,3 +320,18 @@ func BenchmarkBulkView50000(b *testing.B) {
 		_ = m.bulk.view()
 	}
 }
+
+// A frame under the confirm of a bulk change to 50,000 devices, which
+// lists every device: its body is wrapped once, not every frame.
+func BenchmarkBulkConfirm50000(b *testing.B) {
+	m := benchModel(b, 100)
+	body := make([]string, 50000)
+	for i := range body {
+		body[i] = fmt.Sprintf("  D%08d  Pump station %d · Hosted", i, i)
+	}
+	p := newQuestion("Change 50,000 devices", body, "Send?", "send", "cancel", func(*Model, bool) tea.Cmd { return nil })
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = p.view(m.sh, 120, 40)
+	}
+}

@@ -32,6 +32,10 @@ type prompt struct {
 	// guardUntil: keys before it were typed before the dialog could be
 	// seen, and are not answers (see settleDialogs)
 	guardUntil time.Time
+	// wrapped is the body wrapped at wrappedAt cells: a bulk change's
+	// confirm lists every device, and frames come while answers do
+	wrapped   []string
+	wrappedAt int
 }
 
 // newQuestion is a y/N dialog; yes and no say what each answer does.
@@ -135,10 +139,13 @@ func (p *prompt) view(sh *shared, w, h int) string {
 			st.dim.Render(fit("y "+p.yes+" · n, esc or enter "+p.no, inner)))
 	}
 	bodyRoom := max(1, h-2-len(lines)-len(tail)-1) // the border's two lines and the blank under the title
-	var body []string
-	for _, l := range p.body {
-		body = append(body, strings.Split(wrap(l, inner), "\n")...)
+	if p.wrapped == nil || p.wrappedAt != inner {
+		p.wrapped, p.wrappedAt = []string{}, inner
+		for _, l := range p.body {
+			p.wrapped = append(p.wrapped, strings.Split(wrap(l, inner), "\n")...)
+		}
 	}
+	body := p.wrapped
 	p.scroll.height = bodyRoom
 	shown := p.scroll.window(body)
 	if len(body) > len(shown) {
