@@ -302,8 +302,8 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.expireToast(msg.id)
 		return m, nil
 	case exportedMsg:
-		if msg.err != nil && msg.typed != "" && m.dialog == nil {
-			return m, m.askExport(msg.typed, "not written: "+msg.err.Error())
+		if msg.err != nil && msg.again != nil && m.dialog == nil {
+			return m, msg.again(&m, msg.typed, "not written: "+msg.err.Error())
 		}
 		if msg.err != nil {
 			return m, m.toast("export failed: "+msg.err.Error(), true)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -511,8 +510,9 @@ func (m *Model) onBulkVerifyRead(msg configReadMsg) tea.Cmd {
 	return tea.Tick(m.cfg.VerifyEvery, func(time.Time) tea.Msg { return bulkVerifyMsg{job: job} })
 }
 
-// exportBulk asks where to write the job's results, as CSV.
-func (m *Model) exportBulk() tea.Cmd {
+// exportBulk asks where to write the job's results, as CSV; failed is a
+// name that could not be written, asked again with why.
+func (m *Model) exportBulk(failed string, why ...string) tea.Cmd {
 	j := m.bulk.job
 	if j == nil {
 		return nil
@@ -522,20 +522,21 @@ func (m *Model) exportBulk() tea.Cmd {
 		return m.toast("export failed: "+err.Error(), true)
 	}
 	n := len(j.Items)
+	name := failed
+	if name == "" {
+		name = tildePath(filepath.Join(exportDir(), "sqc-bulk-"+j.ID+".csv"))
+	}
 	m.dialog = newTextPrompt("Export the results of "+plural(n, "device"), []string{"CSV: a row per device with its outcome."}, "export to › ",
-		tildePath(filepath.Join(exportDir(), "sqc-bulk-"+j.ID+".csv")), func(m *Model, value string, ok bool) (tea.Cmd, error) {
+		name, func(m *Model, value string, ok bool) (tea.Cmd, error) {
 			if !ok || strings.TrimSpace(value) == "" {
 				return nil, nil
 			}
-			return func() tea.Msg {
-				path, note := exportTarget(value)
-				err := os.MkdirAll(filepath.Dir(path), 0o700)
-				if err == nil {
-					err = writeNew(path, b.Bytes())
-				}
-				return exportedMsg{path: path, n: n, note: note, err: err}
-			}, nil
+			encode := func(string) ([]byte, error) { return b.Bytes(), nil }
+			return exportFile(value, n, encode, func(m *Model, typed, why string) tea.Cmd { return m.exportBulk(typed, why) }), nil
 		})
+	if len(why) > 0 {
+		m.dialog.err = why[0]
+	}
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -24,6 +25,24 @@ type exportedMsg struct {
 	n     int
 	note  string // where the file went and why, when it is not plain
 	err   error
+	// again asks for a name again, the typed one kept, with why it failed
+	again func(m *Model, typed, why string) tea.Cmd
+}
+
+// exportFile writes what encode makes for the file a typed name means, as
+// a new file, in a command: files can be slow.
+func exportFile(typed string, n int, encode func(path string) ([]byte, error), again func(m *Model, typed, why string) tea.Cmd) tea.Cmd {
+	return func() tea.Msg {
+		path, note := exportTarget(typed)
+		b, err := encode(path)
+		if err == nil {
+			err = os.MkdirAll(filepath.Dir(path), 0o700)
+		}
+		if err == nil {
+			err = writeNew(path, b)
+		}
+		return exportedMsg{typed: typed, path: path, n: n, note: note, err: err, again: again}
+	}
 }
 
 // exportRow is one device as exported: what the list shows, the time last
@@ -100,7 +119,7 @@ func reason(d *state.Device) string {
 }
 
 // exportDevices writes devices to a file: JSON when the name ends in
-// .json, CSV otherwise. It runs as a command: files can be slow.
+// .json, CSV otherwise.
 func exportDevices(typed string, devices []*state.Device, now time.Time) tea.Cmd {
 	rows := make([]exportRow, len(devices))
 	for i, d := range devices {
@@ -110,14 +129,8 @@ func exportDevices(typed string, devices []*state.Device, now time.Time) tea.Cmd
 		}
 		rows[i] = exportRow{d.DeviceID, d.Name, d.GroupName, d.Model, d.Plan, d.Firmware, seen, d.Health(now).String(), reason(d)}
 	}
-	return func() tea.Msg {
-		path, note := exportTarget(typed)
-		err := os.MkdirAll(filepath.Dir(path), 0o700)
-		if err == nil {
-			err = writeExport(path, rows)
-		}
-		return exportedMsg{typed: typed, path: path, n: len(rows), note: note, err: err}
-	}
+	encode := func(path string) ([]byte, error) { return encodeRows(path, rows) }
+	return exportFile(typed, len(rows), encode, func(m *Model, typed, why string) tea.Cmd { return m.askExport(typed, why) })
 }
 
 // writeNew writes a file that must not exist yet, private to the user.
@@ -136,14 +149,10 @@ func writeNew(path string, b []byte) error {
 	return err
 }
 
-func writeExport(path string, rows []exportRow) error {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
-	if errors.Is(err, os.ErrExist) {
-		return fmt.Errorf("%s exists: choose another name", path)
-	}
-	if err != nil {
-		return err
-	}
+// encodeRows is the export of rows: JSON when the path ends in .json,
+// CSV otherwise.
+func encodeRows(path string, rows []exportRow) ([]byte, error) {
+	var b bytes.Buffer
 	if strings.HasSuffix(strings.ToLower(path), ".json") {
 		for i := range rows {
 			r := &rows[i]
@@ -151,23 +160,19 @@ func writeExport(path string, rows []exportRow) error {
 				*s = api.Clean(*s)
 			}
 		}
-		enc := json.NewEncoder(f)
+		enc := json.NewEncoder(&b)
 		enc.SetIndent("", "  ")
-		err = enc.Encode(rows)
-	} else {
-		w := csv.NewWriter(f)
-		_ = w.Write([]string{"deviceid", "name", "groupName", "model", "plan", "firmware", "lastSeen", "state", "reason"})
-		for _, r := range rows {
-			_ = w.Write([]string{r.DeviceID, api.CSVCell(r.Name), api.CSVCell(r.GroupName), api.CSVCell(r.Model), api.CSVCell(r.Plan),
-				api.CSVCell(r.Firmware), r.LastSeen, r.State, api.CSVCell(r.Reason)})
-		}
-		w.Flush()
-		err = w.Error()
+		err := enc.Encode(rows)
+		return b.Bytes(), err
 	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
+	w := csv.NewWriter(&b)
+	_ = w.Write([]string{"deviceid", "name", "groupName", "model", "plan", "firmware", "lastSeen", "state", "reason"})
+	for _, r := range rows {
+		_ = w.Write([]string{r.DeviceID, api.CSVCell(r.Name), api.CSVCell(r.GroupName), api.CSVCell(r.Model), api.CSVCell(r.Plan),
+			api.CSVCell(r.Firmware), r.LastSeen, r.State, api.CSVCell(r.Reason)})
 	}
-	return err
+	w.Flush()
+	return b.Bytes(), w.Error()
 }
 
 func plural(n int, one string) string { return api.Plural(n, one) }

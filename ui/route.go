@@ -160,7 +160,7 @@ func (m Model) consoleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case m.focused() == pane(m.bulk) && matches(msg, k.Write):
 		return m, m.askBulkWrite()
 	case m.focused() == pane(m.bulk) && matches(msg, k.Export):
-		return m, m.exportBulk()
+		return m, m.exportBulk("")
 	case matches(msg, k.AddDevice) && m.focused() == pane(m.list):
 		if m.sh.readOnly {
 			return m, m.toast(state.ErrReadOnly.Error(), true)
