@@ -59,11 +59,7 @@ func benchModel(tb testing.TB, n int) Model {
 	devices := sim.New(sim.Options{Devices: n, Key: "k", Now: func() time.Time { return benchNow }}).Devices()
 	m := New(context.Background(), Config{
 		Profile: "bench", Key: "bench-key", KeySource: "env", Now: func() time.Time { return benchNow },
-		Connect: func(key string, hook func(*api.Options)) (*api.Client, error) {
-			o := api.Options{BaseURL: "http://127.0.0.1:1", Key: key}
-			hook(&o)
-			return api.New(o)
-		},
+		Connect: connectTo("http://127.0.0.1:1", nil),
 	})
 	m.sh.sched.SetPaused(true)
 	m.sh.width, m.sh.height = 120, 40
@@ -235,11 +231,7 @@ func BenchmarkSweep(b *testing.B) {
 	srv := httptest.NewServer(s)
 	defer srv.Close()
 	m := New(context.Background(), Config{Profile: "bench", Key: "sweep-key", KeySource: "env",
-		Connect: func(key string, hook func(*api.Options)) (*api.Client, error) {
-			o := api.Options{BaseURL: srv.URL, Key: key}
-			hook(&o)
-			return api.New(o)
-		}})
+		Connect: connectTo(srv.URL, nil)})
 	m.sh.width, m.sh.height = 120, 40
 	m.layout()
 	ctx := context.Background()

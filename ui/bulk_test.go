@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -10,7 +9,6 @@ import (
 
 	"sqc/api"
 	"sqc/api/sim"
-	"sqc/keys"
 )
 
 // runClock moves the simulator's clock a second every 10 ms, so that its
@@ -44,10 +42,13 @@ func (h *harness) markAllByPlan(t *testing.T, n int) {
 }
 
 // patchedDevices are the devices whose config writes the simulator took (202).
-func (h *harness) patchedDevices() map[string]int {
+func (h *harness) patchedDevices() map[string]int { return h.patches(true) }
+
+// patches counts the config writes per device: those taken, or all sent.
+func (h *harness) patches(taken bool) map[string]int {
 	out := map[string]int{}
 	for _, r := range h.sim.Requests() {
-		if r.Method == "PATCH" && r.Status == 202 {
+		if r.Method == "PATCH" && (r.Status == 202 || !taken) {
 			out[r.DeviceID]++
 		}
 	}
@@ -92,12 +93,7 @@ func TestBulkChangeOver25Devices(t *testing.T) {
 	h.key("5")
 	h.key("enter")
 	h.scr.waitText(t, "done: 21 queued, 3 failed, 1 skipped")
-	got := map[string]int{} // every write sent, refused ones included
-	for _, r := range h.sim.Requests() {
-		if r.Method == "PATCH" {
-			got[r.DeviceID]++
-		}
-	}
+	got := h.patches(false) // every write sent, refused ones included
 	if len(got) != 24 || got[broke.DeviceID] != 0 {
 		t.Fatalf("writes to %d devices (want 24, none to %s): %v", len(got), broke.DeviceID, got)
 	}
@@ -214,13 +210,7 @@ func TestBulkRateLimitedDeviceIsSentAfterTheWait(t *testing.T) {
 // and after a new key is entered it goes on where it stopped.
 func TestBulkStopsOnARefusedKeyAndResumesAfterLogin(t *testing.T) {
 	keyring.MockInit()
-	store, _ := keys.NewStore("acme", filepath.Join(t.TempDir(), "sqc"))
-	store.Getenv = func(k string) string {
-		if k == "DBUS_SESSION_BUS_ADDRESS" {
-			return "unix:path=/fake"
-		}
-		return ""
-	}
+	store := fakeStore(t, true)
 	h := start(t, setup{devices: 8, hosted: 1, latency: 20 * time.Millisecond, cfg: func(c *Config) {
 		c.StateDir, c.Store = t.TempDir(), store
 	}})

@@ -36,13 +36,16 @@ func (h *harness) liveDevice(t *testing.T, plan string) api.Device {
 }
 
 // openConfig filters the list to one device and opens its config.
-func (h *harness) openConfig(t *testing.T, id string) {
+func (h *harness) openConfig(t *testing.T, id string) { h.openOn(t, id, "c") }
+
+// openOn filters the list to one device and presses a key on it.
+func (h *harness) openOn(t *testing.T, id, key string) {
 	t.Helper()
 	h.scr.waitText(t, "Devices ")
 	h.key("/")
 	h.key(id)
 	h.key("enter")
-	h.key("c")
+	h.key(key)
 }
 
 // editKey searches a key and types a new value for it.

@@ -90,11 +90,7 @@ func (b *backend) start(t *testing.T) {
 func fieldConsole(t *testing.T, h *harness, url, stateDir string) {
 	t.Helper()
 	cfg := Config{Profile: "acme", Key: uiKey, KeySource: "env", Now: h.clock.Now, StateDir: stateDir,
-		Connect: func(key string, hook func(*api.Options)) (*api.Client, error) {
-			o := api.Options{BaseURL: url, Key: key, Timeout: 2 * time.Second}
-			hook(&o)
-			return api.New(o)
-		}}
+		Connect: connectTo(url, func(o *api.Options) { o.Timeout = 2 * time.Second })}
 	h.tm = teatest.NewTestModel(t, New(context.Background(), cfg), teatest.WithInitialTermSize(120, 40),
 		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
 	h.scr = newScreen(t, h.tm, 120, 40)

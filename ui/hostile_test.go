@@ -27,11 +27,7 @@ func hostileConsole(t *testing.T, scenario string) (*teatest.TestModel, *screen)
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	cfg := Config{Profile: "acme", Key: uiKey, KeySource: "env",
-		Connect: func(key string, hook func(*api.Options)) (*api.Client, error) {
-			o := api.Options{BaseURL: srv.URL, Key: key, Timeout: 3 * time.Second}
-			hook(&o)
-			return api.New(o)
-		}}
+		Connect: connectTo(srv.URL, func(o *api.Options) { o.Timeout = 3 * time.Second })}
 	tm := teatest.NewTestModel(t, New(context.Background(), cfg), teatest.WithInitialTermSize(80, 24),
 		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
 	return tm, newScreen(t, tm, 80, 24)

@@ -11,7 +11,6 @@ import (
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
-	"sqc/api"
 	"sqc/api/sim"
 	"sqc/state"
 )
@@ -36,11 +35,7 @@ func TestLedgerCountsEveryRequestBehindASlowConsole(t *testing.T) {
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
 	m := New(context.Background(), Config{Profile: "acme", Key: uiKey, KeySource: "env",
-		Connect: func(key string, hook func(*api.Options)) (*api.Client, error) {
-			o := api.Options{BaseURL: srv.URL, Key: key}
-			hook(&o)
-			return api.New(o)
-		}})
+		Connect: connectTo(srv.URL, nil)})
 	ledger := m.sh.ledger // goroutine-safe: the client's goroutines count into it
 	tm := teatest.NewTestModel(t, slowConsole{m}, teatest.WithInitialTermSize(120, 40),
 		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))

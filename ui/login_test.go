@@ -14,17 +14,27 @@ import (
 	"sqc/keys"
 )
 
-// loginSetup starts the console with no key, as main does when none is
-// stored. bus says whether the environment has a session bus.
-func loginSetup(t *testing.T, bus bool, key string, profile colorprofile.Profile) (*harness, *keys.Store) {
-	t.Helper()
-	store, _ := keys.NewStore("acme", filepath.Join(t.TempDir(), "sqc"))
+// fakeStore is a key store of the profile acme in a temp folder, with a
+// session bus or without.
+func fakeStore(t *testing.T, bus bool) *keys.Store {
+	store, err := keys.NewStore("acme", filepath.Join(t.TempDir(), "sqc"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	store.Getenv = func(k string) string {
 		if bus && k == "DBUS_SESSION_BUS_ADDRESS" {
 			return "unix:path=/fake"
 		}
 		return ""
 	}
+	return store
+}
+
+// loginSetup starts the console with no key, as main does when none is
+// stored. bus says whether the environment has a session bus.
+func loginSetup(t *testing.T, bus bool, key string, profile colorprofile.Profile) (*harness, *keys.Store) {
+	t.Helper()
+	store := fakeStore(t, bus)
 	h := start(t, setup{devices: 12, profile: profile, cfg: func(c *Config) {
 		c.Key, c.KeySource, c.Store = key, "env", store
 	}})

@@ -43,11 +43,7 @@ func TestLongFloatsKeepTheirUnitAt80Columns(t *testing.T) {
 	now := time.Now().UTC()
 	srv := otherServer(t, now)
 	cfg := Config{Profile: "acme", Key: uiKey, KeySource: "env",
-		Connect: func(key string, hook func(*api.Options)) (*api.Client, error) {
-			o := api.Options{BaseURL: srv.URL, Key: key}
-			hook(&o)
-			return api.New(o)
-		}}
+		Connect: connectTo(srv.URL, nil)}
 	tm := teatest.NewTestModel(t, New(context.Background(), cfg), teatest.WithInitialTermSize(80, 24),
 		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
 	scr := newScreen(t, tm, 80, 24)

@@ -165,6 +165,19 @@ type setup struct {
 const uiKey = "ui-test-key"
 
 // start runs the console against a simulator on a fake clock.
+// connectTo connects to the server at url; tune sets what a test needs
+// before the console's hooks.
+func connectTo(url string, tune func(*api.Options)) func(string, func(*api.Options)) (*api.Client, error) {
+	return func(key string, hook func(*api.Options)) (*api.Client, error) {
+		o := api.Options{BaseURL: url, Key: key}
+		if tune != nil {
+			tune(&o)
+		}
+		hook(&o)
+		return api.New(o)
+	}
+}
+
 func start(t *testing.T, o setup) *harness {
 	t.Helper()
 	if o.w == 0 {
@@ -180,11 +193,7 @@ func start(t *testing.T, o setup) *harness {
 	url := h.srv.URL
 	cfg := Config{
 		Profile: "acme", Key: uiKey, KeySource: "env", Now: h.clock.Now, DialogGuard: -1,
-		Connect: func(key string, hook func(*api.Options)) (*api.Client, error) {
-			o := api.Options{BaseURL: url, Key: key}
-			hook(&o)
-			return api.New(o)
-		},
+		Connect: connectTo(url, nil),
 	}
 	if o.cfg != nil {
 		o.cfg(&cfg)

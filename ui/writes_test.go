@@ -26,11 +26,7 @@ func modelOn(t *testing.T, n int, hosted float64) (Model, *sim.Server) {
 	t.Cleanup(srv.Close)
 	dir := t.TempDir()
 	cfg := Config{Profile: "acme", Key: uiKey, KeySource: "env", StateDir: dir, DialogGuard: -1,
-		Connect: func(key string, hook func(*api.Options)) (*api.Client, error) {
-			o := api.Options{BaseURL: srv.URL, Key: key, RatePerSecond: 1e6}
-			hook(&o)
-			return api.New(o)
-		}}
+		Connect: connectTo(srv.URL, func(o *api.Options) { o.RatePerSecond = 1e6 })}
 	m := New(context.Background(), cfg)
 	m.sh.fleet.SetDevices(s.Devices(), m.sh.now())
 	return m, s
