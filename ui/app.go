@@ -98,7 +98,7 @@ type Model struct {
 }
 
 // New builds the console.
-func New(ctx context.Context, cfg Config) Model {
+func New(ctx context.Context, cfg Config) *Model {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -116,7 +116,7 @@ func New(ctx context.Context, cfg Config) Model {
 	}
 	sh := &shared{st: newStyles(true), keys: defaultKeys(), now: cfg.Now, fleet: state.NewFleet(), calls: state.NewCallLog(),
 		readOnly: cfg.ReadOnly, stateDir: cfg.StateDir, writes: map[string]*configWrite{}}
-	m := Model{cfg: cfg, ctx: ctx, sh: sh, ledgers: map[string]*state.Ledger{}, frame: &frameCache{draw: true}}
+	m := &Model{cfg: cfg, ctx: ctx, sh: sh, ledgers: map[string]*state.Ledger{}, frame: &frameCache{draw: true}}
 	m.list = newListPane(sh)
 	m.readings = newReadingsPane(sh, m.list.focused)
 	m.quota = &quotaPane{sh: sh}
@@ -236,13 +236,13 @@ func (m *Model) startLogin(reason string) {
 
 // Init starts the clock and the first reads. The reads start from Update
 // (a tick with the current id), where what the scheduler records is kept.
-func (m Model) Init() tea.Cmd {
+func (m *Model) Init() tea.Cmd {
 	first := func() tea.Msg { return tickMsg{id: 0} }
 	return tea.Batch(tea.RequestBackgroundColor, everySecond(), first)
 }
 
 // update folds one message into the model.
-func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
+func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case frameMsg:
 		m.frame.ticking = false
@@ -303,7 +303,7 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case exportedMsg:
 		if msg.err != nil && msg.again != nil && m.dialog == nil {
-			return m, msg.again(&m, msg.typed, "not written: "+msg.err.Error())
+			return m, msg.again(m, msg.typed, "not written: "+msg.err.Error())
 		}
 		if msg.err != nil {
 			return m, m.toast("export failed: "+msg.err.Error(), true)
@@ -544,10 +544,10 @@ func quiet(d *state.Device, now time.Time) bool {
 }
 
 // Cursor is the focused row, for tests.
-func (m Model) Cursor() int { return m.list.cursor }
+func (m *Model) Cursor() int { return m.list.cursor }
 
 // FocusedID is the focused device, for tests.
-func (m Model) FocusedID() string { return m.focusID }
+func (m *Model) FocusedID() string { return m.focusID }
 
 // Run opens the console on the terminal and returns when the user quits.
 // The terminal's title is pushed before and popped after (XTWINOPS 22/23),
@@ -557,7 +557,7 @@ func Run(ctx context.Context, cfg Config) error {
 	os.Stdout.WriteString("\x1b[22;0t")
 	defer os.Stdout.WriteString("\x1b[23;0t")
 	final, err := tea.NewProgram(New(ctx, cfg), tea.WithContext(ctx)).Run()
-	if fm, ok := final.(Model); ok && !fm.sh.savedAtQuit {
+	if fm, ok := final.(*Model); ok && !fm.sh.savedAtQuit {
 		// today's count and what the screen showed survive a quit, a
 		// SIGTERM and a dropped SSH session (SIGHUP)
 		if serr := fm.saveNow(); serr != nil {

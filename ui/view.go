@@ -18,13 +18,13 @@ import (
 const minWidth, minHeight = 60, 15
 
 // narrow screens show one pane at a time.
-func (m Model) narrow() bool { return m.sh.width < 90 }
+func (m *Model) narrow() bool { return m.sh.width < 90 }
 
-func (m Model) bodyHeight() int { return max(1, m.sh.height-1-m.footerHeight()) }
+func (m *Model) bodyHeight() int { return max(1, m.sh.height-1-m.footerHeight()) }
 
 // footerHeight is two lines while a toast too long for one is shown, so
 // that what it says is read whole; else one.
-func (m Model) footerHeight() int {
+func (m *Model) footerHeight() int {
 	if n := len(m.toasts); n > 0 && m.dialog == nil && len(m.toastLines(m.toasts[n-1].text)) > 1 {
 		return 2
 	}
@@ -33,7 +33,7 @@ func (m Model) footerHeight() int {
 
 // toastLines lays a toast out beside the footer's help and quit: one line
 // when it fits, else two, the second as wide as the screen.
-func (m Model) toastLines(text string) []string {
+func (m *Model) toastLines(text string) []string {
 	w := m.sh.width
 	room := w - lipgloss.Width(m.footerTail()) - 6 // the toast's padding and the gap
 	if cellWidth(text) <= room || room < 10 {
@@ -45,7 +45,7 @@ func (m Model) toastLines(text string) []string {
 }
 
 // footerTail is what the footer always ends with: help, and quit or back.
-func (m Model) footerTail() string {
+func (m *Model) footerTail() string {
 	k := m.sh.keys
 	quit := hint{b: k.Quit, desc: "back", prio: 10}
 	if m.atHome() && !m.showHelp {
@@ -58,7 +58,7 @@ func (m Model) footerTail() string {
 	return footerLine(m.sh, nil, []hint{help, quit}, m.sh.width)
 }
 
-func (m Model) listWidth() int {
+func (m *Model) listWidth() int {
 	if m.narrow() {
 		return m.sh.width
 	}
@@ -66,7 +66,7 @@ func (m Model) listWidth() int {
 }
 
 // View draws the screen from the model.
-func (m Model) View() tea.View {
+func (m *Model) View() tea.View {
 	frame := m.drawn()
 	if m.cfg.ASCII {
 		frame = asciiFrame.Replace(frame)
@@ -81,7 +81,7 @@ func (m Model) View() tea.View {
 	return v
 }
 
-func (m Model) render() string {
+func (m *Model) render() string {
 	w, h := m.sh.width, m.sh.height
 	if w == 0 {
 		return ""
@@ -125,7 +125,7 @@ func box(w, h, padLeft int, content string) string {
 }
 
 // header: profile, device count, connection, key source and quota gauge.
-func (m Model) header() string {
+func (m *Model) header() string {
 	st := m.sh.st
 	now := m.sh.now()
 	sched := m.sh.sched
@@ -203,7 +203,7 @@ func connText(st styles, c state.Conn, now time.Time) string {
 
 // footer: the newest toast, or the keys that apply now; it always ends
 // with the way to help and the way out.
-func (m Model) footer() string {
+func (m *Model) footer() string {
 	st := m.sh.st
 	k := m.sh.keys
 	w := m.sh.width
@@ -268,7 +268,7 @@ func (m Model) footer() string {
 }
 
 // consoleHints are the console's keys that apply where the keys are now.
-func (m Model) consoleHints() []hint {
+func (m *Model) consoleHints() []hint {
 	k := m.sh.keys
 	var out []hint
 	if m.focused() == pane(m.list) {
@@ -286,7 +286,7 @@ func (m Model) consoleHints() []hint {
 
 // helpGroups are every pane's keys and the console's, for the help: the
 // keys of the pane in front first.
-func (m Model) helpGroups() []helpGroup {
+func (m *Model) helpGroups() []helpGroup {
 	k := m.sh.keys
 	var groups []helpGroup
 	front := m.focused()
