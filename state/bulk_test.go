@@ -168,3 +168,30 @@ func TestBulkJobInFlightAtAStopIsReadBack(t *testing.T) {
 		t.Fatalf("read back %s, want the queued and the unknown device", got)
 	}
 }
+
+func TestSettleBulkSaysWhatAReadBackProves(t *testing.T) {
+	at := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	change := []Change{{Key: "ambient.warning", New: json.Number("47")}}
+	with := api.Config{"ambient": api.Config{"warning": json.Number("47")}}
+	without := api.Config{"ambient": api.Config{"warning": json.Number("50")}}
+	for _, c := range []struct {
+		st      BulkStatus
+		cfg     api.Config
+		synced  bool
+		want    BulkStatus
+		settled bool
+	}{
+		{BulkQueued, with, true, BulkApplied, true},
+		{BulkQueued, with, false, BulkQueued, false},
+		{BulkQueued, without, false, BulkQueued, false},
+		{BulkQueued, without, true, BulkQueued, false}, // another change may have overwritten it: read again
+		{BulkUnknown, with, false, BulkApplied, true},
+		{BulkUnknown, without, true, BulkFailed, true},
+		{BulkUnknown, without, false, BulkUnknown, false},
+	} {
+		got, _, settled := SettleBulk(c.st, &api.ConfigResponse{Config: c.cfg, Synced: c.synced}, change, at)
+		if got != c.want || settled != c.settled {
+			t.Errorf("%s, synced %v, has it %v: %s %v, want %s %v", c.st, c.synced, Holds(c.cfg, change), got, settled, c.want, c.settled)
+		}
+	}
+}

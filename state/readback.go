@@ -16,7 +16,8 @@ type ReadBacks struct {
 	// Again is the least time between two reads of one device.
 	Again time.Duration
 	items []readBack
-	last  time.Time // when the last read went
+	at    map[string]int // index in items: a resume adds 50,000 at once
+	last  time.Time      // when the last read went
 }
 
 type readBack struct {
@@ -27,34 +28,36 @@ type readBack struct {
 // Add makes a device due for a read at at; a device already waiting
 // keeps the earlier of its times.
 func (r *ReadBacks) Add(id string, at time.Time) {
-	for i := range r.items {
-		if r.items[i].id == id {
-			if at.Before(r.items[i].due) {
-				r.items[i].due = at
-			}
-			return
-		}
+	if r.at == nil {
+		r.at = map[string]int{}
 	}
+	if i, ok := r.at[id]; ok {
+		if at.Before(r.items[i].due) {
+			r.items[i].due = at
+		}
+		return
+	}
+	r.at[id] = len(r.items)
 	r.items = append(r.items, readBack{id: id, due: at})
 }
 
 // Done drops a device: its read settled it.
 func (r *ReadBacks) Done(id string) {
-	for i := range r.items {
-		if r.items[i].id == id {
-			r.items = append(r.items[:i], r.items[i+1:]...)
-			return
-		}
+	i, ok := r.at[id]
+	if !ok {
+		return
 	}
+	last := len(r.items) - 1
+	r.items[i] = r.items[last]
+	r.at[r.items[i].id] = i
+	r.items = r.items[:last]
+	delete(r.at, id)
 }
 
 // Retry makes a device read at now due again after Again.
 func (r *ReadBacks) Retry(id string, now time.Time) {
-	for i := range r.items {
-		if r.items[i].id == id {
-			r.items[i].due = now.Add(r.Again)
-			return
-		}
+	if i, ok := r.at[id]; ok {
+		r.items[i].due = now.Add(r.Again)
 	}
 }
 
@@ -63,12 +66,8 @@ func (r *ReadBacks) Len() int { return len(r.items) }
 
 // Has reports whether a device waits for a read.
 func (r *ReadBacks) Has(id string) bool {
-	for _, it := range r.items {
-		if it.id == id {
-			return true
-		}
-	}
-	return false
+	_, ok := r.at[id]
+	return ok
 }
 
 // spentWait is how long a spent budget waits before it is asked again.
@@ -94,7 +93,7 @@ func (r *ReadBacks) Next(now time.Time, rate float64) (string, time.Duration) {
 	}
 	k := 0
 	for i, it := range r.items {
-		if it.due.Before(r.items[k].due) {
+		if d := it.due.Compare(r.items[k].due); d < 0 || d == 0 && it.id < r.items[k].id {
 			k = i
 		}
 	}

@@ -164,6 +164,9 @@ func (m *Model) notRead(d api.Device, purpose readPurpose, why, then string) {
 
 func (m *Model) onConfigRead(msg configReadMsg) tea.Cmd {
 	p := m.config
+	if msg.purpose == readBulkVerify {
+		m.bulk.readingBack = false // whatever came back, the next may go
+	}
 	if m.keyRefused(msg.err, "Your staged changes are kept.") {
 		return nil
 	}

@@ -178,7 +178,7 @@ func TestAWriteTakenButNotAuditedIsNotAFailure(t *testing.T) {
 	m.sh.gate.Audit = state.OpenAudit(filepath.Join(blocked, "dir")) // under a file: never written
 	d := s.Devices()[0]
 	job := state.NewBulkJob("", "fp", "acme", []state.Change{{Key: "ambient.warning", New: json.Number("47"), Added: true}}, []api.Device{d}, time.Now())
-	m.bulk.resume(job)
+	m.bulk.resume(job, time.Now(), time.Second)
 	step := m.bulkNext(job)().(bulkStepMsg)
 	if step.err == nil {
 		t.Fatal("the audit log was written")
