@@ -42,7 +42,7 @@ func TestSendAgainGoesToTheDeviceWritten(t *testing.T) {
 	sent := []state.Change{{Key: "ambient.warning", Old: json.Number("50"), New: json.Number("47")}}
 	m.sh.writes[a.DeviceID] = &configWrite{dev: a, sent: sent}
 	m.config.open(b)
-	m.onReadBack(configReadMsg{id: a.DeviceID, resp: &api.ConfigResponse{Config: api.Config{}}, at: time.Now(), purpose: readBack}, m.sh.writes[a.DeviceID])
+	m.onReadBack(configReadMsg{id: a.DeviceID, resp: &api.ConfigResponse{Config: api.Config{}, Synced: true}, at: time.Now(), purpose: readBack}, m.sh.writes[a.DeviceID])
 	if m.dialog == nil {
 		t.Fatal("no question after a read-back without the change")
 	}
