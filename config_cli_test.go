@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -218,7 +219,7 @@ func TestConfigSetManyDevicesOneFails(t *testing.T) {
 			t.Errorf("write %d: %s %s", i, w[i].DeviceID, w[i].Body)
 		}
 	}
-	if !strings.Contains(out, ids[0]+"  failed: ") || !strings.Contains(out, "setting locked by the test") {
+	if !strings.Contains(out, ids[0]+"  refused: ") || !strings.Contains(out, "setting locked by the test") {
 		t.Errorf("the failed device's line:\n%s", out)
 	}
 	for _, id := range ids[1:] {
@@ -344,5 +345,34 @@ func TestConfigSetUnknownOutcomeIsNotRetried(t *testing.T) {
 	code, out, errs = sqc(t, "mqtt", "set", id, "--server", "mq:8883", "--client-id", "c", "--yes")
 	if code != 1 || !strings.Contains(errs, "is unknown: read them back") || len(writes(s)) != 2 {
 		t.Fatalf("mqtt set: exit %d, %d writes:\n%s%s", code, len(writes(s)), out, errs)
+	}
+}
+
+// The server goes away between the read of the config and the write: the
+// write's connection is refused, so it was not sent, and the terminal
+// and the audit log say so (not "outcome unknown").
+func TestConfigSetToAClosedPortIsNotSent(t *testing.T) {
+	s, _ := setup(t)
+	id := hostedIDs(t, s, 1)[0]
+	srv := httptest.NewUnstartedServer(nil)
+	srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Connection", "close") // the write dials again
+		if r.Method == "GET" && strings.HasSuffix(r.URL.Path, "/config") {
+			srv.Listener.Close() // before the answer: the write's dial is refused
+		}
+		s.ServeHTTP(w, r)
+	})
+	srv.Start()
+	t.Cleanup(srv.Close)
+	t.Setenv("SENQUIP_API_URL", srv.URL)
+	code, out, errs := sqc(t, "config", "set", id, "ambient.warning=42", "--yes")
+	if code != 1 || !strings.Contains(out, id+"  not sent: ") || strings.Contains(out+errs, "unknown") {
+		t.Fatalf("exit %d:\n%s%s", code, out, errs)
+	}
+	if a := auditLog(t); !strings.Contains(a, "device="+id) || !strings.Contains(a, `outcome="not sent"`) {
+		t.Fatalf("audit log:\n%s", a)
+	}
+	if n := len(writes(s)); n != 0 {
+		t.Fatalf("%d writes reached the server", n)
 	}
 }

@@ -12,9 +12,11 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -218,7 +220,7 @@ func (c *Client) do(ctx context.Context, r request) (int, []byte, error) {
 	target := c.routes.URL(c.base, r.op, r.id, r.query)
 	for attempt := 0; ; attempt++ {
 		if err := c.waitTurn(ctx); err != nil {
-			return 0, nil, &Error{Op: r.op, DeviceID: r.id, Err: err, Message: "waiting for the rate limiter"}
+			return 0, nil, &Error{Op: r.op, DeviceID: r.id, Err: err, Message: "waiting for the rate limiter", NotSent: true}
 		}
 		start, t0 := c.opts.Now(), time.Now()
 		// A retry has waited for the 429 itself; a first try waits for no one.
@@ -229,12 +231,12 @@ func (c *Client) do(ctx context.Context, r request) (int, []byte, error) {
 		if c.opts.Sent != nil {
 			c.opts.Sent(Call{At: start, Op: r.op, DeviceID: r.id, Method: row.Method, Attempt: attempt})
 		}
-		status, hdr, body, err := c.once(ctx, row.Method, target, r)
+		status, hdr, body, connected, err := c.once(ctx, row.Method, target, r)
 		latency := time.Since(t0)
 		var apiErr *Error
 		switch {
 		case err != nil:
-			apiErr = &Error{Op: r.op, DeviceID: r.id, Err: cleanNetErr(err), Unknown: r.op.Write(), Hint: netHint(err, r.op.Write())}
+			apiErr = netError(r.op, r.id, err, connected)
 		case status < 200 || status > 299:
 			apiErr = newStatusError(r.op, r.id, row, &http.Response{StatusCode: status, Header: hdr}, body)
 		}
@@ -299,14 +301,21 @@ func (c *Client) waitTurn(ctx context.Context) error {
 	return nil
 }
 
-func (c *Client) once(ctx context.Context, method, target string, r request) (int, http.Header, []byte, error) {
+// once makes one request. connected says whether a connection was had
+// for it: from then on a byte of the request may have left the machine.
+func (c *Client) once(ctx context.Context, method, target string, r request) (status int, hdr http.Header, body []byte, connected bool, err error) {
 	var rd io.Reader
 	if r.body != nil {
 		rd = bytes.NewReader(r.body)
 	}
+	var got atomic.Bool
+	// GotConn, not WroteHeaders: the request line and headers go into a
+	// buffer that may reach the wire before WroteHeaders is called; before
+	// GotConn (DNS, dial, TLS handshake) nothing of the request can have.
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) { got.Store(true) }})
 	req, err := http.NewRequestWithContext(ctx, method, target, rd)
 	if err != nil {
-		return 0, nil, nil, err
+		return 0, nil, nil, false, err
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", "sqc")
@@ -316,19 +325,47 @@ func (c *Client) once(ctx context.Context, method, target string, r request) (in
 	start := time.Now()
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		c.log.Debug("request failed", "op", r.op, "device", r.id, "err", cleanNetErr(err), "latency", time.Since(start))
-		return 0, nil, nil, err
+		c.log.Debug("request failed", "op", r.op, "device", r.id, "err", cleanNetErr(err), "connected", got.Load(), "latency", time.Since(start))
+		return 0, nil, nil, got.Load(), err
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	body, err = io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 	if err == nil && len(body) > maxBody {
 		err = fmt.Errorf("response larger than %d MiB", maxBody>>20)
 	}
 	c.log.Debug("request", "op", r.op, "device", r.id, "status", resp.StatusCode, "bytes", len(body), "latency", time.Since(start))
 	if err != nil {
-		return 0, resp.Header, nil, err
+		return 0, resp.Header, nil, true, err
 	}
-	return resp.StatusCode, resp.Header, body, nil
+	return resp.StatusCode, resp.Header, body, true, nil
+}
+
+// netError is a request that got no answer. A write is of unknown
+// outcome only when its request may have left: a failure to resolve,
+// connect or shake hands before that is not sent, and did not happen.
+func netError(op Op, id string, err error, connected bool) *Error {
+	write := op.Write()
+	e := &Error{Op: op, DeviceID: id, Err: cleanNetErr(err)}
+	switch {
+	case !connected || neverLeft(err):
+		e.NotSent = true
+		e.Hint = netHint(err, false)
+		if write {
+			e.Hint += "; nothing was sent"
+		}
+	default:
+		e.Unknown = write
+		e.Hint = netHint(err, write)
+	}
+	return e
+}
+
+// neverLeft recognises the failures that come before any request can
+// be written, whatever the trace said.
+func neverLeft(err error) bool {
+	var dns *net.DNSError
+	var op *net.OpError
+	return errors.As(err, &dns) || (errors.As(err, &op) && op.Op == "dial")
 }
 
 func (c *Client) record(call Call) {

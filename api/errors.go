@@ -22,6 +22,10 @@ type Error struct {
 	// Unknown is set for a write whose outcome cannot be known (5xx or a
 	// dropped connection): read the resource back before sending again.
 	Unknown bool
+	// NotSent is set when the request never left the machine: the
+	// connection could not be had (DNS, a refused connection, TLS before
+	// the request). A write that was not sent did not happen.
+	NotSent bool
 	// Local is set when the request was never sent: the input could not
 	// succeed (a malformed device ID, an empty change). It cost nothing.
 	Local bool
@@ -76,6 +80,9 @@ func StatusHint(status int, write bool) string {
 	case 429:
 		return "over the account's rate or quota: backing off"
 	}
+	if status >= 300 && status < 400 && write {
+		return fmt.Sprintf("the server answered %d (redirect) to the write; sqc does not follow redirects of a write, so this request did not apply the change: read the config back to check", status)
+	}
 	if status >= 500 && write {
 		return "server error: the write may or may not have happened; read it back before sending again"
 	}
@@ -104,6 +111,52 @@ func newStatusError(op Op, id string, route Route, resp *http.Response, body []b
 	e.Unknown = op.Write() && resp.StatusCode >= 500
 	e.Remaining = topLevelRemaining(body)
 	return e
+}
+
+// Outcome is what a write's answer means. Every write ends in exactly
+// one: what the console shows, what the command line prints and what the
+// audit log records are this, and nothing else.
+type Outcome int
+
+const (
+	// Taken: the server answered 2xx (202: queued for the device).
+	Taken Outcome = iota
+	// Refused: the server answered and did not take it: a 4xx with its
+	// message, or a 3xx, which sqc does not follow for a write since
+	// following it would send a different request (Go's client turns a
+	// redirected PATCH into a GET) than the one confirmed.
+	Refused
+	// NotSent: the request never left the machine (DNS, a refused
+	// connection, TLS before the request, the input, the read-only
+	// session, no calls left): nothing happened on the server.
+	NotSent
+	// Unknown: the request may have reached the server and no clear
+	// answer came back (a 5xx, a connection lost after it was made): the
+	// resource is read back before anything offers to send again.
+	Unknown
+)
+
+var outcomeNames = [...]string{Taken: "taken", Refused: "refused", NotSent: "not sent", Unknown: "unknown"}
+
+func (o Outcome) String() string { return outcomeNames[o] }
+
+// WriteOutcome is the one place that decides what a write's answer means.
+// An error that did not come from a request (a refusal before any was
+// made) is NotSent.
+func WriteOutcome(err error) Outcome {
+	if err == nil {
+		return Taken
+	}
+	var e *Error
+	switch {
+	case !errors.As(err, &e):
+		return NotSent
+	case e.Local, e.NotSent:
+		return NotSent
+	case e.Unknown, e.Status >= 500, e.Status == 0:
+		return Unknown
+	}
+	return Refused
 }
 
 // importedRouteHint is the advice for a 404 or 405 on a route that came

@@ -70,8 +70,14 @@ func (t *keyTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 
 // redirectPolicy follows redirects only within the configured scheme and
 // host: Go's client would otherwise forward custom headers across hosts.
+// A write's redirect is never followed: Go's client would send a GET (301,
+// 302, 303) or the write again elsewhere (307, 308), neither of them the
+// request confirmed. Its 3xx is the write's answer: refused.
 func redirectPolicy(base *url.URL) func(*http.Request, []*http.Request) error {
 	return func(req *http.Request, via []*http.Request) error {
+		if len(via) > 0 && via[0].Method != http.MethodGet && via[0].Method != http.MethodHead {
+			return http.ErrUseLastResponse
+		}
 		if len(via) >= 5 {
 			return fmt.Errorf("stopped after 5 redirects")
 		}

@@ -36,7 +36,8 @@ func (a *Audit) Path() string {
 	return a.path
 }
 
-// Record appends one write: time, profile, device, what, status, the
+// Record appends one write: time, profile, device, what, status, its
+// outcome (taken, refused, not sent, unknown: api.WriteOutcome), the
 // server's message, and the diff of a config change.
 func (a *Audit) Record(at time.Time, profile string, w Write, res api.Result, err error) error {
 	if a == nil {
@@ -50,14 +51,11 @@ func (a *Audit) Record(at time.Time, profile string, w Write, res api.Result, er
 		if e.Status == 0 && e.Err != nil {
 			msg = e.Err.Error()
 		}
-		if e.Unknown {
-			msg += " (outcome unknown)"
-		}
 	case err != nil:
 		msg = err.Error()
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s profile=%s device=%s op=%q status=%d message=%q", at.UTC().Format(time.RFC3339), profile, w.Device.DeviceID, w.Op, status, api.Clean(msg))
+	fmt.Fprintf(&b, "%s profile=%s device=%s op=%q status=%d outcome=%q message=%q", at.UTC().Format(time.RFC3339), profile, w.Device.DeviceID, w.Op, status, api.WriteOutcome(err).String(), api.Clean(msg))
 	switch w.Op {
 	case api.OpUpdateConfig:
 		b.WriteString("\n")

@@ -22,8 +22,12 @@ const (
 	BulkSending BulkStatus = "sending" // out when the job was last saved: if the console stops now, the outcome is unknown
 	BulkQueued  BulkStatus = "queued"  // 202: the device applies it at its next check-in
 	BulkApplied BulkStatus = "applied" // read back synced with the new values
-	BulkFailed  BulkStatus = "failed"  // the server refused it, or the outcome is unknown
+	BulkFailed  BulkStatus = "failed"  // the server refused it
 	BulkSkipped BulkStatus = "skipped" // never sent: no calls left this month, or read-only
+	// BulkUnknown: the write may have reached the server and no clear
+	// answer came (a 5xx, a lost connection, the console stopped while it
+	// was out). It is read back, never sent again by itself.
+	BulkUnknown BulkStatus = "unknown"
 )
 
 // BulkItem is one device of a bulk change and what happened to it.
@@ -48,6 +52,10 @@ type BulkJob struct {
 	// Cancelled is set when the user stopped the job: what was not sent
 	// stays pending and is never sent by a resume.
 	Cancelled bool `json:"cancelled,omitempty"`
+	// Settled is set when the read-backs ended (every queued device seen
+	// applied, or the time for it ran out): a job with queued devices and
+	// no Settled was stopped before it could see them applied.
+	Settled bool `json:"settled,omitempty"`
 
 	path string
 	// counts and next are kept by Set so that a frame or a step of a job
@@ -154,6 +162,23 @@ func (j *BulkJob) Finished() bool {
 	return !more
 }
 
+// ToReadBack are the devices a resume reads back: those whose outcome is
+// unknown, and the Hosted ones queued and not yet seen applied while the
+// job's read-backs had not ended (a read costs a Hosted device nothing;
+// a non-Hosted device's costs one of its 50 calls a month, and is asked
+// for one device at a time in the config pane).
+func (j *BulkJob) ToReadBack() []int {
+	var out []int
+	for i, it := range j.Items {
+		switch {
+		case it.Plan != api.PlanHosted:
+		case it.Status == BulkUnknown, it.Status == BulkQueued && !j.Settled:
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
 // Path is where the job is kept ("" when nowhere).
 func (j *BulkJob) Path() string { return j.path }
 
@@ -183,13 +208,13 @@ func UnfinishedJobs(dir, fingerprint string) ([]*BulkJob, error) {
 			continue
 		}
 		// A write that was out when the console stopped may or may not
-		// have happened: it is never sent again by itself.
+		// have happened: it is read back, never sent again by itself.
 		for i := range j.Items {
 			if j.Items[i].Status == BulkSending {
-				j.Set(i, BulkFailed, "outcome unknown: the console stopped while this write was out; read the device's config before sending again", j.Items[i].At)
+				j.Set(i, BulkUnknown, "the console stopped while this write was out: read back before anything is sent again", j.Items[i].At)
 			}
 		}
-		if !j.Finished() {
+		if !j.Finished() || len(j.ToReadBack()) > 0 {
 			out = append(out, j)
 		}
 	}

@@ -38,6 +38,14 @@ func TestBulkJobResumesWhereItStopped(t *testing.T) {
 	}
 	back.Set(2, BulkQueued, "", now)
 	_ = back.Save()
+	// every device sent, but the console stopped before its Hosted ones
+	// were seen applied: offered again, to read them back
+	if jobs, _ := UnfinishedJobs(dir, "fp"); len(jobs) != 1 || fmt.Sprint(jobs[0].ToReadBack()) != "[0 2]" {
+		t.Fatalf("a job stopped before its read-backs: %d jobs", len(jobs))
+	}
+	back.Settled = true
+	back.Set(2, BulkApplied, "", now)
+	_ = back.Save()
 	if jobs, _ := UnfinishedJobs(dir, "fp"); len(jobs) != 0 {
 		t.Fatal("a finished job is offered again")
 	}
@@ -80,7 +88,7 @@ func TestBulkJobJournalSurvivesARestartAndACutLine(t *testing.T) {
 	}
 	back := jobs[0]
 	c := back.Count()
-	if c[BulkQueued] != 1200 || c[BulkFailed] != 1 || c[BulkPending] != 1299 {
+	if c[BulkQueued] != 1200 || c[BulkUnknown] != 1 || c[BulkPending] != 1299 {
 		t.Fatalf("after a restart: %v", c)
 	}
 	if i, _ := back.Next(); i != 1201 {
@@ -129,5 +137,61 @@ func TestBulkJobPendingAgainIsNext(t *testing.T) {
 	j.Set(0, BulkPending, "", now)
 	if i, _ := j.Next(); i != 0 || j.Sent() != 0 {
 		t.Fatalf("next %d, sent %d", i, j.Sent())
+	}
+}
+
+// The device out when the console stopped is of unknown outcome, never
+// failed (which invites a second write) and never sent again: the job is
+// offered for it to be read back, even when it was the last device.
+func TestBulkJobInFlightAtAStopIsReadBack(t *testing.T) {
+	dir := t.TempDir()
+	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	devs := []api.Device{{DeviceID: "AAAAAAAA1", Plan: api.PlanHosted}, {DeviceID: "AAAAAAAA2", Plan: api.PlanHosted}}
+	j := NewBulkJob(dir, "fp", "acme", []Change{{Key: "ambient.warning", New: json.Number("47")}}, devs, now)
+	j.Set(0, BulkQueued, "queued", now)
+	j.Set(1, BulkSending, "", now)
+	if err := j.Save(); err != nil {
+		t.Fatal(err)
+	}
+	jobs, err := UnfinishedJobs(dir, "fp")
+	if err != nil || len(jobs) != 1 {
+		t.Fatalf("jobs %d, %v", len(jobs), err)
+	}
+	back := jobs[0]
+	if it := back.Items[1]; it.Status != BulkUnknown {
+		t.Fatalf("the device in flight: %s %q", it.Status, it.Message)
+	}
+	if _, more := back.Next(); more {
+		t.Fatal("the device in flight would be sent again")
+	}
+	if got := fmt.Sprint(back.ToReadBack()); got != "[0 1]" {
+		t.Fatalf("read back %s, want the queued and the unknown device", got)
+	}
+}
+
+func TestSettleBulkSaysWhatAReadBackProves(t *testing.T) {
+	at := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	change := []Change{{Key: "ambient.warning", New: json.Number("47")}}
+	with := api.Config{"ambient": api.Config{"warning": json.Number("47")}}
+	without := api.Config{"ambient": api.Config{"warning": json.Number("50")}}
+	for _, c := range []struct {
+		st      BulkStatus
+		cfg     api.Config
+		synced  bool
+		want    BulkStatus
+		settled bool
+	}{
+		{BulkQueued, with, true, BulkApplied, true},
+		{BulkQueued, with, false, BulkQueued, false},
+		{BulkQueued, without, false, BulkQueued, false},
+		{BulkQueued, without, true, BulkQueued, false}, // another change may have overwritten it: read again
+		{BulkUnknown, with, false, BulkApplied, true},
+		{BulkUnknown, without, true, BulkFailed, true},
+		{BulkUnknown, without, false, BulkUnknown, false},
+	} {
+		got, _, settled := SettleBulk(c.st, &api.ConfigResponse{Config: c.cfg, Synced: c.synced}, change, at)
+		if got != c.want || settled != c.settled {
+			t.Errorf("%s, synced %v, has it %v: %s %v, want %s %v", c.st, c.synced, Holds(c.cfg, change), got, settled, c.want, c.settled)
+		}
 	}
 }

@@ -135,9 +135,10 @@ func (g *Gate) Confirmation(c *api.Client, w Write) ([]string, error) {
 	return out, nil
 }
 
-// Send makes the write once and records it. A 202 is "queued": the
-// device applies it at its next check-in. An error marked Unknown (5xx, a
-// dropped connection) means the write may or may not have happened.
+// Send makes the write once and records it with its outcome (OutcomeOf).
+// A 202 is "queued": the device applies it at its next check-in. An
+// unknown outcome (5xx, a connection lost after the request may have
+// left) is settled by a read-back before anything offers to send again.
 func (g *Gate) Send(ctx context.Context, c *api.Client, w Write) (api.Result, error) {
 	if err := g.Check(w); err != nil {
 		return api.Result{}, err
@@ -167,27 +168,37 @@ func (g *Gate) Send(ctx context.Context, c *api.Client, w Write) (api.Result, er
 // auditError marks a write that went through but was not logged.
 type auditError struct{ error }
 
+// OutcomeOf is which of the four outcomes Send's write had: a write taken
+// whose audit line failed is taken all the same.
+func OutcomeOf(err error) api.Outcome {
+	var ae *auditError
+	if errors.As(err, &ae) {
+		return api.Taken
+	}
+	return api.WriteOutcome(err)
+}
+
 // WentOut reports whether Send's write reached the server and was taken:
 // no error, or only the audit log failed after it.
-func WentOut(err error) bool {
-	var ae *auditError
-	return err == nil || errors.As(err, &ae)
-}
+func WentOut(err error) bool { return OutcomeOf(err) == api.Taken }
 
 func (e *auditError) Unwrap() error { return errors.Unwrap(e.error) }
 
-// Outcome says in a few words how a write ended, for a toast or a line.
+// Outcome says in a few words how a write ended, for a toast or a line:
+// its outcome first, in the same words everywhere.
 func Outcome(res api.Result, err error) string {
 	var ae *auditError
+	switch OutcomeOf(err) {
+	case api.Unknown:
+		return "outcome unknown: " + err.Error()
+	case api.Refused:
+		return "refused: " + err.Error()
+	case api.NotSent:
+		return "not sent: " + err.Error()
+	}
 	switch {
 	case errors.As(err, &ae):
 		return ae.Error()
-	case err != nil:
-		var e *api.Error
-		if errors.As(err, &e) && e.Unknown {
-			return "outcome unknown: " + err.Error()
-		}
-		return "failed: " + err.Error()
 	case res.Queued():
 		return "queued (202): the device applies it at its next check-in"
 	}

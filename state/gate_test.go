@@ -3,6 +3,7 @@ package state
 import (
 	"context"
 	"encoding/json"
+	"net"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -145,7 +146,7 @@ func TestGateRefusesADeviceWithNoCallsLeftAndAuditsWrites(t *testing.T) {
 	}
 	b, _ := os.ReadFile(filepath.Join(dir, "audit.log"))
 	log := string(b)
-	for _, want := range []string{"device=" + hosted.DeviceID, "status=202", "Config update queued", "+ ambient.warning 47", "status=500", "outcome unknown"} {
+	for _, want := range []string{"device=" + hosted.DeviceID, "status=202", "Config update queued", "+ ambient.warning 47", "status=500", `outcome="unknown"`, `outcome="taken"`} {
 		if !strings.Contains(log, want) {
 			t.Errorf("audit log lacks %q:\n%s", want, log)
 		}
@@ -171,5 +172,70 @@ func TestDraftRoundTrip(t *testing.T) {
 	}
 	if _, ok, _ := LoadDraft(path); ok {
 		t.Fatal("an empty draft was kept")
+	}
+}
+
+// Each of the four outcomes is told and audited as it is: a write to a
+// closed port was not sent; one the server took before the connection
+// dropped is unknown; one answered 301 was refused, and not followed.
+func TestGateAuditsEachOutcome(t *testing.T) {
+	s, c, now := gateFixture(t, 1)
+	dir := t.TempDir()
+	g := &Gate{Profile: "acme", Audit: OpenAudit(dir), Now: func() time.Time { return now }}
+	d := s.Devices()[0]
+	w := Write{Op: api.OpUpdateConfig, Device: d, Changes: []Change{{Key: "ambient.warning", Old: json.Number("40"), New: json.Number("47")}}}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := "http://" + l.Addr().String()
+	l.Close()
+	cc, err := api.New(api.Options{BaseURL: closed, Key: "gate-key"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	auditLine := func() string {
+		t.Helper()
+		b, _ := os.ReadFile(filepath.Join(dir, "audit.log"))
+		var last string
+		for _, l := range strings.Split(string(b), "\n") {
+			if strings.Contains(l, "profile=acme") {
+				last = l
+			}
+		}
+		return last
+	}
+
+	res, err := g.Send(context.Background(), cc, w)
+	if got := Outcome(res, err); OutcomeOf(err) != api.NotSent || !strings.HasPrefix(got, "not sent: ") {
+		t.Fatalf("a write to a closed port: %q", got)
+	}
+	if l := auditLine(); !strings.Contains(l, `status=0 outcome="not sent"`) || !strings.Contains(l, "connection refused") {
+		t.Fatalf("audit of a write to a closed port: %s", l)
+	}
+
+	s.DropAfter(api.OpUpdateConfig, 1)
+	res, err = g.Send(context.Background(), c, w)
+	if got := Outcome(res, err); OutcomeOf(err) != api.Unknown || !strings.HasPrefix(got, "outcome unknown: ") {
+		t.Fatalf("a write taken before the connection dropped: %q", got)
+	}
+	if l := auditLine(); !strings.Contains(l, `outcome="unknown"`) {
+		t.Fatalf("audit of a dropped write: %s", l)
+	}
+
+	s.Inject(sim.Fault{Op: api.OpUpdateConfig, Status: 301, Redirect: "/devices/" + d.DeviceID + "/config"})
+	res, err = g.Send(context.Background(), c, w)
+	if got := Outcome(res, err); OutcomeOf(err) != api.Refused || !strings.Contains(got, "301") || WentOut(err) {
+		t.Fatalf("a write answered 301: %q", got)
+	}
+	if l := auditLine(); !strings.Contains(l, `status=301 outcome="refused"`) {
+		t.Fatalf("audit of a write answered 301: %s", l)
+	}
+	var methods []string
+	for _, r := range s.Requests() {
+		methods = append(methods, r.Method)
+	}
+	if strings.Join(methods, " ") != "PATCH PATCH" {
+		t.Fatalf("the server saw %v, want the dropped PATCH and the redirected one, no GET", methods)
 	}
 }

@@ -454,7 +454,7 @@ func (m *Model) onList(msg listMsg) tea.Cmd {
 			m.wantDevice = ""
 		}
 		m.cacheDirty = true
-		cmds = append(cmds, m.focusChanged())
+		cmds = append(cmds, m.focusChanged(), m.readAgainOnline())
 		if !m.jobsOffered {
 			m.jobsOffered = true
 			cmds = append(cmds, m.offerJobs())
@@ -475,9 +475,11 @@ func (m *Model) onData(msg dataMsg) tea.Cmd {
 	m.cfg.Log.Debug("answer", "id", msg.req.ID, "device", msg.req.DeviceID, "failure", api.Classify(msg.err), "err", msg.err)
 	m.sh.sched.Done(msg.req, now, msg.err)
 	id := msg.req.DeviceID
+	var again tea.Cmd
 	switch {
 	case msg.err == nil:
 		m.foldData(id, msg, now)
+		again = m.readAgainOnline()
 	case m.keyRefused(msg.err, "What you were looking at is kept."):
 		return nil
 	case api.Classify(msg.err).Fleetwide() || api.Classify(msg.err) == api.FailCancelled:
@@ -485,7 +487,7 @@ func (m *Model) onData(msg dataMsg) tea.Cmd {
 	default:
 		m.sh.fleet.SetDataError(id, msg.err, now)
 	}
-	return m.schedule()
+	return tea.Batch(again, m.schedule())
 }
 
 func (m *Model) foldData(id string, msg dataMsg, now time.Time) {

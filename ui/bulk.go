@@ -38,8 +38,13 @@ type bulkPane struct {
 	scroll     scroller
 	status     string
 	isErr      bool
-	verify     []int // queued Hosted devices still to be seen applied
-	verifyEnd  time.Time
+	// readBacks are the Hosted devices still to be seen applied, and
+	// those whose outcome is unknown; item finds each one's row.
+	readBacks   *state.ReadBacks
+	item        map[string]int
+	readingBack bool // a read-back is out: its answer goes on with the next
+	verifying   bool // the read-backs are going: one loop at a time
+	verifyEnd   time.Time
 }
 
 func newBulkPane(sh *shared) *bulkPane {
@@ -51,9 +56,31 @@ func (p *bulkPane) open(devices []api.Device) {
 	*p = bulkPane{sh: p.sh, w: p.w, h: p.h, devices: devices, bar: p.bar, reading: true}
 }
 
-// resume takes up a job that stopped before its end.
-func (p *bulkPane) resume(j *state.BulkJob) {
+// resume takes up a job that stopped before its end: what it left
+// unsettled (the device out at the stop, those queued) is read back.
+func (p *bulkPane) resume(j *state.BulkJob, now time.Time, again time.Duration) {
 	*p = bulkPane{sh: p.sh, w: p.w, h: p.h, job: j, changes: j.Changes, bar: p.bar}
+	for _, i := range j.ToReadBack() {
+		p.readBack(i, now, again)
+	}
+}
+
+// readBack makes device i of the job due for a read-back at at; again is
+// the least time between two reads of one device.
+func (p *bulkPane) readBack(i int, at time.Time, again time.Duration) {
+	if p.readBacks == nil {
+		p.readBacks, p.item = &state.ReadBacks{Again: again}, map[string]int{}
+	}
+	id := p.job.Items[i].DeviceID
+	p.item[id] = i
+	p.readBacks.Add(id, at)
+}
+
+func (p *bulkPane) toReadBack() int {
+	if p.readBacks == nil {
+		return 0
+	}
+	return p.readBacks.Len()
 }
 
 func (p *bulkPane) setSize(w, h int) {
@@ -187,7 +214,7 @@ func (p *bulkPane) view() string {
 	frac := float64(j.Sent()) / float64(max(1, len(j.Items)))
 	phase := "sending"
 	switch {
-	case j.Finished() && len(p.verify) > 0:
+	case j.Finished() && p.toReadBack() > 0:
 		phase = "reading back"
 	case j.Finished() || j.Cancelled:
 		phase = "done"
@@ -199,8 +226,12 @@ func (p *bulkPane) view() string {
 		phase = "paused"
 	}
 	out = append(out, fit(p.bar.ViewAs(frac)+fmt.Sprintf(" %d/%d · %s", j.Sent(), len(j.Items), phase), p.w))
-	out = append(out, fmt.Sprintf("queued %d · applied %d · failed %d · skipped %d · pending %d",
-		c[state.BulkQueued], c[state.BulkApplied], c[state.BulkFailed], c[state.BulkSkipped], c[state.BulkPending]))
+	counts := fmt.Sprintf("queued %d · applied %d · failed %d · skipped %d · pending %d",
+		c[state.BulkQueued], c[state.BulkApplied], c[state.BulkFailed], c[state.BulkSkipped], c[state.BulkPending])
+	if n := c[state.BulkUnknown]; n > 0 {
+		counts += fmt.Sprintf(" · unknown %d", n)
+	}
+	out = append(out, fit(counts, p.w))
 	if p.status != "" {
 		out = append(out, p.statusLine())
 	}
@@ -211,7 +242,7 @@ func (p *bulkPane) view() string {
 	for _, it := range j.Items[p.scroll.offset:min(len(j.Items), p.scroll.offset+p.scroll.height)] {
 		style := st.dim
 		switch it.Status {
-		case state.BulkQueued, state.BulkSending:
+		case state.BulkQueued, state.BulkSending, state.BulkUnknown:
 			style = st.warn
 		case state.BulkApplied:
 			style = st.ok
@@ -427,7 +458,7 @@ func (m *Model) onBulkStep(msg bulkStepMsg) tea.Cmd {
 		j.Set(msg.i, state.BulkQueued, what, msg.at)
 		switch {
 		case j.Items[msg.i].Plan == api.PlanHosted:
-			p.verify = append(p.verify, msg.i)
+			p.readBack(msg.i, msg.at, m.cfg.VerifyEvery)
 		case msg.err == nil:
 			j.Note(msg.i, "queued; not read back (each read costs 1 of its 50 calls)")
 		}
@@ -447,10 +478,26 @@ func (m *Model) onBulkStep(msg bulkStepMsg) tea.Cmd {
 		p.blocked = "rate limited (429), until " + msg.at.Add(wait).Local().Format("15:04:05")
 		job := j
 		return tea.Tick(wait, func(time.Time) tea.Msg { return bulkNextMsg{job: job} })
-	case errors.As(msg.err, &e) && e.Unknown:
-		j.Set(msg.i, state.BulkFailed, "outcome unknown ("+e.Error()+"): read it back before sending again", msg.at)
+	case state.OutcomeOf(msg.err) == api.Unknown:
+		what := "outcome unknown (" + briefly(msg.err) + "): read back, never sent again by itself"
+		if j.Items[msg.i].Plan == api.PlanHosted {
+			p.readBack(msg.i, msg.at, m.cfg.VerifyEvery)
+		} else {
+			what = "outcome unknown (" + briefly(msg.err) + "): read its config (1 call) before sending again"
+		}
+		j.Set(msg.i, state.BulkUnknown, what, msg.at)
+	case errors.As(msg.err, &e) && e.NotSent:
+		// nothing left the machine: the device is sent when the user
+		// resumes, once the network is back
+		j.Set(msg.i, state.BulkPending, "", msg.at)
+		p.saveJob()
+		p.paused, p.stopping = true, false
+		p.status, p.isErr = "not sent to "+j.Items[msg.i].DeviceID+" ("+briefly(msg.err)+"): nothing left the machine; p resumes", true
+		return m.startReadBacks()
+	case state.OutcomeOf(msg.err) == api.NotSent:
+		j.Set(msg.i, state.BulkSkipped, "not sent: "+briefly(msg.err), msg.at)
 	default:
-		j.Set(msg.i, state.BulkFailed, briefly(msg.err), msg.at)
+		j.Set(msg.i, state.BulkFailed, briefly(msg.err), msg.at) // refused: the status and the server's words
 	}
 	p.saveJob()
 	if p.stopping {
@@ -464,25 +511,61 @@ func (m *Model) onBulkStep(msg bulkStepMsg) tea.Cmd {
 // bulkFinished says how it went and starts reading back the Hosted devices.
 func (m *Model) bulkFinished() tea.Cmd {
 	p := m.bulk
-	c := p.job.Count()
-	p.status, p.isErr = fmt.Sprintf("done: %d queued, %d failed, %d skipped · e exports the results", c[state.BulkQueued], c[state.BulkFailed], c[state.BulkSkipped]), c[state.BulkFailed] > 0
-	p.verifyEnd = m.sh.now().Add(verifyFor)
-	job := p.job
-	return tea.Batch(m.toast("bulk change: "+p.status, p.isErr), tea.Tick(m.cfg.VerifyEvery, func(time.Time) tea.Msg { return bulkVerifyMsg{job: job} }))
+	p.status, p.isErr = p.summary(), p.job.Count()[state.BulkFailed] > 0
+	return tea.Batch(m.toast("bulk change: "+p.status, p.isErr), m.startReadBacks())
 }
 
-// bulkVerify reads back one queued Hosted device; the others wait their turn.
-func (m *Model) bulkVerify(job *state.BulkJob) tea.Cmd {
+func (p *bulkPane) summary() string {
+	c := p.job.Count()
+	s := fmt.Sprintf("done: %d queued, %d failed, %d skipped", c[state.BulkQueued], c[state.BulkFailed], c[state.BulkSkipped])
+	if n := c[state.BulkApplied]; n > 0 {
+		s = fmt.Sprintf("done: %d applied, %d queued, %d failed, %d skipped", n, c[state.BulkQueued], c[state.BulkFailed], c[state.BulkSkipped])
+	}
+	if n := c[state.BulkUnknown]; n > 0 {
+		s += fmt.Sprintf(", %d unknown", n)
+	}
+	return s + " · e exports the results"
+}
+
+// startReadBacks starts the read-backs of the job, unless they are going.
+func (m *Model) startReadBacks() tea.Cmd {
 	p := m.bulk
-	if p.job != job || len(p.verify) == 0 || m.sh.now().After(p.verifyEnd) {
+	if p.verifying || p.toReadBack() == 0 {
 		return nil
 	}
-	if until, _ := m.sh.sched.Backoff(m.sh.now()); !until.IsZero() {
-		return tea.Tick(until.Sub(m.sh.now()), func(time.Time) tea.Msg { return bulkVerifyMsg{job: job} })
+	p.verifying, p.verifyEnd = true, m.sh.now().Add(verifyFor)
+	job := p.job
+	return func() tea.Msg { return bulkVerifyMsg{job: job} }
+}
+
+// verifyAgain comes back to the read-backs after d, and no later than
+// the console's read-back interval: the budget is asked again then.
+func (m *Model) verifyAgain(job *state.BulkJob, d time.Duration) tea.Cmd {
+	return tea.Tick(max(time.Millisecond, min(d, m.cfg.VerifyEvery)), func(time.Time) tea.Msg { return bulkVerifyMsg{job: job} })
+}
+
+// bulkVerify reads back the device whose turn it is, at the budget's pace
+// (state.ReadBacks): one read at a time, each device again only after
+// the read-back interval.
+func (m *Model) bulkVerify(job *state.BulkJob) tea.Cmd {
+	p := m.bulk
+	if p.job != job || !p.verifying || p.readingBack {
+		return nil
 	}
-	i := p.verify[0]
-	p.verify = p.verify[1:]
-	read := m.readConfig(job.Items[i].DeviceID, readBulkVerify)
+	now := m.sh.now()
+	if p.toReadBack() == 0 || now.After(p.verifyEnd) {
+		return m.readBacksEnded()
+	}
+	if until, _ := m.sh.sched.Backoff(now); !until.IsZero() {
+		return m.verifyAgain(job, until.Sub(now))
+	}
+	id, wait := p.readBacks.Next(now, m.sh.sched.Rate(now))
+	if id == "" {
+		return m.verifyAgain(job, wait)
+	}
+	i := p.item[id]
+	p.readingBack = true
+	read := m.readConfig(id, readBulkVerify)
 	return func() tea.Msg {
 		msg := read().(configReadMsg)
 		msg.item = i
@@ -490,24 +573,38 @@ func (m *Model) bulkVerify(job *state.BulkJob) tea.Cmd {
 	}
 }
 
+// readBacksEnded marks the job settled: every device read back was seen,
+// or the time for it ran out; a resume no longer reads them.
+func (m *Model) readBacksEnded() tea.Cmd {
+	p := m.bulk
+	p.verifying = false
+	p.job.Settled = true
+	for _, i := range p.job.ToReadBack() {
+		p.job.Note(i, "not seen applied within "+short(verifyFor)+": its config pane reads it (r)")
+	}
+	p.saveJob()
+	if p.toReadBack() == 0 {
+		return m.toast("bulk change: every queued Hosted device has applied it", false)
+	}
+	return nil
+}
+
 func (m *Model) onBulkVerifyRead(msg configReadMsg) tea.Cmd {
 	p := m.bulk
 	if p.job == nil || msg.item >= len(p.job.Items) || p.job.Items[msg.item].DeviceID != msg.id {
 		return nil
 	}
-	if msg.err == nil && msg.resp.Synced && state.Holds(msg.resp.Config, p.job.Changes) {
-		p.job.Set(msg.item, state.BulkApplied, "applied by "+msg.at.Local().Format("15:04:05"), msg.at)
-		p.saveJob()
-		c := p.job.Count()
-		p.status = fmt.Sprintf("done: %d applied, %d queued, %d failed, %d skipped · e exports the results", c[state.BulkApplied], c[state.BulkQueued], c[state.BulkFailed], c[state.BulkSkipped])
-	} else {
-		p.verify = append(p.verify, msg.item)
+	p.readingBack = false
+	it := p.job.Items[msg.item]
+	if msg.err == nil {
+		if st, what, settled := state.SettleBulk(it.Status, msg.resp, p.job.Changes, msg.at); settled {
+			p.job.Set(msg.item, st, what, msg.at)
+			p.readBacks.Done(msg.id)
+			p.saveJob()
+			p.status = p.summary()
+		}
 	}
-	if len(p.verify) == 0 {
-		return m.toast("bulk change: every queued Hosted device has applied it", false)
-	}
-	job := p.job
-	return tea.Tick(m.cfg.VerifyEvery, func(time.Time) tea.Msg { return bulkVerifyMsg{job: job} })
+	return m.bulkVerify(p.job)
 }
 
 // exportBulk asks where to write the job's results, as CSV; failed is a
@@ -554,14 +651,17 @@ func (m *Model) offerJobs() tea.Cmd {
 	for _, l := range state.DiffLines(j.Changes) {
 		lines = append(lines, "  "+l)
 	}
-	lines = append(lines, "", "Resuming sends to the devices not sent yet; none is sent twice.")
+	if n := len(j.ToReadBack()); n > 0 {
+		lines = append(lines, "", fmt.Sprintf("%s sent before the stop %s read back to see %s applied (a Hosted device's read costs nothing).", plural(n, "device"), map[bool]string{true: "is", false: "are"}[n == 1], map[bool]string{true: "it", false: "them"}[n == 1]))
+	}
+	lines = append(lines, "Resuming sends to the devices not sent yet; none is sent twice.")
 	m.dialog = newQuestion("A bulk change stopped before its end", lines, "Resume it now?", "resume", "later", func(m *Model, yes bool) tea.Cmd {
 		if !yes {
 			return m.toast("the bulk change is kept: it is offered again at the next start", false)
 		}
-		m.bulk.resume(j)
+		m.bulk.resume(j, m.sh.now(), m.cfg.VerifyEvery)
 		m.showRight(m.bulk)
-		return func() tea.Msg { return bulkNextMsg{job: j} }
+		return tea.Batch(m.startReadBacks(), func() tea.Msg { return bulkNextMsg{job: j} })
 	})
 	return nil
 }

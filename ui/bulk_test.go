@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +11,8 @@ import (
 
 	"sqc/api"
 	"sqc/api/sim"
+	"sqc/keys"
+	"sqc/state"
 )
 
 // runClock moves the simulator's clock a second every 10 ms, so that its
@@ -223,5 +227,51 @@ func TestBulkStopsOnARefusedKeyAndResumesAfterLogin(t *testing.T) {
 	h.key("enter")
 	h.scr.waitText(t, "done: ")
 	h.eachOnce(t, 8, "after a 401 and the login")
+	h.quit(t)
+}
+
+// The console stopped mid-bulk with a device's write out (the server took
+// it) and another queued: at the next start the resume reads both back
+// and shows them applied, sends the rest, and sends nothing twice.
+func TestBulkResumeReadsBackTheDeviceInFlight(t *testing.T) {
+	dir := t.TempDir()
+	// the same fleet as the console's simulator (the same seed): the job
+	// is on disk before the console starts
+	var devs []api.Device // devices that check in, so a queued change applies
+	for _, d := range sim.New(sim.Options{Devices: 12, Key: uiKey, HostedFraction: 1}).Devices() {
+		if seen := d.Seen(); !seen.IsZero() && time.Since(seen) < 10*time.Minute && len(devs) < 4 {
+			devs = append(devs, d)
+		}
+	}
+	if len(devs) < 4 {
+		t.Fatalf("%d reporting devices in the fleet", len(devs))
+	}
+	change := []state.Change{{Key: "ambient.alarm", New: json.Number("65"), Added: true}}
+	job := state.NewBulkJob(dir, keys.Fingerprint(uiKey), "acme", change, devs, time.Now())
+	job.Set(0, state.BulkQueued, "Config update queued", time.Now())
+	job.Set(1, state.BulkSending, "", time.Now()) // the console stopped before its answer
+	if err := job.Save(); err != nil {
+		t.Fatal(err)
+	}
+	h := start(t, setup{devices: 12, hosted: 1, cfg: func(c *Config) { c.StateDir, c.VerifyEvery = dir, 50*time.Millisecond }})
+	c, err := api.New(api.Options{BaseURL: h.srv.URL, Key: uiKey, RatePerSecond: 1e6})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 { // both were taken by the server
+		if _, err := c.UpdateConfig(context.Background(), devs[i].DeviceID, api.Config{"ambient": api.Config{"alarm": json.Number("65")}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.runClock(t)
+	h.scr.waitText(t, "A bulk change stopped before its end")
+	h.scr.waitText(t, "2 devices sent before the stop are read back")
+	h.key("y")
+	h.scr.waitFor(t, "every device applied", func(v string) bool { return strings.Contains(v, "applied 4 ·") })
+	v := h.scr.String()
+	if !strings.Contains(v, devs[1].DeviceID+" applied") || !strings.Contains(v, "went through") {
+		t.Fatalf("the device in flight is not shown applied:\n%s", v)
+	}
+	h.eachOnce(t, 4, "after the resume")
 	h.quit(t)
 }

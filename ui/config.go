@@ -28,6 +28,7 @@ type configPane struct {
 	cfg     api.Config // as the device has it
 	synced  bool
 	readAt  time.Time
+	triedAt time.Time // when a failed read was last tried again by itself
 
 	keys    []string // every dotted key shown, staged new ones included
 	cursor  int      // into keys
@@ -378,9 +379,13 @@ func (p *configPane) headLines() []string {
 	d := p.dev
 	lines := []string{fit(st.title.Render("Config · "+d.DeviceID)+"  "+clean(d.Name), p.w)}
 	var facts []string
+	w := p.sh.writes[d.DeviceID]
 	switch {
 	case p.loading:
 		facts = append(facts, "reading…")
+	case w != nil && w.waiting():
+		// read before the write went: "synced" would be of the old values
+		facts = append(facts, st.warn.Render("a change is queued"))
 	case p.cfg != nil && p.synced:
 		facts = append(facts, st.ok.Render("synced"))
 	case p.cfg != nil:
@@ -397,8 +402,8 @@ func (p *configPane) headLines() []string {
 		facts = append(facts, s)
 	}
 	lines = append(lines, fit(strings.Join(facts, " · "), p.w))
-	if w := p.sh.writes[d.DeviceID]; w != nil {
-		lines = append(lines, fit(w.line(st), p.w))
+	if w != nil {
+		lines = append(lines, w.lines(st, p.w, now)...)
 	}
 	if n := len(p.changes); n > 0 {
 		lines = append(lines, fit(st.warn.Render(fmt.Sprintf("%s staged", plural(n, "change")))+st.dim.Render(" · w write · u undo · kept as a draft"), p.w))

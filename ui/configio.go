@@ -76,20 +76,47 @@ type configWrite struct {
 	status    string
 	isErr     bool
 	appliedAt time.Time
+	// unknown is set while the write's outcome is not known: a read of
+	// the config, whoever asked for it, settles it before anything
+	// offers to send again.
+	unknown bool
+	// nextRead is when the next read-back goes, for the countdown.
+	nextRead time.Time
+	// readFailed is set when the read that was to settle the write could
+	// not be made: it is made again when the connection returns.
+	readFailed bool
 }
 
 func (w *configWrite) hosted() bool { return w.dev.Plan == api.PlanHosted }
 
-func (w *configWrite) line(st styles) string {
+// waiting reports a write taken and not yet seen applied.
+func (w *configWrite) waiting() bool {
+	return !w.sending && !w.unknown && !w.queuedAt.IsZero() && w.appliedAt.IsZero() && !w.until.IsZero()
+}
+
+// lines are the write's status, wrapped to width: never cut, since the
+// outcome of a write is what the pane must say in full.
+func (w *configWrite) lines(st styles, width int, now time.Time) []string {
+	text := w.status
+	if w.sending {
+		text = "sending…"
+	}
+	if (w.waiting() || w.unknown) && !w.nextRead.IsZero() {
+		text += " · next read-back in " + short(max(0, w.nextRead.Sub(now)).Round(time.Second))
+	}
+	style := st.warn
 	switch {
 	case w.sending:
-		return st.warn.Render("sending…")
 	case w.isErr:
-		return st.errText.Render(w.status)
+		style = st.errText
 	case !w.appliedAt.IsZero():
-		return st.ok.Render(w.status)
+		style = st.ok
 	}
-	return st.warn.Render(w.status)
+	var out []string
+	for _, l := range strings.Split(wrap(text, width), "\n") {
+		out = append(out, style.Render(l))
+	}
+	return out
 }
 
 func (m *Model) readConfig(id string, purpose readPurpose) tea.Cmd {
@@ -164,6 +191,9 @@ func (m *Model) notRead(d api.Device, purpose readPurpose, why, then string) {
 
 func (m *Model) onConfigRead(msg configReadMsg) tea.Cmd {
 	p := m.config
+	if msg.purpose == readBulkVerify {
+		m.bulk.readingBack = false // whatever came back, the next may go
+	}
 	if m.keyRefused(msg.err, "Your staged changes are kept.") {
 		return nil
 	}
@@ -207,6 +237,9 @@ func (m *Model) onConfigRead(msg configReadMsg) tea.Cmd {
 		return nil // the pane moved on to another device
 	}
 	p.loaded(msg.resp, msg.err, msg.at)
+	if cmd, settled := m.settleByRead(msg, w); settled {
+		return cmd
+	}
 	if msg.err != nil || msg.purpose != readOpen {
 		return nil
 	}
@@ -249,6 +282,8 @@ func (m *Model) askWrite() tea.Cmd {
 	}
 	if w := m.sh.writes[p.dev.DeviceID]; w != nil && w.sending {
 		return m.toast("a write to "+p.dev.DeviceID+" is on its way: wait for its answer", true)
+	} else if w != nil && w.unknown {
+		return m.toast("the last write to "+p.dev.DeviceID+" is of unknown outcome: its config is read back first (r reads it now)", true)
 	}
 	w := state.Write{Op: api.OpUpdateConfig, Device: p.dev, Changes: p.changes}
 	lines, err := m.sh.gate.Confirmation(m.sh.client, w)
@@ -286,10 +321,8 @@ func (m *Model) onConfigSent(msg configSentMsg) tea.Cmd {
 		return nil
 	}
 	w.sending = false
-	var e *api.Error
-	errors.As(msg.err, &e)
-	switch {
-	case state.WentOut(msg.err):
+	switch state.OutcomeOf(msg.err) {
+	case api.Taken:
 		w.queuedAt, w.until = msg.at, msg.at.Add(verifyFor)
 		w.status = "queued " + msg.at.Local().Format("15:04:05") + ": waiting for the device to apply it"
 		say := id + ": queued; the device applies it at its next check-in"
@@ -297,20 +330,21 @@ func (m *Model) onConfigSent(msg configSentMsg) tea.Cmd {
 			say = id + ": " + state.Outcome(msg.res, msg.err)
 		}
 		return tea.Batch(m.sentThrough(id, msg.w.Changes), m.toast(say, msg.err != nil), m.verifyLater(id, w))
-	case e != nil && e.Unknown:
-		w.status, w.isErr = "outcome unknown ("+e.Error()+"): reading the config back", true
+	case api.Unknown:
+		w.unknown = true
+		w.status, w.isErr = "outcome unknown ("+briefly(msg.err)+"): reading the config back", true
 		return tea.Batch(m.toast(id+": outcome unknown: reading the config back before offering to send again", true),
 			m.costlyRead(msg.w.Device, readBack, "The write's outcome is unknown: read the config back?"))
-	case m.keyRefused(msg.err, "Your staged changes are kept."):
+	}
+	if m.keyRefused(msg.err, "Your staged changes are kept.") {
 		delete(m.sh.writes, id)
 		return nil
-	default:
-		w.status, w.isErr = "not sent: "+msg.err.Error(), true
-		if m.config.dev.DeviceID == id {
-			m.config.problem = w.status
-		}
-		return m.toast(id+": "+state.Outcome(msg.res, msg.err)+" · the changes stay staged", true)
 	}
+	w.status, w.isErr = state.Outcome(msg.res, msg.err), true
+	if m.config.dev.DeviceID == id {
+		m.config.problem = w.status
+	}
+	return m.toast(id+": "+state.Outcome(msg.res, msg.err)+" · the changes stay staged", true)
 }
 
 // sentThrough drops what a write sent from the device's staged changes
@@ -337,7 +371,9 @@ func (m *Model) sentThrough(id string, sent []state.Change) tea.Cmd {
 }
 
 func (m *Model) verifyLater(id string, w *configWrite) tea.Cmd {
-	return tea.Tick(m.readBackEvery(w.hosted()), func(time.Time) tea.Msg { return verifyTickMsg{id: id} })
+	every := m.readBackEvery(w.hosted())
+	w.nextRead = m.sh.now().Add(every)
+	return tea.Tick(every, func(time.Time) tea.Msg { return verifyTickMsg{id: id} })
 }
 
 // readBackEvery spaces the read-backs of a write: a non-Hosted device's
@@ -362,7 +398,10 @@ func (m *Model) onVerifyTick(id string) tea.Cmd {
 	if !w.hosted() && w.reads >= verifyReadsNonHosted {
 		return nil
 	}
-	w.reads++
+	w.reads, w.nextRead = w.reads+1, time.Time{}
+	if w.unknown {
+		return m.readConfig(id, readBack)
+	}
 	return m.readConfig(id, readVerify)
 }
 
@@ -388,6 +427,46 @@ func (m *Model) onVerifyRead(msg configReadMsg, w *configWrite) tea.Cmd {
 	return m.verifyLater(msg.id, w)
 }
 
+// settleByRead lets any read of a device's config (the user's r, the
+// pane opening) settle its write: an unknown outcome is decided by it,
+// and a queued change seen synced is applied.
+func (m *Model) settleByRead(msg configReadMsg, w *configWrite) (tea.Cmd, bool) {
+	switch {
+	case w == nil || msg.err != nil:
+		return nil, false
+	case w.unknown:
+		return m.onReadBack(msg, w), true
+	case w.waiting() && msg.resp.Synced && state.Holds(msg.resp.Config, w.sent):
+		return m.onVerifyRead(msg, w), true
+	}
+	return nil, false
+}
+
+// readAgainOnline reads again, once the connection is back, what could
+// not be read while it was down: the config pane's device, and the
+// config that was to settle a write of unknown outcome. Only Hosted
+// devices are read by themselves: a read costs them nothing.
+func (m *Model) readAgainOnline() tea.Cmd {
+	var cmds []tea.Cmd
+	p := m.config
+	now := m.sh.now()
+	// a network failure only (a 5xx may be the device's own), and not
+	// more often than the read-backs go
+	if p.dev.DeviceID != "" && !p.loading && api.StatusOf(p.readErr) == 0 && api.IsUnavailable(p.readErr) &&
+		p.dev.Plan == api.PlanHosted && now.Sub(p.triedAt) >= m.cfg.VerifyEvery {
+		p.loading, p.triedAt = true, now
+		cmds = append(cmds, m.readConfig(p.dev.DeviceID, readAgain))
+	}
+	for id, w := range m.sh.writes {
+		if w.unknown && w.readFailed && w.hosted() {
+			w.readFailed = false
+			w.status = "outcome unknown: reading the config back now the connection is back"
+			cmds = append(cmds, m.readConfig(id, readBack))
+		}
+	}
+	return tea.Batch(cmds...)
+}
+
 // onReadBack decides, after a write of unknown outcome, whether it went
 // through, and only then offers to send again.
 func (m *Model) onReadBack(msg configReadMsg, w *configWrite) tea.Cmd {
@@ -395,19 +474,39 @@ func (m *Model) onReadBack(msg configReadMsg, w *configWrite) tea.Cmd {
 		return nil
 	}
 	if msg.err != nil {
-		w.status = "outcome unknown, and the config could not be read back: " + msg.err.Error() + " · r reads it again"
+		w.readFailed = true
+		w.status = "outcome unknown, and the config could not be read back (" + briefly(msg.err) + "): read again when the connection returns · r reads it now"
 		return nil
 	}
-	if state.Holds(msg.resp.Config, w.sent) {
-		w.isErr, w.status = false, "the device has the new values: the write went through"
+	w.readFailed = false
+	says := state.ReadBack(true, msg.resp, w.sent)
+	if says == state.ReadBackApplied {
+		w.unknown, w.isErr, w.status = false, false, "the device has the new values: the write went through"
+		w.appliedAt = msg.at
 		return tea.Batch(m.sentThrough(msg.id, w.sent), m.toast(msg.id+": the write went through after all", false))
 	}
+	if says == state.ReadBackWait && w.hosted() {
+		// a change waits at the server for the device: most likely this
+		// one; read again until the device takes it or shows it did not
+		if w.until.IsZero() {
+			w.until = msg.at.Add(verifyFor)
+		}
+		if msg.at.Before(w.until) {
+			w.status = "outcome unknown: a change waits at the server for the device (not synced); reading back until it shows"
+			return m.verifyLater(msg.id, w)
+		}
+	}
+	w.unknown = false
 	dev, sent := w.dev, w.sent
-	w.status = "the config read back does not show the change (synced: " + fmt.Sprint(msg.resp.Synced) + ")"
+	w.isErr = false
+	w.status = "read back: the config does not show the change (synced: " + fmt.Sprint(msg.resp.Synced) + "); it stays staged"
+	why := "does not have the new values, and nothing waits at the server: it was not taken."
+	if !msg.resp.Synced {
+		why = "does not have the new values (not synced: a queued change may still be waiting)."
+	}
 	m.dialog = newQuestion("The write to "+msg.id+" may not have happened", append([]string{
 		"The server did not answer the write clearly, and the config read back",
-		fmt.Sprintf("does not have the new values (synced: %v). A queued change may still", msg.resp.Synced),
-		"be waiting at the server; sending again sends the same values.", ""}, state.DiffLines(sent)...),
+		why, "Sending again sends the same values.", ""}, state.DiffLines(sent)...),
 		"Send it again?", "send again", "keep it staged", func(m *Model, yes bool) tea.Cmd {
 			if !yes {
 				return m.toast("not sent again: the changes stay staged", false)

@@ -42,7 +42,7 @@ func TestSendAgainGoesToTheDeviceWritten(t *testing.T) {
 	sent := []state.Change{{Key: "ambient.warning", Old: json.Number("50"), New: json.Number("47")}}
 	m.sh.writes[a.DeviceID] = &configWrite{dev: a, sent: sent}
 	m.config.open(b)
-	m.onReadBack(configReadMsg{id: a.DeviceID, resp: &api.ConfigResponse{Config: api.Config{}}, at: time.Now(), purpose: readBack}, m.sh.writes[a.DeviceID])
+	m.onReadBack(configReadMsg{id: a.DeviceID, resp: &api.ConfigResponse{Config: api.Config{}, Synced: true}, at: time.Now(), purpose: readBack}, m.sh.writes[a.DeviceID])
 	if m.dialog == nil {
 		t.Fatal("no question after a read-back without the change")
 	}
@@ -178,7 +178,7 @@ func TestAWriteTakenButNotAuditedIsNotAFailure(t *testing.T) {
 	m.sh.gate.Audit = state.OpenAudit(filepath.Join(blocked, "dir")) // under a file: never written
 	d := s.Devices()[0]
 	job := state.NewBulkJob("", "fp", "acme", []state.Change{{Key: "ambient.warning", New: json.Number("47"), Added: true}}, []api.Device{d}, time.Now())
-	m.bulk.resume(job)
+	m.bulk.resume(job, time.Now(), time.Second)
 	step := m.bulkNext(job)().(bulkStepMsg)
 	if step.err == nil {
 		t.Fatal("the audit log was written")

@@ -79,6 +79,7 @@ type Server struct {
 	limitsAt   time.Time
 	daily      map[string]int
 	faults     []Fault
+	drops      map[api.Op]int
 	rng        *mrand.Rand
 	stats      Stats
 	reqLog     []Request
@@ -179,6 +180,28 @@ func (s *Server) Inject(f Fault) {
 	s.mu.Unlock()
 }
 
+// DropAfter makes the next n requests of op be served as usual (a write
+// is taken) and then the connection closed with no answer: the write
+// whose outcome the client cannot know.
+func (s *Server) DropAfter(op api.Op, n int) {
+	s.mu.Lock()
+	if s.drops == nil {
+		s.drops = map[api.Op]int{}
+	}
+	s.drops[op] += n
+	s.mu.Unlock()
+}
+
+func (s *Server) takeDrop(op api.Op) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.drops[op] <= 0 {
+		return false
+	}
+	s.drops[op]--
+	return true
+}
+
 // Break makes every data answer for the device garbage (or mends it).
 func (s *Server) Break(id string, broken bool) {
 	s.mu.Lock()
@@ -243,16 +266,32 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		body, _ = io.ReadAll(io.LimitReader(r.Body, 1<<20))
 		r.Body = io.NopCloser(bytes.NewReader(body))
 	}
-	sw := &statusWriter{ResponseWriter: w}
-	s.serve(sw, r)
 	op, id, _, _ := s.routes.Match(r.Method, r.URL.Path)
+	drop := op != "" && s.takeDrop(op)
+	sw := &statusWriter{ResponseWriter: w}
+	if drop {
+		sw.ResponseWriter = &discardWriter{h: http.Header{}}
+	}
+	s.serve(sw, r)
 	s.mu.Lock()
 	s.reqLog = append(s.reqLog, Request{At: s.opts.Now(), Method: r.Method, Path: r.URL.Path, Op: op, DeviceID: id, Body: body, Status: sw.status})
 	if len(s.reqLog) >= 2*requestLogSize { // trimmed in halves: O(1) a request
 		s.reqLog = append(s.reqLog[:0], s.reqLog[requestLogSize:]...)
 	}
 	s.mu.Unlock()
+	if drop {
+		if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+			conn.Close()
+		}
+	}
 }
+
+// discardWriter takes an answer that is never sent.
+type discardWriter struct{ h http.Header }
+
+func (d *discardWriter) Header() http.Header         { return d.h }
+func (d *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (d *discardWriter) WriteHeader(int)             {}
 
 // serve answers one request in the order the real service is assumed to
 // check things: key, route, rate, daily quota, device, plan, monthly quota.
