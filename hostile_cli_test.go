@@ -98,6 +98,8 @@ func TestHostileServerCannotDriveTheTerminal(t *testing.T) {
 		sim.HostileDuplicates: append(devices(0, "listed 2 devices more than once"),
 			data...),
 		sim.HostileAbsurd: {{args: []string{"devices"}, max: mb}, {args: []string{"data", "ABSURD004"}, max: mb}, {args: []string{"data", "ABSURD004", "--json"}, max: mb}},
+		sim.HostileOversized: {{args: []string{"devices"}, code: 1, say: "the answer was over 64 MiB", max: mb},
+			{args: []string{"data", sim.HostileHosted}, code: 1, say: "the answer was over 64 MiB", max: mb}},
 		// A body that never ends: the run is cut short as SIGINT would.
 		sim.HostileStream: {{args: []string{"devices"}, code: 1, say: "stopped", max: mb, timeout: time.Second},
 			{args: []string{"data", sim.HostileHosted}, code: 1, say: "stopped", max: mb, timeout: time.Second}},
@@ -277,4 +279,20 @@ func everyMethodCollection(t *testing.T) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// An answer over 64 MiB costs one request of sqc devices and one of sqc
+// data, and says why: it is not taken for a network failure and retried.
+func TestOversizedAnswerIsAskedOnce(t *testing.T) {
+	h, _ := hostileServer(t, sim.HostileOversized)
+	for _, args := range [][]string{{"devices"}, {"data", sim.HostileHosted}} {
+		before := len(h.Log())
+		code, out, errs := sqc(t, args...)
+		if code != 1 || out != "" || !strings.Contains(errs, "200 OK: the answer was over 64 MiB") || strings.Contains(errs, "network") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, code, out, errs)
+		}
+		if n := len(h.Log()) - before; n != 1 {
+			t.Errorf("%v: %d requests, want 1", args, n)
+		}
+	}
 }

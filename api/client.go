@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/x509"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"math"
@@ -23,8 +22,8 @@ import (
 // DefaultBaseURL is our assumption of Senquip's API host; see senquip-api.md.
 const DefaultBaseURL = "https://cloud-api.v2.senquip.com"
 
-// maxBody bounds what one response may make us hold in memory.
-const maxBody = 64 << 20
+// MaxBody bounds what one response may make us hold in memory.
+const MaxBody = 64 << 20
 
 // Options configure a Client. Zero values take the defaults shown.
 type Options struct {
@@ -233,6 +232,10 @@ func (c *Client) do(ctx context.Context, r request) (int, []byte, error) {
 		latency := time.Since(t0)
 		var apiErr *Error
 		switch {
+		case errors.Is(err, ErrTooLarge):
+			// The server's fault, not the network's: another try brings the same.
+			apiErr = &Error{Op: r.op, DeviceID: r.id, Status: status, Err: err, Message: err.Error(),
+				Hint: "the server sent more than sqc reads; it was not asked again"}
 		case err != nil:
 			apiErr = &Error{Op: r.op, DeviceID: r.id, Err: cleanNetErr(err), Unknown: r.op.Write(), Hint: netHint(err, r.op.Write())}
 		case status < 200 || status > 299:
@@ -320,11 +323,11 @@ func (c *Client) once(ctx context.Context, method, target string, r request) (in
 		return 0, nil, nil, err
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
-	if err == nil && len(body) > maxBody {
-		err = fmt.Errorf("response larger than %d MiB", maxBody>>20)
-	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxBody+1))
 	c.log.Debug("request", "op", r.op, "device", r.id, "status", resp.StatusCode, "bytes", len(body), "latency", time.Since(start))
+	if err == nil && len(body) > MaxBody {
+		return resp.StatusCode, resp.Header, nil, ErrTooLarge
+	}
 	if err != nil {
 		return 0, resp.Header, nil, err
 	}
@@ -347,7 +350,7 @@ func (c *Client) record(call Call) {
 // retryWait decides whether and how long to wait before another try.
 // Writes are never retried: their outcome may be unknown.
 func (c *Client) retryWait(op Op, attempt int, e *Error) (time.Duration, bool) {
-	if op.Write() || attempt >= c.opts.MaxRetries {
+	if op.Write() || attempt >= c.opts.MaxRetries || errors.Is(e.Err, ErrTooLarge) {
 		return 0, false
 	}
 	switch {

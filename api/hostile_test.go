@@ -149,8 +149,8 @@ func TestHostileListingsEnd(t *testing.T) {
 		t.Run(tc.scenario, func(t *testing.T) {
 			h, c := hostile(t, tc.scenario, api.Options{MaxDevices: tc.max})
 			r, err := c.ListDevicesReport(context.Background())
-			if api.Classify(err) != api.FailRequest {
-				t.Fatalf("error %v classed %v, want a refused request", err, api.Classify(err))
+			if api.Classify(err) != api.FailAnswer {
+				t.Fatalf("error %v classed %v, want an unusable answer", err, api.Classify(err))
 			}
 			if len(r.Devices) != tc.devices || r.Pages != tc.pages || !strings.Contains(r.Stopped, tc.stopped) {
 				t.Fatalf("%d devices, %d pages, stopped %q", len(r.Devices), r.Pages, r.Stopped)
@@ -166,7 +166,7 @@ func TestHostileListingsEnd(t *testing.T) {
 				t.Errorf("rate %v, want %v", c.Rate(), want)
 			}
 			devices, err2 := c.ListDevices(context.Background())
-			if len(devices) != tc.devices || api.Classify(err2) != api.FailRequest {
+			if len(devices) != tc.devices || api.Classify(err2) != api.FailAnswer {
 				t.Errorf("ListDevices: %d devices, %v", len(devices), err2)
 			}
 		})
@@ -317,5 +317,30 @@ func TestCleanedKeysReencodeAsSent(t *testing.T) {
 	out, _ := p.MarshalJSON()
 	if decodeForCompare(t, out) != decodeForCompare(t, []byte(body)) {
 		t.Fatalf("re-encoded %s", out)
+	}
+}
+
+// An answer over the size the client reads is the server's doing, not
+// the network's: one try (the client retries a failed GET 3 times), a
+// failure of that answer alone, and a message that says so.
+func TestHostileOversizedAnswerIsTriedOnce(t *testing.T) {
+	h, c := hostile(t, sim.HostileOversized, api.Options{})
+	ctx := context.Background()
+	_, errList := c.ListDevices(ctx)
+	_, errData := c.GetData(ctx, sim.HostileHosted, api.DataQuery{})
+	for what, err := range map[string]error{"list": errList, "data": errData} {
+		if k := api.Classify(err); k != api.FailAnswer || k.Fleetwide() {
+			t.Errorf("%s: %v classed %v, want an unusable answer", what, err, k)
+		}
+		if !errors.Is(err, api.ErrTooLarge) || !strings.Contains(err.Error(), "200 OK: the answer was over 64 MiB") {
+			t.Errorf("%s: %v", what, err)
+		}
+	}
+	var got []string
+	for _, r := range h.Log() {
+		got = append(got, r.Method+" "+r.Path)
+	}
+	if want := []string{"GET /devices", "GET /devices/" + sim.HostileHosted + "/data"}; !slices.Equal(got, want) {
+		t.Fatalf("the server got %q, want %q", got, want)
 	}
 }

@@ -41,8 +41,8 @@ type ListReport struct {
 // stops when the server's pagination cannot end: a cursor repeats, a page
 // adds no new device, pages bring fewer than 10 new devices on average
 // (after 10 pages), or the distinct devices pass Options.MaxDevices.
-// Then it returns the devices gathered so far and an *Error (FailRequest)
-// that says why. A failed page returns what came before it, with the
+// Then it returns the devices gathered so far and an *Error
+// that says why (FailAnswer). A failed page returns what came before it, with the
 // page's error.
 //
 // As pages arrive the limiter rises to what the distinct Hosted devices

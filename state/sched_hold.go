@@ -37,6 +37,8 @@ func holdReason(err error) (string, bool) {
 	switch {
 	case e.Local:
 		return "its ID cannot be sent (nothing was sent)", false
+	case errors.Is(err, api.ErrTooLarge):
+		return fmt.Sprintf("its answer was over %d MiB", api.MaxBody>>20), false
 	case e.Status >= 200 && e.Status < 300:
 		return "its answer was malformed", false
 	case e.Status == 400:

@@ -528,7 +528,7 @@ func (s *Scheduler) Done(r Request, now time.Time, err error) {
 		s.live = true
 		s.reached(f)
 		s.read(r, e, now)
-	case api.FailDevice, api.FailRequest:
+	case api.FailDevice, api.FailRequest, api.FailAnswer:
 		if answeredByServer(err) {
 			s.reached(f)
 		}

@@ -252,3 +252,34 @@ func streamScenario(*Hostile) scenario {
 		config: ordinaryConfig,
 	}
 }
+
+// OversizedBytes is the size of the oversized scenario's bodies: a KiB over
+// what the client reads.
+const OversizedBytes = api.MaxBody + 1<<10
+
+func oversizedScenario(*Hostile) scenario {
+	// Written a MiB at a time: the server holds no 64 MiB body.
+	big := func(w http.ResponseWriter, head string) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		tail := `"}],"next":null}`
+		chunk := []byte(strings.Repeat("x", 1<<20))
+		n, _ := w.Write([]byte(head))
+		for n < OversizedBytes-len(tail) {
+			m, err := w.Write(chunk[:min(len(chunk), OversizedBytes-len(tail)-n)])
+			if err != nil {
+				return
+			}
+			n += m
+		}
+		_, _ = w.Write([]byte(tail))
+	}
+	return scenario{
+		list:   func(w http.ResponseWriter, _ string) { big(w, `{"devices":[{"deviceid":"BIG000001","name":"`) },
+		device: ordinaryDevice,
+		data: func(w http.ResponseWriter, id string) {
+			big(w, `{"deviceid":`+jsonStr(id)+`,"data":[{"cp1":"`)
+		},
+		config: ordinaryConfig,
+	}
+}
