@@ -100,6 +100,8 @@ func TestHostileServerCannotDriveTheTerminal(t *testing.T) {
 		sim.HostileAbsurd: {{args: []string{"devices"}, max: mb}, {args: []string{"data", "ABSURD004"}, max: mb}, {args: []string{"data", "ABSURD004", "--json"}, max: mb}},
 		sim.HostileOversized: {{args: []string{"devices"}, code: 1, say: "the answer was over 64 MiB", max: mb},
 			{args: []string{"data", sim.HostileHosted}, code: 1, say: "the answer was over 64 MiB", max: mb}},
+		sim.HostileSick: append(devices(0, ""), run{args: []string{"data", sim.SickHealthy[0]}, max: mb},
+			run{args: []string{"data", sim.Hostile5xx}, code: 1, say: "500", max: mb}),
 		// A body that never ends: the run is cut short as SIGINT would.
 		sim.HostileStream: {{args: []string{"devices"}, code: 1, say: "stopped", max: mb, timeout: time.Second},
 			{args: []string{"data", sim.HostileHosted}, code: 1, say: "stopped", max: mb, timeout: time.Second}},

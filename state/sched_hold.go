@@ -50,6 +50,9 @@ func holdReason(err error) (string, bool) {
 	case e.Status == 422:
 		return "the server cannot fulfil the request (422)", false
 	}
+	if e.Status >= 500 {
+		return fmt.Sprintf("the server fails on its reads (%d) while it answers others", e.Status), false
+	}
 	return fmt.Sprintf("the server refused it (%d)", e.Status), false
 }
 
@@ -65,6 +68,7 @@ func (s *Scheduler) holdDevice(e *entry, err error, now time.Time) {
 	e.last = now
 	e.holdN++
 	e.holdWhy, e.monthly = holdReason(err)
+	e.holdServer = api.Classify(err) == api.FailServer
 	if e.monthly {
 		e.hold = api.NextMonth(now)
 	} else {
@@ -80,6 +84,7 @@ func (s *Scheduler) holdList(err error, now time.Time) {
 	s.list.last = now
 	s.list.holdN++
 	s.list.holdWhy, _ = holdReason(err)
+	s.list.holdServer = api.Classify(err) == api.FailServer
 	s.list.hold = now.Add(holdFor(s.list.holdN))
 }
 

@@ -34,6 +34,7 @@ const (
 	HostileAbsurd     = "absurd"
 	HostileStream     = "stream"
 	HostileOversized  = "oversized"
+	HostileSick       = "sick"
 )
 
 // hostileScenarios registers what each scenario answers.
@@ -77,6 +78,9 @@ var hostileScenarios = map[string]func(h *Hostile) scenario{
 	// oversized: the list and every data read answer 200 with a body of
 	// OversizedBytes, just over what the client reads (api.MaxBody).
 	HostileOversized: oversizedScenario,
+	// sick: twelve Hosted devices; every read about one of them (Hostile5xx,
+	// listed first) answers 500, the other eleven answer well.
+	HostileSick: sickScenario,
 }
 
 // HostileScenarios lists every scenario, sorted.

@@ -283,3 +283,35 @@ func oversizedScenario(*Hostile) scenario {
 		config: ordinaryConfig,
 	}
 }
+
+// SickHealthy are the devices of the sick scenario that answer well.
+var SickHealthy = func() []string {
+	var out []string
+	for i := 1; i <= 11; i++ {
+		out = append(out, fmt.Sprintf("SICK%05d", i))
+	}
+	return out
+}()
+
+func sickScenario(*Hostile) scenario {
+	devices := []map[string]any{dev(Hostile5xx, "sick", api.PlanHosted)}
+	for _, id := range SickHealthy {
+		devices = append(devices, dev(id, "healthy "+id, api.PlanHosted))
+	}
+	fail := func(w http.ResponseWriter) {
+		writeRaw(w, http.StatusInternalServerError, msgBody("Internal Server Error"))
+	}
+	either := func(ok func(http.ResponseWriter, string)) func(http.ResponseWriter, string) {
+		return func(w http.ResponseWriter, id string) {
+			if id == Hostile5xx {
+				fail(w)
+				return
+			}
+			ok(w, id)
+		}
+	}
+	return scenario{
+		list:   func(w http.ResponseWriter, _ string) { writeRaw(w, http.StatusOK, page(devices, "")) },
+		device: either(ordinaryDevice), data: either(ordinaryData), config: either(ordinaryConfig),
+	}
+}
