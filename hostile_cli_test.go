@@ -102,6 +102,7 @@ func TestHostileServerCannotDriveTheTerminal(t *testing.T) {
 			{args: []string{"data", sim.HostileHosted}, code: 1, say: "the answer was over 64 MiB", max: mb}},
 		sim.HostileSick: append(devices(0, ""), run{args: []string{"data", sim.SickHealthy[0]}, max: mb},
 			run{args: []string{"data", sim.Hostile5xx}, code: 1, say: "500", max: mb}),
+		sim.HostileDrip: devices(1, "budget is spent"),
 		// A body that never ends: the run is cut short as SIGINT would.
 		sim.HostileStream: {{args: []string{"devices"}, code: 1, say: "stopped", max: mb, timeout: time.Second},
 			{args: []string{"data", sim.HostileHosted}, code: 1, say: "stopped", max: mb, timeout: time.Second}},
@@ -296,5 +297,22 @@ func TestOversizedAnswerIsAskedOnce(t *testing.T) {
 		if n := len(h.Log()) - before; n != 1 {
 			t.Errorf("%v: %d requests, want 1", args, n)
 		}
+	}
+}
+
+// A server paging 20 new devices at a time for ever: sqc devices spends
+// its budget (5% of the smallest account's day: 50 requests), prints the
+// devices listed, and says on stderr why it stopped (exit 1).
+func TestDevicesListingStopsAtItsBudget(t *testing.T) {
+	h, _ := hostileServer(t, sim.HostileDrip)
+	code, out, errs := sqc(t, "devices")
+	if code != 1 || !strings.Contains(errs, "listing stopped after 50 pages: its budget is spent: 50 requests, 5% of the account's 1000 requests a day") {
+		t.Errorf("exit %d, stderr %q", code, errs)
+	}
+	if !strings.Contains(out, "D00000000") || !strings.Contains(out, "D00000999") || !strings.Contains(out, "1000 devices, 1000 Hosted") {
+		t.Errorf("the devices listed are not shown:\n%.500s", out)
+	}
+	if n := len(h.Log()); n != 50 {
+		t.Errorf("the server got %d requests, want 50", n)
 	}
 }

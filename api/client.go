@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -43,6 +44,10 @@ type Options struct {
 	// MaxDevices bounds the distinct devices ListDevicesReport gathers
 	// before it stops: DefaultMaxDevices.
 	MaxDevices int
+	// KnownHosted is how many Hosted devices the account was last known to
+	// have (a cached list): it sets the budget of a listing (ListShare of
+	// the account's day) until the client has listed the account itself.
+	KnownHosted int
 	// Sent is told of every attempt as it goes on the wire, before any
 	// answer, so that a quota ledger counts what was spent even while the
 	// answers queue behind a busy console. Observe sees the outcome.
@@ -90,6 +95,8 @@ type Client struct {
 	// held is until when the account's 429 holds every request: one that
 	// had waited its turn in the limiter when the 429 came is not sent.
 	held time.Time
+	// knownHosted is the Hosted devices of the last complete listing.
+	knownHosted atomic.Int64
 }
 
 // New checks the options and builds a client.

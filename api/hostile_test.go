@@ -344,3 +344,32 @@ func TestHostileOversizedAnswerIsTriedOnce(t *testing.T) {
 		t.Fatalf("the server got %q, want %q", got, want)
 	}
 }
+
+// A server that pages out 20 new Hosted devices at a time for ever passes
+// the trickle check; the listing stops at its budget, 5% of the account's
+// day as known before it (50 requests for an account not known yet), and
+// the pages cannot raise it. What was listed is returned with the reason.
+func TestHostileListingStopsAtItsBudget(t *testing.T) {
+	for _, tc := range []struct {
+		known, pages int
+		daily        string
+	}{{0, 50, "1000 requests a day"}, {4, 200, "4000 requests a day"}} {
+		h, c := hostile(t, sim.HostileDrip, api.Options{KnownHosted: tc.known})
+		r, err := c.ListDevicesReport(context.Background())
+		if api.Classify(err) != api.FailAnswer || !strings.Contains(err.Error(), "budget is spent") || !strings.Contains(err.Error(), tc.daily) {
+			t.Fatalf("known %d: %v", tc.known, err)
+		}
+		if r.Pages != tc.pages || len(r.Devices) != tc.pages*sim.DripPerPage || !strings.Contains(r.Stopped, "budget") {
+			t.Errorf("known %d: %d pages, %d devices, stopped %q", tc.known, r.Pages, len(r.Devices), r.Stopped)
+		}
+		log := h.Log()
+		if len(log) != tc.pages {
+			t.Errorf("known %d: the server got %d requests, want %d", tc.known, len(log), tc.pages)
+		}
+		for _, q := range log {
+			if q.Method != "GET" || q.Op != api.OpListDevices {
+				t.Fatalf("the server got %s %s", q.Method, q.Path)
+			}
+		}
+	}
+}

@@ -35,6 +35,7 @@ const (
 	HostileStream     = "stream"
 	HostileOversized  = "oversized"
 	HostileSick       = "sick"
+	HostileDrip       = "drip"
 )
 
 // hostileScenarios registers what each scenario answers.
@@ -81,6 +82,10 @@ var hostileScenarios = map[string]func(h *Hostile) scenario{
 	// sick: twelve Hosted devices; every read about one of them (Hostile5xx,
 	// listed first) answers 500, the other eleven answer well.
 	HostileSick: sickScenario,
+	// drip: a fresh cursor and 20 new Hosted devices on every page, for
+	// ever: past the trickle check, and it would take 5,000 requests to
+	// reach MaxDevices.
+	HostileDrip: dripScenario,
 }
 
 // HostileScenarios lists every scenario, sorted.

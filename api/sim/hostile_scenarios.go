@@ -181,6 +181,19 @@ func trickleScenario(*Hostile) scenario {
 	}
 }
 
+// DripPerPage is how many new devices each page of the drip scenario holds.
+const DripPerPage = 20
+
+func dripScenario(*Hostile) scenario {
+	return scenario{
+		list: func(w http.ResponseWriter, cursor string) {
+			n := pageNumber(cursor)
+			writeRaw(w, http.StatusOK, page(pageOf('D', n*DripPerPage, DripPerPage), "p"+strconv.Itoa(n+1)))
+		},
+		device: ordinaryDevice, data: ordinaryData, config: ordinaryConfig,
+	}
+}
+
 func duplicatesScenario(*Hostile) scenario {
 	a, b := dev(HostileHosted, "first", api.PlanHosted), dev(HostileTrial, "second", api.PlanHosted)
 	none := dev("HOSTILE03", "third", api.PlanNone)
