@@ -152,7 +152,7 @@ func TestConsoleWithoutTerminal(t *testing.T) {
 func TestImportedRoutes404PointsAtReset(t *testing.T) {
 	_, srv := setup(t)
 	t.Setenv("SENQUIP_API_URL", srv.URL)
-	if code, _, errs := sqc(t, "routes", "import", filepath.Join("api", "testdata", "senquip-collection.json")); code != 0 {
+	if code, _, errs := sqc(t, "routes", "import", filepath.Join("api", "testdata", "senquip-collection.json")); code != 1 || !strings.Contains(errs, "refused 1 operation") {
 		t.Fatal(errs)
 	}
 	code, _, errs := sqc(t, "devices")

@@ -33,7 +33,12 @@ func runDevices(ctx context.Context, e *env, args []string) error {
 	defer cancel()
 	r, err := conn.client.ListDevicesReport(ctx)
 	if err != nil && r.Stopped == "" {
-		return err
+		if len(r.Devices) == 0 {
+			return err
+		}
+		// A page failed (or the time ran out) after others came: what came
+		// is printed, and why the rest did not.
+		err = fmt.Errorf("%w; the %s listed before it are shown", err, api.Plural(len(r.Devices), "device"))
 	}
 	// Listing stopped early: what came is printed, then why (exit 1).
 	if e.o.json {
