@@ -42,3 +42,28 @@ func TestBulkConfirmOf50DevicesScrollsToItsLastLineAt80x24(t *testing.T) {
 	}
 	h.quit(t)
 }
+
+// A dialog over lines cut with … blanks the rows it stands on: no … of
+// the screen behind is left beside its border, where it reads as the
+// dialog's own.
+func TestDialogOverCutLinesLeavesNoStrayEllipsis(t *testing.T) {
+	w, h := 100, 12
+	var under []string
+	for range h {
+		under = append(under, strings.Repeat("x", w-1)+"…")
+	}
+	box := "╭────╮\n│ ok │\n╰────╯"
+	rows := strings.Split(overlay(strings.Join(under, "\n"), box, w, h), "\n")
+	if len(rows) != h {
+		t.Fatalf("%d rows, want %d", len(rows), h)
+	}
+	for y, r := range rows {
+		inBox := strings.Contains(r, "│") || strings.Contains(r, "╭") || strings.Contains(r, "╰")
+		if inBox && strings.Contains(r, "…") {
+			t.Errorf("row %d beside the dialog shows the … behind it: %q", y, r)
+		}
+		if !inBox && !strings.HasSuffix(r, "…") {
+			t.Errorf("row %d away from the dialog lost what it showed: %q", y, r)
+		}
+	}
+}

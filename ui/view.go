@@ -113,10 +113,14 @@ func (m Model) render() string {
 }
 
 // overlay sets a box in the middle of a w×h screen, over what it shows.
+// The rows it stands on are blanked from edge to edge: the rest of a cut
+// line (its …) beside the border would read as part of the dialog.
 func overlay(under, box string, w, h int) string {
 	bw, bh := lipgloss.Width(box), lipgloss.Height(box)
-	top := lipgloss.NewLayer(box).X(max(0, (w-bw)/2)).Y(max(0, (h-bh)/2)).Z(1)
-	return lipgloss.NewCanvas(w, h).Compose(lipgloss.NewCompositor(lipgloss.NewLayer(under), top)).Render()
+	y := max(0, (h-bh)/2)
+	blank := strings.TrimSuffix(strings.Repeat(strings.Repeat(" ", w)+"\n", min(bh, h)), "\n")
+	top := lipgloss.NewLayer(box).X(max(0, (w-bw)/2)).Y(y).Z(2)
+	return lipgloss.NewCanvas(w, h).Compose(lipgloss.NewCompositor(lipgloss.NewLayer(under), lipgloss.NewLayer(blank).Y(y).Z(1), top)).Render()
 }
 
 // box sets content in exactly w×h cells, with a left padding.
