@@ -67,3 +67,35 @@ func TestDialogOverCutLinesLeavesNoStrayEllipsis(t *testing.T) {
 		}
 	}
 }
+
+// At 80 columns the header still says where the key came from, next to
+// the connection and a read-only session's mark.
+func TestHeaderShowsTheKeySourceAt80Columns(t *testing.T) {
+	h := start(t, setup{w: 80, h: 24, cfg: func(c *Config) { c.KeySource, c.ReadOnly = "file (insecure)", true }})
+	h.scr.waitText(t, "● online")
+	header := strings.Split(h.scr.String(), "\n")[0]
+	for _, want := range []string{"● online", "READ-ONLY", "file (insecure)", "acme"} {
+		if !strings.Contains(header, want) {
+			t.Errorf("the header at 80 columns lacks %q: %q", want, header)
+		}
+	}
+	h.quit(t)
+}
+
+// The key's source gives way only to the connection's own words, as the
+// README says: at 80 columns, offline, cached and read-only at once.
+func TestHeaderDropsTheKeySourceOnlyForTheConnection(t *testing.T) {
+	p := headerParts{name: "sqc", profile: "acme", devices: "128 devices", key: "keyring", gauge: "▕███     ▏", percent: " 41%"}
+	p.conn = "● online · reading 23/60 · ‖ paused · READ-ONLY"
+	if l := headerLine(80, p); !strings.Contains(l, "keyring") || !strings.Contains(l, p.conn) || cellWidth(l) != 80 {
+		t.Errorf("online at 80 columns: %q", l)
+	}
+	p.conn = "○ offline · retry in 8s (r now) · cached, 6m ago · READ-ONLY"
+	l := headerLine(80, p)
+	if strings.Contains(l, "keyring") || !strings.Contains(l, p.conn) || cellWidth(l) != 80 {
+		t.Errorf("offline, cached and read-only at 80 columns: %q", l)
+	}
+	if l := headerLine(120, p); !strings.Contains(l, "⚿ keyring") || !strings.Contains(l, "quota") {
+		t.Errorf("at 120 columns: %q", l)
+	}
+}
