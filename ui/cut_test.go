@@ -99,3 +99,18 @@ func TestHeaderDropsTheKeySourceOnlyForTheConnection(t *testing.T) {
 		t.Errorf("at 120 columns: %q", l)
 	}
 }
+
+// At 80x24 the add-device form's hints are read whole: a hint longer
+// than the pane wraps onto more lines.
+func TestAddDeviceHintsAreWholeAt80x24(t *testing.T) {
+	h := start(t, setup{w: 80, h: 24})
+	h.scr.waitText(t, "Devices 30")
+	h.key("a")
+	h.scr.waitText(t, "Add a device to the account")
+	h.key("tab")
+	h.scr.waitFor(t, "the group's hint whole", func(v string) bool {
+		flat := strings.Join(strings.Fields(v), " ")
+		return strings.Contains(flat, "one of the account's groups (↑/↓ pick), or a new group's name; empty: the account's default")
+	})
+	h.quit(t)
+}
