@@ -5,6 +5,9 @@ import (
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+
+	"sqc/api"
+	"sqc/api/sim"
 )
 
 // At 80x24 the confirm of a change to 50 devices is longer than the
@@ -112,5 +115,30 @@ func TestAddDeviceHintsAreWholeAt80x24(t *testing.T) {
 		flat := strings.Join(strings.Fields(v), " ")
 		return strings.Contains(flat, "one of the account's groups (↑/↓ pick), or a new group's name; empty: the account's default")
 	})
+	h.quit(t)
+}
+
+// At 80x24 a bulk change's row too long for the screen is read whole:
+// the row under the cursor wraps onto as many lines as it needs.
+func TestBulkRowIsReadWholeAt80x24(t *testing.T) {
+	h := start(t, setup{devices: 8, hosted: 1, w: 80, h: 24, cfg: func(c *Config) { c.StateDir = t.TempDir() }})
+	const why = "Unprocessable: setting locked by the account's administrator until the next maintenance window"
+	h.askBulkAlarm(t, 8)
+	h.sim.Inject(sim.Fault{Op: api.OpUpdateConfig, Status: 422, Message: why, Count: 1})
+	h.key("y")
+	h.scr.waitText(t, "done: ")
+	whole := func(v string) bool { return strings.Contains(strings.Join(strings.Fields(v), " "), why) }
+	h.scr.waitFor(t, "the failed row whole", whole)
+	h.key("j")
+	h.scr.waitFor(t, "the cursor on the next row, the failed one cut again", func(v string) bool {
+		for _, l := range strings.Split(v, "\n") {
+			if strings.Contains(l, "▶") && !strings.Contains(l, "failed") && !whole(v) {
+				return true
+			}
+		}
+		return false
+	})
+	h.key("k")
+	h.scr.waitFor(t, "the failed row whole again", whole)
 	h.quit(t)
 }

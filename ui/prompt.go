@@ -154,7 +154,7 @@ func (p *prompt) view(sh *shared, w, h int) string {
 	}
 	shown := p.scroll.window(body)
 	if below := len(body) - p.scroll.offset - len(shown); below > 0 {
-		where = fmt.Sprintf("↓ %s more · ↓/pgdn reads on", plural(below, "line"))
+		where = fmt.Sprintf("↓ %s below · ↓/pgdn reads on", plural(below, "line"))
 	} else if p.scroll.offset > 0 {
 		where = fmt.Sprintf("the end, %s · ↑/pgup goes back", plural(len(body), "line"))
 	}
