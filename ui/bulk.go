@@ -165,7 +165,7 @@ func (p *bulkPane) view() string {
 			out = append(out, "No setting yet: + adds one (key = value).")
 		}
 		for _, l := range state.DiffLines(p.changes) {
-			out = append(out, st.warn.Render(fit(l, p.w)))
+			out = append(out, wrapLines(st.warn, l, p.w)...)
 		}
 		out = append(out, "", st.title.Render("Devices"))
 		for i, d := range p.devices {
@@ -176,7 +176,8 @@ func (p *bulkPane) view() string {
 			out = append(out, fit("  "+d.DeviceID+"  "+clean(d.Name)+st.dim.Render(" · "+d.Plan), p.w))
 		}
 		if p.status != "" {
-			out = append(out, "", p.statusLine())
+			out = append(out, "")
+			out = append(out, p.statusLines()...)
 		}
 		return strings.Join(out[:min(len(out), p.h)], "\n")
 	}
@@ -184,7 +185,7 @@ func (p *bulkPane) view() string {
 	c := j.Count()
 	out = append(out, st.title.Render(fmt.Sprintf("Bulk change · %s", plural(len(j.Items), "device"))))
 	for _, l := range state.DiffLines(j.Changes) {
-		out = append(out, st.dim.Render(fit(l, p.w)))
+		out = append(out, wrapLines(st.dim, l, p.w)...)
 	}
 	frac := float64(j.Sent()) / float64(max(1, len(j.Items)))
 	phase := "sending"
@@ -203,9 +204,7 @@ func (p *bulkPane) view() string {
 	out = append(out, fit(p.bar.ViewAs(frac)+fmt.Sprintf(" %d/%d · %s", j.Sent(), len(j.Items), phase), p.w))
 	out = append(out, fmt.Sprintf("queued %d · applied %d · failed %d · skipped %d · pending %d",
 		c[state.BulkQueued], c[state.BulkApplied], c[state.BulkFailed], c[state.BulkSkipped], c[state.BulkPending]))
-	if p.status != "" {
-		out = append(out, p.statusLine())
-	}
+	out = append(out, p.statusLines()...)
 	out = append(out, "")
 	return strings.Join(append(out, p.rows(max(1, p.h-len(out)))...), "\n")
 }
@@ -305,11 +304,15 @@ func (p *bulkPane) saveJob() {
 	}
 }
 
-func (p *bulkPane) statusLine() string {
-	if p.isErr {
-		return p.sh.st.errText.Render(fit(p.status, p.w))
+// statusLines are what the pane says of the job, whole.
+func (p *bulkPane) statusLines() []string {
+	if p.status == "" {
+		return nil
 	}
-	return fit(p.status, p.w)
+	if p.isErr {
+		return wrapLines(p.sh.st.errText, p.status, p.w)
+	}
+	return strings.Split(wrap(p.status, p.w), "\n")
 }
 
 // markedDevices are the marked devices in the list's order, those the
