@@ -75,13 +75,15 @@ func TestDialogOverCutLinesLeavesNoStrayEllipsis(t *testing.T) {
 // the connection and a read-only session's mark.
 func TestHeaderShowsTheKeySourceAt80Columns(t *testing.T) {
 	h := start(t, setup{w: 80, h: 24, cfg: func(c *Config) { c.KeySource, c.ReadOnly = "file (insecure)", true }})
-	h.scr.waitText(t, "● online")
-	header := strings.Split(h.scr.String(), "\n")[0]
-	for _, want := range []string{"● online", "READ-ONLY", "file (insecure)", "acme"} {
-		if !strings.Contains(header, want) {
-			t.Errorf("the header at 80 columns lacks %q: %q", want, header)
+	h.scr.waitFor(t, "a header with the connection, READ-ONLY and the key's source", func(v string) bool {
+		header := strings.Split(v, "\n")[0]
+		for _, want := range []string{"● online", "READ-ONLY", "file (insecure)", "acme"} {
+			if !strings.Contains(header, want) {
+				return false
+			}
 		}
-	}
+		return true
+	})
 	h.quit(t)
 }
 
