@@ -113,10 +113,14 @@ func (m *Model) render() string {
 }
 
 // overlay sets a box in the middle of a w×h screen, over what it shows.
+// The rows it stands on are blanked from edge to edge: the rest of a cut
+// line (its …) beside the border would read as part of the dialog.
 func overlay(under, box string, w, h int) string {
 	bw, bh := lipgloss.Width(box), lipgloss.Height(box)
-	top := lipgloss.NewLayer(box).X(max(0, (w-bw)/2)).Y(max(0, (h-bh)/2)).Z(1)
-	return lipgloss.NewCanvas(w, h).Compose(lipgloss.NewCompositor(lipgloss.NewLayer(under), top)).Render()
+	y := max(0, (h-bh)/2)
+	blank := strings.TrimSuffix(strings.Repeat(strings.Repeat(" ", w)+"\n", min(bh, h)), "\n")
+	top := lipgloss.NewLayer(box).X(max(0, (w-bw)/2)).Y(y).Z(2)
+	return lipgloss.NewCanvas(w, h).Compose(lipgloss.NewCompositor(lipgloss.NewLayer(under), lipgloss.NewLayer(blank).Y(y).Z(1), top)).Render()
 }
 
 // box sets content in exactly w×h cells, with a left padding.
@@ -150,25 +154,75 @@ func (m *Model) header() string {
 	if m.sh.readOnly {
 		conn += " · " + st.warn.Render("READ-ONLY")
 	}
-	right := ""
+	var gauged, percent string
 	if m.sh.ledger != nil && sched != nil {
 		daily := sched.Limits().Daily
 		frac := float64(m.sh.ledger.UsedToday(now)) / float64(max(1, daily))
-		right = "quota " + gauge(m.sh, frac, 8) + fmt.Sprintf(" %d%%", int(frac*100))
+		gauged, percent = gauge(m.sh, frac, 8), fmt.Sprintf(" %d%%", int(frac*100))
 	}
-	// On a narrow screen the key's source goes first, then the word
-	// "profile", then the gauge: the connection is what must be read.
-	devices := plural(m.sh.fleet.Len(), "device")
-	for _, left := range []string{
-		st.header.Render("sqc") + " · profile " + clean(m.cfg.Profile) + " · " + devices + " · " + conn + " · key: " + m.keySource,
-		st.header.Render("sqc") + " · profile " + clean(m.cfg.Profile) + " · " + devices + " · " + conn,
-		st.header.Render("sqc") + " · " + clean(m.cfg.Profile) + " · " + devices + " · " + conn,
-	} {
-		if gap := m.sh.width - lipgloss.Width(left) - lipgloss.Width(right); gap >= 1 {
+	return headerLine(m.sh.width, headerParts{
+		name: st.header.Render("sqc"), profile: clean(m.cfg.Profile), devices: plural(m.sh.fleet.Len(), "device"),
+		conn: conn, key: m.keySource, gauge: gauged, percent: percent,
+	})
+}
+
+// headerParts are what the header says, each in its words.
+type headerParts struct {
+	name, profile, devices, conn, key, gauge, percent string
+}
+
+// headerLine lays the header out in w cells. The connection is what must
+// be read, and the key's source next: on a narrow screen the word
+// "profile" goes first, then the key's label is shortened to ⚿, then the
+// word "quota", the device count (the list's title has it) and the gauge.
+// The key's source gives way only when it does not fit beside the
+// connection's own words.
+func headerLine(w int, p headerParts) string {
+	type form struct {
+		profileWord, longKey, quotaWord, devices, gauge, key bool
+	}
+	forms := []form{
+		{true, true, true, true, true, true},
+		{false, true, true, true, true, true},
+		{false, false, true, true, true, true},
+		{false, false, false, true, true, true},
+		{false, false, false, false, true, true},
+		{false, false, false, false, false, true},
+		{false, false, false, false, false, false},
+	}
+	for _, f := range forms {
+		left := p.name + " · "
+		if f.profileWord {
+			left += "profile "
+		}
+		left += p.profile + " · "
+		if f.devices {
+			left += p.devices + " · "
+		}
+		left += p.conn
+		if f.key && p.key != "" {
+			if f.longKey {
+				left += " · key: " + p.key
+			} else {
+				left += " · ⚿ " + p.key
+			}
+		}
+		right := ""
+		if f.gauge && p.gauge != "" {
+			right = p.gauge + p.percent
+			if f.quotaWord {
+				right = "quota " + right
+			}
+		}
+		gap := w - lipgloss.Width(left) - lipgloss.Width(right)
+		if right == "" && gap >= 0 {
+			return left + strings.Repeat(" ", gap)
+		}
+		if gap >= 1 {
 			return left + strings.Repeat(" ", gap) + right
 		}
 	}
-	return fit(st.header.Render("sqc")+" · "+clean(m.cfg.Profile)+" · "+devices+" · "+conn, m.sh.width)
+	return fit(p.name+" · "+p.profile+" · "+p.conn, w)
 }
 
 // connText says what the answers say of the connection, and when the
