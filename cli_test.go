@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"sqc/api"
 )
 
 // Every way of asking for help prints it on stdout and exits 0, and each
@@ -215,5 +217,32 @@ func TestDataFormatsNumbersOnce(t *testing.T) {
 				t.Errorf("CAN id not 8 hex digits: %q", line)
 			}
 		}
+	}
+}
+
+// A device whose plan allows no data reads is told so once, with where
+// the plan is changed: the server's words and the hint do not repeat.
+func TestDataOnAPlanNoneDeviceSaysItOnce(t *testing.T) {
+	s, srv := setup(t)
+	t.Setenv("SENQUIP_API_URL", srv.URL)
+	var none string
+	for _, d := range s.Devices() {
+		if d.Plan == api.PlanNone {
+			none = d.DeviceID
+			break
+		}
+	}
+	if none == "" {
+		t.Fatal("no device on plan None in the simulated fleet")
+	}
+	code, _, errs := sqc(t, "data", none)
+	if code != 1 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if n := strings.Count(errs, "Trial or Hosted"); n != 1 {
+		t.Errorf("the plans that read data are named %d times, want once:\n%s", n, errs)
+	}
+	if !strings.Contains(errs, "Subscriptions") {
+		t.Errorf("does not say where the plan is changed:\n%s", errs)
 	}
 }
