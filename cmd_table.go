@@ -60,6 +60,7 @@ type cmdOpts struct {
 	insecureStorage bool
 	noVerify        bool
 	yes             bool // send without asking
+	dryRun          bool // show what would be sent, send nothing
 	group, groupID  string
 	passwordStdin   bool
 	from            string
@@ -140,15 +141,16 @@ var commands = []command{
 			"Each device's config is read, each value is read as the type the setting has now " +
 			"(a number stays a number, true/false a boolean), and the change and the exact request are printed. " +
 			"A setting a device does not have, or a value of the wrong type, stops the command before anything is sent.\n\n" +
-			"On a terminal it asks once, default No; from a script it sends only with --yes. " +
-			"IDs read from stdin need --yes too. " +
+			"On a terminal it asks once, default No; from a script it sends only with --yes, and without it prints what --yes would send. " +
+			"IDs read from stdin need --yes too. --dry-run prints the change and the exact requests and sends nothing. " +
 			"One partial update per device, a line per device with its outcome; exit 1 if any failed. " +
 			"Nothing is retried; every write is in the audit log ($XDG_STATE_HOME/sqc/audit.log).",
 		example: "sqc config set JDA54E19F ambient.warning=47\nsqc config set JDA54E19F,HE8EV12LF serial1.mode=MODBUS serial1.baud=19200\n" +
-			"sqc config set - input1.interval=60 --yes < pumps.txt",
+			"sqc config set - input1.interval=60 --yes < pumps.txt\nsqc config set JDA54E19F ambient.warning=47 --dry-run",
 		uses: withWrite,
 		flags: func(fs *pflag.FlagSet, o *cmdOpts) {
 			fs.BoolVarP(&o.yes, "yes", "y", false, yesHelp)
+			fs.BoolVar(&o.dryRun, "dry-run", false, "print the change and the requests; send nothing")
 		}},
 	{path: "device", about: "add devices to the account"},
 	{path: "device add", args: "DEVICEID", about: "add a device, or a CSV file of them", run: runDeviceAdd,
