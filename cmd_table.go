@@ -212,15 +212,16 @@ var commands = []command{
 	{path: "auth", about: "store, remove or check the API key of a profile"},
 	{path: "auth login", about: "store the API key: from a hidden prompt, or stdin when piped", run: authLogin,
 		long: "Store the API key of a profile in the OS keyring. The key is read from a hidden prompt, or from stdin when it is a pipe, never from the command line, and checked with one call unless --no-verify.\n\n" +
-			"Without a keyring (over SSH there is often no D-Bus session bus) it stops before asking and offers SENQUIP_API_KEY or --insecure-storage.",
-		example: "sqc auth login --profile acme\npass show senquip/acme | sqc auth login --profile acme",
+			"Without a keyring (over SSH there is often no D-Bus session bus) it stops before asking and offers SENQUIP_API_KEY or --insecure-storage.\n\n" +
+			"The profile is recorded in profiles.ini, so sqc profiles lists it; --api-url is kept there as its api_url, so its other commands use the server the key was checked against.",
+		example: "sqc auth login --profile acme\npass show senquip/acme | sqc auth login --profile acme\nsqc auth login --profile lab --api-url http://127.0.0.1:8088",
 		uses:    withAccount,
 		flags: func(fs *pflag.FlagSet, o *cmdOpts) {
 			fs.BoolVar(&o.insecureStorage, "insecure-storage", false, "store the key in a plain file (0600), not the keyring")
 			fs.BoolVar(&o.noVerify, "no-verify", false, "do not ask the server whether it takes the key")
 		}},
 	{path: "auth logout", about: "remove the key from every store that holds it", run: authLogout, uses: withProfile | withDebug},
-	{path: "auth status", about: "where the key comes from, its fingerprint, and whether the server takes it", run: authStatus,
+	{path: "auth status", about: "where the key comes from, its fingerprint, which URL is checked and whether the server takes it", run: authStatus,
 		uses: withAccount,
 		flags: func(fs *pflag.FlagSet, o *cmdOpts) {
 			fs.BoolVar(&o.noVerify, "no-verify", false, "do not ask the server whether it takes the key")
