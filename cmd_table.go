@@ -119,7 +119,7 @@ var commands = []command{
 			fs.BoolVar(&o.json, "json", false, jsonHelp)
 		}},
 	{path: "data", args: "DEVICEID", about: "print a device's latest data messages", run: runData,
-		long:    "Print a device's latest data messages, newest first, every key with its unit.",
+		long:    "Print a device's latest data messages, newest first, every key with its unit, in the groups of the console's readings pane; ts and time in RFC 3339 (--json keeps the server's numbers).",
 		example: "sqc data JDA54E19F\nsqc data jda54e19f --limit 10 --json",
 		uses:    withAccount | withDemo | withASCII,
 		flags: func(fs *pflag.FlagSet, o *cmdOpts) {
