@@ -195,6 +195,7 @@ func (m *Model) useClient(c *api.Client, key, source string) {
 	m.keySource = source
 	ledger := m.ledgerFor(key)
 	m.sh.ledger, m.sh.client, m.sh.keyFP = ledger, c, keys.Fingerprint(key)
+	m.sh.loadDrafts()
 	m.sh.gate = &state.Gate{ReadOnly: m.cfg.ReadOnly, Profile: m.cfg.Profile, Audit: state.OpenAudit(m.cfg.StateDir), Now: m.sh.now, Left: m.sh.callsLeft}
 	m.sh.sched = state.NewScheduler(ledger, m.cfg.Share)
 	if m.sh.fleet.Len() == 0 && m.cfg.StateDir != "" {
@@ -457,7 +458,7 @@ func (m *Model) onList(msg listMsg) tea.Cmd {
 		cmds = append(cmds, m.focusChanged(), m.readAgainOnline())
 		if !m.jobsOffered {
 			m.jobsOffered = true
-			cmds = append(cmds, m.offerJobs())
+			cmds = append(cmds, m.offerJobs(), m.draftsNotice())
 		}
 	case m.keyRefused(msg.err, "What you were looking at is kept."):
 		return nil

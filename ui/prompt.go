@@ -24,6 +24,8 @@ type prompt struct {
 	// question ("y send · n, esc or enter cancel").
 	yes, no string
 	input   *textinput.Model
+	// choices, when set, are the answers instead of y/N (newChoice).
+	choices []choice
 	// answer is called with the text (or "y") and whether the user said
 	// yes; an error keeps the dialog open and shows it under the input,
 	// so what was typed is never lost.
@@ -59,6 +61,9 @@ func (p *prompt) key(m *Model, msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	s := msg.String()
 	if p.scroll.moveBody(msg) {
 		return false, nil
+	}
+	if p.choices != nil {
+		return p.choose(m, s)
 	}
 	if p.input == nil {
 		switch s {
@@ -134,6 +139,10 @@ func (p *prompt) view(sh *shared, w, h int) string {
 			tail = append(tail, wrapLines(st.errText, p.err, inner)...)
 		}
 		tail = append(tail, wrapLines(st.dim, "enter ok · esc cancel", inner)...)
+	} else if p.choices != nil {
+		tail = append(tail, "")
+		tail = append(tail, wrapLines(st.title, p.question, inner)...)
+		tail = append(tail, wrapLines(st.dim, p.choicesHelp(), inner)...)
 	} else {
 		tail = append(tail, "")
 		tail = append(tail, wrapLines(st.title, p.question+" [y/N]", inner)...)
@@ -180,6 +189,9 @@ func wrapLines(style lipgloss.Style, text string, w int) []string {
 }
 
 func (p *prompt) hints(sh *shared) []hint {
+	if p.choices != nil {
+		return p.choiceHints()
+	}
 	if p.input != nil {
 		return []hint{{b: key.NewBinding(key.WithHelp("enter", "ok")), prio: 9}, {b: key.NewBinding(key.WithHelp("esc", "cancel")), prio: 9}}
 	}
