@@ -33,6 +33,7 @@ const (
 	HostileDuplicates = "duplicates"
 	HostileAbsurd     = "absurd"
 	HostileStream     = "stream"
+	HostileFormulas   = "formulas"
 )
 
 // hostileScenarios registers what each scenario answers.
@@ -73,6 +74,11 @@ var hostileScenarios = map[string]func(h *Hostile) scenario{
 	// stream: every read is answered 200 with a body that never ends, a
 	// device name trickling in (with escapes) until the client hangs up.
 	HostileStream: streamScenario,
+	// formulas: spreadsheet formulas as device IDs (=-2+3, ==1+2,
+	// =@SUM(1), +1+1, -1+1, @SUM(1), after a tab or spaces, a full-width ＝)
+	// and as names and groups, beside one ordinary device: an export must
+	// show each as text.
+	HostileFormulas: formulasScenario,
 }
 
 // HostileScenarios lists every scenario, sorted.
