@@ -52,9 +52,9 @@ func importRoutes(_ context.Context, e *env, args []string) error {
 		return usagef("usage: sqc routes import FILE (the collection exported from Postman as v2.1)")
 	}
 	file := args[0]
-	data, err := os.ReadFile(file)
+	data, err := api.ReadUserFile(file, api.MaxCollectionSize)
 	if err != nil {
-		return err
+		return fmt.Errorf("%s: %v", file, err)
 	}
 	current, _, err := api.LoadRoutes(e.routesPath())
 	if err != nil {

@@ -49,6 +49,7 @@ type cmdOpts struct {
 	ascii           bool
 	device          string
 	json            bool
+	csv             bool
 	limit           int
 	listen          string
 	devices         int
@@ -113,10 +114,11 @@ var commands = []command{
 		}},
 	{path: "devices", about: "list the account's devices", run: runDevices,
 		long:    "List every device of the account: ID, name, group, model, plan, when it was last seen and, for devices not on a Hosted plan, the API calls left this month.",
-		example: "sqc devices --profile acme\nsqc devices --json | jq '.devices[].deviceid'",
+		example: "sqc devices --profile acme\nsqc devices --json | jq '.devices[].deviceid'\nsqc devices --csv > devices.csv",
 		uses:    withAccount | withDemo | withASCII,
 		flags: func(fs *pflag.FlagSet, o *cmdOpts) {
 			fs.BoolVar(&o.json, "json", false, jsonHelp)
+			fs.BoolVar(&o.csv, "csv", false, "print CSV for a spreadsheet: every cell as text, a formula never run")
 		}},
 	{path: "data", args: "DEVICEID", about: "print a device's latest data messages", run: runData,
 		long:    "Print a device's latest data messages, newest first, every key with its unit, in the groups of the console's readings pane; ts and time in RFC 3339 (--json keeps the server's numbers).",

@@ -106,6 +106,7 @@ func TestHostileServerCannotDriveTheTerminal(t *testing.T) {
 		// A body that never ends: the run is cut short as SIGINT would.
 		sim.HostileStream: {{args: []string{"devices"}, code: 1, say: "stopped", max: mb, timeout: time.Second},
 			{args: []string{"data", sim.HostileHosted}, code: 1, say: "stopped", max: mb, timeout: time.Second}},
+		sim.HostileFormulas: append(devices(0, ""), run{args: []string{"devices", "--csv"}, max: mb}),
 	}
 	for _, scenario := range sim.HostileScenarios() {
 		runs, ok := cases[scenario]

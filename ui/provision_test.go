@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -228,6 +229,32 @@ func TestMQTTRefusesBadFilesAndStopsAtAFailure(t *testing.T) {
 	h.scr.waitText(t, "stopped at step 1 of 3: 0 done, 2 not sent")
 	if n := len(h.writes()); n != 1 {
 		t.Fatalf("%d requests after a failure at the first step, want 1", n)
+	}
+	h.quit(t)
+}
+
+// A link named as the key is refused, not followed to whatever key it
+// points at, and a FIFO as the CA is refused without blocking the console.
+func TestMQTTRefusesLinksAndFIFOs(t *testing.T) {
+	dir := certFiles(t)
+	link := filepath.Join(t.TempDir(), "mqtt_client.key")
+	if err := os.Symlink(filepath.Join(dir, "device.key"), link); err != nil {
+		t.Fatal(err)
+	}
+	fifo := filepath.Join(t.TempDir(), "mqtt_ca.pem")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h := start(t, setup{hosted: 1})
+	d := h.liveDevice(t, api.PlanHosted)
+	h.scr.waitText(t, "Devices 30")
+	h.openOn(t, d.DeviceID, "m")
+	h.fillMQTT(link, filepath.Join(dir, "device.crt"), fifo, true)
+	h.key("enter")
+	h.scr.waitText(t, "a symbolic link")
+	h.scr.waitText(t, "not a regular file")
+	if n := len(h.writes()); n != 0 {
+		t.Fatalf("a link and a FIFO sent %d requests", n)
 	}
 	h.quit(t)
 }

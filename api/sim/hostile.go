@@ -36,6 +36,7 @@ const (
 	HostileOversized  = "oversized"
 	HostileSick       = "sick"
 	HostileDrip       = "drip"
+	HostileFormulas   = "formulas"
 )
 
 // hostileScenarios registers what each scenario answers.
@@ -86,6 +87,11 @@ var hostileScenarios = map[string]func(h *Hostile) scenario{
 	// ever: past the trickle check, and it would take 5,000 requests to
 	// reach MaxDevices.
 	HostileDrip: dripScenario,
+	// formulas: spreadsheet formulas as device IDs (=-2+3, ==1+2,
+	// =@SUM(1), +1+1, -1+1, @SUM(1), after a tab or spaces, a full-width ＝)
+	// and as names and groups, beside one ordinary device: an export must
+	// show each as text.
+	HostileFormulas: formulasScenario,
 }
 
 // HostileScenarios lists every scenario, sorted.

@@ -328,3 +328,19 @@ func sickScenario(*Hostile) scenario {
 		device: either(ordinaryDevice), data: either(ordinaryData), config: either(ordinaryConfig),
 	}
 }
+
+// FormulaIDs are the device IDs of the formulas scenario.
+var FormulaIDs = []string{"=-2+3", "==1+2", "=@SUM(1)", "+1+1", "-1+1", "@SUM(1)", "\t=1+1", "  =2+2", "\uFF1D1+1"}
+
+func formulasScenario(*Hostile) scenario {
+	devices := []map[string]any{dev(HostileHosted, "Pump 3", api.PlanHosted)}
+	for _, id := range FormulaIDs {
+		d := dev(id, "=HYPERLINK(\"http://evil.example\")", api.PlanHosted)
+		d["groupName"] = "@SUM(1)"
+		devices = append(devices, d)
+	}
+	return scenario{
+		list:   func(w http.ResponseWriter, _ string) { writeRaw(w, http.StatusOK, page(devices, "")) },
+		device: ordinaryDevice, data: ordinaryData, config: ordinaryConfig,
+	}
+}
