@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -446,7 +447,12 @@ func (m *Model) onList(msg listMsg) tea.Cmd {
 		m.noteFocus()
 		if m.wantDevice != "" {
 			if m.list.selectID(m.wantDevice) {
+				// The console moved, not the user: what was said of the
+				// device sought ("added … focused") is about where it lands.
+				said := slices.Clone(m.toasts)
 				m.showRight(m.readings)
+				m.toasts = said
+				m.layout()
 			} else if m.sh.fleet.Get(m.wantDevice) == nil {
 				cmds = append(cmds, m.toast("device "+m.wantDevice+" is not in this account", true))
 			} else {

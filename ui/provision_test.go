@@ -53,6 +53,16 @@ func (h *harness) posts(op api.Op) []map[string]any {
 	return out
 }
 
+// addedAndListed holds once the list has been read again with the new
+// device in it (31 of them) and the toast saying so is still there: the
+// reload that focuses the device must not take the toast away before it
+// could be read.
+func addedAndListed(id string) func(string) bool {
+	return func(v string) bool {
+		return strings.Contains(v, "Devices 31") && strings.Contains(v, id+" added to the account: it appears in the list, focused")
+	}
+}
+
 func TestAddDeviceWithoutPassword(t *testing.T) {
 	h := start(t, setup{})
 	id, _ := h.claimable(t, false)
@@ -71,8 +81,7 @@ func TestAddDeviceWithoutPassword(t *testing.T) {
 		return strings.Contains(v, "POST ") && strings.Contains(v, "/devices/"+id+"/users") && strings.Contains(v, "[y/N]")
 	})
 	h.key("y")
-	h.scr.waitText(t, id+" added to the account")
-	h.scr.waitText(t, "Devices 31")
+	h.scr.waitFor(t, "the toast over the reloaded list", addedAndListed(id))
 	p := h.posts(api.OpAddUser)
 	if len(p) != 1 || p[0]["status"] != 200 || p[0]["groupid"] == nil || p[0]["groupName"] != nil {
 		t.Fatalf("add-user posts %v", p)
@@ -110,7 +119,7 @@ func TestAddDeviceAsksForThePasswordAndSaysWhenItIsWrong(t *testing.T) {
 	h.key("enter")
 	h.scr.waitText(t, "[y/N]")
 	h.key("y")
-	h.scr.waitText(t, id+" added to the account")
+	h.scr.waitFor(t, "the toast over the reloaded list", addedAndListed(id))
 	p := h.posts(api.OpAddUser)
 	if len(p) != 3 || p[0]["setupPassword"] != nil || p[1]["setupPassword"] != "wrong-pw" || p[2]["setupPassword"] != pw || p[2]["status"] != 200 {
 		t.Fatalf("posts %v: want no password, the wrong one, the right one", p)
