@@ -242,8 +242,11 @@ func (c *Client) do(ctx context.Context, r request) (int, []byte, error) {
 		switch {
 		case errors.Is(err, ErrTooLarge):
 			// The server's fault, not the network's: another try brings the same.
+			// A write answered 2xx was taken, but what the answer said is
+			// lost: a read-back settles it.
 			apiErr = &Error{Op: r.op, DeviceID: r.id, Status: status, Err: err, Message: err.Error(),
-				Hint: "the server sent more than sqc reads; it was not asked again"}
+				Unknown: r.op.Write() && status >= 200 && status <= 299,
+				Hint:    "the server sent more than sqc reads; it was not asked again"}
 		case err != nil:
 			apiErr = netError(r.op, r.id, err, connected)
 		case status < 200 || status > 299:
