@@ -117,7 +117,7 @@ func (m *Model) takesText() bool {
 	case m.showHelp:
 		return true
 	case m.focused() == pane(m.add):
-		return !m.add.form.focused().fixed
+		return !m.add.sending && !m.add.form.focused().fixed // nothing is typed while it is sent
 	case m.focused() == pane(m.mqtt):
 		return !m.mqtt.form.focused().fixed
 	}
