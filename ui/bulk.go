@@ -107,7 +107,7 @@ func (p *bulkPane) hints() []hint {
 		if p.paused || p.blocked != "" {
 			desc = "resume"
 		}
-		out = append(out, hint{b: k.Pause, desc: desc, prio: 9}, hint{b: k.Back, desc: "stop", prio: 8})
+		out = append(out, hint{b: k.Pause, desc: desc, prio: 9}, hint{b: k.Stop, desc: "stop", prio: 8})
 	}
 	return append(out, hint{b: k.Export, desc: "export results", prio: 7}, h(k.Down, 3))
 }
@@ -122,7 +122,7 @@ func (p *bulkPane) helpGroups() []helpGroup {
 	if p.sh.readOnly {
 		return nil
 	}
-	return []helpGroup{{"bulk change (c with rows marked)", []key.Binding{k.Mark, k.MarkAll, k.AddKey, k.Write, k.Pause, k.Export}}}
+	return []helpGroup{{"bulk change (c with rows marked)", []key.Binding{k.Mark, k.MarkAll, k.AddKey, k.Write, k.Pause, k.Stop, k.Export}}}
 }
 
 // bulkMsgs: the console confirms and sends; the pane shows.
@@ -158,10 +158,10 @@ func (p *bulkPane) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 		}
 		job := p.job
 		return true, func() tea.Msg { return bulkNextMsg{job: job} }
-	case matches(msg, k.Back) && !p.job.Finished() && !p.stopping && p.running:
+	case matches(msg, k.Stop) && !p.job.Finished() && !p.stopping && p.running:
 		p.stopping = true
 		return true, say("stopping after the request in flight", false)
-	case matches(msg, k.Back) && !p.job.Finished() && !p.stopping:
+	case matches(msg, k.Stop) && !p.job.Finished() && !p.stopping:
 		p.stop()
 		return true, nil
 	}

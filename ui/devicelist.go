@@ -336,7 +336,7 @@ func (l *listPane) hints() []hint {
 
 func (l *listPane) helpGroups() []helpGroup {
 	k := l.sh.keys
-	return []helpGroup{{"device list", []key.Binding{k.Open, k.Filter, k.Sort, k.SortReverse, k.Mark, k.MarkAll, k.Copy, k.Export, k.RefreshList, draftMark}}}
+	return []helpGroup{{"device list", []key.Binding{k.Open, k.Filter, k.Sort, k.SortReverse, k.Mark, k.MarkAll, k.ClearMarks, k.Copy, k.Export, k.RefreshList, draftMark}}}
 }
 
 // view draws the title (or the filter input) and the rows.

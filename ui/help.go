@@ -73,7 +73,14 @@ func (p *helpPane) lines(w int) []string {
 	}
 	shown := 0
 	seen := map[string]bool{}
-	for _, g := range p.groups() {
+	groups := p.groups()
+	keyW := 8 // the widest key ("pgup/ctrl+u"), so that every description starts in one column
+	for _, g := range groups {
+		for _, k := range g.keys {
+			keyW = max(keyW, min(14, cellWidth(k.Help().Key)))
+		}
+	}
+	for _, g := range groups {
 		var lines []string
 		for _, k := range g.keys {
 			hl := k.Help()
@@ -81,7 +88,7 @@ func (p *helpPane) lines(w int) []string {
 				continue
 			}
 			seen[g.title+hl.Key] = true
-			lines = append(lines, fit("  "+st.key.Render(pad(hl.Key, 8))+" "+hl.Desc, w))
+			lines = append(lines, fit("  "+st.key.Render(pad(hl.Key, keyW))+" "+hl.Desc, w))
 		}
 		if len(lines) == 0 {
 			continue

@@ -9,9 +9,13 @@ type keyMap struct {
 	// moving, in any pane
 	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
 	// the console
-	Open, Back, Quit, ForceQuit, NextPane, Help, Quota, Log, Refresh, RefreshList, Pause, Mouse, Suspend key.Binding
+	Open, Back, Quit, ForceQuit, Interrupt, NextPane, Help, Quota, Log, Refresh, RefreshList, Pause, Mouse, Suspend key.Binding
 	// the device list
-	Filter, Sort, SortReverse, Mark, MarkAll, Copy, Export, Config, AddDevice, MQTT key.Binding
+	Filter, Sort, SortReverse, Mark, MarkAll, ClearMarks, Copy, Export, Config, AddDevice, MQTT key.Binding
+	// a bulk change under way
+	Stop key.Binding
+	// dialogs, forms and text fields
+	Yes, No, NextField, PrevField, ClearText key.Binding
 	// the config pane
 	Search, Edit, AddKey, Editor, Undo, Write key.Binding
 }
@@ -23,15 +27,16 @@ func defaultKeys() keyMap {
 	return keyMap{
 		Up:       b([]string{"up", "k"}, "↑/k", "up"),
 		Down:     b([]string{"down", "j"}, "↓/j", "down"),
-		PageUp:   b([]string{"pgup", "ctrl+u"}, "pgup", "page up"),
-		PageDown: b([]string{"pgdown", "ctrl+d"}, "pgdn", "page down"),
+		PageUp:   b([]string{"pgup", "ctrl+u"}, "pgup/ctrl+u", "page up"),
+		PageDown: b([]string{"pgdown", "ctrl+d"}, "pgdn/ctrl+d", "page down"),
 		Top:      b([]string{"home", "g"}, "g", "first"),
 		Bottom:   b([]string{"end", "G"}, "G", "last"),
 
 		Open:        b([]string{"enter", "l", "right"}, "enter", "open"),
 		Back:        b([]string{"esc", "h", "left", "backspace"}, "esc/h", "back"),
 		Quit:        b([]string{"q"}, "q", "quit"),
-		ForceQuit:   b([]string{"Q", "ctrl+c"}, "Q", "quit from anywhere"),
+		ForceQuit:   b([]string{"Q"}, "Q", "quit from anywhere, a y/N question too (typed in a text field)"),
+		Interrupt:   b([]string{"ctrl+c"}, "ctrl+c", "quit from anywhere, a text field too"),
 		NextPane:    b([]string{"tab"}, "tab", "other pane"),
 		Help:        b([]string{"?"}, "?", "help"),
 		Quota:       b([]string{"u"}, "u", "quota"),
@@ -47,6 +52,7 @@ func defaultKeys() keyMap {
 		SortReverse: b([]string{"S"}, "S", "reverse sort"),
 		Mark:        b([]string{"space"}, "space", "mark"),
 		MarkAll:     b([]string{"A", "ctrl+a"}, "A", "mark all shown"),
+		ClearMarks:  b([]string{"esc", "h", "left", "backspace"}, "esc", "clear the marks (asks first)"),
 		Copy:        b([]string{"y"}, "y", "copy id"),
 		Export:      b([]string{"e"}, "e", "export"),
 		Config:      b([]string{"c"}, "c", "config (of the marked, if any)"),
@@ -59,6 +65,14 @@ func defaultKeys() keyMap {
 		Editor: b([]string{"E"}, "E", "edit all in $EDITOR"),
 		Undo:   b([]string{"u"}, "u", "undo"),
 		Write:  b([]string{"w"}, "w", "write to device"),
+
+		Stop: b([]string{"esc", "h", "left", "backspace"}, "esc", "stop the bulk change: the rest is not sent"),
+
+		Yes:       b([]string{"y", "Y"}, "y", "yes, in a y/N question"),
+		No:        b([]string{"n", "N", "esc", "enter", "q"}, "n/esc/enter", "no: a y/N question defaults to No"),
+		NextField: b([]string{"tab"}, "tab", "next field of a form"),
+		PrevField: b([]string{"shift+tab"}, "shift+tab", "previous field of a form"),
+		ClearText: b([]string{"ctrl+u"}, "ctrl+u", "clear a text field up to the cursor"),
 	}
 }
 

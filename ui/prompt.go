@@ -66,11 +66,11 @@ func (p *prompt) key(m *Model, msg tea.KeyPressMsg) (bool, tea.Cmd) {
 		return p.choose(m, s)
 	}
 	if p.input == nil {
-		switch s {
-		case "y", "Y":
+		switch k := m.sh.keys; {
+		case matches(msg, k.Yes):
 			cmd, _ := p.answer(m, "y", true)
 			return true, cmd
-		case "n", "N", "esc", "enter", "q":
+		case matches(msg, k.No):
 			cmd, _ := p.answer(m, "", false)
 			return true, cmd
 		}

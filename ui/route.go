@@ -1,9 +1,9 @@
 package ui
 
 import (
-	"time"
-
 	"strings"
+	"time"
+	"unicode"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -29,11 +29,21 @@ func (m *Model) heldNow() tea.Cmd {
 	return m.toast(why, true)
 }
 
-// onKey decides who gets a key: the login screen, the dialog, the help,
-// the focused pane, then the console's own keys.
+// onKey decides who gets a key: the quit keys first, then the login
+// screen, the dialog, the help, the focused pane, then the console's own
+// keys.
 func (m *Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	k := m.sh.keys
-	if msg.String() == "ctrl+c" {
+	if msg.Mod.Contains(tea.ModAlt) {
+		// A key typed within the terminal's escape time after esc (tmux
+		// waits 500 ms by default) arrives as one alt+key, with no text:
+		// it is the two keys the user pressed, on every screen. sqc binds
+		// no alt key, so nothing is lost.
+		_, escCmd := m.onKey(tea.KeyPressMsg{Code: tea.KeyEscape})
+		_, keyCmd := m.onKey(withoutAlt(msg))
+		return m, tea.Batch(escCmd, keyCmd)
+	}
+	if m.quitKey(msg) {
 		return m, m.quit()
 	}
 	if m.loggingIn {
@@ -52,20 +62,14 @@ func (m *Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 		return m, cmd
 	}
+	if !m.showHelp && matches(msg, k.Help) && !m.takesText() {
+		// a form's choice takes no text: ? is the help's there too
+		m.help.open()
+		m.showHelp = true
+		return m, nil
+	}
 	if m.typing() {
 		return m.paneKey(msg)
-	}
-	// Inside tmux a key typed soon after esc arrives as alt+key: take it
-	// as the two keys the user pressed, esc and then the key.
-	if msg.Mod == tea.ModAlt && msg.Text != "" {
-		plain := msg
-		plain.Mod = 0
-		after, escCmd := m.onKey(tea.KeyPressMsg{Code: tea.KeyEscape})
-		after, keyCmd := after.(*Model).onKey(plain)
-		return after, tea.Batch(escCmd, keyCmd)
-	}
-	if matches(msg, k.ForceQuit) {
-		return m, m.quit()
 	}
 	if matches(msg, k.Suspend) {
 		// fg brings it back; if the shell never does, what it knew is kept
@@ -87,6 +91,60 @@ func (m *Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m, tea.Batch(cmd, m.focusChanged())
 	}
 	return m.consoleKey(msg)
+}
+
+// quitKey reports a key that quits from wherever the console is, before
+// any dialog, form or pane sees it: ctrl+c always, Q unless a text
+// cursor has the keys (there Q is a letter of what is typed).
+func (m *Model) quitKey(msg tea.KeyPressMsg) bool {
+	k := m.sh.keys
+	if matches(msg, k.Interrupt) {
+		return true
+	}
+	return matches(msg, k.ForceQuit) && !m.takesText()
+}
+
+// takesText reports a text cursor that has the keys: the login's key,
+// a text prompt, a filter or search, a form's typed field.
+func (m *Model) takesText() bool {
+	switch {
+	case m.loggingIn:
+		return m.login.stage == loginEntering
+	case m.dialog != nil:
+		return m.dialog.input != nil
+	case !m.typing():
+		return false
+	case m.showHelp:
+		return true
+	case m.focused() == pane(m.add):
+		return !m.add.sending && !m.add.form.focused().fixed // nothing is typed while it is sent
+	case m.focused() == pane(m.mqtt):
+		return !m.mqtt.form.focused().fixed
+	}
+	return true
+}
+
+// withoutAlt is the key an alt+key carries, as the decoder gives it when
+// typed alone: the decoder drops the text of an alt key, so the text is
+// made again from the code (shifted when shift is held).
+func withoutAlt(msg tea.KeyPressMsg) tea.KeyPressMsg {
+	k := msg
+	k.Mod &^= tea.ModAlt
+	k.Text = ""
+	if k.Mod&^tea.ModShift != 0 {
+		return k // ctrl+c and the like carry no text
+	}
+	r := k.Code
+	if k.Mod.Contains(tea.ModShift) {
+		r = k.ShiftedCode
+		if r == 0 {
+			r = unicode.ToUpper(k.Code)
+		}
+	}
+	if r <= unicode.MaxRune && unicode.IsPrint(r) {
+		k.Text = string(r)
+	}
+	return k
 }
 
 // typing reports a text input that takes every key.
@@ -120,9 +178,6 @@ func (m *Model) consoleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.back()
 	case matches(msg, k.Back):
 		return m, m.back()
-	case matches(msg, k.Help):
-		m.help.open()
-		m.showHelp = true
 	case matches(msg, k.Open):
 		if m.focused() != pane(m.list) {
 			return m, nil

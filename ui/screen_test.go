@@ -30,12 +30,16 @@ type screen struct {
 const rawMax = 8 << 20
 
 func newScreen(t *testing.T, tm *teatest.TestModel, w, h int) *screen {
+	return newScreenOn(tm.Output(), w, h)
+}
+
+// newScreenOn replays what a program writes to out.
+func newScreenOn(out io.Reader, w, h int) *screen {
 	s := &screen{emu: vt.NewEmulator(w, h)}
 	go func() { _, _ = io.Copy(io.Discard, s.emu) }() // answers to terminal queries
 	s.emu.Write([]byte("\x1b[20h"))
 	go func() {
 		buf := make([]byte, 32<<10)
-		out := tm.Output()
 		for {
 			n, err := out.Read(buf)
 			if n > 0 {
@@ -147,6 +151,7 @@ func (c *fakeClock) Advance(d time.Duration) {
 
 type harness struct {
 	tm    *teatest.TestModel
+	typed *typedInput // set instead of tm when keys go through the terminal decoder
 	scr   *screen
 	sim   *sim.Server
 	srv   *httptest.Server
@@ -160,6 +165,9 @@ type setup struct {
 	hosted  float64
 	latency time.Duration
 	cfg     func(*Config)
+	// typed runs the console on a terminal input: keys are bytes, read and
+	// decoded as a terminal's are (see typedInput)
+	typed bool
 }
 
 const uiKey = "ui-test-key"
@@ -201,6 +209,11 @@ func start(t *testing.T, o setup) *harness {
 	if o.profile == 0 {
 		o.profile = colorprofile.Ascii
 	}
+	if o.typed {
+		h.typed = runTyped(t, New(context.Background(), cfg), o.w, o.h, o.profile)
+		h.scr = h.typed.scr
+		return h
+	}
 	h.tm = teatest.NewTestModel(t, New(context.Background(), cfg), teatest.WithInitialTermSize(o.w, o.h),
 		teatest.WithProgramOptions(tea.WithColorProfile(o.profile)))
 	h.scr = newScreen(t, h.tm, o.w, o.h)
@@ -208,6 +221,10 @@ func start(t *testing.T, o setup) *harness {
 }
 
 func (h *harness) key(s string) {
+	if h.typed != nil {
+		h.typed.key(s)
+		return
+	}
 	switch s {
 	case "enter":
 		h.tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
@@ -233,6 +250,10 @@ func (h *harness) key(s string) {
 // quit leaves with ctrl+c, which quits from wherever the console is,
 // text inputs included (q goes back, and quits only from the list).
 func (h *harness) quit(t *testing.T) *Model {
+	if h.typed != nil {
+		h.typed.write("\x03")
+		return h.typed.final(t)
+	}
 	h.tm.Send(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
 	return h.tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model)
 }

@@ -342,23 +342,22 @@ func (m *Model) consoleHints() []hint {
 // keys of the pane in front first.
 func (m *Model) helpGroups() []helpGroup {
 	k := m.sh.keys
-	var groups []helpGroup
 	front := m.focused()
-	if front != pane(m.list) && front != pane(m.readings) {
-		groups = append(groups, front.helpGroups()...)
+	var groups []helpGroup
+	if front != pane(m.readings) { // its keys are the moves, listed next
+		groups = front.helpGroups()
 	}
 	groups = append(groups, []helpGroup{
 		{"move", []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}},
-		{"console", []key.Binding{k.Open, k.Back, k.Quit, k.ForceQuit, k.NextPane, k.Help, k.Mouse}},
+		{"console", []key.Binding{k.Open, k.Back, k.Quit, k.ForceQuit, k.Interrupt, k.Suspend, k.NextPane, k.Help, k.Mouse}},
 		{"live data", []key.Binding{k.Refresh, k.RefreshList, k.Pause, k.Quota, k.Log}},
+		{"questions, forms and text fields", []key.Binding{k.Yes, k.No, k.NextField, k.PrevField, k.ClearText}},
 	}...)
 	for _, p := range []pane{m.list, m.readings, m.quota, m.apiLog, m.config, m.add, m.mqtt, m.bulk} {
-		for _, g := range p.helpGroups() {
-			if g.title == "readings" || (p == front && front != pane(m.list)) {
-				continue // the same moves as everywhere; the front pane's are first
-			}
-			groups = append(groups, g)
+		if p == front || p == pane(m.readings) {
+			continue // listed first, or the same moves as everywhere
 		}
+		groups = append(groups, p.helpGroups()...)
 	}
 	return groups
 }
