@@ -598,6 +598,11 @@ func (m *Model) onBulkVerifyRead(msg configReadMsg) tea.Cmd {
 	it := p.job.Items[msg.item]
 	if msg.err == nil {
 		if st, what, settled := state.SettleBulk(it.Status, msg.resp, p.job.Changes, msg.at); settled {
+			if it.Status == state.BulkUnknown {
+				if err := m.sh.gate.Audit.Settled(msg.at, m.cfg.Profile, msg.id, api.OpUpdateConfig, state.ReadBack(true, msg.resp, p.job.Changes)); err != nil {
+					what += "; the audit log could not be written: " + err.Error()
+				}
+			}
 			p.job.Set(msg.item, st, what, msg.at)
 			p.readBacks.Done(msg.id)
 			p.saveJob()

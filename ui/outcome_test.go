@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -65,7 +67,8 @@ func TestConfigQueuedWriteShowsTheCountdownAt80x24(t *testing.T) {
 // outcome is unknown, nothing offers to send again, and the read-backs
 // settle it: the device applied it, the write went through.
 func TestConfigWriteDroppedIsSettledByReadBack(t *testing.T) {
-	h := start(t, setup{hosted: 1, cfg: func(c *Config) { c.VerifyEvery = 50 * time.Millisecond }})
+	dir := t.TempDir()
+	h := start(t, setup{hosted: 1, cfg: func(c *Config) { c.VerifyEvery, c.StateDir = 50*time.Millisecond, dir }})
 	d := h.liveDevice(t, api.PlanHosted)
 	h.openConfig(t, d.DeviceID)
 	h.editKey(t, "ambient.warning", "47")
@@ -93,4 +96,9 @@ func TestConfigWriteDroppedIsSettledByReadBack(t *testing.T) {
 		t.Fatalf("writes %+v: want the one the server took", w)
 	}
 	h.quit(t)
+	b, _ := os.ReadFile(filepath.Join(dir, "audit.log"))
+	audit := string(b)
+	if i, j := strings.Index(audit, `outcome="unknown"`), strings.Index(audit, `settled="applied"`); i < 0 || j < i {
+		t.Fatalf("the audit log does not say unknown, then settled by the read-back:\n%s", audit)
+	}
 }
