@@ -228,8 +228,8 @@ func (p *bulkPane) view() string {
 	out = append(out, fit(p.bar.ViewAs(frac)+fmt.Sprintf(" %d/%d · %s", j.Sent(), len(j.Items), phase), p.w))
 	counts := fmt.Sprintf("queued %d · applied %d · failed %d · skipped %d · pending %d",
 		c[state.BulkQueued], c[state.BulkApplied], c[state.BulkFailed], c[state.BulkSkipped], c[state.BulkPending])
-	if n := c[state.BulkUnknown]; n > 0 {
-		counts += fmt.Sprintf(" · unknown %d", n)
+	if n := c[state.BulkUnknown]; n > 0 { // first, where a narrow pane does not cut it
+		counts = fmt.Sprintf("unknown %d · ", n) + counts
 	}
 	out = append(out, fit(counts, p.w))
 	if p.status != "" {
@@ -491,7 +491,11 @@ func (m *Model) onBulkStep(msg bulkStepMsg) tea.Cmd {
 		// resumes, once the network is back
 		j.Set(msg.i, state.BulkPending, "", msg.at)
 		p.saveJob()
-		p.paused, p.stopping = true, false
+		if p.stopping {
+			p.stop()
+			return nil
+		}
+		p.paused = true
 		p.status, p.isErr = "not sent to "+j.Items[msg.i].DeviceID+" ("+briefly(msg.err)+"): nothing left the machine; p resumes", true
 		return m.startReadBacks()
 	case state.OutcomeOf(msg.err) == api.NotSent:
