@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/zalando/go-keyring"
 
 	"sqc/keys"
 )
@@ -201,4 +204,85 @@ func TestAuthLoginRefusesInvalidUTF8(t *testing.T) {
 	if _, err := os.Stat(credentialsPath()); err == nil {
 		t.Fatal("the key was stored")
 	}
+}
+
+// auth login --api-url keeps the URL in the profile: auth status and every
+// command of the profile then use the server the key was checked against,
+// and auth status says which URL it checks and where that URL came from.
+func TestAuthLoginKeepsTheAPIURL(t *testing.T) {
+	_, srv := setup(t)
+	t.Setenv("SENQUIP_API_KEY", "")
+	code, out, errs := sqcIn(t, testKey+"\n", "auth", "login", "--insecure-storage", "--api-url", srv.URL+"/", "--profile", "acme")
+	if code != 0 || !strings.Contains(out, "Profile acme uses "+srv.URL+" from now on") {
+		t.Fatalf("login: exit %d\n%s%s", code, out, errs)
+	}
+	code, out, errs = sqcIn(t, "", "auth", "status", "--profile", "acme")
+	if code != 0 || !strings.Contains(out, "api url   "+srv.URL+" (from profile acme in ") || !strings.Contains(out, "accepts the key") {
+		t.Fatalf("status: exit %d\n%s%s", code, out, errs)
+	}
+	if code, out, errs = sqcIn(t, "", "devices", "--profile", "acme"); code != 0 || !strings.Contains(out, "devices,") {
+		t.Fatalf("devices of the profile: exit %d\n%s%s", code, out, errs)
+	}
+	// The hand-set settings of a profile stay when its URL changes.
+	b, _ := os.ReadFile(keys.ProfilesPath(filepath.Join(os.Getenv("XDG_CONFIG_HOME"), "sqc")))
+	if !strings.Contains(string(b), "[acme]\napi_url = "+srv.URL+"\n") {
+		t.Errorf("profiles.ini:\n%s", b)
+	}
+	// A URL that would send the key in clear is refused before the key is read.
+	code, _, errs = sqcIn(t, testKey+"\n", "auth", "login", "--insecure-storage", "--api-url", "http://example.com", "--profile", "acme")
+	if code != 2 || !strings.Contains(errs, "--api-url") {
+		t.Fatalf("http URL: exit %d %s", code, errs)
+	}
+}
+
+// When the server cannot be reached, auth status says which URL it tried
+// and where that URL came from, not only that something failed.
+func TestAuthStatusSaysWhichURLItChecks(t *testing.T) {
+	setup(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := "http://" + l.Addr().String()
+	l.Close()
+	t.Setenv("SENQUIP_API_URL", closed)
+	code, out, errs := sqcIn(t, "", "auth", "status")
+	if code != 1 {
+		t.Fatalf("exit %d\n%s%s", code, out, errs)
+	}
+	for _, want := range []string{"api url   " + closed + " (from SENQUIP_API_URL)", "checking  the key at " + closed, "no answer from " + closed} {
+		if !strings.Contains(out, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, out)
+		}
+	}
+	if !strings.Contains(errs, closed+" could not be reached (its URL is from SENQUIP_API_URL") {
+		t.Errorf("stderr: %s", errs)
+	}
+}
+
+// A profile whose key is only in the keyring is listed by sqc profiles,
+// with where its key is. (The keyring is go-keyring's in-memory one.)
+func TestProfilesListsAKeyringOnlyProfile(t *testing.T) {
+	setup(t)
+	t.Setenv("SENQUIP_API_KEY", "")
+	keyring.MockInit()
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus") // so the keyring is asked: the mock answers
+	code, out, errs := sqcIn(t, "keyring-only-key\n", "auth", "login", "--no-verify", "--profile", "ringonly")
+	if code != 0 || !strings.Contains(out, "in the OS keyring") {
+		t.Fatalf("login: exit %d\n%s%s", code, out, errs)
+	}
+	code, out, errs = sqcIn(t, "", "profiles")
+	if code != 0 {
+		t.Fatalf("profiles: exit %d %s", code, errs)
+	}
+	var line string
+	for _, l := range strings.Split(out, "\n") {
+		if f := strings.Fields(l); len(f) > 1 && f[0] == "ringonly" {
+			line = l
+		}
+	}
+	if line == "" || strings.Fields(line)[1] != "keyring" {
+		t.Fatalf("the keyring-only profile is not listed with its key in the keyring:\n%s", out)
+	}
+	t.Cleanup(func() { sqcIn(t, "", "auth", "logout", "--profile", "ringonly") })
 }

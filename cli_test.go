@@ -6,6 +6,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"sqc/api"
 )
 
 // Every way of asking for help prints it on stdout and exits 0, and each
@@ -152,7 +155,7 @@ func TestConsoleWithoutTerminal(t *testing.T) {
 func TestImportedRoutes404PointsAtReset(t *testing.T) {
 	_, srv := setup(t)
 	t.Setenv("SENQUIP_API_URL", srv.URL)
-	if code, _, errs := sqc(t, "routes", "import", filepath.Join("api", "testdata", "senquip-collection.json")); code != 0 {
+	if code, _, errs := sqc(t, "routes", "import", filepath.Join("api", "testdata", "senquip-collection.json")); code != 1 || !strings.Contains(errs, "refused 1 operation") {
 		t.Fatal(errs)
 	}
 	code, _, errs := sqc(t, "devices")
@@ -215,5 +218,81 @@ func TestDataFormatsNumbersOnce(t *testing.T) {
 				t.Errorf("CAN id not 8 hex digits: %q", line)
 			}
 		}
+	}
+}
+
+// A device whose plan allows no data reads is told so once, with where
+// the plan is changed: the server's words and the hint do not repeat.
+func TestDataOnAPlanNoneDeviceSaysItOnce(t *testing.T) {
+	s, srv := setup(t)
+	t.Setenv("SENQUIP_API_URL", srv.URL)
+	var none string
+	for _, d := range s.Devices() {
+		if d.Plan == api.PlanNone {
+			none = d.DeviceID
+			break
+		}
+	}
+	if none == "" {
+		t.Fatal("no device on plan None in the simulated fleet")
+	}
+	code, _, errs := sqc(t, "data", none)
+	if code != 1 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if n := strings.Count(errs, "Trial or Hosted"); n != 1 {
+		t.Errorf("the plans that read data are named %d times, want once:\n%s", n, errs)
+	}
+	if !strings.Contains(errs, "Subscriptions") {
+		t.Errorf("does not say where the plan is changed:\n%s", errs)
+	}
+}
+
+// sqc data shows a message as the console's readings pane does: keys in
+// their groups (power, environment, ... script values by number), and the
+// message's times in RFC 3339; --json keeps the server's epoch numbers.
+func TestDataGroupsKeysAndShowsTimes(t *testing.T) {
+	s, srv := setup(t)
+	t.Setenv("SENQUIP_API_URL", srv.URL)
+	id := hostedDevice(t, s)
+	code, out, errs := sqc(t, "data", id)
+	if code != 0 {
+		t.Fatal(errs)
+	}
+	at := func(line string) int {
+		i := strings.Index(out, "\n"+line+"\n")
+		if i < 0 {
+			t.Fatalf("no line %q:\n%s", line, out)
+		}
+		return i
+	}
+	order := []string{"  Time", "  Power", "  Environment", "  Motion", "  Script values"}
+	for i := 1; i < len(order); i++ {
+		if at(order[i-1]) > at(order[i]) {
+			t.Errorf("%q comes after %q:\n%s", order[i-1], order[i], out)
+		}
+	}
+	if p := at("  Power"); !strings.HasPrefix(out[p+1+len("  Power\n"):], "    v") {
+		t.Errorf("the power keys are not under Power:\n%s", out)
+	}
+	if i, j := strings.Index(out, "\n    cp2 "), strings.Index(out, "\n    cp10 "); i < 0 || j < 0 || i > j {
+		t.Errorf("script values not in their numbers' order (cp2 at %d, cp10 at %d):\n%s", i, j, out)
+	}
+	for _, k := range []string{"ts", "time"} {
+		re := regexp.MustCompile(`\n    ` + k + ` +(\S+)\n`)
+		m := re.FindStringSubmatch(out)
+		if m == nil {
+			t.Fatalf("no %s line:\n%s", k, out)
+		}
+		if _, err := time.Parse(time.RFC3339Nano, m[1]); err != nil {
+			t.Errorf("%s is %q, not an RFC 3339 time", k, m[1])
+		}
+	}
+	if regexp.MustCompile(`\b1[0-9]{9}\b`).MatchString(out) {
+		t.Errorf("a raw epoch number is printed:\n%s", out)
+	}
+	_, out, errs = sqc(t, "data", id, "--json")
+	if !regexp.MustCompile(`"ts": 1[0-9]{9}`).MatchString(out) {
+		t.Errorf("--json lost the server's epoch ts:\n%s%s", out, errs)
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/charmbracelet/x/term"
 
+	"sqc/api"
 	"sqc/keys"
 )
 
@@ -60,6 +61,17 @@ func authLogin(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	// --api-url is kept in the profile, so that what checked the key is
+	// what the profile's commands use afterwards; a URL that could never
+	// be used is refused before the key is typed.
+	keepURL := ""
+	if e.o.apiURL != "" {
+		u, err := api.ParseBaseURL(e.o.apiURL)
+		if err != nil {
+			return usagef("--api-url: %v", err)
+		}
+		keepURL = u.String()
+	}
 	// Say there is no keyring before the key is typed, not after.
 	if !e.o.insecureStorage {
 		if err := store.CheckKeyring(); err != nil {
@@ -80,12 +92,29 @@ func authLogin(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "Stored the key for profile %s in %s (plain text, mode 0600). Move it to the OS keyring with sqc auth login when one is available.\n", e.profile, store.CredentialsPath())
-		return nil
+	} else {
+		if err := store.SaveKeyring(key); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "Stored the key for profile %s in the OS keyring (%s).\n", e.profile, keys.Fingerprint(key))
 	}
-	if err := store.SaveKeyring(key); err != nil {
-		return err
+	return rememberProfile(e, keepURL)
+}
+
+// rememberProfile records the profile in the profiles file, with the API
+// URL its key was checked against when one was given: a keyring cannot
+// list what it holds, and sqc profiles lists what that file names.
+func rememberProfile(e *env, apiURL string) error {
+	if e.profile == keys.DefaultProfile && apiURL == "" {
+		return nil // always listed; nothing to keep
 	}
-	fmt.Fprintf(e.stdout, "Stored the key for profile %s in the OS keyring (%s).\n", e.profile, keys.Fingerprint(key))
+	path := keys.ProfilesPath(e.configDir)
+	if err := keys.RememberProfile(e.configDir, e.profile, apiURL); err != nil {
+		return fmt.Errorf("the key is stored, but profile %s could not be recorded in %s: %v", e.profile, path, err)
+	}
+	if apiURL != "" {
+		fmt.Fprintf(e.stdout, "Profile %s uses %s from now on (api_url in %s).\n", e.profile, apiURL, path)
+	}
 	return nil
 }
 
@@ -118,11 +147,11 @@ func authStatus(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	url, err := e.apiURL()
+	url, from, err := e.apiURLFrom()
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "profile   %s\napi url   %s\n", e.profile, url)
+	fmt.Fprintf(e.stdout, "profile   %s\napi url   %s (from %s)\n", e.profile, url, from)
 	found, err := store.Lookup()
 	if err != nil {
 		fmt.Fprintf(e.stdout, "key       none\n")
@@ -133,9 +162,14 @@ func authStatus(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintln(e.stdout, "server    not asked (--no-verify)")
 		return nil
 	}
+	fmt.Fprintf(e.stdout, "checking  the key at %s\n", url)
 	if err := verifyKey(ctx, e, found.Key); err != nil {
-		fmt.Fprintln(e.stdout, "server    refused or unreachable")
-		return err
+		if st := api.StatusOf(err); st != 0 {
+			fmt.Fprintf(e.stdout, "server    %s answered %d\n", url, st)
+			return err
+		}
+		fmt.Fprintf(e.stdout, "server    no answer from %s\n", url)
+		return fmt.Errorf("%s could not be reached (its URL is from %s; --api-url or sqc auth login --api-url URL changes it): %w", url, from, err)
 	}
 	fmt.Fprintln(e.stdout, "server    accepts the key")
 	return nil

@@ -162,8 +162,8 @@ func (c *cli) helpCommand() *cobra.Command {
 			if err != nil || len(rest) > 0 {
 				return usagef("no command %q: run sqc help", strings.Join(args, " "))
 			}
-			target.InitDefaultHelpFlag()
-			return target.Help()
+			c.writeHelp(target)
+			return nil
 		},
 	}
 }
@@ -173,22 +173,7 @@ func (c *cli) helpCommand() *cobra.Command {
 // words are the first arguments that are neither flags nor flag values
 // and name a command, level by level.
 func (c *cli) commandFirst(args []string) []string {
-	valued := map[string]bool{}
-	var collect func(cc *cobra.Command)
-	collect = func(cc *cobra.Command) {
-		cc.Flags().VisitAll(func(f *pflag.Flag) {
-			if f.NoOptDefVal == "" && f.Value.Type() != "bool" {
-				valued[f.Name] = true
-				if f.Shorthand != "" {
-					valued[f.Shorthand] = true
-				}
-			}
-		})
-		for _, s := range cc.Commands() {
-			collect(s)
-		}
-	}
-	collect(c.root)
+	valued := c.valuedFlags()
 	var words []int
 	cmd := c.root
 	for i := 0; i < len(args); i++ {
@@ -234,9 +219,42 @@ func (c *cli) commandFirst(args []string) []string {
 	return out
 }
 
+// valuedFlags are the names of the flags, of every command, that take a
+// value: the word after one is its value, not a command.
+func (c *cli) valuedFlags() map[string]bool {
+	valued := map[string]bool{}
+	var collect func(cc *cobra.Command)
+	collect = func(cc *cobra.Command) {
+		cc.Flags().VisitAll(func(f *pflag.Flag) {
+			if f.NoOptDefVal == "" && f.Value.Type() != "bool" {
+				valued[f.Name] = true
+				if f.Shorthand != "" {
+					valued[f.Shorthand] = true
+				}
+			}
+		})
+		for _, s := range cc.Commands() {
+			collect(s)
+		}
+	}
+	collect(c.root)
+	return valued
+}
+
 // execute runs the command line and returns the exit status.
 func (c *cli) execute(ctx context.Context, args []string) int {
-	c.root.SetArgs(c.commandFirst(args))
+	args = c.commandFirst(args)
+	// the commands and flags cobra and fang add as they start, so that
+	// help lists them
+	c.root.Version = version()
+	c.root.InitDefaultVersionFlag()
+	c.root.InitDefaultHelpCmd()
+	c.root.InitDefaultCompletionCmd()
+	if cc, ok := c.helpAsked(args); ok {
+		c.writeHelp(cc)
+		return exitOK
+	}
+	c.root.SetArgs(args)
 	err := fang.Execute(ctx, c.root,
 		fang.WithoutManpage(),
 		fang.WithVersion(version()),

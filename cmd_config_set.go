@@ -63,15 +63,13 @@ func runConfigSet(ctx context.Context, e *env, args []string) error {
 	if err := s.writable(api.OpUpdateConfig); err != nil {
 		return err
 	}
+	// Without anyone to answer y/N the change is still read and shown,
+	// so a script sees what --yes would send before it sends it.
+	noAnswer := noOneToAsk(e, fromStdin)
 	if fromStdin {
-		if err := s.mayAsk("the device IDs"); err != nil {
-			return err
-		}
 		if ids, err = readIDs(ctx, e); err != nil {
 			return err
 		}
-	} else if err := s.mayAsk(""); err != nil {
-		return err
 	}
 	plans, err := planConfig(ctx, s, ids, sets)
 	if err != nil {
@@ -80,6 +78,14 @@ func runConfigSet(ctx context.Context, e *env, args []string) error {
 	n := showPlans(e, plans)
 	if n == 0 {
 		return finish(e, plans, "every device has these values already: nothing to send")
+	}
+	what := api.Plural(n, "config update")
+	switch {
+	case e.o.dryRun:
+		fmt.Fprintf(e.stdout, "dry run: nothing was sent; without --dry-run the %s above would be.\n", what)
+		return finish(e, plans, "")
+	case noAnswer != "":
+		return fmt.Errorf("%s, so no one can answer y/N: nothing was sent. --yes sends the %s shown above", noAnswer, what)
 	}
 	q := fmt.Sprintf("Send %d config updates, one to each of %d devices?", n, n)
 	if n == 1 {
@@ -109,6 +115,20 @@ func runConfigSet(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	return finish(e, plans, "")
+}
+
+// noOneToAsk says why no one can confirm a send, or "" when someone can
+// (a person at the terminal) or need not (--yes, --dry-run).
+func noOneToAsk(e *env, idsFromStdin bool) string {
+	switch {
+	case e.o.yes || e.o.dryRun:
+		return ""
+	case idsFromStdin:
+		return "the device IDs come from stdin"
+	case !terminalIn(e.stdin):
+		return "stdin is not a terminal"
+	}
+	return ""
 }
 
 // planConfig reads each device's config and turns the settings into its

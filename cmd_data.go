@@ -78,41 +78,22 @@ type messagePrinter struct {
 }
 
 func (p messagePrinter) line(key, value string) {
-	fmt.Fprintf(p.w, "  %-14s %s\n", cell(key, colKey, p.tail), value)
+	fmt.Fprintf(p.w, "    %-14s %s\n", cell(key, colKey, p.tail), value)
 }
 
+// print writes a message in the groups and order of the console's
+// readings pane (api.GroupFields), times in RFC 3339.
 func (p messagePrinter) print(m *api.DataMessage) {
 	when := "no time"
 	if t := m.Time(); !t.IsZero() {
 		when = t.Format(time.RFC3339) + " (" + state.Ago(t, p.now) + " ago)"
 	}
 	fmt.Fprintf(p.w, "%s  %s\n", cell(m.DeviceID, colID, p.tail), when)
-	for _, f := range m.Fields {
-		switch f.Key {
-		case "deviceid":
-			continue
-		case "events":
-			if f.Kind == api.KindArray {
-				for _, ev := range m.Events {
-					p.line("event", fmt.Sprintf("lv%d %-7s %s: %s", ev.Level, ev.Class(),
-						cell(ev.Topic, colTopic, p.tail), cell(ev.Msg, colValue, p.tail)))
-				}
-				continue
-			}
-		case "can1", "can2":
-			if f.Kind == api.KindArray {
-				frames := m.CAN1
-				if f.Key == "can2" {
-					frames = m.CAN2
-				}
-				p.line(f.Key, api.FormatReading(f.Key, f, m))
-				for _, fr := range frames {
-					fmt.Fprintf(p.w, "    %-22s %s\n", api.FormatCANID(fr), cell(fr.Data, colCANData, p.tail))
-				}
-				continue
-			}
+	for _, g := range api.GroupFields(m) {
+		fmt.Fprintf(p.w, "  %s\n", g.Title)
+		for _, f := range g.Fields {
+			p.field(m, f)
 		}
-		p.line(f.Key, cell(api.FormatReading(f.Key, f, m), colValue, p.tail))
 	}
 	if len(m.Problems) > 0 {
 		var keys []string
@@ -121,4 +102,30 @@ func (p messagePrinter) print(m *api.DataMessage) {
 		}
 		fmt.Fprintf(p.w, "  (unexpected shape or out of range, shown raw: %s)\n", strings.Join(keys, ", "))
 	}
+}
+
+func (p messagePrinter) field(m *api.DataMessage, f api.Field) {
+	switch f.Key {
+	case "events":
+		if f.Kind == api.KindArray {
+			for _, ev := range m.Events {
+				p.line("event", fmt.Sprintf("lv%d %-7s %s: %s", ev.Level, ev.Class(),
+					cell(ev.Topic, colTopic, p.tail), cell(ev.Msg, colValue, p.tail)))
+			}
+			return
+		}
+	case "can1", "can2":
+		if f.Kind == api.KindArray {
+			frames := m.CAN1
+			if f.Key == "can2" {
+				frames = m.CAN2
+			}
+			p.line(f.Key, api.FormatReading(f.Key, f, m))
+			for _, fr := range frames {
+				fmt.Fprintf(p.w, "      %-22s %s\n", api.FormatCANID(fr), cell(fr.Data, colCANData, p.tail))
+			}
+			return
+		}
+	}
+	p.line(f.Key, cell(api.FormatReading(f.Key, f, m), colValue, p.tail))
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"sqc/api"
@@ -30,12 +29,15 @@ type csvRow struct {
 // read or whose header lacks a column is an error: nothing is sent. A
 // bad row is kept with its reason, and the rest go on.
 func readDeviceCSV(path string, group api.AddUserRequest) ([]csvRow, error) {
-	f, err := os.Open(path)
+	f, err := api.OpenUserFile(path, maxCSVBytes)
+	if tb := (*api.FileTooBigError)(nil); errors.As(err, &tb) {
+		return nil, fmt.Errorf("%s is longer than %d devices or %d MB: split it", path, maxIDs, maxCSVBytes>>20)
+	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %v", path, err)
 	}
 	defer f.Close()
-	r := csv.NewReader(io.LimitReader(f, maxCSVBytes+1))
+	r := csv.NewReader(f)
 	r.FieldsPerRecord = -1
 	r.TrimLeadingSpace = true
 	r.ReuseRecord = true

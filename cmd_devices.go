@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strconv"
 	"time"
 
@@ -25,6 +27,9 @@ func runDevices(ctx context.Context, e *env, args []string) error {
 	if err := noArgs("devices", args); err != nil {
 		return err
 	}
+	if e.o.json && e.o.csv {
+		return usagef("--json or --csv, not both")
+	}
 	conn, err := e.connect()
 	if err != nil {
 		return err
@@ -33,7 +38,12 @@ func runDevices(ctx context.Context, e *env, args []string) error {
 	defer cancel()
 	r, err := conn.client.ListDevicesReport(ctx)
 	if err != nil && r.Stopped == "" {
-		return err
+		if len(r.Devices) == 0 {
+			return err
+		}
+		// A page failed (or the time ran out) after others came: what came
+		// is printed, and why the rest did not.
+		err = fmt.Errorf("%w; the %s listed before it are shown", err, api.Plural(len(r.Devices), "device"))
 	}
 	// Listing stopped early: what came is printed, then why (exit 1).
 	if e.o.json {
@@ -44,6 +54,10 @@ func runDevices(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		if _, err := e.stdout.Write(api.SafeJSON(buf.Bytes())); err != nil {
+			return err
+		}
+	} else if e.o.csv {
+		if err := devicesCSV(e.stdout, r.Devices); err != nil {
 			return err
 		}
 	} else if err := printDevices(ctx, e, r.Devices); err != nil {
@@ -76,4 +90,27 @@ func printDevices(ctx context.Context, e *env, devices []api.Device) error {
 	_, err := fmt.Fprintf(e.stdout, "\n%s, %d Hosted: %g requests/s, %d requests/day\n",
 		api.Plural(len(devices), "device"), lim.Hosted, lim.RatePerSecond, lim.Daily)
 	return err
+}
+
+// devicesCSV writes the list for a spreadsheet, through the writer that
+// defuses formulas in every cell.
+func devicesCSV(w io.Writer, devices []api.Device) error {
+	bw := bufio.NewWriter(w)
+	cw := api.NewCSVWriter(bw)
+	_ = cw.Write("deviceid", "name", "groupName", "model", "plan", "firmware", "lastSeen", "apiRequestsRemaining")
+	for i := range devices {
+		d := &devices[i]
+		seen, left := "", ""
+		if t := d.Seen(); !t.IsZero() {
+			seen = t.UTC().Format(time.RFC3339)
+		}
+		if d.Remaining != nil {
+			left = strconv.Itoa(*d.Remaining)
+		}
+		_ = cw.Write(d.DeviceID, d.Name, d.GroupName, d.Model, d.Plan, d.Firmware, seen, left)
+	}
+	if err := cw.Flush(); err != nil {
+		return err
+	}
+	return bw.Flush()
 }

@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -105,7 +103,8 @@ func runFilesLoad(ctx context.Context, e *env, args []string) error {
 
 // readLocalFile reads a file to load and checks it as the device will:
 // one of the three MQTT names, never ca.pem, PEM of the right kind, not
-// too big. A big file is refused before it is read.
+// too big. Only a regular file named itself is read (not a link, a FIFO
+// or a device), and a big one is refused before it is read.
 func readLocalFile(path, as string) (localFile, error) {
 	name := as
 	if name == "" {
@@ -118,21 +117,7 @@ func readLocalFile(path, as string) (localFile, error) {
 	case !slices.Contains(api.MQTTFiles, name):
 		return f, fmt.Errorf("the device takes %s: rename the file or give --as NAME", strings.Join(api.MQTTFiles, ", "))
 	}
-	fh, err := os.Open(path)
-	if err != nil {
-		return f, err
-	}
-	defer fh.Close()
-	st, err := fh.Stat()
-	switch {
-	case err != nil:
-		return f, err
-	case st.IsDir():
-		return f, fmt.Errorf("a folder, not a file")
-	case st.Size() > api.MaxFileSize:
-		return f, fmt.Errorf("%d bytes: a device takes at most %d", st.Size(), api.MaxFileSize)
-	}
-	b, err := io.ReadAll(io.LimitReader(fh, api.MaxFileSize+1))
+	b, err := api.ReadLoadFile(path)
 	if err != nil {
 		return f, err
 	}

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"text/tabwriter"
 
 	"sqc/api"
@@ -51,9 +52,9 @@ func importRoutes(_ context.Context, e *env, args []string) error {
 		return usagef("usage: sqc routes import FILE (the collection exported from Postman as v2.1)")
 	}
 	file := args[0]
-	data, err := os.ReadFile(file)
+	data, err := api.ReadUserFile(file, api.MaxCollectionSize)
 	if err != nil {
-		return err
+		return fmt.Errorf("%s: %v", file, err)
 	}
 	current, _, err := api.LoadRoutes(e.routesPath())
 	if err != nil {
@@ -63,8 +64,10 @@ func importRoutes(_ context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%s: %v", file, err)
 	}
-	if err := api.SaveRoutes(e.routesPath(), res.Routes, res.BaseURL); err != nil {
-		return err
+	if len(res.Matched) > 0 {
+		if err := api.SaveRoutes(e.routesPath(), res.Routes, res.BaseURL); err != nil {
+			return err
+		}
 	}
 	for _, r := range res.Matched {
 		fmt.Fprintf(e.stdout, "replaced  %-24s %s %s\n", r.Op, r.Method, cell(r.Path, 80, e.ellipsis()))
@@ -78,8 +81,26 @@ func importRoutes(_ context.Context, e *env, args []string) error {
 	if res.BaseURL != "" {
 		fmt.Fprintf(e.stdout, "base URL  %s\n", res.BaseURL)
 	}
-	fmt.Fprintf(e.stdout, "saved to %s (sqc routes reset goes back to the built-in routes)\n", e.routesPath())
-	return nil
+	if len(res.Matched) > 0 {
+		fmt.Fprintf(e.stdout, "saved to %s (sqc routes reset goes back to the built-in routes)\n", e.routesPath())
+	}
+	return refusedRoutes(e, res.Refused)
+}
+
+// refusedRoutes reports the operations a collection named with another
+// method than theirs. Each kept the row it had; the import still fails,
+// so that a script does not take the table for the collection's.
+func refusedRoutes(e *env, refused []*api.MethodError) error {
+	if len(refused) == 0 {
+		return nil
+	}
+	var ops []string
+	for _, me := range refused {
+		fmt.Fprintf(e.stderr, "refused   %s\n", api.CleanText(me.Error()))
+		ops = append(ops, string(me.Op))
+	}
+	return fmt.Errorf("refused %s of the collection (%s): they keep their current rows; the rest, if any, was saved",
+		api.Plural(len(refused), "operation"), strings.Join(ops, ", "))
 }
 
 // resetRoutes forgets an imported collection: the built-in table again.

@@ -49,6 +49,7 @@ type cmdOpts struct {
 	ascii           bool
 	device          string
 	json            bool
+	csv             bool
 	limit           int
 	listen          string
 	devices         int
@@ -60,6 +61,7 @@ type cmdOpts struct {
 	insecureStorage bool
 	noVerify        bool
 	yes             bool // send without asking
+	dryRun          bool // show what would be sent, send nothing
 	group, groupID  string
 	passwordStdin   bool
 	from            string
@@ -112,13 +114,14 @@ var commands = []command{
 		}},
 	{path: "devices", about: "list the account's devices", run: runDevices,
 		long:    "List every device of the account: ID, name, group, model, plan, when it was last seen and, for devices not on a Hosted plan, the API calls left this month.",
-		example: "sqc devices --profile acme\nsqc devices --json | jq '.devices[].deviceid'",
+		example: "sqc devices --profile acme\nsqc devices --json | jq '.devices[].deviceid'\nsqc devices --csv > devices.csv",
 		uses:    withAccount | withDemo | withASCII,
 		flags: func(fs *pflag.FlagSet, o *cmdOpts) {
 			fs.BoolVar(&o.json, "json", false, jsonHelp)
+			fs.BoolVar(&o.csv, "csv", false, "print CSV for a spreadsheet: every cell as text, a formula never run")
 		}},
 	{path: "data", args: "DEVICEID", about: "print a device's latest data messages", run: runData,
-		long:    "Print a device's latest data messages, newest first, every key with its unit.",
+		long:    "Print a device's latest data messages, newest first, every key with its unit, in the groups of the console's readings pane; ts and time in RFC 3339 (--json keeps the server's numbers).",
 		example: "sqc data JDA54E19F\nsqc data jda54e19f --limit 10 --json",
 		uses:    withAccount | withDemo | withASCII,
 		flags: func(fs *pflag.FlagSet, o *cmdOpts) {
@@ -140,15 +143,16 @@ var commands = []command{
 			"Each device's config is read, each value is read as the type the setting has now " +
 			"(a number stays a number, true/false a boolean), and the change and the exact request are printed. " +
 			"A setting a device does not have, or a value of the wrong type, stops the command before anything is sent.\n\n" +
-			"On a terminal it asks once, default No; from a script it sends only with --yes. " +
-			"IDs read from stdin need --yes too. " +
+			"On a terminal it asks once, default No; from a script it sends only with --yes, and without it prints what --yes would send. " +
+			"IDs read from stdin need --yes too. --dry-run prints the change and the exact requests and sends nothing. " +
 			"One partial update per device, a line per device with its outcome; exit 1 if any failed. " +
 			"Nothing is retried; every write is in the audit log ($XDG_STATE_HOME/sqc/audit.log).",
 		example: "sqc config set JDA54E19F ambient.warning=47\nsqc config set JDA54E19F,HE8EV12LF serial1.mode=MODBUS serial1.baud=19200\n" +
-			"sqc config set - input1.interval=60 --yes < pumps.txt",
+			"sqc config set - input1.interval=60 --yes < pumps.txt\nsqc config set JDA54E19F ambient.warning=47 --dry-run",
 		uses: withWrite,
 		flags: func(fs *pflag.FlagSet, o *cmdOpts) {
 			fs.BoolVarP(&o.yes, "yes", "y", false, yesHelp)
+			fs.BoolVar(&o.dryRun, "dry-run", false, "print the change and the requests; send nothing")
 		}},
 	{path: "device", about: "add devices to the account"},
 	{path: "device add", args: "DEVICEID", about: "add a device, or a CSV file of them", run: runDeviceAdd,
@@ -210,15 +214,16 @@ var commands = []command{
 	{path: "auth", about: "store, remove or check the API key of a profile"},
 	{path: "auth login", about: "store the API key: from a hidden prompt, or stdin when piped", run: authLogin,
 		long: "Store the API key of a profile in the OS keyring. The key is read from a hidden prompt, or from stdin when it is a pipe, never from the command line, and checked with one call unless --no-verify.\n\n" +
-			"Without a keyring (over SSH there is often no D-Bus session bus) it stops before asking and offers SENQUIP_API_KEY or --insecure-storage.",
-		example: "sqc auth login --profile acme\npass show senquip/acme | sqc auth login --profile acme",
+			"Without a keyring (over SSH there is often no D-Bus session bus) it stops before asking and offers SENQUIP_API_KEY or --insecure-storage.\n\n" +
+			"The profile is recorded in profiles.ini, so sqc profiles lists it; --api-url is kept there as its api_url, so its other commands use the server the key was checked against.",
+		example: "sqc auth login --profile acme\npass show senquip/acme | sqc auth login --profile acme\nsqc auth login --profile lab --api-url http://127.0.0.1:8088",
 		uses:    withAccount,
 		flags: func(fs *pflag.FlagSet, o *cmdOpts) {
 			fs.BoolVar(&o.insecureStorage, "insecure-storage", false, "store the key in a plain file (0600), not the keyring")
 			fs.BoolVar(&o.noVerify, "no-verify", false, "do not ask the server whether it takes the key")
 		}},
 	{path: "auth logout", about: "remove the key from every store that holds it", run: authLogout, uses: withProfile | withDebug},
-	{path: "auth status", about: "where the key comes from, its fingerprint, and whether the server takes it", run: authStatus,
+	{path: "auth status", about: "where the key comes from, its fingerprint, which URL is checked and whether the server takes it", run: authStatus,
 		uses: withAccount,
 		flags: func(fs *pflag.FlagSet, o *cmdOpts) {
 			fs.BoolVar(&o.noVerify, "no-verify", false, "do not ask the server whether it takes the key")

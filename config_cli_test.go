@@ -117,16 +117,69 @@ func TestConfigSetYesSendsTheExactPatch(t *testing.T) {
 	}
 }
 
-// Without --yes and without a terminal nothing is read or sent.
+// Without --yes and without a terminal nothing is sent, but what --yes
+// would send is shown first, and the refusal says to use --yes.
 func TestConfigSetWithoutYesOrTerminalSendsNothing(t *testing.T) {
 	s := writeSetup(t)
 	id := hostedIDs(t, s, 1)[0]
 	code, out, errs := sqc(t, "config", "set", id, "ambient.warning=47")
-	if code != 1 || !strings.Contains(errs, "add --yes") || out != "" {
-		t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errs)
+	if code != 1 || !strings.Contains(errs, "stdin is not a terminal") || !strings.Contains(errs, "--yes sends the 1 config update shown above") {
+		t.Fatalf("exit %d, stderr %q", code, errs)
 	}
-	if n := len(s.Requests()); n != 0 {
-		t.Fatalf("%d requests sent", n)
+	for _, want := range []string{"+ ambient.warning 47", "PATCH " + os.Getenv("SENQUIP_API_URL") + "/devices/" + id + "/config"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("what would be sent is not shown: no %q in\n%s", want, out)
+		}
+	}
+	if n := len(writes(s)); n != 0 {
+		t.Fatalf("%d writes sent", n)
+	}
+}
+
+// --dry-run prints the diff and the exact request, built by the code that
+// sends it, and sends nothing: the request --yes then sends is the one
+// the dry run printed, byte for byte.
+func TestConfigSetDryRunShowsTheRequestAndSendsNothing(t *testing.T) {
+	s := writeSetup(t)
+	id := hostedIDs(t, s, 1)[0]
+	for _, stdin := range []func(string, ...string) (int, string, string){
+		func(typed string, args ...string) (int, string, string) { return sqcIn(t, typed, args...) },
+		func(typed string, args ...string) (int, string, string) { return sqcAt(t, typed, args...) },
+	} {
+		code, out, errs := stdin("", "config", "set", id, "ambient.warning=47", "serial1.mode=MODBUS", "--dry-run")
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errs)
+		}
+		if strings.Contains(errs, "[y/N]") {
+			t.Errorf("a dry run asked: %s", errs)
+		}
+		for _, want := range []string{"- ambient.warning 50", "+ ambient.warning 47", `+ serial1.mode "MODBUS"`,
+			"PATCH " + os.Getenv("SENQUIP_API_URL") + "/devices/" + id + "/config", "dry run: nothing was sent"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("dry run output lacks %q:\n%s", want, out)
+			}
+		}
+		if n := len(writes(s)); n != 0 {
+			t.Fatalf("a dry run sent %d writes: %v", n, writes(s))
+		}
+		if a := auditLog(t); a != "" {
+			t.Errorf("a dry run is in the audit log:\n%s", a)
+		}
+	}
+	_, out, _ := sqc(t, "config", "set", id, "ambient.warning=47", "serial1.mode=MODBUS", "--dry-run")
+	body := out[strings.Index(out, "/config\n")+len("/config\n"):]
+	body = body[:strings.Index(body, "\n\n")]
+	var shown any
+	if err := json.Unmarshal([]byte(body), &shown); err != nil {
+		t.Fatalf("the dry run's body is not the JSON sent: %v\n%s", err, body)
+	}
+	if code, _, errs := sqc(t, "config", "set", id, "ambient.warning=47", "serial1.mode=MODBUS", "--yes"); code != 0 {
+		t.Fatal(errs)
+	}
+	w := writes(s)
+	var sent any
+	if len(w) != 1 || json.Unmarshal(w[0].Body, &sent) != nil || !reflect.DeepEqual(shown, sent) {
+		t.Fatalf("--yes sent %d writes (%v), the dry run showed %s", len(w), w, body)
 	}
 }
 
@@ -235,11 +288,14 @@ func TestConfigSetIDsFromStdin(t *testing.T) {
 	s := writeSetup(t)
 	ids := hostedIDs(t, s, 2)
 	stdin := ids[0] + "\n\n# pumps\n" + strings.ToLower(ids[1]) + "\r\n" + ids[0] + "\n"
-	code, _, errs := sqcIn(t, stdin, "config", "set", "-", "ambient.warning=44")
-	if code != 1 || !strings.Contains(errs, "device IDs come from stdin") || len(s.Requests()) != 0 {
-		t.Fatalf("without --yes: exit %d, %d requests, stderr %q", code, len(s.Requests()), errs)
+	code, out, errs := sqcIn(t, stdin, "config", "set", "-", "ambient.warning=44")
+	if code != 1 || !strings.Contains(errs, "device IDs come from stdin") || len(writes(s)) != 0 {
+		t.Fatalf("without --yes: exit %d, %d writes, stderr %q", code, len(writes(s)), errs)
 	}
-	code, out, errs := sqcIn(t, stdin, "config", "set", "-", "ambient.warning=44", "--yes")
+	if strings.Count(out, "+ ambient.warning 44") != 2 {
+		t.Errorf("without --yes what it would send to each device is not shown:\n%s", out)
+	}
+	code, out, errs = sqcIn(t, stdin, "config", "set", "-", "ambient.warning=44", "--yes")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}

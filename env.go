@@ -125,15 +125,31 @@ func (e *env) profileSettings() (keys.Profile, error) {
 // apiURL applies the override order: --api-url > SENQUIP_API_URL > the
 // profile's > an imported collection's > the default.
 func (e *env) apiURL() (string, error) {
+	url, _, err := e.apiURLFrom()
+	return url, err
+}
+
+// apiURLFrom is apiURL and where it came from, as auth status says it.
+func (e *env) apiURLFrom() (url, from string, err error) {
 	_, imported, err := api.LoadRoutes(e.routesPath())
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	p, err := e.profileSettings()
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
-	return firstNonEmpty(e.o.apiURL, os.Getenv("SENQUIP_API_URL"), p.APIURL, imported, api.DefaultBaseURL), nil
+	for _, c := range []struct{ url, from string }{
+		{e.o.apiURL, "--api-url"},
+		{os.Getenv("SENQUIP_API_URL"), "SENQUIP_API_URL"},
+		{p.APIURL, "profile " + e.profile + " in " + keys.ProfilesPath(e.configDir)},
+		{imported, "the imported collection's baseUrl"},
+	} {
+		if c.url != "" {
+			return c.url, c.from, nil
+		}
+	}
+	return api.DefaultBaseURL, "the default", nil
 }
 
 // clientFor builds a client of the configured API for a key.
@@ -246,15 +262,6 @@ func utf8Locale(getenv func(string) string) bool {
 		}
 	}
 	return false
-}
-
-func firstNonEmpty(v ...string) string {
-	for _, s := range v {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
 }
 
 // withTimeout bounds a one-shot command's call.

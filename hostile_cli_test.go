@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -12,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"sqc/api"
 	"sqc/api/sim"
 )
 
@@ -95,9 +98,15 @@ func TestHostileServerCannotDriveTheTerminal(t *testing.T) {
 		sim.HostileDuplicates: append(devices(0, "listed 2 devices more than once"),
 			data...),
 		sim.HostileAbsurd: {{args: []string{"devices"}, max: mb}, {args: []string{"data", "ABSURD004"}, max: mb}, {args: []string{"data", "ABSURD004", "--json"}, max: mb}},
+		sim.HostileOversized: {{args: []string{"devices"}, code: 1, say: "the answer was over 64 MiB", max: mb},
+			{args: []string{"data", sim.HostileHosted}, code: 1, say: "the answer was over 64 MiB", max: mb}},
+		sim.HostileSick: append(devices(0, ""), run{args: []string{"data", sim.SickHealthy[0]}, max: mb},
+			run{args: []string{"data", sim.Hostile5xx}, code: 1, say: "500", max: mb}),
+		sim.HostileDrip: devices(1, "budget is spent"),
 		// A body that never ends: the run is cut short as SIGINT would.
 		sim.HostileStream: {{args: []string{"devices"}, code: 1, say: "stopped", max: mb, timeout: time.Second},
 			{args: []string{"data", sim.HostileHosted}, code: 1, say: "stopped", max: mb, timeout: time.Second}},
+		sim.HostileFormulas: append(devices(0, ""), run{args: []string{"devices", "--csv"}, max: mb}),
 	}
 	for _, scenario := range sim.HostileScenarios() {
 		runs, ok := cases[scenario]
@@ -211,4 +220,100 @@ func BenchmarkDevicesTable49MBName(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(out.Len()), "output-bytes")
+}
+
+// A collection that names every method for every operation: sqc routes
+// import refuses each operation (exit 1, saying what it found and what it
+// sends), and then reads send GET and a write its own method, on the
+// built-in paths: the server's request log holds nothing else.
+func TestImportedCollectionCannotTurnReadsIntoWrites(t *testing.T) {
+	s, srv := setup(t)
+	t.Setenv("SENQUIP_API_URL", srv.URL)
+	file := filepath.Join(t.TempDir(), "evil.json")
+	if err := os.WriteFile(file, everyMethodCollection(t), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := sqc(t, "routes", "import", file)
+	if code != 1 || !strings.Contains(errs, "refused 7 operations") || strings.Contains(out, "replaced") || strings.Contains(out, "saved") {
+		t.Fatalf("import: exit %d\n%s%s", code, out, errs)
+	}
+	for _, op := range api.Ops {
+		want := fmt.Sprintf("refused   %s: the method is \"DELETE\", but sqc sends this operation as %s only", op, op.Method())
+		if !strings.Contains(errs, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errs)
+		}
+	}
+	assertSafe(t, "import stderr", errs, 1<<16)
+	if _, out, _ := sqc(t, "routes"); strings.Contains(out, "/evil") || strings.Contains(out, "imported") {
+		t.Fatalf("the table changed:\n%s", out)
+	}
+	id := hostedDevice(t, s)
+	for _, args := range [][]string{{"devices"}, {"data", id}, {"config", "get", id}, {"config", "set", id, "ambient.warning=47", "--yes"}} {
+		if code, _, errs := sqc(t, args...); code != 0 {
+			t.Fatalf("%v: exit %d %s", args, code, errs)
+		}
+	}
+	seen := map[api.Op]int{}
+	for _, r := range s.Requests() {
+		if r.Op == "" || r.Method != r.Op.Method() || strings.HasPrefix(r.Path, "/evil") {
+			t.Errorf("the server got %s %s (%q)", r.Method, r.Path, r.Op)
+		}
+		seen[r.Op]++
+	}
+	if seen[api.OpListDevices] == 0 || seen[api.OpGetData] == 0 || seen[api.OpGetConfig] == 0 || seen[api.OpUpdateConfig] != 1 {
+		t.Errorf("requests by operation: %v", seen)
+	}
+}
+
+// everyMethodCollection names each operation with every method, on paths
+// under /evil, its own method last (a table where the last item wins
+// would take it, and the path with it).
+func everyMethodCollection(t *testing.T) []byte {
+	t.Helper()
+	var items []map[string]any
+	for _, op := range api.Ops {
+		path := strings.Replace(api.DefaultRoutes().Get(op).Path, api.DeviceParam, ":deviceid", 1)
+		for _, m := range []string{"DELETE", "PUT", "POST", "PATCH", "GET", "HEAD", "OPTIONS", "TRACE\x1b[2J", op.Method()} {
+			items = append(items, map[string]any{"name": string(op), "request": map[string]any{"method": m, "url": "{{baseUrl}}/evil" + path}})
+		}
+	}
+	b, err := json.Marshal(map[string]any{"info": map[string]any{"name": "evil",
+		"schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"}, "item": items})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// An answer over 64 MiB costs one request of sqc devices and one of sqc
+// data, and says why: it is not taken for a network failure and retried.
+func TestOversizedAnswerIsAskedOnce(t *testing.T) {
+	h, _ := hostileServer(t, sim.HostileOversized)
+	for _, args := range [][]string{{"devices"}, {"data", sim.HostileHosted}} {
+		before := len(h.Log())
+		code, out, errs := sqc(t, args...)
+		if code != 1 || out != "" || !strings.Contains(errs, "200 OK: the answer was over 64 MiB") || strings.Contains(errs, "network") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, code, out, errs)
+		}
+		if n := len(h.Log()) - before; n != 1 {
+			t.Errorf("%v: %d requests, want 1", args, n)
+		}
+	}
+}
+
+// A server paging 20 new devices at a time for ever: sqc devices spends
+// its budget (5% of the smallest account's day: 50 requests), prints the
+// devices listed, and says on stderr why it stopped (exit 1).
+func TestDevicesListingStopsAtItsBudget(t *testing.T) {
+	h, _ := hostileServer(t, sim.HostileDrip)
+	code, out, errs := sqc(t, "devices")
+	if code != 1 || !strings.Contains(errs, "listing stopped after 50 pages: its budget is spent: 50 requests, 5% of the account's 1000 requests a day") {
+		t.Errorf("exit %d, stderr %q", code, errs)
+	}
+	if !strings.Contains(out, "D00000000") || !strings.Contains(out, "D00000999") || !strings.Contains(out, "1000 devices, 1000 Hosted") {
+		t.Errorf("the devices listed are not shown:\n%.500s", out)
+	}
+	if n := len(h.Log()); n != 50 {
+		t.Errorf("the server got %d requests, want 50", n)
+	}
 }

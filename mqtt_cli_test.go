@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -159,5 +160,51 @@ func TestMQTTSet(t *testing.T) {
 	}
 	if n := len(writes(s)); n != 2 {
 		t.Fatalf("%d writes after refusals, want 2", n)
+	}
+}
+
+// A file named like the one the device wants is read only if it is that
+// file: a link to another private key, a FIFO that would block the open
+// for ever and a 1 GiB sparse file are each refused at once, with the
+// reason, and nothing is sent.
+func TestFilesLoadRefusesLinksFIFOsAndHugeFiles(t *testing.T) {
+	s := writeSetup(t)
+	id := hostedIDs(t, s, 1)[0]
+	otherKey, _, _ := pemFiles(t, "id_other.key", "x.crt", "y.pem")
+	dir := t.TempDir()
+	link := filepath.Join(dir, "mqtt_client.key")
+	if err := os.Symlink(otherKey, link); err != nil {
+		t.Fatal(err)
+	}
+	fifo := filepath.Join(t.TempDir(), "mqtt_ca.pem")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	huge := filepath.Join(t.TempDir(), "mqtt_client.crt")
+	f, err := os.Create(huge)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(1 << 30); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	for _, tc := range []struct {
+		path string
+		say  []string
+	}{
+		{link, []string{"symbolic link to " + otherKey, "name it itself"}},
+		{fifo, []string{"named pipe (FIFO)"}},
+		{huge, []string{"1073741824 bytes: a device takes at most"}},
+	} {
+		code, out, errs := sqc(t, "files", "load", id, "--yes", tc.path)
+		for _, say := range tc.say {
+			if code != 1 || !strings.Contains(out, say) || !strings.Contains(errs, "nothing was sent") {
+				t.Errorf("%s: exit %d, want %q refused:\n%s%s", tc.path, code, say, out, errs)
+			}
+		}
+	}
+	if n := len(s.Requests()); n != 0 {
+		t.Fatalf("%d requests for refused files", n)
 	}
 }

@@ -3,14 +3,18 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 )
 
 // Failure says whom a failed call concerns, which decides what the
 // console does about it: the network, the server and the account's rate
-// limit hold the whole fleet back; a failure of one device stays with that
-// device; the key sends the user to the login screen.
+// limit hold the whole fleet back; a failure of one device, or of one
+// answer, stays with that device (or the list); the key sends the user to
+// the login screen. A 5xx is FailServer here: whether it is the whole
+// server's or one device's is told by what the other reads do, which only
+// the scheduler sees.
 type Failure int
 
 const (
@@ -19,12 +23,20 @@ const (
 	FailServer                   // 5xx: the server could not answer
 	FailRateLimit                // the account's 429: over its rate or daily quota
 	FailAuth                     // 401, or 403 on a call about no device: the key
-	FailDevice                   // one device: bad ID (nothing sent), 400/403/404/422, its monthly 429, a malformed answer
-	FailRequest                  // a request about no device that the server refused or answered malformed
+	FailDevice                   // one device: bad ID (nothing sent), 400/403/404/422, its monthly 429
+	FailRequest                  // a request about no device that the server refused
 	FailCancelled                // the caller gave up (context cancelled)
+	// FailAnswer: the server answered 2xx, but with an answer sqc cannot
+	// use: malformed, over the size it reads (ErrTooLarge), or pages of a
+	// device list that do not end within its budget. It is the server's
+	// doing, not the network's: trying again at once brings the same.
+	FailAnswer
 )
 
-var failureNames = [...]string{"ok", "network", "server error", "rate limited", "key refused", "device", "request", "cancelled"}
+var failureNames = [...]string{"ok", "network", "server error", "rate limited", "key refused", "device", "request", "cancelled", "unusable answer"}
+
+// ErrTooLarge is the cause of an answer over the size sqc reads (MaxBody).
+var ErrTooLarge = fmt.Errorf("the answer was over %d MiB", MaxBody>>20)
 
 func (f Failure) String() string { return failureNames[f] }
 
@@ -66,6 +78,8 @@ func Classify(err error) Failure {
 		return FailRateLimit
 	case e.Status >= 500:
 		return FailServer
+	case e.Status >= 200 && e.Status < 300:
+		return FailAnswer
 	}
 	return perTarget(e)
 }

@@ -32,7 +32,7 @@ func TestClassifyFailures(t *testing.T) {
 	check("unknown device", err, api.FailDevice)
 	f.sim.Break(hosted.DeviceID, true)
 	_, err = f.client.GetData(ctx, hosted.DeviceID, api.DataQuery{})
-	check("malformed data", err, api.FailDevice)
+	check("malformed data", err, api.FailAnswer)
 	f.sim.Break(hosted.DeviceID, false)
 
 	f.sim.Inject(sim.Fault{Status: 500, Message: "boom"})

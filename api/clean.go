@@ -24,14 +24,27 @@ func Clean(s string) string { return clean(s, false) }
 func CleanText(s string) string { return clean(s, true) }
 
 // CSVCell cleans s for a CSV cell and defuses spreadsheet formulas: a cell
-// that would start with = + - @ (or tab or CR) gets a leading '.
+// that would start with = + - @ (or tab or CR), or their full-width forms
+// that some spreadsheets read as the same, gets a leading '. Blanks before
+// the sign do not make it safe: some spreadsheets trim them on import.
 func CSVCell(s string) string {
-	const formula = "=+-@\t\r"
 	c := Clean(s)
-	if (s != "" && strings.IndexByte(formula, s[0]) >= 0) || (c != "" && strings.IndexByte(formula, c[0]) >= 0) {
+	if formulaStart(s) || formulaStart(c) {
 		return "'" + c
 	}
 	return c
+}
+
+func formulaStart(s string) bool {
+	s = strings.TrimLeft(s, " \t\r\n")
+	if s == "" {
+		return false
+	}
+	if strings.IndexByte("=+-@", s[0]) >= 0 {
+		return true
+	}
+	r, _ := utf8.DecodeRuneInString(s)
+	return strings.ContainsRune("\uFF1D\uFF0B\uFF0D\uFF20", r)
 }
 
 // C1 introducers of escape sequences, as runes.

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/x509"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"math"
@@ -25,8 +24,8 @@ import (
 // DefaultBaseURL is our assumption of Senquip's API host; see senquip-api.md.
 const DefaultBaseURL = "https://cloud-api.v2.senquip.com"
 
-// maxBody bounds what one response may make us hold in memory.
-const maxBody = 64 << 20
+// MaxBody bounds what one response may make us hold in memory.
+const MaxBody = 64 << 20
 
 // Options configure a Client. Zero values take the defaults shown.
 type Options struct {
@@ -46,6 +45,10 @@ type Options struct {
 	// MaxDevices bounds the distinct devices ListDevicesReport gathers
 	// before it stops: DefaultMaxDevices.
 	MaxDevices int
+	// KnownHosted is how many Hosted devices the account was last known to
+	// have (a cached list): it sets the budget of a listing (ListShare of
+	// the account's day) until the client has listed the account itself.
+	KnownHosted int
 	// Sent is told of every attempt as it goes on the wire, before any
 	// answer, so that a quota ledger counts what was spent even while the
 	// answers queue behind a busy console. Observe sees the outcome.
@@ -93,6 +96,8 @@ type Client struct {
 	// held is until when the account's 429 holds every request: one that
 	// had waited its turn in the limiter when the 429 came is not sent.
 	held time.Time
+	// knownHosted is the Hosted devices of the last complete listing.
+	knownHosted atomic.Int64
 }
 
 // New checks the options and builds a client.
@@ -235,6 +240,13 @@ func (c *Client) do(ctx context.Context, r request) (int, []byte, error) {
 		latency := time.Since(t0)
 		var apiErr *Error
 		switch {
+		case errors.Is(err, ErrTooLarge):
+			// The server's fault, not the network's: another try brings the same.
+			// A write answered 2xx was taken, but what the answer said is
+			// lost: a read-back settles it.
+			apiErr = &Error{Op: r.op, DeviceID: r.id, Status: status, Err: err, Message: err.Error(),
+				Unknown: r.op.Write() && status >= 200 && status <= 299,
+				Hint:    "the server sent more than sqc reads; it was not asked again"}
 		case err != nil:
 			apiErr = netError(r.op, r.id, err, connected)
 		case status < 200 || status > 299:
@@ -329,11 +341,11 @@ func (c *Client) once(ctx context.Context, method, target string, r request) (st
 		return 0, nil, nil, got.Load(), err
 	}
 	defer resp.Body.Close()
-	body, err = io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
-	if err == nil && len(body) > maxBody {
-		err = fmt.Errorf("response larger than %d MiB", maxBody>>20)
-	}
+	body, err = io.ReadAll(io.LimitReader(resp.Body, MaxBody+1))
 	c.log.Debug("request", "op", r.op, "device", r.id, "status", resp.StatusCode, "bytes", len(body), "latency", time.Since(start))
+	if err == nil && len(body) > MaxBody {
+		return resp.StatusCode, resp.Header, nil, true, ErrTooLarge
+	}
 	if err != nil {
 		return 0, resp.Header, nil, true, err
 	}
@@ -384,7 +396,7 @@ func (c *Client) record(call Call) {
 // retryWait decides whether and how long to wait before another try.
 // Writes are never retried: their outcome may be unknown.
 func (c *Client) retryWait(op Op, attempt int, e *Error) (time.Duration, bool) {
-	if op.Write() || attempt >= c.opts.MaxRetries {
+	if op.Write() || attempt >= c.opts.MaxRetries || errors.Is(e.Err, ErrTooLarge) {
 		return 0, false
 	}
 	switch {

@@ -102,8 +102,9 @@ func newStatusError(op Op, id string, route Route, resp *http.Response, body []b
 	e.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 	e.Hint = StatusHint(resp.StatusCode, op.Write())
 	if resp.StatusCode == 403 && op == OpGetData {
-		// the key reads the list; a 403 on one device's data is its plan
-		e.Hint = "the device's plan allows no data reads: Trial or Hosted is needed (Senquip Portal → Subscriptions)"
+		// the key reads the list; a 403 on one device's data is its plan.
+		// The server's own words already say which plans read data.
+		e.Hint = "its plan is set in the Senquip Portal → Subscriptions"
 	}
 	if strings.HasPrefix(route.Source, importedPrefix) && (resp.StatusCode == 404 || resp.StatusCode == 405) {
 		e.Hint = importedRouteHint(resp.StatusCode, route)

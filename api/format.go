@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // One way to write numbers for the console and the CLI alike: a server
@@ -55,11 +56,15 @@ func FormatNumber(key string, v float64) string {
 
 // FormatReading writes one field of a data message as a person reads it:
 // a number with FormatNumber and its unit (Unit), always together; text
-// cleaned; CAN arrays and events counted (from m, when given); anything
-// else as its JSON, cleaned.
+// cleaned; the message's times (ts, time) in RFC 3339; CAN arrays and
+// events counted (from m, when given); anything else as its JSON, cleaned.
 func FormatReading(key string, f Field, m *DataMessage) string {
 	switch f.Kind {
 	case KindNumber:
+		if t := unixTime(f.Num); Group(key) == "identity" && !t.IsZero() {
+			// 0.1 s is all ts carries: the float's last digits are noise
+			return t.Round(100 * time.Millisecond).Format(time.RFC3339Nano)
+		}
 		s := FormatNumber(key, f.Num)
 		if u := Unit(key); u != "" {
 			s += " " + u

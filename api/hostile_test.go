@@ -149,8 +149,8 @@ func TestHostileListingsEnd(t *testing.T) {
 		t.Run(tc.scenario, func(t *testing.T) {
 			h, c := hostile(t, tc.scenario, api.Options{MaxDevices: tc.max})
 			r, err := c.ListDevicesReport(context.Background())
-			if api.Classify(err) != api.FailRequest {
-				t.Fatalf("error %v classed %v, want a refused request", err, api.Classify(err))
+			if api.Classify(err) != api.FailAnswer {
+				t.Fatalf("error %v classed %v, want an unusable answer", err, api.Classify(err))
 			}
 			if len(r.Devices) != tc.devices || r.Pages != tc.pages || !strings.Contains(r.Stopped, tc.stopped) {
 				t.Fatalf("%d devices, %d pages, stopped %q", len(r.Devices), r.Pages, r.Stopped)
@@ -166,7 +166,7 @@ func TestHostileListingsEnd(t *testing.T) {
 				t.Errorf("rate %v, want %v", c.Rate(), want)
 			}
 			devices, err2 := c.ListDevices(context.Background())
-			if len(devices) != tc.devices || api.Classify(err2) != api.FailRequest {
+			if len(devices) != tc.devices || api.Classify(err2) != api.FailAnswer {
 				t.Errorf("ListDevices: %d devices, %v", len(devices), err2)
 			}
 		})
@@ -317,5 +317,59 @@ func TestCleanedKeysReencodeAsSent(t *testing.T) {
 	out, _ := p.MarshalJSON()
 	if decodeForCompare(t, out) != decodeForCompare(t, []byte(body)) {
 		t.Fatalf("re-encoded %s", out)
+	}
+}
+
+// An answer over the size the client reads is the server's doing, not
+// the network's: one try (the client retries a failed GET 3 times), a
+// failure of that answer alone, and a message that says so.
+func TestHostileOversizedAnswerIsTriedOnce(t *testing.T) {
+	h, c := hostile(t, sim.HostileOversized, api.Options{})
+	ctx := context.Background()
+	_, errList := c.ListDevices(ctx)
+	_, errData := c.GetData(ctx, sim.HostileHosted, api.DataQuery{})
+	for what, err := range map[string]error{"list": errList, "data": errData} {
+		if k := api.Classify(err); k != api.FailAnswer || k.Fleetwide() {
+			t.Errorf("%s: %v classed %v, want an unusable answer", what, err, k)
+		}
+		if !errors.Is(err, api.ErrTooLarge) || !strings.Contains(err.Error(), "200 OK: the answer was over 64 MiB") {
+			t.Errorf("%s: %v", what, err)
+		}
+	}
+	var got []string
+	for _, r := range h.Log() {
+		got = append(got, r.Method+" "+r.Path)
+	}
+	if want := []string{"GET /devices", "GET /devices/" + sim.HostileHosted + "/data"}; !slices.Equal(got, want) {
+		t.Fatalf("the server got %q, want %q", got, want)
+	}
+}
+
+// A server that pages out 20 new Hosted devices at a time for ever passes
+// the trickle check; the listing stops at its budget, 5% of the account's
+// day as known before it (50 requests for an account not known yet), and
+// the pages cannot raise it. What was listed is returned with the reason.
+func TestHostileListingStopsAtItsBudget(t *testing.T) {
+	for _, tc := range []struct {
+		known, pages int
+		daily        string
+	}{{0, 50, "1000 requests a day"}, {4, 200, "4000 requests a day"}} {
+		h, c := hostile(t, sim.HostileDrip, api.Options{KnownHosted: tc.known})
+		r, err := c.ListDevicesReport(context.Background())
+		if api.Classify(err) != api.FailAnswer || !strings.Contains(err.Error(), "budget is spent") || !strings.Contains(err.Error(), tc.daily) {
+			t.Fatalf("known %d: %v", tc.known, err)
+		}
+		if r.Pages != tc.pages || len(r.Devices) != tc.pages*sim.DripPerPage || !strings.Contains(r.Stopped, "budget") {
+			t.Errorf("known %d: %d pages, %d devices, stopped %q", tc.known, r.Pages, len(r.Devices), r.Stopped)
+		}
+		log := h.Log()
+		if len(log) != tc.pages {
+			t.Errorf("known %d: the server got %d requests, want %d", tc.known, len(log), tc.pages)
+		}
+		for _, q := range log {
+			if q.Method != "GET" || q.Op != api.OpListDevices {
+				t.Fatalf("the server got %s %s", q.Method, q.Path)
+			}
+		}
 	}
 }

@@ -38,6 +38,15 @@ func LimitsForHosted(h int) Limits {
 	return Limits{Hosted: h, RatePerSecond: float64(max(1, h)), Daily: max(1000, 1000*h)}
 }
 
+// ListShare is the most of the account's day one listing of its devices
+// may spend: a real account lists in a request per 1,000 devices, so only
+// a server that pages for ever reaches it.
+const ListShare = 0.05
+
+// ListPages is how many pages one listing may fetch: ListShare of the
+// day's quota (50 for the smallest account).
+func (l Limits) ListPages() int { return max(1, int(ListShare*float64(l.Daily))) }
+
 // NextReset is when the daily quota resets: 00:00 UTC (assumed).
 func NextReset(now time.Time) time.Time {
 	y, m, d := now.UTC().Date()

@@ -30,19 +30,37 @@ type ListReport struct {
 	// in the order their first repeat arrived.
 	Duplicates []string
 	Pages      int
+	// Budget is the most pages this listing could fetch: see listBudget.
+	Budget int
 	// Stopped says why listing stopped before the server said it was done
 	// ("" when it did): a repeated cursor, a page with no new device,
-	// pages of a few devices each, a cursor too long to send, or more than
-	// MaxDevices devices.
+	// pages of a few devices each, a cursor too long to send, more than
+	// MaxDevices devices, or its budget spent.
 	Stopped string
+}
+
+// listBudget is the most pages a listing may fetch: ListShare of the
+// account's day. The account is what was known before the listing (the
+// Hosted devices of the last complete one, or Options.KnownHosted), which
+// the Hosted devices listed so far may raise only while the pages carry
+// their weight (DefaultPageSize new devices each on average, where a real
+// server gives up to MaxDevicePage): a server that pages out a few new
+// "Hosted" devices at a time for ever cannot raise its own budget.
+func (c *Client) listBudget(r *ListReport, hosted int) (int, Limits) {
+	h := max(c.opts.KnownHosted, int(c.knownHosted.Load()))
+	if len(r.Devices) >= DefaultPageSize*r.Pages {
+		h = max(h, hosted)
+	}
+	lim := LimitsForHosted(h)
+	return lim.ListPages(), lim
 }
 
 // ListDevicesReport fetches every device, following next until null, and
 // stops when the server's pagination cannot end: a cursor repeats, a page
 // adds no new device, pages bring fewer than 10 new devices on average
 // (after 10 pages), or the distinct devices pass Options.MaxDevices.
-// Then it returns the devices gathered so far and an *Error (FailRequest)
-// that says why. A failed page returns what came before it, with the
+// Then it returns the devices gathered so far and an *Error
+// that says why (FailAnswer). A failed page returns what came before it, with the
 // page's error.
 //
 // As pages arrive the limiter rises to what the distinct Hosted devices
@@ -64,6 +82,7 @@ func (c *Client) ListDevicesReport(ctx context.Context) (*ListReport, error) {
 			Message: fmt.Sprintf("listing stopped after %s: %s", Plural(r.Pages, "page"), why),
 			Hint:    fmt.Sprintf("showing the %s listed so far; the server's paging looks broken", Plural(len(r.Devices), "device"))}
 	}
+	r.Budget, _ = c.listBudget(r, 0)
 	for {
 		page, err := c.ListDevicesPage(ctx, MaxDevicePage, cursor)
 		if err != nil {
@@ -97,6 +116,8 @@ func (c *Client) ListDevicesReport(ctx context.Context) (*ListReport, error) {
 			break
 		}
 		next := *page.Next
+		var budgetOf Limits
+		r.Budget, budgetOf = c.listBudget(r, hosted)
 		switch h := maphash.String(seed, next); {
 		case added == 0:
 			return stop("a page added no new device")
@@ -106,12 +127,16 @@ func (c *Client) ListDevicesReport(ctx context.Context) (*ListReport, error) {
 			return stop(fmt.Sprintf("the next page's cursor is %d bytes long", len(next)))
 		case cursors[h]:
 			return stop("the server repeated a page cursor")
+		case r.Pages >= r.Budget:
+			return stop(fmt.Sprintf("its budget is spent: %s, %d%% of the account's %d requests a day, and the server has more pages",
+				Plural(r.Pages, "request"), int(ListShare*100), budgetOf.Daily))
 		default:
 			cursors[h] = true
 		}
 		cursor = next
 	}
 	c.SetRate(LimitsForHosted(hosted).RatePerSecond)
+	c.knownHosted.Store(int64(hosted))
 	return r, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -47,7 +48,10 @@ type ImportResult struct {
 	Matched   []Route
 	Unmatched []Op     // operations the collection lacks: built-in row kept
 	Skipped   []string // items that could not be used, with the reason
-	BaseURL   string   // the collection's baseUrl variable, when it is a URL
+	// Refused are the operations the collection names with another method
+	// than theirs: each keeps the row it had, and says what was found.
+	Refused []*MethodError
+	BaseURL string // the collection's baseUrl variable, when it is a URL
 }
 
 // ImportPostman reads a collection and returns a new table: the matched
@@ -62,6 +66,7 @@ func ImportPostman(data []byte, base *Routes, source string) (*ImportResult, err
 	}
 	res := &ImportResult{Routes: base.Clone()}
 	found := map[Op]bool{}
+	refused := map[Op]bool{}
 	var walk func(items []pmItem)
 	walk = func(items []pmItem) {
 		for _, it := range items {
@@ -81,7 +86,15 @@ func ImportPostman(data []byte, base *Routes, source string) (*ImportResult, err
 				if row.Method == "" {
 					row.Method = "GET"
 				}
-				if err = res.Routes.Set(row); err == nil {
+				var me *MethodError
+				if err = res.Routes.Set(row); errors.As(err, &me) {
+					if !refused[op] {
+						res.Refused = append(res.Refused, me)
+					}
+					refused[op] = true
+					continue
+				}
+				if err == nil {
 					if !found[op] {
 						res.Matched = append(res.Matched, row)
 					}
@@ -93,11 +106,22 @@ func ImportPostman(data []byte, base *Routes, source string) (*ImportResult, err
 		}
 	}
 	walk(col.Item)
+	// An operation named with a wrong method anywhere is refused whole: a
+	// collection that says two things of one operation cannot be trusted
+	// for its path either.
+	for op := range refused {
+		delete(found, op)
+		_ = res.Routes.Set(base.Get(op))
+	}
+	res.Matched = slices.DeleteFunc(res.Matched, func(r Route) bool { return refused[r.Op] })
+	if len(found) == 0 && len(refused) > 0 {
+		return res, nil
+	}
 	if len(found) == 0 {
 		return nil, fmt.Errorf("the collection has no request named like an operation (%s, ...): route table unchanged", OpListDevices)
 	}
 	for _, op := range Ops {
-		if !found[op] {
+		if !found[op] && !refused[op] {
 			res.Unmatched = append(res.Unmatched, op)
 		}
 	}
@@ -206,7 +230,7 @@ func LoadRoutes(path string) (*Routes, string, error) {
 	}
 	for _, row := range f.Routes {
 		if err := r.Set(row); err != nil {
-			return nil, "", fmt.Errorf("%s: %v", path, err)
+			return nil, "", fmt.Errorf("%s: %w (sqc routes reset goes back to the built-in routes)", path, err)
 		}
 	}
 	return r, f.BaseURL, nil

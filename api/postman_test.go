@@ -21,11 +21,12 @@ func TestImportPostmanCollection(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[api.Op]string{
-		api.OpListDevices:  "GET /v2/devices",
-		api.OpGetDevice:    "GET /v2/devices/{deviceid}",
-		api.OpGetData:      "GET /v2/devices/{deviceid}/data",
-		api.OpGetConfig:    "GET /v2/devices/{deviceid}/settings",
-		api.OpUpdateConfig: "PUT /v2/devices/{deviceid}/settings",
+		api.OpListDevices: "GET /v2/devices",
+		api.OpGetDevice:   "GET /v2/devices/{deviceid}",
+		api.OpGetData:     "GET /v2/devices/{deviceid}/data",
+		api.OpGetConfig:   "GET /v2/devices/{deviceid}/settings",
+		// The collection names PUT: refused, the built-in row kept.
+		api.OpUpdateConfig: "PATCH /devices/{deviceid}/config",
 		api.OpAddUser:      "POST /devices/{deviceid}/users",
 		api.OpLoadFile:     "POST /devices/{deviceid}/files",
 	}
@@ -37,6 +38,9 @@ func TestImportPostmanCollection(t *testing.T) {
 	}
 	if got := res.Routes.Get(api.OpGetData).Source; got != "imported from senquip.json" {
 		t.Errorf("source %q", got)
+	}
+	if len(res.Refused) != 1 || res.Refused[0].Op != api.OpUpdateConfig || res.Refused[0].Found != "PUT" {
+		t.Errorf("refused %v", res.Refused)
 	}
 	if !reflect.DeepEqual(res.Unmatched, []api.Op{api.OpAddUser, api.OpLoadFile}) {
 		t.Errorf("unmatched %v", res.Unmatched)

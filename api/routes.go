@@ -47,6 +47,31 @@ func (o Op) NeedsDevice() bool { return o != OpListDevices }
 // Writes are never retried automatically.
 func (o Op) Write() bool { return o == OpUpdateConfig || o == OpAddUser || o == OpLoadFile }
 
+// Method is the one HTTP method the operation is sent with. It is fixed
+// here, in code: a route table from elsewhere may move an operation to
+// another path, but a read sent as DELETE or PUT would be a write nobody
+// asked for, so no table can change it.
+func (o Op) Method() string {
+	switch o {
+	case OpUpdateConfig:
+		return "PATCH"
+	case OpAddUser, OpLoadFile:
+		return "POST"
+	}
+	return "GET"
+}
+
+// MethodError is a row that names another method than its operation's.
+type MethodError struct {
+	Op            Op
+	Found, Wanted string
+}
+
+func (e *MethodError) Error() string {
+	return fmt.Sprintf("%s: the method is %q, but sqc sends this operation as %s only (a route table may change a path, never a method)",
+		e.Op, Truncate(Clean(e.Found), 16, "…"), e.Wanted)
+}
+
 // Routes is the route table: the one place where methods and paths live.
 type Routes struct {
 	rows map[Op]Route
@@ -56,21 +81,26 @@ type Routes struct {
 func DefaultRoutes() *Routes {
 	r := &Routes{rows: map[Op]Route{}}
 	for _, row := range []Route{
-		{OpListDevices, "GET", "/devices", SourceBuiltin},
-		{OpGetDevice, "GET", "/devices/{deviceid}", SourceBuiltin},
-		{OpGetData, "GET", "/devices/{deviceid}/data", SourceBuiltin},
-		{OpGetConfig, "GET", "/devices/{deviceid}/config", SourceBuiltin},
-		{OpUpdateConfig, "PATCH", "/devices/{deviceid}/config", SourceBuiltin},
-		{OpAddUser, "POST", "/devices/{deviceid}/users", SourceBuiltin},
-		{OpLoadFile, "POST", "/devices/{deviceid}/files", SourceBuiltin},
+		{OpListDevices, "", "/devices", SourceBuiltin},
+		{OpGetDevice, "", "/devices/{deviceid}", SourceBuiltin},
+		{OpGetData, "", "/devices/{deviceid}/data", SourceBuiltin},
+		{OpGetConfig, "", "/devices/{deviceid}/config", SourceBuiltin},
+		{OpUpdateConfig, "", "/devices/{deviceid}/config", SourceBuiltin},
+		{OpAddUser, "", "/devices/{deviceid}/users", SourceBuiltin},
+		{OpLoadFile, "", "/devices/{deviceid}/files", SourceBuiltin},
 	} {
+		row.Method = row.Op.Method()
 		r.rows[row.Op] = row
 	}
 	return r
 }
 
-// Get returns the row for op.
-func (r *Routes) Get(op Op) Route { return r.rows[op] }
+// Get returns the row for op, always with the operation's own method.
+func (r *Routes) Get(op Op) Route {
+	row := r.rows[op]
+	row.Method = op.Method()
+	return row
+}
 
 // All returns every row in the order of Ops.
 func (r *Routes) All() []Route {
@@ -107,10 +137,8 @@ func checkRoute(row Route) error {
 	if !known {
 		return fmt.Errorf("unknown operation %q", row.Op)
 	}
-	switch row.Method {
-	case "GET", "POST", "PUT", "PATCH", "DELETE":
-	default:
-		return fmt.Errorf("%s: unsupported method %q", row.Op, row.Method)
+	if row.Method != row.Op.Method() {
+		return &MethodError{Op: row.Op, Found: row.Method, Wanted: row.Op.Method()}
 	}
 	if !strings.HasPrefix(row.Path, "/") {
 		return fmt.Errorf("%s: path %q must start with /", row.Op, row.Path)

@@ -1,7 +1,6 @@
 package state
 
 import (
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -223,15 +222,14 @@ func UnfinishedJobs(dir, fingerprint string) ([]*BulkJob, error) {
 
 // WriteCSV writes the job's summary: a row per device.
 func (j *BulkJob) WriteCSV(w io.Writer) error {
-	cw := csv.NewWriter(w)
-	_ = cw.Write([]string{"deviceid", "name", "plan", "status", "message", "at"})
+	cw := api.NewCSVWriter(w)
+	_ = cw.Write("deviceid", "name", "plan", "status", "message", "at")
 	for _, it := range j.Items {
 		at := ""
 		if !it.At.IsZero() {
 			at = it.At.UTC().Format(time.RFC3339)
 		}
-		_ = cw.Write([]string{api.CSVCell(it.DeviceID), api.CSVCell(it.Name), api.CSVCell(it.Plan), string(it.Status), api.CSVCell(it.Message), at})
+		_ = cw.Write(it.DeviceID, it.Name, it.Plan, string(it.Status), it.Message, at)
 	}
-	cw.Flush()
-	return cw.Error()
+	return cw.Flush()
 }

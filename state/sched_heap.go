@@ -18,8 +18,10 @@ type entry struct {
 
 	hold    time.Time // its own failure holds it until then
 	holdWhy string
-	holdN   int  // its failures in a row, for the growing interval
-	monthly bool // held by its monthly limit: not even the user can read it
+	holdN   int // its failures in a row, for the growing interval
+	// holdServer: held for a 5xx, which may yet prove the whole server's.
+	holdServer bool
+	monthly    bool // held by its monthly limit: not even the user can read it
 }
 
 func (e *entry) held(now time.Time) bool { return now.Before(e.hold) }

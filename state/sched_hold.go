@@ -37,6 +37,8 @@ func holdReason(err error) (string, bool) {
 	switch {
 	case e.Local:
 		return "its ID cannot be sent (nothing was sent)", false
+	case errors.Is(err, api.ErrTooLarge):
+		return fmt.Sprintf("its answer was over %d MiB", api.MaxBody>>20), false
 	case e.Status >= 200 && e.Status < 300:
 		return "its answer was malformed", false
 	case e.Status == 400:
@@ -47,6 +49,9 @@ func holdReason(err error) (string, bool) {
 		return "not found (404)", false
 	case e.Status == 422:
 		return "the server cannot fulfil the request (422)", false
+	}
+	if e.Status >= 500 {
+		return fmt.Sprintf("the server fails on its reads (%d) while it answers others", e.Status), false
 	}
 	return fmt.Sprintf("the server refused it (%d)", e.Status), false
 }
@@ -63,6 +68,7 @@ func (s *Scheduler) holdDevice(e *entry, err error, now time.Time) {
 	e.last = now
 	e.holdN++
 	e.holdWhy, e.monthly = holdReason(err)
+	e.holdServer = api.Classify(err) == api.FailServer
 	if e.monthly {
 		e.hold = api.NextMonth(now)
 	} else {
@@ -78,6 +84,7 @@ func (s *Scheduler) holdList(err error, now time.Time) {
 	s.list.last = now
 	s.list.holdN++
 	s.list.holdWhy, _ = holdReason(err)
+	s.list.holdServer = api.Classify(err) == api.FailServer
 	s.list.hold = now.Add(holdFor(s.list.holdN))
 }
 

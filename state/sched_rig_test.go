@@ -231,10 +231,20 @@ var rigStart = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 
 func newRig(t *testing.T, o sim.Options) *rig {
 	t.Helper()
-	r := &rig{t: t, clock: newSimClock(rigStart), results: make(chan answer, 64), issuedAt: map[int]time.Time{}}
-	o.Key, o.Now = "rig-key", r.clock.Now
-	r.sim = sim.New(o)
-	r.gate = &gate{h: r.sim}
+	clock := newSimClock(rigStart)
+	o.Key, o.Now = "rig-key", clock.Now
+	s := sim.New(o)
+	r := newRigOn(t, clock, s)
+	r.sim = s
+	return r
+}
+
+// newRigOn drives the scheduler against another server (a hostile one),
+// which accepts the key "rig-key"; r.sim is nil.
+func newRigOn(t *testing.T, clock *simClock, h http.Handler) *rig {
+	t.Helper()
+	r := &rig{t: t, clock: clock, results: make(chan answer, 64), issuedAt: map[int]time.Time{}}
+	r.gate = &gate{h: h}
 	srv := httptest.NewServer(r.gate)
 	t.Cleanup(srv.Close)
 	r.ledger, _ = NewLedger("", "", rigStart, nil)

@@ -123,6 +123,9 @@ type Scheduler struct {
 	live     bool      // anything read this session
 	authWhy  string    // set while the key is refused
 	seen429  time.Time // the ledger's latest 429 already applied
+	// failing are the targets (device IDs, listKey) that answered 5xx since
+	// the server last answered anything well.
+	failing map[string]bool
 }
 
 // target is the device list's read state.
@@ -132,6 +135,8 @@ type target struct {
 	hold     time.Time
 	holdWhy  string
 	holdN    int
+	// holdServer: held for a 5xx, which may yet prove the whole server's.
+	holdServer bool
 }
 
 // flight is one request out.
@@ -399,7 +404,7 @@ func (s *Scheduler) probe(now time.Time) (Request, bool, time.Duration) {
 	req, ok := s.popUser()
 	if !ok && !s.paused {
 		switch e, top := s.byID[s.focus], s.heap.top(); {
-		case e != nil && !e.inflight && !e.monthly:
+		case e != nil && !e.inflight && !e.monthly && !now.Before(e.hold):
 			req, ok = Request{Kind: KindData, DeviceID: e.id}, true
 		case !s.list.inflight:
 			req, ok = Request{Kind: KindList}, true
@@ -527,17 +532,23 @@ func (s *Scheduler) Done(r Request, now time.Time, err error) {
 	case api.FailNone:
 		s.live = true
 		s.reached(f)
+		s.serverAnswered()
 		s.read(r, e, now)
-	case api.FailDevice, api.FailRequest:
+	case api.FailDevice, api.FailRequest, api.FailAnswer:
 		if answeredByServer(err) {
 			s.reached(f)
+			s.serverAnswered()
 		}
 		if r.Kind == KindList {
 			s.holdList(err, now)
 		} else if e != nil {
 			s.holdDevice(e, err, now)
 		}
-	case api.FailNetwork, api.FailServer, api.FailRateLimit:
+	case api.FailServer:
+		if s.serverFailed(f, e, err, now) {
+			s.fleetFailed(f, kind, err, now)
+		}
+	case api.FailNetwork, api.FailRateLimit:
 		s.fleetFailed(f, kind, err, now)
 	case api.FailAuth:
 		s.heard = true
@@ -555,7 +566,7 @@ func (s *Scheduler) read(r Request, e *entry, now time.Time) {
 		return
 	}
 	first := !e.answered
-	e.last, e.hold, e.holdWhy, e.holdN, e.monthly = now, time.Time{}, "", 0, false
+	e.last, e.hold, e.holdWhy, e.holdN, e.monthly, e.holdServer = now, time.Time{}, "", 0, false, false
 	s.markAnswered(e)
 	s.heap.reschedule(e, s.nextBackground(e, first, now))
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -98,7 +99,7 @@ type Model struct {
 }
 
 // New builds the console.
-func New(ctx context.Context, cfg Config) Model {
+func New(ctx context.Context, cfg Config) *Model {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -116,7 +117,7 @@ func New(ctx context.Context, cfg Config) Model {
 	}
 	sh := &shared{st: newStyles(true), keys: defaultKeys(), now: cfg.Now, fleet: state.NewFleet(), calls: state.NewCallLog(),
 		readOnly: cfg.ReadOnly, stateDir: cfg.StateDir, writes: map[string]*configWrite{}}
-	m := Model{cfg: cfg, ctx: ctx, sh: sh, ledgers: map[string]*state.Ledger{}, frame: &frameCache{draw: true}}
+	m := &Model{cfg: cfg, ctx: ctx, sh: sh, ledgers: map[string]*state.Ledger{}, frame: &frameCache{draw: true}}
 	m.list = newListPane(sh)
 	m.readings = newReadingsPane(sh, m.list.focused)
 	m.quota = &quotaPane{sh: sh}
@@ -195,6 +196,7 @@ func (m *Model) useClient(c *api.Client, key, source string) {
 	m.keySource = source
 	ledger := m.ledgerFor(key)
 	m.sh.ledger, m.sh.client, m.sh.keyFP = ledger, c, keys.Fingerprint(key)
+	m.sh.loadDrafts()
 	m.sh.gate = &state.Gate{ReadOnly: m.cfg.ReadOnly, Profile: m.cfg.Profile, Audit: state.OpenAudit(m.cfg.StateDir), Now: m.sh.now, Left: m.sh.callsLeft}
 	m.sh.sched = state.NewScheduler(ledger, m.cfg.Share)
 	if m.sh.fleet.Len() == 0 && m.cfg.StateDir != "" {
@@ -236,13 +238,13 @@ func (m *Model) startLogin(reason string) {
 
 // Init starts the clock and the first reads. The reads start from Update
 // (a tick with the current id), where what the scheduler records is kept.
-func (m Model) Init() tea.Cmd {
+func (m *Model) Init() tea.Cmd {
 	first := func() tea.Msg { return tickMsg{id: 0} }
 	return tea.Batch(tea.RequestBackgroundColor, everySecond(), first)
 }
 
 // update folds one message into the model.
-func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
+func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case frameMsg:
 		m.frame.ticking = false
@@ -303,7 +305,7 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case exportedMsg:
 		if msg.err != nil && msg.again != nil && m.dialog == nil {
-			return m, msg.again(&m, msg.typed, "not written: "+msg.err.Error())
+			return m, msg.again(m, msg.typed, "not written: "+msg.err.Error())
 		}
 		if msg.err != nil {
 			return m, m.toast("export failed: "+msg.err.Error(), true)
@@ -445,7 +447,12 @@ func (m *Model) onList(msg listMsg) tea.Cmd {
 		m.noteFocus()
 		if m.wantDevice != "" {
 			if m.list.selectID(m.wantDevice) {
+				// The console moved, not the user: what was said of the
+				// device sought ("added … focused") is about where it lands.
+				said := slices.Clone(m.toasts)
 				m.showRight(m.readings)
+				m.toasts = said
+				m.layout()
 			} else if m.sh.fleet.Get(m.wantDevice) == nil {
 				cmds = append(cmds, m.toast("device "+m.wantDevice+" is not in this account", true))
 			} else {
@@ -457,7 +464,7 @@ func (m *Model) onList(msg listMsg) tea.Cmd {
 		cmds = append(cmds, m.focusChanged(), m.readAgainOnline())
 		if !m.jobsOffered {
 			m.jobsOffered = true
-			cmds = append(cmds, m.offerJobs())
+			cmds = append(cmds, m.offerJobs(), m.draftsNotice())
 		}
 	case m.keyRefused(msg.err, "What you were looking at is kept."):
 		return nil
@@ -546,10 +553,10 @@ func quiet(d *state.Device, now time.Time) bool {
 }
 
 // Cursor is the focused row, for tests.
-func (m Model) Cursor() int { return m.list.cursor }
+func (m *Model) Cursor() int { return m.list.cursor }
 
 // FocusedID is the focused device, for tests.
-func (m Model) FocusedID() string { return m.focusID }
+func (m *Model) FocusedID() string { return m.focusID }
 
 // Run opens the console on the terminal and returns when the user quits.
 // The terminal's title is pushed before and popped after (XTWINOPS 22/23),
@@ -559,7 +566,7 @@ func Run(ctx context.Context, cfg Config) error {
 	os.Stdout.WriteString("\x1b[22;0t")
 	defer os.Stdout.WriteString("\x1b[23;0t")
 	final, err := tea.NewProgram(New(ctx, cfg), tea.WithContext(ctx)).Run()
-	if fm, ok := final.(Model); ok && !fm.sh.savedAtQuit {
+	if fm, ok := final.(*Model); ok && !fm.sh.savedAtQuit {
 		// today's count and what the screen showed survive a quit, a
 		// SIGTERM and a dropped SSH session (SIGHUP)
 		if serr := fm.saveNow(); serr != nil {

@@ -55,7 +55,7 @@ func messageAt(tb testing.TB, base api.DataMessage, t time.Time, vin float64) ap
 
 // benchModel is the console at 120x40 with n devices listed, the focused
 // one with an hour of history (720 messages at 5 s), no network.
-func benchModel(tb testing.TB, n int) Model {
+func benchModel(tb testing.TB, n int) *Model {
 	devices := sim.New(sim.Options{Devices: n, Key: "k", Now: func() time.Time { return benchNow }}).Devices()
 	m := New(context.Background(), Config{
 		Profile: "bench", Key: "bench-key", KeySource: "env", Now: func() time.Time { return benchNow },
@@ -144,7 +144,7 @@ func BenchmarkFilter(b *testing.B) {
 func BenchmarkHeap(b *testing.B) {
 	const n = 50000
 	b.Run(fmt.Sprintf("devices=%d", n), func(b *testing.B) {
-		var m Model
+		var m *Model
 		for b.Loop() {
 			runtime.GC()
 			var before runtime.MemStats
@@ -240,7 +240,7 @@ func BenchmarkSweep(b *testing.B) {
 		b.Fatal(err)
 	}
 	next, _ := m.Update(listMsg{devices: devices, at: time.Now()})
-	m = next.(Model)
+	m = next.(*Model)
 	var ids []string
 	for _, d := range devices {
 		if d.CanReadData() && !d.Seen().IsZero() {
@@ -253,7 +253,7 @@ func BenchmarkSweep(b *testing.B) {
 		id := ids[i%len(ids)]
 		page, err := m.sh.client.GetData(ctx, id, api.DataQuery{Limit: 1})
 		next, _ := m.Update(dataMsg{req: state.Request{ID: -1 - i, Kind: state.KindData, DeviceID: id}, page: page, err: err, at: time.Now()})
-		m = next.(Model)
+		m = next.(*Model)
 		if i%50 == 0 {
 			m.frame.draw = true
 			_ = m.View()

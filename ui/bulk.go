@@ -11,6 +11,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/progress"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"sqc/api"
 	"sqc/state"
@@ -36,6 +37,7 @@ type bulkPane struct {
 	blocked    string
 	bar        progress.Model
 	scroll     scroller
+	cursor     int // the job's row read whole: a row wider than the pane wraps
 	status     string
 	isErr      bool
 	// readBacks are the Hosted devices still to be seen applied, and
@@ -146,7 +148,7 @@ func (p *bulkPane) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 		return false, nil // + and w are the console's: they ask
 	}
 	switch {
-	case p.scroll.move(p.sh, msg):
+	case p.moveCursor(msg):
 		return true, nil
 	case matches(msg, k.Pause) && !p.job.Finished() && !p.stopping:
 		p.paused = !(p.paused || p.blocked != "")
@@ -190,7 +192,7 @@ func (p *bulkPane) view() string {
 			out = append(out, "No setting yet: + adds one (key = value).")
 		}
 		for _, l := range state.DiffLines(p.changes) {
-			out = append(out, st.warn.Render(fit(l, p.w)))
+			out = append(out, wrapLines(st.warn, l, p.w)...)
 		}
 		out = append(out, "", st.title.Render("Devices"))
 		for i, d := range p.devices {
@@ -201,7 +203,8 @@ func (p *bulkPane) view() string {
 			out = append(out, fit("  "+d.DeviceID+"  "+clean(d.Name)+st.dim.Render(" · "+d.Plan), p.w))
 		}
 		if p.status != "" {
-			out = append(out, "", p.statusLine())
+			out = append(out, "")
+			out = append(out, p.statusLines()...)
 		}
 		return strings.Join(out[:min(len(out), p.h)], "\n")
 	}
@@ -209,7 +212,7 @@ func (p *bulkPane) view() string {
 	c := j.Count()
 	out = append(out, st.title.Render(fmt.Sprintf("Bulk change · %s", plural(len(j.Items), "device"))))
 	for _, l := range state.DiffLines(j.Changes) {
-		out = append(out, st.dim.Render(fit(l, p.w)))
+		out = append(out, wrapLines(st.dim, l, p.w)...)
 	}
 	frac := float64(j.Sent()) / float64(max(1, len(j.Items)))
 	phase := "sending"
@@ -231,31 +234,98 @@ func (p *bulkPane) view() string {
 	if n := c[state.BulkUnknown]; n > 0 { // first, where a narrow pane does not cut it
 		counts = fmt.Sprintf("unknown %d · ", n) + counts
 	}
-	out = append(out, fit(counts, p.w))
-	if p.status != "" {
-		out = append(out, p.statusLine())
-	}
+	out = append(out, strings.Split(wrap(counts, p.w), "\n")...)
+	out = append(out, p.statusLines()...)
 	out = append(out, "")
-	// only the rows on screen are drawn: a job can hold 50,000 devices
-	p.scroll.height, p.scroll.total = max(1, p.h-len(out)), len(j.Items)
-	p.scroll.clamp()
-	for _, it := range j.Items[p.scroll.offset:min(len(j.Items), p.scroll.offset+p.scroll.height)] {
-		style := st.dim
-		switch it.Status {
-		case state.BulkQueued, state.BulkSending, state.BulkUnknown:
-			style = st.warn
-		case state.BulkApplied:
-			style = st.ok
-		case state.BulkFailed:
-			style = st.errText
-		}
-		line := pad(it.DeviceID, 10) + style.Render(pad(string(it.Status), 8)) + " " + clean(it.Name)
-		if it.Message != "" {
-			line += st.dim.Render(" · " + it.Message)
-		}
-		out = append(out, fit(line, p.w))
+	return strings.Join(append(out, p.rows(max(1, p.h-len(out)))...), "\n")
+}
+
+// moveCursor moves the row under the cursor; false when the key is not a
+// movement.
+func (p *bulkPane) moveCursor(msg tea.KeyPressMsg) bool {
+	k := p.sh.keys
+	page := max(1, p.scroll.height-1)
+	switch {
+	case matches(msg, k.Up):
+		p.cursor--
+	case matches(msg, k.Down):
+		p.cursor++
+	case matches(msg, k.PageUp):
+		p.cursor -= page
+	case matches(msg, k.PageDown):
+		p.cursor += page
+	case matches(msg, k.Top):
+		p.cursor = 0
+	case matches(msg, k.Bottom):
+		p.cursor = len(p.job.Items) - 1
+	default:
+		return false
 	}
-	return strings.Join(out, "\n")
+	p.cursor = max(0, min(p.cursor, len(p.job.Items)-1))
+	return true
+}
+
+// rows are the job's rows in room lines: the row under the cursor is
+// whole, wrapped under its device; the others are cut at the pane's edge.
+// Only the rows on screen are drawn: a job can hold 50,000 devices.
+func (p *bulkPane) rows(room int) []string {
+	items := p.job.Items
+	if len(items) == 0 {
+		return nil
+	}
+	p.cursor = max(0, min(p.cursor, len(items)-1))
+	whole := p.rowLines(p.cursor)
+	whole = whole[:min(len(whole), room)]
+	p.scroll.height, p.scroll.total = room, len(items)
+	// the window keeps the cursor's row and all its lines in sight
+	p.scroll.offset = max(p.scroll.offset, p.cursor-(room-len(whole)))
+	p.scroll.offset = max(0, min(p.scroll.offset, p.cursor, len(items)-(room-len(whole)+1)))
+	var out []string
+	for i := p.scroll.offset; i < len(items) && len(out) < room; i++ {
+		if i == p.cursor {
+			out = append(out, whole...)
+			continue
+		}
+		out = append(out, fit("  "+p.rowText(i), p.w))
+	}
+	return out[:min(len(out), room)]
+}
+
+// rowText is a job's row: device, status, name and what happened.
+func (p *bulkPane) rowText(i int) string {
+	st := p.sh.st
+	it := p.job.Items[i]
+	style := st.dim
+	switch it.Status {
+	case state.BulkQueued, state.BulkSending, state.BulkUnknown:
+		style = st.warn
+	case state.BulkApplied:
+		style = st.ok
+	case state.BulkFailed:
+		style = st.errText
+	}
+	line := pad(it.DeviceID, 10) + style.Render(pad(string(it.Status), 8)) + " " + clean(it.Name)
+	if it.Message != "" {
+		line += st.dim.Render(" · " + it.Message)
+	}
+	return line
+}
+
+// rowLines are the cursor's row, whole: the lines after the first are
+// set under the name.
+func (p *bulkPane) rowLines(i int) []string {
+	const indent = 2 + 10 + 8 + 1 // the marker, the device and the status
+	first := p.rowText(i)
+	if lipgloss.Width(first)+2 <= p.w || p.w-indent < 20 {
+		return []string{fit("▶ "+first, p.w)}
+	}
+	lines := strings.Split(wrap(first, p.w-2), "\n")
+	out := []string{"▶ " + lines[0]}
+	rest := strings.Join(lines[1:], " ")
+	for _, l := range strings.Split(wrap(rest, p.w-indent), "\n") {
+		out = append(out, strings.Repeat(" ", indent)+l)
+	}
+	return out
 }
 
 // saveJob keeps the job, saying so when it cannot.
@@ -265,11 +335,15 @@ func (p *bulkPane) saveJob() {
 	}
 }
 
-func (p *bulkPane) statusLine() string {
-	if p.isErr {
-		return p.sh.st.errText.Render(fit(p.status, p.w))
+// statusLines are what the pane says of the job, whole.
+func (p *bulkPane) statusLines() []string {
+	if p.status == "" {
+		return nil
 	}
-	return fit(p.status, p.w)
+	if p.isErr {
+		return wrapLines(p.sh.st.errText, p.status, p.w)
+	}
+	return strings.Split(wrap(p.status, p.w), "\n")
 }
 
 // markedDevices are the marked devices in the list's order, those the

@@ -171,7 +171,7 @@ func (p *configPane) saveDraft() tea.Cmd {
 		return nil
 	}
 	d := state.Draft{DeviceID: p.dev.DeviceID, SavedAt: p.sh.now(), Changes: slices.Clone(p.changes)}
-	if err := state.SaveDraft(path, d); err != nil {
+	if err := p.sh.saveDraft(path, d); err != nil {
 		return say("could not save the draft: "+err.Error(), true)
 	}
 	return nil

@@ -173,7 +173,7 @@ func TestConfigDraftSurvivesANewConsole(t *testing.T) {
 	h2.scr.waitFor(t, "the offer of the draft", func(v string) bool {
 		return strings.Contains(v, "A draft is saved for "+d.DeviceID) && strings.Contains(v, "+ ambient.warning 47")
 	})
-	h2.key("n") // no, do not discard: resume it
+	h2.key("enter") // the default: resume it
 	h2.scr.waitText(t, "50 → 47")
 	h2.scr.waitText(t, "1 change staged")
 	h2.quit(t)

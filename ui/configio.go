@@ -140,7 +140,7 @@ func (m *Model) openConfig(d api.Device) tea.Cmd {
 	m.showRight(p)
 	if same {
 		p.loading = false
-		return nil
+		return m.offerDraft() // one left for later is offered again
 	}
 	return m.costlyRead(d, readOpen, "Read the config of "+d.DeviceID+"?")
 }
@@ -261,16 +261,10 @@ func (m *Model) offerDraft() tea.Cmd {
 	}
 	fresh := state.Rebase(p.cfg, d.Changes)
 	if len(fresh) == 0 {
-		_ = state.SaveDraft(p.draftPath(), state.Draft{DeviceID: d.DeviceID})
+		_ = m.sh.saveDraft(p.draftPath(), state.Draft{DeviceID: d.DeviceID})
 		return m.toast("the saved draft's values are on the device already: draft removed", false)
 	}
-	m.dialog = newQuestion("A draft is saved for "+d.DeviceID+" ("+d.SavedAt.Local().Format("Jan 2 15:04")+")",
-		state.DiffLines(fresh), "Discard it?", "discard", "resume it", func(m *Model, yes bool) tea.Cmd {
-			if yes {
-				return tea.Batch(m.config.replace(nil), m.toast("draft discarded", false))
-			}
-			return tea.Batch(m.config.replace(fresh), m.toast("draft resumed: w writes it", false))
-		})
+	m.dialog = offerDraftDialog(d, fresh)
 	return nil
 }
 
@@ -362,7 +356,7 @@ func (m *Model) sentThrough(id string, sent []state.Change) tea.Cmd {
 	d, ok, err := state.LoadDraft(path)
 	if err == nil && ok {
 		d.Changes = state.Unsent(d.Changes, sent)
-		err = state.SaveDraft(path, d)
+		err = m.sh.saveDraft(path, d)
 	}
 	if err != nil {
 		return m.toast("could not update the draft of "+id+": "+err.Error(), true)

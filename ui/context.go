@@ -21,6 +21,10 @@ type shared struct {
 	gate     *state.Gate
 	stateDir string // where drafts are kept; "" keeps none
 	keyFP    string // the key's fingerprint, naming its drafts
+	// drafts are the devices with a draft under the key, marked in the
+	// list; draftsErr is why some could not be read.
+	drafts    map[string]bool
+	draftsErr error
 
 	writes map[string]*configWrite // config writes followed until applied, by device
 

@@ -327,12 +327,16 @@ func (l *listPane) hints() []hint {
 			{b: key.NewBinding(key.WithHelp("↑/↓", "move")), prio: 5},
 		}
 	}
-	return []hint{h(k.Filter, 8), h(k.Sort, 5), h(k.Mark, 4), h(k.Copy, 2), h(k.Export, 3), h(k.RefreshList, 1)}
+	hs := []hint{h(k.Filter, 8), h(k.Sort, 5), h(k.Mark, 4), h(k.Copy, 2), h(k.Export, 3), h(k.RefreshList, 1)}
+	if len(l.sh.drafts) > 0 {
+		hs = append(hs, hint{b: draftMark, desc: "draft", prio: 6})
+	}
+	return hs
 }
 
 func (l *listPane) helpGroups() []helpGroup {
 	k := l.sh.keys
-	return []helpGroup{{"device list", []key.Binding{k.Open, k.Filter, k.Sort, k.SortReverse, k.Mark, k.MarkAll, k.Copy, k.Export, k.RefreshList}}}
+	return []helpGroup{{"device list", []key.Binding{k.Open, k.Filter, k.Sort, k.SortReverse, k.Mark, k.MarkAll, k.Copy, k.Export, k.RefreshList, draftMark}}}
 }
 
 // view draws the title (or the filter input) and the rows.
@@ -381,7 +385,7 @@ func (l *listPane) rowsView() string {
 		}
 		head = append(head, pad(t, c.width))
 	}
-	b.WriteString(sh.st.title.Render(fit("  "+strings.Join(head, " "), width)))
+	b.WriteString(sh.st.title.Render(fit("   "+strings.Join(head, " "), width)))
 	for k, d := range l.visible() {
 		i := l.offset + k
 		hl := d.Health(now)
@@ -394,14 +398,17 @@ func (l *listPane) rowsView() string {
 				cells[len(cells)-1] = pad("! "+hl.String(), cols[len(cols)-1].width) // its read failed: the readings say why
 			}
 		}
-		cursor, mark := " ", " "
+		cursor, mark, draft := " ", " ", " "
 		if i == l.cursor {
 			cursor = "▶"
 		}
 		if l.marks[d.DeviceID] {
 			mark = "*"
 		}
-		line := fit(cursor+mark+strings.Join(cells, " "), width)
+		if sh.drafts[d.DeviceID] {
+			draft = draftGlyph
+		}
+		line := fit(cursor+mark+draft+strings.Join(cells, " "), width)
 		switch {
 		case i == l.cursor && l.active:
 			line = sh.st.selected.Render(pad(line, width))
@@ -432,7 +439,7 @@ func layout(width int) []column {
 		tail = append([]column{{state.ColGroup, "Group", 0}, {state.ColModel, "Model", 7}, {state.ColPlan, "Plan", 6}}, tail...)
 	}
 	cols := append(fixed, tail...)
-	used := 2 // cursor and mark
+	used := 3 // cursor, mark and draft
 	flex := 0
 	for _, c := range cols {
 		used += c.width + 1
@@ -481,6 +488,9 @@ func (l *listPane) title() string {
 	}
 	if n := len(l.marks); n > 0 {
 		s += fmt.Sprintf(" · %d marked", n)
+	}
+	if n := len(l.sh.drafts); n > 0 {
+		s += fmt.Sprintf(" · %s %d", draftGlyph, n)
 	}
 	return s + " · sort " + l.col.String() + map[bool]string{false: " ▲", true: " ▼"}[l.desc]
 }

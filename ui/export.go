@@ -2,7 +2,6 @@ package ui
 
 import (
 	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -156,7 +155,7 @@ func encodeRows(path string, rows []exportRow) ([]byte, error) {
 	if strings.HasSuffix(strings.ToLower(path), ".json") {
 		for i := range rows {
 			r := &rows[i]
-			for _, s := range []*string{&r.Name, &r.GroupName, &r.Model, &r.Plan, &r.Firmware} {
+			for _, s := range []*string{&r.DeviceID, &r.Name, &r.GroupName, &r.Model, &r.Plan, &r.Firmware} {
 				*s = api.Clean(*s)
 			}
 		}
@@ -165,14 +164,15 @@ func encodeRows(path string, rows []exportRow) ([]byte, error) {
 		err := enc.Encode(rows)
 		return b.Bytes(), err
 	}
-	w := csv.NewWriter(&b)
-	_ = w.Write([]string{"deviceid", "name", "groupName", "model", "plan", "firmware", "lastSeen", "state", "reason"})
+	// Every cell, the ID and the times too, goes through the one writer
+	// that defuses formulas: an ID is the server's string like any other.
+	w := api.NewCSVWriter(&b)
+	_ = w.Write("deviceid", "name", "groupName", "model", "plan", "firmware", "lastSeen", "state", "reason")
 	for _, r := range rows {
-		_ = w.Write([]string{r.DeviceID, api.CSVCell(r.Name), api.CSVCell(r.GroupName), api.CSVCell(r.Model), api.CSVCell(r.Plan),
-			api.CSVCell(r.Firmware), r.LastSeen, r.State, api.CSVCell(r.Reason)})
+		_ = w.Write(r.DeviceID, r.Name, r.GroupName, r.Model, r.Plan, r.Firmware, r.LastSeen, r.State, r.Reason)
 	}
-	w.Flush()
-	return b.Bytes(), w.Error()
+	err := w.Flush()
+	return b.Bytes(), err
 }
 
 func plural(n int, one string) string { return api.Plural(n, one) }

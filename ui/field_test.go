@@ -266,7 +266,7 @@ func TestStartOfflineWithACacheThenTheServerReturns(t *testing.T) {
 		return strings.Contains(header(v), "cached") && strings.Contains(v, focus) && strings.Contains(v, "updated 10h ago")
 	})
 	h.tm.Send(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
-	m := h.tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
+	m := h.tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model)
 	withMessage := 0
 	for _, d := range m.sh.fleet.All() {
 		if d.HasMessage() {

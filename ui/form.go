@@ -206,7 +206,7 @@ func (f *form) lines(w int) (out []string, from, to int) {
 				out = append(out, "  "+fit(mark+o, w-2))
 			}
 			if i == f.focus && fl.hint != "" {
-				out = append(out, "  "+st.dim.Render(fit(fl.hint, w-2)))
+				out = append(out, f.hintLines(fl.hint, w)...)
 			}
 			if i == f.focus {
 				to = len(out)
@@ -221,7 +221,7 @@ func (f *form) lines(w int) (out []string, from, to int) {
 				out = append(out, "  "+st.errText.Render(l))
 			}
 		case fl.hint != "":
-			out = append(out, "  "+st.dim.Render(fit(fl.hint, w-2)))
+			out = append(out, f.hintLines(fl.hint, w)...)
 		}
 		if i == f.focus && len(fl.options) > 0 && !fl.fixed {
 			shown := fl.shown()
@@ -242,6 +242,16 @@ func (f *form) lines(w int) (out []string, from, to int) {
 		out = append(out, "")
 	}
 	return out, from, to
+}
+
+// hintLines are a field's hint, wrapped: a hint says what to type, and
+// one cut at the pane's edge hides the end of it.
+func (f *form) hintLines(hint string, w int) []string {
+	var out []string
+	for _, l := range strings.Split(wrap(hint, w-2), "\n") {
+		out = append(out, "  "+f.sh.st.dim.Render(l))
+	}
+	return out
 }
 
 func (f *form) hints() []hint {

@@ -14,7 +14,6 @@ import (
 const frameEvery = 50 * time.Millisecond
 
 // frameCache is the last frame drawn and whether the next View must draw.
-// It is shared by the copies of the model, like the panes.
 type frameCache struct {
 	content string
 	draw    bool // something the user did (or a frame tick) is waiting to be seen
@@ -24,10 +23,11 @@ type frameCache struct {
 type frameMsg struct{}
 
 // Update folds one message into the model and decides when it is drawn.
-func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	before := m.dialog
 	up, cmd := m.update(msg)
-	next := up.(Model)
-	next.settleDialogs(m.dialog, userMsg(msg))
+	next := up.(*Model)
+	next.settleDialogs(before, userMsg(msg))
 	f := next.frame
 	switch msg.(type) {
 	case tea.KeyPressMsg, tea.PasteMsg, tea.MouseClickMsg, tea.MouseWheelMsg, tea.WindowSizeMsg, tea.BackgroundColorMsg, frameMsg:
@@ -82,7 +82,7 @@ func (m *Model) guard(p *prompt) {
 
 // frame is the screen to show: drawn anew when something is waiting to be
 // seen, else the last one.
-func (m Model) drawn() string {
+func (m *Model) drawn() string {
 	f := m.frame
 	if f.draw || f.content == "" {
 		f.content, f.draw = m.render(), false

@@ -20,6 +20,14 @@ import (
 // server at 80x24.
 func hostileConsole(t *testing.T, scenario string) (*teatest.TestModel, *screen) {
 	t.Helper()
+	tm, scr, _ := hostileConsoleOn(t, scenario)
+	return tm, scr
+}
+
+// hostileConsoleOn is hostileConsole that also gives the server, for its
+// request log.
+func hostileConsoleOn(t *testing.T, scenario string) (*teatest.TestModel, *screen, *sim.Hostile) {
+	t.Helper()
 	h, err := sim.NewHostile(scenario, uiKey)
 	if err != nil {
 		t.Fatal(err)
@@ -30,7 +38,7 @@ func hostileConsole(t *testing.T, scenario string) (*teatest.TestModel, *screen)
 		Connect: connectTo(srv.URL, func(o *api.Options) { o.Timeout = 3 * time.Second })}
 	tm := teatest.NewTestModel(t, New(context.Background(), cfg), teatest.WithInitialTermSize(80, 24),
 		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
-	return tm, newScreen(t, tm, 80, 24)
+	return tm, newScreen(t, tm, 80, 24), h
 }
 
 // What the hostile server's strings carry, as they would reach the
@@ -73,4 +81,25 @@ func TestHostileServerCannotTakeOverTheConsole(t *testing.T) {
 			tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
 		})
 	}
+}
+
+// The console's device list obeys the listing budget of sqc devices: a
+// server paging 20 new devices at a time for ever gets 50 requests (5% of
+// the smallest account's day), the devices listed are shown, and a toast
+// says why the list stopped.
+func TestConsoleListingStopsAtItsBudget(t *testing.T) {
+	tm, scr, h := hostileConsoleOn(t, sim.HostileDrip)
+	scr.waitText(t, "stopped early")
+	scr.waitText(t, "D00000000")
+	lists := 0
+	for _, q := range h.Log() {
+		if q.Op == api.OpListDevices {
+			lists++
+		}
+	}
+	if lists != 50 {
+		t.Errorf("the server got %d list requests, want 50", lists)
+	}
+	tm.Send(tea.KeyPressMsg{Code: 'q', Text: "q"})
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
 }

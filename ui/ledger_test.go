@@ -17,14 +17,14 @@ import (
 
 // slowConsole folds every answer slowly, as a console behind a busy
 // terminal or a slow machine does: answers queue up behind it.
-type slowConsole struct{ Model }
+type slowConsole struct{ *Model }
 
 func (s slowConsole) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if _, ok := msg.(dataMsg); ok {
 		time.Sleep(time.Millisecond)
 	}
 	next, cmd := s.Model.Update(msg)
-	return slowConsole{next.(Model)}, cmd
+	return slowConsole{next.(*Model)}, cmd
 }
 
 // The ledger counts each request as it is sent, so a console that folds

@@ -83,12 +83,17 @@ func checkPath(v string) string {
 	if v == "" {
 		return ""
 	}
-	st, err := os.Stat(expandHome(v))
+	// Lstat, as the file is read: a link is refused, not followed.
+	st, err := os.Lstat(expandHome(v))
 	switch {
 	case err != nil:
 		return "no such file (tab completes a path)"
 	case st.IsDir():
 		return "a folder: tab completes the file's name"
+	case st.Mode()&os.ModeSymlink != 0:
+		return "a symbolic link: links are not followed, name the file itself"
+	case !st.Mode().IsRegular():
+		return "not a regular file: sqc reads only regular files"
 	case st.Size() > api.MaxFileSize:
 		return fmt.Sprintf("%d bytes: a device takes at most %d", st.Size(), api.MaxFileSize)
 	}
@@ -243,7 +248,7 @@ func (p *mqttPane) plan() ([]mqttStep, error) {
 		if path == "" {
 			continue
 		}
-		b, err := os.ReadFile(expandHome(path))
+		b, err := api.ReadLoadFile(expandHome(path))
 		if err != nil {
 			return nil, fmt.Errorf("%s: %v", path, err)
 		}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -23,6 +24,8 @@ type prompt struct {
 	// question ("y send · n, esc or enter cancel").
 	yes, no string
 	input   *textinput.Model
+	// choices, when set, are the answers instead of y/N (newChoice).
+	choices []choice
 	// answer is called with the text (or "y") and whether the user said
 	// yes; an error keeps the dialog open and shows it under the input,
 	// so what was typed is never lost.
@@ -58,6 +61,9 @@ func (p *prompt) key(m *Model, msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	s := msg.String()
 	if p.scroll.moveBody(msg) {
 		return false, nil
+	}
+	if p.choices != nil {
+		return p.choose(m, s)
 	}
 	if p.input == nil {
 		switch s {
@@ -117,26 +123,30 @@ func (s *scroller) moveBody(msg tea.KeyPressMsg) bool {
 }
 
 // view draws the dialog's box to fit in w×h; the console sets it over
-// the screen.
+// the screen. Nothing in it is cut: the title, question and hint wrap,
+// and a body taller than the room scrolls to its last line, with a line
+// of its own under it that says what is above or below.
 func (p *prompt) view(sh *shared, w, h int) string {
 	st := sh.st
 	inner := max(20, min(w-4, 100)) // border and padding
-	var lines []string
-	lines = append(lines, st.title.Render(fit(p.title, inner)))
+	lines := wrapLines(st.title, p.title, inner)
 	var tail []string
 	if p.input != nil {
 		p.input.SetWidth(max(10, inner-lipgloss.Width(p.input.Prompt)-1))
 		p.input.SetCursor(p.input.Position()) // scroll for the width it has now: a path that fits shows whole
 		tail = append(tail, "", p.input.View())
 		if p.err != "" {
-			for _, l := range strings.Split(wrap(p.err, inner), "\n") {
-				tail = append(tail, st.errText.Render(l))
-			}
+			tail = append(tail, wrapLines(st.errText, p.err, inner)...)
 		}
-		tail = append(tail, st.dim.Render(fit("enter ok · esc cancel", inner)))
+		tail = append(tail, wrapLines(st.dim, "enter ok · esc cancel", inner)...)
+	} else if p.choices != nil {
+		tail = append(tail, "")
+		tail = append(tail, wrapLines(st.title, p.question, inner)...)
+		tail = append(tail, wrapLines(st.dim, p.choicesHelp(), inner)...)
 	} else {
-		tail = append(tail, "", st.title.Render(fit(p.question+" [y/N]", inner)),
-			st.dim.Render(fit("y "+p.yes+" · n, esc or enter "+p.no, inner)))
+		tail = append(tail, "")
+		tail = append(tail, wrapLines(st.title, p.question+" [y/N]", inner)...)
+		tail = append(tail, wrapLines(st.dim, "y "+p.yes+" · n, esc or enter "+p.no, inner)...)
 	}
 	bodyRoom := max(1, h-2-len(lines)-len(tail)-1) // the border's two lines and the blank under the title
 	if p.wrapped == nil || p.wrappedAt != inner {
@@ -147,21 +157,41 @@ func (p *prompt) view(sh *shared, w, h int) string {
 	}
 	body := p.wrapped
 	p.scroll.height = bodyRoom
+	var where string
+	if len(body) > bodyRoom {
+		p.scroll.height = max(1, bodyRoom-1) // the last line says where the reader is
+	}
 	shown := p.scroll.window(body)
-	if len(body) > len(shown) {
-		shown = append([]string(nil), shown...)
-		shown[len(shown)-1] = st.dim.Render(fit("… ↑/↓ pgup/pgdn to read it all", inner))
+	if below := len(body) - p.scroll.offset - len(shown); below > 0 {
+		where = fmt.Sprintf("↓ %s below · ↓/pgdn reads on", plural(below, "line"))
+	} else if p.scroll.offset > 0 {
+		where = fmt.Sprintf("the end, %s · ↑/pgup goes back", plural(len(body), "line"))
 	}
 	if len(body) > 0 {
 		lines = append(lines, "")
 	}
 	lines = append(lines, shown...)
+	if where != "" {
+		lines = append(lines, st.dim.Render(fit(where, inner)))
+	}
 	lines = append(lines, tail...)
 	box := lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(st.borderColor).Padding(0, 1)
 	return box.Render(strings.Join(lines, "\n"))
 }
 
+// wrapLines is text wrapped at w cells, each line in style.
+func wrapLines(style lipgloss.Style, text string, w int) []string {
+	out := strings.Split(wrap(text, w), "\n")
+	for i, l := range out {
+		out[i] = style.Render(l)
+	}
+	return out
+}
+
 func (p *prompt) hints(sh *shared) []hint {
+	if p.choices != nil {
+		return p.choiceHints()
+	}
 	if p.input != nil {
 		return []hint{{b: key.NewBinding(key.WithHelp("enter", "ok")), prio: 9}, {b: key.NewBinding(key.WithHelp("esc", "cancel")), prio: 9}}
 	}

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -52,6 +53,16 @@ func (h *harness) posts(op api.Op) []map[string]any {
 	return out
 }
 
+// addedAndListed holds once the list has been read again with the new
+// device in it (31 of them) and the toast saying so is still there: the
+// reload that focuses the device must not take the toast away before it
+// could be read.
+func addedAndListed(id string) func(string) bool {
+	return func(v string) bool {
+		return strings.Contains(v, "Devices 31") && strings.Contains(v, id+" added to the account: it appears in the list, focused")
+	}
+}
+
 func TestAddDeviceWithoutPassword(t *testing.T) {
 	h := start(t, setup{})
 	id, _ := h.claimable(t, false)
@@ -70,8 +81,7 @@ func TestAddDeviceWithoutPassword(t *testing.T) {
 		return strings.Contains(v, "POST ") && strings.Contains(v, "/devices/"+id+"/users") && strings.Contains(v, "[y/N]")
 	})
 	h.key("y")
-	h.scr.waitText(t, id+" added to the account")
-	h.scr.waitText(t, "Devices 31")
+	h.scr.waitFor(t, "the toast over the reloaded list", addedAndListed(id))
 	p := h.posts(api.OpAddUser)
 	if len(p) != 1 || p[0]["status"] != 200 || p[0]["groupid"] == nil || p[0]["groupName"] != nil {
 		t.Fatalf("add-user posts %v", p)
@@ -109,7 +119,7 @@ func TestAddDeviceAsksForThePasswordAndSaysWhenItIsWrong(t *testing.T) {
 	h.key("enter")
 	h.scr.waitText(t, "[y/N]")
 	h.key("y")
-	h.scr.waitText(t, id+" added to the account")
+	h.scr.waitFor(t, "the toast over the reloaded list", addedAndListed(id))
 	p := h.posts(api.OpAddUser)
 	if len(p) != 3 || p[0]["setupPassword"] != nil || p[1]["setupPassword"] != "wrong-pw" || p[2]["setupPassword"] != pw || p[2]["status"] != 200 {
 		t.Fatalf("posts %v: want no password, the wrong one, the right one", p)
@@ -228,6 +238,32 @@ func TestMQTTRefusesBadFilesAndStopsAtAFailure(t *testing.T) {
 	h.scr.waitText(t, "stopped at step 1 of 3: 0 done, 2 not sent")
 	if n := len(h.writes()); n != 1 {
 		t.Fatalf("%d requests after a failure at the first step, want 1", n)
+	}
+	h.quit(t)
+}
+
+// A link named as the key is refused, not followed to whatever key it
+// points at, and a FIFO as the CA is refused without blocking the console.
+func TestMQTTRefusesLinksAndFIFOs(t *testing.T) {
+	dir := certFiles(t)
+	link := filepath.Join(t.TempDir(), "mqtt_client.key")
+	if err := os.Symlink(filepath.Join(dir, "device.key"), link); err != nil {
+		t.Fatal(err)
+	}
+	fifo := filepath.Join(t.TempDir(), "mqtt_ca.pem")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h := start(t, setup{hosted: 1})
+	d := h.liveDevice(t, api.PlanHosted)
+	h.scr.waitText(t, "Devices 30")
+	h.openOn(t, d.DeviceID, "m")
+	h.fillMQTT(link, filepath.Join(dir, "device.crt"), fifo, true)
+	h.key("enter")
+	h.scr.waitText(t, "a symbolic link")
+	h.scr.waitText(t, "not a regular file")
+	if n := len(h.writes()); n != 0 {
+		t.Fatalf("a link and a FIFO sent %d requests", n)
 	}
 	h.quit(t)
 }

@@ -2,8 +2,7 @@ package ui
 
 import (
 	"fmt"
-	"sort"
-	"strconv"
+	"slices"
 	"strings"
 	"time"
 
@@ -17,14 +16,6 @@ import (
 // The readings pane: the focused device's latest message, every key,
 // grouped, with units, sparklines of what arrived since the console
 // started, and events coloured by level.
-
-var groupOrder = []string{"events", "power", "environment", "motion", "gps", "network", "inputs", "script", "can", "other"}
-
-var groupTitle = map[string]string{
-	"events": "Events", "power": "Power", "environment": "Environment", "motion": "Motion",
-	"gps": "GPS", "network": "Network", "inputs": "Inputs", "script": "Script values",
-	"can": "CAN", "other": "Other keys",
-}
 
 // readingsPane shows the focused device's readings, scrolled.
 type readingsPane struct {
@@ -165,28 +156,15 @@ func readingLines(sh *shared, d *state.Device, rs readingsStatus, width int) []s
 	if m == nil {
 		return out
 	}
-	byGroup := map[string][]api.Field{}
-	for _, f := range m.Fields {
-		if f.Key == "deviceid" || f.Key == "ts" || f.Key == "time" {
-			continue
-		}
-		g := api.Group(f.Key)
-		byGroup[g] = append(byGroup[g], f)
-	}
-	sort.SliceStable(byGroup["script"], func(i, j int) bool {
-		a, _ := strconv.Atoi(strings.TrimPrefix(byGroup["script"][i].Key, "cp"))
-		b, _ := strconv.Atoi(strings.TrimPrefix(byGroup["script"][j].Key, "cp"))
-		return a < b
-	})
-	cols := fieldColumns(m, byGroup, width)
+	groups := api.GroupFields(m)
+	// the message's time is in the line above: its keys are not repeated
+	groups = slices.DeleteFunc(groups, func(g api.FieldGroup) bool { return g.Name == "identity" })
+	cols := fieldColumns(m, groups, width)
 	var vals []float64
-	for _, g := range groupOrder {
-		fields := byGroup[g]
-		if len(fields) == 0 {
-			continue
-		}
+	for _, grp := range groups {
+		g, fields := grp.Name, grp.Fields
 		out = append(out, "")
-		add(st.header.Render(groupTitle[g]))
+		add(st.header.Render(grp.Title))
 		switch g {
 		case "events":
 			for _, e := range m.Events {
@@ -235,13 +213,13 @@ type columns struct{ key, val, spark int }
 // fieldColumns sizes the columns from what the message holds: the value
 // column is as wide as the widest number with its unit, so a unit is never
 // cut; a long key is cut first, then the sparklines get what is left.
-func fieldColumns(m *api.DataMessage, byGroup map[string][]api.Field, width int) columns {
+func fieldColumns(m *api.DataMessage, groups []api.FieldGroup, width int) columns {
 	keyW, valW := 6, 4
-	for g, fields := range byGroup {
-		if g == "events" || g == "can" {
+	for _, g := range groups {
+		if g.Name == "events" || g.Name == "can" {
 			continue
 		}
-		for _, f := range fields {
+		for _, f := range g.Fields {
 			keyW = max(keyW, cellWidth(f.Key))
 			if f.Kind == api.KindNumber {
 				valW = max(valW, cellWidth(api.FormatReading(f.Key, f, m)))

@@ -31,7 +31,7 @@ func (m *Model) heldNow() tea.Cmd {
 
 // onKey decides who gets a key: the login screen, the dialog, the help,
 // the focused pane, then the console's own keys.
-func (m Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+func (m *Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	k := m.sh.keys
 	if msg.String() == "ctrl+c" {
 		return m, m.quit()
@@ -46,7 +46,7 @@ func (m Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		if time.Now().Before(p.guardUntil) {
 			return m, nil
 		}
-		done, cmd := p.key(&m, msg)
+		done, cmd := p.key(m, msg)
 		if done && m.dialog == p {
 			m.dialog = nil
 		}
@@ -61,7 +61,7 @@ func (m Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		plain := msg
 		plain.Mod = 0
 		after, escCmd := m.onKey(tea.KeyPressMsg{Code: tea.KeyEscape})
-		after, keyCmd := after.(Model).onKey(plain)
+		after, keyCmd := after.(*Model).onKey(plain)
 		return after, tea.Batch(escCmd, keyCmd)
 	}
 	if matches(msg, k.ForceQuit) {
@@ -97,7 +97,7 @@ func (m *Model) typing() bool {
 	return m.focused().typing()
 }
 
-func (m Model) paneKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+func (m *Model) paneKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	var cmd tea.Cmd
 	if m.showHelp {
 		_, cmd = m.help.key(msg)
@@ -109,7 +109,7 @@ func (m Model) paneKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 }
 
 // consoleKey handles the keys that are the console's, not a pane's.
-func (m Model) consoleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+func (m *Model) consoleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	k := m.sh.keys
 	sched := m.sh.sched
 	switch {
@@ -297,7 +297,7 @@ func (m *Model) toggleRight(p pane) {
 	m.showRight(p)
 }
 
-func (m Model) onPaste(msg tea.PasteMsg) (tea.Model, tea.Cmd) {
+func (m *Model) onPaste(msg tea.PasteMsg) (tea.Model, tea.Cmd) {
 	switch {
 	case m.loggingIn:
 		var cmd tea.Cmd

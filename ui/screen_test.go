@@ -232,7 +232,7 @@ func (h *harness) key(s string) {
 
 // quit leaves with ctrl+c, which quits from wherever the console is,
 // text inputs included (q goes back, and quits only from the list).
-func (h *harness) quit(t *testing.T) Model {
+func (h *harness) quit(t *testing.T) *Model {
 	h.tm.Send(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
-	return h.tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
+	return h.tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model)
 }

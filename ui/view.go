@@ -18,13 +18,13 @@ import (
 const minWidth, minHeight = 60, 15
 
 // narrow screens show one pane at a time.
-func (m Model) narrow() bool { return m.sh.width < 90 }
+func (m *Model) narrow() bool { return m.sh.width < 90 }
 
-func (m Model) bodyHeight() int { return max(1, m.sh.height-1-m.footerHeight()) }
+func (m *Model) bodyHeight() int { return max(1, m.sh.height-1-m.footerHeight()) }
 
 // footerHeight is two lines while a toast too long for one is shown, so
 // that what it says is read whole; else one.
-func (m Model) footerHeight() int {
+func (m *Model) footerHeight() int {
 	if n := len(m.toasts); n > 0 && m.dialog == nil && len(m.toastLines(m.toasts[n-1].text)) > 1 {
 		return 2
 	}
@@ -33,7 +33,7 @@ func (m Model) footerHeight() int {
 
 // toastLines lays a toast out beside the footer's help and quit: one line
 // when it fits, else two, the second as wide as the screen.
-func (m Model) toastLines(text string) []string {
+func (m *Model) toastLines(text string) []string {
 	w := m.sh.width
 	room := w - lipgloss.Width(m.footerTail()) - 6 // the toast's padding and the gap
 	if cellWidth(text) <= room || room < 10 {
@@ -45,7 +45,7 @@ func (m Model) toastLines(text string) []string {
 }
 
 // footerTail is what the footer always ends with: help, and quit or back.
-func (m Model) footerTail() string {
+func (m *Model) footerTail() string {
 	k := m.sh.keys
 	quit := hint{b: k.Quit, desc: "back", prio: 10}
 	if m.atHome() && !m.showHelp {
@@ -58,7 +58,7 @@ func (m Model) footerTail() string {
 	return footerLine(m.sh, nil, []hint{help, quit}, m.sh.width)
 }
 
-func (m Model) listWidth() int {
+func (m *Model) listWidth() int {
 	if m.narrow() {
 		return m.sh.width
 	}
@@ -66,7 +66,7 @@ func (m Model) listWidth() int {
 }
 
 // View draws the screen from the model.
-func (m Model) View() tea.View {
+func (m *Model) View() tea.View {
 	frame := m.drawn()
 	if m.cfg.ASCII {
 		frame = asciiFrame.Replace(frame)
@@ -81,7 +81,7 @@ func (m Model) View() tea.View {
 	return v
 }
 
-func (m Model) render() string {
+func (m *Model) render() string {
 	w, h := m.sh.width, m.sh.height
 	if w == 0 {
 		return ""
@@ -113,10 +113,14 @@ func (m Model) render() string {
 }
 
 // overlay sets a box in the middle of a w×h screen, over what it shows.
+// The rows it stands on are blanked from edge to edge: the rest of a cut
+// line (its …) beside the border would read as part of the dialog.
 func overlay(under, box string, w, h int) string {
 	bw, bh := lipgloss.Width(box), lipgloss.Height(box)
-	top := lipgloss.NewLayer(box).X(max(0, (w-bw)/2)).Y(max(0, (h-bh)/2)).Z(1)
-	return lipgloss.NewCanvas(w, h).Compose(lipgloss.NewCompositor(lipgloss.NewLayer(under), top)).Render()
+	y := max(0, (h-bh)/2)
+	blank := strings.TrimSuffix(strings.Repeat(strings.Repeat(" ", w)+"\n", min(bh, h)), "\n")
+	top := lipgloss.NewLayer(box).X(max(0, (w-bw)/2)).Y(y).Z(2)
+	return lipgloss.NewCanvas(w, h).Compose(lipgloss.NewCompositor(lipgloss.NewLayer(under), lipgloss.NewLayer(blank).Y(y).Z(1), top)).Render()
 }
 
 // box sets content in exactly w×h cells, with a left padding.
@@ -125,7 +129,7 @@ func box(w, h, padLeft int, content string) string {
 }
 
 // header: profile, device count, connection, key source and quota gauge.
-func (m Model) header() string {
+func (m *Model) header() string {
 	st := m.sh.st
 	now := m.sh.now()
 	sched := m.sh.sched
@@ -150,25 +154,75 @@ func (m Model) header() string {
 	if m.sh.readOnly {
 		conn += " · " + st.warn.Render("READ-ONLY")
 	}
-	right := ""
+	var gauged, percent string
 	if m.sh.ledger != nil && sched != nil {
 		daily := sched.Limits().Daily
 		frac := float64(m.sh.ledger.UsedToday(now)) / float64(max(1, daily))
-		right = "quota " + gauge(m.sh, frac, 8) + fmt.Sprintf(" %d%%", int(frac*100))
+		gauged, percent = gauge(m.sh, frac, 8), fmt.Sprintf(" %d%%", int(frac*100))
 	}
-	// On a narrow screen the key's source goes first, then the word
-	// "profile", then the gauge: the connection is what must be read.
-	devices := plural(m.sh.fleet.Len(), "device")
-	for _, left := range []string{
-		st.header.Render("sqc") + " · profile " + clean(m.cfg.Profile) + " · " + devices + " · " + conn + " · key: " + m.keySource,
-		st.header.Render("sqc") + " · profile " + clean(m.cfg.Profile) + " · " + devices + " · " + conn,
-		st.header.Render("sqc") + " · " + clean(m.cfg.Profile) + " · " + devices + " · " + conn,
-	} {
-		if gap := m.sh.width - lipgloss.Width(left) - lipgloss.Width(right); gap >= 1 {
+	return headerLine(m.sh.width, headerParts{
+		name: st.header.Render("sqc"), profile: clean(m.cfg.Profile), devices: plural(m.sh.fleet.Len(), "device"),
+		conn: conn, key: m.keySource, gauge: gauged, percent: percent,
+	})
+}
+
+// headerParts are what the header says, each in its words.
+type headerParts struct {
+	name, profile, devices, conn, key, gauge, percent string
+}
+
+// headerLine lays the header out in w cells. The connection is what must
+// be read, and the key's source next: on a narrow screen the word
+// "profile" goes first, then the key's label is shortened to ⚿, then the
+// word "quota", the device count (the list's title has it) and the gauge.
+// The key's source gives way only when it does not fit beside the
+// connection's own words.
+func headerLine(w int, p headerParts) string {
+	type form struct {
+		profileWord, longKey, quotaWord, devices, gauge, key bool
+	}
+	forms := []form{
+		{true, true, true, true, true, true},
+		{false, true, true, true, true, true},
+		{false, false, true, true, true, true},
+		{false, false, false, true, true, true},
+		{false, false, false, false, true, true},
+		{false, false, false, false, false, true},
+		{false, false, false, false, false, false},
+	}
+	for _, f := range forms {
+		left := p.name + " · "
+		if f.profileWord {
+			left += "profile "
+		}
+		left += p.profile + " · "
+		if f.devices {
+			left += p.devices + " · "
+		}
+		left += p.conn
+		if f.key && p.key != "" {
+			if f.longKey {
+				left += " · key: " + p.key
+			} else {
+				left += " · ⚿ " + p.key
+			}
+		}
+		right := ""
+		if f.gauge && p.gauge != "" {
+			right = p.gauge + p.percent
+			if f.quotaWord {
+				right = "quota " + right
+			}
+		}
+		gap := w - lipgloss.Width(left) - lipgloss.Width(right)
+		if right == "" && gap >= 0 {
+			return left + strings.Repeat(" ", gap)
+		}
+		if gap >= 1 {
 			return left + strings.Repeat(" ", gap) + right
 		}
 	}
-	return fit(st.header.Render("sqc")+" · "+clean(m.cfg.Profile)+" · "+devices+" · "+conn, m.sh.width)
+	return fit(p.name+" · "+p.profile+" · "+p.conn, w)
 }
 
 // connText says what the answers say of the connection, and when the
@@ -203,7 +257,7 @@ func connText(st styles, c state.Conn, now time.Time) string {
 
 // footer: the newest toast, or the keys that apply now; it always ends
 // with the way to help and the way out.
-func (m Model) footer() string {
+func (m *Model) footer() string {
 	st := m.sh.st
 	k := m.sh.keys
 	w := m.sh.width
@@ -268,7 +322,7 @@ func (m Model) footer() string {
 }
 
 // consoleHints are the console's keys that apply where the keys are now.
-func (m Model) consoleHints() []hint {
+func (m *Model) consoleHints() []hint {
 	k := m.sh.keys
 	var out []hint
 	if m.focused() == pane(m.list) {
@@ -286,7 +340,7 @@ func (m Model) consoleHints() []hint {
 
 // helpGroups are every pane's keys and the console's, for the help: the
 // keys of the pane in front first.
-func (m Model) helpGroups() []helpGroup {
+func (m *Model) helpGroups() []helpGroup {
 	k := m.sh.keys
 	var groups []helpGroup
 	front := m.focused()

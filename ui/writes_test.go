@@ -19,7 +19,7 @@ import (
 
 // modelOn is a console on a simulated fleet, driven message by message:
 // for orders of answers that a screen test cannot arrange.
-func modelOn(t *testing.T, n int, hosted float64) (Model, *sim.Server) {
+func modelOn(t *testing.T, n int, hosted float64) (*Model, *sim.Server) {
 	t.Helper()
 	s := sim.New(sim.Options{Devices: n, Key: uiKey, HostedFraction: hosted})
 	srv := httptest.NewServer(s)
@@ -46,7 +46,7 @@ func TestSendAgainGoesToTheDeviceWritten(t *testing.T) {
 	if m.dialog == nil {
 		t.Fatal("no question after a read-back without the change")
 	}
-	_, cmd := m.dialog.key(&m, press("y"))
+	_, cmd := m.dialog.key(m, press("y"))
 	msg, ok := cmd().(configSentMsg)
 	if !ok {
 		t.Fatalf("y sent nothing: %T", msg)
@@ -136,17 +136,17 @@ func TestDialogsFromAnswersWaitAndAreGuarded(t *testing.T) {
 		t.Fatalf("the dialog in front is %q with %d waiting", m.dialog.title, len(m.dialogs))
 	}
 	next, _ := m.Update(press("n"))
-	m = next.(Model)
+	m = next.(*Model)
 	if m.dialog != second {
 		t.Fatal("the waiting dialog did not come next")
 	}
 	next, _ = m.Update(press("y"))
-	if m = next.(Model); m.dialog != second {
+	if m = next.(*Model); m.dialog != second {
 		t.Fatal("a key typed as the dialog appeared answered it")
 	}
 	second.guardUntil = time.Time{}
 	next, _ = m.Update(press("n"))
-	if m = next.(Model); m.dialog != nil {
+	if m = next.(*Model); m.dialog != nil {
 		t.Fatal("the dialog took no key after its guard")
 	}
 }
@@ -203,7 +203,7 @@ func TestBulkSettingTheFirstDeviceHasIsKept(t *testing.T) {
 	m.bulk.reading, m.bulk.cfg = false, api.Config{"ambient": api.Config{"alarm": json.Number("65")}}
 	m.askBulkSetting()
 	m.dialog.input.SetValue("ambient.alarm = 65")
-	if done, _ := m.dialog.key(&m, tea.KeyPressMsg{Code: tea.KeyEnter}); !done {
+	if done, _ := m.dialog.key(m, tea.KeyPressMsg{Code: tea.KeyEnter}); !done {
 		t.Fatalf("the setting was refused: %s", m.dialog.err)
 	}
 	if got := state.DiffLines(m.bulk.changes); len(got) != 1 || got[0] != "+ ambient.alarm 65" {

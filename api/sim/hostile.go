@@ -33,6 +33,10 @@ const (
 	HostileDuplicates = "duplicates"
 	HostileAbsurd     = "absurd"
 	HostileStream     = "stream"
+	HostileOversized  = "oversized"
+	HostileSick       = "sick"
+	HostileDrip       = "drip"
+	HostileFormulas   = "formulas"
 )
 
 // hostileScenarios registers what each scenario answers.
@@ -73,6 +77,21 @@ var hostileScenarios = map[string]func(h *Hostile) scenario{
 	// stream: every read is answered 200 with a body that never ends, a
 	// device name trickling in (with escapes) until the client hangs up.
 	HostileStream: streamScenario,
+	// oversized: the list and every data read answer 200 with a body of
+	// OversizedBytes, just over what the client reads (api.MaxBody).
+	HostileOversized: oversizedScenario,
+	// sick: twelve Hosted devices; every read about one of them (Hostile5xx,
+	// listed first) answers 500, the other eleven answer well.
+	HostileSick: sickScenario,
+	// drip: a fresh cursor and 20 new Hosted devices on every page, for
+	// ever: past the trickle check, and it would take 5,000 requests to
+	// reach MaxDevices.
+	HostileDrip: dripScenario,
+	// formulas: spreadsheet formulas as device IDs (=-2+3, ==1+2,
+	// =@SUM(1), +1+1, -1+1, @SUM(1), after a tab or spaces, a full-width ＝)
+	// and as names and groups, beside one ordinary device: an export must
+	// show each as text.
+	HostileFormulas: formulasScenario,
 }
 
 // HostileScenarios lists every scenario, sorted.
@@ -117,6 +136,9 @@ type Hostile struct {
 	sc       scenario
 	requests atomic.Int64
 
+	mu  sync.Mutex
+	log []Request
+
 	once sync.Once
 	big  []byte // a body made once and served often (huge)
 }
@@ -135,8 +157,30 @@ func NewHostile(name, key string) (*Hostile, error) {
 // Requests counts the requests that passed the key check.
 func (h *Hostile) Requests() int { return int(h.requests.Load()) }
 
+// Log returns the requests that passed the key check, oldest first (the
+// newest 20,000), each as it was received and answered (Status 0: the
+// client hung up before an answer began).
+func (h *Hostile) Log() []Request {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]Request(nil), h.log[max(0, len(h.log)-requestLogSize):]...)
+}
+
 // ServeHTTP routes a request with the route table, like the simulator.
 func (h *Hostile) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if k := r.Header.Get(api.KeyHeader); k != "" && k == h.key {
+		sw := &statusWriter{ResponseWriter: w}
+		w = sw
+		defer func() {
+			op, id, _, _ := h.routes.Match(r.Method, r.URL.Path)
+			h.mu.Lock()
+			h.log = append(h.log, Request{At: time.Now(), Method: r.Method, Path: r.URL.Path, Op: op, DeviceID: id, Status: sw.status})
+			if len(h.log) >= 2*requestLogSize {
+				h.log = append(h.log[:0], h.log[requestLogSize:]...)
+			}
+			h.mu.Unlock()
+		}()
+	}
 	switch key := r.Header.Get(api.KeyHeader); {
 	case key == "":
 		writeRaw(w, http.StatusUnauthorized, msgBody(h.sc.denied))

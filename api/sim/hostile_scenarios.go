@@ -181,6 +181,19 @@ func trickleScenario(*Hostile) scenario {
 	}
 }
 
+// DripPerPage is how many new devices each page of the drip scenario holds.
+const DripPerPage = 20
+
+func dripScenario(*Hostile) scenario {
+	return scenario{
+		list: func(w http.ResponseWriter, cursor string) {
+			n := pageNumber(cursor)
+			writeRaw(w, http.StatusOK, page(pageOf('D', n*DripPerPage, DripPerPage), "p"+strconv.Itoa(n+1)))
+		},
+		device: ordinaryDevice, data: ordinaryData, config: ordinaryConfig,
+	}
+}
+
 func duplicatesScenario(*Hostile) scenario {
 	a, b := dev(HostileHosted, "first", api.PlanHosted), dev(HostileTrial, "second", api.PlanHosted)
 	none := dev("HOSTILE03", "third", api.PlanNone)
@@ -250,5 +263,84 @@ func streamScenario(*Hostile) scenario {
 			stream(w, `{"deviceid":`+jsonStr(id)+`,"data":[{"cp1":"`)
 		},
 		config: ordinaryConfig,
+	}
+}
+
+// OversizedBytes is the size of the oversized scenario's bodies: a KiB over
+// what the client reads.
+const OversizedBytes = api.MaxBody + 1<<10
+
+func oversizedScenario(*Hostile) scenario {
+	// Written a MiB at a time: the server holds no 64 MiB body.
+	big := func(w http.ResponseWriter, head string) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		tail := `"}],"next":null}`
+		chunk := []byte(strings.Repeat("x", 1<<20))
+		n, _ := w.Write([]byte(head))
+		for n < OversizedBytes-len(tail) {
+			m, err := w.Write(chunk[:min(len(chunk), OversizedBytes-len(tail)-n)])
+			if err != nil {
+				return
+			}
+			n += m
+		}
+		_, _ = w.Write([]byte(tail))
+	}
+	return scenario{
+		list:   func(w http.ResponseWriter, _ string) { big(w, `{"devices":[{"deviceid":"BIG000001","name":"`) },
+		device: ordinaryDevice,
+		data: func(w http.ResponseWriter, id string) {
+			big(w, `{"deviceid":`+jsonStr(id)+`,"data":[{"cp1":"`)
+		},
+		config: ordinaryConfig,
+	}
+}
+
+// SickHealthy are the devices of the sick scenario that answer well.
+var SickHealthy = func() []string {
+	var out []string
+	for i := 1; i <= 11; i++ {
+		out = append(out, fmt.Sprintf("SICK%05d", i))
+	}
+	return out
+}()
+
+func sickScenario(*Hostile) scenario {
+	devices := []map[string]any{dev(Hostile5xx, "sick", api.PlanHosted)}
+	for _, id := range SickHealthy {
+		devices = append(devices, dev(id, "healthy "+id, api.PlanHosted))
+	}
+	fail := func(w http.ResponseWriter) {
+		writeRaw(w, http.StatusInternalServerError, msgBody("Internal Server Error"))
+	}
+	either := func(ok func(http.ResponseWriter, string)) func(http.ResponseWriter, string) {
+		return func(w http.ResponseWriter, id string) {
+			if id == Hostile5xx {
+				fail(w)
+				return
+			}
+			ok(w, id)
+		}
+	}
+	return scenario{
+		list:   func(w http.ResponseWriter, _ string) { writeRaw(w, http.StatusOK, page(devices, "")) },
+		device: either(ordinaryDevice), data: either(ordinaryData), config: either(ordinaryConfig),
+	}
+}
+
+// FormulaIDs are the device IDs of the formulas scenario.
+var FormulaIDs = []string{"=-2+3", "==1+2", "=@SUM(1)", "+1+1", "-1+1", "@SUM(1)", "\t=1+1", "  =2+2", "\uFF1D1+1"}
+
+func formulasScenario(*Hostile) scenario {
+	devices := []map[string]any{dev(HostileHosted, "Pump 3", api.PlanHosted)}
+	for _, id := range FormulaIDs {
+		d := dev(id, "=HYPERLINK(\"http://evil.example\")", api.PlanHosted)
+		d["groupName"] = "@SUM(1)"
+		devices = append(devices, d)
+	}
+	return scenario{
+		list:   func(w http.ResponseWriter, _ string) { writeRaw(w, http.StatusOK, page(devices, "")) },
+		device: ordinaryDevice, data: ordinaryData, config: ordinaryConfig,
 	}
 }

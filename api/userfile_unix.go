@@ -1,0 +1,10 @@
+//go:build unix
+
+package api
+
+import "syscall"
+
+const (
+	openNoFollow = syscall.O_NOFOLLOW
+	openNonBlock = syscall.O_NONBLOCK
+)

@@ -1,0 +1,83 @@
+package ui
+
+import (
+	"fmt"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"sqc/state"
+)
+
+// A draft no one knows of is as good as lost: the device list marks every
+// device that has one, the start says how many there are, and the offer
+// of one resumes it unless the user asks, with a key of its own, to
+// discard it.
+
+// draftGlyph marks a device with a draft in the list (d in ASCII).
+const draftGlyph = "✎"
+
+// draftMark is the list's and help's word for the marker.
+var draftMark = key.NewBinding(key.WithHelp(draftGlyph, "an unsent config draft: c offers it back"))
+
+// loadDrafts learns which devices have a draft under the key in use.
+func (sh *shared) loadDrafts() {
+	sh.drafts, sh.draftsErr = state.DraftDevices(sh.stateDir, sh.keyFP)
+}
+
+// saveDraft writes a device's draft (none when it has no changes) and
+// keeps the list's marks true to what is on disk.
+func (sh *shared) saveDraft(path string, d state.Draft) error {
+	if err := state.SaveDraft(path, d); err != nil {
+		return err
+	}
+	if sh.drafts == nil {
+		sh.drafts = map[string]bool{}
+	}
+	if len(d.Changes) > 0 {
+		sh.drafts[d.DeviceID] = true
+	} else {
+		delete(sh.drafts, d.DeviceID)
+	}
+	return nil
+}
+
+// draftsNotice says, once at start, which drafts are waiting.
+func (m *Model) draftsNotice() tea.Cmd {
+	if err := m.sh.draftsErr; err != nil {
+		return m.toast("a saved draft could not be read: "+err.Error(), true)
+	}
+	switch n := len(m.sh.drafts); n {
+	case 0:
+		return nil
+	case 1:
+		for id := range m.sh.drafts {
+			return m.toast(id+" has an unsent config draft ("+draftGlyph+" in the list): c on it offers it back", false)
+		}
+	default:
+		return m.toast(fmt.Sprintf("%d devices have unsent config drafts (%s in the list): c on one offers it back", n, draftGlyph), false)
+	}
+	return nil
+}
+
+// offerDraftDialog asks what to do with a device's saved draft. Enter and
+// y resume it; discarding takes d; n and esc leave it for later, kept on
+// disk, and close the config, so that nothing staged now replaces it.
+func offerDraftDialog(d state.Draft, fresh []state.Change) *prompt {
+	return newChoice("A draft is saved for "+d.DeviceID+" ("+d.SavedAt.Local().Format("Jan 2 15:04")+")",
+		state.DiffLines(fresh), "Resume it? [Y/n]",
+		choice{keys: []string{"enter", "y", "Y"}, help: "enter/y", does: "resume it", act: func(m *Model) tea.Cmd {
+			return tea.Batch(m.config.replace(fresh), m.toast("draft resumed: w writes it", false))
+		}},
+		choice{keys: []string{"d"}, help: "d", does: "discard it", act: func(m *Model) tea.Cmd {
+			return tea.Batch(m.config.replace(nil), m.toast("draft of "+d.DeviceID+" discarded", false))
+		}},
+		choice{keys: []string{"n", "N", "esc", "q"}, help: "n/esc", does: "later: it is kept", act: func(m *Model) tea.Cmd {
+			var back tea.Cmd
+			if m.right == pane(m.config) {
+				back = m.back() // first: leaving a pane drops what was said in it
+			}
+			return tea.Batch(back, m.toast("the draft of "+d.DeviceID+" is kept: c offers it again", false))
+		}},
+	)
+}
