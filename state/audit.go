@@ -69,6 +69,25 @@ func (a *Audit) Record(at time.Time, profile string, w Write, res api.Result, er
 	default:
 		b.WriteString("\n")
 	}
+	return a.appendLine(b.String())
+}
+
+// Settled appends what a read-back proved about a write whose outcome
+// was unknown (the line before it for the device): it went through, or
+// the device is synced without it and nothing of it waits.
+func (a *Audit) Settled(at time.Time, profile, deviceID string, op api.Op, says ReadBackSays) error {
+	if a == nil || says == ReadBackWait {
+		return nil
+	}
+	settled, how := "applied", "read back: the device has the new values, the write went through"
+	if says == ReadBackNotTaken {
+		settled, how = "not applied", "read back: the device is synced without the new values, the write did not happen"
+	}
+	return a.appendLine(fmt.Sprintf("%s profile=%s device=%s op=%q settled=%q message=%q\n",
+		at.UTC().Format(time.RFC3339), profile, deviceID, op, settled, how))
+}
+
+func (a *Audit) appendLine(line string) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if err := os.MkdirAll(filepath.Dir(a.path), 0o700); err != nil {
@@ -78,7 +97,7 @@ func (a *Audit) Record(at time.Time, profile string, w Write, res api.Result, er
 	if ferr != nil {
 		return ferr
 	}
-	_, werr := f.WriteString(b.String())
+	_, werr := f.WriteString(line)
 	if cerr := f.Close(); werr == nil {
 		werr = cerr
 	}

@@ -231,8 +231,8 @@ func (p *bulkPane) view() string {
 	out = append(out, fit(p.bar.ViewAs(frac)+fmt.Sprintf(" %d/%d · %s", j.Sent(), len(j.Items), phase), p.w))
 	counts := fmt.Sprintf("queued %d · applied %d · failed %d · skipped %d · pending %d",
 		c[state.BulkQueued], c[state.BulkApplied], c[state.BulkFailed], c[state.BulkSkipped], c[state.BulkPending])
-	if n := c[state.BulkUnknown]; n > 0 {
-		counts += fmt.Sprintf(" · unknown %d", n)
+	if n := c[state.BulkUnknown]; n > 0 { // first, where a narrow pane does not cut it
+		counts = fmt.Sprintf("unknown %d · ", n) + counts
 	}
 	out = append(out, strings.Split(wrap(counts, p.w), "\n")...)
 	out = append(out, p.statusLines()...)
@@ -565,7 +565,11 @@ func (m *Model) onBulkStep(msg bulkStepMsg) tea.Cmd {
 		// resumes, once the network is back
 		j.Set(msg.i, state.BulkPending, "", msg.at)
 		p.saveJob()
-		p.paused, p.stopping = true, false
+		if p.stopping {
+			p.stop()
+			return nil
+		}
+		p.paused = true
 		p.status, p.isErr = "not sent to "+j.Items[msg.i].DeviceID+" ("+briefly(msg.err)+"): nothing left the machine; p resumes", true
 		return m.startReadBacks()
 	case state.OutcomeOf(msg.err) == api.NotSent:
@@ -672,6 +676,11 @@ func (m *Model) onBulkVerifyRead(msg configReadMsg) tea.Cmd {
 	it := p.job.Items[msg.item]
 	if msg.err == nil {
 		if st, what, settled := state.SettleBulk(it.Status, msg.resp, p.job.Changes, msg.at); settled {
+			if it.Status == state.BulkUnknown {
+				if err := m.sh.gate.Audit.Settled(msg.at, m.cfg.Profile, msg.id, api.OpUpdateConfig, state.ReadBack(true, msg.resp, p.job.Changes)); err != nil {
+					what += "; the audit log could not be written: " + err.Error()
+				}
+			}
 			p.job.Set(msg.item, st, what, msg.at)
 			p.readBacks.Done(msg.id)
 			p.saveJob()

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"encoding/json"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -237,9 +238,25 @@ func TestBulkResumeReadsBackTheDeviceInFlight(t *testing.T) {
 	dir := t.TempDir()
 	// the same fleet as the console's simulator (the same seed): the job
 	// is on disk before the console starts
-	var devs []api.Device // devices that check in, so a queued change applies
-	for _, d := range sim.New(sim.Options{Devices: 12, Key: uiKey, HostedFraction: 1}).Devices() {
-		if seen := d.Seen(); !seen.IsZero() && time.Since(seen) < 10*time.Minute && len(devs) < 4 {
+	probe := sim.New(sim.Options{Devices: 12, Key: uiKey, HostedFraction: 1})
+	ps := httptest.NewServer(probe)
+	defer ps.Close()
+	pc, err := api.New(api.Options{BaseURL: ps.URL, Key: uiKey, RatePerSecond: 1e6})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// devices that check in every minute at most, so that a queued change
+	// applies well within the read-backs' time as the clock runs
+	var devs []api.Device
+	for _, d := range probe.Devices() {
+		if seen := d.Seen(); seen.IsZero() || time.Since(seen) > 10*time.Minute || len(devs) == 4 {
+			continue
+		}
+		resp, err := pc.GetConfig(context.Background(), d.DeviceID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v, _ := resp.Config.Get("device.interval"); state.FormatValue(v) == "30" || state.FormatValue(v) == "60" {
 			devs = append(devs, d)
 		}
 	}

@@ -474,10 +474,14 @@ func (m *Model) onReadBack(msg configReadMsg, w *configWrite) tea.Cmd {
 	}
 	w.readFailed = false
 	says := state.ReadBack(true, msg.resp, w.sent)
+	var audit tea.Cmd
+	if err := m.sh.gate.Audit.Settled(msg.at, m.cfg.Profile, msg.id, api.OpUpdateConfig, says); err != nil {
+		audit = m.toast("the audit log could not be written: "+err.Error(), true)
+	}
 	if says == state.ReadBackApplied {
 		w.unknown, w.isErr, w.status = false, false, "the device has the new values: the write went through"
 		w.appliedAt = msg.at
-		return tea.Batch(m.sentThrough(msg.id, w.sent), m.toast(msg.id+": the write went through after all", false))
+		return tea.Batch(audit, m.sentThrough(msg.id, w.sent), m.toast(msg.id+": the write went through after all", false))
 	}
 	if says == state.ReadBackWait && w.hosted() {
 		// a change waits at the server for the device: most likely this
@@ -507,7 +511,7 @@ func (m *Model) onReadBack(msg configReadMsg, w *configWrite) tea.Cmd {
 			}
 			return m.sendWrite(state.Write{Op: api.OpUpdateConfig, Device: dev, Changes: sent})
 		})
-	return nil
+	return audit
 }
 
 // askAddKey asks for a new setting and its value.

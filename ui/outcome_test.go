@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -65,7 +67,8 @@ func TestConfigQueuedWriteShowsTheCountdownAt80x24(t *testing.T) {
 // outcome is unknown, nothing offers to send again, and the read-backs
 // settle it: the device applied it, the write went through.
 func TestConfigWriteDroppedIsSettledByReadBack(t *testing.T) {
-	h := start(t, setup{hosted: 1, cfg: func(c *Config) { c.VerifyEvery = 50 * time.Millisecond }})
+	dir := t.TempDir()
+	h := start(t, setup{hosted: 1, cfg: func(c *Config) { c.VerifyEvery, c.StateDir = 50*time.Millisecond, dir }})
 	d := h.liveDevice(t, api.PlanHosted)
 	h.openConfig(t, d.DeviceID)
 	h.editKey(t, "ambient.warning", "47")
@@ -93,4 +96,44 @@ func TestConfigWriteDroppedIsSettledByReadBack(t *testing.T) {
 		t.Fatalf("writes %+v: want the one the server took", w)
 	}
 	h.quit(t)
+	b, _ := os.ReadFile(filepath.Join(dir, "audit.log"))
+	audit := string(b)
+	if i, j := strings.Index(audit, `outcome="unknown"`), strings.Index(audit, `settled="applied"`); i < 0 || j < i {
+		t.Fatalf("the audit log does not say unknown, then settled by the read-back:\n%s", audit)
+	}
+}
+
+// The server went away between the read of the config and the write: the
+// write's connection is refused, so it was not sent: the pane says so,
+// the changes stay staged, and the audit log records "not sent".
+func TestConfigWriteToAClosedPortIsNotSent(t *testing.T) {
+	dir := t.TempDir()
+	h, b := newFieldRig(t, 20)
+	fieldConsole(t, h, b.url(), dir)
+	h.scr.waitText(t, "● online")
+	d := h.liveDevice(t, api.PlanHosted)
+	h.openConfig(t, d.DeviceID)
+	h.editKey(t, "ambient.warning", "47")
+	h.scr.waitText(t, "1 change staged")
+	b.kill()
+	h.key("w")
+	h.scr.waitText(t, "[y/N]")
+	h.key("y")
+	h.scr.waitFor(t, "the write not sent", func(v string) bool {
+		return strings.Contains(flat(v), "not sent: ") && strings.Contains(flat(v), "connection refused")
+	})
+	v := h.scr.String()
+	if strings.Contains(v, "outcome unknown") || !strings.Contains(v, "1 change staged") {
+		t.Fatalf("a write that never left is told otherwise:\n%s", v)
+	}
+	h.quit(t)
+	a, _ := os.ReadFile(filepath.Join(dir, "audit.log"))
+	if !strings.Contains(string(a), "device="+d.DeviceID) || !strings.Contains(string(a), `outcome="not sent"`) {
+		t.Fatalf("audit log:\n%s", a)
+	}
+	for _, r := range h.sim.Requests() {
+		if r.Method != "GET" {
+			t.Fatalf("a write reached the server: %+v", r)
+		}
+	}
 }
