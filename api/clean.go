@@ -23,6 +23,51 @@ func Clean(s string) string { return clean(s, false) }
 // line break.
 func CleanText(s string) string { return clean(s, true) }
 
+// Bounds of the strings a server sends, in runes: cut once, where they are
+// decoded, so that nothing downstream (a frame, a filter, a cache) pays for
+// a 49 MB name. Real names are a few dozen characters.
+const (
+	MaxNameRunes = 256  // names, groups, models, firmware: what a list shows
+	MaxIDRunes   = 64   // a device ID is 9 characters; more is a server's lie
+	MaxTextRunes = 4096 // event messages, CAN data and other free text
+)
+
+// CleanCut is Clean cut to at most n runes, ending in "…" when something
+// was cut. Only a bounded prefix of s is read, so a string of any length
+// costs what one of n runes does.
+func CleanCut(s string, n int) string { return cleanCut(s, n, false) }
+
+// cleanCut is CleanCut of s, which is itself a cut string when cut is set.
+// The "…" counts among the n runes.
+func cleanCut(s string, n int, cut bool) string {
+	if n <= 0 {
+		return ""
+	}
+	if lim := cutWindow(n); len(s) > lim {
+		s, cut = s[:lim], true
+	}
+	c := Clean(s)
+	count := utf8.RuneCountInString(c)
+	switch {
+	case count <= n && !cut:
+		return c
+	case count < n:
+		return c + "…"
+	}
+	runes := 0
+	for i := range c {
+		if runes == n-1 {
+			return c[:i] + "…"
+		}
+		runes++
+	}
+	return c
+}
+
+// cutWindow is how many bytes of a string CleanCut reads for n runes:
+// room for n four-byte runes and the escapes Clean takes out among them.
+func cutWindow(n int) int { return 16 * n }
+
 // CSVCell cleans s for a CSV cell and defuses spreadsheet formulas: a cell
 // that would start with = + - @ (or tab or CR), or their full-width forms
 // that some spreadsheets read as the same, gets a leading '. Blanks before

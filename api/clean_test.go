@@ -199,3 +199,25 @@ func BenchmarkTruncate49MB(b *testing.B) {
 		_ = api.Truncate(s, 40, "…")
 	}
 }
+
+// CleanCut keeps at most n runes, "…" among them when anything was cut,
+// and reads only a bounded prefix of a long string.
+func TestCleanCut(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"short", 10, "short"},
+		{"exactly10!", 10, "exactly10!"},
+		{"eleven char", 10, "eleven ch…"},
+		{"名前名前名前", 4, "名前名…"},
+		{"a\x1b[2Jb", 5, "ab"},
+		{strings.Repeat("x", 1<<20), 8, "xxxxxxx…"},
+		{strings.Repeat("\x1b[2J", 1<<16) + "tail", 8, "…"},
+	} {
+		if got := api.CleanCut(tc.in, tc.n); got != tc.want {
+			t.Errorf("CleanCut(%.20q, %d) = %q, want %q", tc.in, tc.n, got, tc.want)
+		}
+	}
+}

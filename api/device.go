@@ -72,6 +72,10 @@ func (d *Device) Extra() []Field {
 func (d *Device) UnmarshalJSON(b []byte) error {
 	own := bytes.Clone(b)
 	*d = Device{Raw: own}
+	if len(b) > MaxDeviceObject {
+		// Not kept: MarshalJSON writes the typed fields, cut, instead.
+		d.Raw = nil
+	}
 	return eachField(own, func(k []byte, slow bool, v []byte) error {
 		key, err := unquote(k, slow)
 		if err != nil {
@@ -79,13 +83,14 @@ func (d *Device) UnmarshalJSON(b []byte) error {
 		}
 		str := func(dst *string) {
 			if isJSONString(v) {
-				s, _ := unquoteValue(v)
-				*dst = Clean(s)
+				*dst = boundedString(v, MaxNameRunes)
 			}
 		}
 		switch key {
 		case "deviceid":
-			str(&d.DeviceID)
+			if isJSONString(v) {
+				d.DeviceID = boundedString(v, MaxIDRunes)
+			}
 		case "name":
 			str(&d.Name)
 		case "groupid":
@@ -111,6 +116,44 @@ func (d *Device) UnmarshalJSON(b []byte) error {
 		}
 		return nil
 	})
+}
+
+// MaxDeviceObject bounds the server's object a Device keeps (Raw): a real
+// one is a few hundred bytes; one holding a 49 MB name would be kept, and
+// cached, whole. A larger object keeps only its typed fields, cut.
+const MaxDeviceObject = 64 << 10
+
+// boundedString decodes a JSON string value, cleaned and cut to n runes:
+// only a bounded prefix of a long one is decoded.
+func boundedString(v []byte, n int) string {
+	lim := cutWindow(n)
+	if len(v) <= lim+2 {
+		s, _ := unquoteValue(v)
+		return CleanCut(s, n)
+	}
+	s, _ := unquoteValue(jsonStringPrefix(v, lim))
+	return cleanCut(s, n, true)
+}
+
+// jsonStringPrefix is a JSON string of about the first lim bytes of the
+// string value v, cut before an escape it would split.
+func jsonStringPrefix(v []byte, lim int) []byte {
+	end := 1
+	for end < lim {
+		step := 1
+		if v[end] == '\\' {
+			step = 2
+			if end+1 < len(v) && v[end+1] == 'u' {
+				step = 6
+			}
+		}
+		if end+step > lim {
+			break
+		}
+		end += step
+	}
+	out := make([]byte, 0, end+1)
+	return append(append(out, v[:end]...), '"')
 }
 
 // MarshalJSON returns the server's object untouched when there is one.

@@ -2,12 +2,14 @@ package api_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"sqc/api"
 	"sqc/api/sim"
@@ -370,6 +372,46 @@ func TestHostileListingStopsAtItsBudget(t *testing.T) {
 			if q.Method != "GET" || q.Op != api.OpListDevices {
 				t.Fatalf("the server got %s %s", q.Method, q.Path)
 			}
+		}
+	}
+}
+
+// A 49 MB device name is cut once, at decode, to MaxNameRunes: what the
+// list, the console and the cache hold is small, and the device keeps
+// none of the server's 49 MB object.
+func TestHostileHugeNameIsCutAtDecode(t *testing.T) {
+	_, c := hostile(t, sim.HostileHuge, api.Options{})
+	devices, err := c.ListDevices(context.Background())
+	if err != nil || len(devices) != 10 {
+		t.Fatal(len(devices), err)
+	}
+	d := devices[3]
+	if n := utf8.RuneCountInString(d.Name); n != api.MaxNameRunes || !strings.HasPrefix(d.Name, "huge name") || !strings.HasSuffix(d.Name, "…") {
+		t.Errorf("name of %d runes: %.40q…%q", n, d.Name, d.Name[max(0, len(d.Name)-8):])
+	}
+	assertInert(t, "name", d.Name)
+	if b, err := d.MarshalJSON(); err != nil || len(b) > 4<<10 || !strings.Contains(string(b), "HUGE00003") {
+		t.Errorf("the device keeps %d bytes of JSON (%v)", len(b), err)
+	}
+	if devices[4].Name != "small" || len(devices[4].Raw) == 0 {
+		t.Errorf("a small device lost its name or object: %q, %d bytes", devices[4].Name, len(devices[4].Raw))
+	}
+}
+
+// A long name is decoded from a bounded prefix of its JSON, cut before an
+// escape the prefix would split, whatever the escapes.
+func TestLongNamesCutOnEscapes(t *testing.T) {
+	for _, unit := range []string{`\u00e9`, `\\`, `\"`, `\n`, `\ud83d\ude00`, `é`, `x`, `\u001b[2J`} {
+		for pad := range 7 {
+			body := `{"deviceid":"A00000001","name":"` + strings.Repeat("p", pad) + strings.Repeat(unit, 20000) + `"}`
+			var d api.Device
+			if err := json.Unmarshal([]byte(body), &d); err != nil {
+				t.Fatalf("%s: %v", unit, err)
+			}
+			if n := utf8.RuneCountInString(d.Name); n > api.MaxNameRunes || !strings.HasSuffix(d.Name, "…") || strings.Contains(d.Name, `\`) && unit != `\\` {
+				t.Errorf("%s, pad %d: %d runes, %.30q", unit, pad, n, d.Name)
+			}
+			assertInert(t, "name", d.Name)
 		}
 	}
 }

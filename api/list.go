@@ -58,10 +58,10 @@ func (c *Client) listBudget(r *ListReport, hosted int) (int, Limits) {
 // ListDevicesReport fetches every device, following next until null, and
 // stops when the server's pagination cannot end: a cursor repeats, a page
 // adds no new device, pages bring fewer than 10 new devices on average
-// (after 10 pages), or the distinct devices pass Options.MaxDevices.
-// Then it returns the devices gathered so far and an *Error
-// that says why (FailAnswer). A failed page returns what came before it, with the
-// page's error.
+// (after 10 pages), the distinct devices pass Options.MaxDevices, or the
+// pages reach the listing's budget (listBudget). Then it returns the
+// devices gathered so far and an *Error that says why (FailAnswer). A
+// failed page returns what came before it, with the page's error.
 //
 // As pages arrive the limiter rises to what the distinct Hosted devices
 // seen so far allow (a lower bound of the account's rate), so a large

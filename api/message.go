@@ -315,9 +315,9 @@ func scanEvents(b []byte, i, depth int) ([]Event, int, bool, error) {
 				}
 				s, err := unquoteValue(v)
 				if string(k) == `"topic"` {
-					e.Topic = Clean(s)
+					e.Topic = CleanCut(s, MaxNameRunes)
 				} else {
-					e.Msg = Clean(s)
+					e.Msg = CleanCut(s, MaxTextRunes)
 				}
 				return err
 			case `"lv"`:
@@ -363,7 +363,7 @@ func scanCAN(b []byte, i, depth int) ([]CANFrame, int, bool, error) {
 					return nil
 				}
 				s, _ := unquoteValue(v)
-				fr.Data = Clean(s)
+				fr.Data = CleanCut(s, MaxTextRunes)
 			}
 			return nil
 		}))

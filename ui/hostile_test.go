@@ -51,7 +51,8 @@ var hostileMarks = []string{"c3FjIHB3bmVk", "pwned", "evil.example", "\u009b", "
 // q quits.
 func TestHostileServerCannotTakeOverTheConsole(t *testing.T) {
 	for _, sc := range []string{sim.HostileEscapes, sim.HostileLong, sim.HostileEndless, sim.HostileRepeat,
-		sim.HostileNoNew, sim.HostileDuplicates, sim.HostileAbsurd, sim.HostileStream} {
+		sim.HostileNoNew, sim.HostileDuplicates, sim.HostileAbsurd, sim.HostileStream, sim.HostileHuge, sim.HostileSick,
+		sim.HostileDrip, sim.HostileOversized} {
 		t.Run(sc, func(t *testing.T) {
 			tm, scr := hostileConsole(t, sc)
 			scr.waitFor(t, "the fleet or a word about it", func(v string) bool {

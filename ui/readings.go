@@ -104,13 +104,17 @@ func readingLines(sh *shared, d *state.Device, rs readingsStatus, width int) []s
 	now := sh.now()
 	var out []string
 	add := func(s string) { out = append(out, fit(s, width)) }
+	// Each fact is cut to the pane before it is joined: the line is cut to
+	// the width anyway, and a frame must cost the same whatever a server
+	// named the device (the api cuts names at decode; this is the frame's
+	// own bound).
 	var facts []string
 	for _, f := range []string{d.Name, d.Model, d.Plan, d.GroupName} {
 		if f != "" {
-			facts = append(facts, f)
+			facts = append(facts, cut(f, width))
 		}
 	}
-	add(st.title.Render(d.DeviceID) + "  " + strings.Join(facts, " · "))
+	add(st.title.Render(cut(d.DeviceID, width)) + "  " + strings.Join(facts, " · "))
 
 	status := "no data read yet"
 	if !d.FetchedAt.IsZero() {
@@ -169,7 +173,7 @@ func readingLines(sh *shared, d *state.Device, rs readingsStatus, width int) []s
 		case "events":
 			for _, e := range m.Events {
 				lv := st.level(e.Class()).Render(fmt.Sprintf("lv%-3d %-7s", e.Level, e.Class()))
-				add("  " + lv + " " + e.Topic + ": " + e.Msg)
+				add("  " + lv + " " + cut(e.Topic, width) + ": " + cut(e.Msg, width))
 			}
 			continue
 		case "can":
@@ -180,7 +184,7 @@ func readingLines(sh *shared, d *state.Device, rs readingsStatus, width int) []s
 				}
 				add("  " + f.Key + " · " + api.Plural(len(frames), "frame"))
 				for _, fr := range frames {
-					add("    " + st.dim.Render(api.FormatCANID(fr)) + "  " + fr.Data)
+					add("    " + st.dim.Render(api.FormatCANID(fr)) + "  " + cut(fr.Data, width))
 				}
 			}
 			continue
