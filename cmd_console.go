@@ -5,6 +5,8 @@ import (
 	"errors"
 	"io"
 	"os"
+	"sync/atomic"
+	"time"
 
 	"github.com/charmbracelet/x/term"
 
@@ -36,6 +38,52 @@ func haveTerminal(in io.Reader, out io.Writer) bool {
 	return true
 }
 
+// consoleOn is set while the console has the terminal, so that a forced
+// exit knows to leave its alternate screen.
+var consoleOn atomic.Bool
+
+// saveTerminal keeps the terminal's modes as they are before any screen
+// opens, and returns what puts them back when sqc must leave without the
+// console's own clean-up (see leaveOnSignal). Setting the modes is an
+// ioctl that does not wait for output; the escape that leaves the
+// alternate screen is written without waiting for a terminal that no one
+// reads (a dropped SSH session).
+func saveTerminal() func() {
+	fd := os.Stdin.Fd()
+	st, err := term.GetState(fd)
+	return func() {
+		if err == nil {
+			_ = term.Restore(fd, st)
+		}
+		if !consoleOn.Load() {
+			return
+		}
+		done := make(chan struct{})
+		go func() {
+			os.Stdout.WriteString("\x1b[?1049l\x1b[?25h\r\n")
+			close(done)
+		}()
+		select {
+		case <-done:
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// runUI runs the console, marked as having the terminal. Stopped by a
+// signal, it says so rather than how Bubble Tea words a cancelled context.
+func runUI(ctx context.Context, cfg ui.Config) error {
+	consoleOn.Store(true)
+	defer consoleOn.Store(false)
+	err := ui.Run(ctx, cfg)
+	if err != nil && ctx.Err() != nil {
+		return errSignalled
+	}
+	return err
+}
+
+var errSignalled = errors.New("a signal (SIGTERM, SIGHUP or SIGINT) ended the console")
+
 func runConsole(ctx context.Context, e *env, args []string) error {
 	if len(args) > 0 {
 		return usagef("unknown command %q: run sqc help", args[0])
@@ -62,7 +110,7 @@ func runConsole(ctx context.Context, e *env, args []string) error {
 			hook(&o)
 			return api.New(o)
 		}
-		return ui.Run(ctx, cfg)
+		return runUI(ctx, cfg)
 	}
 	p, err := e.profileSettings()
 	if err != nil {
@@ -89,5 +137,5 @@ func runConsole(ctx context.Context, e *env, args []string) error {
 	default:
 		return err
 	}
-	return ui.Run(ctx, cfg)
+	return runUI(ctx, cfg)
 }

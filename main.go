@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"syscall"
+	"time"
 )
 
 // Exit statuses: 0 ok, 1 error, 2 usage.
@@ -32,12 +33,37 @@ func isUsage(err error) bool {
 }
 
 func main() {
+	ctx, cancel := context.WithCancel(context.Background())
+	restore := saveTerminal()
+	sigs := make(chan os.Signal, 2)
 	// SIGHUP is an SSH session that dropped: the console saves what it knew
 	// and leaves, as on SIGTERM.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	go leaveOnSignal(sigs, cancel, restore)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
-	stop()
+	cancel()
 	os.Exit(code)
+}
+
+// exitGrace is how long a signalled sqc has to stop its requests and save
+// what it knew before it leaves regardless.
+const exitGrace = time.Second
+
+// leaveOnSignal ends the program on the first signal: it cancels the root
+// context, so requests stop and the console saves and quits, and if the
+// program has not left within exitGrace (a save waiting on a lock, a
+// write to a terminal nobody reads any more, a call that ignores its
+// context) or a second signal comes, it puts the terminal back and exits.
+func leaveOnSignal(sigs <-chan os.Signal, cancel context.CancelFunc, restore func()) {
+	<-sigs
+	cancel()
+	t := time.NewTimer(exitGrace)
+	select {
+	case <-t.C:
+	case <-sigs:
+	}
+	restore()
+	os.Exit(exitError)
 }
 
 // run is the whole program but for the process: tests call it in-process.

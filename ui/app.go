@@ -565,11 +565,15 @@ func (m *Model) FocusedID() string { return m.focusID }
 func Run(ctx context.Context, cfg Config) error {
 	os.Stdout.WriteString("\x1b[22;0t")
 	defer os.Stdout.WriteString("\x1b[23;0t")
-	final, err := tea.NewProgram(New(ctx, cfg), tea.WithContext(ctx)).Run()
+	// The signals are the caller's: they cancel ctx, which stops the
+	// program at once (no final frame, no wait for the input reader), and
+	// Bubble Tea's own handler would race that with a slower, graceful quit.
+	final, err := tea.NewProgram(New(ctx, cfg), tea.WithContext(ctx), tea.WithoutSignalHandler()).Run()
 	if fm, ok := final.(*Model); ok && !fm.sh.savedAtQuit {
 		// today's count and what the screen showed survive a quit, a
-		// SIGTERM and a dropped SSH session (SIGHUP)
-		if serr := fm.saveNow(); serr != nil {
+		// SIGTERM and a dropped SSH session (SIGHUP), as far as they can
+		// be saved in the time left
+		if serr := fm.saveAtExit(); serr != nil {
 			cfg.Log.Warn("could not save state at exit", "err", serr)
 		}
 	}

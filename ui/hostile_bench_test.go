@@ -32,7 +32,7 @@ func hugeNameDevices(b *testing.B) []api.Device {
 
 // hugeNameModel is the console at 120x40 on devices, the fourth (the one
 // with the huge name) focused, with a message.
-func hugeNameModel(b *testing.B, devices []api.Device) Model {
+func hugeNameModel(b *testing.B, devices []api.Device) *Model {
 	m := benchModel(b, 1)
 	m.sh.fleet.SetDevices(devices, benchNow)
 	m.sh.sched.SetDevices(devices, benchNow)
