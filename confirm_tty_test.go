@@ -11,6 +11,11 @@ import (
 	"sqc/api"
 )
 
+// patience is how long a test waits for a terminal to show a state before
+// it fails: long, as it costs nothing when the state comes, and the suite
+// runs on two busy cores.
+const patience = 45 * time.Second
+
 // ttyRun is the real binary run by a shell in a tmux pane of 80x24.
 type ttyRun struct {
 	t      *testing.T
@@ -39,7 +44,7 @@ func (r *ttyRun) tmux(args ...string) string {
 
 func (r *ttyRun) waitPane(what string) string {
 	r.t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(patience)
 	for time.Now().Before(deadline) {
 		if p := r.tmux("capture-pane", "-p"); strings.Contains(p, what) {
 			return p
@@ -52,7 +57,7 @@ func (r *ttyRun) waitPane(what string) string {
 
 func (r *ttyRun) exit() string {
 	r.t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(patience)
 	for time.Now().Before(deadline) {
 		if b, err := os.ReadFile(r.status); err == nil {
 			st, modes, _ := strings.Cut(string(b), "\n")

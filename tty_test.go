@@ -16,7 +16,10 @@ import (
 // With NO_COLOR set the screen carries no colour at all.
 func TestConsoleInTmux(t *testing.T) {
 	for _, noColor := range []bool{false, true} {
-		t.Run(map[bool]string{false: "colour", true: "NO_COLOR"}[noColor], func(t *testing.T) { runInTmux(t, noColor) })
+		t.Run(map[bool]string{false: "colour", true: "NO_COLOR"}[noColor], func(t *testing.T) {
+			t.Parallel() // each its own tmux server, folder and binary
+			runInTmux(t, noColor)
+		})
 	}
 }
 
@@ -60,7 +63,7 @@ func runInTmux(t *testing.T, noColor bool) {
 		t.Fatalf("tmux: %v %s", err, out)
 	}
 	waitPane := func(what string, cond func(string) bool) string {
-		deadline := time.Now().Add(15 * time.Second)
+		deadline := time.Now().Add(patience)
 		for time.Now().Before(deadline) {
 			if p := tmux("capture-pane", "-p"); cond(p) {
 				return p

@@ -12,6 +12,7 @@ import (
 )
 
 func TestBulkJobResumesWhereItStopped(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
 	devs := []api.Device{{DeviceID: "AAAAAAAA1", Plan: "Hosted"}, {DeviceID: "AAAAAAAA2", Name: "=cmd()", Plan: "Trial"}, {DeviceID: "AAAAAAAA3", Plan: "Hosted"}}
@@ -60,6 +61,7 @@ func TestBulkJobResumesWhereItStopped(t *testing.T) {
 // restart sees every device's last outcome, and a journal line cut short
 // by a crash loses that device's line only, never the job.
 func TestBulkJobJournalSurvivesARestartAndACutLine(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
 	var devs []api.Device
@@ -127,6 +129,7 @@ func TestBulkJobJournalSurvivesARestartAndACutLine(t *testing.T) {
 // A device set back to pending (a 429 refused it before it was made) is
 // the next one sent.
 func TestBulkJobPendingAgainIsNext(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
 	devs := []api.Device{{DeviceID: "A1"}, {DeviceID: "A2"}, {DeviceID: "A3"}}
 	j := NewBulkJob("", "fp", "acme", nil, devs, now)

@@ -50,6 +50,7 @@ func messageJSON(t *testing.T, d *Device) string {
 // and the focused device's history. Played against the simulator over
 // loopback, the save running from another goroutine while answers fold.
 func TestQuitAndStartOfflineShowsEverythingRead(t *testing.T) {
+	t.Parallel()
 	start := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	clock := &cacheClock{t: start}
 	s := sim.New(sim.Options{Devices: 400, Key: "cache-key", Now: clock.now})
@@ -168,6 +169,7 @@ func TestQuitAndStartOfflineShowsEverythingRead(t *testing.T) {
 // Values that cannot be right are dropped, each with a debug line; the
 // rest of the cache is used.
 func TestCacheDropsValuesOutOfRange(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	f := NewFleet()
 	var list []api.Device
@@ -218,6 +220,7 @@ func TestCacheDropsValuesOutOfRange(t *testing.T) {
 // A damaged file is ignored as a whole: the console starts empty rather
 // than with garbage.
 func TestDamagedCacheIsIgnored(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	f := NewFleet()
 	var list []api.Device
@@ -272,6 +275,7 @@ func TestDamagedCacheIsIgnored(t *testing.T) {
 // caches written by earlier versions (JSON) still work.
 // A cache written in the first JSON format is still read once.
 func TestCacheOfTheEarlierFormatIsRead(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	path := CachePath(t.TempDir(), "FP")
 	legacy := `{"savedAt":"2026-11-25T11:00:00Z","devices":[{"deviceid":"AAAAAAAA1","name":"Pump","plan":"Hosted","lastSeen":` +

@@ -135,8 +135,10 @@ func simulateDay(t *testing.T, hosted int) dayResult {
 }
 
 func TestSimulatedDayStaysWithinQuota(t *testing.T) {
+	t.Parallel()
 	for _, hosted := range []int{1, 10, 100} {
 		t.Run(fmt.Sprintf("hosted=%d", hosted), func(t *testing.T) {
+			t.Parallel()
 			r := simulateDay(t, hosted)
 			t.Logf("hosted=%d requests=%d budget=%d 429s=%d focused reads=%d (expected ~%d) median focused data age=%s, behind the device's newest report by %s",
 				hosted, r.requests, r.budget, r.rateLimited, r.focusReads, r.focusExpected, r.medianAge, r.medianLag)

@@ -44,6 +44,7 @@ func eventPage(t testing.TB, ts time.Time, lv int) *api.DataPage {
 // A device nobody looks at keeps its message packed; the readings pane
 // still gets the whole message, and focusing the device decodes it once.
 func TestUntrackedDevicesKeepTheirMessagePacked(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	f := NewFleet()
 	f.SetDevices([]api.Device{dev("AAAAAAAA1", "x", "g", "m", "Hosted", now.Add(-time.Hour))}, now)
@@ -83,6 +84,7 @@ func TestUntrackedDevicesKeepTheirMessagePacked(t *testing.T) {
 
 // An older message arriving after a newer one does not replace it.
 func TestLatestIsTheNewestMessage(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	f := NewFleet()
 	f.SetDevices([]api.Device{dev("AAAAAAAA1", "x", "g", "m", "Hosted", now)}, now)
@@ -97,6 +99,7 @@ func TestLatestIsTheNewestMessage(t *testing.T) {
 // sparkline is wide, once a session: a device focused again after it left
 // the tracked set is not backfilled a second time.
 func TestBackfillIsSizedByTheCallerAndHappensOncePerSession(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	f := NewFleet()
 	var list []api.Device
@@ -137,6 +140,7 @@ func TestBackfillIsSizedByTheCallerAndHappensOncePerSession(t *testing.T) {
 }
 
 func TestDuplicateIDsAreKeptOnce(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	f := NewFleet()
 	f.SetDevices([]api.Device{

@@ -16,6 +16,7 @@ import (
 )
 
 func TestParseValueKeepsTheJSONType(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		old  any
 		text string
@@ -52,6 +53,7 @@ func TestParseValueKeepsTheJSONType(t *testing.T) {
 }
 
 func TestStageReplacesAndDropsNoChange(t *testing.T) {
+	t.Parallel()
 	var cs []Change
 	cs = Stage(cs, Change{Key: "a.b", Old: json.Number("1"), New: json.Number("2")})
 	cs = Stage(cs, Change{Key: "c", Old: true, New: false})
@@ -88,6 +90,7 @@ func gateFixture(t *testing.T, hosted float64) (*sim.Server, *api.Client, time.T
 }
 
 func TestGateReadOnlySendsNothing(t *testing.T) {
+	t.Parallel()
 	s, c, now := gateFixture(t, 0.5)
 	dir := t.TempDir()
 	g := &Gate{ReadOnly: true, Profile: "acme", Audit: OpenAudit(dir), Now: func() time.Time { return now }}
@@ -105,6 +108,7 @@ func TestGateReadOnlySendsNothing(t *testing.T) {
 }
 
 func TestGateRefusesADeviceWithNoCallsLeftAndAuditsWrites(t *testing.T) {
+	t.Parallel()
 	s, c, now := gateFixture(t, 0.3)
 	var trial, hosted api.Device
 	for _, d := range s.Devices() {
@@ -157,6 +161,7 @@ func TestGateRefusesADeviceWithNoCallsLeftAndAuditsWrites(t *testing.T) {
 }
 
 func TestDraftRoundTrip(t *testing.T) {
+	t.Parallel()
 	path := DraftPath(t.TempDir(), "fp", "JDA54E19F")
 	d := Draft{DeviceID: "JDA54E19F", SavedAt: time.Now().UTC().Truncate(time.Second),
 		Changes: []Change{{Key: "can1.nominal_baud", Old: json.Number("250"), New: json.Number("500")}, {Key: "x.new", New: "on", Added: true}}}

@@ -42,10 +42,12 @@ func ids(devices []*Device) string {
 // again would, after every answer and every tick, in every column and
 // direction, with a filter on the state that answers change.
 func TestIndexAgreesWithAFullSortAfterEachAnswer(t *testing.T) {
+	t.Parallel()
 	for col := range numColumns {
 		for _, desc := range []bool{false, true} {
 			for _, expr := range []string{"", "state:alarm", "!state:ok pump", "group:north"} {
 				t.Run(fmt.Sprintf("%v/desc=%v/%q", col, desc, expr), func(t *testing.T) {
+					t.Parallel()
 					checkIndexAgainstSort(t, col, desc, expr)
 				})
 			}
@@ -102,6 +104,7 @@ func checkIndexAgainstSort(t *testing.T, col Column, desc bool, expr string) {
 }
 
 func TestIndexTickMovesOnlyWhatTheClockChanged(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	f := NewFleet()
 	f.SetDevices([]api.Device{
@@ -139,6 +142,7 @@ func TestIndexTickMovesOnlyWhatTheClockChanged(t *testing.T) {
 }
 
 func TestIndexRowsPosAndTies(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	f := NewFleet()
 	var list []api.Device
@@ -181,6 +185,7 @@ func TestIndexRowsPosAndTies(t *testing.T) {
 // The order list on its own: random inserts and removes against a sorted
 // slice, so that splitting and merging chunks never loses an entry.
 func TestOrderListKeepsEveryEntry(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(1, 2))
 	l := orderList{cmp: func(a, b *indexed) int { return strings.Compare(a.id, b.id) }}
 	var ref []*indexed

@@ -14,6 +14,7 @@ import (
 )
 
 func TestLedgerPersistsTodayAndRollsOver(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	now := time.Date(2026, 11, 25, 23, 0, 0, 0, time.UTC)
 	l, err := NewLedger(dir, "sha256:abc", now.Add(-time.Hour), nil) // open long enough for a full pace window
@@ -54,6 +55,7 @@ func TestLedgerPersistsTodayAndRollsOver(t *testing.T) {
 }
 
 func TestLedgerCountsAtSendAndObservesAnswers(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	l, _ := NewLedger("", "", now, nil)
 	l.Sent(api.Call{At: now, Op: api.OpGetData, DeviceID: "AAAAAAAA1"})
@@ -84,6 +86,7 @@ func TestLedgerCountsAtSendAndObservesAnswers(t *testing.T) {
 }
 
 func TestLedgerPaceIsRightInTheFirstMinutes(t *testing.T) {
+	t.Parallel()
 	t0 := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	l, _ := NewLedger("", "", t0, nil)
 	for i := range 60 {
@@ -108,6 +111,7 @@ func TestLedgerPaceIsRightInTheFirstMinutes(t *testing.T) {
 // Two consoles on one key and one machine: every save adds what that
 // console counted since its last, under a file lock, so none is lost.
 func TestTwoConsolesOnOneLedgerCountEveryCall(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	const calls = 400
@@ -161,6 +165,7 @@ func TestTwoConsolesOnOneLedgerCountEveryCall(t *testing.T) {
 }
 
 func TestLedgerDiscardsValuesOutOfRange(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	for _, c := range []struct {
 		name, file    string
@@ -215,6 +220,7 @@ func TestLedgerDiscardsValuesOutOfRange(t *testing.T) {
 }
 
 func TestLedgerSaveMergesAcrossDays(t *testing.T) {
+	t.Parallel()
 	day1 := time.Date(2026, 11, 30, 23, 59, 0, 0, time.UTC)
 	day2 := day1.Add(2 * time.Minute)
 	got := merge(ledgerFile{Day: "2026-11-30", Used: 900, Month: "2026-11", Remaining: map[string]int{"AAAAAAAA1": 4}},
@@ -234,6 +240,7 @@ func TestLedgerSaveMergesAcrossDays(t *testing.T) {
 }
 
 func TestCallLogIsSafeAcrossGoroutines(t *testing.T) {
+	t.Parallel()
 	log := NewCallLog()
 	var wg sync.WaitGroup
 	for g := range 4 {

@@ -53,6 +53,7 @@ func err429(ra time.Duration) error {
 }
 
 func TestConnStateFollowsAnswersOnly(t *testing.T) {
+	t.Parallel()
 	s, _ := newSched(20)
 	now := t0
 	if c := s.Conn(now); c.State != ConnConnecting || c.Live {
@@ -131,6 +132,7 @@ func TestConnStateFollowsAnswersOnly(t *testing.T) {
 }
 
 func TestOneBackoffPerOutage(t *testing.T) {
+	t.Parallel()
 	s, _ := newSched(100)
 	now := t0
 	reqs := drain(s, now)
@@ -194,6 +196,7 @@ func TestOneBackoffPerOutage(t *testing.T) {
 // The ledger hears a 429 on the client's goroutine; the scheduler holds
 // every read from that moment, before the console folds the answer.
 func TestAccount429HeardByTheLedgerHoldsAtOnce(t *testing.T) {
+	t.Parallel()
 	s, l := newSched(100)
 	out := drain(s, t0)
 	l.Observe(api.Call{At: t0.Add(100 * time.Millisecond), Status: 429, Err: err429(2 * time.Second)})
@@ -214,6 +217,7 @@ func TestAccount429HeardByTheLedgerHoldsAtOnce(t *testing.T) {
 }
 
 func TestDeviceFailuresHoldOnlyThatDevice(t *testing.T) {
+	t.Parallel()
 	s, _ := newSched(20)
 	s.SetVisible([]string{"DEV000001", "DEV000002"})
 	now := t0
@@ -286,6 +290,7 @@ func TestDeviceFailuresHoldOnlyThatDevice(t *testing.T) {
 }
 
 func TestFirstPassUsesTheAccountRateThenSettles(t *testing.T) {
+	t.Parallel()
 	s, _ := newSched(300) // 300 req/s, 300,000 a day: 6,000 for the first pass
 	s.SetVisible([]string{"DEV000250", "DEV000251"})
 	now := t0
@@ -342,6 +347,7 @@ func TestFirstPassUsesTheAccountRateThenSettles(t *testing.T) {
 }
 
 func TestAtMostEightRequestsOut(t *testing.T) {
+	t.Parallel()
 	s, _ := newSched(1000)
 	for _, id := range []string{"DEV000001", "DEV000002", "DEV000003"} {
 		s.Ask(KindData, id)
@@ -362,6 +368,7 @@ func TestAtMostEightRequestsOut(t *testing.T) {
 }
 
 func TestFocusDwellAndNoRereadOnRefocus(t *testing.T) {
+	t.Parallel()
 	// A large fleet, so that the background reads each device rarely and
 	// any read of the devices below is the focus's doing.
 	l, _ := NewLedger("", "", t0, nil)
@@ -428,6 +435,7 @@ func TestFocusDwellAndNoRereadOnRefocus(t *testing.T) {
 // After the first pass the fleet is read evenly: no window sees a burst,
 // and a fleet too large for RestEvery is read as often as the budget carries.
 func TestBackgroundReadsAreSpreadEvenly(t *testing.T) {
+	t.Parallel()
 	for _, n := range []int{10000, 50000} {
 		t.Run(fmt.Sprint(n), func(t *testing.T) {
 			l, _ := NewLedger("", "", t0, nil)

@@ -37,6 +37,7 @@ func visibleOf(r *rig) []string {
 // user opens one device and then another: each is read fresh within a
 // focus interval of being opened, and the console recovers by itself.
 func TestFocusedDeviceIsReadAfterAnOutageAndEachRefocus(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, sim.Options{Devices: 100, HostedFraction: 1})
 	r.gate.mode.Store(gateDown)
 	r.cached()
@@ -83,6 +84,7 @@ func TestFocusedDeviceIsReadAfterAnOutageAndEachRefocus(t *testing.T) {
 // at most a minute that is not multiplied by the requests already out, and
 // recovery by itself within a minute of the server's return.
 func TestServerDiesMidSessionAndComesBack(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, sim.Options{Devices: 2000, HostedFraction: 1})
 	r.sched.SetVisible(visibleOf(r))
 	r.run(2 * time.Minute)
@@ -128,6 +130,7 @@ func TestServerDiesMidSessionAndComesBack(t *testing.T) {
 // Issue 9: with every call answering 500 the console says server error,
 // never online, and backs off to a minute at most.
 func TestEveryCall500IsAServerErrorNeverOnline(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, sim.Options{Devices: 60})
 	r.gate.mode.Store(gate500)
 	r.cached()
@@ -161,6 +164,7 @@ func TestEveryCall500IsAServerErrorNeverOnline(t *testing.T) {
 // Issue 9: a 429 with Retry-After 2 holds every read, the user's too, for
 // 2 s from its arrival; r cannot cut it short.
 func TestRateLimitHoldsEveryReadForItsRetryAfter(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, sim.Options{Devices: 200, HostedFraction: 1})
 	r.fold = 300 * time.Millisecond // the 429 is folded late: the hold must not wait for it
 	r.sched.SetVisible(visibleOf(r))
@@ -200,6 +204,7 @@ func TestRateLimitHoldsEveryReadForItsRetryAfter(t *testing.T) {
 // Issue 9: one device with a malformed ID in the list is held with its
 // reason; the 20 good ones keep being read and the console stays online.
 func TestMalformedIDDoesNotStallTheFleet(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, sim.Options{Devices: 20, HostedFraction: 1})
 	seen := float64(rigStart.Unix())
 	bad := api.Device{DeviceID: "BAD-ID!!1", Name: "bad", Plan: api.PlanHosted, LastSeen: &seen}
@@ -234,6 +239,7 @@ func TestMalformedIDDoesNotStallTheFleet(t *testing.T) {
 // Issue 9: a device's monthly 429 holds that device until next month and
 // nothing else.
 func TestMonthlyLimitHoldsOnlyThatDevice(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, sim.Options{Devices: 20, HostedFraction: 1})
 	r.cached()
 	ids := liveDevices(r, 10)
@@ -272,6 +278,7 @@ func TestMonthlyLimitHoldsOnlyThatDevice(t *testing.T) {
 // after a first pass over 10,000 devices by a console slow to fold its
 // answers, the count equals the simulator's while answers still queue.
 func TestLedgerCountsEveryRequestOfASweepBehindASlowConsole(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("10,000 requests over loopback")
 	}
@@ -306,6 +313,7 @@ func TestLedgerCountsEveryRequestOfASweepBehindASlowConsole(t *testing.T) {
 // failing or online, never both within a second, and every device still
 // gets read.
 func TestFlakyServerNeverFlickers(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, sim.Options{Devices: 300, HostedFraction: 1})
 	r.gate.flaky(0.3)
 	r.step = 10 * time.Millisecond
@@ -334,6 +342,7 @@ func TestFlakyServerNeverFlickers(t *testing.T) {
 // Issue 9: the first pass reads every device once at the account's rate,
 // the devices on screen first, at most MaxInFlight at a time.
 func TestFirstPassFillsTheFleetFast(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		devices int
 		latency time.Duration

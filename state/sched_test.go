@@ -11,6 +11,7 @@ import (
 )
 
 func TestSchedulerPriorityBackoffAndPlans(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	l, _ := NewLedger("", "", now, nil)
 	s := NewScheduler(l, 0.5)
@@ -77,6 +78,7 @@ func TestSchedulerPriorityBackoffAndPlans(t *testing.T) {
 }
 
 func TestQuietFocusedDeviceIsReadSlowly(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	l, _ := NewLedger("", "", now, nil)
 	s := NewScheduler(l, 0.5)
@@ -96,6 +98,7 @@ func TestQuietFocusedDeviceIsReadSlowly(t *testing.T) {
 }
 
 func TestQuietAndNeverSeenDevicesAreSpared(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	l, _ := NewLedger("", "", now, nil)
 	s := NewScheduler(l, 0.5)

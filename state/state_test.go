@@ -21,6 +21,7 @@ func dev(id, name, group, model, plan string, seen time.Time) api.Device {
 }
 
 func TestFilterLanguage(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	f := NewFleet()
 	f.SetDevices([]api.Device{
@@ -63,6 +64,7 @@ func TestFilterLanguage(t *testing.T) {
 }
 
 func TestHealthFromEventsAndSeen(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	f := NewFleet()
 	f.SetDevices([]api.Device{dev("AAAAAAAA1", "x", "g", "m", "Hosted", now.Add(-time.Minute))}, now)
@@ -103,6 +105,7 @@ func TestHealthFromEventsAndSeen(t *testing.T) {
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 func TestHistoryIsBoundedAndOnlyForTrackedDevices(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	f := NewFleet()
 	f.HistoryCap = 10
@@ -142,6 +145,7 @@ func TestHistoryIsBoundedAndOnlyForTrackedDevices(t *testing.T) {
 }
 
 func TestNaturalOrder(t *testing.T) {
+	t.Parallel()
 	names := []string{"genset 10", "genset 9", "genset 1", "bore", "genset 02", "genset"}
 	slices.SortFunc(names, natural)
 	want := "bore,genset,genset 1,genset 02,genset 9,genset 10"
@@ -153,6 +157,7 @@ func TestNaturalOrder(t *testing.T) {
 // An answer that overtakes the backfill must not hide the backfill's
 // older messages from the history.
 func TestBackfillAfterANewerAnswer(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	f := NewFleet()
 	f.SetDevices([]api.Device{dev("AAAAAAAA1", "x", "g", "m", "Hosted", now)}, now)

@@ -58,6 +58,7 @@ func decode(t testing.TB, js string) *api.DataMessage {
 // same value bytes (less whitespace), the same typed events, CAN frames
 // and problems.
 func TestPackedMessagesComeBackAsSent(t *testing.T) {
+	t.Parallel()
 	keys := newKeyTable()
 	var p packer
 	for name, js := range packMessages(t) {
@@ -88,6 +89,7 @@ func TestPackedMessagesComeBackAsSent(t *testing.T) {
 }
 
 func TestPackedQUADMessageIsSmall(t *testing.T) {
+	t.Parallel()
 	b, err := os.ReadFile(filepath.Join("..", "api", "sim", "templates", "quad-c2-he8ev12lf-1.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -108,6 +110,7 @@ func TestPackedQUADMessageIsSmall(t *testing.T) {
 // A server sending a new key in every message cannot grow the key table
 // without bound; keys past the bound are kept inline and still come back.
 func TestKeyTableIsBounded(t *testing.T) {
+	t.Parallel()
 	keys := newKeyTable()
 	var p packer
 	var last latest
@@ -128,6 +131,7 @@ func TestKeyTableIsBounded(t *testing.T) {
 
 // Long event texts are cut for the reason column without splitting a rune.
 func TestReasonIsCut(t *testing.T) {
+	t.Parallel()
 	var p packer
 	l := p.pack(newKeyTable(), decode(t, `{"events":[{"topic":"t","msg":"`+strings.Repeat("é", 300)+`","lv":40}]}`))
 	if len(l.reason) > reasonMax || !strings.HasPrefix(l.reason, "t: éé") || strings.ContainsRune(l.reason, '\uFFFD') {

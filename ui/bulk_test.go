@@ -61,6 +61,7 @@ func (h *harness) patches(taken bool) map[string]int {
 }
 
 func TestBulkChangeOver25Devices(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{devices: 25, hosted: 0.8, cfg: func(c *Config) { c.StateDir = t.TempDir() }})
 	var broke api.Device // a non-Hosted device with no calls left this month
 	for _, d := range h.sim.Devices() {
@@ -117,6 +118,7 @@ func TestBulkChangeOver25Devices(t *testing.T) {
 }
 
 func TestBulkPausedJobResumesInANewConsole(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	h := start(t, setup{devices: 12, hosted: 1, latency: 30 * time.Millisecond, cfg: func(c *Config) { c.StateDir = dir }})
 	h.markAllByPlan(t, 12)
@@ -135,8 +137,9 @@ func TestBulkPausedJobResumesInANewConsole(t *testing.T) {
 	h.scr.waitText(t, "paused")
 	h.quit(t)
 	// A write out at the quit still lands: it is shown as of unknown outcome
-	// after the resume, and not sent again.
-	time.Sleep(200 * time.Millisecond)
+	// after the resume, and not sent again. Close returns once the server
+	// has answered every request it was given.
+	h.srv.Close()
 	first := h.patchedDevices()
 	if len(first) >= 12 {
 		t.Fatalf("%d devices written before the pause", len(first))
@@ -160,6 +163,7 @@ func TestBulkPausedJobResumesInANewConsole(t *testing.T) {
 }
 
 func TestBulkReadOnlySendsNothing(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{devices: 12, hosted: 1, cfg: func(c *Config) { c.ReadOnly = true }})
 	h.markAllByPlan(t, 12)
 	h.key("c")
@@ -202,6 +206,7 @@ func (h *harness) eachOnce(t *testing.T, n int, after string) {
 // A 429 refuses a device's write before it is made: the device is sent
 // when the server allows, and every device gets the change once.
 func TestBulkRateLimitedDeviceIsSentAfterTheWait(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{devices: 6, hosted: 1, latency: 20 * time.Millisecond, cfg: func(c *Config) { c.StateDir = t.TempDir() }})
 	h.askBulkAlarm(t, 6)
 	h.sim.Inject(sim.Fault{Op: api.OpUpdateConfig, Status: 429, Message: "Too Many Requests", RetryAfter: "1", Count: 1})

@@ -62,6 +62,7 @@ func (h *harness) editKey(t *testing.T, key, value string) {
 }
 
 func TestConfigEditDiffCancelSendsNothing(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{hosted: 1})
 	d := h.liveDevice(t, api.PlanHosted)
 	h.openConfig(t, d.DeviceID)
@@ -86,6 +87,7 @@ func TestConfigEditDiffCancelSendsNothing(t *testing.T) {
 }
 
 func TestConfigWriteQueuedThenApplied(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{hosted: 1, cfg: func(c *Config) { c.VerifyEvery = 50 * time.Millisecond }})
 	d := h.liveDevice(t, api.PlanHosted)
 	h.openConfig(t, d.DeviceID)
@@ -111,6 +113,7 @@ func TestConfigWriteQueuedThenApplied(t *testing.T) {
 }
 
 func TestConfigWrongTypeRefusedInline(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{hosted: 1})
 	d := h.liveDevice(t, api.PlanHosted)
 	h.openConfig(t, d.DeviceID)
@@ -156,6 +159,7 @@ func TestConfigEditorRoundTripAndSyntaxError(t *testing.T) {
 }
 
 func TestConfigDraftSurvivesANewConsole(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	h := start(t, setup{hosted: 1, cfg: func(c *Config) { c.StateDir = dir }})
 	d := h.liveDevice(t, api.PlanHosted)
@@ -180,6 +184,7 @@ func TestConfigDraftSurvivesANewConsole(t *testing.T) {
 }
 
 func TestReadOnlySendsNothing(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{hosted: 1, cfg: func(c *Config) { c.ReadOnly = true }})
 	d := h.liveDevice(t, api.PlanHosted)
 	h.scr.waitText(t, "READ-ONLY")
@@ -207,6 +212,7 @@ func TestReadOnlySendsNothing(t *testing.T) {
 }
 
 func TestNonHostedDeviceWithNoCallsLeft(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{hosted: 0.3})
 	h.runClock(t) // the simulator's rate limit refills as its clock moves
 	d := h.liveDevice(t, api.PlanTrial)
@@ -250,6 +256,7 @@ func spend(t *testing.T, h *harness, id string, n int) {
 }
 
 func TestWriteWithUnknownOutcomeIsReadBackFirst(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{hosted: 1})
 	d := h.liveDevice(t, api.PlanHosted)
 	h.openConfig(t, d.DeviceID)
@@ -296,6 +303,7 @@ func (h *harness) waitCallsLeft(t *testing.T, id string, n int) {
 // A 422 from the server names the setting, nothing is retried, and the
 // change stays staged for the user to mend.
 func TestConfig422NamesTheKeyAndKeepsTheEdit(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{hosted: 1})
 	d := h.liveDevice(t, api.PlanHosted)
 	h.openConfig(t, d.DeviceID)

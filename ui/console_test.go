@@ -28,6 +28,7 @@ func idsIn(devices []api.Device, pred func(api.Device) bool) []string {
 }
 
 func TestListShowsFleetAndHeader(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{})
 	devs := h.sim.Devices()
 	h.scr.waitText(t, "30 devices")
@@ -37,14 +38,20 @@ func TestListShowsFleetAndHeader(t *testing.T) {
 			t.Errorf("screen lacks %q:\n%s", want, v)
 		}
 	}
+	// sorted by ID, an order the answers coming in do not change (by
+	// state they do, and the cursor follows its device)
+	h.key("s")
+	h.scr.waitText(t, "sort ID")
 	h.key("G")
 	final := h.quit(t)
-	if final.Cursor() != len(devs)-1 {
-		t.Fatalf("cursor %d after G, want %d", final.Cursor(), len(devs)-1)
+	last := slices.MaxFunc(devs, func(a, b api.Device) int { return strings.Compare(a.DeviceID, b.DeviceID) }).DeviceID
+	if final.Cursor() != len(devs)-1 || final.FocusedID() != last {
+		t.Fatalf("cursor %d on %s after G, want %d on %s", final.Cursor(), final.FocusedID(), len(devs)-1, last)
 	}
 }
 
 func TestFilterLiveSyntaxErrorAndClear(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{})
 	devs := h.sim.Devices()
 	marine := idsIn(devs, func(d api.Device) bool { return d.GroupName == "Marine" })
@@ -79,6 +86,7 @@ func TestFilterLiveSyntaxErrorAndClear(t *testing.T) {
 }
 
 func TestSortByNameAndReverse(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{devices: 12})
 	devs := h.sim.Devices()
 	names := make([]string, len(devs))
@@ -102,6 +110,7 @@ func TestSortByNameAndReverse(t *testing.T) {
 }
 
 func TestOpenDeviceAndReadingsUpdate(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{hosted: 1, cfg: func(c *Config) {}})
 	var dev api.Device
 	for _, d := range h.sim.Devices() {
@@ -146,6 +155,7 @@ func lineWith(screen, s string) string {
 }
 
 func TestQuotaMeterAfter429(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{})
 	h.scr.waitText(t, "Devices 30")
 	h.sim.Inject(sim.Fault{Status: 429, Message: "Too Many Requests", RetryAfter: "30", Count: 1})
@@ -160,6 +170,7 @@ func TestQuotaMeterAfter429(t *testing.T) {
 }
 
 func TestOfflineKeepsDataAndShowsCountdown(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{})
 	id := h.sim.Devices()[0].DeviceID
 	h.scr.waitText(t, id)
@@ -174,6 +185,7 @@ func TestOfflineKeepsDataAndShowsCountdown(t *testing.T) {
 }
 
 func TestOfflineStartShowsTheCache(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	h := start(t, setup{cfg: func(c *Config) { c.StateDir = dir }})
 	id := h.sim.Devices()[0].DeviceID
@@ -203,12 +215,14 @@ func TestOfflineStartShowsTheCache(t *testing.T) {
 }
 
 func TestUnknownDeviceFlagSaysSo(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{cfg: func(c *Config) { c.Device = "ZZZZZZZZ9" }})
 	h.scr.waitText(t, "device ZZZZZZZZ9 is not in this account")
 	h.quit(t)
 }
 
 func TestDeviceFlagOpensThatDevice(t *testing.T) {
+	t.Parallel()
 	var want string
 	h := start(t, setup{w: 80, h: 24, cfg: func(c *Config) {}})
 	want = h.sim.Devices()[7].DeviceID
@@ -222,6 +236,7 @@ func TestDeviceFlagOpensThatDevice(t *testing.T) {
 }
 
 func TestGarbageForOneDeviceStaysWithIt(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{hosted: 1})
 	devs := h.sim.Devices()
 	bad, good := devs[0].DeviceID, devs[1].DeviceID
@@ -248,6 +263,7 @@ func TestGarbageForOneDeviceStaysWithIt(t *testing.T) {
 }
 
 func TestResizeToTinyAndBack(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{w: 80, h: 24})
 	id := h.sim.Devices()[0].DeviceID
 	h.scr.waitText(t, id)
@@ -263,6 +279,7 @@ func TestResizeToTinyAndBack(t *testing.T) {
 }
 
 func TestHelpIsGeneratedAndFilters(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{})
 	h.scr.waitText(t, "Devices 30")
 	h.key("?")
@@ -327,6 +344,7 @@ func TestMarkCopyAndExport(t *testing.T) {
 // Until the user moves, the cursor stays on the first row while answers
 // reorder the list: the worst device is what the console shows.
 func TestCursorStaysOnTopUntilTheUserMoves(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{hosted: 1})
 	h.scr.waitText(t, "Devices 30")
 	// every device read once: after the user moves, the cursor follows its
@@ -346,6 +364,7 @@ func TestCursorStaysOnTopUntilTheUserMoves(t *testing.T) {
 }
 
 func TestQuotaAndLogTakeTheScreenWhenNarrow(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{w: 80, h: 24})
 	h.scr.waitText(t, "Devices 30")
 	h.key("u")
@@ -359,6 +378,7 @@ func TestQuotaAndLogTakeTheScreenWhenNarrow(t *testing.T) {
 
 // A click picks the row under the pointer (it used to pick the one below).
 func TestMouseClickPicksTheRowClicked(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{hosted: 1})
 	h.scr.waitText(t, "Devices 30")
 	h.key("s") // by ID: rows stay where they are as answers arrive
@@ -392,6 +412,7 @@ func TestMouseClickPicksTheRowClicked(t *testing.T) {
 // while the cursor sits on the first row and answers reorder the list
 // under it.
 func TestTheDeviceShownIsTheOneRead(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{hosted: 1})
 	h.scr.waitText(t, "Devices 30")
 	h.scr.waitFor(t, "the first pass done", func(v string) bool { return !strings.Contains(header(v), "reading ") })

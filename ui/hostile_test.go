@@ -50,6 +50,7 @@ var hostileMarks = []string{"c3FjIHB3bmVk", "pwned", "evil.example", "\u009b", "
 // says what is wrong), no escape of the server's reaches the output, and
 // q quits.
 func TestHostileServerCannotTakeOverTheConsole(t *testing.T) {
+	t.Parallel()
 	for _, sc := range []string{sim.HostileEscapes, sim.HostileLong, sim.HostileEndless, sim.HostileRepeat,
 		sim.HostileNoNew, sim.HostileDuplicates, sim.HostileAbsurd, sim.HostileStream, sim.HostileHuge, sim.HostileSick,
 		sim.HostileDrip, sim.HostileOversized} {
@@ -79,7 +80,7 @@ func TestHostileServerCannotTakeOverTheConsole(t *testing.T) {
 			for range 3 { // back from whatever is open, then quit from the list
 				tm.Send(tea.KeyPressMsg{Code: 'q', Text: "q"})
 			}
-			tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+			tm.WaitFinished(t, teatest.WithFinalTimeout(patience))
 		})
 	}
 }

@@ -40,6 +40,7 @@ func otherServer(t *testing.T, now time.Time) *httptest.Server {
 }
 
 func TestLongFloatsKeepTheirUnitAt80Columns(t *testing.T) {
+	t.Parallel()
 	now := time.Now().UTC()
 	srv := otherServer(t, now)
 	cfg := Config{Profile: "acme", Key: uiKey, KeySource: "env",
@@ -58,5 +59,5 @@ func TestLongFloatsKeepTheirUnitAt80Columns(t *testing.T) {
 		t.Fatalf("a long float shown whole:\n%s", scr.String())
 	}
 	tm.Send(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
-	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	tm.WaitFinished(t, teatest.WithFinalTimeout(patience))
 }

@@ -64,6 +64,7 @@ func addedAndListed(id string) func(string) bool {
 }
 
 func TestAddDeviceWithoutPassword(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{})
 	id, _ := h.claimable(t, false)
 	h.scr.waitText(t, "Devices 30")
@@ -93,6 +94,7 @@ func TestAddDeviceWithoutPassword(t *testing.T) {
 }
 
 func TestAddDeviceAsksForThePasswordAndSaysWhenItIsWrong(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{})
 	id, pw := h.claimable(t, true)
 	h.scr.waitText(t, "Devices 30")
@@ -171,6 +173,7 @@ func (h *harness) fillMQTT(keyPath, certPath, caPath string, loadedCA bool) {
 }
 
 func TestMQTTCertificatesAndBroker(t *testing.T) {
+	t.Parallel()
 	dir := certFiles(t)
 	h := start(t, setup{hosted: 1})
 	d := h.liveDevice(t, api.PlanHosted)
@@ -210,6 +213,7 @@ func TestMQTTCertificatesAndBroker(t *testing.T) {
 }
 
 func TestMQTTRefusesBadFilesAndStopsAtAFailure(t *testing.T) {
+	t.Parallel()
 	dir := certFiles(t)
 	h := start(t, setup{hosted: 1})
 	d := h.liveDevice(t, api.PlanHosted)

@@ -106,10 +106,15 @@ func (s *screen) resize(w, h int) {
 	s.mu.Unlock()
 }
 
+// patience is how long a test waits for a state before it fails: long, as
+// it costs nothing when the state comes, and the suite runs its tests side
+// by side on two busy cores.
+const patience = 45 * time.Second
+
 // waitFor polls the screen until cond holds or fails the test.
 func (s *screen) waitFor(t *testing.T, what string, cond func(string) bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(patience)
 	for time.Now().Before(deadline) {
 		if cond(s.String()) {
 			return
@@ -255,5 +260,5 @@ func (h *harness) quit(t *testing.T) *Model {
 		return h.typed.final(t)
 	}
 	h.tm.Send(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
-	return h.tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model)
+	return h.tm.FinalModel(t, teatest.WithFinalTimeout(patience)).(*Model)
 }

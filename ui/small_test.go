@@ -14,6 +14,7 @@ func lastLine(v string) string {
 }
 
 func TestFooterAt80x24EndsWithHelpAndQuit(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{w: 80, h: 24})
 	h.scr.waitText(t, "Devices 30")
 	h.scr.waitFor(t, "a footer ending with help and quit", func(v string) bool {
@@ -26,6 +27,7 @@ func TestFooterAt80x24EndsWithHelpAndQuit(t *testing.T) {
 }
 
 func TestHelpScrollsToItsLastLineAt80x24(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{w: 80, h: 24})
 	h.scr.waitText(t, "Devices 30")
 	h.key("?")
@@ -44,6 +46,7 @@ func TestHelpScrollsToItsLastLineAt80x24(t *testing.T) {
 }
 
 func TestQFromTheReadingsGoesBack(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{w: 80, h: 24})
 	h.scr.waitText(t, "Devices 30")
 	h.key("enter")
@@ -73,6 +76,7 @@ func TestQFromTheReadingsGoesBack(t *testing.T) {
 
 // In tmux a key typed soon after esc comes as alt+key: it is esc, then the key.
 func TestAltKeyIsEscThenTheKey(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{w: 80, h: 24})
 	h.scr.waitText(t, "Devices 30")
 	h.key("u")
@@ -86,6 +90,7 @@ func TestAltKeyIsEscThenTheKey(t *testing.T) {
 }
 
 func TestASCIIWithoutAUTF8Locale(t *testing.T) {
+	t.Parallel()
 	if UTF8Locale(func(string) string { return "" }) || !UTF8Locale(env{"LANG": "en_AU.UTF-8"}.get) ||
 		UTF8Locale(env{"LC_ALL": "C", "LANG": "en_AU.UTF-8"}.get) || !UTF8Locale(env{"LC_CTYPE": "C.utf8"}.get) {
 		t.Fatal("locale detection is wrong")

@@ -3,6 +3,7 @@ package ui
 import "testing"
 
 func TestSparkline(t *testing.T) {
+	t.Parallel()
 	if got := sparkline([]float64{1, 2, 3, 4, 5, 6, 7, 8}, 8); got != "▁▂▃▄▅▆▇█" {
 		t.Errorf("rising: %q", got)
 	}

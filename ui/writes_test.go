@@ -37,6 +37,7 @@ func press(s string) tea.KeyPressMsg { return tea.KeyPressMsg{Code: rune(s[0]), 
 // After a write of unknown outcome to A the user opens B's config; the
 // read-back of A asks to send again, and y sends A's change to A.
 func TestSendAgainGoesToTheDeviceWritten(t *testing.T) {
+	t.Parallel()
 	m, s := modelOn(t, 2, 1)
 	a, b := s.Devices()[0], s.Devices()[1]
 	sent := []state.Change{{Key: "ambient.warning", Old: json.Number("50"), New: json.Number("47")}}
@@ -59,6 +60,7 @@ func TestSendAgainGoesToTheDeviceWritten(t *testing.T) {
 // A change staged while a write is out stays staged, and in the draft,
 // when the write's 202 comes back; the change sent goes.
 func TestChangeStagedDuringASendIsKept(t *testing.T) {
+	t.Parallel()
 	m, s := modelOn(t, 1, 1)
 	d := s.Devices()[0]
 	p := m.config
@@ -87,6 +89,7 @@ func TestChangeStagedDuringASendIsKept(t *testing.T) {
 
 // A late answer of an MQTT set-up is not taken for a step of the next one.
 func TestMQTTLateAnswerOfAnEarlierRunIsDropped(t *testing.T) {
+	t.Parallel()
 	m, s := modelOn(t, 2, 1)
 	b := s.Devices()[1]
 	m.mqtt.open(b)
@@ -103,6 +106,7 @@ func TestMQTTLateAnswerOfAnEarlierRunIsDropped(t *testing.T) {
 // A write's calls left are read when it is confirmed, not from the
 // command's goroutine while the console folds a device list (go test -race).
 func TestWriteReadsCallsLeftBeforeItGoes(t *testing.T) {
+	t.Parallel()
 	m, s := modelOn(t, 4, 0.01)
 	var d api.Device
 	for _, x := range s.Devices() {
@@ -125,6 +129,7 @@ func TestWriteReadsCallsLeftBeforeItGoes(t *testing.T) {
 // A dialog an answer opens while the user reads another waits its turn,
 // and one that appears by itself takes no key for a moment.
 func TestDialogsFromAnswersWaitAndAreGuarded(t *testing.T) {
+	t.Parallel()
 	m, _ := modelOn(t, 1, 1)
 	m.cfg.DialogGuard = time.Hour
 	first := newQuestion("first", nil, "?", "yes", "no", func(*Model, bool) tea.Cmd { return nil })
@@ -154,6 +159,7 @@ func TestDialogsFromAnswersWaitAndAreGuarded(t *testing.T) {
 // A non-Hosted device's three read-backs are spread over the ten minutes
 // they watch, not spent at once.
 func TestNonHostedReadBacksAreSpread(t *testing.T) {
+	t.Parallel()
 	m, _ := modelOn(t, 1, 1)
 	for _, every := range []time.Duration{verifyEvery, 50 * time.Millisecond} {
 		m.cfg.VerifyEvery = every
@@ -170,6 +176,7 @@ func TestNonHostedReadBacksAreSpread(t *testing.T) {
 // written after it: a bulk change counts it queued and an MQTT set-up
 // goes on, each saying the log failed.
 func TestAWriteTakenButNotAuditedIsNotAFailure(t *testing.T) {
+	t.Parallel()
 	m, s := modelOn(t, 1, 1)
 	blocked := filepath.Join(t.TempDir(), "file")
 	if err := os.WriteFile(blocked, nil, 0o600); err != nil {
@@ -198,6 +205,7 @@ func TestAWriteTakenButNotAuditedIsNotAFailure(t *testing.T) {
 // A bulk setting the first marked device has already is still sent to
 // every device: the others' values were not read.
 func TestBulkSettingTheFirstDeviceHasIsKept(t *testing.T) {
+	t.Parallel()
 	m, s := modelOn(t, 3, 1)
 	m.bulk.open(s.Devices())
 	m.bulk.reading, m.bulk.cfg = false, api.Config{"ambient": api.Config{"alarm": json.Number("65")}}
