@@ -284,7 +284,7 @@ func TestHelpIsGeneratedAndFilters(t *testing.T) {
 	h.scr.waitText(t, "Devices 30")
 	h.key("?")
 	h.scr.waitFor(t, "help", func(v string) bool {
-		return strings.Contains(v, "Keys") && strings.Contains(v, "reverse sort") && strings.Contains(v, "api log")
+		return strings.Contains(v, "Keys") && strings.Contains(v, "reverse sort") && strings.Contains(v, "other pane")
 	})
 	h.key("/")
 	h.key("quota")

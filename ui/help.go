@@ -74,17 +74,19 @@ func (p *helpPane) lines(w int) []string {
 	shown := 0
 	seen := map[string]bool{}
 	groups := p.groups()
-	keyW := 8 // the widest key ("pgup/ctrl+u"), so that every description starts in one column
+	keyW := 8 // the widest key shown ("pgup/ctrl+u"), so that every description starts in one column
 	for _, g := range groups {
 		for _, k := range g.keys {
-			keyW = max(keyW, min(14, cellWidth(k.Help().Key)))
+			if hl := k.Help(); p.matches(g.title, hl.Key, hl.Desc) {
+				keyW = max(keyW, min(14, cellWidth(hl.Key)))
+			}
 		}
 	}
 	for _, g := range groups {
 		var lines []string
 		for _, k := range g.keys {
 			hl := k.Help()
-			if seen[g.title+hl.Key] || (f != "" && !strings.Contains(strings.ToLower(hl.Key+" "+hl.Desc+" "+g.title), f)) {
+			if seen[g.title+hl.Key] || !p.matches(g.title, hl.Key, hl.Desc) {
 				continue
 			}
 			seen[g.title+hl.Key] = true
@@ -116,6 +118,12 @@ func (p *helpPane) lines(w int) []string {
 		}
 	}
 	return out
+}
+
+// matches reports a key the search leaves in.
+func (p *helpPane) matches(group, key, desc string) bool {
+	f := strings.ToLower(p.filter)
+	return f == "" || strings.Contains(strings.ToLower(key+" "+desc+" "+group), f)
 }
 
 func (p *helpPane) view() string {
