@@ -135,3 +135,47 @@ func signalConsole(t *testing.T, bin string, sig syscall.Signal) {
 		t.Errorf("exit status %q (%v): a signalled console is not a success", b, err)
 	}
 }
+
+// The built program given a FIFO named like a certificate neither blocks
+// in open(2) nor waits for a writer: it refuses the file and leaves, and
+// were it still running, SIGTERM would end it.
+func TestBinaryFilesLoadOnAFIFOLeaves(t *testing.T) {
+	s, srv := setup(t)
+	id := hostedDevice(t, s)
+	bin := filepath.Join(t.TempDir(), "sqc")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	fifo := filepath.Join(t.TempDir(), "mqtt_ca.pem")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "files", "load", id, fifo, "--yes")
+	cmd.Env = append(os.Environ(), "SENQUIP_API_URL="+srv.URL)
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-done:
+			t.Fatalf("files load waited on a FIFO until SIGTERM:\n%s", out.String())
+		case <-time.After(5 * time.Second):
+			_ = cmd.Process.Kill()
+			<-done
+			t.Fatalf("files load on a FIFO ignored SIGTERM:\n%s", out.String())
+		}
+	}
+	if code := cmd.ProcessState.ExitCode(); code != 1 || !strings.Contains(out.String(), "named pipe (FIFO)") {
+		t.Fatalf("exit %d:\n%s", code, out.String())
+	}
+	if n := len(s.Requests()); n != 0 {
+		t.Fatalf("%d requests for a refused FIFO", n)
+	}
+}
