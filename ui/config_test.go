@@ -101,7 +101,13 @@ func TestConfigWriteQueuedThenApplied(t *testing.T) {
 	if len(w) != 1 || w[0].Method != "PATCH" || w[0].Status != 202 || string(w[0].Body) != `{"config":{"ambient":{"warning":47}}}` {
 		t.Fatalf("writes %+v", w)
 	}
-	h.clock.Advance(20 * time.Minute) // past the device's next check-in
+	// Past the device's next check-in (it reports every minute), and well
+	// within the 10 minutes the console reads back for: a jump beyond them
+	// let a read sent before it, answered "not synced", end the read-backs.
+	if !strings.Contains(lineWith(h.scr.String(), "device.interval"), " 60") {
+		t.Fatalf("the device does not report every minute:\n%s", h.scr.String())
+	}
+	h.clock.Advance(2 * time.Minute)
 	h.scr.waitText(t, "applied at")
 	h.scr.waitFor(t, "the new value as the device's", func(v string) bool {
 		return strings.Contains(lineWith(v, "ambient.warning"), "47") && !strings.Contains(v, "→ 47")

@@ -59,6 +59,9 @@ func TestHostileServerCannotTakeOverTheConsole(t *testing.T) {
 			scr.waitFor(t, "the fleet or a word about it", func(v string) bool {
 				return strings.Contains(v, "Devices ") || strings.Contains(v, "Could not list")
 			})
+			if sc == sim.HostileEscapes { // "Devices 0" shows before the list comes
+				scr.waitText(t, "click")
+			}
 			for _, k := range []tea.KeyPressMsg{{Code: tea.KeyEnter}, {Code: 'j', Text: "j"}, {Code: tea.KeyEnter}, {Code: 'c', Text: "c"}} {
 				tm.Send(k)
 				time.Sleep(150 * time.Millisecond)
