@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -93,5 +94,24 @@ func TestWriteOutcomeOfEachAnswer(t *testing.T) {
 		if got := api.WriteOutcome(c.err); got != c.want {
 			t.Errorf("%v: %v, want %v", c.err, got, c.want)
 		}
+	}
+}
+
+// A certificate the client does not trust fails the TLS handshake, before
+// any byte of the request can leave: the write was not sent.
+func TestWriteFailingTheTLSHandshakeIsNotSent(t *testing.T) {
+	s := sim.New(sim.Options{Devices: 2, Key: testKey, HostedFraction: 1})
+	srv := httptest.NewTLSServer(s)
+	defer srv.Close()
+	c, err := api.New(api.Options{BaseURL: srv.URL, Key: testKey, MaxRetries: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.UpdateConfig(context.Background(), s.Devices()[0].DeviceID, alarm65())
+	if got := api.WriteOutcome(err); got != api.NotSent {
+		t.Fatalf("an untrusted certificate: outcome %v (%v), want not sent", got, err)
+	}
+	if n := len(s.Requests()); n != 0 {
+		t.Fatalf("the server saw %d requests", n)
 	}
 }
