@@ -12,17 +12,19 @@ import (
 // one device: a server that answers every read of one device with 500 and
 // every other read well is one device's problem, and holding the fleet for
 // it (then probing with that same device) would stop every read. So a 5xx
-// is first held as its target's own failure; only when a second target
-// fails with a 5xx before anything succeeds does the fleet back off, and
+// is first held as its target's own failure once the server has answered
+// anything this session; only when a second target fails with a 5xx
+// before anything succeeds does the fleet back off, and
 // the targets that were held for it are let go: the server was at fault.
 // A 503 (or a 5xx with Retry-After) is the server saying it is overloaded:
 // that holds the fleet at once.
 //
 // serverFailed returns whether the 5xx holds the fleet.
 func (s *Scheduler) serverFailed(f flight, e *entry, err error, now time.Time) bool {
-	if s.out.active || api.RetryAfterOf(err) > 0 || statusOf(err) == http.StatusServiceUnavailable {
-		// An outage already (its probes and stragglers), or the server
-		// saying it is overloaded (503, Retry-After): the fleet waits.
+	if s.out.active || s.lastOKID == 0 || api.RetryAfterOf(err) > 0 || statusOf(err) == http.StatusServiceUnavailable {
+		// An outage already (its probes and stragglers), a server that has
+		// answered nothing well this session, or one saying it is
+		// overloaded (503, Retry-After): the fleet waits.
 		return true
 	}
 	key := targetKey(f.req)

@@ -404,7 +404,7 @@ func (s *Scheduler) probe(now time.Time) (Request, bool, time.Duration) {
 	req, ok := s.popUser()
 	if !ok && !s.paused {
 		switch e, top := s.byID[s.focus], s.heap.top(); {
-		case e != nil && !e.inflight && !e.monthly && !now.Before(e.hold):
+		case e != nil && !e.inflight && !e.monthly:
 			req, ok = Request{Kind: KindData, DeviceID: e.id}, true
 		case !s.list.inflight:
 			req, ok = Request{Kind: KindList}, true
