@@ -91,6 +91,9 @@ func checkPath(v string) string {
 	case st.IsDir():
 		return "a folder: tab completes the file's name"
 	case st.Mode()&os.ModeSymlink != 0:
+		if target, err := filepath.EvalSymlinks(expandHome(v)); err == nil {
+			return "a link to " + api.Clean(target) + ": links are not followed, give that path itself"
+		}
 		return "a symbolic link: links are not followed, name the file itself"
 	case !st.Mode().IsRegular():
 		return "not a regular file: sqc reads only regular files"
