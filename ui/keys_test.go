@@ -67,6 +67,7 @@ func TestEscThenAKeyInOneReadIsBothKeys(t *testing.T) {
 	t.Run("config edit", func(t *testing.T) {
 		h := start(t, setup{hosted: 1, typed: true})
 		d := h.liveDevice(t, api.PlanHosted)
+		h.scr.waitText(t, "Devices 30") // the device is listed before the filter looks for it
 		h.openConfig(t, d.DeviceID)
 		h.scr.waitText(t, "ambient.warning")
 		h.key("/")
@@ -153,6 +154,7 @@ func TestHelpListsThePaneInFrontFirst(t *testing.T) {
 	t.Run("config", func(t *testing.T) {
 		h := start(t, setup{hosted: 1})
 		d := h.liveDevice(t, api.PlanHosted)
+		h.scr.waitText(t, "Devices 30") // the device is listed before the filter looks for it
 		h.openConfig(t, d.DeviceID)
 		h.scr.waitText(t, "ambient.warning")
 		h.key("?")
@@ -181,6 +183,7 @@ func TestHelpListsThePaneInFrontFirst(t *testing.T) {
 	t.Run("MQTT", func(t *testing.T) {
 		h := start(t, setup{hosted: 1})
 		d := h.liveDevice(t, api.PlanHosted)
+		h.scr.waitText(t, "Devices 30")
 		h.openOn(t, d.DeviceID, "m")
 		h.scr.waitText(t, "MQTT for "+d.DeviceID)
 		h.key("shift+tab") // the CA choice: no text is typed there
