@@ -65,8 +65,9 @@ func TestEscThenAKeyInOneReadIsBothKeys(t *testing.T) {
 		}
 	})
 	t.Run("config edit", func(t *testing.T) {
-		h := start(t, setup{w: 80, h: 24, hosted: 1, typed: true})
+		h := start(t, setup{hosted: 1, typed: true})
 		d := h.liveDevice(t, api.PlanHosted)
+		h.scr.waitText(t, "Devices 30") // the device is listed before the filter looks for it
 		h.openConfig(t, d.DeviceID)
 		h.scr.waitText(t, "ambient.warning")
 		h.key("/")
@@ -151,8 +152,9 @@ func firstHelpGroup(v string) string {
 // The help lists the keys of the pane in front first.
 func TestHelpListsThePaneInFrontFirst(t *testing.T) {
 	t.Run("config", func(t *testing.T) {
-		h := start(t, setup{w: 80, h: 24, hosted: 1})
+		h := start(t, setup{hosted: 1})
 		d := h.liveDevice(t, api.PlanHosted)
+		h.scr.waitText(t, "Devices 30") // the device is listed before the filter looks for it
 		h.openConfig(t, d.DeviceID)
 		h.scr.waitText(t, "ambient.warning")
 		h.key("?")
@@ -163,7 +165,7 @@ func TestHelpListsThePaneInFrontFirst(t *testing.T) {
 		h.quit(t)
 	})
 	t.Run("bulk", func(t *testing.T) {
-		h := start(t, setup{w: 80, h: 24, hosted: 1})
+		h := start(t, setup{hosted: 1})
 		h.scr.waitText(t, "Devices 30")
 		h.key("space")
 		h.key("j")
@@ -179,8 +181,9 @@ func TestHelpListsThePaneInFrontFirst(t *testing.T) {
 		h.quit(t)
 	})
 	t.Run("MQTT", func(t *testing.T) {
-		h := start(t, setup{w: 80, h: 24, hosted: 1})
+		h := start(t, setup{hosted: 1})
 		d := h.liveDevice(t, api.PlanHosted)
+		h.scr.waitText(t, "Devices 30")
 		h.openOn(t, d.DeviceID, "m")
 		h.scr.waitText(t, "MQTT for "+d.DeviceID)
 		h.key("shift+tab") // the CA choice: no text is typed there

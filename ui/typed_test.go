@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"sync"
 	"testing"
@@ -29,17 +30,19 @@ func runTyped(t *testing.T, m tea.Model, w, h int, profile colorprofile.Profile)
 		tea.WithWindowSize(w, h), tea.WithColorProfile(profile),
 		tea.WithEnvironment([]string{"TERM=xterm-256color"}))
 	ti := &typedInput{in: pw, scr: newScreenOn(out, w, h), done: make(chan tea.Model, 1)}
+	exited := make(chan error, 1)
 	go func() {
 		final, err := p.Run()
-		if err != nil {
-			t.Errorf("the program failed: %v", err)
-		}
+		exited <- err
 		ti.done <- final
 	}()
 	p.Send(tea.WindowSizeMsg{Width: w, Height: h})
 	t.Cleanup(func() {
-		p.Kill()
-		_ = pr.Close() // a write after the end returns
+		p.Kill() // a test that failed before its quit
+		_ = pr.Close()
+		if err := <-exited; err != nil && !errors.Is(err, tea.ErrProgramKilled) && !t.Failed() {
+			t.Errorf("the program failed: %v", err)
+		}
 	})
 	return ti
 }
