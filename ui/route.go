@@ -419,9 +419,10 @@ func (m *Model) cannotRead(id string) string {
 }
 
 // quit saves what the console knows (today's count, the screen's data)
-// and ends the program.
+// and ends the program. The save is bounded as a signal's is: a ledger
+// locked by another sqc must not hold a q for seconds.
 func (m *Model) quit() tea.Cmd {
-	if err := m.saveNow(); err != nil {
+	if err := m.saveAtExit(); err != nil {
 		m.cfg.Log.Warn("could not save state at quit", "err", err)
 	}
 	m.sh.savedAtQuit = true
