@@ -7,7 +7,7 @@ FREEZE  := $(GO) tool -modfile=tools/go.mod freeze
 
 .PHONY: build install demo test bench fuzz fuzz-short screenshots lint
 
-# The first build fetches the Go modules (minutes on a cold machine).
+# The first build fetches the Go modules (about half a minute on a cold machine).
 build:
 	$(GO) build -o $(BIN) .
 
