@@ -7,7 +7,6 @@ import (
 	"regexp"
 	"strings"
 
-	"charm.land/fang/v2"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
@@ -244,9 +243,9 @@ func (c *cli) valuedFlags() map[string]bool {
 // execute runs the command line and returns the exit status.
 func (c *cli) execute(ctx context.Context, args []string) int {
 	args = c.commandFirst(args)
-	// the commands and flags cobra and fang add as they start, so that
+	// the commands and flags cobra adds as it starts, so that
 	// help lists them
-	c.root.Version = version()
+	c.root.Version = versionLine()
 	c.root.InitDefaultVersionFlag()
 	c.root.InitDefaultHelpCmd()
 	c.root.InitDefaultCompletionCmd()
@@ -255,17 +254,20 @@ func (c *cli) execute(ctx context.Context, args []string) int {
 		return exitOK
 	}
 	c.root.SetArgs(args)
-	err := fang.Execute(ctx, c.root,
-		fang.WithoutManpage(),
-		fang.WithVersion(version()),
-		fang.WithCommit(commit()),
-		fang.WithErrorHandler(func(w io.Writer, _ fang.Styles, err error) {
-			msg := err.Error()
-			if ctx.Err() != nil && !isUsage(err) {
-				msg = "stopped: " + msg
-			}
-			fmt.Fprintln(w, "sqc:", api.CleanText(msg))
-		}))
+	// Cobra is run directly, not through fang: fang asks the terminal for
+	// its background colour (and waits seconds for an answer a plain
+	// terminal never sends) before it prints an error, which left the
+	// queries on the screen and held a signalled console's exit.
+	c.root.SilenceUsage, c.root.SilenceErrors = true, true
+	c.root.SetHelpFunc(func(cc *cobra.Command, _ []string) { c.writeHelp(cc) })
+	err := c.root.ExecuteContext(ctx)
+	if err != nil {
+		msg := err.Error()
+		if ctx.Err() != nil && !isUsage(err) {
+			msg = "stopped: " + msg
+		}
+		fmt.Fprintln(c.stderr, "sqc:", api.CleanText(msg))
+	}
 	switch {
 	case err == nil:
 		return exitOK

@@ -80,6 +80,15 @@ func version() string {
 	return "devel"
 }
 
+// versionLine is what --version prints: the version and the short commit
+// it was built from, when the build knows it.
+func versionLine() string {
+	if c := commit(); len(c) >= 7 {
+		return version() + " (" + c[:7] + ")"
+	}
+	return version()
+}
+
 func commit() string {
 	if info, ok := debug.ReadBuildInfo(); ok {
 		for _, s := range info.Settings {

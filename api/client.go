@@ -460,6 +460,8 @@ func netHint(err error, write bool) string {
 	switch {
 	case errors.Is(err, context.Canceled):
 		return "cancelled"
+	case errors.As(err, &re) && re.Loop:
+		return "asked once: check the API URL, or tell the server's operator"
 	case errors.As(err, &re):
 		return "check the API URL: the server sends requests elsewhere"
 	case notWorthRetry(err):

@@ -357,3 +357,31 @@ func TestObserverSeesEveryCall(t *testing.T) {
 		t.Fatalf("call record incomplete: %+v", calls[1])
 	}
 }
+
+// A server that redirects a read round in a loop within its own host is
+// asked once: another try would loop the same way. Before, the loop was
+// taken for a network failure, tried three times (15 requests for one
+// read) and the user told to check the network.
+func TestRedirectLoopIsOneTryAndNotTheNetwork(t *testing.T) {
+	var hits atomic.Int32
+	var srv *httptest.Server
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		http.Redirect(w, r, srv.URL+r.URL.Path, http.StatusFound)
+	}))
+	defer srv.Close()
+	c, err := api.New(api.Options{BaseURL: srv.URL, Key: testKey, RetryBase: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.GetDevice(context.Background(), "ABCDEFGH1")
+	if err == nil {
+		t.Fatal("a redirect loop was taken for an answer")
+	}
+	if n := hits.Load(); n != 5 {
+		t.Errorf("%d requests for one read that loops: want the 5 of one try", n)
+	}
+	if msg := err.Error(); strings.Contains(msg, "check the network") || !strings.Contains(msg, "loop") {
+		t.Errorf("the user is told %q: want the server's redirect loop named, not the network", msg)
+	}
+}

@@ -79,7 +79,7 @@ func redirectPolicy(base *url.URL) func(*http.Request, []*http.Request) error {
 			return http.ErrUseLastResponse
 		}
 		if len(via) >= 5 {
-			return fmt.Errorf("stopped after 5 redirects")
+			return &RedirectError{To: req.URL.Scheme + "://" + req.URL.Host, Host: base.Host, Loop: true}
 		}
 		if req.URL.Scheme != base.Scheme || !strings.EqualFold(req.URL.Host, base.Host) {
 			return &RedirectError{To: req.URL.Scheme + "://" + req.URL.Host, Host: base.Host}
@@ -89,10 +89,17 @@ func redirectPolicy(base *url.URL) func(*http.Request, []*http.Request) error {
 }
 
 // RedirectError is a redirect we refused to follow: never retried, since
-// the server will send us the same way again.
-type RedirectError struct{ To, Host string }
+// the server will send us the same way again. Loop is a server that
+// redirected five times within its own host: the same on every try.
+type RedirectError struct {
+	To, Host string
+	Loop     bool
+}
 
 func (e *RedirectError) Error() string {
+	if e.Loop {
+		return fmt.Sprintf("stopped after 5 redirects within %s: the server redirects in a loop", e.Host)
+	}
 	return fmt.Sprintf("redirect to %s refused: the API key is only sent to %s", e.To, e.Host)
 }
 
