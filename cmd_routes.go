@@ -56,7 +56,7 @@ func importRoutes(_ context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%s: %v", file, err)
 	}
-	current, _, err := api.LoadRoutes(e.routesPath())
+	current, keptBase, err := api.LoadRoutes(e.routesPath())
 	if err != nil {
 		return err
 	}
@@ -64,8 +64,15 @@ func importRoutes(_ context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%s: %v", file, err)
 	}
+	base, baseNote, err := collectionBase(e, res)
+	if err != nil {
+		return err
+	}
+	if base == "" {
+		base = keptBase
+	}
 	if len(res.Matched) > 0 {
-		if err := api.SaveRoutes(e.routesPath(), res.Routes, res.BaseURL); err != nil {
+		if err := api.SaveRoutes(e.routesPath(), res.Routes, base); err != nil {
 			return err
 		}
 	}
@@ -78,8 +85,8 @@ func importRoutes(_ context.Context, e *env, args []string) error {
 	for _, s := range res.Skipped {
 		fmt.Fprintf(e.stdout, "skipped   %s\n", cell(s, 120, e.ellipsis()))
 	}
-	if res.BaseURL != "" {
-		fmt.Fprintf(e.stdout, "base URL  %s\n", res.BaseURL)
+	if baseNote != "" {
+		fmt.Fprintf(e.stdout, "base URL  %s\n", baseNote)
 	}
 	if len(res.Matched) > 0 {
 		fmt.Fprintf(e.stdout, "saved to %s (sqc routes reset goes back to the built-in routes)\n", e.routesPath())
@@ -119,4 +126,28 @@ func resetRoutes(_ context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "removed %s: profile %s uses the built-in routes again\n", path, e.profile)
 	return nil
+}
+
+// collectionBase is the collection's baseUrl when sqc takes it, and what
+// to say of it. A collection is data from outside: it may move the API's
+// paths on the host the key already goes to, never send the key to
+// another host. Another host is named by the user, with --api-url at
+// login, SENQUIP_API_URL or the profile's api_url.
+func collectionBase(e *env, res *api.ImportResult) (base, note string, err error) {
+	if res.BaseURL == "" {
+		if res.BaseURLRefused != "" {
+			return "", "not used: " + res.BaseURLRefused, nil
+		}
+		return "", "", nil
+	}
+	cur, _, err := e.apiURLFrom()
+	if err != nil {
+		return "", "", err
+	}
+	shown := cell(res.BaseURL, 80, e.ellipsis())
+	if !sameHost(res.BaseURL, cur) || !sameHost(res.BaseURL, api.DefaultBaseURL) {
+		return "", fmt.Sprintf("%s not used: the key goes only to %s, and a collection cannot move it to another host; "+
+			"to use that server, name it yourself (sqc auth login --api-url URL, or SENQUIP_API_URL)", shown, cell(cur, 80, e.ellipsis())), nil
+	}
+	return res.BaseURL, shown, nil
 }

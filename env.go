@@ -135,6 +135,12 @@ func (e *env) apiURLFrom() (url, from string, err error) {
 	if err != nil {
 		return "", "", err
 	}
+	if imported != "" && !sameHost(imported, api.DefaultBaseURL) {
+		// a route file written before imports were held to the API's
+		// host: its baseUrl may move paths, never the key's host
+		e.log.Warn("the imported collection's baseUrl names another host: not used", "url", imported)
+		imported = ""
+	}
 	p, err := e.profileSettings()
 	if err != nil {
 		return "", "", err
@@ -267,4 +273,11 @@ func utf8Locale(getenv func(string) string) bool {
 // withTimeout bounds a one-shot command's call.
 func withTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(ctx, 2*time.Minute)
+}
+
+// sameHost reports whether two API URLs name one scheme and host.
+func sameHost(a, b string) bool {
+	ua, err1 := api.ParseBaseURL(a)
+	ub, err2 := api.ParseBaseURL(b)
+	return err1 == nil && err2 == nil && strings.EqualFold(ua.Scheme+"://"+ua.Host, ub.Scheme+"://"+ub.Host)
 }

@@ -52,6 +52,9 @@ type ImportResult struct {
 	// than theirs: each keeps the row it had, and says what was found.
 	Refused []*MethodError
 	BaseURL string // the collection's baseUrl variable, when it is a URL
+	// BaseURLRefused says why a baseUrl the collection has was not taken
+	// (plain http to another host, no host, another scheme).
+	BaseURLRefused string
 }
 
 // ImportPostman reads a collection and returns a new table: the matched
@@ -129,6 +132,8 @@ func ImportPostman(data []byte, base *Routes, source string) (*ImportResult, err
 		if s, ok := v.Value.(string); ok && strings.EqualFold(v.Key, "baseUrl") {
 			if _, err := ParseBaseURL(s); err == nil {
 				res.BaseURL = s
+			} else {
+				res.BaseURLRefused = CleanText(err.Error())
 			}
 		}
 	}
