@@ -205,7 +205,7 @@ func TestHelpSearchFindsCtrlAndStop(t *testing.T) {
 	h.key("/")
 	h.key("ctrl")
 	h.scr.waitFor(t, "every ctrl key", func(v string) bool {
-		for _, want := range []string{"/ctrl", "ctrl+c", "ctrl+z", "ctrl+u", "pgdn/ctrl+d"} {
+		for _, want := range []string{"/ctrl", "ctrl+c", "ctrl+z", "ctrl+u", "pgdn/ctrl+d", "A/ctrl+a"} {
 			if !strings.Contains(v, want) {
 				return false
 			}
