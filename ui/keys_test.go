@@ -225,3 +225,23 @@ func TestHelpSearchFindsCtrlAndStop(t *testing.T) {
 	h.scr.waitText(t, "clear the marks")
 	h.quit(t)
 }
+
+// esc with rows marked and no filter asks before it clears the marks, and
+// the question speaks of the list as it is: no filter hides any of them.
+func TestClearMarksAsksWithoutClaimingAFilter(t *testing.T) {
+	h := start(t, setup{})
+	h.scr.waitText(t, "Devices 30")
+	h.key("space")
+	h.key("j")
+	h.key("space")
+	h.scr.waitText(t, "2 marked")
+	h.key("esc")
+	h.scr.waitText(t, "Clear 2 marks?")
+	v := strings.Join(strings.Fields(h.scr.String()), " ")
+	if !strings.Contains(v, "2 devices marked") || strings.Contains(v, "filter") {
+		t.Fatalf("the question speaks of a filter while none is set:\n%s", h.scr.String())
+	}
+	h.key("y")
+	h.scr.waitFor(t, "the marks cleared", func(v string) bool { return !strings.Contains(v, "marked") })
+	h.quit(t)
+}
