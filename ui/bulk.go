@@ -437,7 +437,11 @@ func (m *Model) askBulkWrite() tea.Cmd {
 		lines = append(lines, "  "+d.DeviceID+"  "+clean(d.Name)+" · "+d.Plan)
 	}
 	if nonHosted > 0 {
-		lines = append(lines, "", fmt.Sprintf("%s not Hosted: each write costs 1 of its 50 calls a month; one with none left is skipped.", plural(nonHosted, "device is")))
+		are := plural(nonHosted, "device") + " are"
+		if nonHosted == 1 {
+			are = "1 device is"
+		}
+		lines = append(lines, "", are+" not Hosted: each write costs 1 of its 50 calls a month; one with none left is skipped.")
 	}
 	lines = append(lines, "", "Sent within the account's rate limit; p pauses, esc stops after the request in flight.")
 	send := func(m *Model) tea.Cmd {

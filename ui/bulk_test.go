@@ -297,3 +297,26 @@ func TestBulkResumeReadsBackTheDeviceInFlight(t *testing.T) {
 	h.eachOnce(t, 4, "after the resume")
 	h.quit(t)
 }
+
+// The confirm of a bulk change says how many marked devices are not
+// Hosted in a sentence that reads: "3 devices are", "1 device is".
+func TestBulkConfirmCountsTheNonHostedDevicesInASentence(t *testing.T) {
+	t.Parallel()
+	h := start(t, setup{devices: 8, hosted: 0.5})
+	nonHosted := 0
+	for _, d := range h.sim.Devices() {
+		if d.Plan != api.PlanHosted {
+			nonHosted++
+		}
+	}
+	want := itoa(nonHosted) + " devices are not Hosted"
+	if nonHosted == 1 {
+		want = "1 device is not Hosted"
+	}
+	h.askBulkAlarm(t, 8)
+	h.scr.waitFor(t, want, func(v string) bool {
+		return strings.Contains(strings.Join(strings.Fields(v), " "), want)
+	})
+	h.key("n")
+	h.quit(t)
+}

@@ -406,7 +406,11 @@ func (p *configPane) headLines() []string {
 		lines = append(lines, w.lines(st, p.w, now)...)
 	}
 	if n := len(p.changes); n > 0 {
-		lines = append(lines, fit(st.warn.Render(fmt.Sprintf("%s staged", plural(n, "change")))+st.dim.Render(" · w write · u undo · kept as a draft"), p.w))
+		kept := " · w write · u undo · kept as a draft"
+		if p.draftPath() == "" { // no state directory (the demo): a quit loses it
+			kept = " · w write · u undo · not saved as a draft"
+		}
+		lines = append(lines, fit(st.warn.Render(fmt.Sprintf("%s staged", plural(n, "change")))+st.dim.Render(kept), p.w))
 	}
 	problems := []string{p.problem}
 	if p.readErr != nil {

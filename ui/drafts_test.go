@@ -132,3 +132,19 @@ func TestDraftOfferResumesByDefaultAndDiscardsOnlyOnD(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// Without a state directory (the demo) nothing is saved: the staged
+// change does not claim to be kept as a draft, since a quit loses it.
+func TestStagedChangeWithoutAStateDirDoesNotClaimADraft(t *testing.T) {
+	t.Parallel()
+	h := start(t, setup{hosted: 1})
+	d := h.liveDevice(t, api.PlanHosted)
+	h.scr.waitText(t, "Devices 30") // the device is listed before the filter looks for it
+	h.openConfig(t, d.DeviceID)
+	h.editKey(t, "ambient.warning", "47")
+	h.scr.waitText(t, "1 change staged")
+	if v := h.scr.String(); strings.Contains(v, "kept as a draft") || !strings.Contains(v, "not saved as a draft") {
+		t.Fatalf("with no state directory the staged change says it is kept:\n%s", v)
+	}
+	h.quit(t)
+}

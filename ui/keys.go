@@ -51,7 +51,7 @@ func defaultKeys() keyMap {
 		Sort:        b([]string{"s"}, "s", "sort"),
 		SortReverse: b([]string{"S"}, "S", "reverse sort"),
 		Mark:        b([]string{"space"}, "space", "mark"),
-		MarkAll:     b([]string{"A", "ctrl+a"}, "A", "mark all shown"),
+		MarkAll:     b([]string{"A", "ctrl+a"}, "A/ctrl+a", "mark all shown"),
 		ClearMarks:  b([]string{"esc", "h", "left", "backspace"}, "esc", "clear the marks (asks first)"),
 		Copy:        b([]string{"y"}, "y", "copy id"),
 		Export:      b([]string{"e"}, "e", "export"),

@@ -205,7 +205,7 @@ func TestHelpSearchFindsCtrlAndStop(t *testing.T) {
 	h.key("/")
 	h.key("ctrl")
 	h.scr.waitFor(t, "every ctrl key", func(v string) bool {
-		for _, want := range []string{"/ctrl", "ctrl+c", "ctrl+z", "ctrl+u", "pgdn/ctrl+d"} {
+		for _, want := range []string{"/ctrl", "ctrl+c", "ctrl+z", "ctrl+u", "pgdn/ctrl+d", "A/ctrl+a"} {
 			if !strings.Contains(v, want) {
 				return false
 			}
@@ -223,5 +223,25 @@ func TestHelpSearchFindsCtrlAndStop(t *testing.T) {
 	h.key("/")
 	h.key("marks")
 	h.scr.waitText(t, "clear the marks")
+	h.quit(t)
+}
+
+// esc with rows marked and no filter asks before it clears the marks, and
+// the question speaks of the list as it is: no filter hides any of them.
+func TestClearMarksAsksWithoutClaimingAFilter(t *testing.T) {
+	h := start(t, setup{})
+	h.scr.waitText(t, "Devices 30")
+	h.key("space")
+	h.key("j")
+	h.key("space")
+	h.scr.waitText(t, "2 marked")
+	h.key("esc")
+	h.scr.waitText(t, "Clear 2 marks?")
+	v := strings.Join(strings.Fields(h.scr.String()), " ")
+	if !strings.Contains(v, "2 devices marked") || strings.Contains(v, "filter") {
+		t.Fatalf("the question speaks of a filter while none is set:\n%s", h.scr.String())
+	}
+	h.key("y")
+	h.scr.waitFor(t, "the marks cleared", func(v string) bool { return !strings.Contains(v, "marked") })
 	h.quit(t)
 }

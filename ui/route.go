@@ -312,7 +312,7 @@ func (m *Model) back() tea.Cmd {
 		return m.focusChanged()
 	case len(m.list.marks) > 0 && m.focused() == pane(m.list):
 		n := len(m.list.marks)
-		m.dialog = newQuestion("Clear the marks", []string{plural(n, "device") + " marked, some perhaps hidden by a filter."}, "Clear "+plural(n, "mark")+"?",
+		m.dialog = newQuestion("Clear the marks", []string{plural(n, "device") + " marked."}, "Clear "+plural(n, "mark")+"?",
 			"clear", "keep them", func(m *Model, yes bool) tea.Cmd {
 				if yes {
 					clear(m.list.marks)
