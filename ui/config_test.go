@@ -3,6 +3,7 @@ package ui
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -38,10 +39,15 @@ func (h *harness) liveDevice(t *testing.T, plan string) api.Device {
 // openConfig filters the list to one device and opens its config.
 func (h *harness) openConfig(t *testing.T, id string) { h.openOn(t, id, "c") }
 
+// listedRe is the list's title once the list has answered with devices.
+var listedRe = regexp.MustCompile(`Devices [1-9]`)
+
 // openOn filters the list to one device and presses a key on it.
 func (h *harness) openOn(t *testing.T, id, key string) {
 	t.Helper()
-	h.scr.waitText(t, "Devices ")
+	// "Devices 0" is on screen before the list answers; a filter typed
+	// then finds nothing, and the key falls on no device
+	h.scr.waitFor(t, "the device list", func(s string) bool { return listedRe.MatchString(s) })
 	h.key("/")
 	h.key(id)
 	h.key("enter")
