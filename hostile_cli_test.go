@@ -325,3 +325,44 @@ func TestDevicesListingStopsAtItsBudget(t *testing.T) {
 		t.Errorf("the server got %d requests, want 50", n)
 	}
 }
+
+// A collection is data from outside: its baseUrl may move the API's paths
+// on the host the key already goes to, never send the key to another host.
+func TestImportedCollectionCannotMoveTheKeyToAnotherHost(t *testing.T) {
+	setup(t)
+	for _, tc := range []struct{ base, say string }{
+		{"https://evil.example.com", "https://evil.example.com not used: the key goes only to " + api.DefaultBaseURL},
+		{"http://evil.example.com", "not used: API URL \"http://evil.example.com\": refusing plain http://"},
+	} {
+		col := map[string]any{
+			"info":     map[string]any{"schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+			"variable": []map[string]any{{"key": "baseUrl", "value": tc.base}},
+			"item":     []map[string]any{{"name": string(api.OpGetData), "request": map[string]any{"method": "GET", "url": "{{baseUrl}}/v9/devices/:deviceid/data"}}},
+		}
+		b, err := json.Marshal(col)
+		if err != nil {
+			t.Fatal(err)
+		}
+		file := filepath.Join(t.TempDir(), "collection.json")
+		if err := os.WriteFile(file, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		code, out, errs := sqc(t, "routes", "import", file)
+		if code != 0 || !strings.Contains(out, tc.say) {
+			t.Fatalf("import of baseUrl %s: exit %d\n%s%s", tc.base, code, out, errs)
+		}
+		// auth status says which URL it checks before it asks; the
+		// default's answer does not matter here
+		if _, out, _ := sqcCtx(t, time.Second, "auth", "status"); strings.Contains(out, "evil") {
+			t.Fatalf("after importing baseUrl %s, auth status checks it:\n%s", tc.base, out)
+		}
+	}
+	// a route file written before imports were held to the API's host
+	path := filepath.Join(os.Getenv("XDG_CONFIG_HOME"), "sqc", "routes", "default.json")
+	if err := api.SaveRoutes(path, api.DefaultRoutes(), "https://evil.example.com"); err != nil {
+		t.Fatal(err)
+	}
+	if _, out, errs := sqcCtx(t, time.Second, "auth", "status"); strings.Contains(out+errs, "evil") || !strings.Contains(out, api.DefaultBaseURL) {
+		t.Fatalf("a stored baseUrl of another host is used:\n%s%s", out, errs)
+	}
+}
