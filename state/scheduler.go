@@ -435,6 +435,11 @@ func (s *Scheduler) probe(now time.Time) (Request, bool, time.Duration) {
 func (s *Scheduler) popUser() (Request, bool) {
 	for i, q := range s.user {
 		if q.Kind == KindList {
+			if !s.listAskable() {
+				// asked while the listing that spent the user's one went
+				s.user = slices.Delete(s.user, i, i+1)
+				return s.popUser()
+			}
 			if s.list.inflight {
 				continue
 			}
