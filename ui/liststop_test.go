@@ -2,7 +2,10 @@ package ui
 
 import (
 	"context"
+	"errors"
+	"io/fs"
 	"net/http/httptest"
+	"os"
 	"testing"
 	"time"
 
@@ -44,4 +47,29 @@ func TestFirstListingGoesWhenTheKnownDayIsSpent(t *testing.T) {
 	scr.waitText(t, s.Devices()[0].DeviceID)
 	tm.Send(tea.KeyPressMsg{Code: 'q', Text: "q"})
 	tm.WaitFinished(t, teatest.WithFinalTimeout(patience))
+}
+
+// A list cut short by its budget is not kept in the offline cache: the
+// next session would take the limits of its thousand "Hosted" devices
+// from it.
+func TestStoppedListIsNotCached(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	h, err := sim.NewHostile(sim.HostileDrip, uiKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	cfg := Config{Profile: "acme", Key: uiKey, KeySource: "env", StateDir: dir,
+		Connect: connectTo(srv.URL, func(o *api.Options) { o.Timeout = 3 * time.Second })}
+	tm := teatest.NewTestModel(t, New(context.Background(), cfg), teatest.WithInitialTermSize(80, 24),
+		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
+	scr := newScreen(t, tm, 80, 24)
+	scr.waitText(t, "stopped early")
+	tm.Send(tea.KeyPressMsg{Code: 'q', Text: "q"})
+	tm.WaitFinished(t, teatest.WithFinalTimeout(patience))
+	if _, err := os.Stat(state.CachePath(dir, keys.Fingerprint(uiKey))); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the cut-short list was cached (%v): the next session would take its limits", err)
+	}
 }
