@@ -291,7 +291,8 @@ func (s *Scheduler) CanRead(id string) bool { return s.byID[id] != nil }
 // Ask queues a read the user asked for; it goes before anything else, a
 // device held by its own failure included. A data read the device's plan
 // forbids, or one its monthly limit refuses, is not queued (false): Hold
-// says why.
+// says why; nor is a second listing in one backoff after a listing that
+// stopped early (Stopped says until when).
 func (s *Scheduler) Ask(kind Kind, id string) bool {
 	if kind == KindList {
 		if !s.listAskable() {
