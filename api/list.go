@@ -66,7 +66,8 @@ func (c *Client) listBudget(r *ListReport, hosted int) (int, Limits) {
 // As pages arrive the limiter rises to what the distinct Hosted devices
 // seen so far allow (a lower bound of the account's rate), so a large
 // fleet lists quickly and a small one is never pushed past 1 request per
-// second; duplicates never raise it.
+// second; duplicates never raise it. A listing that stops early sets it
+// back to the account as known before it.
 func (c *Client) ListDevicesReport(ctx context.Context) (*ListReport, error) {
 	r := &ListReport{}
 	limit := c.opts.MaxDevices
@@ -77,7 +78,9 @@ func (c *Client) ListDevicesReport(ctx context.Context) (*ListReport, error) {
 	cursor := ""
 	stop := func(why string) (*ListReport, error) {
 		r.Stopped = why
-		c.SetRate(LimitsForHosted(hosted).RatePerSecond)
+		// A cut-short list tells nothing sure of the account: the rate
+		// goes back to what was known before it.
+		c.SetRate(LimitsForHosted(max(c.opts.KnownHosted, int(c.knownHosted.Load()))).RatePerSecond)
 		return r, &Error{Op: OpListDevices, Status: 200,
 			Message: fmt.Sprintf("listing stopped after %s: %s", Plural(r.Pages, "page"), why),
 			Hint:    fmt.Sprintf("showing the %s listed so far; the server's paging looks broken", Plural(len(r.Devices), "device"))}

@@ -214,6 +214,7 @@ type answer struct {
 	req     Request
 	err     error
 	devices []api.Device
+	stopped string // why the listing stopped early
 	foldAt  time.Time
 }
 
@@ -279,7 +280,9 @@ func (r *rig) launch(req Request) {
 	r.clock.run(func() {
 		a := answer{req: req}
 		if req.Kind == KindList {
-			a.devices, a.err = r.client.ListDevices(context.Background())
+			var rep *api.ListReport
+			rep, a.err = r.client.ListDevicesReport(context.Background())
+			a.devices, a.stopped = rep.Devices, rep.Stopped
 		} else {
 			_, a.err = r.client.GetData(context.Background(), req.DeviceID, api.DataQuery{Limit: 1})
 		}
@@ -313,7 +316,10 @@ func (r *rig) foldOne(now time.Time) {
 	a := r.pending[0]
 	r.pending = r.pending[1:]
 	r.sched.Done(a.req, now, a.err)
-	if a.err == nil {
+	if a.stopped != "" { // as the console folds a listing that stopped early
+		r.sched.ListStopped(a.req, a.devices, now, a.stopped)
+		r.client.SetRate(r.sched.Limits().RatePerSecond)
+	} else if a.err == nil {
 		if a.req.Kind == KindList {
 			r.setDevices(a.devices)
 		} else {

@@ -137,6 +137,9 @@ type target struct {
 	holdN    int
 	// holdServer: held for a 5xx, which may yet prove the whole server's.
 	holdServer bool
+	// stopped: the last listings stopped early (see ListStopped); cleared
+	// by a complete one.
+	stopped stoppedList
 }
 
 // flight is one request out.
@@ -288,9 +291,13 @@ func (s *Scheduler) CanRead(id string) bool { return s.byID[id] != nil }
 // Ask queues a read the user asked for; it goes before anything else, a
 // device held by its own failure included. A data read the device's plan
 // forbids, or one its monthly limit refuses, is not queued (false): Hold
-// says why.
+// says why; nor is a second listing in one backoff after a listing that
+// stopped early (Stopped says until when).
 func (s *Scheduler) Ask(kind Kind, id string) bool {
 	if kind == KindList {
+		if !s.listAskable() {
+			return false
+		}
 		id = ""
 	} else if e := s.byID[id]; e == nil || e.monthly && e.held(s.now) {
 		return false
@@ -342,9 +349,9 @@ func (s *Scheduler) focusDue(e *entry, r float64) time.Time {
 
 func (s *Scheduler) listDue(r float64) time.Time {
 	if s.list.last.IsZero() {
-		return later(time.Time{}, s.list.hold)
+		return later(later(time.Time{}, s.list.hold), s.list.stopped.until)
 	}
-	return later(s.list.last.Add(s.listEvery(r)), s.list.hold)
+	return later(later(s.list.last.Add(s.listEvery(r)), s.list.hold), s.list.stopped.until)
 }
 
 // Next returns the read to make now, or how long until one is due (zero
@@ -368,6 +375,13 @@ func (s *Scheduler) Next(now time.Time) (Request, bool, time.Duration) {
 		return Request{}, false, 0
 	}
 	if rate <= 0 {
+		if s.firstList(now) {
+			// The day's quota as known is spent, but what is known is a
+			// guess until the account's devices are listed: one listing a
+			// session learns the real limits, at most its own budget.
+			s.tokens = math.Max(-burst, s.tokens-1)
+			return s.start(Request{Kind: KindList}, now, false), true, 0
+		}
 		return Request{}, false, api.NextReset(now).Sub(now)
 	}
 	req, ok, at := s.due(now, settled)
@@ -406,7 +420,7 @@ func (s *Scheduler) probe(now time.Time) (Request, bool, time.Duration) {
 		switch e, top := s.byID[s.focus], s.heap.top(); {
 		case e != nil && !e.inflight && !e.monthly:
 			req, ok = Request{Kind: KindData, DeviceID: e.id}, true
-		case !s.list.inflight:
+		case !s.list.inflight && !s.list.stopped.until.After(now):
 			req, ok = Request{Kind: KindList}, true
 		case top != nil && !top.inflight:
 			req, ok = Request{Kind: KindData, DeviceID: top.id}, true
@@ -422,6 +436,11 @@ func (s *Scheduler) probe(now time.Time) (Request, bool, time.Duration) {
 func (s *Scheduler) popUser() (Request, bool) {
 	for i, q := range s.user {
 		if q.Kind == KindList {
+			if !s.listAskable() {
+				// asked while the listing that spent the user's one went
+				s.user = slices.Delete(s.user, i, i+1)
+				return s.popUser()
+			}
 			if s.list.inflight {
 				continue
 			}

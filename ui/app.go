@@ -425,9 +425,14 @@ func (m *Model) onList(msg listMsg) tea.Cmd {
 	m.cfg.Log.Debug("answer", "id", msg.req.ID, "list", len(msg.devices), "failure", api.Classify(msg.err), "err", msg.err)
 	m.sh.sched.Done(msg.req, now, msg.err)
 	var cmds []tea.Cmd
+	if msg.stopped != "" {
+		// a server that pages for ever, or repeats itself: the scheduler
+		// keeps the limits known before and backs off
+		m.sh.sched.ListStopped(msg.req, msg.devices, now, msg.stopped)
+	}
 	if msg.stopped != "" && len(msg.devices) > 0 {
-		// a server that pages for ever, or repeats itself: what came is kept
-		cmds = append(cmds, m.toast(fmt.Sprintf("the device list stopped early (%s): %s shown", msg.stopped, plural(len(msg.devices), "device")), true))
+		// what came is kept
+		cmds = append(cmds, m.toast(fmt.Sprintf("the device list stopped early (%s): %s shown; %s", msg.stopped, plural(len(msg.devices), "device"), m.listAgain(now)), true))
 		msg.err = nil
 	}
 	if n := len(msg.duplicates); n > 0 {
@@ -437,7 +442,9 @@ func (m *Model) onList(msg listMsg) tea.Cmd {
 	case msg.err == nil:
 		m.sh.listErr = nil
 		m.sh.fleet.SetDevices(msg.devices, msg.at)
-		m.sh.sched.SetDevices(msg.devices, now)
+		if msg.stopped == "" {
+			m.sh.sched.SetDevices(msg.devices, now)
+		}
 		for i := range msg.devices {
 			if r := msg.devices[i].Remaining; r != nil {
 				m.noteRemaining(msg.devices[i].DeviceID, *r)

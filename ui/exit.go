@@ -20,7 +20,7 @@ func (m *Model) saveAtExit() error {
 		return nil
 	}
 	saves := []func() error{m.sh.ledger.Save}
-	if m.sh.fleet.Len() > 0 {
+	if m.cacheable() {
 		snap, path := m.sh.fleet.Snapshot(m.sh.now(), m.focusID), state.CachePath(m.cfg.StateDir, m.sh.keyFP)
 		saves = append(saves, func() error { return snap.Save(path) })
 	}

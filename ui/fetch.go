@@ -94,7 +94,7 @@ func (m *Model) persist() tea.Cmd {
 		m.savedAt = now
 		cmds = append(cmds, func() tea.Msg { return savedMsg{err: l.Save()} })
 	}
-	if m.cacheDirty && now.Sub(m.cachedAt) >= cacheEvery && m.sh.fleet.Len() > 0 {
+	if m.cacheDirty && now.Sub(m.cachedAt) >= cacheEvery && m.cacheable() {
 		m.cacheDirty, m.cachedAt = false, now
 		snap, path := m.sh.fleet.Snapshot(now, m.focusID), state.CachePath(m.cfg.StateDir, m.sh.keyFP)
 		cmds = append(cmds, func() tea.Msg { return savedMsg{err: snap.Save(path)} })
@@ -110,10 +110,24 @@ func (m *Model) saveNow() error {
 		return nil
 	}
 	err := m.sh.ledger.Save()
-	if m.sh.fleet.Len() > 0 {
+	if m.cacheable() {
 		if cerr := m.sh.fleet.Snapshot(m.sh.now(), m.focusID).Save(state.CachePath(m.cfg.StateDir, m.sh.keyFP)); err == nil {
 			err = cerr
 		}
 	}
 	return err
+}
+
+// cacheable reports whether the fleet may be written to the offline
+// cache: not while it is a list that stopped early, whose devices would
+// give the next session limits its account may not have.
+func (m *Model) cacheable() bool {
+	if m.sh.fleet.Len() == 0 {
+		return false
+	}
+	if m.sh.sched == nil {
+		return true
+	}
+	_, why, _ := m.sh.sched.Stopped()
+	return why == ""
 }

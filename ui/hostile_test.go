@@ -90,8 +90,8 @@ func TestHostileServerCannotTakeOverTheConsole(t *testing.T) {
 
 // The console's device list obeys the listing budget of sqc devices: a
 // server paging 20 new devices at a time for ever gets 50 requests (5% of
-// the smallest account's day), the devices listed are shown, and a toast
-// says why the list stopped.
+// the smallest account's day), the devices listed are shown, a toast
+// says why the list stopped, and R lists again once, not twice.
 func TestConsoleListingStopsAtItsBudget(t *testing.T) {
 	tm, scr, h := hostileConsoleOn(t, sim.HostileDrip)
 	scr.waitText(t, "stopped early")
@@ -105,6 +105,28 @@ func TestConsoleListingStopsAtItsBudget(t *testing.T) {
 	if lists != 50 {
 		t.Errorf("the server got %d list requests, want 50", lists)
 	}
+	// After a stopped listing R lists once more, then says no until the
+	// list is due again: each listing may cost 50 requests.
+	listRequests := func() int {
+		n := 0
+		for _, q := range h.Log() {
+			if q.Op == api.OpListDevices {
+				n++
+			}
+		}
+		return n
+	}
+	tm.Send(tea.KeyPressMsg{Code: 'R', Text: "R"})
+	scr.waitFor(t, "a second listing of 50 requests", func(string) bool { return listRequests() == 100 })
+	tm.Send(tea.KeyPressMsg{Code: 'u', Text: "u"}) // the quota meter says why its limits are low
+	scr.waitText(t, "The device list is incomplete")
+	scr.waitText(t, "refused until then")
+	tm.Send(tea.KeyPressMsg{Code: 'R', Text: "R"})
+	scr.waitText(t, "not listed")
+	if n := listRequests(); n != 100 {
+		t.Errorf("the server got %d list requests after a refused R, want 100", n)
+	}
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEscape})
 	tm.Send(tea.KeyPressMsg{Code: 'q', Text: "q"})
 	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
 }

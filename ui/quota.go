@@ -103,6 +103,21 @@ func quotaLines(sh *shared, ledger *state.Ledger, sched *state.Scheduler, fleet 
 	var out []string
 	add := func(label, value string) { out = append(out, fit(fmt.Sprintf("%-15s %s", label, value), width)) }
 	out = append(out, st.title.Render("Quota")+st.dim.Render(fmt.Sprintf(" · limits from %d devices, %d Hosted", fleet.Len(), lim.Hosted)))
+	if until, why, askable := sched.Stopped(); why != "" {
+		// the limits above are those known before a listing that stopped
+		// early: the list is incomplete
+		for _, l := range strings.Split(wrap("The device list is incomplete: the last listing stopped early ("+why+"); the limits are those known before it.", width), "\n") {
+			out = append(out, st.warn.Render(l))
+		}
+		if until.After(now) {
+			add("listed again", fmt.Sprintf("at %s UTC, in %s", until.UTC().Format("15:04"), short(until.Sub(now))))
+			if askable {
+				add("R", "lists once before then")
+			} else {
+				add("R", "refused until then (listed once)")
+			}
+		}
+	}
 	out = append(out, "")
 	pct := float64(used) / float64(max(1, lim.Daily))
 	add("used today", fmt.Sprintf("%d / %d  %s %d%%", used, lim.Daily, gauge(sh, pct, 14), int(pct*100)))

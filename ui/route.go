@@ -263,7 +263,11 @@ func (m *Model) consoleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		case held != nil:
 			return m, held
 		case matches(msg, k.RefreshList):
-			sched.Ask(state.KindList, "")
+			if !sched.Ask(state.KindList, "") {
+				// one listing per backoff after one stopped early: each may
+				// spend 5% of the account's day
+				return m, m.toast("not listed: the last listing stopped early and you have listed once since; "+m.listAgain(m.sh.now()), true)
+			}
 			return m, tea.Batch(m.schedule(), m.toast("reading the device list (one request per 1,000 devices)", false))
 		case m.focusID == "" || m.sh.fleet.Len() == 0:
 			sched.Ask(state.KindList, "") // nothing to read but the list
