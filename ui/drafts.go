@@ -15,7 +15,7 @@ import (
 // discard it.
 
 // draftGlyph marks a device with a draft in the list (d in ASCII).
-const draftGlyph = "✎"
+const draftGlyph = "◆"
 
 // draftMark is the list's and help's word for the marker.
 var draftMark = key.NewBinding(key.WithHelp(draftGlyph, "an unsent config draft: c offers it back"))

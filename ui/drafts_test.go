@@ -10,7 +10,7 @@ import (
 )
 
 // draftCell is what the device list shows in the draft column of a
-// device's row ("✎" or " "); false when the device has no row on screen.
+// device's row ("◆" or " "); false when the device has no row on screen.
 func draftCell(screen, id string) (string, bool) {
 	for _, l := range strings.Split(screen, "\n") {
 		i := strings.Index(l, id)
