@@ -33,7 +33,6 @@ const (
 var (
 	helpTitle = lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Color("#7c3aed"))
 	helpFlag  = lipgloss.NewStyle().Foreground(lipgloss.Color("#0e7490"))
-	helpDim   = lipgloss.NewStyle().Foreground(lipgloss.Color("#6b7280"))
 )
 
 // helpWidth is the width help is laid out for: the terminal stdout is,

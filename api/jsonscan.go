@@ -294,19 +294,6 @@ func eachField(b []byte, fn fieldFunc) error {
 	return whole(b, '{', "object", func(i int) (int, error) { return scanObject(b, i, 1, rawMembers(fn)) })
 }
 
-// eachElem walks a whole document that must be one array.
-func eachElem(b []byte, fn func(val []byte) error) error {
-	return whole(b, '[', "array", func(i int) (int, error) {
-		return scanArray(b, i, 1, func(b []byte, i, depth int) (int, error) {
-			end, err := scanValue(b, i, depth)
-			if err != nil {
-				return end, err
-			}
-			return end, fn(b[i:end])
-		})
-	})
-}
-
 // unquote turns a raw JSON string (quotes included) into a Go string.
 func unquote(raw []byte, slow bool) (string, error) {
 	if !slow {
