@@ -24,12 +24,14 @@ demo: build
 # tools/testsum runs go test -json and prints a line per package as it
 # ends, the output of what failed, and each skipped test with its reason;
 # it exits as go test did. go test runs two packages at a time, in the
-# order given: the console's, the longest and mostly waiting on its clocks,
-# goes first so that it overlaps the others rather than queueing behind them.
+# order given: the two longest, the command line's (it builds the binary
+# and drives it in terminals) and the console's (mostly waiting on its
+# clocks), go first so that they overlap the others rather than queueing
+# behind them.
 test: lint
 	@sum=$$(mktemp -d); trap 'rm -rf "$$sum"' EXIT; \
 		$(GO) build -C tools -o "$$sum/testsum" ./testsum && \
-		"$$sum/testsum" -- $(GO) test -race -count=1 -json ./ui ./...
+		"$$sum/testsum" -- $(GO) test -race -count=1 -json ./ui/cli ./ui ./...
 	@$(MAKE) --no-print-directory fuzz-short
 
 bench:
