@@ -45,18 +45,7 @@ func verifyKey(ctx context.Context, e *env, key string) error {
 	return c.VerifyKey(ctx)
 }
 
-// noArgs refuses arguments to a command that takes none.
-func noArgs(name string, args []string) error {
-	if len(args) > 0 {
-		return usagef("%s takes no arguments, got %q", name, args[0])
-	}
-	return nil
-}
-
-func authLogin(ctx context.Context, e *env, args []string) error {
-	if err := noArgs("auth login", args); err != nil {
-		return err
-	}
+func authLogin(ctx context.Context, e *env, o *authLoginOpts, _ []string) error {
 	store, err := e.store()
 	if err != nil {
 		return err
@@ -73,7 +62,7 @@ func authLogin(ctx context.Context, e *env, args []string) error {
 		keepURL = u.String()
 	}
 	// Say there is no keyring before the key is typed, not after.
-	if !e.o.insecureStorage {
+	if !o.insecureStorage {
 		if err := store.CheckKeyring(); err != nil {
 			return err
 		}
@@ -82,12 +71,12 @@ func authLogin(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if !e.o.noVerify {
+	if !o.noVerify {
 		if err := verifyKey(ctx, e, key); err != nil {
 			return fmt.Errorf("%v; nothing was stored (--no-verify stores a key unchecked)", err)
 		}
 	}
-	if e.o.insecureStorage {
+	if o.insecureStorage {
 		if err := store.SaveFile(key); err != nil {
 			return err
 		}
@@ -118,10 +107,7 @@ func rememberProfile(e *env, apiURL string) error {
 	return nil
 }
 
-func authLogout(_ context.Context, e *env, args []string) error {
-	if err := noArgs("auth logout", args); err != nil {
-		return err
-	}
+func authLogout(_ context.Context, e *env, _ []string) error {
 	store, err := e.store()
 	if err != nil {
 		return err
@@ -139,10 +125,7 @@ func authLogout(_ context.Context, e *env, args []string) error {
 	return err
 }
 
-func authStatus(ctx context.Context, e *env, args []string) error {
-	if err := noArgs("auth status", args); err != nil {
-		return err
-	}
+func authStatus(ctx context.Context, e *env, o *authStatusOpts, _ []string) error {
 	store, err := e.store()
 	if err != nil {
 		return err
@@ -158,7 +141,7 @@ func authStatus(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "key       %s, %s\n", found.Source, keys.Fingerprint(found.Key))
-	if e.o.noVerify {
+	if o.noVerify {
 		fmt.Fprintln(e.stdout, "server    not asked (--no-verify)")
 		return nil
 	}
@@ -175,10 +158,7 @@ func authStatus(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-func runProfiles(_ context.Context, e *env, args []string) error {
-	if err := noArgs("profiles", args); err != nil {
-		return err
-	}
+func runProfiles(_ context.Context, e *env, _ []string) error {
 	names, err := keys.ProfileNames(e.configDir)
 	if err != nil {
 		return err

@@ -14,16 +14,17 @@ import (
 )
 
 // cli is one run of the command line: the cobra tree built from the
-// table, the flag values it fills and the streams it was given.
+// table, the shared flags' values and the streams it was given (each
+// command's own flags fill a value of its own: see withOpts).
 type cli struct {
-	o              *cmdOpts
+	o              *sharedOpts
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	root           *cobra.Command
 }
 
 func newCLI(stdin io.Reader, stdout, stderr io.Writer) *cli {
-	c := &cli{o: &cmdOpts{}, stdin: stdin, stdout: stdout, stderr: stderr}
+	c := &cli{o: &sharedOpts{}, stdin: stdin, stdout: stdout, stderr: stderr}
 	byPath := map[string]*cobra.Command{}
 	for i := range commands {
 		row := &commands[i]
@@ -87,8 +88,7 @@ func (c *cli) cobraCommand(row *command) *cobra.Command {
 		Short:   row.about,
 		Long:    row.long,
 		Example: row.example,
-		Args:    cobra.ArbitraryArgs, // each command checks its own and says how
-		RunE:    c.runE(row),
+		Args:    cobra.ArbitraryArgs, // counted by runE, after the environment, as the row says
 	}
 	if row.path == "" {
 		cc.Args = c.rootArgs
@@ -96,18 +96,20 @@ func (c *cli) cobraCommand(row *command) *cobra.Command {
 	}
 	fs := cc.Flags()
 	fs.SortFlags = false
-	if row.flags != nil {
-		row.flags(fs, c.o)
+	var run runFunc
+	if row.run != nil {
+		run = row.run(fs)
 	}
 	addShared(fs, c.o, row.uses)
+	cc.RunE = c.runE(row, run)
 	return cc
 }
 
-// runE runs a row with its environment; a group row without run says
-// which subcommands it has.
-func (c *cli) runE(row *command) func(*cobra.Command, []string) error {
+// runE runs a row with its environment once its arguments are counted; a
+// group row without run says which subcommands it has.
+func (c *cli) runE(row *command, run runFunc) func(*cobra.Command, []string) error {
 	return func(cc *cobra.Command, args []string) error {
-		if row.run == nil {
+		if run == nil {
 			return c.groupUsage(cc, args)
 		}
 		e, err := newEnv(c.o, c.stdin, c.stdout, c.stderr)
@@ -115,12 +117,57 @@ func (c *cli) runE(row *command) func(*cobra.Command, []string) error {
 			return err
 		}
 		defer e.close()
-		err = row.run(cc.Context(), e, args)
+		if err := row.checkArgs(cc.Flags(), args); err != nil {
+			return err
+		}
+		err = run(cc.Context(), e, args)
 		if err != nil && !isUsage(err) {
 			e.log.Error("command failed", "command", cc.CommandPath(), "err", err)
 		}
 		return err
 	}
+}
+
+// checkArgs refuses a count of arguments the row does not take, with the
+// row's usage. A row that takes none but has subcommands (routes) was
+// most likely given a subcommand it does not have: it lists its forms.
+func (row *command) checkArgs(fs *pflag.FlagSet, args []string) error {
+	switch {
+	case row.argc.takes(len(args)):
+		return nil
+	case row.argc.insteadSet(fs):
+		return nil // the flag stands for the arguments: the command says what goes with it
+	case row.argc.usage != "":
+		return usageError{row.argc.usage}
+	case len(args) == 0: // a row that wants arguments gives its usage: not reached
+		return usagef("usage: sqc %s %s", row.path, row.args)
+	}
+	if forms := row.forms(); len(forms) > 1 {
+		return usagef("unknown %s command %q: use %s", row.path, args[0], orList(forms))
+	}
+	return usagef("%s takes no arguments, got %q", row.path, args[0])
+}
+
+// forms are the ways to type a row and its direct subcommands, as usage
+// writes them: "sqc routes", "sqc routes import FILE".
+func (row *command) forms() []string {
+	var forms []string
+	depth := strings.Count(row.path, " ")
+	for _, r := range commands {
+		child := strings.HasPrefix(r.path, row.path+" ") && strings.Count(r.path, " ") == depth+1
+		if r.run != nil && (r.path == row.path || child) {
+			forms = append(forms, strings.TrimSpace("sqc "+r.path+" "+r.args))
+		}
+	}
+	return forms
+}
+
+// orList joins "a", "b" and "c" as "a, b or c".
+func orList(items []string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " or " + items[len(items)-1]
 }
 
 // groupUsage is the answer of a command that only groups others.

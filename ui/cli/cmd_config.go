@@ -19,15 +19,12 @@ const (
 	colConfigValue = 200
 )
 
-func runConfigGet(ctx context.Context, e *env, args []string) error {
-	if len(args) != 1 {
-		return usagef("config get takes one device ID: sqc config get DEVICEID [--json]")
-	}
+func runConfigGet(ctx context.Context, e *env, o *configGetOpts, args []string) error {
 	id, err := api.NormaliseDeviceID(args[0])
 	if err != nil {
 		return usagef("%v", err)
 	}
-	s, err := openSession(e)
+	s, err := openSession(e, false) // a read: nothing to confirm
 	if err != nil {
 		return err
 	}
@@ -38,7 +35,7 @@ func runConfigGet(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if e.o.json {
+	if o.json {
 		b, err := json.MarshalIndent(cr, "", "  ")
 		if err == nil {
 			_, err = e.stdout.Write(append(api.SafeJSON(b), '\n'))

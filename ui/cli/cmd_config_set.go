@@ -40,10 +40,7 @@ type devicePlan struct {
 
 func (p *devicePlan) sends() bool { return p.skipped == nil && len(p.w.Changes) > 0 }
 
-func runConfigSet(ctx context.Context, e *env, args []string) error {
-	if len(args) < 2 {
-		return usagef("config set takes device IDs and settings: sqc config set IDS KEY=VALUE... (IDS: ID,ID,... or - for stdin)")
-	}
+func runConfigSet(ctx context.Context, e *env, o *configSetOpts, args []string) error {
 	sets, err := parseAssignments(args[1:])
 	if err != nil {
 		return usagef("%v", err)
@@ -55,7 +52,7 @@ func runConfigSet(ctx context.Context, e *env, args []string) error {
 			return usagef("%v", err)
 		}
 	}
-	s, err := openSession(e)
+	s, err := openSession(e, o.yes)
 	if err != nil {
 		return err
 	}
@@ -65,7 +62,7 @@ func runConfigSet(ctx context.Context, e *env, args []string) error {
 	}
 	// Without anyone to answer y/N the change is still read and shown,
 	// so a script sees what --yes would send before it sends it.
-	noAnswer := noOneToAsk(e, fromStdin)
+	noAnswer := noOneToAsk(e, o, fromStdin)
 	if fromStdin {
 		if ids, err = readIDs(ctx, e); err != nil {
 			return err
@@ -81,7 +78,7 @@ func runConfigSet(ctx context.Context, e *env, args []string) error {
 	}
 	what := api.Plural(n, "config update")
 	switch {
-	case e.o.dryRun:
+	case o.dryRun:
 		fmt.Fprintf(e.stdout, "dry run: nothing was sent; without --dry-run the %s above would be.\n", what)
 		return finish(e, plans, "")
 	case noAnswer != "":
@@ -119,9 +116,9 @@ func runConfigSet(ctx context.Context, e *env, args []string) error {
 
 // noOneToAsk says why no one can confirm a send, or "" when someone can
 // (a person at the terminal) or need not (--yes, --dry-run).
-func noOneToAsk(e *env, idsFromStdin bool) string {
+func noOneToAsk(e *env, o *configSetOpts, idsFromStdin bool) string {
 	switch {
-	case e.o.yes || e.o.dryRun:
+	case o.yes || o.dryRun:
 		return ""
 	case idsFromStdin:
 		return "the device IDs come from stdin"

@@ -84,16 +84,13 @@ func runUI(ctx context.Context, cfg ui.Config) error {
 
 var errSignalled = errors.New("a signal (SIGTERM, SIGHUP or SIGINT) ended the console")
 
-func runConsole(ctx context.Context, e *env, args []string) error {
-	if len(args) > 0 {
-		return usagef("unknown command %q: run sqc help", args[0])
-	}
+func runConsole(ctx context.Context, e *env, o *consoleOpts, _ []string) error {
 	if !haveTerminal(e.stdin, e.stdout) {
 		return errNoTerminal
 	}
 	cfg := ui.Config{Profile: e.profile, Share: keys.DefaultShare, Log: e.log, ReadOnly: e.readOnly(), ASCII: e.asciiSymbols()}
-	if e.o.device != "" {
-		id, err := api.NormaliseDeviceID(e.o.device)
+	if o.device != "" {
+		id, err := api.NormaliseDeviceID(o.device)
 		if err != nil {
 			return usagef("--device: %v", err)
 		}

@@ -22,16 +22,13 @@ const (
 	colCANData = 64
 )
 
-func runData(ctx context.Context, e *env, args []string) error {
-	if len(args) != 1 {
-		return usagef("data takes one device ID: sqc data DEVICEID [--json] [--limit N]")
-	}
+func runData(ctx context.Context, e *env, o *dataOpts, args []string) error {
 	id, err := api.NormaliseDeviceID(args[0])
 	if err != nil {
 		return usagef("%v", err)
 	}
-	if e.o.limit < 1 || e.o.limit > api.MaxDataLimit {
-		return usagef("--limit %d: use 1 to %d", e.o.limit, api.MaxDataLimit)
+	if o.limit < 1 || o.limit > api.MaxDataLimit {
+		return usagef("--limit %d: use 1 to %d", o.limit, api.MaxDataLimit)
 	}
 	conn, err := e.connect()
 	if err != nil {
@@ -39,11 +36,11 @@ func runData(ctx context.Context, e *env, args []string) error {
 	}
 	ctx, cancel := withTimeout(ctx)
 	defer cancel()
-	page, err := conn.client.GetData(ctx, id, api.DataQuery{Limit: e.o.limit})
+	page, err := conn.client.GetData(ctx, id, api.DataQuery{Limit: o.limit})
 	if err != nil {
 		return err
 	}
-	if e.o.json {
+	if o.json {
 		b, err := json.MarshalIndent(page, "", "  ")
 		if err != nil {
 			return err

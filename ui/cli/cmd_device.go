@@ -10,28 +10,25 @@ import (
 	"sqc/state"
 )
 
-func runDeviceAdd(ctx context.Context, e *env, args []string) error {
-	group, err := groupFlags(e.o)
+func runDeviceAdd(ctx context.Context, e *env, o *deviceAddOpts, args []string) error {
+	group, err := groupFlags(o)
 	if err != nil {
 		return err
 	}
-	if e.o.from != "" {
+	if o.from != "" {
 		switch {
 		case len(args) > 0:
 			return usagef("device add takes a device ID or --from FILE.csv, not both")
-		case e.o.passwordStdin:
+		case o.passwordStdin:
 			return usagef("--setup-password-stdin is for one device: with --from, each row's setup_password column holds its own")
 		}
-		return addFromCSV(ctx, e, e.o.from, group)
-	}
-	if len(args) != 1 {
-		return usagef("device add takes one device ID: sqc device add DEVICEID [--group NAME | --group-id ID] [--setup-password-stdin], or --from FILE.csv")
+		return addFromCSV(ctx, e, o.from, o.yes, group)
 	}
 	id, err := api.NormaliseDeviceID(args[0])
 	if err != nil {
 		return usagef("%v", err)
 	}
-	s, err := openSession(e)
+	s, err := openSession(e, o.yes)
 	if err != nil {
 		return err
 	}
@@ -54,7 +51,7 @@ func runDeviceAdd(ctx context.Context, e *env, args []string) error {
 	}
 	res, err := s.send(ctx, w)
 	if api.IsPasswordRequired(err) {
-		if !e.o.passwordStdin {
+		if !o.passwordStdin {
 			return fmt.Errorf("%s is registered elsewhere and needs its setup password: give it on stdin with --setup-password-stdin (never as an argument)", id)
 		}
 		pw, rerr := e.readSecret(ctx, "Setup password of "+id+" (input hidden): ")
@@ -76,7 +73,7 @@ func runDeviceAdd(ctx context.Context, e *env, args []string) error {
 }
 
 // groupFlags is the group a device is added to: by name or id, not both.
-func groupFlags(o *cmdOpts) (api.AddUserRequest, error) {
+func groupFlags(o *deviceAddOpts) (api.AddUserRequest, error) {
 	var req api.AddUserRequest
 	if o.group != "" && o.groupID != "" {
 		return req, usagef("--group or --group-id, not both")

@@ -142,9 +142,10 @@ func deviceRow(rec []string, col map[string]int, width int, group api.AddUserReq
 }
 
 // addFromCSV adds each good row's device, one request each, after one
-// confirm; a bad row is reported by its line and the rest go on.
-func addFromCSV(ctx context.Context, e *env, path string, group api.AddUserRequest) error {
-	s, err := openSession(e)
+// confirm (yes answers it); a bad row is reported by its line and the
+// rest go on.
+func addFromCSV(ctx context.Context, e *env, path string, yes bool, group api.AddUserRequest) error {
+	s, err := openSession(e, yes)
 	if err != nil {
 		return err
 	}

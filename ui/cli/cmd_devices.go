@@ -23,11 +23,8 @@ const (
 	colPlan  = 8
 )
 
-func runDevices(ctx context.Context, e *env, args []string) error {
-	if err := noArgs("devices", args); err != nil {
-		return err
-	}
-	if e.o.json && e.o.csv {
+func runDevices(ctx context.Context, e *env, o *devicesOpts, _ []string) error {
+	if o.json && o.csv {
 		return usagef("--json or --csv, not both")
 	}
 	conn, err := e.connect()
@@ -46,7 +43,7 @@ func runDevices(ctx context.Context, e *env, args []string) error {
 		err = fmt.Errorf("%w; the %s listed before it are shown", err, api.Plural(len(r.Devices), "device"))
 	}
 	// Listing stopped early: what came is printed, then why (exit 1).
-	if e.o.json {
+	if o.json {
 		var buf bytes.Buffer
 		enc := json.NewEncoder(&buf)
 		enc.SetIndent("", "  ")
@@ -56,7 +53,7 @@ func runDevices(ctx context.Context, e *env, args []string) error {
 		if _, err := e.stdout.Write(api.SafeJSON(buf.Bytes())); err != nil {
 			return err
 		}
-	} else if e.o.csv {
+	} else if o.csv {
 		if err := devicesCSV(e.stdout, r.Devices); err != nil {
 			return err
 		}

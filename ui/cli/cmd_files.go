@@ -17,16 +17,13 @@ type localFile struct {
 	content    []byte
 }
 
-func runFilesLoad(ctx context.Context, e *env, args []string) error {
-	if len(args) < 2 {
-		return usagef("files load takes a device ID and its files: sqc files load DEVICEID FILE... [--as NAME]")
-	}
+func runFilesLoad(ctx context.Context, e *env, o *filesLoadOpts, args []string) error {
 	id, err := api.NormaliseDeviceID(args[0])
 	if err != nil {
 		return usagef("%v", err)
 	}
 	paths := args[1:]
-	if e.o.as != "" && len(paths) != 1 {
+	if o.as != "" && len(paths) != 1 {
 		return usagef("--as names one file: give one FILE with it")
 	}
 	// Every file is checked before anything is sent: a key loaded without
@@ -35,7 +32,7 @@ func runFilesLoad(ctx context.Context, e *env, args []string) error {
 	refused := 0
 	byName := map[string]string{}
 	for _, p := range paths {
-		f, err := readLocalFile(p, e.o.as)
+		f, err := readLocalFile(p, o.as)
 		if err == nil {
 			if other, dup := byName[f.name]; dup {
 				err = fmt.Errorf("%s and %s would both be %s", api.Clean(other), api.Clean(p), f.name)
@@ -52,7 +49,7 @@ func runFilesLoad(ctx context.Context, e *env, args []string) error {
 	if refused > 0 {
 		return fmt.Errorf("%d of %s refused: nothing was sent", refused, api.Plural(len(paths), "file"))
 	}
-	s, err := openSession(e)
+	s, err := openSession(e, o.yes)
 	if err != nil {
 		return err
 	}

@@ -35,15 +35,12 @@ func mqttSettings(server, clientID, ca string) []mqttSetting {
 	}
 }
 
-func runMQTTSet(ctx context.Context, e *env, args []string) error {
-	if len(args) != 1 {
-		return usagef("mqtt set takes one device ID: sqc mqtt set DEVICEID --server HOST:PORT --client-id X [--ca internal|file]")
-	}
+func runMQTTSet(ctx context.Context, e *env, o *mqttSetOpts, args []string) error {
 	id, err := api.NormaliseDeviceID(args[0])
 	if err != nil {
 		return usagef("%v", err)
 	}
-	server, clientID := strings.TrimSpace(e.o.server), strings.TrimSpace(e.o.clientID)
+	server, clientID := strings.TrimSpace(o.server), strings.TrimSpace(o.clientID)
 	if err := checkHostPort(server); err != nil {
 		return usagef("--server: %v", err)
 	}
@@ -52,10 +49,10 @@ func runMQTTSet(ctx context.Context, e *env, args []string) error {
 		return usagef("--client-id: the broker needs the client id it expects from this device")
 	case api.Clean(clientID) != clientID:
 		return usagef("--client-id: control characters are not allowed")
-	case e.o.ca != "internal" && e.o.ca != "file":
-		return usagef("--ca %s: internal (ca.pem, the device's own trust store) or file (mqtt_ca.pem, loaded by sqc files load)", api.Clean(e.o.ca))
+	case o.ca != "internal" && o.ca != "file":
+		return usagef("--ca %s: internal (ca.pem, the device's own trust store) or file (mqtt_ca.pem, loaded by sqc files load)", api.Clean(o.ca))
 	}
-	s, err := openSession(e)
+	s, err := openSession(e, o.yes)
 	if err != nil {
 		return err
 	}
@@ -78,7 +75,7 @@ func runMQTTSet(ctx context.Context, e *env, args []string) error {
 	}
 	s.spent(id, cr.Remaining)
 	w.Device.Remaining = cr.Remaining
-	for _, m := range mqttSettings(server, clientID, e.o.ca) {
+	for _, m := range mqttSettings(server, clientID, o.ca) {
 		c, err := mqttChange(cr.Config, m)
 		if err != nil {
 			return fmt.Errorf("%s: %v: nothing was sent", id, err)
@@ -95,7 +92,7 @@ func runMQTTSet(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintln(e.stdout, id)
 	showLines(e, lines)
-	if e.o.ca == "file" {
+	if o.ca == "file" {
 		fmt.Fprintf(e.stdout, "The device trusts the broker by %s: load it first (sqc files load %s FILE --as %s).\n\n", api.FileMQTTCA, id, api.FileMQTTCA)
 	}
 	if err := s.confirm(ctx, "Send this config update to "+id+"?"); err != nil {

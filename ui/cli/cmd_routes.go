@@ -13,12 +13,7 @@ import (
 	"sqc/api"
 )
 
-func runRoutes(_ context.Context, e *env, args []string) error {
-	if len(args) > 0 {
-		return usagef("unknown routes command %q: use sqc routes, sqc routes import FILE or sqc routes reset", args[0])
-	}
-	return showRoutes(e)
-}
+func runRoutes(_ context.Context, e *env, _ []string) error { return showRoutes(e) }
 
 func showRoutes(e *env) error {
 	routes, baseURL, err := api.LoadRoutes(e.routesPath())
@@ -48,9 +43,6 @@ func showRoutes(e *env) error {
 }
 
 func importRoutes(_ context.Context, e *env, args []string) error {
-	if len(args) != 1 {
-		return usagef("usage: sqc routes import FILE (the collection exported from Postman as v2.1)")
-	}
 	file := args[0]
 	data, err := api.ReadUserFile(file, api.MaxCollectionSize)
 	if err != nil {
@@ -111,10 +103,7 @@ func refusedRoutes(e *env, refused []*api.MethodError) error {
 }
 
 // resetRoutes forgets an imported collection: the built-in table again.
-func resetRoutes(_ context.Context, e *env, args []string) error {
-	if err := noArgs("routes reset", args); err != nil {
-		return err
-	}
+func resetRoutes(_ context.Context, e *env, _ []string) error {
 	path := e.routesPath()
 	err := os.Remove(path)
 	switch {

@@ -9,11 +9,7 @@ import (
 	"sqc/api/sim"
 )
 
-func runSim(ctx context.Context, e *env, args []string) error {
-	if err := noArgs("sim", args); err != nil {
-		return err
-	}
-	o := e.o
+func runSim(ctx context.Context, e *env, o *simOpts, _ []string) error {
 	lat, err := time.ParseDuration(o.latency)
 	if err != nil || lat < 0 {
 		return usagef("--latency %q: use a duration such as 300ms", o.latency)

@@ -22,12 +22,14 @@ import (
 // request into the key's quota ledger, as the console does, and the gate.
 type session struct {
 	e      *env
+	yes    bool // --yes: every question is answered yes
 	client *api.Client
 	gate   *state.Gate
 	ledger *state.Ledger
 }
 
-func openSession(e *env) (*session, error) {
+// openSession connects for a write command; yes is its --yes.
+func openSession(e *env, yes bool) (*session, error) {
 	// The demo's cloud vanishes with the process: its counts and writes
 	// are kept nowhere, as in the console's demo.
 	dir := e.stateDir
@@ -50,7 +52,7 @@ func openSession(e *env) (*session, error) {
 		return nil, err
 	}
 	gate := &state.Gate{ReadOnly: e.readOnly(), Profile: e.profile, Audit: state.OpenAudit(dir), Left: ledger.RemainingOf}
-	return &session{e: e, client: conn.client, gate: gate, ledger: ledger}, nil
+	return &session{e: e, yes: yes, client: conn.client, gate: gate, ledger: ledger}, nil
 }
 
 // close keeps what the session spent in the ledger the console reads.
@@ -70,7 +72,7 @@ func (s *session) writable(op api.Op) error {
 // confirmed: no --yes and no person at a terminal to answer.
 func (s *session) mayAsk(stdinTaken string) error {
 	switch {
-	case s.e.o.yes:
+	case s.yes:
 		return nil
 	case stdinTaken != "":
 		return fmt.Errorf("%s come from stdin, so no one can answer y/N: add --yes to send; nothing was sent", stdinTaken)
@@ -86,7 +88,7 @@ var errNotConfirmed = errors.New("not confirmed: nothing was sent")
 // confirm asks once whether to send; --yes answers for the user. Only y
 // or yes is yes: enter, anything else and the end of input are No.
 func (s *session) confirm(ctx context.Context, question string) error {
-	if s.e.o.yes {
+	if s.yes {
 		return nil
 	}
 	fmt.Fprint(s.e.stderr, api.Clean(question)+" [y/N] ")

@@ -19,7 +19,7 @@ import (
 // env is what every command is given: streams, directories, the profile,
 // the debug log, and a way to get an API client.
 type env struct {
-	o              *cmdOpts
+	o              *sharedOpts // the shared flags; a command's own are its alone
 	stdin          io.Reader
 	in             *bufio.Reader // stdin, buffered once for every reader of lines
 	stdout, stderr io.Writer
@@ -31,7 +31,7 @@ type env struct {
 	stopDemo       func()
 }
 
-func newEnv(o *cmdOpts, stdin io.Reader, stdout, stderr io.Writer) (*env, error) {
+func newEnv(o *sharedOpts, stdin io.Reader, stdout, stderr io.Writer) (*env, error) {
 	e := &env{o: o, stdin: stdin, stdout: stdout, stderr: stderr, log: slog.New(slog.DiscardHandler)}
 	e.profile = o.profile
 	if e.profile == "" {

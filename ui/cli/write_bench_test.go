@@ -23,7 +23,7 @@ func BenchmarkConfigGetPrint10kSettings(b *testing.B) {
 		}
 	}
 	cr := &api.ConfigResponse{Config: cfg, Synced: true}
-	e := &env{o: &cmdOpts{ascii: true}, stdout: io.Discard}
+	e := &env{o: &sharedOpts{ascii: true}, stdout: io.Discard}
 	b.ReportAllocs()
 	for b.Loop() {
 		if err := printConfig(context.Background(), e, "JDA54E19F", cr); err != nil {
