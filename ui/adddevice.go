@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"strings"
@@ -17,6 +18,8 @@ import (
 // label, a group, and its setup password when the server asks for one.
 type addPane struct {
 	sh       *shared
+	con      console
+	ctx      context.Context
 	w, h     int
 	form     form
 	id       *field
@@ -29,8 +32,8 @@ type addPane struct {
 	isErr    bool
 }
 
-func newAddPane(sh *shared) *addPane {
-	p := &addPane{sh: sh}
+func newAddPane(ctx context.Context, sh *shared, con console) *addPane {
+	p := &addPane{sh: sh, con: con, ctx: ctx}
 	p.id = newField("Device ID", "9 letters or digits, printed under the lid or on the box", "JDA54E19F", func(v string) string {
 		if _, err := api.NormaliseDeviceID(v); err != nil {
 			n := len(strings.TrimSpace(v))
@@ -81,7 +84,9 @@ func (p *addPane) typing() bool            { return true }
 func (p *addPane) helpGroups() []helpGroup { return nil } // the MQTT pane lists provisioning
 func (p *addPane) hints() []hint           { return p.form.hints() }
 
-// addDeviceMsg asks the console to confirm and send the form.
+// addDeviceMsg asks the pane to confirm and send the form: a message, so
+// that the question appears as the answers' do, guarded against keys
+// typed for the form.
 type addDeviceMsg struct{ w state.Write }
 
 type addedMsg struct {
@@ -120,7 +125,7 @@ func (p *addPane) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 		req.SetupPassword = strings.TrimSpace(p.password.in.Value())
 	}
 	w := state.Write{Op: api.OpAddUser, Device: api.Device{DeviceID: id}, User: req}
-	return true, func() tea.Msg { return addDeviceMsg{w: w} }
+	return true, func() tea.Msg { return paneMsg{to: paneAdd, msg: addDeviceMsg{w: w}} }
 }
 
 func (p *addPane) paste(msg tea.PasteMsg) tea.Cmd { return p.form.paste(msg) }
@@ -150,11 +155,21 @@ func (p *addPane) askPassword() tea.Cmd {
 	return p.form.focusOn(2)
 }
 
-// confirmAdd shows the request and sends on y.
-func (m *Model) confirmAdd(w state.Write) tea.Cmd {
-	lines, err := m.sh.gate.Confirmation(m.sh.client, w)
+func (p *addPane) update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case addDeviceMsg:
+		return p.confirm(msg.w)
+	case addedMsg:
+		return p.onAdded(msg)
+	}
+	return nil
+}
+
+// confirm shows the request and sends on y.
+func (p *addPane) confirm(w state.Write) tea.Cmd {
+	lines, err := p.sh.gate.Confirmation(p.sh.client, w)
 	if err != nil {
-		m.add.status, m.add.isErr = err.Error(), true
+		p.status, p.isErr = err.Error(), true
 		return nil
 	}
 	what := "Add " + w.Device.DeviceID + " to the account"
@@ -162,45 +177,39 @@ func (m *Model) confirmAdd(w state.Write) tea.Cmd {
 	case w.User.GroupName != "":
 		what += " in a new group, " + clean(w.User.GroupName)
 	case w.User.GroupID != "":
-		what += " in " + clean(m.add.group.chosen())
+		what += " in " + clean(p.group.chosen())
 	default:
 		what += " in the account's default group"
 	}
-	m.dialog = newQuestion(what, lines, "Send?", "add", "cancel", func(m *Model, yes bool) tea.Cmd {
+	p.con.ask(newQuestion(what, lines, "Send?", "add", "cancel", func(yes bool) tea.Cmd {
 		if !yes {
-			m.add.status, m.add.isErr = "not sent", false
+			p.status, p.isErr = "not sent", false
 			return nil
 		}
-		m.add.sending = true
-		g, c, ctx, now := m.sh.sendGate(w.Device.DeviceID), m.sh.client, m.ctx, m.sh.now
+		p.sending = true
+		g, c, ctx, now := p.sh.sendGate(w.Device.DeviceID), p.sh.client, p.ctx, p.sh.now
 		return func() tea.Msg {
 			res, err := g.Send(ctx, c, w)
-			return addedMsg{w: w, res: res, err: err, at: now()}
+			return paneMsg{to: paneAdd, msg: addedMsg{w: w, res: res, err: err, at: now()}}
 		}
-	})
+	}))
 	return nil
 }
 
-func (m *Model) onAdded(msg addedMsg) tea.Cmd {
-	p := m.add
+func (p *addPane) onAdded(msg addedMsg) tea.Cmd {
 	p.sending = false
 	id := msg.w.Device.DeviceID
 	switch {
 	case msg.err == nil:
-		m.wantDevice = id
-		if m.sh.sched != nil {
-			m.sh.sched.Ask(state.KindList, "")
-		}
-		if m.right == pane(p) {
-			m.back()
-		}
-		return tea.Batch(m.toast(id+" added to the account: it appears in the list, focused", false), m.schedule())
+		p.con.seek(id)
+		back := p.con.leave(p)
+		return tea.Batch(back, p.con.toast(id+" added to the account: it appears in the list, focused", false), p.con.schedule())
 	case api.IsPasswordRequired(msg.err) && msg.w.User.SetupPassword == "":
 		return p.askPassword()
 	case api.IsPasswordRequired(msg.err) || api.StatusOf(msg.err) == 403 && msg.w.User.SetupPassword != "":
 		p.status, p.isErr = "The setup password was refused: check it (letters and digits as printed) and press enter to try again.", true
 		return p.form.focusOn(2)
-	case m.keyRefused(msg.err, "The form is kept."):
+	case p.con.keyRefused(msg.err, "The form is kept."):
 		return nil
 	default:
 		p.status, p.isErr = state.Outcome(msg.res, msg.err), true

@@ -71,6 +71,7 @@ type Model struct {
 	add      *addPane
 	mqtt     *mqttPane
 	bulk     *bulkPane
+	panes    map[paneID]pane // where answers addressed to a pane go
 
 	right       pane // what the right side shows: readings, quota or the log
 	rightActive bool // wide screens: tab moved the keys to the right pane
@@ -123,10 +124,11 @@ func New(ctx context.Context, cfg Config) *Model {
 	m.quota = &quotaPane{sh: sh}
 	m.apiLog = &logPane{sh: sh}
 	m.help = &helpPane{sh: sh}
-	m.config = newConfigPane(sh)
-	m.add = newAddPane(sh)
+	m.config = newConfigPane(ctx, sh, m, cfg.Profile, cfg.VerifyEvery)
+	m.add = newAddPane(ctx, sh, m)
 	m.mqtt = newMQTTPane(sh)
 	m.bulk = newBulkPane(sh)
+	m.panes = map[paneID]pane{paneConfig: m.config, paneAdd: m.add}
 	m.help.groups = m.helpGroups
 	m.right = m.readings
 	m.wantDevice = cfg.Device
@@ -276,18 +278,17 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onData(msg)
 	case toastMsg:
 		return m, m.toast(msg.text, msg.isErr)
+	case paneMsg:
+		if p := m.panes[msg.to]; p != nil {
+			return m, p.update(msg.msg)
+		}
+		return m, nil
+	case bulkConfigMsg:
+		return m, m.onBulkConfig(msg.configRead)
+	case mqttConfigMsg:
+		return m, m.onMQTTConfig(msg.configRead)
 	case configReadMsg:
-		return m, m.onConfigRead(msg)
-	case configSentMsg:
-		return m, m.onConfigSent(msg)
-	case verifyTickMsg:
-		return m, m.onVerifyTick(msg.id)
-	case editorDoneMsg:
-		return m, m.onEditorDone(msg)
-	case addDeviceMsg:
-		return m, m.confirmAdd(msg.w)
-	case addedMsg:
-		return m, m.onAdded(msg)
+		return m, m.onBulkVerifyAnswer(msg)
 	case closeMsg:
 		return m, m.back()
 	case mqttPlanMsg:

@@ -321,7 +321,7 @@ func BenchmarkBulkConfirm50000(b *testing.B) {
 	for i := range body {
 		body[i] = fmt.Sprintf("  D%08d  Pump station %d · Hosted", i, i)
 	}
-	p := newQuestion("Change 50,000 devices", body, "Send?", "send", "cancel", func(*Model, bool) tea.Cmd { return nil })
+	p := newQuestion("Change 50,000 devices", body, "Send?", "send", "cancel", func(bool) tea.Cmd { return nil })
 	b.ReportAllocs()
 	for b.Loop() {
 		_ = p.view(m.sh, 120, 40)

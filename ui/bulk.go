@@ -381,7 +381,7 @@ func (m *Model) askBulkSetting() tea.Cmd {
 	}
 	m.dialog = newTextPrompt("A setting to change on "+plural(len(p.devices), "device"), []string{
 		"A dotted key of " + p.devices[0].DeviceID + "'s config and its value, e.g.  ambient.warning = 47"}, "key = value › ", "",
-		func(m *Model, value string, ok bool) (tea.Cmd, error) {
+		func(value string, ok bool) (tea.Cmd, error) {
 			if !ok {
 				return nil, nil
 			}
@@ -454,7 +454,7 @@ func (m *Model) askBulkWrite() tea.Cmd {
 	}
 	title := fmt.Sprintf("Change %s", plural(n, "device"))
 	if n > 10 {
-		m.dialog = newTextPrompt(title, lines, fmt.Sprintf("type %d to send › ", n), "", func(m *Model, value string, ok bool) (tea.Cmd, error) {
+		m.dialog = newTextPrompt(title, lines, fmt.Sprintf("type %d to send › ", n), "", func(value string, ok bool) (tea.Cmd, error) {
 			if !ok {
 				return m.toast("not sent", false), nil
 			}
@@ -465,7 +465,7 @@ func (m *Model) askBulkWrite() tea.Cmd {
 		})
 		return nil
 	}
-	m.dialog = newQuestion(title, lines, "Send to "+plural(n, "device")+"?", "send", "cancel", func(m *Model, yes bool) tea.Cmd {
+	m.dialog = newQuestion(title, lines, "Send to "+plural(n, "device")+"?", "send", "cancel", func(yes bool) tea.Cmd {
 		if !yes {
 			return m.toast("not sent", false)
 		}
@@ -711,7 +711,7 @@ func (m *Model) exportBulk(failed string, why ...string) tea.Cmd {
 		name = tildePath(filepath.Join(exportDir(), "sqc-bulk-"+j.ID+".csv"))
 	}
 	m.dialog = newTextPrompt("Export the results of "+plural(n, "device"), []string{"CSV: a row per device with its outcome."}, "export to › ",
-		name, func(m *Model, value string, ok bool) (tea.Cmd, error) {
+		name, func(value string, ok bool) (tea.Cmd, error) {
 			if !ok || strings.TrimSpace(value) == "" {
 				return nil, nil
 			}
@@ -742,7 +742,7 @@ func (m *Model) offerJobs() tea.Cmd {
 		lines = append(lines, "", fmt.Sprintf("%s sent before the stop %s read back to see %s applied (a Hosted device's read costs nothing).", plural(n, "device"), map[bool]string{true: "is", false: "are"}[n == 1], map[bool]string{true: "it", false: "them"}[n == 1]))
 	}
 	lines = append(lines, "Resuming sends to the devices not sent yet; none is sent twice.")
-	m.dialog = newQuestion("A bulk change stopped before its end", lines, "Resume it now?", "resume", "later", func(m *Model, yes bool) tea.Cmd {
+	m.dialog = newQuestion("A bulk change stopped before its end", lines, "Resume it now?", "resume", "later", func(yes bool) tea.Cmd {
 		if !yes {
 			return m.toast("the bulk change is kept: it is offered again at the next start", false)
 		}

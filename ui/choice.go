@@ -17,7 +17,7 @@ type choice struct {
 	keys []string
 	help string // "enter/y"
 	does string // "resume it"
-	act  func(m *Model) tea.Cmd
+	act  func() tea.Cmd
 }
 
 // newChoice is a dialog answered by one of choices; keys that are none
@@ -27,10 +27,10 @@ func newChoice(title string, body []string, question string, choices ...choice) 
 }
 
 // choose answers with the choice the key gives; false when it gives none.
-func (p *prompt) choose(m *Model, s string) (bool, tea.Cmd) {
+func (p *prompt) choose(s string) (bool, tea.Cmd) {
 	for _, c := range p.choices {
 		if slices.Contains(c.keys, s) {
-			return true, c.act(m)
+			return true, c.act()
 		}
 	}
 	return false, nil

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"sort"
@@ -19,8 +20,14 @@ import (
 // grouped by their first part, with the changes the user has staged. It
 // sends nothing itself: `w` hands the changes to the write gate.
 type configPane struct {
-	sh   *shared
-	w, h int
+	sh  *shared
+	con console
+	ctx context.Context
+	// profile names the account in the audit log; every paces the
+	// read-backs of a write (Config.VerifyEvery).
+	profile string
+	every   time.Duration
+	w, h    int
 
 	dev     api.Device
 	loading bool
@@ -49,8 +56,8 @@ type configPane struct {
 	problem    string // the last thing that went wrong, shown until the next action
 }
 
-func newConfigPane(sh *shared) *configPane {
-	p := &configPane{sh: sh, edit: newInput("", ""), search: newInput("search › ", "key")}
+func newConfigPane(ctx context.Context, sh *shared, con console, profile string, every time.Duration) *configPane {
+	p := &configPane{sh: sh, con: con, ctx: ctx, profile: profile, every: every, edit: newInput("", ""), search: newInput("search › ", "key")}
 	return p
 }
 
@@ -66,7 +73,7 @@ func (p *configPane) typing() bool { return p.editing || p.searching }
 // draft on disk.
 func (p *configPane) open(d api.Device) {
 	if p.dev.DeviceID != d.DeviceID {
-		*p = configPane{sh: p.sh, w: p.w, h: p.h, edit: p.edit, search: p.search}
+		*p = configPane{sh: p.sh, con: p.con, ctx: p.ctx, profile: p.profile, every: p.every, w: p.w, h: p.h, edit: p.edit, search: p.search}
 	}
 	p.dev, p.loading, p.readErr = d, true, nil
 }

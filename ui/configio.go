@@ -17,30 +17,27 @@ import (
 	"sqc/state"
 )
 
-// Reading, sending and verifying a device's config: the commands and the
-// answers the root folds into the config pane.
+// Reading, sending and verifying a device's config: the config pane's
+// answers, which reach it through the console's router (paneMsg).
 
-// readPurpose says why a config is read, which decides what its answer does.
-type readPurpose int
-
-const (
-	readOpen       readPurpose = iota // the pane opened on the device
-	readAgain                         // the user asked (r)
-	readVerify                        // after a queued write, until the device applies it
-	readBack                          // after a write whose outcome is unknown
-	readMQTT                          // for the diff of the MQTT set-up
-	readBulk                          // the first marked device's, to type a bulk change
-	readBulkVerify                    // a device of a bulk change, until it applies it
+// The config pane's own read answers: its device's config as it opened
+// or as the user asked again (r), a read-back after a queued write until
+// the device applies it, and one after a write of unknown outcome.
+type (
+	configLoaded struct {
+		configRead
+		opened bool // the pane opened on the device: a saved draft is offered after it
+	}
+	verifyRead struct{ configRead }
+	backRead   struct{ configRead }
 )
 
-type configReadMsg struct {
-	id      string
-	item    int // the bulk job's device, for readBulkVerify
-	resp    *api.ConfigResponse
-	err     error
-	at      time.Time
-	purpose readPurpose
-}
+func toConfig(msg tea.Msg) tea.Msg { return paneMsg{to: paneConfig, msg: msg} }
+
+func loadedOnOpen(r configRead) tea.Msg { return toConfig(configLoaded{configRead: r, opened: true}) }
+func loadedAgain(r configRead) tea.Msg  { return toConfig(configLoaded{configRead: r}) }
+func verified(r configRead) tea.Msg     { return toConfig(verifyRead{r}) }
+func readBackOf(r configRead) tea.Msg   { return toConfig(backRead{r}) }
 
 type configSentMsg struct {
 	w   state.Write
@@ -119,198 +116,153 @@ func (w *configWrite) lines(st styles, width int, now time.Time) []string {
 	return out
 }
 
-func (m *Model) readConfig(id string, purpose readPurpose) tea.Cmd {
-	c, ctx, now := m.sh.client, m.ctx, m.sh.now
-	return func() tea.Msg {
-		resp, err := c.GetConfig(ctx, id)
-		return configReadMsg{id: id, resp: resp, err: err, at: now(), purpose: purpose}
+// update folds the pane's own answers: its reads, its writes' answers
+// and read-back ticks, and what came back from the editor.
+func (p *configPane) update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case configLoaded:
+		return p.onRead(msg.configRead, func(r configRead, w *configWrite) tea.Cmd {
+			if p.dev.DeviceID != r.id {
+				return nil // the pane moved on to another device
+			}
+			p.loaded(r.resp, r.err, r.at)
+			if cmd, settled := p.settleByRead(r, w); settled {
+				return cmd
+			}
+			if r.err != nil || !msg.opened {
+				return nil
+			}
+			return p.offerDraft()
+		})
+	case verifyRead:
+		return p.onRead(msg.configRead, p.onVerifyRead)
+	case backRead:
+		return p.onRead(msg.configRead, func(r configRead, w *configWrite) tea.Cmd {
+			if p.dev.DeviceID == r.id {
+				p.loaded(r.resp, r.err, r.at)
+			}
+			return p.onReadBack(r, w)
+		})
+	case configSentMsg:
+		return p.onConfigSent(msg)
+	case verifyTickMsg:
+		return p.onVerifyTick(msg.id)
+	case editorDoneMsg:
+		return p.onEditorDone(msg)
 	}
+	return nil
 }
 
-// openConfig shows the config pane on a device and reads its config; a
-// non-Hosted device's read costs one of its 50 calls a month, so the user
-// is asked first.
-func (m *Model) openConfig(d api.Device) tea.Cmd {
-	if m.sh.client == nil {
-		return m.toast("no API key in use: nothing can be read", true)
+// onRead does what every read of a config does before its own work: a
+// read not made says why, a refused key asks for it again, and the calls
+// left it reports are counted.
+func (p *configPane) onRead(r configRead, then func(configRead, *configWrite) tea.Cmd) tea.Cmd {
+	if r.skipped != "" {
+		if p.dev.DeviceID == r.id {
+			p.loading = false
+			p.problem = r.skipped + ": " + r.then
+		}
+		return nil
 	}
-	p := m.config
-	same := p.dev.DeviceID == d.DeviceID && p.cfg != nil
-	p.open(d)
-	m.showRight(p)
-	if same {
-		p.loading = false
-		return m.offerDraft() // one left for later is offered again
+	if p.con.keyRefused(r.err, "Your staged changes are kept.") {
+		return nil
 	}
-	return m.costlyRead(d, readOpen, "Read the config of "+d.DeviceID+"?")
+	p.sh.noteRemainingOf(r.resp, r.id)
+	return then(r, p.sh.writes[r.id])
+}
+
+// readConfig reads a config, the answer going back to the pane through
+// answer.
+func (p *configPane) readConfig(id string, answer readAnswer) tea.Cmd {
+	return readConfig(p.ctx, p.sh, id, answer)
 }
 
 // costlyRead reads a config, asking first when the read spends one of a
 // non-Hosted device's monthly calls.
-func (m *Model) costlyRead(d api.Device, purpose readPurpose, question string) tea.Cmd {
-	n, counted := m.sh.gate.CallsLeft(d)
-	if d.Plan == api.PlanHosted || m.sh.gate == nil {
-		return m.readConfig(d.DeviceID, purpose)
-	}
-	if counted && n <= 0 {
-		m.notRead(d, purpose, d.DeviceID+" has no API calls left this month (they return "+api.NextMonth(m.sh.now()).Format("2 Jan")+")", "its config cannot be read until then")
-		return nil
-	}
-	left := "of its 50"
-	if counted {
-		left = fmt.Sprintf("of its %d", n)
-	}
-	m.dialog = newQuestion(question, []string{d.DeviceID + " is on plan " + d.Plan + ", not Hosted: reading its config costs 1 " + left + " API calls left this month."},
-		"Read it?", "read", "leave it", func(m *Model, yes bool) tea.Cmd {
-			if !yes {
-				m.notRead(d, purpose, "not read", "r reads it when you want")
-				return nil
-			}
-			return m.readConfig(d.DeviceID, purpose)
-		})
-	return nil
+func (p *configPane) costlyRead(d api.Device, answer readAnswer, question string) tea.Cmd {
+	return costlyRead(p.ctx, p.sh, p.con, d, answer, question)
 }
 
-// notRead tells the pane that wanted a config why it has none: why, and
-// for the config pane what to do about it.
-func (m *Model) notRead(d api.Device, purpose readPurpose, why, then string) {
-	switch purpose {
-	case readBulk:
-		m.bulk.reading = false
-		m.bulk.status, m.bulk.isErr = why+": its config types the values, so nothing is sent; mark a Hosted device first", true
-	case readMQTT:
-		m.mqtt.reading = false
-		m.mqtt.status, m.mqtt.isErr = why+": nothing can be compared, so nothing is sent", true
-	default:
-		if m.config.dev.DeviceID == d.DeviceID {
-			m.config.loading = false
-			m.config.problem = why + ": " + then
-		}
+// openOn shows the pane on a device and reads its config; a non-Hosted
+// device's read costs one of its 50 calls a month, so the user is asked
+// first. show puts the pane on the screen before what it says is said.
+func (p *configPane) openOn(d api.Device, show func()) tea.Cmd {
+	if p.sh.client == nil {
+		return p.con.toast("no API key in use: nothing can be read", true)
 	}
-}
-
-func (m *Model) onConfigRead(msg configReadMsg) tea.Cmd {
-	p := m.config
-	if msg.purpose == readBulkVerify {
-		m.bulk.readingBack = false // whatever came back, the next may go
+	same := p.dev.DeviceID == d.DeviceID && p.cfg != nil
+	p.open(d)
+	show()
+	if same {
+		p.loading = false
+		return p.offerDraft() // one left for later is offered again
 	}
-	if m.keyRefused(msg.err, "Your staged changes are kept.") {
-		return nil
-	}
-	if msg.resp != nil && msg.resp.Remaining != nil {
-		m.noteRemaining(msg.id, *msg.resp.Remaining)
-	}
-	w := m.sh.writes[msg.id]
-	switch msg.purpose {
-	case readBulk:
-		b := m.bulk
-		b.reading = false
-		if msg.err != nil {
-			b.status, b.isErr = "could not read the first device's config: "+msg.err.Error(), true
-			return nil
-		}
-		b.cfg = msg.resp.Config
-		return nil
-	case readBulkVerify:
-		return m.onBulkVerifyRead(msg)
-	case readVerify:
-		return m.onVerifyRead(msg, w)
-	case readMQTT:
-		q := m.mqtt
-		if q.dev.DeviceID != msg.id {
-			return nil
-		}
-		q.reading = false
-		if msg.err != nil {
-			q.status, q.isErr = "could not read the config: "+msg.err.Error(), true
-			return nil
-		}
-		q.cfg = msg.resp.Config
-		return m.planMQTT()
-	case readBack:
-		if p.dev.DeviceID == msg.id {
-			p.loaded(msg.resp, msg.err, msg.at)
-		}
-		return m.onReadBack(msg, w)
-	}
-	if p.dev.DeviceID != msg.id {
-		return nil // the pane moved on to another device
-	}
-	p.loaded(msg.resp, msg.err, msg.at)
-	if cmd, settled := m.settleByRead(msg, w); settled {
-		return cmd
-	}
-	if msg.err != nil || msg.purpose != readOpen {
-		return nil
-	}
-	return m.offerDraft()
+	return p.costlyRead(d, loadedOnOpen, "Read the config of "+d.DeviceID+"?")
 }
 
 // offerDraft offers the draft saved for the pane's device, if any.
-func (m *Model) offerDraft() tea.Cmd {
-	p := m.config
+func (p *configPane) offerDraft() tea.Cmd {
 	if len(p.changes) > 0 {
 		return nil
 	}
 	d, ok, err := state.LoadDraft(p.draftPath())
 	if err != nil {
-		return m.toast("the saved draft could not be read: "+err.Error(), true)
+		return p.con.toast("the saved draft could not be read: "+err.Error(), true)
 	}
 	if !ok {
 		return nil
 	}
 	fresh := state.Rebase(p.cfg, d.Changes)
 	if len(fresh) == 0 {
-		_ = m.sh.saveDraft(p.draftPath(), state.Draft{DeviceID: d.DeviceID})
-		return m.toast("the saved draft's values are on the device already: draft removed", false)
+		_ = p.sh.saveDraft(p.draftPath(), state.Draft{DeviceID: d.DeviceID})
+		return p.con.toast("the saved draft's values are on the device already: draft removed", false)
 	}
-	m.dialog = offerDraftDialog(d, fresh)
+	p.con.ask(p.offerDraftDialog(d, fresh))
 	return nil
 }
 
 // askWrite shows the change and the exact request, and sends on y.
-func (m *Model) askWrite() tea.Cmd {
-	p := m.config
+func (p *configPane) askWrite() tea.Cmd {
 	if len(p.changes) == 0 {
-		return m.toast("nothing staged: enter edits a value", false)
+		return p.con.toast("nothing staged: enter edits a value", false)
 	}
-	if w := m.sh.writes[p.dev.DeviceID]; w != nil && w.sending {
-		return m.toast("a write to "+p.dev.DeviceID+" is on its way: wait for its answer", true)
+	if w := p.sh.writes[p.dev.DeviceID]; w != nil && w.sending {
+		return p.con.toast("a write to "+p.dev.DeviceID+" is on its way: wait for its answer", true)
 	} else if w != nil && w.unknown {
-		return m.toast("the last write to "+p.dev.DeviceID+" is of unknown outcome: its config is read back first (r reads it now)", true)
+		return p.con.toast("the last write to "+p.dev.DeviceID+" is of unknown outcome: its config is read back first (r reads it now)", true)
 	}
 	w := state.Write{Op: api.OpUpdateConfig, Device: p.dev, Changes: p.changes}
-	lines, err := m.sh.gate.Confirmation(m.sh.client, w)
+	lines, err := p.sh.gate.Confirmation(p.sh.client, w)
 	if err != nil {
-		return m.toast(err.Error(), true)
+		return p.con.toast(err.Error(), true)
 	}
 	if p.dev.Plan == api.PlanHosted {
 		lines = append(lines, "", fmt.Sprintf("Then it is read back every %s until the device applies it (up to %s).", short(verifyEvery), short(verifyFor)))
 	} else {
 		lines = append(lines, "", fmt.Sprintf("Then it is read back at most %d times to see it applied (1 call each).", verifyReadsNonHosted))
 	}
-	m.dialog = newQuestion("Write to "+p.dev.DeviceID+" "+clean(p.dev.Name), lines, "Send "+plural(len(p.changes), "change")+"?",
-		"send", "cancel", func(m *Model, yes bool) tea.Cmd {
+	p.con.ask(newQuestion("Write to "+p.dev.DeviceID+" "+clean(p.dev.Name), lines, "Send "+plural(len(p.changes), "change")+"?",
+		"send", "cancel", func(yes bool) tea.Cmd {
 			if !yes {
-				return m.toast("not sent: the changes stay staged", false)
+				return p.con.toast("not sent: the changes stay staged", false)
 			}
-			return m.sendWrite(w)
-		})
+			return p.sendWrite(w)
+		}))
 	return nil
 }
 
-func (m *Model) sendWrite(w state.Write) tea.Cmd {
-	m.sh.writes[w.Device.DeviceID] = &configWrite{dev: w.Device, sending: true, sent: w.Changes}
-	g, c, ctx, now := m.sh.sendGate(w.Device.DeviceID), m.sh.client, m.ctx, m.sh.now
+func (p *configPane) sendWrite(w state.Write) tea.Cmd {
+	p.sh.writes[w.Device.DeviceID] = &configWrite{dev: w.Device, sending: true, sent: w.Changes}
+	g, c, ctx, now := p.sh.sendGate(w.Device.DeviceID), p.sh.client, p.ctx, p.sh.now
 	return func() tea.Msg {
 		res, err := g.Send(ctx, c, w)
-		return configSentMsg{w: w, res: res, err: err, at: now()}
+		return toConfig(configSentMsg{w: w, res: res, err: err, at: now()})
 	}
 }
 
-func (m *Model) onConfigSent(msg configSentMsg) tea.Cmd {
+func (p *configPane) onConfigSent(msg configSentMsg) tea.Cmd {
 	id := msg.w.Device.DeviceID
-	w := m.sh.writes[id]
+	w := p.sh.writes[id]
 	if w == nil { // sendWrite made it; nothing else removes it while the write is out
 		return nil
 	}
@@ -323,139 +275,143 @@ func (m *Model) onConfigSent(msg configSentMsg) tea.Cmd {
 		if msg.err != nil || !msg.res.Queued() {
 			say = id + ": " + state.Outcome(msg.res, msg.err)
 		}
-		return tea.Batch(m.sentThrough(id, msg.w.Changes), m.toast(say, msg.err != nil), m.verifyLater(id, w))
+		return tea.Batch(p.sentThrough(id, msg.w.Changes), p.con.toast(say, msg.err != nil), p.verifyLater(id, w))
 	case api.Unknown:
 		w.unknown = true
 		w.status, w.isErr = "outcome unknown ("+briefly(msg.err)+"): reading the config back", true
-		return tea.Batch(m.toast(id+": outcome unknown: reading the config back before offering to send again", true),
-			m.costlyRead(msg.w.Device, readBack, "The write's outcome is unknown: read the config back?"))
+		return tea.Batch(p.con.toast(id+": outcome unknown: reading the config back before offering to send again", true),
+			p.costlyRead(msg.w.Device, readBackOf, "The write's outcome is unknown: read the config back?"))
 	}
-	if m.keyRefused(msg.err, "Your staged changes are kept.") {
-		delete(m.sh.writes, id)
+	if p.con.keyRefused(msg.err, "Your staged changes are kept.") {
+		delete(p.sh.writes, id)
 		return nil
 	}
 	w.status, w.isErr = state.Outcome(msg.res, msg.err), true
-	if m.config.dev.DeviceID == id {
-		m.config.problem = w.status
+	if p.dev.DeviceID == id {
+		p.problem = w.status
 	}
-	return m.toast(id+": "+state.Outcome(msg.res, msg.err)+" · the changes stay staged", true)
+	return p.con.toast(id+": "+state.Outcome(msg.res, msg.err)+" · the changes stay staged", true)
 }
 
 // sentThrough drops what a write sent from the device's staged changes
 // and its draft; what was staged or edited while it was out stays.
-func (m *Model) sentThrough(id string, sent []state.Change) tea.Cmd {
-	if p := m.config; p.dev.DeviceID == id {
+func (p *configPane) sentThrough(id string, sent []state.Change) tea.Cmd {
+	if p.dev.DeviceID == id {
 		p.changes, p.undo = state.Unsent(p.changes, sent), nil
 		p.refreshKeys()
 		return p.saveDraft()
 	}
-	path := state.DraftPath(m.sh.stateDir, m.sh.keyFP, id)
-	if m.sh.stateDir == "" {
+	path := state.DraftPath(p.sh.stateDir, p.sh.keyFP, id)
+	if p.sh.stateDir == "" {
 		return nil
 	}
 	d, ok, err := state.LoadDraft(path)
 	if err == nil && ok {
 		d.Changes = state.Unsent(d.Changes, sent)
-		err = m.sh.saveDraft(path, d)
+		err = p.sh.saveDraft(path, d)
 	}
 	if err != nil {
-		return m.toast("could not update the draft of "+id+": "+err.Error(), true)
+		return p.con.toast("could not update the draft of "+id+": "+err.Error(), true)
 	}
 	return nil
 }
 
-func (m *Model) verifyLater(id string, w *configWrite) tea.Cmd {
-	every := m.readBackEvery(w.hosted())
-	w.nextRead = m.sh.now().Add(every)
-	return tea.Tick(every, func(time.Time) tea.Msg { return verifyTickMsg{id: id} })
+func (p *configPane) verifyLater(id string, w *configWrite) tea.Cmd {
+	every := p.readBackEvery(w.hosted())
+	w.nextRead = p.sh.now().Add(every)
+	return tea.Tick(every, func(time.Time) tea.Msg { return toConfig(verifyTickMsg{id: id}) })
 }
 
 // readBackEvery spaces the read-backs of a write: a non-Hosted device's
 // few reads are spread over the whole verifyFor. The ratio is taken
 // first: two durations multiplied overflow.
-func (m *Model) readBackEvery(hosted bool) time.Duration {
+func (p *configPane) readBackEvery(hosted bool) time.Duration {
 	if hosted {
-		return m.cfg.VerifyEvery
+		return p.every
 	}
-	return m.cfg.VerifyEvery * (verifyFor / verifyReadsNonHosted / verifyEvery)
+	return p.every * (verifyFor / verifyReadsNonHosted / verifyEvery)
 }
 
-func (m *Model) onVerifyTick(id string) tea.Cmd {
-	w := m.sh.writes[id]
+func (p *configPane) onVerifyTick(id string) tea.Cmd {
+	w := p.sh.writes[id]
 	if w == nil || w.sending || !w.appliedAt.IsZero() || w.until.IsZero() {
 		return nil
 	}
-	now := m.sh.now()
-	if until, _ := m.sh.sched.Backoff(now); !until.IsZero() {
-		return m.verifyLater(id, w) // the network or the quota holds reads back
+	now := p.sh.now()
+	if until, _ := p.sh.sched.Backoff(now); !until.IsZero() {
+		return p.verifyLater(id, w) // the network or the quota holds reads back
 	}
 	if !w.hosted() && w.reads >= verifyReadsNonHosted {
 		return nil
 	}
 	w.reads, w.nextRead = w.reads+1, time.Time{}
 	if w.unknown {
-		return m.readConfig(id, readBack)
+		return p.readConfig(id, readBackOf)
 	}
-	return m.readConfig(id, readVerify)
+	return p.readConfig(id, verified)
 }
 
-func (m *Model) onVerifyRead(msg configReadMsg, w *configWrite) tea.Cmd {
+func (p *configPane) onVerifyRead(msg configRead, w *configWrite) tea.Cmd {
 	if w == nil {
 		return nil
 	}
-	if p := m.config; p.dev.DeviceID == msg.id && msg.err == nil {
+	if p.dev.DeviceID == msg.id && msg.err == nil {
 		p.loaded(msg.resp, nil, msg.at)
 	}
 	switch {
 	case msg.err == nil && msg.resp.Synced && state.Holds(msg.resp.Config, w.sent):
 		w.appliedAt, w.isErr = msg.at, false
 		w.status = "applied at " + msg.at.Local().Format("15:04:05")
-		return m.toast(msg.id+": applied at "+msg.at.Local().Format("15:04"), false)
+		return p.con.toast(msg.id+": applied at "+msg.at.Local().Format("15:04"), false)
 	case msg.at.After(w.until) || (!w.hosted() && w.reads >= verifyReadsNonHosted):
 		w.until = time.Time{}
 		w.status = "not yet applied (last read " + msg.at.Local().Format("15:04") + "): r reads it again"
-		return m.toast(msg.id+": not yet applied", false)
+		return p.con.toast(msg.id+": not yet applied", false)
 	case msg.err != nil:
 		w.status = "could not read it back (" + msg.err.Error() + "): trying again"
 	}
-	return m.verifyLater(msg.id, w)
+	return p.verifyLater(msg.id, w)
 }
 
 // settleByRead lets any read of a device's config (the user's r, the
 // pane opening) settle its write: an unknown outcome is decided by it,
 // and a queued change seen synced is applied.
-func (m *Model) settleByRead(msg configReadMsg, w *configWrite) (tea.Cmd, bool) {
+func (p *configPane) settleByRead(msg configRead, w *configWrite) (tea.Cmd, bool) {
 	switch {
 	case w == nil || msg.err != nil:
 		return nil, false
 	case w.unknown:
-		return m.onReadBack(msg, w), true
+		return p.onReadBack(msg, w), true
 	case w.waiting() && msg.resp.Synced && state.Holds(msg.resp.Config, w.sent):
-		return m.onVerifyRead(msg, w), true
+		return p.onVerifyRead(msg, w), true
 	}
 	return nil, false
 }
 
+// readAgainOnline reads again the config pane's device and the configs of
+// writes of unknown outcome that could not be read while the connection
+// was down; the console calls it when answers come again.
+func (m *Model) readAgainOnline() tea.Cmd { return m.config.readAgainOnline() }
+
 // readAgainOnline reads again, once the connection is back, what could
-// not be read while it was down: the config pane's device, and the
-// config that was to settle a write of unknown outcome. Only Hosted
-// devices are read by themselves: a read costs them nothing.
-func (m *Model) readAgainOnline() tea.Cmd {
+// not be read while it was down: the pane's device, and the config that
+// was to settle a write of unknown outcome. Only Hosted devices are read
+// by themselves: a read costs them nothing.
+func (p *configPane) readAgainOnline() tea.Cmd {
 	var cmds []tea.Cmd
-	p := m.config
-	now := m.sh.now()
+	now := p.sh.now()
 	// a network failure only (a 5xx may be the device's own), and not
 	// more often than the read-backs go
 	if p.dev.DeviceID != "" && !p.loading && api.StatusOf(p.readErr) == 0 && api.IsUnavailable(p.readErr) &&
-		p.dev.Plan == api.PlanHosted && now.Sub(p.triedAt) >= m.cfg.VerifyEvery {
+		p.dev.Plan == api.PlanHosted && now.Sub(p.triedAt) >= p.every {
 		p.loading, p.triedAt = true, now
-		cmds = append(cmds, m.readConfig(p.dev.DeviceID, readAgain))
+		cmds = append(cmds, p.readConfig(p.dev.DeviceID, loadedAgain))
 	}
-	for id, w := range m.sh.writes {
+	for id, w := range p.sh.writes {
 		if w.unknown && w.readFailed && w.hosted() {
 			w.readFailed = false
 			w.status = "outcome unknown: reading the config back now the connection is back"
-			cmds = append(cmds, m.readConfig(id, readBack))
+			cmds = append(cmds, p.readConfig(id, readBackOf))
 		}
 	}
 	return tea.Batch(cmds...)
@@ -463,7 +419,7 @@ func (m *Model) readAgainOnline() tea.Cmd {
 
 // onReadBack decides, after a write of unknown outcome, whether it went
 // through, and only then offers to send again.
-func (m *Model) onReadBack(msg configReadMsg, w *configWrite) tea.Cmd {
+func (p *configPane) onReadBack(msg configRead, w *configWrite) tea.Cmd {
 	if w == nil {
 		return nil
 	}
@@ -475,13 +431,13 @@ func (m *Model) onReadBack(msg configReadMsg, w *configWrite) tea.Cmd {
 	w.readFailed = false
 	says := state.ReadBack(true, msg.resp, w.sent)
 	var audit tea.Cmd
-	if err := m.sh.gate.Audit.Settled(msg.at, m.cfg.Profile, msg.id, api.OpUpdateConfig, says); err != nil {
-		audit = m.toast("the audit log could not be written: "+err.Error(), true)
+	if err := p.sh.gate.Audit.Settled(msg.at, p.profile, msg.id, api.OpUpdateConfig, says); err != nil {
+		audit = p.con.toast("the audit log could not be written: "+err.Error(), true)
 	}
 	if says == state.ReadBackApplied {
 		w.unknown, w.isErr, w.status = false, false, "the device has the new values: the write went through"
 		w.appliedAt = msg.at
-		return tea.Batch(audit, m.sentThrough(msg.id, w.sent), m.toast(msg.id+": the write went through after all", false))
+		return tea.Batch(audit, p.sentThrough(msg.id, w.sent), p.con.toast(msg.id+": the write went through after all", false))
 	}
 	if says == state.ReadBackWait && w.hosted() {
 		// a change waits at the server for the device: most likely this
@@ -491,7 +447,7 @@ func (m *Model) onReadBack(msg configReadMsg, w *configWrite) tea.Cmd {
 		}
 		if msg.at.Before(w.until) {
 			w.status = "outcome unknown: a change waits at the server for the device (not synced); reading back until it shows"
-			return m.verifyLater(msg.id, w)
+			return p.verifyLater(msg.id, w)
 		}
 	}
 	w.unknown = false
@@ -502,25 +458,24 @@ func (m *Model) onReadBack(msg configReadMsg, w *configWrite) tea.Cmd {
 	if !msg.resp.Synced {
 		why = "does not have the new values (not synced: a queued change may still be waiting)."
 	}
-	m.dialog = newQuestion("The write to "+msg.id+" may not have happened", append([]string{
+	p.con.ask(newQuestion("The write to "+msg.id+" may not have happened", append([]string{
 		"The server did not answer the write clearly, and the config read back",
 		why, "Sending again sends the same values.", ""}, state.DiffLines(sent)...),
-		"Send it again?", "send again", "keep it staged", func(m *Model, yes bool) tea.Cmd {
+		"Send it again?", "send again", "keep it staged", func(yes bool) tea.Cmd {
 			if !yes {
-				return m.toast("not sent again: the changes stay staged", false)
+				return p.con.toast("not sent again: the changes stay staged", false)
 			}
-			return m.sendWrite(state.Write{Op: api.OpUpdateConfig, Device: dev, Changes: sent})
-		})
+			return p.sendWrite(state.Write{Op: api.OpUpdateConfig, Device: dev, Changes: sent})
+		}))
 	return audit
 }
 
 // askAddKey asks for a new setting and its value.
-func (m *Model) askAddKey() tea.Cmd {
-	p := m.config
-	m.dialog = newTextPrompt("New setting of "+p.dev.DeviceID, []string{
+func (p *configPane) askAddKey() tea.Cmd {
+	p.con.ask(newTextPrompt("New setting of "+p.dev.DeviceID, []string{
 		"A dotted key and its value, e.g.  serial1.baud = 9600",
 		"Numbers, true/false and null are typed as such; anything else is text."}, "key = value › ", "",
-		func(m *Model, value string, ok bool) (tea.Cmd, error) {
+		func(value string, ok bool) (tea.Cmd, error) {
 			if !ok {
 				return nil, nil
 			}
@@ -544,7 +499,7 @@ func (m *Model) askAddKey() tea.Cmd {
 				p.follow()
 			}
 			return cmd, nil
-		})
+		}))
 	return nil
 }
 
@@ -560,8 +515,7 @@ func editorCommand() []string {
 
 // runEditor hands the whole tree, with the staged changes, to the user's
 // editor; what comes back is diffed against the device's config.
-func (m *Model) runEditor() tea.Cmd {
-	p := m.config
+func (p *configPane) runEditor() tea.Cmd {
 	text := p.editorText
 	if text == "" {
 		tree := p.cfg.Clone()
@@ -572,7 +526,7 @@ func (m *Model) runEditor() tea.Cmd {
 	}
 	f, err := os.CreateTemp("", "sqc-config-"+p.dev.DeviceID+"-*.json")
 	if err != nil {
-		return m.toast("could not make a file for the editor: "+err.Error(), true)
+		return p.con.toast("could not make a file for the editor: "+err.Error(), true)
 	}
 	_, err = f.WriteString(text)
 	if cerr := f.Close(); err == nil {
@@ -580,41 +534,40 @@ func (m *Model) runEditor() tea.Cmd {
 	}
 	if err != nil {
 		os.Remove(f.Name())
-		return m.toast("could not write the file for the editor: "+err.Error(), true)
+		return p.con.toast("could not write the file for the editor: "+err.Error(), true)
 	}
 	argv := append(editorCommand(), f.Name())
 	id, path := p.dev.DeviceID, f.Name()
 	return tea.ExecProcess(exec.Command(argv[0], argv[1:]...), func(err error) tea.Msg {
-		return editorDoneMsg{id: id, path: path, err: err}
+		return toConfig(editorDoneMsg{id: id, path: path, err: err})
 	})
 }
 
-func (m *Model) onEditorDone(msg editorDoneMsg) tea.Cmd {
+func (p *configPane) onEditorDone(msg editorDoneMsg) tea.Cmd {
 	b, rerr := os.ReadFile(msg.path)
 	os.Remove(msg.path)
-	p := m.config
 	if p.dev.DeviceID != msg.id {
 		return nil
 	}
 	switch {
 	case rerr != nil:
-		return m.toast("could not read back what the editor wrote: "+rerr.Error(), true)
+		return p.con.toast("could not read back what the editor wrote: "+rerr.Error(), true)
 	case msg.err != nil:
 		p.editorText = string(b)
-		return m.toast("the editor failed ("+msg.err.Error()+"): nothing changed; E opens your text again", true)
+		return p.con.toast("the editor failed ("+msg.err.Error()+"): nothing changed; E opens your text again", true)
 	}
 	text := string(b)
 	edited, err := decodeEdited(text)
 	if err != nil {
 		p.editorText, p.problem = text, err.Error()+" · E opens your text again"
-		return m.toast("the JSON does not parse: "+err.Error(), true)
+		return p.con.toast("the JSON does not parse: "+err.Error(), true)
 	}
 	changes, removed := state.ChangesFrom(p.cfg, edited)
 	for _, c := range changes {
 		if !c.Added && state.KindOf(c.Old) != state.KindOf(c.New) {
 			p.editorText = text
 			p.problem = fmt.Sprintf("%s takes %s; the edit gave %s · E opens your text again", c.Key, article(state.KindOf(c.Old)), article(state.KindOf(c.New)))
-			return m.toast(p.problem, true)
+			return p.con.toast(p.problem, true)
 		}
 	}
 	p.editorText, p.problem = "", ""
@@ -623,7 +576,7 @@ func (m *Model) onEditorDone(msg editorDoneMsg) tea.Cmd {
 	if len(removed) > 0 {
 		note += "; a change cannot remove settings, so these stay: " + strings.Join(removed, ", ")
 	}
-	return tea.Batch(cmd, m.toast(note, len(removed) > 0))
+	return tea.Batch(cmd, p.con.toast(note, len(removed) > 0))
 }
 
 func article(kind string) string {

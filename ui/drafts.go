@@ -63,21 +63,18 @@ func (m *Model) draftsNotice() tea.Cmd {
 // offerDraftDialog asks what to do with a device's saved draft. Enter and
 // y resume it; discarding takes d; n and esc leave it for later, kept on
 // disk, and close the config, so that nothing staged now replaces it.
-func offerDraftDialog(d state.Draft, fresh []state.Change) *prompt {
+func (p *configPane) offerDraftDialog(d state.Draft, fresh []state.Change) *prompt {
 	return newChoice("A draft is saved for "+d.DeviceID+" ("+d.SavedAt.Local().Format("Jan 2 15:04")+")",
 		state.DiffLines(fresh), "Resume it? [Y/n]",
-		choice{keys: []string{"enter", "y", "Y"}, help: "enter/y", does: "resume it", act: func(m *Model) tea.Cmd {
-			return tea.Batch(m.config.replace(fresh), m.toast("draft resumed: w writes it", false))
+		choice{keys: []string{"enter", "y", "Y"}, help: "enter/y", does: "resume it", act: func() tea.Cmd {
+			return tea.Batch(p.replace(fresh), p.con.toast("draft resumed: w writes it", false))
 		}},
-		choice{keys: []string{"d"}, help: "d", does: "discard it", act: func(m *Model) tea.Cmd {
-			return tea.Batch(m.config.replace(nil), m.toast("draft of "+d.DeviceID+" discarded", false))
+		choice{keys: []string{"d"}, help: "d", does: "discard it", act: func() tea.Cmd {
+			return tea.Batch(p.replace(nil), p.con.toast("draft of "+d.DeviceID+" discarded", false))
 		}},
-		choice{keys: []string{"n", "N", "esc", "q"}, help: "n/esc", does: "later: it is kept", act: func(m *Model) tea.Cmd {
-			var back tea.Cmd
-			if m.right == pane(m.config) {
-				back = m.back() // first: leaving a pane drops what was said in it
-			}
-			return tea.Batch(back, m.toast("the draft of "+d.DeviceID+" is kept: c offers it again", false))
+		choice{keys: []string{"n", "N", "esc", "q"}, help: "n/esc", does: "later: it is kept", act: func() tea.Cmd {
+			back := p.con.leave(p) // first: leaving a pane drops what was said in it
+			return tea.Batch(back, p.con.toast("the draft of "+d.DeviceID+" is kept: c offers it again", false))
 		}},
 	)
 }

@@ -391,7 +391,7 @@ func (m *Model) planMQTT() tea.Cmd {
 		lines = append(lines, fmt.Sprintf("%s is not Hosted: these %d requests cost %d of its %d calls left this month.", p.dev.DeviceID, len(steps), len(steps), n))
 	}
 	lines = append(lines, "They are sent in this order; a failure stops the rest.")
-	m.dialog = newQuestion("Set up MQTT on "+p.dev.DeviceID, lines, "Send "+plural(len(steps), "request")+"?", "send", "cancel", func(m *Model, yes bool) tea.Cmd {
+	m.dialog = newQuestion("Set up MQTT on "+p.dev.DeviceID, lines, "Send "+plural(len(steps), "request")+"?", "send", "cancel", func(yes bool) tea.Cmd {
 		if !yes {
 			p.status, p.isErr = "not sent", false
 			return nil

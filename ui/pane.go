@@ -21,6 +21,50 @@ type pane interface {
 	helpGroups() []helpGroup
 	// typing reports a text input that takes every key (q included).
 	typing() bool
+	// update folds an answer addressed to the pane (a paneMsg's).
+	update(msg tea.Msg) tea.Cmd
+}
+
+// paneID names a pane that answers are addressed to.
+type paneID int
+
+const (
+	paneConfig paneID = iota + 1
+	paneAdd
+)
+
+// paneMsg is an answer for one pane: the console routes it there, in one
+// place, and knows nothing of what it says (gh-dash's SectionMsg).
+type paneMsg struct {
+	to  paneID
+	msg tea.Msg
+}
+
+// Panes whose answers the console still folds itself take none of their own.
+func (p *listPane) update(tea.Msg) tea.Cmd     { return nil }
+func (p *readingsPane) update(tea.Msg) tea.Cmd { return nil }
+func (p *quotaPane) update(tea.Msg) tea.Cmd    { return nil }
+func (p *logPane) update(tea.Msg) tea.Cmd      { return nil }
+func (p *mqttPane) update(tea.Msg) tea.Cmd     { return nil }
+func (p *bulkPane) update(tea.Msg) tea.Cmd     { return nil }
+
+// console is what a pane may ask of the console around it: to say
+// something in the footer, to ask a question over the screen, to log in
+// again after the server refused the key, to issue the reads the
+// scheduler has due, and to be closed. A pane holds this, never the root
+// model: what it acts on is its own.
+type console interface {
+	toast(text string, isErr bool) tea.Cmd
+	ask(*prompt)
+	// keyRefused starts the login when err is the server refusing the
+	// key; kept says what the user keeps meanwhile.
+	keyRefused(err error, kept string) bool
+	schedule() tea.Cmd
+	// seek focuses a device once the device list has it, and asks for
+	// the list.
+	seek(id string)
+	// leave goes back from p when it is showing; nil when it is not.
+	leave(p pane) tea.Cmd
 }
 
 // claimer is a pane whose keys shadow the console's even when its footer

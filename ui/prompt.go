@@ -28,8 +28,9 @@ type prompt struct {
 	choices []choice
 	// answer is called with the text (or "y") and whether the user said
 	// yes; an error keeps the dialog open and shows it under the input,
-	// so what was typed is never lost.
-	answer func(m *Model, value string, yes bool) (tea.Cmd, error)
+	// so what was typed is never lost. It captures what it acts on (a
+	// pane, a device's write): the dialog knows nothing of the console.
+	answer func(value string, yes bool) (tea.Cmd, error)
 	err    string
 	scroll scroller
 	// guardUntil: keys before it were typed before the dialog could be
@@ -42,13 +43,13 @@ type prompt struct {
 }
 
 // newQuestion is a y/N dialog; yes and no say what each answer does.
-func newQuestion(title string, body []string, question, yes, no string, answer func(m *Model, yes bool) tea.Cmd) *prompt {
+func newQuestion(title string, body []string, question, yes, no string, answer func(yes bool) tea.Cmd) *prompt {
 	return &prompt{title: title, body: body, question: question, yes: yes, no: no,
-		answer: func(m *Model, _ string, yes bool) (tea.Cmd, error) { return answer(m, yes), nil }}
+		answer: func(_ string, yes bool) (tea.Cmd, error) { return answer(yes), nil }}
 }
 
 // newTextPrompt is a dialog with a line of text, starting with value.
-func newTextPrompt(title string, body []string, label, value string, answer func(m *Model, value string, ok bool) (tea.Cmd, error)) *prompt {
+func newTextPrompt(title string, body []string, label, value string, answer func(value string, ok bool) (tea.Cmd, error)) *prompt {
 	in := newInput(label, "")
 	in.SetValue(value)
 	in.CursorEnd()
@@ -57,31 +58,31 @@ func newTextPrompt(title string, body []string, label, value string, answer func
 }
 
 // key answers or edits; the dialog is closed when it returns true.
-func (p *prompt) key(m *Model, msg tea.KeyPressMsg) (bool, tea.Cmd) {
+func (p *prompt) key(sh *shared, msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	s := msg.String()
 	if p.scroll.moveBody(msg) {
 		return false, nil
 	}
 	if p.choices != nil {
-		return p.choose(m, s)
+		return p.choose(s)
 	}
 	if p.input == nil {
-		switch k := m.sh.keys; {
+		switch k := sh.keys; {
 		case matches(msg, k.Yes):
-			cmd, _ := p.answer(m, "y", true)
+			cmd, _ := p.answer("y", true)
 			return true, cmd
 		case matches(msg, k.No):
-			cmd, _ := p.answer(m, "", false)
+			cmd, _ := p.answer("", false)
 			return true, cmd
 		}
 		return false, nil
 	}
 	switch s {
 	case "esc":
-		cmd, _ := p.answer(m, p.input.Value(), false)
+		cmd, _ := p.answer(p.input.Value(), false)
 		return true, cmd
 	case "enter":
-		cmd, err := p.answer(m, p.input.Value(), true)
+		cmd, err := p.answer(p.input.Value(), true)
 		if err != nil {
 			p.err = err.Error()
 			return false, cmd

@@ -56,7 +56,7 @@ func (m *Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		if time.Now().Before(p.guardUntil) {
 			return m, nil
 		}
-		done, cmd := p.key(m, msg)
+		done, cmd := p.key(m.sh, msg)
 		if done && m.dialog == p {
 			m.dialog = nil
 		}
@@ -209,7 +209,7 @@ func (m *Model) consoleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		if d == nil {
 			return m, nil
 		}
-		return m, m.openConfig(d.Device)
+		return m, m.config.openOn(d.Device, func() { m.showRight(m.config) })
 	case m.focused() == pane(m.bulk) && matches(msg, k.AddKey):
 		return m, m.askBulkSetting()
 	case m.focused() == pane(m.bulk) && matches(msg, k.Write):
@@ -243,13 +243,13 @@ func (m *Model) consoleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.showRight(m.mqtt)
 		return m, cmd
 	case m.focused() == pane(m.config) && matches(msg, k.Write):
-		return m, m.askWrite()
+		return m, m.config.askWrite()
 	case m.focused() == pane(m.config) && matches(msg, k.AddKey):
-		return m, m.askAddKey()
+		return m, m.config.askAddKey()
 	case m.focused() == pane(m.config) && matches(msg, k.Editor):
-		return m, m.runEditor()
+		return m, m.config.runEditor()
 	case m.focused() == pane(m.config) && matches(msg, k.Refresh):
-		return m, m.costlyRead(m.config.dev, readAgain, "Read the config of "+m.config.dev.DeviceID+" again?")
+		return m, m.config.costlyRead(m.config.dev, loadedAgain, "Read the config of "+m.config.dev.DeviceID+" again?")
 	case matches(msg, k.Quota):
 		m.toggleRight(m.quota)
 	case matches(msg, k.Log):
@@ -316,10 +316,11 @@ func (m *Model) back() tea.Cmd {
 		return m.focusChanged()
 	case len(m.list.marks) > 0 && m.focused() == pane(m.list):
 		n := len(m.list.marks)
+		marks := m.list.marks
 		m.dialog = newQuestion("Clear the marks", []string{plural(n, "device") + " marked."}, "Clear "+plural(n, "mark")+"?",
-			"clear", "keep them", func(m *Model, yes bool) tea.Cmd {
+			"clear", "keep them", func(yes bool) tea.Cmd {
 				if yes {
-					clear(m.list.marks)
+					clear(marks)
 				}
 				return nil
 			})
@@ -345,6 +346,25 @@ func (m *Model) showRight(p pane) {
 		s.reset()
 	}
 	m.layout()
+}
+
+// ask opens a dialog over the screen.
+func (m *Model) ask(p *prompt) { m.dialog = p }
+
+// seek focuses a device once the device list has it, and asks for the list.
+func (m *Model) seek(id string) {
+	m.wantDevice = id
+	if m.sh.sched != nil {
+		m.sh.sched.Ask(state.KindList, "")
+	}
+}
+
+// leave goes back from p when it is showing.
+func (m *Model) leave(p pane) tea.Cmd {
+	if m.right != p {
+		return nil
+	}
+	return m.back()
 }
 
 // toggleRight shows p, or goes back when it is already showing.
@@ -391,16 +411,17 @@ func (m *Model) askExport(failed string, why ...string) tea.Cmd {
 	if failed != "" {
 		name = failed
 	}
+	now := m.sh.now
 	m.dialog = newTextPrompt("Export "+what, []string{"A name ending in .json writes JSON; anything else CSV."}, "export to › ", name,
-		func(m *Model, value string, ok bool) (tea.Cmd, error) {
+		func(value string, ok bool) (tea.Cmd, error) {
 			if !ok {
-				return m.toast("export cancelled", false), nil
+				return say("export cancelled", false), nil
 			}
 			path := strings.TrimSpace(value)
 			if path == "" {
 				return nil, errEmptyExport
 			}
-			return exportDevices(path, rows, m.sh.now()), nil
+			return exportDevices(path, rows, now()), nil
 		})
 	if len(why) > 0 {
 		m.dialog.err = why[0]

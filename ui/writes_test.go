@@ -43,12 +43,13 @@ func TestSendAgainGoesToTheDeviceWritten(t *testing.T) {
 	sent := []state.Change{{Key: "ambient.warning", Old: json.Number("50"), New: json.Number("47")}}
 	m.sh.writes[a.DeviceID] = &configWrite{dev: a, sent: sent}
 	m.config.open(b)
-	m.onReadBack(configReadMsg{id: a.DeviceID, resp: &api.ConfigResponse{Config: api.Config{}, Synced: true}, at: time.Now(), purpose: readBack}, m.sh.writes[a.DeviceID])
+	m.config.onReadBack(configRead{id: a.DeviceID, resp: &api.ConfigResponse{Config: api.Config{}, Synced: true}, at: time.Now()}, m.sh.writes[a.DeviceID])
 	if m.dialog == nil {
 		t.Fatal("no question after a read-back without the change")
 	}
-	_, cmd := m.dialog.key(m, press("y"))
-	msg, ok := cmd().(configSentMsg)
+	_, cmd := m.dialog.key(m.sh, press("y"))
+	pm, _ := cmd().(paneMsg)
+	msg, ok := pm.msg.(configSentMsg)
 	if !ok {
 		t.Fatalf("y sent nothing: %T", msg)
 	}
@@ -68,10 +69,10 @@ func TestChangeStagedDuringASendIsKept(t *testing.T) {
 	p.loaded(&api.ConfigResponse{Config: api.Config{"ambient": api.Config{"warning": json.Number("50"), "alarm": json.Number("60")}}, Synced: true}, nil, time.Now())
 	p.stage(state.Change{Key: "ambient.warning", Old: json.Number("50"), New: json.Number("47")})
 	w := state.Write{Op: api.OpUpdateConfig, Device: d, Changes: p.changes}
-	_ = m.sendWrite(w)
+	_ = m.config.sendWrite(w)
 	p.stage(state.Change{Key: "ambient.alarm", Old: json.Number("60"), New: json.Number("65")})
 	p.stage(state.Change{Key: "ambient.warning", Old: json.Number("50"), New: json.Number("45")}) // edited again
-	m.onConfigSent(configSentMsg{w: w, res: api.Result{Status: 202, Message: "Config update queued"}, at: time.Now()})
+	m.config.onConfigSent(configSentMsg{w: w, res: api.Result{Status: 202, Message: "Config update queued"}, at: time.Now()})
 	draft, _, err := state.LoadDraft(p.draftPath())
 	if err != nil {
 		t.Fatal(err)
@@ -115,14 +116,15 @@ func TestWriteReadsCallsLeftBeforeItGoes(t *testing.T) {
 		}
 	}
 	w := state.Write{Op: api.OpUpdateConfig, Device: d, Changes: []state.Change{{Key: "ambient.warning", New: json.Number("47"), Added: true}}}
-	cmd := m.sendWrite(w)
+	cmd := m.config.sendWrite(w)
 	done := make(chan tea.Msg)
 	go func() { done <- cmd() }()
 	for range 200 {
 		m.sh.fleet.SetDevices(s.Devices(), m.sh.now())
 	}
-	if msg := (<-done).(configSentMsg); msg.err != nil {
-		t.Fatalf("the write failed: %v", msg.err)
+	pm, _ := (<-done).(paneMsg)
+	if msg, ok := pm.msg.(configSentMsg); !ok || msg.err != nil {
+		t.Fatalf("the write failed: %T %v", pm.msg, msg.err)
 	}
 }
 
@@ -132,9 +134,9 @@ func TestDialogsFromAnswersWaitAndAreGuarded(t *testing.T) {
 	t.Parallel()
 	m, _ := modelOn(t, 1, 1)
 	m.cfg.DialogGuard = time.Hour
-	first := newQuestion("first", nil, "?", "yes", "no", func(*Model, bool) tea.Cmd { return nil })
+	first := newQuestion("first", nil, "?", "yes", "no", func(bool) tea.Cmd { return nil })
 	m.dialog = first
-	second := newQuestion("second", nil, "?", "yes", "no", func(*Model, bool) tea.Cmd { return nil })
+	second := newQuestion("second", nil, "?", "yes", "no", func(bool) tea.Cmd { return nil })
 	m.dialog = second // as an answer's handler does
 	m.settleDialogs(first, false)
 	if m.dialog != first || len(m.dialogs) != 1 {
@@ -162,12 +164,12 @@ func TestNonHostedReadBacksAreSpread(t *testing.T) {
 	t.Parallel()
 	m, _ := modelOn(t, 1, 1)
 	for _, every := range []time.Duration{verifyEvery, 50 * time.Millisecond} {
-		m.cfg.VerifyEvery = every
-		if got, want := m.readBackEvery(false), every*10; got != want {
+		m.config.every = every
+		if got, want := m.config.readBackEvery(false), every*10; got != want {
 			t.Errorf("with read-backs every %s, a non-Hosted device's every %s, want %s", every, got, want)
 		}
 	}
-	if got := m.readBackEvery(true); got != m.cfg.VerifyEvery {
+	if got := m.config.readBackEvery(true); got != m.config.every {
 		t.Errorf("Hosted read-backs every %s", got)
 	}
 }
@@ -211,7 +213,7 @@ func TestBulkSettingTheFirstDeviceHasIsKept(t *testing.T) {
 	m.bulk.reading, m.bulk.cfg = false, api.Config{"ambient": api.Config{"alarm": json.Number("65")}}
 	m.askBulkSetting()
 	m.dialog.input.SetValue("ambient.alarm = 65")
-	if done, _ := m.dialog.key(m, tea.KeyPressMsg{Code: tea.KeyEnter}); !done {
+	if done, _ := m.dialog.key(m.sh, tea.KeyPressMsg{Code: tea.KeyEnter}); !done {
 		t.Fatalf("the setting was refused: %s", m.dialog.err)
 	}
 	if got := state.DiffLines(m.bulk.changes); len(got) != 1 || got[0] != "+ ambient.alarm 65" {

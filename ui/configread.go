@@ -1,0 +1,168 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"sqc/api"
+)
+
+// Reading a device's config for a pane: the config pane, the MQTT set-up's
+// diff, a bulk change's typing and read-backs. Each pane names the answer
+// it wants (a readAnswer), so one read serves any of them without the
+// console deciding what it was for.
+
+// configRead is one read of a device's config, or why it was not made.
+type configRead struct {
+	id   string
+	resp *api.ConfigResponse
+	err  error
+	at   time.Time
+	// skipped, when set, is why no read was made (the user declined it,
+	// or the device has no calls left); then is what to do about it.
+	skipped, then string
+}
+
+// readAnswer is the message a read goes back in, addressed to the pane
+// that asked.
+type readAnswer func(configRead) tea.Msg
+
+// readConfig reads a device's config in a command; what it needs is
+// copied before the goroutine.
+func readConfig(ctx context.Context, sh *shared, id string, answer readAnswer) tea.Cmd {
+	c, now := sh.client, sh.now
+	return func() tea.Msg {
+		resp, err := c.GetConfig(ctx, id)
+		return answer(configRead{id: id, resp: resp, err: err, at: now()})
+	}
+}
+
+// costlyRead reads a config, asking first when the read spends one of a
+// non-Hosted device's monthly calls; a read not made is answered too, so
+// the pane that asked says why.
+func costlyRead(ctx context.Context, sh *shared, con console, d api.Device, answer readAnswer, question string) tea.Cmd {
+	n, counted := sh.gate.CallsLeft(d)
+	if d.Plan == api.PlanHosted || sh.gate == nil {
+		return readConfig(ctx, sh, d.DeviceID, answer)
+	}
+	if counted && n <= 0 {
+		return notRead(d, answer, d.DeviceID+" has no API calls left this month (they return "+api.NextMonth(sh.now()).Format("2 Jan")+")", "its config cannot be read until then")
+	}
+	left := "of its 50"
+	if counted {
+		left = fmt.Sprintf("of its %d", n)
+	}
+	con.ask(newQuestion(question, []string{d.DeviceID + " is on plan " + d.Plan + ", not Hosted: reading its config costs 1 " + left + " API calls left this month."},
+		"Read it?", "read", "leave it", func(yes bool) tea.Cmd {
+			if !yes {
+				return notRead(d, answer, "not read", "r reads it when you want")
+			}
+			return readConfig(ctx, sh, d.DeviceID, answer)
+		}))
+	return nil
+}
+
+func notRead(d api.Device, answer readAnswer, why, then string) tea.Cmd {
+	msg := answer(configRead{id: d.DeviceID, skipped: why, then: then})
+	return func() tea.Msg { return msg }
+}
+
+// noteRemainingOf records the calls left a config read reported.
+func (sh *shared) noteRemainingOf(resp *api.ConfigResponse, id string) {
+	if resp != nil && resp.Remaining != nil && sh.ledger != nil {
+		sh.ledger.NoteRemaining(id, *resp.Remaining)
+	}
+}
+
+// The bulk change's and the MQTT set-up's reads, whose panes the console
+// still drives.
+
+func (m *Model) readConfig(id string, answer readAnswer) tea.Cmd {
+	return readConfig(m.ctx, m.sh, id, answer)
+}
+
+func (m *Model) costlyRead(d api.Device, answer readAnswer, question string) tea.Cmd {
+	return costlyRead(m.ctx, m.sh, m, d, answer, question)
+}
+
+// bulkConfigMsg is the first marked device's config, which types the
+// values of a bulk change.
+type bulkConfigMsg struct{ configRead }
+
+// mqttConfigMsg is the config the MQTT set-up's diff is made against.
+type mqttConfigMsg struct{ configRead }
+
+// configReadMsg is a read-back of a device of a bulk change, until it
+// applies it; item is the job's device.
+type configReadMsg struct {
+	id   string
+	item int
+	resp *api.ConfigResponse
+	err  error
+	at   time.Time
+}
+
+func readBulk(r configRead) tea.Msg { return bulkConfigMsg{r} }
+func readMQTT(r configRead) tea.Msg { return mqttConfigMsg{r} }
+func readBulkVerify(r configRead) tea.Msg {
+	return configReadMsg{id: r.id, resp: r.resp, err: r.err, at: r.at}
+}
+
+// keyOK is what every read's answer does first: a refused key asks for
+// it again (false), and the calls left the read reports are counted.
+func (m *Model) keyOK(r configRead) bool {
+	if m.keyRefused(r.err, "Your staged changes are kept.") {
+		return false
+	}
+	m.sh.noteRemainingOf(r.resp, r.id)
+	return true
+}
+
+func (m *Model) onBulkConfig(r configRead) tea.Cmd {
+	b := m.bulk
+	if r.skipped != "" {
+		b.reading = false
+		b.status, b.isErr = r.skipped+": its config types the values, so nothing is sent; mark a Hosted device first", true
+		return nil
+	}
+	if !m.keyOK(r) {
+		return nil
+	}
+	b.reading = false
+	if r.err != nil {
+		b.status, b.isErr = "could not read the first device's config: "+r.err.Error(), true
+		return nil
+	}
+	b.cfg = r.resp.Config
+	return nil
+}
+
+func (m *Model) onMQTTConfig(r configRead) tea.Cmd {
+	q := m.mqtt
+	if r.skipped != "" {
+		q.reading = false
+		q.status, q.isErr = r.skipped+": nothing can be compared, so nothing is sent", true
+		return nil
+	}
+	if !m.keyOK(r) || q.dev.DeviceID != r.id {
+		return nil
+	}
+	q.reading = false
+	if r.err != nil {
+		q.status, q.isErr = "could not read the config: "+r.err.Error(), true
+		return nil
+	}
+	q.cfg = r.resp.Config
+	return m.planMQTT()
+}
+
+func (m *Model) onBulkVerifyAnswer(msg configReadMsg) tea.Cmd {
+	m.bulk.readingBack = false // whatever came back, the next may go
+	if !m.keyOK(configRead{id: msg.id, resp: msg.resp, err: msg.err}) {
+		return nil
+	}
+	return m.onBulkVerifyRead(msg)
+}
