@@ -231,6 +231,15 @@ func (p *configPane) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 		p.edit.SetValue(text)
 		p.edit.CursorEnd()
 		return true, p.edit.Focus()
+	case matches(msg, k.Write):
+		return true, p.askWrite()
+	case matches(msg, k.AddKey):
+		return true, p.askAddKey()
+	case matches(msg, k.Editor):
+		return true, p.runEditor()
+	case matches(msg, k.Refresh):
+		// the footer shows the console's r, and here it reads the config
+		return true, p.costlyRead(p.dev, loadedAgain, "Read the config of "+p.dev.DeviceID+" again?")
 	case matches(msg, k.Undo):
 		if len(p.undo) == 0 {
 			return true, say("nothing to undo", false)

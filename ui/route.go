@@ -242,14 +242,6 @@ func (m *Model) consoleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		cmd := m.mqtt.open(d.Device)
 		m.showRight(m.mqtt)
 		return m, cmd
-	case m.focused() == pane(m.config) && matches(msg, k.Write):
-		return m, m.config.askWrite()
-	case m.focused() == pane(m.config) && matches(msg, k.AddKey):
-		return m, m.config.askAddKey()
-	case m.focused() == pane(m.config) && matches(msg, k.Editor):
-		return m, m.config.runEditor()
-	case m.focused() == pane(m.config) && matches(msg, k.Refresh):
-		return m, m.config.costlyRead(m.config.dev, loadedAgain, "Read the config of "+m.config.dev.DeviceID+" again?")
 	case matches(msg, k.Quota):
 		m.toggleRight(m.quota)
 	case matches(msg, k.Log):
