@@ -73,20 +73,17 @@ type Model struct {
 	bulk     *bulkPane
 	panes    map[paneID]pane // where answers addressed to a pane go
 
-	right       pane // what the right side shows: readings, quota or the log
-	rightActive bool // wide screens: tab moved the keys to the right pane
-	detail      bool // narrow screens: the right pane has the screen
-	// returnDetail and returnActive are where back from a pane over the
-	// readings goes: the readings, or the list, as it was opened from
-	returnDetail, returnActive bool
-	showHelp                   bool
-	dialog                     *prompt
-	dialogs                    []*prompt // opened by answers while another was up: shown after it
-	loggingIn                  bool
-	login                      loginModel
-	mouse                      bool
-	focusID                    string
-	wantDevice                 string
+	// stack is what is open beside the list, back pops it; focus is the
+	// side with the keys (layout.go)
+	stack      []opened
+	focus      side
+	dialog     *prompt
+	dialogs    []*prompt // opened by answers while another was up: shown after it
+	loggingIn  bool
+	login      loginModel
+	mouse      bool
+	focusID    string
+	wantDevice string
 
 	frame       *frameCache
 	cacheDirty  bool      // something new since the cache was last written
@@ -130,7 +127,7 @@ func New(ctx context.Context, cfg Config) *Model {
 	m.bulk = newBulkPane(sh)
 	m.panes = map[paneID]pane{paneConfig: m.config, paneAdd: m.add}
 	m.help.groups = m.helpGroups
-	m.right = m.readings
+	m.stack = []opened{{p: m.readings}}
 	m.wantDevice = cfg.Device
 	m.openKey(cfg.Key, cfg.KeySource)
 	return m
@@ -338,14 +335,14 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.sh.sched.Ask(state.KindList, "")
 		return m, tea.Batch(m.schedule(), m.resumeAfterLogin())
 	case tea.MouseWheelMsg:
-		if m.loggingIn || m.dialog != nil || m.showHelp {
+		if m.loggingIn || m.dialog != nil || m.helpOpen() {
 			return m, nil
 		}
 		delta := map[bool]int{true: -3, false: 3}[msg.Button == tea.MouseWheelUp]
 		m.list.move(delta)
 		return m, m.focusChanged()
 	case tea.MouseClickMsg:
-		if m.loggingIn || m.dialog != nil || m.showHelp || msg.X >= m.listWidth() || (m.narrow() && m.detail) {
+		if m.loggingIn || m.dialog != nil || m.helpOpen() || msg.X >= m.listWidth() || (m.narrow() && m.focus == onRight) {
 			return m, nil
 		}
 		m.list.clickRow(msg.Y - 1) // the pane starts below the header
@@ -410,14 +407,6 @@ func (m *Model) noteRemaining(id string, n int) {
 	if m.sh.ledger != nil {
 		m.sh.ledger.NoteRemaining(id, n)
 	}
-}
-
-// focused is the pane that gets keys first.
-func (m *Model) focused() pane {
-	if (m.narrow() && m.detail) || (!m.narrow() && m.rightActive) {
-		return m.right
-	}
-	return m.list
 }
 
 // onList folds a device list into the fleet.

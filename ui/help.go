@@ -58,6 +58,7 @@ func (p *helpPane) hints() []hint {
 }
 
 func (p *helpPane) helpGroups() []helpGroup { return nil }
+func (p *helpPane) update(tea.Msg) tea.Cmd  { return nil }
 
 // lines is the help's content, narrowed by the search.
 func (p *helpPane) lines(w int) []string {

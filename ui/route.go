@@ -62,10 +62,9 @@ func (m *Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 		return m, cmd
 	}
-	if !m.showHelp && matches(msg, k.Help) && !m.takesText() {
+	if !m.helpOpen() && matches(msg, k.Help) && !m.takesText() {
 		// a form's choice takes no text: ? is the help's there too
-		m.help.open()
-		m.showHelp = true
+		m.openHelp()
 		return m, nil
 	}
 	if m.typing() {
@@ -78,12 +77,12 @@ func (m *Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 		return m, tea.Suspend
 	}
-	if m.showHelp {
+	if m.helpOpen() {
 		if done, cmd := m.help.key(msg); done {
 			return m, cmd
 		}
 		if matches(msg, k.Back, k.Quit, k.Help) {
-			m.showHelp = false
+			m.closeHelp()
 		}
 		return m, nil
 	}
@@ -114,7 +113,7 @@ func (m *Model) takesText() bool {
 		return m.dialog.input != nil
 	case !m.typing():
 		return false
-	case m.showHelp:
+	case m.helpOpen():
 		return true
 	case m.focused() == pane(m.add):
 		return !m.add.sending && !m.add.form.focused().fixed // nothing is typed while it is sent
@@ -149,7 +148,7 @@ func withoutAlt(msg tea.KeyPressMsg) tea.KeyPressMsg {
 
 // typing reports a text input that takes every key.
 func (m *Model) typing() bool {
-	if m.showHelp {
+	if m.helpOpen() {
 		return m.help.typing()
 	}
 	return m.focused().typing()
@@ -157,7 +156,7 @@ func (m *Model) typing() bool {
 
 func (m *Model) paneKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	var cmd tea.Cmd
-	if m.showHelp {
+	if m.helpOpen() {
 		_, cmd = m.help.key(msg)
 		return m, cmd
 	}
@@ -193,10 +192,10 @@ func (m *Model) consoleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 		return m, m.schedule()
 	case matches(msg, k.NextPane):
-		if m.narrow() {
-			m.detail = !m.detail
+		if m.focus == onRight {
+			m.focus = onList
 		} else {
-			m.rightActive = !m.rightActive
+			m.focus = onRight
 		}
 		m.layout()
 	case matches(msg, k.Config) && len(m.list.marks) > 0 && m.focused() == pane(m.list):
@@ -286,60 +285,6 @@ func (m *Model) consoleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
-// atHome reports the device list with nothing over it: where q quits.
-func (m *Model) atHome() bool {
-	return m.focused() == pane(m.list) && !(m.narrow() && m.detail) && m.right == pane(m.readings)
-}
-
-// back closes what is in front: a pane over the readings, the right
-// pane's keys, the filter.
-func (m *Model) back() tea.Cmd {
-	m.settle()
-	defer m.layout()
-	switch {
-	case m.right != pane(m.readings):
-		// back to where the pane was opened from: the readings, or the list
-		m.right, m.rightActive, m.detail = m.readings, m.returnActive, m.returnDetail
-	case m.narrow() && m.detail:
-		m.detail = false
-	case m.rightActive:
-		m.rightActive = false
-	case m.list.clearFilter():
-		return m.focusChanged()
-	case len(m.list.marks) > 0 && m.focused() == pane(m.list):
-		n := len(m.list.marks)
-		marks := m.list.marks
-		m.dialog = newQuestion("Clear the marks", []string{plural(n, "device") + " marked."}, "Clear "+plural(n, "mark")+"?",
-			"clear", "keep them", func(yes bool) tea.Cmd {
-				if yes {
-					clear(marks)
-				}
-				return nil
-			})
-	}
-	return nil
-}
-
-// showRight puts a pane on the right and gives it the keys; on a narrow
-// screen it takes the screen.
-func (m *Model) showRight(p pane) {
-	m.settle()
-	if m.right == pane(m.readings) && p != pane(m.readings) {
-		m.returnDetail, m.returnActive = m.detail, m.rightActive
-	}
-	m.right = p
-	if m.narrow() {
-		m.detail = true
-	}
-	if p != pane(m.readings) && !m.narrow() {
-		m.rightActive = true
-	}
-	if s, ok := p.(interface{ reset() }); ok {
-		s.reset()
-	}
-	m.layout()
-}
-
 // ask opens a dialog over the screen.
 func (m *Model) ask(p *prompt) { m.dialog = p }
 
@@ -349,23 +294,6 @@ func (m *Model) seek(id string) {
 	if m.sh.sched != nil {
 		m.sh.sched.Ask(state.KindList, "")
 	}
-}
-
-// leave goes back from p when it is showing.
-func (m *Model) leave(p pane) tea.Cmd {
-	if m.right != p {
-		return nil
-	}
-	return m.back()
-}
-
-// toggleRight shows p, or goes back when it is already showing.
-func (m *Model) toggleRight(p pane) {
-	if m.right == p {
-		m.back()
-		return
-	}
-	m.showRight(p)
 }
 
 func (m *Model) onPaste(msg tea.PasteMsg) (tea.Model, tea.Cmd) {

@@ -48,11 +48,11 @@ func (m *Model) toastLines(text string) []string {
 func (m *Model) footerTail() string {
 	k := m.sh.keys
 	quit := hint{b: k.Quit, desc: "back", prio: 10}
-	if m.atHome() && !m.showHelp {
+	if m.atHome() && !m.helpOpen() {
 		quit.desc = "quit"
 	}
 	help := hint{b: k.Help, prio: 10}
-	if m.showHelp {
+	if m.helpOpen() {
 		help.desc = "close"
 	}
 	return footerLine(m.sh, nil, []hint{help, quit}, m.sh.width)
@@ -95,16 +95,16 @@ func (m *Model) render() string {
 	bh := m.bodyHeight()
 	var body string
 	switch {
-	case m.showHelp:
+	case m.helpOpen():
 		body = m.help.view()
-	case m.narrow() && m.detail:
-		body = box(w, bh, 1, m.right.view())
+	case m.narrow() && m.focus == onRight:
+		body = box(w, bh, 1, m.right().view())
 	case m.narrow():
 		body = box(w, bh, 0, m.list.view())
 	default:
 		lw := m.listWidth()
 		sep := m.sh.st.border.Render(strings.TrimSuffix(strings.Repeat("│\n", bh), "\n"))
-		body = lipgloss.JoinHorizontal(lipgloss.Top, box(lw, bh, 0, m.list.view()), sep, box(w-lw-1, bh, 1, m.right.view()))
+		body = lipgloss.JoinHorizontal(lipgloss.Top, box(lw, bh, 0, m.list.view()), sep, box(w-lw-1, bh, 1, m.right().view()))
 	}
 	if m.dialog != nil {
 		body = overlay(body, m.dialog.view(m.sh, w, bh), w, bh)
@@ -265,11 +265,11 @@ func (m *Model) footer() string {
 		return st.footer.Render(footerLine(m.sh, m.dialog.hints(m.sh), nil, w))
 	}
 	quit := hint{b: k.Quit, desc: "back", prio: 10}
-	if m.atHome() && !m.showHelp {
+	if m.atHome() && !m.helpOpen() {
 		quit.desc = "quit"
 	}
 	tail := []hint{{b: k.Help, prio: 10}, quit}
-	if m.showHelp {
+	if m.helpOpen() {
 		tail[0].desc = "close"
 	}
 	if n := len(m.toasts); n > 0 {
@@ -287,7 +287,7 @@ func (m *Model) footer() string {
 	}
 	if m.typing() { // every key goes to the input: only its own keys apply
 		var own []hint
-		if m.showHelp {
+		if m.helpOpen() {
 			own = m.help.hints()
 		} else {
 			own = m.focused().hints()
@@ -295,7 +295,7 @@ func (m *Model) footer() string {
 		return st.footer.Render(footerLine(m.sh, own, nil, w))
 	}
 	var hints []hint
-	if m.showHelp {
+	if m.helpOpen() {
 		hints = m.help.hints()
 	} else {
 		hints = m.focused().hints()
