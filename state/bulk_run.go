@@ -19,6 +19,10 @@ type BulkRun struct {
 	// Again is the least time between two read-backs of one device; For
 	// is how long read-backs go on once they start.
 	Again, For time.Duration
+	// MaxOffline is how many network failures in a row pause the run
+	// (0: none; the run backs off and goes on). A command line gives up
+	// and says how to resume; a console shows the wait.
+	MaxOffline int
 
 	Paused     bool // by the user (or a job file that cannot be written): nothing goes until Resume
 	KeyStopped bool // by a refused key: nothing goes until Resume, after login
@@ -152,6 +156,7 @@ const (
 	BulkGoOn       BulkThen = iota // ask Next
 	BulkKeyRefused                 // the key was refused: the job waits for a login, then Resume
 	BulkOffline                    // nothing left the machine: Next waits out a backoff
+	BulkGaveUp                     // nothing left the machine MaxOffline times in a row: paused
 	BulkStopped                    // the user's stop took effect: nothing more is sent
 )
 
@@ -213,6 +218,11 @@ func (r *BulkRun) Outcome(i int, res api.Result, err error, at time.Time) BulkAn
 		until := r.backoff(at, "the network is down ("+Briefly(err)+")")
 		out.Then = BulkOffline
 		out.Say = "not sent to " + j.Items[i].DeviceID + " (" + Briefly(err) + "): nothing left the machine; sent again at " + until.Local().Format("15:04:05") + " (p tries now)"
+		if r.MaxOffline > 0 && r.failures >= r.MaxOffline {
+			r.Paused = true
+			out.Then = BulkGaveUp
+			out.Say = "not sent to " + j.Items[i].DeviceID + " (" + Briefly(err) + "): nothing left the machine, " + fmt.Sprint(r.failures) + " times in a row"
+		}
 	case OutcomeOf(err) == api.NotSent:
 		j.Set(i, BulkSkipped, "not sent: "+Briefly(err), at)
 	default:

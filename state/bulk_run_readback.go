@@ -87,12 +87,13 @@ func (r *BulkRun) EndReadBacks(within string) (bool, string) {
 // what the read proved); not settled, it is read again later.
 func (r *BulkRun) ReadAnswer(i int, resp *api.ConfigResponse, at time.Time, audit func(id string, says ReadBackSays) error) (settled bool, problem string) {
 	it := r.Job.Items[i]
-	st, what, settled := SettleBulk(it.Status, resp, r.Job.Changes, at)
+	changes := r.Job.ChangesOf(i)
+	st, what, settled := SettleBulk(it.Status, resp, changes, at)
 	if !settled {
 		return false, ""
 	}
 	if it.Status == BulkUnknown && audit != nil {
-		if err := audit(it.DeviceID, ReadBack(true, resp, r.Job.Changes)); err != nil {
+		if err := audit(it.DeviceID, ReadBack(true, resp, changes)); err != nil {
 			what += "; the audit log could not be written: " + err.Error()
 		}
 	}

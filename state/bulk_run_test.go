@@ -368,3 +368,67 @@ func TestBulkRunReadsBackAtTheBudgetsPace(t *testing.T) {
 		t.Fatalf("the end: all %v, settled %v, %q", all, g.run.Job.Settled, g.run.Job.Items[second.I].Message)
 	}
 }
+
+// A job of writes with their own changes (the command line types each
+// device's values by its own config) sends each its own after a resume,
+// and a job settled at its end is not offered again.
+func TestBulkJobOfOwnChangesAndSettled(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	a := Write{Op: api.OpUpdateConfig, Device: api.Device{DeviceID: "AAAAAAAA1", Plan: api.PlanHosted}, Changes: []Change{{Key: "ambient.warning", Old: json.Number("50"), New: json.Number("47")}}}
+	b := Write{Op: api.OpUpdateConfig, Device: api.Device{DeviceID: "AAAAAAAA2", Plan: api.PlanHosted}, Changes: []Change{{Key: "ambient.warning", Old: "50", New: "47"}, {Key: "serial1.mode", Old: "RS232", New: "MODBUS"}}}
+	j := NewBulkJobOf(dir, "fp", "acme", []Write{a, b}, runStart)
+	if got := DiffLines(j.Changes); len(got) != 2 {
+		t.Fatalf("the job's changes %v, want each key once", got)
+	}
+	j.Set(0, BulkQueued, "", runStart)
+	if err := j.Save(); err != nil {
+		t.Fatal(err)
+	}
+	jobs, err := UnfinishedJobs(dir, "fp")
+	if err != nil || len(jobs) != 1 {
+		t.Fatalf("%d jobs, %v", len(jobs), err)
+	}
+	back := jobs[0]
+	w := back.Write(1)
+	if len(w.Changes) != 2 || w.Changes[0].New != "47" || w.Changes[1].New != "MODBUS" || w.Changes[0].Old != nil {
+		t.Fatalf("the second device's write after a resume: %+v", w.Changes)
+	}
+	if w := back.Write(0); len(w.Changes) != 1 || FormatValue(w.Changes[0].New) != "47" {
+		t.Fatalf("the first device's write: %+v", w.Changes)
+	}
+	back.Set(1, BulkQueued, "", runStart)
+	if err := back.Save(); err != nil {
+		t.Fatal(err)
+	}
+	back.Settled = true // the flag alone, after the last device was saved
+	if err := back.Save(); err != nil {
+		t.Fatal(err)
+	}
+	if jobs, _ := UnfinishedJobs(dir, "fp"); len(jobs) != 0 {
+		t.Fatal("a job settled at its end is offered again")
+	}
+}
+
+// A command line gives up after MaxOffline network failures in a row:
+// the run pauses with the device pending, to be resumed.
+func TestBulkRunGivesUpOfflineAfterMaxOffline(t *testing.T) {
+	t.Parallel()
+	g := newRunRig(t, "", 2)
+	g.run.MaxOffline = 2
+	down := &api.Error{Op: api.OpUpdateConfig, NotSent: true, Err: errors.New("connection refused")}
+	s := g.send()
+	if a := g.answer(s, down); a.Then != BulkOffline {
+		t.Fatalf("first failure: %v", a.Then)
+	}
+	g.quiet(g.now.Add(firstBulkBackoff))
+	if a := g.answer(g.send(), down); a.Then != BulkGaveUp || !g.run.Paused || !strings.Contains(a.Say, "2 times in a row") {
+		t.Fatalf("second failure: %+v", a)
+	}
+	if it := g.run.Job.Items[s.I]; it.Status != BulkPending {
+		t.Fatalf("the device is %s, want pending", it.Status)
+	}
+	if n := g.next(); n.Do != BulkIdle {
+		t.Fatalf("after giving up: %v", n.Do)
+	}
+}

@@ -62,6 +62,7 @@ type cmdOpts struct {
 	noVerify        bool
 	yes             bool // send without asking
 	dryRun          bool // show what would be sent, send nothing
+	resume          bool // send the rest of a change that stopped
 	group, groupID  string
 	passwordStdin   bool
 	from            string
@@ -146,13 +147,17 @@ var commands = []command{
 			"On a terminal it asks once, default No; from a script it sends only with --yes, and without it prints what --yes would send. " +
 			"IDs read from stdin need --yes too. --dry-run prints the change and the exact requests and sends nothing. " +
 			"One partial update per device, a line per device with its outcome; exit 1 if any failed. " +
-			"Nothing is retried; every write is in the audit log ($XDG_STATE_HOME/sqc/audit.log).",
+			"A write refused by a 429 waits out the server's Retry-After and goes again, a spent daily quota waits for 00:00 UTC, " +
+			"a network failure backs off before giving up; nothing else is retried. The run is kept as a job: stopped half way " +
+			"(ctrl+c, SIGTERM, a refused key, the network down), sqc config set --resume sends the rest, none twice. " +
+			"Every write is in the audit log ($XDG_STATE_HOME/sqc/audit.log).",
 		example: "sqc config set JDA54E19F ambient.warning=47\nsqc config set JDA54E19F,HE8EV12LF serial1.mode=MODBUS serial1.baud=19200\n" +
-			"sqc config set - input1.interval=60 --yes < pumps.txt\nsqc config set JDA54E19F ambient.warning=47 --dry-run",
+			"sqc config set - input1.interval=60 --yes < pumps.txt\nsqc config set JDA54E19F ambient.warning=47 --dry-run\nsqc config set --resume",
 		uses: withWrite,
 		flags: func(fs *pflag.FlagSet, o *cmdOpts) {
 			fs.BoolVarP(&o.yes, "yes", "y", false, yesHelp)
 			fs.BoolVar(&o.dryRun, "dry-run", false, "print the change and the requests; send nothing")
+			fs.BoolVar(&o.resume, "resume", false, "send the rest of a change that stopped before its end (no IDS or settings)")
 		}},
 	{path: "device", about: "add devices to the account"},
 	{path: "device add", args: "DEVICEID", about: "add a device, or a CSV file of them", run: runDeviceAdd,
