@@ -37,6 +37,9 @@ type BulkItem struct {
 	Status   BulkStatus `json:"status"`
 	Message  string     `json:"message,omitempty"`
 	At       time.Time  `json:"at,omitzero"`
+	// Changes are the device's own when they are not the job's: the
+	// command line types each device's values by its own config.
+	Changes []Change `json:"changes,omitempty"`
 }
 
 // BulkJob is one change sent to many devices, one by one, kept in the
@@ -63,10 +66,11 @@ type BulkJob struct {
 	next   int // no device before it is pending
 	// dirty are the devices Set since the last Save: Save appends them to
 	// the journal instead of rewriting the whole job (see bulk_journal.go).
-	dirty     []int
-	journaled int  // lines in the journal since the job file was written
-	written   bool // the job file exists as of this run
-	savedStop bool // Cancelled as last written to the job file
+	dirty       []int
+	journaled   int  // lines in the journal since the job file was written
+	written     bool // the job file exists as of this run
+	savedStop   bool // Cancelled as last written to the job file
+	savedSettle bool // Settled as last written to the job file
 }
 
 // NewBulkJob plans a change of devices, in the order given.
@@ -77,6 +81,27 @@ func NewBulkJob(dir, fingerprint, profile string, changes []Change, devices []ap
 	}
 	if dir != "" {
 		j.path = filepath.Join(jobsDir(dir, fingerprint), j.ID+".json")
+	}
+	return j
+}
+
+// NewBulkJobOf plans writes that each carry their own changes, in the
+// order given; the job's Changes are every key with its first new value,
+// for a person to read.
+func NewBulkJobOf(dir, fingerprint, profile string, writes []Write, now time.Time) *BulkJob {
+	var all []Change
+	devs := make([]api.Device, len(writes))
+	for k, w := range writes {
+		devs[k] = w.Device
+		for _, c := range w.Changes {
+			if !slices.ContainsFunc(all, func(x Change) bool { return x.Key == c.Key }) {
+				all = append(all, c)
+			}
+		}
+	}
+	j := NewBulkJob(dir, fingerprint, profile, all, devs, now)
+	for k, w := range writes {
+		j.Items[k].Changes = newValues(w.Changes)
 	}
 	return j
 }
@@ -98,7 +123,15 @@ func newValues(changes []Change) []Change {
 // Write is the write one device of the job gets.
 func (j *BulkJob) Write(i int) Write {
 	it := j.Items[i]
-	return Write{Op: api.OpUpdateConfig, Device: api.Device{DeviceID: it.DeviceID, Name: it.Name, Plan: it.Plan}, Changes: slices.Clone(j.Changes)}
+	return Write{Op: api.OpUpdateConfig, Device: api.Device{DeviceID: it.DeviceID, Name: it.Name, Plan: it.Plan}, Changes: slices.Clone(j.ChangesOf(i))}
+}
+
+// ChangesOf are the changes device i gets.
+func (j *BulkJob) ChangesOf(i int) []Change {
+	if c := j.Items[i].Changes; c != nil {
+		return c
+	}
+	return j.Changes
 }
 
 // Next is the next device to send to; false when none is left.

@@ -15,7 +15,8 @@ import (
 // after every device cost 38 ms at 50,000 devices, twice per device, on
 // the console's goroutine; a journal line costs what one device costs.
 // The job file is rewritten when the journal grows past compactEvery
-// lines, when the job is stopped, and when its last device is done.
+// lines, when the job is stopped or settled, and when its last device
+// is done.
 const compactEvery = 1000
 
 // journalLine is one device's outcome in the journal.
@@ -35,7 +36,7 @@ func (j *BulkJob) Save() error {
 		j.dirty = j.dirty[:0]
 		return nil
 	}
-	if !j.written || j.savedStop != j.Cancelled || j.journaled+len(j.dirty) > compactEvery || (len(j.dirty) > 0 && j.Finished()) {
+	if !j.written || j.savedStop != j.Cancelled || j.savedSettle != j.Settled || j.journaled+len(j.dirty) > compactEvery || (len(j.dirty) > 0 && j.Finished()) {
 		return j.rewrite()
 	}
 	if len(j.dirty) == 0 {
@@ -79,7 +80,7 @@ func (j *BulkJob) rewrite() error {
 	if err := os.Remove(j.journalPath()); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
-	j.written, j.savedStop, j.journaled, j.dirty = true, j.Cancelled, 0, j.dirty[:0]
+	j.written, j.savedStop, j.savedSettle, j.journaled, j.dirty = true, j.Cancelled, j.Settled, 0, j.dirty[:0]
 	return nil
 }
 
@@ -92,7 +93,12 @@ func loadJob(path string, b []byte) (*BulkJob, error) {
 	if err := dec.Decode(&j); err != nil {
 		return nil, err
 	}
-	j.path, j.written, j.savedStop, j.Changes = path, true, j.Cancelled, newValues(j.Changes)
+	j.path, j.written, j.savedStop, j.savedSettle, j.Changes = path, true, j.Cancelled, j.Settled, newValues(j.Changes)
+	for i := range j.Items {
+		if c := j.Items[i].Changes; c != nil {
+			j.Items[i].Changes = newValues(c)
+		}
+	}
 	f, err := os.Open(j.journalPath())
 	if errors.Is(err, os.ErrNotExist) {
 		return &j, nil

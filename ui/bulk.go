@@ -2,7 +2,6 @@ package ui
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -29,24 +28,17 @@ type bulkPane struct {
 	reading bool
 	changes []state.Change
 
-	job        *state.BulkJob
-	running    bool // a device's request is out, or the next is about to go
-	paused     bool
-	keyStopped bool // paused by a refused key: resumes after login
-	stopping   bool // esc: the request in flight finishes, nothing after it
-	blocked    string
-	bar        progress.Model
-	scroll     scroller
-	cursor     int // the job's row read whole: a row wider than the pane wraps
-	status     string
-	isErr      bool
-	// readBacks are the Hosted devices still to be seen applied, and
-	// those whose outcome is unknown; item finds each one's row.
-	readBacks   *state.ReadBacks
-	item        map[string]int
+	job *state.BulkJob
+	// run decides what is sent and read back, and when: the rules
+	// `sqc config set` sends by too.
+	run         *state.BulkRun
+	blocked     string // why the run waits, as the runner said
+	bar         progress.Model
+	scroll      scroller
+	cursor      int // the job's row read whole: a row wider than the pane wraps
+	status      string
+	isErr       bool
 	readingBack bool // a read-back is out: its answer goes on with the next
-	verifying   bool // the read-backs are going: one loop at a time
-	verifyEnd   time.Time
 }
 
 func newBulkPane(sh *shared) *bulkPane {
@@ -58,31 +50,17 @@ func (p *bulkPane) open(devices []api.Device) {
 	*p = bulkPane{sh: p.sh, w: p.w, h: p.h, devices: devices, bar: p.bar, reading: true}
 }
 
-// resume takes up a job that stopped before its end: what it left
-// unsettled (the device out at the stop, those queued) is read back.
+// resume takes up a job: one that stopped before its end reads back what
+// it left unsettled (the device out at the stop, those queued).
 func (p *bulkPane) resume(j *state.BulkJob, now time.Time, again time.Duration) {
-	*p = bulkPane{sh: p.sh, w: p.w, h: p.h, job: j, changes: j.Changes, bar: p.bar}
-	for _, i := range j.ToReadBack() {
-		p.readBack(i, now, again)
-	}
-}
-
-// readBack makes device i of the job due for a read-back at at; again is
-// the least time between two reads of one device.
-func (p *bulkPane) readBack(i int, at time.Time, again time.Duration) {
-	if p.readBacks == nil {
-		p.readBacks, p.item = &state.ReadBacks{Again: again}, map[string]int{}
-	}
-	id := p.job.Items[i].DeviceID
-	p.item[id] = i
-	p.readBacks.Add(id, at)
+	*p = bulkPane{sh: p.sh, w: p.w, h: p.h, job: j, changes: j.Changes, bar: p.bar, run: state.NewBulkRun(j, now, again, verifyFor)}
 }
 
 func (p *bulkPane) toReadBack() int {
-	if p.readBacks == nil {
+	if p.run == nil {
 		return 0
 	}
-	return p.readBacks.Len()
+	return p.run.ToReadBack()
 }
 
 func (p *bulkPane) setSize(w, h int) {
@@ -102,9 +80,9 @@ func (p *bulkPane) hints() []hint {
 		return out
 	}
 	var out []hint
-	if !p.job.Finished() && !p.stopping {
+	if !p.job.Finished() && !p.run.Stopping {
 		desc := "pause"
-		if p.paused || p.blocked != "" {
+		if p.run.Paused || p.run.KeyStopped || p.blocked != "" {
 			desc = "resume"
 		}
 		out = append(out, hint{b: k.Pause, desc: desc, prio: 9}, hint{b: k.Stop, desc: "stop", prio: 8})
@@ -150,18 +128,19 @@ func (p *bulkPane) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	switch {
 	case p.moveCursor(msg):
 		return true, nil
-	case matches(msg, k.Pause) && !p.job.Finished() && !p.stopping:
-		p.paused = !(p.paused || p.blocked != "")
-		p.blocked = ""
-		if p.paused {
+	case matches(msg, k.Pause) && !p.job.Finished() && !p.run.Stopping:
+		if !(p.run.Paused || p.run.KeyStopped || p.blocked != "") {
+			p.run.Pause()
 			return true, say("bulk change paused: p resumes", false)
 		}
+		p.run.Resume()
+		p.blocked = ""
 		job := p.job
 		return true, func() tea.Msg { return bulkNextMsg{job: job} }
-	case matches(msg, k.Stop) && !p.job.Finished() && !p.stopping && p.running:
-		p.stopping = true
+	case matches(msg, k.Stop) && !p.job.Finished() && !p.run.Stopping && p.run.InFlight:
+		p.run.Stop()
 		return true, say("stopping after the request in flight", false)
-	case matches(msg, k.Stop) && !p.job.Finished() && !p.stopping:
+	case matches(msg, k.Stop) && !p.job.Finished() && !p.run.Stopping:
 		p.stop()
 		return true, nil
 	}
@@ -171,9 +150,16 @@ func (p *bulkPane) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 // stop ends the job for good: what was not sent stays pending in the job
 // file, and no resume sends it.
 func (p *bulkPane) stop() {
-	p.job.Cancelled, p.running, p.stopping = true, false, false
+	err := p.run.Stop()
+	p.stopped()
+	if err != nil {
+		p.status, p.isErr = "the job file could not be written: "+err.Error(), true
+	}
+}
+
+// stopped says the job was stopped.
+func (p *bulkPane) stopped() {
 	p.status, p.isErr = fmt.Sprintf("stopped: %d of %d sent, the rest not sent", p.job.Sent(), len(p.job.Items)), false
-	p.saveJob()
 }
 
 func (p *bulkPane) view() string {
@@ -221,11 +207,11 @@ func (p *bulkPane) view() string {
 		phase = "reading back"
 	case j.Finished() || j.Cancelled:
 		phase = "done"
-	case p.stopping:
+	case p.run.Stopping:
 		phase = "stopping"
 	case p.blocked != "":
 		phase = "held: " + p.blocked
-	case p.paused:
+	case p.run.Paused || p.run.KeyStopped:
 		phase = "paused"
 	}
 	out = append(out, fit(p.bar.ViewAs(frac)+fmt.Sprintf(" %d/%d · %s", j.Sent(), len(j.Items), phase), p.w))
@@ -328,10 +314,10 @@ func (p *bulkPane) rowLines(i int) []string {
 	return out
 }
 
-// saveJob keeps the job, saying so when it cannot.
-func (p *bulkPane) saveJob() {
-	if err := p.job.Save(); err != nil {
-		p.status, p.isErr = "the job file could not be written: "+err.Error(), true
+// problem shows what the runner said went wrong, if anything.
+func (p *bulkPane) problem(say string) {
+	if say != "" {
+		p.status, p.isErr = say, true
 	}
 }
 
@@ -363,7 +349,7 @@ func (m *Model) openBulk() tea.Cmd {
 		return nil
 	}
 	p := m.bulk
-	if p.job != nil && p.running {
+	if p.job != nil && p.run.InFlight {
 		m.showRight(p)
 		return m.toast("a bulk change is running: it shows here", false)
 	}
@@ -446,7 +432,7 @@ func (m *Model) askBulkWrite() tea.Cmd {
 	lines = append(lines, "", "Sent within the account's rate limit; p pauses, esc stops after the request in flight.")
 	send := func(m *Model) tea.Cmd {
 		job := state.NewBulkJob(m.sh.stateDir, m.sh.keyFP, m.cfg.Profile, p.changes, p.devices, m.sh.now())
-		p.job, p.running = job, false
+		p.job, p.run = job, state.NewBulkRun(job, m.sh.now(), m.cfg.VerifyEvery, verifyFor)
 		if err := job.Save(); err != nil {
 			return m.toast("the job could not be saved, so it could not be resumed: "+err.Error(), true)
 		}
@@ -475,46 +461,30 @@ func (m *Model) askBulkWrite() tea.Cmd {
 }
 
 // bulkNext sends to the next device, unless the job is paused, stopped,
-// or held by the quota, the network or the key.
+// or held by the quota, the network or the key: the runner decides.
 func (m *Model) bulkNext(job *state.BulkJob) tea.Cmd {
 	p := m.bulk
-	if p.job != job || p.running || p.paused || p.stopping || job.Cancelled {
+	if p.job != job {
 		return nil
-	}
-	i, ok := job.Next()
-	if !ok {
-		return m.bulkFinished()
 	}
 	now := m.sh.now()
-	if m.sh.ledger != nil && m.sh.sched != nil && m.sh.ledger.UsedToday(now) >= m.sh.sched.Limits().Daily {
-		reset := api.NextReset(now)
-		p.blocked = "the day's quota is used up (resets " + reset.Local().Format("15:04") + ")"
-		return tea.Tick(reset.Sub(now)+time.Second, func(time.Time) tea.Msg { return bulkNextMsg{job: job} })
+	step := p.run.Next(now, m.bulkPace(now), m.sh.gate.Check)
+	if step.Err != nil {
+		p.status, p.isErr = step.Err.Error(), true
 	}
-	if until, why := m.sh.sched.Backoff(now); !until.IsZero() {
-		p.blocked = why + ", until " + until.Local().Format("15:04:05")
-		return tea.Tick(until.Sub(now), func(time.Time) tea.Msg { return bulkNextMsg{job: job} })
-	}
-	p.blocked = ""
-	w := job.Write(i)
-	if err := m.sh.gate.Check(w); err != nil {
-		why := err.Error()
-		var be *state.BudgetError
-		if errors.As(err, &be) {
-			why = "no API calls left this month (not Hosted: 50 a month)"
-		}
-		job.Set(i, state.BulkSkipped, why, now)
-		p.saveJob()
-		return func() tea.Msg { return bulkNextMsg{job: job} }
-	}
-	p.running = true
-	job.Set(i, state.BulkSending, "", now)
-	if err := job.Save(); err != nil { // not sent: without its mark a resume could send it twice
-		job.Set(i, state.BulkPending, "", now)
-		p.running, p.paused = false, true
-		p.status, p.isErr = "the job file could not be written, so nothing more is sent: "+err.Error(), true
+	switch step.Do {
+	case state.BulkFinished:
+		p.blocked = ""
+		return m.bulkFinished()
+	case state.BulkWait:
+		p.blocked = step.Why
+		return tea.Tick(step.At.Sub(now), func(time.Time) tea.Msg { return bulkNextMsg{job: job} })
+	case state.BulkSend:
+		p.blocked = ""
+	default:
 		return nil
 	}
+	i, w := step.I, step.Write
 	g, c, ctx, clock := m.sh.sendGate(w.Device.DeviceID), m.sh.client, m.ctx, m.sh.now
 	return func() tea.Msg {
 		res, err := g.Send(ctx, c, w)
@@ -522,72 +492,44 @@ func (m *Model) bulkNext(job *state.BulkJob) tea.Cmd {
 	}
 }
 
+// bulkPace is the account as the runner needs it at now: the day's
+// quota and the scheduler's backoff.
+func (m *Model) bulkPace(now time.Time) state.BulkPace {
+	var pace state.BulkPace
+	if m.sh.sched != nil {
+		pace.Backoff, pace.Why = m.sh.sched.Backoff(now)
+		pace.Rate = m.sh.sched.Rate(now)
+		if m.sh.ledger != nil {
+			pace.UsedToday, pace.Daily = m.sh.ledger.UsedToday(now), m.sh.sched.Limits().Daily
+		}
+	}
+	return pace
+}
+
 func (m *Model) onBulkStep(msg bulkStepMsg) tea.Cmd {
 	p := m.bulk
-	j := msg.job
-	p.running = false
-	var e *api.Error
-	switch {
-	case state.WentOut(msg.err):
-		what := msg.res.Message
-		if msg.err != nil { // taken, but the audit log failed: say so on its row
-			what = state.Outcome(msg.res, msg.err)
-		}
-		j.Set(msg.i, state.BulkQueued, what, msg.at)
-		switch {
-		case j.Items[msg.i].Plan == api.PlanHosted:
-			p.readBack(msg.i, msg.at, m.cfg.VerifyEvery)
-		case msg.err == nil:
-			j.Note(msg.i, "queued; not read back (each read costs 1 of its 50 calls)")
-		}
-	case api.IsUnauthorized(msg.err):
-		// refused before anything was changed: the device is sent after login
-		j.Set(msg.i, state.BulkPending, "", msg.at)
-		p.saveJob()
-		p.paused, p.keyStopped, p.status, p.isErr = true, true, "the key was refused: the job is kept and resumes after login", true
+	if p.job != msg.job {
+		return nil
+	}
+	ans := p.run.Outcome(msg.i, msg.res, msg.err, msg.at)
+	job := msg.job
+	next := func() tea.Msg { return bulkNextMsg{job: job} }
+	switch ans.Then {
+	case state.BulkKeyRefused:
+		p.status, p.isErr = "the key was refused: the job is kept and resumes after login", true
+		p.problem(ans.Say)
 		m.keyRefused(msg.err, "The bulk change is kept and resumes after login.")
 		return nil
-	case api.Classify(msg.err) == api.FailRateLimit:
-		// refused before it was made: the device is pending again, and the
-		// job waits as long as the server asked
-		j.Set(msg.i, state.BulkPending, "", msg.at)
-		p.saveJob()
-		wait := max(2*time.Second, min(api.RetryAfterOf(msg.err), 15*time.Minute))
-		p.blocked = "rate limited (429), until " + msg.at.Add(wait).Local().Format("15:04:05")
-		job := j
-		return tea.Tick(wait, func(time.Time) tea.Msg { return bulkNextMsg{job: job} })
-	case state.OutcomeOf(msg.err) == api.Unknown:
-		what := "outcome unknown (" + briefly(msg.err) + "): read back, never sent again by itself"
-		if j.Items[msg.i].Plan == api.PlanHosted {
-			p.readBack(msg.i, msg.at, m.cfg.VerifyEvery)
-		} else {
-			what = "outcome unknown (" + briefly(msg.err) + "): read its config (1 call) before sending again"
-		}
-		j.Set(msg.i, state.BulkUnknown, what, msg.at)
-	case errors.As(msg.err, &e) && e.NotSent:
-		// nothing left the machine: the device is sent when the user
-		// resumes, once the network is back
-		j.Set(msg.i, state.BulkPending, "", msg.at)
-		p.saveJob()
-		if p.stopping {
-			p.stop()
-			return nil
-		}
-		p.paused = true
-		p.status, p.isErr = "not sent to "+j.Items[msg.i].DeviceID+" ("+briefly(msg.err)+"): nothing left the machine; p resumes", true
-		return m.startReadBacks()
-	case state.OutcomeOf(msg.err) == api.NotSent:
-		j.Set(msg.i, state.BulkSkipped, "not sent: "+briefly(msg.err), msg.at)
-	default:
-		j.Set(msg.i, state.BulkFailed, briefly(msg.err), msg.at) // refused: the status and the server's words
-	}
-	p.saveJob()
-	if p.stopping {
-		p.stop()
+	case state.BulkStopped:
+		p.stopped()
+		p.problem(ans.Say)
 		return nil
+	case state.BulkOffline: // the read-backs go on while the network is out
+		p.problem(ans.Say)
+		return tea.Batch(m.startReadBacks(), next)
 	}
-	job := j
-	return func() tea.Msg { return bulkNextMsg{job: job} }
+	p.problem(ans.Say)
+	return next
 }
 
 // bulkFinished says how it went and starts reading back the Hosted devices.
@@ -612,42 +554,34 @@ func (p *bulkPane) summary() string {
 // startReadBacks starts the read-backs of the job, unless they are going.
 func (m *Model) startReadBacks() tea.Cmd {
 	p := m.bulk
-	if p.verifying || p.toReadBack() == 0 {
+	if p.run == nil || !p.run.StartReadBacks(m.sh.now()) {
 		return nil
 	}
-	p.verifying, p.verifyEnd = true, m.sh.now().Add(verifyFor)
 	job := p.job
 	return func() tea.Msg { return bulkVerifyMsg{job: job} }
 }
 
-// verifyAgain comes back to the read-backs after d, and no later than
-// the console's read-back interval: the budget is asked again then.
-func (m *Model) verifyAgain(job *state.BulkJob, d time.Duration) tea.Cmd {
-	return tea.Tick(max(time.Millisecond, min(d, m.cfg.VerifyEvery)), func(time.Time) tea.Msg { return bulkVerifyMsg{job: job} })
-}
-
-// bulkVerify reads back the device whose turn it is, at the budget's pace
-// (state.ReadBacks): one read at a time, each device again only after
+// bulkVerify reads back the device whose turn it is, at the budget's pace,
+// as the runner says: one read at a time, each device again only after
 // the read-back interval.
 func (m *Model) bulkVerify(job *state.BulkJob) tea.Cmd {
 	p := m.bulk
-	if p.job != job || !p.verifying || p.readingBack {
+	if p.job != job || p.readingBack {
 		return nil
 	}
 	now := m.sh.now()
-	if p.toReadBack() == 0 || now.After(p.verifyEnd) {
+	next := p.run.NextRead(now, m.bulkPace(now))
+	switch {
+	case next.Ended:
 		return m.readBacksEnded()
+	case next.ID == "" && next.Wait > 0:
+		return tea.Tick(next.Wait, func(time.Time) tea.Msg { return bulkVerifyMsg{job: job} })
+	case next.ID == "":
+		return nil
 	}
-	if until, _ := m.sh.sched.Backoff(now); !until.IsZero() {
-		return m.verifyAgain(job, until.Sub(now))
-	}
-	id, wait := p.readBacks.Next(now, m.sh.sched.Rate(now))
-	if id == "" {
-		return m.verifyAgain(job, wait)
-	}
-	i := p.item[id]
+	i := next.I
 	p.readingBack = true
-	read := m.readConfig(id, readBulkVerify)
+	read := m.readConfig(next.ID, readBulkVerify)
 	return func() tea.Msg {
 		msg := read().(configReadMsg)
 		msg.item = i
@@ -659,13 +593,9 @@ func (m *Model) bulkVerify(job *state.BulkJob) tea.Cmd {
 // or the time for it ran out; a resume no longer reads them.
 func (m *Model) readBacksEnded() tea.Cmd {
 	p := m.bulk
-	p.verifying = false
-	p.job.Settled = true
-	for _, i := range p.job.ToReadBack() {
-		p.job.Note(i, "not seen applied within "+short(verifyFor)+": its config pane reads it (r)")
-	}
-	p.saveJob()
-	if p.toReadBack() == 0 {
+	all, say := p.run.EndReadBacks(short(verifyFor))
+	p.problem(say)
+	if all {
 		return m.toast("bulk change: every queued Hosted device has applied it", false)
 	}
 	return nil
@@ -677,18 +607,15 @@ func (m *Model) onBulkVerifyRead(msg configReadMsg) tea.Cmd {
 		return nil
 	}
 	p.readingBack = false
-	it := p.job.Items[msg.item]
 	if msg.err == nil {
-		if st, what, settled := state.SettleBulk(it.Status, msg.resp, p.job.Changes, msg.at); settled {
-			if it.Status == state.BulkUnknown {
-				if err := m.sh.gate.Audit.Settled(msg.at, m.cfg.Profile, msg.id, api.OpUpdateConfig, state.ReadBack(true, msg.resp, p.job.Changes)); err != nil {
-					what += "; the audit log could not be written: " + err.Error()
-				}
+		audit := func(id string, says state.ReadBackSays) error {
+			return m.sh.gate.Audit.Settled(msg.at, m.cfg.Profile, id, api.OpUpdateConfig, says)
+		}
+		if settled, say := p.run.ReadAnswer(msg.item, msg.resp, msg.at, audit); settled {
+			if p.job.Finished() { // a resume reads back while it sends: "done" is for the end
+				p.status = p.summary()
 			}
-			p.job.Set(msg.item, st, what, msg.at)
-			p.readBacks.Done(msg.id)
-			p.saveJob()
-			p.status = p.summary()
+			p.problem(say)
 		}
 	}
 	return m.bulkVerify(p.job)
@@ -753,32 +680,17 @@ func (m *Model) offerJobs() tea.Cmd {
 	return nil
 }
 
-// briefly is a failure in the words a row has room for: the status and
-// the server's message, without the operation and device the row names.
-func briefly(err error) string {
-	var e *api.Error
-	switch {
-	case errors.As(err, &e) && e.Status != 0:
-		msg := fmt.Sprintf("%d", e.Status)
-		if e.Message != "" {
-			msg += " " + e.Message
-		}
-		return msg
-	case errors.As(err, &e) && e.Err != nil:
-		return e.Err.Error()
-	case err != nil:
-		return err.Error()
-	}
-	return ""
-}
+// briefly is a failure in the words a row has room for.
+func briefly(err error) string { return state.Briefly(err) }
 
 // resumeAfterLogin takes up a bulk change that a refused key stopped.
 func (m *Model) resumeAfterLogin() tea.Cmd {
 	p := m.bulk
-	if p.job == nil || !p.keyStopped {
+	if p.job == nil || !p.run.KeyStopped {
 		return nil
 	}
-	p.paused, p.keyStopped, p.status, p.isErr = false, false, "resumed after login", false
+	p.run.Resume()
+	p.status, p.isErr = "resumed after login", false
 	job := p.job
 	return func() tea.Msg { return bulkNextMsg{job: job} }
 }

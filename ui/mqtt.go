@@ -3,10 +3,8 @@ package ui
 import (
 	"crypto/tls"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -48,8 +46,8 @@ type mqttStep struct {
 }
 
 const (
-	caLoaded   = "mqtt_ca.pem (the CA file above)"
-	caInternal = "ca.pem (the device's own trust store: AWS and Azure roots)"
+	caLoaded   = api.FileMQTTCA + " (the CA file above)"
+	caInternal = api.ProtectedFile + " (the device's own trust store: AWS and Azure roots)"
 )
 
 func newMQTTPane(sh *shared) *mqttPane {
@@ -61,13 +59,10 @@ func newMQTTPane(sh *shared) *mqttPane {
 		}
 		p.files[name] = newField("File for "+name, "a PEM "+what+" on this machine (tab completes the path); empty: not loaded", "~/certs/"+name, checkPath)
 	}
-	p.server = newField("Broker", "host:port of the customer's MQTT broker", "broker.example.com:8883", checkHostPort)
-	p.client = newField("Client ID", "the client id the broker expects from this device", "", func(v string) string {
-		if strings.TrimSpace(v) == "" {
-			return "the broker needs a client id"
-		}
-		return ""
-	})
+	p.server = newField("Broker", "host:port of the customer's MQTT broker", "broker.example.com:8883", problem(api.CheckBroker))
+	p.client = newField("Client ID", "the client id the broker expects from this device", "", problem(func(v string) error {
+		return api.CheckMQTTClientID(strings.TrimSpace(v))
+	}))
 	p.ca = newField("Trust the broker's certificate by", "↑/↓ or space choose", "", func(v string) string {
 		if v != caLoaded && v != caInternal {
 			return "pick one with ↑/↓"
@@ -103,15 +98,14 @@ func checkPath(v string) string {
 	return ""
 }
 
-func checkHostPort(v string) string {
-	host, port, err := net.SplitHostPort(strings.TrimSpace(v))
-	if err != nil || host == "" {
-		return "write host:port, e.g. broker.example.com:8883"
+// problem is a field's check from a rule shared with the command line.
+func problem(check func(string) error) func(string) string {
+	return func(v string) string {
+		if err := check(v); err != nil {
+			return err.Error()
+		}
+		return ""
 	}
-	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
-		return "the port is a number from 1 to 65535"
-	}
-	return ""
 }
 
 // expandHome reads ~/ as the home directory, as a shell would.
@@ -267,36 +261,20 @@ func (p *mqttPane) plan() ([]mqttStep, error) {
 			return nil, fmt.Errorf("the key and the certificate do not belong together (%v): pick the key the certificate was made for", err)
 		}
 	}
-	ca := "ca.pem"
+	setup := state.MQTTSetup{Server: strings.TrimSpace(p.server.in.Value()), ClientID: p.client.in.Value(), CA: api.ProtectedFile,
+		ClientCert: loaded[api.FileMQTTCert], ClientKey: loaded[api.FileMQTTKey]}
 	if p.ca.chosen() == caLoaded {
 		if !loaded[api.FileMQTTCA] {
 			return nil, fmt.Errorf("the broker is to be trusted by mqtt_ca.pem, but no CA file is given: give one, or pick the device's own trust store")
 		}
-		ca = api.FileMQTTCA
+		setup.CA = api.FileMQTTCA
 	}
-	want := map[string]any{
-		"endpoint.mqtt.enable":      true,
-		"endpoint.mqtt.server":      strings.TrimSpace(p.server.in.Value()),
-		"endpoint.mqtt.client_id":   strings.TrimSpace(p.client.in.Value()),
-		"endpoint.mqtt.ssl_ca_cert": ca,
-	}
-	if loaded[api.FileMQTTCert] {
-		want["endpoint.mqtt.ssl_cert"] = api.FileMQTTCert
-	}
-	if loaded[api.FileMQTTKey] {
-		want["endpoint.mqtt.ssl_key"] = api.FileMQTTKey
-	}
-	var changes []state.Change
-	for _, k := range []string{"endpoint.mqtt.enable", "endpoint.mqtt.server", "endpoint.mqtt.client_id", "endpoint.mqtt.ssl_cert", "endpoint.mqtt.ssl_key", "endpoint.mqtt.ssl_ca_cert"} {
-		v, ok := want[k]
-		if !ok {
-			continue
-		}
-		old, had := p.cfg.Get(k)
-		changes = state.Stage(changes, state.Change{Key: k, Old: old, New: v, Added: !had})
+	changes, err := setup.Changes(p.cfg)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v: nothing is sent", p.dev.DeviceID, err)
 	}
 	if len(changes) > 0 {
-		steps = append(steps, mqttStep{w: state.Write{Op: api.OpUpdateConfig, Device: p.dev, Changes: changes}, label: "point the device at " + want["endpoint.mqtt.server"].(string)})
+		steps = append(steps, mqttStep{w: state.Write{Op: api.OpUpdateConfig, Device: p.dev, Changes: changes}, label: "point the device at " + setup.Server})
 	}
 	if len(steps) == 0 {
 		return nil, fmt.Errorf("nothing to send: the device is set up like this already")
@@ -352,6 +330,11 @@ func (p *mqttPane) statusLines() []string {
 // request in one confirm.
 func (m *Model) planMQTT() tea.Cmd {
 	p := m.mqtt
+	if i := p.form.firstProblem(); i >= 0 { // before the read: a form that cannot be sent costs nothing
+		f := p.form.fields[i]
+		p.status, p.isErr = f.label+": "+f.msg, true
+		return nil
+	}
 	if p.cfg == nil {
 		p.reading = true
 		return m.costlyRead(p.dev, readMQTT, "Read the config of "+p.dev.DeviceID+" for the diff?")

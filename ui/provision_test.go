@@ -272,3 +272,33 @@ func TestMQTTRefusesLinksAndFIFOs(t *testing.T) {
 	}
 	h.quit(t)
 }
+
+// The broker field refuses what `sqc mqtt set --server` refuses, with the
+// same words, and nothing is read or sent for a form with such a broker.
+func TestMQTTBrokerRefusedLikeTheCommandLine(t *testing.T) {
+	t.Parallel()
+	h := start(t, setup{hosted: 1})
+	d := h.liveDevice(t, api.PlanHosted)
+	h.scr.waitText(t, "Devices 30")
+	before := len(h.sim.Requests())
+	h.openOn(t, d.DeviceID, "m")
+	h.scr.waitText(t, "MQTT for "+d.DeviceID)
+	for range 3 {
+		h.key("tab") // no files: the broker
+	}
+	h.key("broker example.com:8883")
+	h.scr.waitText(t, `"broker example.com" is not a host name or address`)
+	h.key("enter")
+	h.scr.waitText(t, `Broker: "broker example.com" is not a host name or address`)
+	h.key("ctrl+u")
+	h.key("broker.example.com/mqtt:8883")
+	h.scr.waitText(t, `"broker.example.com/mqtt" is not a host name or address`)
+	h.key("enter")
+	h.scr.waitText(t, `Broker: "broker.example.com/mqtt" is not a host name`)
+	for _, r := range h.sim.Requests()[before:] {
+		if r.DeviceID == d.DeviceID && (r.Op == api.OpGetConfig || r.Method != "GET") {
+			t.Errorf("a form with a bad broker sent %s %s", r.Method, r.Op)
+		}
+	}
+	h.quit(t)
+}

@@ -2,8 +2,8 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"time"
 
 	"sqc/api"
 	"sqc/state"
@@ -41,6 +41,9 @@ type devicePlan struct {
 func (p *devicePlan) sends() bool { return p.skipped == nil && len(p.w.Changes) > 0 }
 
 func runConfigSet(ctx context.Context, e *env, o *configSetOpts, args []string) error {
+	if o.resume {
+		return runConfigResume(ctx, e, o, args)
+	}
 	sets, err := parseAssignments(args[1:])
 	if err != nil {
 		return usagef("%v", err)
@@ -95,6 +98,7 @@ func runConfigSet(ctx context.Context, e *env, o *configSetOpts, args []string) 
 	if err := s.confirm(ctx, q); err != nil {
 		return err
 	}
+	var send []state.Write
 	for i := range plans {
 		p := &plans[i]
 		switch {
@@ -102,16 +106,29 @@ func runConfigSet(ctx context.Context, e *env, o *configSetOpts, args []string) 
 			fmt.Fprintf(e.stdout, "%s  not sent: %s\n", p.id, api.Clean(p.skipped.Error()))
 		case !p.sends():
 			fmt.Fprintf(e.stdout, "%s  unchanged\n", p.id)
-		case ctx.Err() != nil:
-			p.skipped = errors.New("stopped")
-			fmt.Fprintf(e.stdout, "%s  not sent: stopped\n", p.id)
 		default:
-			res, err := s.send(ctx, p.w)
-			p.skipped = err
-			fmt.Fprintf(e.stdout, "%s  %s\n", p.id, api.Clean(state.Outcome(res, err)))
+			send = append(send, p.w)
 		}
 	}
-	return finish(e, plans, "")
+	// Sent as the console sends a bulk change: a job kept after every
+	// device, so that a run stopped half way is resumed, none twice.
+	job := state.NewBulkJobOf(s.dir, s.fp, e.profile, send, time.Now())
+	if err := job.Save(); err != nil {
+		return fmt.Errorf("the job file could not be written, so a stop could not be resumed: %v: nothing was sent", err)
+	}
+	failed, err := s.sendJob(ctx, job)
+	if err != nil {
+		return err
+	}
+	for _, p := range plans {
+		if p.skipped != nil {
+			failed++
+		}
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d of %s failed", failed, api.Plural(len(plans), "device"))
+	}
+	return nil
 }
 
 // noOneToAsk says why no one can confirm a send, or "" when someone can
@@ -153,9 +170,11 @@ func planConfig(ctx context.Context, s *session, ids []string, sets []assignment
 		if p.skipped = s.gate.Check(p.w); p.skipped != nil {
 			continue
 		}
-		rctx, cancel := withTimeout(ctx)
-		cr, err := s.client.GetConfig(rctx, id)
-		cancel()
+		var cr *api.ConfigResponse
+		err := s.patiently(ctx, func(rctx context.Context) (err error) {
+			cr, err = s.client.GetConfig(rctx, id)
+			return err
+		})
 		if err != nil {
 			p.skipped = err
 			continue

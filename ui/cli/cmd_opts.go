@@ -29,6 +29,7 @@ type configGetOpts struct{ json bool }
 type configSetOpts struct {
 	yes    bool // send without asking
 	dryRun bool // show what would be sent, send nothing
+	resume bool // send the rest of a change that stopped
 }
 
 type deviceAddOpts struct {

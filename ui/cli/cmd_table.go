@@ -68,7 +68,8 @@ func (a argCount) or(flag string) argCount { a.instead = flag; return a }
 // insteadSet reports whether the flag that stands for the arguments is set.
 func (a argCount) insteadSet(fs *pflag.FlagSet) bool {
 	f := fs.Lookup(a.instead)
-	return a.instead != "" && f != nil && f.Value.String() != ""
+	// a bool flag says "false" when it is not set
+	return a.instead != "" && f != nil && f.Value.String() != "" && f.Value.String() != "false"
 }
 
 // sharedFlags are flags several commands take, each command only those
@@ -156,7 +157,7 @@ var commands = []command{
 			fs.BoolVar(&o.json, "json", false, jsonHelp)
 		}, runConfigGet)},
 	{path: "config set", args: "IDS KEY=VALUE...", about: "change settings of one or many devices",
-		argc: atLeast(2, "config set takes device IDs and settings: sqc config set IDS KEY=VALUE... (IDS: ID,ID,... or - for stdin)"),
+		argc: atLeast(2, "config set takes device IDs and settings: sqc config set IDS KEY=VALUE... (IDS: ID,ID,... or - for stdin)").or("resume"),
 		long: "Change settings of devices. IDS is a device ID, several joined by commas, or - to read them from stdin, one a line. " +
 			"Each device's config is read, each value is read as the type the setting has now " +
 			"(a number stays a number, true/false a boolean), and the change and the exact request are printed. " +
@@ -164,13 +165,17 @@ var commands = []command{
 			"On a terminal it asks once, default No; from a script it sends only with --yes, and without it prints what --yes would send. " +
 			"IDs read from stdin need --yes too. --dry-run prints the change and the exact requests and sends nothing. " +
 			"One partial update per device, a line per device with its outcome; exit 1 if any failed. " +
-			"Nothing is retried; every write is in the audit log ($XDG_STATE_HOME/sqc/audit.log).",
+			"A write refused by a 429 waits out the server's Retry-After and goes again, a spent daily quota waits for 00:00 UTC, " +
+			"a network failure backs off before giving up; nothing else is retried. The run is kept as a job: stopped half way " +
+			"(ctrl+c, SIGTERM, a refused key, the network down), sqc config set --resume sends the rest, none twice. " +
+			"Every write is in the audit log ($XDG_STATE_HOME/sqc/audit.log).",
 		example: "sqc config set JDA54E19F ambient.warning=47\nsqc config set JDA54E19F,HE8EV12LF serial1.mode=MODBUS serial1.baud=19200\n" +
-			"sqc config set - input1.interval=60 --yes < pumps.txt\nsqc config set JDA54E19F ambient.warning=47 --dry-run",
+			"sqc config set - input1.interval=60 --yes < pumps.txt\nsqc config set JDA54E19F ambient.warning=47 --dry-run\nsqc config set --resume",
 		uses: withWrite,
 		run: withOpts(func(fs *pflag.FlagSet, o *configSetOpts) {
 			fs.BoolVarP(&o.yes, "yes", "y", false, yesHelp)
 			fs.BoolVar(&o.dryRun, "dry-run", false, "print the change and the requests; send nothing")
+			fs.BoolVar(&o.resume, "resume", false, "send the rest of a change that stopped before its end (no IDS or settings)")
 		}, runConfigSet)},
 	{path: "device", about: "add devices to the account"},
 	{path: "device add", args: "DEVICEID", about: "add a device, or a CSV file of them",

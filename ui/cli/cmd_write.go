@@ -26,6 +26,10 @@ type session struct {
 	client *api.Client
 	gate   *state.Gate
 	ledger *state.Ledger
+	// dir and fp are where the key's bulk jobs are kept, as the
+	// console keeps them ("" dir: nowhere, as in the demo).
+	dir, fp string
+	daily   int // the day's quota, once the account is listed; 0 before
 }
 
 // openSession connects for a write command; yes is its --yes.
@@ -37,8 +41,10 @@ func openSession(e *env, yes bool) (*session, error) {
 		dir = ""
 	}
 	var ledger *state.Ledger
+	var fp string
 	conn, err := e.connectWith(func(key string, o *api.Options) {
-		l, err := state.NewLedger(dir, keys.Fingerprint(key), time.Now(), e.log)
+		fp = keys.Fingerprint(key)
+		l, err := state.NewLedger(dir, fp, time.Now(), e.log)
 		if err != nil {
 			e.log.Warn("quota ledger unreadable: counting from zero", "err", err)
 		}
@@ -52,7 +58,7 @@ func openSession(e *env, yes bool) (*session, error) {
 		return nil, err
 	}
 	gate := &state.Gate{ReadOnly: e.readOnly(), Profile: e.profile, Audit: state.OpenAudit(dir), Left: ledger.RemainingOf}
-	return &session{e: e, yes: yes, client: conn.client, gate: gate, ledger: ledger}, nil
+	return &session{e: e, yes: yes, client: conn.client, gate: gate, ledger: ledger, dir: dir, fp: fp}, nil
 }
 
 // close keeps what the session spent in the ledger the console reads.
@@ -240,14 +246,20 @@ func (s *session) learn(ctx context.Context, ids []string, perDevice int) (map[s
 	if len(ids) < listFrom {
 		return known, nil
 	}
-	lctx, cancel := withTimeout(ctx)
-	defer cancel()
-	r, err := s.client.ListDevicesReport(lctx)
+	var r *api.ListReport
+	err := s.patiently(ctx, func(lctx context.Context) (err error) {
+		r, err = s.client.ListDevicesReport(lctx)
+		if r != nil && len(r.Devices) > 0 {
+			return nil // a listing cut short still tells what it got
+		}
+		return err
+	})
 	if err != nil && (r == nil || len(r.Devices) == 0) {
 		warn(s.e, "the account could not be listed (%v): going at 1 request a second", err)
 		return known, nil
 	}
 	lim := api.LimitsFor(r.Devices)
+	s.daily = lim.Daily
 	need := perDevice * len(ids)
 	if used := s.ledger.UsedToday(time.Now()); used+need > lim.Daily {
 		return nil, fmt.Errorf("this run needs up to %d requests and %d of today's %d are used (the quota resets at 00:00 UTC): nothing was sent", need, used, lim.Daily)

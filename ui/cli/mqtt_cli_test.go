@@ -147,6 +147,9 @@ func TestMQTTSet(t *testing.T) {
 		{[]string{"--client-id", "x"}, "--server"},
 		{[]string{"--server", "mq.example.com", "--client-id", "x"}, "host:port"},
 		{[]string{"--server", "mq:99999", "--client-id", "x"}, "1 to 65535"},
+		{[]string{"--server", "mq example.com:8883", "--client-id", "x"}, `"mq example.com" is not a host name or address: no spaces or slashes`},
+		{[]string{"--server", "mq.example.com/a:8883", "--client-id", "x"}, "no spaces or slashes"},
+		{[]string{"--server", "mq\x07:8883", "--client-id", "x"}, "the host has control characters"},
 		{[]string{"--server", "mq:8883"}, "--client-id"},
 		{[]string{"--server", "mq:8883", "--client-id", "x", "--ca", "aws"}, "--ca aws"},
 	} {
