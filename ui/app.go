@@ -82,7 +82,7 @@ type Model struct {
 	dialog                     *prompt
 	dialogs                    []*prompt // opened by answers while another was up: shown after it
 	loggingIn                  bool
-	login                      loginModel
+	login                      *loginModel
 	mouse                      bool
 	focusID                    string
 	wantDevice                 string
