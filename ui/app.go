@@ -80,7 +80,7 @@ type Model struct {
 	dialog     *prompt
 	dialogs    []*prompt // opened by answers while another was up: shown after it
 	loggingIn  bool
-	login      loginModel
+	login      *loginModel
 	mouse      bool
 	focusID    string
 	wantDevice string
@@ -565,7 +565,7 @@ func Run(ctx context.Context, cfg Config) error {
 	// The signals are the caller's: they cancel ctx, which stops the
 	// program at once (no final frame, no wait for the input reader), and
 	// Bubble Tea's own handler would race that with a slower, graceful quit.
-	final, err := tea.NewProgram(New(ctx, cfg), tea.WithContext(ctx), tea.WithoutSignalHandler()).Run()
+	final, err := tea.NewProgram(New(ctx, cfg), tea.WithContext(ctx), tea.WithoutSignalHandler(), tea.WithFPS(frameRate)).Run()
 	if fm, ok := final.(*Model); ok && !fm.sh.savedAtQuit {
 		// today's count and what the screen showed survive a quit, a
 		// SIGTERM and a dropped SSH session (SIGHUP), as far as they can

@@ -32,6 +32,8 @@ const (
 
 // loginModel asks for the key with a masked input, checks it with the
 // server and stores it as `sqc auth login` does, with the same errors.
+// The console holds it by pointer: its text input is most of the size of
+// the console's model, and it is needed only while the login is shown.
 type loginModel struct {
 	cfg    *Login
 	ctx    context.Context
@@ -62,7 +64,7 @@ type loggedInMsg struct {
 	source string
 }
 
-func newLogin(ctx context.Context, cfg *Login, reason string, width int) loginModel {
+func newLogin(ctx context.Context, cfg *Login, reason string, width int) *loginModel {
 	in := textinput.New()
 	in.EchoMode = textinput.EchoPassword
 	in.EchoCharacter = '•'
@@ -73,10 +75,10 @@ func newLogin(ctx context.Context, cfg *Login, reason string, width int) loginMo
 	in.SetStyles(st)
 	in.SetWidth(max(len(in.Placeholder)+1, min(60, width-16)))
 	in.Focus()
-	return loginModel{cfg: cfg, ctx: ctx, input: in, reason: reason}
+	return &loginModel{cfg: cfg, ctx: ctx, input: in, reason: reason}
 }
 
-func (m loginModel) update(msg tea.Msg) (loginModel, tea.Cmd) {
+func (m *loginModel) update(msg tea.Msg) (*loginModel, tea.Cmd) {
 	switch msg := msg.(type) {
 	case loginVerifiedMsg:
 		if msg.err != nil {
@@ -104,7 +106,7 @@ func (m loginModel) update(msg tea.Msg) (loginModel, tea.Cmd) {
 	return m, cmd
 }
 
-func (m loginModel) onKey(msg tea.KeyPressMsg) (loginModel, tea.Cmd) {
+func (m *loginModel) onKey(msg tea.KeyPressMsg) (*loginModel, tea.Cmd) {
 	switch m.stage {
 	case loginChecking, loginStoring:
 		return m, nil
@@ -135,7 +137,7 @@ func (m loginModel) onKey(msg tea.KeyPressMsg) (loginModel, tea.Cmd) {
 	return m, cmd
 }
 
-func (m loginModel) verify(key string) tea.Cmd {
+func (m *loginModel) verify(key string) tea.Cmd {
 	ctx, connect := m.ctx, m.cfg.Connect
 	return func() tea.Msg {
 		c, err := connect(key)
@@ -148,7 +150,7 @@ func (m loginModel) verify(key string) tea.Cmd {
 
 // store saves the checked key: the keyring, or the insecure file when the
 // user chose it knowingly.
-func (m loginModel) store(insecure bool) tea.Cmd {
+func (m *loginModel) store(insecure bool) tea.Cmd {
 	store, key := m.cfg.Store, m.key
 	return func() tea.Msg {
 		if insecure {
@@ -163,7 +165,7 @@ func (m loginModel) store(insecure bool) tea.Cmd {
 	}
 }
 
-func (m loginModel) view(st styles, width int) string {
+func (m *loginModel) view(st styles, width int) string {
 	var b strings.Builder
 	b.WriteString(st.title.Render("Senquip API key for profile "+m.cfg.Store.Profile) + "\n\n")
 	if m.reason != "" {

@@ -1,0 +1,54 @@
+package ui
+
+import (
+	"testing"
+
+	"sqc/api"
+	"sqc/state"
+)
+
+// Once the first pass is over, an answer about a device the screen does
+// not show asks for no frame (the clock's frame brings the header's gauge
+// up to date); one about a device on screen is drawn at the next frame.
+func TestAnswerOffScreenWaitsForTheClock(t *testing.T) {
+	m := benchModel(t, 200)
+	m.list.setSort(state.ColID, false) // places that answers do not move
+	m.sh.sched.SetDevices(nil, benchNow)
+	if _, _, done := m.sh.sched.Progress(); !done {
+		t.Fatal("the first pass is not over")
+	}
+	_ = m.View()
+	base := fixtureMessage(t)
+	answer := func(i int) {
+		t.Helper()
+		d := m.list.idx.At(i)
+		page := &api.DataPage{DeviceID: d.DeviceID, Data: []api.DataMessage{messageAt(t, base, benchNow, 27)}}
+		m.Update(dataMsg{req: state.Request{ID: -1 - i, Kind: state.KindData, DeviceID: d.DeviceID}, page: page, at: benchNow})
+	}
+	answer(150)
+	if m.frame.ticking || m.frame.draw {
+		t.Fatal("an answer about a device off screen asked for a frame")
+	}
+	answer(3)
+	if !m.frame.ticking {
+		t.Fatal("an answer about a device on screen asked for no frame")
+	}
+	m.Update(frameMsg{})
+	if !m.frame.draw {
+		t.Fatal("the frame tick did not draw")
+	}
+}
+
+// The scheduler's timer alone changes nothing on screen: no frame.
+func TestSchedulerTimerDrawsNothing(t *testing.T) {
+	m := benchModel(t, 50)
+	_ = m.View()
+	m.Update(tickMsg{id: m.tickID})
+	if m.frame.ticking || m.frame.draw {
+		t.Fatal("the scheduler's timer asked for a frame")
+	}
+	m.Update(secondMsg{})
+	if !m.frame.ticking {
+		t.Fatal("the clock's second asked for no frame: the ages would not move")
+	}
+}
