@@ -116,8 +116,7 @@ type Scheduler struct {
 	now      time.Time // the latest time the scheduler was told
 
 	out      outage
-	shown    Conn      // what Conn said last
-	shownAt  time.Time // since when
+	hdr      header    // what the header showed as of the latest time told
 	lastOKID int       // the latest request the server answered
 	heard    bool      // anything answered this session
 	live     bool      // anything read this session
@@ -161,8 +160,14 @@ func NewScheduler(ledger *Ledger, share float64) *Scheduler {
 	}
 }
 
-// tick takes in the time: it stamps a focus change, applies a 429 the
-// ledger heard, and frees the slots of requests given up for lost.
+// Advance takes in the time: it stamps a focus change, applies a 429 the
+// ledger heard, frees the slots of requests given up for lost and records
+// what the header shows. Next, Done and the other calls that take a time
+// and change what is scheduled advance the scheduler themselves; the
+// getters that take a time (Conn, NextFocus, Backoff, Rate) never do, so
+// asking twice says the same and a frame drawn changes nothing.
+func (s *Scheduler) Advance(now time.Time) { s.tick(now) }
+
 func (s *Scheduler) tick(now time.Time) {
 	s.now = later(now, s.now)
 	if s.focus != "" && s.focusAt.IsZero() {
@@ -176,6 +181,7 @@ func (s *Scheduler) tick(now time.Time) {
 			s.land(f, now)
 		}
 	}
+	s.noteShown(now)
 }
 
 // land frees what a request held: its target and the outage's probe.
@@ -318,22 +324,22 @@ func (s *Scheduler) NextFocus(now time.Time) time.Time {
 	if e == nil || s.paused || s.authWhy != "" {
 		return time.Time{}
 	}
-	s.tick(now)
 	r := s.Rate(now)
 	if r <= 0 {
 		return time.Time{} // the share of today's quota is spent
 	}
-	due := s.focusDue(e, r)
-	if s.out.active {
-		due = later(due, s.out.until)
+	due := s.focusDue(e, r, now)
+	if o := s.outAt(now); o.active {
+		due = later(due, o.until)
 	}
 	return due
 }
 
 // focusDue is when the focused device is due: a focus interval after its
 // last read (at once after an outage or r), its own hold permitting, and
-// not before the dwell of a move has passed.
-func (s *Scheduler) focusDue(e *entry, r float64) time.Time {
+// not before the dwell of a move has passed (counted from now if the
+// move has not been stamped yet).
+func (s *Scheduler) focusDue(e *entry, r float64, now time.Time) time.Time {
 	var due time.Time
 	if !s.focusNow && !e.last.IsZero() {
 		due = e.last.Add(s.focusEvery(r))
@@ -342,7 +348,11 @@ func (s *Scheduler) focusDue(e *entry, r float64) time.Time {
 		due = later(due, e.hold)
 	}
 	if s.focusDwell {
-		due = later(due, s.focusAt.Add(FocusDwell))
+		at := s.focusAt
+		if at.IsZero() {
+			at = later(now, s.now)
+		}
+		due = later(due, at.Add(FocusDwell))
 	}
 	return due
 }
@@ -473,7 +483,7 @@ func (s *Scheduler) due(now time.Time, r float64) (Request, bool, time.Time) {
 		}
 	}
 	if e := s.byID[s.focus]; e != nil && !e.inflight {
-		if at := s.focusDue(e, r); at.After(now) {
+		if at := s.focusDue(e, r, now); at.After(now) {
 			consider(at)
 		} else {
 			return Request{Kind: KindData, DeviceID: e.id}, true, now
@@ -573,6 +583,7 @@ func (s *Scheduler) Done(r Request, now time.Time, err error) {
 		s.heard = true
 		s.authWhy = "the server refused the key (401/403)"
 	}
+	s.noteShown(now)
 }
 
 // read applies a successful read.
