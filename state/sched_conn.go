@@ -142,7 +142,7 @@ func (s *Scheduler) reached(f flight) {
 	s.lastOKID = max(s.lastOKID, f.req.ID)
 	if s.out.active && f.req.ID > s.out.seq {
 		s.out = outage{}
-		s.focusNow = true
+		s.readAllFocusNow()
 	}
 }
 
@@ -253,7 +253,7 @@ func (s *Scheduler) RetryNow(now time.Time) (time.Time, string) {
 	if s.out.active && now.Before(s.out.until) {
 		s.out.until = now
 	}
-	s.focusNow = true
+	s.readAllFocusNow()
 	s.noteShown(now)
 	return time.Time{}, ""
 }
