@@ -248,3 +248,14 @@ func (s *Scheduler) SetQuiet(id string, quiet bool) {
 		s.mergeFocus("", false)
 	}
 }
+
+// Focused is the focused device of the first view that has one ("" when
+// none): the one the offline cache reopens on.
+func (s *Scheduler) Focused() string {
+	for _, v := range s.viewOrder {
+		if f := s.views[v].focus; f != "" {
+			return f
+		}
+	}
+	return ""
+}

@@ -86,8 +86,8 @@ type Engine struct {
 	sched *state.Scheduler
 	// restored is the device focused when the cache was written.
 	restored string
-	focus    string // the focus a view set last: the cache keeps it
-	listErr  error  // the last list's failure, until a list comes
+	listErr  error // the last list's failure, until a list comes
+	spark    atomic.Int64
 
 	wake    chan struct{} // cap 1: a view asked for something
 	answers chan answer
@@ -136,6 +136,7 @@ func New(cfg Config) (*Engine, error) {
 	}
 	now := cfg.Now()
 	e.savedAt, e.cachedAt = now, now
+	e.spark.Store(int64(cfg.Spark))
 	if e.fleet.Len() > 0 {
 		e.sched.SetDevices(devicesOf(e.fleet), now)
 	} else if cfg.StateDir != "" && cfg.KeyFP != "" {
@@ -146,7 +147,6 @@ func New(cfg Config) (*Engine, error) {
 			e.restored = focus
 		}
 	}
-	e.sched.Ask(state.KindList, "")
 	go e.loop()
 	return e, nil
 }
@@ -158,6 +158,10 @@ func devicesOf(f *state.Fleet) []api.Device {
 	}
 	return out
 }
+
+// SetSpark sets how many messages a newly tracked device's first read
+// fetches: the width of the sparklines a view draws.
+func (e *Engine) SetSpark(n int) { e.spark.Store(int64(n)) }
 
 // Client is the engine's client, for what views send themselves (a
 // config read, a preview).

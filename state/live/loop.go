@@ -118,7 +118,7 @@ func (e *Engine) issue(req state.Request) {
 		// A tracked (focused) device is read once with as many messages
 		// as its sparklines show, then only what is new; others with
 		// their latest.
-		q, backfill := e.fleet.DataQuery(req.DeviceID, e.cfg.Spark)
+		q, backfill := e.fleet.DataQuery(req.DeviceID, int(e.spark.Load()))
 		read = func() answer {
 			page, err := c.GetData(ctx, req.DeviceID, q)
 			return answer{req: req, page: page, err: err, at: now(), backfill: backfill}

@@ -21,7 +21,7 @@ func (e *Engine) persist(ch *changes) {
 	}
 	if e.cacheDirty && now.Sub(e.cachedAt) >= CacheEvery && e.cacheable() {
 		e.cacheDirty, e.cachedAt = false, now
-		snap, path := e.fleet.Snapshot(now, e.focus), state.CachePath(e.cfg.StateDir, e.cfg.KeyFP)
+		snap, path := e.fleet.Snapshot(now, e.sched.Focused()), state.CachePath(e.cfg.StateDir, e.cfg.KeyFP)
 		saves = append(saves, func() error { return snap.Save(path) })
 	}
 	for _, save := range saves {
@@ -60,7 +60,7 @@ func (e *Engine) finalSaves() []func() error {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	if e.cacheable() {
-		snap, path := e.fleet.Snapshot(e.cfg.Now(), e.focus), state.CachePath(e.cfg.StateDir, e.cfg.KeyFP)
+		snap, path := e.fleet.Snapshot(e.cfg.Now(), e.sched.Focused()), state.CachePath(e.cfg.StateDir, e.cfg.KeyFP)
 		saves = append(saves, func() error { return snap.Save(path) })
 	}
 	return saves

@@ -85,8 +85,10 @@ func (e *Engine) Subscribe() *View {
 	s := &e.views
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.next++
+	// the first view is the scheduler's view 0: the one SetFocus and
+	// NextFocus speak for
 	v := &View{e: e, id: s.next, signal: make(chan struct{}, 1)}
+	s.next++
 	v.pending.List, v.pending.Conn = true, true
 	v.signal <- struct{}{}
 	if s.done {
@@ -118,45 +120,57 @@ func (v *View) Take() Changes {
 	return c
 }
 
+// Locked is a view's hold on the engine for writing (View.Lock): what a
+// Reader sees, and the view's calls that change what is read, made
+// without taking the lock again.
+type Locked struct {
+	Reader
+	v *View
+}
+
 // SetFocus names the view's focused device ("" for none): it is read
 // often, and its history is kept from now on.
-func (v *View) SetFocus(id string) {
-	e := v.e
-	e.mu.Lock()
+func (l Locked) SetFocus(id string) {
+	e := l.v.e
 	q := false
 	if d := e.fleet.Get(id); d != nil {
 		q = quiet(d, e.cfg.Now())
 		e.fleet.Track(id)
 	}
-	e.sched.SetViewFocus(v.id, id, q)
-	if id != "" {
-		e.focus = id
-	}
-	e.mu.Unlock()
-	e.poke()
+	e.sched.SetViewFocus(l.v.id, id, q)
 }
 
 // SetVisible names the devices on the view's screen.
-func (v *View) SetVisible(ids []string) {
-	e := v.e
-	e.mu.Lock()
-	e.sched.SetViewVisible(v.id, ids)
-	e.mu.Unlock()
-	e.poke()
-}
+func (l Locked) SetVisible(ids []string) { l.v.e.sched.SetViewVisible(l.v.id, ids) }
 
 // ReadNow asks for a read at once, before anything else: the user asked.
 // False when it cannot be queued (the device's plan or monthly limit, or
 // the list's backoff after a listing that stopped early: the scheduler's
 // Hold and Stopped say why).
-func (v *View) ReadNow(kind state.Kind, id string) bool {
+func (l Locked) ReadNow(kind state.Kind, id string) bool { return l.v.e.sched.Ask(kind, id) }
+
+// Lock calls f with the fleet and the scheduler held for writing, for a
+// view whose own state is built from the fleet (a console's sorted list
+// folds the changed devices into its index there) or that calls the
+// scheduler itself; the engine is asked again after. f must be quick and
+// must not call the engine.
+func (v *View) Lock(f func(Locked)) {
 	e := v.e
 	e.mu.Lock()
-	ok := e.sched.Ask(kind, id)
-	e.mu.Unlock()
-	if ok {
-		e.poke()
-	}
+	defer e.poke()
+	defer e.mu.Unlock()
+	f(Locked{Reader: Reader{Fleet: e.fleet, Sched: e.sched, ListErr: e.listErr}, v: v})
+}
+
+// SetFocus names the view's focused device (see Locked.SetFocus).
+func (v *View) SetFocus(id string) { v.Lock(func(l Locked) { l.SetFocus(id) }) }
+
+// SetVisible names the devices on the view's screen.
+func (v *View) SetVisible(ids []string) { v.Lock(func(l Locked) { l.SetVisible(ids) }) }
+
+// ReadNow asks for a read at once (see Locked.ReadNow).
+func (v *View) ReadNow(kind state.Kind, id string) (ok bool) {
+	v.Lock(func(l Locked) { ok = l.ReadNow(kind, id) })
 	return ok
 }
 
