@@ -38,6 +38,9 @@ type Config struct {
 	// CloseWait bounds how long Close waits for reads and writes out
 	// (2 s): they are cancelled after it.
 	CloseWait time.Duration
+	// Held: the loop starts with Start, not New, so that a view can
+	// subscribe and look at the restored cache before the first read.
+	Held bool
 }
 
 // Hooks sets a client's options as an engine needs them: the ledger hears
@@ -102,11 +105,14 @@ type Engine struct {
 	saves    sync.WaitGroup // saves on their goroutines
 	closing  sync.Once
 	closeErr error
+	starting sync.Once
+	started  bool // the loop was started (set under starting)
 
 	// loop-only
 	savedAt, cachedAt time.Time
 	cacheDirty        bool
 	saving            atomic.Int32 // saves out: none starts while one runs
+	cacheMu           sync.Mutex   // one cache save at a time: the last written is the newest
 }
 
 // New starts an engine: the offline cache is restored when the fleet is
@@ -135,7 +141,6 @@ func New(cfg Config) (*Engine, error) {
 		sync: make(chan chan struct{}), quit: make(chan struct{}), done: make(chan struct{}),
 	}
 	now := cfg.Now()
-	e.savedAt, e.cachedAt = now, now
 	e.spark.Store(int64(cfg.Spark))
 	if e.fleet.Len() > 0 {
 		e.sched.SetDevices(devicesOf(e.fleet), now)
@@ -147,8 +152,23 @@ func New(cfg Config) (*Engine, error) {
 			e.restored = focus
 		}
 	}
-	go e.loop()
+	if !cfg.Held {
+		e.Start()
+	}
 	return e, nil
+}
+
+// Start starts the loop of an engine built Held; once only, and not
+// after Close.
+func (e *Engine) Start() {
+	e.starting.Do(func() {
+		select {
+		case <-e.quit:
+		default:
+			e.started = true
+			go e.loop()
+		}
+	})
 }
 
 func devicesOf(f *state.Fleet) []api.Device {
@@ -238,7 +258,10 @@ func (e *Engine) Close() error {
 func (e *Engine) Shutdown(ctx context.Context) error {
 	e.closing.Do(func() {
 		close(e.quit)
-		<-e.done
+		e.starting.Do(func() {}) // no loop starts after this
+		if e.started {
+			<-e.done
+		}
 		e.closeErr = e.finish(ctx)
 		e.views.closeAll()
 	})
@@ -251,10 +274,13 @@ func (e *Engine) finish(ctx context.Context) error {
 	e.cancel()
 	e.reads.Wait()
 	e.writes.wg.Wait()
-	e.saves.Wait()
-	errs := make(chan error, 2)
+	// The final saves go side by side, and beside a save of the loop's
+	// still running: a ledger waiting on a lock another sqc holds must
+	// not cost the cache its save.
+	saves := append(e.finalSaves(), func() error { e.saves.Wait(); return nil })
+	errs := make(chan error, len(saves))
 	n := 0
-	for _, save := range e.finalSaves() {
+	for _, save := range saves {
 		n++
 		go func() { errs <- save() }()
 	}

@@ -65,8 +65,9 @@ func (e *Engine) loop() {
 		wait := e.schedule()
 		e.persist(&ch)
 		e.mu.Unlock()
-		e.busy.Add(int64(-folded)) // after the reads the answers made due are issued
 		e.views.notify(ch)
+		// after the reads the answers made due are issued and the views told
+		e.busy.Add(int64(-folded))
 		if synced != nil {
 			close(synced)
 		}

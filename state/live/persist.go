@@ -22,7 +22,7 @@ func (e *Engine) persist(ch *changes) {
 	if e.cacheDirty && now.Sub(e.cachedAt) >= CacheEvery && e.cacheable() {
 		e.cacheDirty, e.cachedAt = false, now
 		snap, path := e.fleet.Snapshot(now, e.sched.Focused()), state.CachePath(e.cfg.StateDir, e.cfg.KeyFP)
-		saves = append(saves, func() error { return snap.Save(path) })
+		saves = append(saves, e.saveCache(snap, path))
 	}
 	for _, save := range saves {
 		e.saving.Add(1)
@@ -61,7 +61,17 @@ func (e *Engine) finalSaves() []func() error {
 	defer e.mu.RUnlock()
 	if e.cacheable() {
 		snap, path := e.fleet.Snapshot(e.cfg.Now(), e.sched.Focused()), state.CachePath(e.cfg.StateDir, e.cfg.KeyFP)
-		saves = append(saves, func() error { return snap.Save(path) })
+		saves = append(saves, e.saveCache(snap, path))
 	}
 	return saves
+}
+
+// saveCache writes a snapshot, after any cache save still running: the
+// final one is then the one kept.
+func (e *Engine) saveCache(snap *state.CacheSnapshot, path string) func() error {
+	return func() error {
+		e.cacheMu.Lock()
+		defer e.cacheMu.Unlock()
+		return snap.Save(path)
+	}
 }
