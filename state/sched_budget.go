@@ -62,16 +62,14 @@ func every(min time.Duration, r, share float64, n int) time.Duration {
 
 const never = time.Duration(math.MaxInt64)
 
-// FocusInterval is how often the focused device is read at now's budget.
-func (s *Scheduler) FocusInterval(now time.Time) time.Duration {
-	return s.focusEvery(s.Rate(now))
-}
-
-func (s *Scheduler) focusEvery(r float64) time.Duration {
-	if s.focusQuiet {
-		return every(QuietEvery, r, focusShare, 1)
+// focusEvery is a focused device's interval: the focus share of the
+// budget spread over the distinct devices focused.
+func (s *Scheduler) focusEvery(r float64, quiet bool) time.Duration {
+	n := max(1, len(s.focuses))
+	if quiet {
+		return every(QuietEvery, r, focusShare, n)
 	}
-	return every(FocusEvery, r, focusShare, 1)
+	return every(FocusEvery, r, focusShare, n)
 }
 
 // restEvery is the background interval: the fleet's share of the budget

@@ -142,7 +142,7 @@ func (s *Scheduler) reached(f flight) {
 	s.lastOKID = max(s.lastOKID, f.req.ID)
 	if s.out.active && f.req.ID > s.out.seq {
 		s.out = outage{}
-		s.focusNow = true
+		s.readAllFocusNow()
 	}
 }
 
@@ -150,52 +150,86 @@ func (s *Scheduler) reached(f flight) {
 // client's goroutine, before the console has folded the answer: no read
 // may leave between the 429 and its Retry-After.
 func (s *Scheduler) heed429() {
-	at, ra := s.ledger.LastRateLimit()
+	at, _ := s.ledger.LastRateLimit()
 	if !at.After(s.seen429) {
 		return
 	}
+	o := s.outAt(s.now)
 	s.seen429 = at
+	if o != s.out {
+		s.out, s.heard = o, true
+	}
+}
+
+// outAt is the outage as it stands at now: the one recorded, with a 429
+// the ledger heard since the scheduler last took in the time. It changes
+// nothing, so that getters can say what Advance would make of it.
+func (s *Scheduler) outAt(now time.Time) outage {
+	o := s.out
+	at, ra := s.ledger.LastRateLimit()
+	if !at.After(s.seen429) {
+		return o
+	}
 	wait, capped := backoffFor(0, ra)
-	if !at.Add(wait).After(s.now) {
-		return // over before this scheduler heard of it
+	if !at.Add(wait).After(later(now, s.now)) {
+		return o // over before this scheduler heard of it
 	}
-	s.heard = true
-	if !s.out.active {
-		s.begin(api.FailRateLimit, at, 0, ra)
-		return
+	if !o.active {
+		return outage{active: true, kind: api.FailRateLimit, seq: s.nextID, until: at.Add(wait), capped: capped}
 	}
-	if at.Add(wait).After(s.out.until) {
-		s.out.until, s.out.capped, s.out.kind = at.Add(wait), capped, api.FailRateLimit
+	if at.Add(wait).After(o.until) {
+		o.until, o.capped, o.kind = at.Add(wait), capped, api.FailRateLimit
 	}
+	return o
+}
+
+// header is what the header shows of the connection and since when, and
+// since when the state underneath has been what it is.
+type header struct {
+	shown   Conn
+	shownAt time.Time
+	raw     ConnState
+	rawAt   time.Time
 }
 
 // Conn is the connection state at now, derived only from answers (never
 // from what was scheduled). Once anything has answered, a state is shown
 // for a second at least: a change within it shows when the second is up,
-// if it still holds. Reads are held back at once all the same.
-func (s *Scheduler) Conn(now time.Time) Conn {
-	s.tick(now)
-	c := s.rawConn()
-	switch {
-	case c.State == s.shown.State:
-	case s.shown.State == ConnConnecting || now.Sub(s.shownAt) >= settle:
-		s.shownAt = now
-	default:
-		held := s.shown
-		held.Live = c.Live
-		return held
+// if it still holds. Reads are held back at once all the same. Asking
+// changes nothing: Advance, Next and Done record what was shown.
+func (s *Scheduler) Conn(now time.Time) Conn { return s.headerAt(now).shown }
+
+// noteShown records what the header shows at now, so that the second a
+// state is shown for counts from when it was first shown.
+func (s *Scheduler) noteShown(now time.Time) { s.hdr = s.headerAt(now) }
+
+func (s *Scheduler) headerAt(now time.Time) header {
+	h := s.hdr
+	c := s.rawConn(now)
+	if c.State != h.raw {
+		h.raw, h.rawAt = c.State, now
 	}
-	s.shown = c
-	return c
+	switch {
+	case c.State == h.shown.State:
+		h.shown = c
+	case h.shown.State == ConnConnecting:
+		h.shown, h.shownAt = c, now
+	case !now.Before(h.shownAt.Add(settle)):
+		// shown from when the second was up, or from the change if later
+		h.shown, h.shownAt = c, later(h.shownAt.Add(settle), h.rawAt)
+	default:
+		h.shown.Live = c.Live
+	}
+	return h
 }
 
-func (s *Scheduler) rawConn() Conn {
+func (s *Scheduler) rawConn(now time.Time) Conn {
 	c := Conn{Live: s.live}
-	switch {
+	switch o := s.outAt(now); {
 	case s.authWhy != "":
 		c.State, c.Why = ConnKeyRefused, s.authWhy
-	case s.out.active:
-		c.State, c.Until, c.Why, c.Capped = s.out.state(), s.out.until, s.out.why(), s.out.capped
+	case o.active:
+		c.State, c.Until, c.Why, c.Capped = o.state(), o.until, o.why(), o.capped
 	case s.heard:
 		c.State = ConnOnline
 	default:
@@ -219,7 +253,8 @@ func (s *Scheduler) RetryNow(now time.Time) (time.Time, string) {
 	if s.out.active && now.Before(s.out.until) {
 		s.out.until = now
 	}
-	s.focusNow = true
+	s.readAllFocusNow()
+	s.noteShown(now)
 	return time.Time{}, ""
 }
 
@@ -229,11 +264,11 @@ func (s *Scheduler) ClearAuth() { s.authWhy = "" }
 // Backoff says until when and why every read is held back (zero when not).
 // While the one try of an outage is out, until is now.
 func (s *Scheduler) Backoff(now time.Time) (time.Time, string) {
-	s.tick(now)
-	if !s.out.active {
+	o := s.outAt(now)
+	if !o.active {
 		return time.Time{}, ""
 	}
-	return later(s.out.until, now), s.out.why()
+	return later(o.until, now), o.why()
 }
 
 func later(a, b time.Time) time.Time {

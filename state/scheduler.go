@@ -96,14 +96,12 @@ type Scheduler struct {
 	phase      float64 // where the last first answer was placed in the interval
 	firstSpent int     // reads made at the account's full rate
 
-	focus      string
-	focusQuiet bool
-	focusAt    time.Time // when the focus came to it; zero until the next call with a time
-	focusDwell bool      // it moved from another device: wait FocusDwell
-	focusNow   bool      // read it at once: an outage ended, or r
-	visible    []string
-	onScreen   []*entry // the readable devices of visible, looked up once
-	paused     bool
+	views     map[ViewID]*viewSel
+	viewOrder []ViewID      // the views, in order: merged alike every time
+	focuses   []*focusState // the distinct devices the views focus
+	onScreen  []*entry      // the readable devices the views show, each once
+	seen      map[string]struct{}
+	paused    bool
 
 	list target
 	user []Request
@@ -116,8 +114,7 @@ type Scheduler struct {
 	now      time.Time // the latest time the scheduler was told
 
 	out      outage
-	shown    Conn      // what Conn said last
-	shownAt  time.Time // since when
+	hdr      header    // what the header showed as of the latest time told
 	lastOKID int       // the latest request the server answered
 	heard    bool      // anything answered this session
 	live     bool      // anything read this session
@@ -161,12 +158,20 @@ func NewScheduler(ledger *Ledger, share float64) *Scheduler {
 	}
 }
 
-// tick takes in the time: it stamps a focus change, applies a 429 the
-// ledger heard, and frees the slots of requests given up for lost.
+// Advance takes in the time: it stamps a focus change, applies a 429 the
+// ledger heard, frees the slots of requests given up for lost and records
+// what the header shows. Next, Done and the other calls that take a time
+// and change what is scheduled advance the scheduler themselves; the
+// getters that take a time (Conn, NextFocus, Backoff, Rate) never do, so
+// asking twice says the same and a frame drawn changes nothing.
+func (s *Scheduler) Advance(now time.Time) { s.tick(now) }
+
 func (s *Scheduler) tick(now time.Time) {
 	s.now = later(now, s.now)
-	if s.focus != "" && s.focusAt.IsZero() {
-		s.focusAt = now
+	for _, f := range s.focuses {
+		if f.at.IsZero() {
+			f.at = now
+		}
 	}
 	s.heed429()
 	for i := 0; i < len(s.flights); i++ {
@@ -176,6 +181,7 @@ func (s *Scheduler) tick(now time.Time) {
 			s.land(f, now)
 		}
 	}
+	s.noteShown(now)
 }
 
 // land frees what a request held: its target and the outage's probe.
@@ -250,34 +256,6 @@ func (s *Scheduler) SetDevices(devices []api.Device, now time.Time) {
 // Limits are the account limits in use.
 func (s *Scheduler) Limits() api.Limits { return s.limits }
 
-// SetFocus names the focused device ("" for none). Moved from another
-// device, it is read after FocusDwell, unless it was read less than a
-// focus interval ago. A quiet device (not heard from lately) is read every
-// QuietEvery at most: reading an offline device every 5 s would spend the
-// budget on answers that cannot change.
-func (s *Scheduler) SetFocus(id string, quiet bool) {
-	if id != s.focus {
-		s.focusDwell = s.focus != ""
-		s.focus, s.focusAt, s.focusNow = id, time.Time{}, false
-	}
-	s.focusQuiet = quiet
-}
-
-// SetVisible names the devices on screen.
-func (s *Scheduler) SetVisible(ids []string) {
-	s.visible = append(s.visible[:0], ids...)
-	s.lookUpVisible()
-}
-
-func (s *Scheduler) lookUpVisible() {
-	s.onScreen = s.onScreen[:0]
-	for _, id := range s.visible {
-		if e := s.byID[id]; e != nil {
-			s.onScreen = append(s.onScreen, e)
-		}
-	}
-}
-
 // SetPaused stops or resumes scheduled reads; user actions still go.
 func (s *Scheduler) SetPaused(p bool) { s.paused = p }
 
@@ -309,42 +287,6 @@ func (s *Scheduler) Ask(kind Kind, id string) bool {
 	}
 	s.user = append(s.user, Request{Kind: kind, DeviceID: id, User: true})
 	return true
-}
-
-// NextFocus is when the focused device is due, for "next in 6s"; zero when
-// nothing will read it.
-func (s *Scheduler) NextFocus(now time.Time) time.Time {
-	e := s.byID[s.focus]
-	if e == nil || s.paused || s.authWhy != "" {
-		return time.Time{}
-	}
-	s.tick(now)
-	r := s.Rate(now)
-	if r <= 0 {
-		return time.Time{} // the share of today's quota is spent
-	}
-	due := s.focusDue(e, r)
-	if s.out.active {
-		due = later(due, s.out.until)
-	}
-	return due
-}
-
-// focusDue is when the focused device is due: a focus interval after its
-// last read (at once after an outage or r), its own hold permitting, and
-// not before the dwell of a move has passed.
-func (s *Scheduler) focusDue(e *entry, r float64) time.Time {
-	var due time.Time
-	if !s.focusNow && !e.last.IsZero() {
-		due = e.last.Add(s.focusEvery(r))
-	}
-	if !e.hold.IsZero() {
-		due = later(due, e.hold)
-	}
-	if s.focusDwell {
-		due = later(due, s.focusAt.Add(FocusDwell))
-	}
-	return due
 }
 
 func (s *Scheduler) listDue(r float64) time.Time {
@@ -417,8 +359,8 @@ func (s *Scheduler) probe(now time.Time) (Request, bool, time.Duration) {
 	}
 	req, ok := s.popUser()
 	if !ok && !s.paused {
-		switch e, top := s.byID[s.focus], s.heap.top(); {
-		case e != nil && !e.inflight && !e.monthly:
+		switch e, top := s.probeFocus(), s.heap.top(); {
+		case e != nil:
 			req, ok = Request{Kind: KindData, DeviceID: e.id}, true
 		case !s.list.inflight && !s.list.stopped.until.After(now):
 			req, ok = Request{Kind: KindList}, true
@@ -430,6 +372,16 @@ func (s *Scheduler) probe(now time.Time) (Request, bool, time.Duration) {
 		return Request{}, false, 0
 	}
 	return s.start(req, now, true), true, 0
+}
+
+// probeFocus is the first focused device a probe may read, nil if none.
+func (s *Scheduler) probeFocus() *entry {
+	for _, f := range s.focuses {
+		if e := s.byID[f.id]; e != nil && !e.inflight && !e.monthly {
+			return e
+		}
+	}
+	return nil
 }
 
 // popUser takes the first user read whose target is not already out.
@@ -472,18 +424,25 @@ func (s *Scheduler) due(now time.Time, r float64) (Request, bool, time.Time) {
 			return Request{Kind: KindList}, true, now
 		}
 	}
-	if e := s.byID[s.focus]; e != nil && !e.inflight {
-		if at := s.focusDue(e, r); at.After(now) {
-			consider(at)
-		} else {
-			return Request{Kind: KindData, DeviceID: e.id}, true, now
-		}
-	}
 	var best *entry
 	var bestAt time.Time
+	for _, f := range s.focuses { // the most overdue first
+		e := s.byID[f.id]
+		if e == nil || e.inflight {
+			continue
+		}
+		if at := s.focusDue(f, e, r, now); at.After(now) {
+			consider(at)
+		} else if best == nil || at.Before(bestAt) {
+			best, bestAt = e, at
+		}
+	}
+	if best != nil {
+		return Request{Kind: KindData, DeviceID: best.id}, true, now
+	}
 	vis := s.visibleEvery(r)
 	for _, e := range s.onScreen {
-		if e.inflight || e.id == s.focus {
+		if e.inflight || s.focusOf(e.id) != nil {
 			continue
 		}
 		var at time.Time
@@ -531,8 +490,8 @@ func (s *Scheduler) start(r Request, now time.Time, probe bool) Request {
 		e.inflight = true
 		s.heap.reschedule(e, now.Add(lostAfter)) // out of the way until its answer
 	}
-	if r.DeviceID == s.focus {
-		s.focusNow = false
+	if f := s.focusOf(r.DeviceID); f != nil {
+		f.now = false
 	}
 	return r
 }
@@ -573,6 +532,7 @@ func (s *Scheduler) Done(r Request, now time.Time, err error) {
 		s.heard = true
 		s.authWhy = "the server refused the key (401/403)"
 	}
+	s.noteShown(now)
 }
 
 // read applies a successful read.

@@ -4,10 +4,8 @@ package ui
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"os"
-	"slices"
 	"strings"
 	"time"
 
@@ -17,6 +15,7 @@ import (
 	"sqc/api"
 	"sqc/keys"
 	"sqc/state"
+	"sqc/state/live"
 )
 
 // Config is what main hands the console.
@@ -86,12 +85,8 @@ type Model struct {
 	wantDevice string
 
 	frame       *frameCache
-	cacheDirty  bool      // something new since the cache was last written
-	cachedAt    time.Time // when it was
-	jobsOffered bool      // an unfinished bulk change was looked for
-	savedAt     time.Time // when the ledger was last written
-	tickID      int
-	wakeAt      time.Time // when the armed timer asks the scheduler again
+	jobsOffered bool // an unfinished bulk change was looked for
+	passDone    bool // the first pass over the fleet is over (frame.go)
 	toasts      []toast
 	toastSeq    int
 }
@@ -178,45 +173,16 @@ func (m *Model) ledgerFor(key string) *state.Ledger {
 
 // connect builds the client of a key, counted by the key's ledger.
 func (m *Model) connect(key string) (*api.Client, error) {
-	ledger, calls, now := m.ledgerFor(key), m.sh.calls, m.cfg.Now
-	return m.cfg.Connect(key, func(o *api.Options) {
-		o.Sent = ledger.Sent
-		o.Observe = func(c api.Call) {
-			ledger.Observe(c)
-			calls.Add(c)
-		}
-		o.Now = now
-		o.MaxRetries = -1
-	})
+	return m.cfg.Connect(key, live.Hooks(m.ledgerFor(key), m.sh.calls, m.cfg.Now))
 }
 
 func (m *Model) useClient(c *api.Client, key, source string) {
-	now := m.sh.now()
 	m.keySource = source
 	ledger := m.ledgerFor(key)
 	m.sh.ledger, m.sh.client, m.sh.keyFP = ledger, c, keys.Fingerprint(key)
 	m.sh.loadDrafts()
 	m.sh.gate = &state.Gate{ReadOnly: m.cfg.ReadOnly, Profile: m.cfg.Profile, Audit: state.OpenAudit(m.cfg.StateDir), Now: m.sh.now, Left: m.sh.callsLeft}
-	m.sh.sched = state.NewScheduler(ledger, m.cfg.Share)
-	if m.sh.fleet.Len() == 0 && m.cfg.StateDir != "" {
-		if focus, ok := m.sh.fleet.RestoreCache(state.CachePath(m.cfg.StateDir, m.sh.keyFP), m.cfg.Log); ok {
-			m.sh.sched.SetDevices(devicesOf(m.sh.fleet), now)
-			// the client's own limiter starts at 1/s until a list says more
-			c.SetRate(m.sh.sched.Limits().RatePerSecond)
-			m.list.rebuild()
-			if focus != "" && m.wantDevice == "" && m.list.selectID(focus) {
-				m.noteFocus() // the device open at quit, with its readings and their age; read from Init's first tick
-			}
-		}
-	}
-}
-
-func devicesOf(f *state.Fleet) []api.Device {
-	out := make([]api.Device, f.Len())
-	for i, d := range f.All() {
-		out[i] = d.Device
-	}
-	return out
+	m.startEngine(c, ledger)
 }
 
 // keyRefused starts the login when the server refused the key and a
@@ -235,15 +201,54 @@ func (m *Model) startLogin(reason string) {
 	m.loggingIn = true
 }
 
-// Init starts the clock and the first reads. The reads start from Update
-// (a tick with the current id), where what the scheduler records is kept.
+// Init starts the clock and the watch on the engine, which is reading
+// already.
 func (m *Model) Init() tea.Cmd {
-	first := func() tea.Msg { return tickMsg{id: 0} }
-	return tea.Batch(tea.RequestBackgroundColor, everySecond(), first)
+	if m.sh.eng != nil {
+		m.sh.eng.Start() // the first reads go as the console opens
+	}
+	return tea.Batch(tea.RequestBackgroundColor, everySecond(), watch(m.sh.view))
 }
 
-// update folds one message into the model.
+// update folds one message into the model, with the engine held: the
+// fleet and the scheduler are the console's to read and change until it
+// returns, and the engine asks the scheduler again after.
 func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if msg, ok := msg.(loggedInMsg); ok {
+		return m, m.loggedIn(msg)
+	}
+	if m.sh.view == nil {
+		return m.fold(msg)
+	}
+	var next tea.Model
+	var cmd tea.Cmd
+	m.sh.view.Lock(func(live.Locked) { next, cmd = m.fold(msg) })
+	return next, cmd
+}
+
+// loggedIn starts the engine of the key the login gave, after the engine
+// of the key refused (if any) has stopped: one engine writes the fleet.
+func (m *Model) loggedIn(msg loggedInMsg) tea.Cmd {
+	m.loggingIn = false
+	if err := m.closeEngine(context.Background()); err != nil {
+		m.cfg.Log.Warn("could not save state of the refused key", "err", err)
+	}
+	m.sh.eng, m.sh.view = nil, nil
+	m.useClient(msg.client, m.login.key, msg.source)
+	if m.sh.view == nil {
+		return nil
+	}
+	m.sh.eng.Start()
+	var cmd tea.Cmd
+	m.sh.view.Lock(func(l live.Locked) {
+		l.ReadNow(state.KindList, "")
+		cmd = tea.Batch(m.schedule(), m.resumeAfterLogin())
+	})
+	return tea.Batch(cmd, watch(m.sh.view))
+}
+
+// fold folds one message into the model.
+func (m *Model) fold(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case frameMsg:
 		m.frame.ticking = false
@@ -259,20 +264,12 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.list.tick() { // devices turn stale and offline with the clock
 			m.noteFocus()
 		}
-		// The scheduler is asked once a second too, not only when its timer
-		// fires: a timer lost with a dropped answer, or a clock that jumped
-		// (a laptop waking), never leaves reads waiting.
-		return m, tea.Batch(everySecond(), m.persist(), m.schedule())
-	case tickMsg:
-		if msg.id != m.tickID {
-			return m, nil
+		return m, tea.Batch(everySecond(), m.schedule())
+	case engineMsg:
+		if msg.view != m.sh.view {
+			return m, nil // the engine of a key given up
 		}
-		m.wakeAt = time.Time{}
-		return m, m.schedule()
-	case listMsg:
-		return m, m.onList(msg)
-	case dataMsg:
-		return m, m.onData(msg)
+		return m, tea.Batch(m.onChanges(msg.c), watch(msg.view))
 	case toastMsg:
 		return m, m.toast(msg.text, msg.isErr)
 	case paneMsg:
@@ -313,11 +310,6 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			where += " (" + msg.note + ")"
 		}
 		return m, m.toast("exported "+plural(msg.n, "device")+" to "+tildePath(where), false)
-	case savedMsg:
-		if msg.err != nil {
-			return m, m.toast("could not save state: "+msg.err.Error(), true)
-		}
-		return m, nil
 	case tea.FocusMsg:
 		// The terminal came back to the front: show fresh data.
 		if m.sh.sched != nil && m.focusID != "" {
@@ -329,11 +321,6 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		var cmd tea.Cmd
 		m.login, cmd = m.login.update(msg)
 		return m, cmd
-	case loggedInMsg:
-		m.loggingIn = false
-		m.useClient(msg.client, m.login.key, msg.source)
-		m.sh.sched.Ask(state.KindList, "")
-		return m, tea.Batch(m.schedule(), m.resumeAfterLogin())
 	case tea.MouseWheelMsg:
 		if m.loggingIn || m.dialog != nil || m.helpOpen() {
 			return m, nil
@@ -372,6 +359,9 @@ func (m *Model) layout() {
 	}
 	m.help.setSize(m.sh.width, bh)
 	m.list.active = m.focused() == pane(m.list)
+	if m.sh.eng != nil {
+		m.sh.eng.SetSpark(m.readings.sparkWidth())
+	}
 }
 
 func (m *Model) rightPanes() []pane {
@@ -409,106 +399,6 @@ func (m *Model) noteRemaining(id string, n int) {
 	}
 }
 
-// onList folds a device list into the fleet.
-func (m *Model) onList(msg listMsg) tea.Cmd {
-	now := m.sh.now()
-	m.cfg.Log.Debug("answer", "id", msg.req.ID, "list", len(msg.devices), "failure", api.Classify(msg.err), "err", msg.err)
-	m.sh.sched.Done(msg.req, now, msg.err)
-	var cmds []tea.Cmd
-	if msg.stopped != "" {
-		// a server that pages for ever, or repeats itself: the scheduler
-		// keeps the limits known before and backs off
-		m.sh.sched.ListStopped(msg.req, msg.devices, now, msg.stopped)
-	}
-	if msg.stopped != "" && len(msg.devices) > 0 {
-		// what came is kept
-		cmds = append(cmds, m.toast(fmt.Sprintf("the device list stopped early (%s): %s shown; %s", msg.stopped, plural(len(msg.devices), "device"), m.listAgain(now)), true))
-		msg.err = nil
-	}
-	if n := len(msg.duplicates); n > 0 {
-		cmds = append(cmds, m.toast(fmt.Sprintf("the server listed %s twice or more: each is shown once", plural(n, "device ID")), true))
-	}
-	switch {
-	case msg.err == nil:
-		m.sh.listErr = nil
-		m.sh.fleet.SetDevices(msg.devices, msg.at)
-		if msg.stopped == "" {
-			m.sh.sched.SetDevices(msg.devices, now)
-		}
-		for i := range msg.devices {
-			if r := msg.devices[i].Remaining; r != nil {
-				m.noteRemaining(msg.devices[i].DeviceID, *r)
-			}
-		}
-		m.list.rebuild()
-		m.noteFocus()
-		if m.wantDevice != "" {
-			if m.list.selectID(m.wantDevice) {
-				// The console moved, not the user: what was said of the
-				// device sought ("added … focused") is about where it lands.
-				said := slices.Clone(m.toasts)
-				m.showRight(m.readings)
-				m.toasts = said
-				m.layout()
-			} else if m.sh.fleet.Get(m.wantDevice) == nil {
-				cmds = append(cmds, m.toast("device "+m.wantDevice+" is not in this account", true))
-			} else {
-				cmds = append(cmds, m.toast("device "+m.wantDevice+" is hidden by the filter", true))
-			}
-			m.wantDevice = ""
-		}
-		m.cacheDirty = true
-		cmds = append(cmds, m.focusChanged(), m.readAgainOnline())
-		if !m.jobsOffered {
-			m.jobsOffered = true
-			cmds = append(cmds, m.offerJobs(), m.draftsNotice())
-		}
-	case m.keyRefused(msg.err, "What you were looking at is kept."):
-		return nil
-	default:
-		m.sh.listErr = msg.err
-	}
-	cmds = append(cmds, m.schedule())
-	return tea.Batch(cmds...)
-}
-
-// onData folds one device's data into the fleet; a failure stays with
-// that device and the rest keep working.
-func (m *Model) onData(msg dataMsg) tea.Cmd {
-	now := m.sh.now()
-	m.cfg.Log.Debug("answer", "id", msg.req.ID, "device", msg.req.DeviceID, "failure", api.Classify(msg.err), "err", msg.err)
-	m.sh.sched.Done(msg.req, now, msg.err)
-	id := msg.req.DeviceID
-	var again tea.Cmd
-	switch {
-	case msg.err == nil:
-		m.foldData(id, msg, now)
-		again = m.readAgainOnline()
-	case m.keyRefused(msg.err, "What you were looking at is kept."):
-		return nil
-	case api.Classify(msg.err).Fleetwide() || api.Classify(msg.err) == api.FailCancelled:
-		// held back by the scheduler; the device keeps its data and age
-	default:
-		m.sh.fleet.SetDataError(id, msg.err, now)
-	}
-	return tea.Batch(again, m.schedule())
-}
-
-func (m *Model) foldData(id string, msg dataMsg, now time.Time) {
-	f := m.sh.fleet
-	if msg.backfill {
-		f.Backfill(id, msg.page, msg.at)
-	} else {
-		f.SetData(id, msg.page, msg.at)
-	}
-	if d := f.Get(id); d != nil && id == m.focusID {
-		m.sh.sched.SetFocus(id, quiet(d, now))
-	}
-	m.list.moved(id) // one device to its new place, O(log N)
-	m.noteFocus()    // on the first row until the user moves, the device under it may have changed
-	m.cacheDirty = true
-}
-
 // focusChanged tells the scheduler which device has the focus and issues
 // what is due: a device newly focused is read (after the dwell) and its
 // history kept from now on.
@@ -536,7 +426,7 @@ func (m *Model) noteFocus() bool {
 	}
 	m.focusID = id
 	m.readings.reset()
-	m.sh.sched.SetFocus(id, d != nil && quiet(d, m.sh.now()))
+	m.sh.sched.SetViewFocus(m.sh.view.ID(), id, d != nil && quiet(d, m.sh.now()))
 	if id != "" {
 		m.sh.fleet.Track(id)
 	}
@@ -565,14 +455,13 @@ func Run(ctx context.Context, cfg Config) error {
 	// The signals are the caller's: they cancel ctx, which stops the
 	// program at once (no final frame, no wait for the input reader), and
 	// Bubble Tea's own handler would race that with a slower, graceful quit.
-	final, err := tea.NewProgram(New(ctx, cfg), tea.WithContext(ctx), tea.WithoutSignalHandler(), tea.WithFPS(frameRate)).Run()
-	if fm, ok := final.(*Model); ok && !fm.sh.savedAtQuit {
-		// today's count and what the screen showed survive a quit, a
-		// SIGTERM and a dropped SSH session (SIGHUP), as far as they can
-		// be saved in the time left
-		if serr := fm.saveAtExit(); serr != nil {
-			cfg.Log.Warn("could not save state at exit", "err", serr)
-		}
+	m := New(ctx, cfg)
+	_, err := tea.NewProgram(m, tea.WithContext(ctx), tea.WithoutSignalHandler(), tea.WithFPS(frameRate)).Run()
+	// The terminal is back; the engine finishes its reads and saves
+	// before the process leaves: today's count and what the screen showed
+	// survive a quit, a SIGTERM and a dropped SSH session (SIGHUP).
+	if serr := m.finish(ctx); serr != nil {
+		cfg.Log.Warn("could not save state at exit", "err", serr)
 	}
 	return err
 }

@@ -20,6 +20,7 @@ import (
 	"sqc/api"
 	"sqc/api/sim"
 	"sqc/state"
+	"sqc/state/live"
 )
 
 var benchNow = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
@@ -118,8 +119,9 @@ func BenchmarkFoldData(b *testing.B) {
 				// message no newer than the one held is not stored again
 				d := devs[(i*7919)%len(devs)]
 				page := pages[(i/len(devs))%len(pages)]
-				msg := dataMsg{req: state.Request{ID: i, Kind: state.KindData, DeviceID: d.DeviceID}, page: page, at: benchNow}
-				m.foldData(d.DeviceID, msg, benchNow)
+				m.sh.fleet.SetData(d.DeviceID, page, benchNow)
+				m.list.moved(d.DeviceID)
+				m.noteFocus()
 				i++
 			}
 		})
@@ -212,7 +214,10 @@ func BenchmarkReadingsRefreshBytes(b *testing.B) {
 		i++
 		msg := messageAt(b, base, benchNow.Add(time.Duration(i)*5*time.Second), 28+float64(i%7)/10)
 		before := out.count()
-		p.Send(dataMsg{req: state.Request{Kind: state.KindData, DeviceID: id}, page: &api.DataPage{DeviceID: id, Data: []api.DataMessage{msg}}, at: benchNow})
+		m.sh.view.Lock(func(live.Locked) {
+			m.sh.fleet.SetData(id, &api.DataPage{DeviceID: id, Data: []api.DataMessage{msg}}, benchNow)
+		})
+		p.Send(engineMsg{view: m.sh.view, c: live.Changes{Devices: map[string]struct{}{id: {}}}})
 		total += out.settle() - before
 	}
 	b.ReportMetric(float64(total)/float64(i), "bytes/refresh")
@@ -239,7 +244,12 @@ func BenchmarkSweep(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	next, _ := m.Update(listMsg{devices: devices, at: time.Now()})
+	m.sh.view.Lock(func(l live.Locked) {
+		l.Sched.SetPaused(true) // the benchmark reads, not the engine
+		l.Fleet.SetDevices(devices, time.Now())
+		l.Sched.SetDevices(devices, time.Now())
+	})
+	next, _ := m.Update(engineMsg{view: m.sh.view, c: live.Changes{List: true, Lists: []live.ListAnswer{{Devices: len(devices)}}}})
 	m = next.(*Model)
 	var ids []string
 	for _, d := range devices {
@@ -252,7 +262,14 @@ func BenchmarkSweep(b *testing.B) {
 	for b.Loop() {
 		id := ids[i%len(ids)]
 		page, err := m.sh.client.GetData(ctx, id, api.DataQuery{Limit: 1})
-		next, _ := m.Update(dataMsg{req: state.Request{ID: -1 - i, Kind: state.KindData, DeviceID: id}, page: page, err: err, at: time.Now()})
+		m.sh.view.Lock(func(live.Locked) {
+			if err != nil {
+				m.sh.fleet.SetDataError(id, err, time.Now())
+			} else {
+				m.sh.fleet.SetData(id, page, time.Now())
+			}
+		})
+		next, _ := m.Update(engineMsg{view: m.sh.view, c: live.Changes{Devices: map[string]struct{}{id: {}}}})
 		m = next.(*Model)
 		if i%50 == 0 {
 			m.frame.draw = true

@@ -5,6 +5,7 @@ import (
 
 	"sqc/api"
 	"sqc/state"
+	"sqc/state/live"
 )
 
 // shared is what every pane reads: one value the root keeps up to date and
@@ -30,17 +31,22 @@ type shared struct {
 
 	listErr error // the last device list's failure, while no list came after it
 
+	// fleet and sched are the engine's once a key is in use: read and
+	// changed in Update, which holds the engine, and read in View under
+	// its read lock (read).
 	fleet  *state.Fleet
 	ledger *state.Ledger
 	sched  *state.Scheduler
 	calls  *state.CallLog
+	eng    *live.Engine
+	view   *live.View // the console's view of the engine
 	// link is the scheduler's word on the connection and the focused
-	// device's next read as of the last frame: taken in Update, since
-	// asking moves the scheduler's clock, and View only reads.
+	// device's next read as of the frame about to be drawn: the screen
+	// shows one moment, however long drawing it takes.
 	link     link
 	readOnly bool
-	// savedAtQuit is set when the user quit and the state was saved then;
-	// a signal ends the program without a key, and Run saves instead.
+	// savedAtQuit is set when the user quit: the engine saves once the
+	// program has ended (Run).
 	savedAtQuit bool
 }
 
@@ -56,5 +62,15 @@ func (sh *shared) observe() {
 		return
 	}
 	now := sh.now()
-	sh.link = link{conn: sh.sched.Conn(now), nextFocus: sh.sched.NextFocus(now)}
+	sh.read(func() { sh.link = link{conn: sh.sched.Conn(now), nextFocus: sh.sched.NextFocus(now)} })
+}
+
+// read calls f with the engine held for reading, so that the engine folds
+// no answer into the fleet while f looks at it.
+func (sh *shared) read(f func()) {
+	if sh.eng == nil {
+		f()
+		return
+	}
+	sh.eng.Read(func(live.Reader) { f() })
 }

@@ -1,43 +1,31 @@
 package ui
 
 import (
-	"errors"
+	"context"
 	"time"
-
-	"sqc/state"
 )
 
 // exitSaveWait bounds the save when the console is stopped from outside
 // (SIGTERM, SIGHUP, SIGINT): the program leaves a second after the signal
-// whatever happens, so the save must not wait longer than that.
+// whatever happens, so the save must not wait longer than that. The
+// engine waits as long for the reads and writes out before it saves.
 const exitSaveWait = 800 * time.Millisecond
 
-// saveAtExit saves the quota ledger and the screen's data side by side,
-// each as far as it gets within exitSaveWait: the ledger may wait on a
-// lock another sqc holds, and that must not cost the cache its save.
-func (m *Model) saveAtExit() error {
-	if m.cfg.StateDir == "" || m.sh.ledger == nil {
-		return nil
-	}
-	saves := []func() error{m.sh.ledger.Save}
-	if m.cacheable() {
-		snap, path := m.sh.fleet.Snapshot(m.sh.now(), m.focusID), state.CachePath(m.cfg.StateDir, m.sh.keyFP)
-		saves = append(saves, func() error { return snap.Save(path) })
-	}
-	errs := make(chan error, len(saves))
-	for _, save := range saves {
-		go func() { errs <- save() }()
-	}
-	timer := time.NewTimer(exitSaveWait)
-	defer timer.Stop()
-	var all []error
-	for range saves {
-		select {
-		case err := <-errs:
-			all = append(all, err)
-		case <-timer.C:
-			return errors.Join(append(all, errors.New("a save at exit did not finish in time and was left"))...)
-		}
-	}
-	return errors.Join(all...)
+// saveAtExit is the quit's save: none on the UI's goroutine, so that q
+// gives the terminal back at once; the engine saves the quota ledger and
+// the screen's data once the program has ended (finish).
+func (m *Model) saveAtExit() error { return nil }
+
+// outWait is how long the engine waits at exit for the reads out before
+// it cancels them: their answers would not be shown.
+const outWait = 200 * time.Millisecond
+
+// finish closes the engine once the program has ended: it waits a moment
+// for what is out, then saves the ledger and the cache side by side, as
+// far as they get within exitSaveWait after a quit and a signal alike: a
+// ledger locked by another sqc must not hold the exit.
+func (m *Model) finish(context.Context) error {
+	wait, cancel := context.WithTimeout(context.Background(), outWait+exitSaveWait)
+	defer cancel()
+	return m.closeEngine(wait)
 }

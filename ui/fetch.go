@@ -1,110 +1,151 @@
 package ui
 
 import (
+	"context"
+	"fmt"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 
+	"sqc/api"
 	"sqc/state"
+	"sqc/state/live"
 )
 
 func everySecond() tea.Cmd {
 	return tea.Tick(time.Second, func(time.Time) tea.Msg { return secondMsg{} })
 }
 
-// schedule asks the scheduler for every read due now, issues them, and
-// arms one tick for the next. Called after every answer and every tick.
-func (m *Model) schedule() tea.Cmd {
-	if m.sh.client == nil {
-		return nil
-	}
-	now := m.sh.now()
-	m.sh.sched.SetVisible(m.list.visibleIDs())
-	var cmds []tea.Cmd
-	for range state.MaxInFlight { // the scheduler says no while that many are out
-		req, ok, wait := m.sh.sched.Next(now)
-		if !ok {
-			cmds = append(cmds, m.wakeIn(now, wait))
-			break
-		}
-		m.cfg.Log.Debug("read", "id", req.ID, "kind", req.Kind, "device", req.DeviceID, "user", req.User)
-		cmds = append(cmds, m.issue(req))
-	}
-	return tea.Batch(cmds...)
+// engineMsg is what the engine changed since the console last looked.
+type engineMsg struct {
+	view *live.View
+	c    live.Changes
 }
 
-// wakeIn arms the timer that asks the scheduler again, at most one at a
-// time: every answer asks, and a timer per answer would leave thousands of
-// sleeping goroutines behind a sweep. A wait of a second or more needs
-// none, since the console asks once a second anyway.
-func (m *Model) wakeIn(now time.Time, wait time.Duration) tea.Cmd {
-	if wait <= 0 || wait >= time.Second {
+// watch waits for the engine's next changes on the console's view; the
+// console arms it again after each, so at most one waits at a time.
+func watch(v *live.View) tea.Cmd {
+	if v == nil {
 		return nil
 	}
-	at := now.Add(wait)
-	if m.wakeAt.After(now) && !at.Before(m.wakeAt) {
-		return nil // the timer armed goes off first
-	}
-	m.tickID++
-	m.wakeAt = at
-	id := m.tickID
-	return tea.Tick(wait, func(time.Time) tea.Msg { return tickMsg{id: id} })
-}
-
-// issue turns a scheduled request into the command that makes it.
-func (m *Model) issue(req state.Request) tea.Cmd {
-	c, ctx, now := m.sh.client, m.ctx, m.sh.now
-	if req.Kind == state.KindList {
-		return func() tea.Msg {
-			rep, err := c.ListDevicesReport(ctx)
-			msg := listMsg{req: req, err: err, at: now()}
-			if rep != nil {
-				msg.devices, msg.duplicates, msg.stopped = rep.Devices, rep.Duplicates, rep.Stopped
-			}
-			return msg
-		}
-	}
-	// A tracked (focused) device is read once with as many messages as its
-	// sparklines show, then only what is new; others with their latest.
-	q, backfill := m.sh.fleet.DataQuery(req.DeviceID, m.readings.sparkWidth())
 	return func() tea.Msg {
-		page, err := c.GetData(ctx, req.DeviceID, q)
-		return dataMsg{req: req, page: page, err: err, at: now(), backfill: backfill}
+		<-v.Changed()
+		return engineMsg{view: v, c: v.Take()}
 	}
 }
 
-// How often state is written while the console runs: the ledger's count
-// (a crash loses at most this much of it) and the offline cache, while
-// there is something new to keep.
-const (
-	ledgerEvery = 10 * time.Second
-	cacheEvery  = time.Minute
-)
+// startEngine runs the live fleet for the key's client; the console is
+// its first view. The offline cache is restored when the fleet is empty.
+func (m *Model) startEngine(c *api.Client, ledger *state.Ledger) {
+	e, err := live.New(live.Config{Client: c, Ledger: ledger, Fleet: m.sh.fleet, Gate: m.sh.gate,
+		Share: m.cfg.Share, StateDir: m.cfg.StateDir, KeyFP: m.sh.keyFP, Spark: m.readings.sparkWidth(),
+		Log: m.cfg.Log, Now: m.cfg.Now, CloseWait: outWait, Held: true})
+	if err != nil {
+		m.sh.listErr = err
+		return
+	}
+	m.sh.eng, m.sh.view = e, e.Subscribe()
+	m.sh.view.Lock(func(l live.Locked) {
+		m.sh.sched = l.Sched
+		if m.sh.fleet.Len() > 0 {
+			m.list.rebuild()
+		}
+		if focus := e.Restored(); focus != "" && m.wantDevice == "" && m.list.selectID(focus) {
+			m.noteFocus() // the device open at quit, with its readings and their age
+		}
+	})
+}
 
-// persist writes the ledger and the offline cache when they are due, from
-// commands: the cache is a snapshot taken here (pointer copies) and
-// encoded away from the UI goroutine.
-func (m *Model) persist() tea.Cmd {
-	if m.cfg.StateDir == "" || m.sh.ledger == nil {
-		return nil
+// schedule tells the engine the rows on screen; the engine, asked again
+// when the console lets go of it, issues what is due. Called from Update,
+// with the engine held.
+func (m *Model) schedule() tea.Cmd {
+	if m.sh.sched != nil && m.sh.view != nil {
+		m.sh.sched.SetViewVisible(m.sh.view.ID(), m.list.visibleIDs())
 	}
-	now := m.sh.now()
+	return nil
+}
+
+// onChanges folds what the engine changed into the console: the list's
+// index (each device moved to its place, O(log N)), the focus, what a
+// list answer has to say. Called with the engine held.
+func (m *Model) onChanges(c live.Changes) tea.Cmd {
 	var cmds []tea.Cmd
-	if l := m.sh.ledger; l.Dirty() && now.Sub(m.savedAt) >= ledgerEvery {
-		m.savedAt = now
-		cmds = append(cmds, func() tea.Msg { return savedMsg{err: l.Save()} })
+	now := m.sh.now()
+	for _, la := range c.Lists {
+		if la.Stopped != "" && la.Devices > 0 {
+			cmds = append(cmds, m.toast(fmt.Sprintf("the device list stopped early (%s): %s shown; %s", la.Stopped, plural(la.Devices, "device"), m.listAgain(now)), true))
+		}
+		if la.Duplicates > 0 {
+			cmds = append(cmds, m.toast(fmt.Sprintf("the server listed %s twice or more: each is shown once", plural(la.Duplicates, "device ID")), true))
+		}
+		switch {
+		case la.Err == nil:
+			m.sh.listErr = nil
+			cmds = append(cmds, m.listed())
+		case api.IsUnauthorized(la.Err) && m.cfg.Store != nil:
+			// the login opens (KeyRefused below)
+		default:
+			m.sh.listErr = la.Err
+		}
 	}
-	if m.cacheDirty && now.Sub(m.cachedAt) >= cacheEvery && m.cacheable() {
-		m.cacheDirty, m.cachedAt = false, now
-		snap, path := m.sh.fleet.Snapshot(now, m.focusID), state.CachePath(m.cfg.StateDir, m.sh.keyFP)
-		cmds = append(cmds, func() tea.Msg { return savedMsg{err: snap.Save(path)} })
+	if c.List && len(c.Lists) == 0 {
+		m.list.rebuild() // a view's first look: what the engine has
+		m.noteFocus()
+	}
+	if len(c.Devices) > 0 {
+		if !c.List {
+			for id := range c.Devices {
+				m.list.moved(id) // one device to its new place, O(log N)
+			}
+		}
+		m.noteFocus() // on the first row until the user moves, the device under it may have changed
+		cmds = append(cmds, m.readAgainOnline())
+	}
+	if c.KeyRefused != nil && m.keyRefused(c.KeyRefused, "What you were looking at is kept.") {
+		return tea.Batch(cmds...)
+	}
+	if c.SaveErr != nil {
+		cmds = append(cmds, m.toast("could not save state: "+c.SaveErr.Error(), true))
+	}
+	if m.sh.sched != nil {
+		_, _, m.passDone = m.sh.sched.Progress()
+	}
+	cmds = append(cmds, m.schedule())
+	return tea.Batch(cmds...)
+}
+
+// listed folds a device list the engine took in.
+func (m *Model) listed() tea.Cmd {
+	var cmds []tea.Cmd
+	m.list.rebuild()
+	m.noteFocus()
+	if m.wantDevice != "" {
+		if m.list.selectID(m.wantDevice) {
+			// The console moved, not the user: what was said of the
+			// device sought ("added … focused") is about where it lands.
+			said := append([]toast(nil), m.toasts...)
+			m.showRight(m.readings)
+			m.toasts = said
+			m.layout()
+		} else if m.sh.fleet.Get(m.wantDevice) == nil {
+			cmds = append(cmds, m.toast("device "+m.wantDevice+" is not in this account", true))
+		} else {
+			cmds = append(cmds, m.toast("device "+m.wantDevice+" is hidden by the filter", true))
+		}
+		m.wantDevice = ""
+	}
+	cmds = append(cmds, m.focusChanged(), m.readAgainOnline())
+	if !m.jobsOffered {
+		m.jobsOffered = true
+		cmds = append(cmds, m.offerJobs(), m.draftsNotice())
 	}
 	return tea.Batch(cmds...)
 }
 
-// saveNow writes the ledger and the cache at once, on this goroutine: at
-// quit, on a signal and before the console is suspended, when no command
-// would run after.
+// saveNow writes the ledger and the cache at once, on this goroutine,
+// with the engine held: before the console is suspended, when nothing
+// may run after.
 func (m *Model) saveNow() error {
 	if m.cfg.StateDir == "" || m.sh.ledger == nil {
 		return nil
@@ -130,4 +171,15 @@ func (m *Model) cacheable() bool {
 	}
 	_, why, _ := m.sh.sched.Stopped()
 	return why == ""
+}
+
+// closeEngine stops the engine and waits for it to save, within ctx.
+func (m *Model) closeEngine(ctx context.Context) error {
+	if m.sh.view != nil {
+		m.sh.view.Close()
+	}
+	if m.sh.eng == nil {
+		return nil
+	}
+	return m.sh.eng.Shutdown(ctx)
 }

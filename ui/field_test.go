@@ -298,11 +298,13 @@ func TestStartOfflineWithACacheThenTheServerReturns(t *testing.T) {
 	h.tm.Send(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
 	m := h.tm.FinalModel(t, teatest.WithFinalTimeout(patience)).(*Model)
 	withMessage := 0
-	for _, d := range m.sh.fleet.All() {
-		if d.HasMessage() {
-			withMessage++
+	m.sh.read(func() {
+		for _, d := range m.sh.fleet.All() {
+			if d.HasMessage() {
+				withMessage++
+			}
 		}
-	}
+	})
 	if withMessage != readable {
 		t.Fatalf("%d devices came back with their readings, want every one read before (%d)", withMessage, readable)
 	}

@@ -117,37 +117,41 @@ type glance struct {
 
 func (m *Model) seenBy(msg tea.Msg) glance {
 	g := glance{home: m.atHome() && m.dialog == nil && !m.helpOpen() && !m.loggingIn, toasts: m.toastSeq}
-	if d, ok := msg.(dataMsg); ok && g.home {
-		g.visible = m.onScreen(d.req.DeviceID)
+	if e, ok := msg.(engineMsg); ok && g.home {
+		for id := range e.c.Devices {
+			if m.onScreen(id) {
+				g.visible = true
+				break
+			}
+		}
 	}
 	return g
 }
 
 // unseen reports a message that changed nothing on screen that the once a
-// second frame would not show as well: the scheduler's timer, a save that
-// went well, an answer about a device that was not on screen and is not
-// now (at 50,000 devices nearly every answer), while the list and the
-// readings are shown and the first pass (whose count the header shows)
-// is over. The header's quota gauge catches up with the clock's frame.
+// second frame would not show as well: answers about devices that were
+// not on screen and are not now (at 50,000 devices nearly every answer),
+// while the list and the readings are shown and the first pass (whose
+// count the header shows) is over. The header's quota gauge catches up
+// with the clock's frame.
 func (g glance) unseen(m *Model, msg tea.Msg) bool {
 	if !g.home || m.toastSeq != g.toasts || m.dialog != nil || !(m.atHome() && !m.helpOpen() && !m.loggingIn) {
 		return false
 	}
-	switch msg := msg.(type) {
-	case tickMsg:
-		return true
-	case savedMsg:
-		return msg.err == nil
-	case dataMsg:
-		if m.sh.sched == nil {
-			return false
-		}
-		if _, _, done := m.sh.sched.Progress(); !done {
-			return false
-		}
-		return !g.visible && !m.onScreen(msg.req.DeviceID)
+	e, ok := msg.(engineMsg)
+	if !ok || g.visible || !m.passDone {
+		return false
 	}
-	return false
+	c := e.c
+	if c.List || len(c.Lists) > 0 || c.Conn || c.KeyRefused != nil || len(c.Writes) > 0 || c.SaveErr != nil || c.Closed {
+		return false
+	}
+	for id := range c.Devices {
+		if m.onScreen(id) {
+			return false
+		}
+	}
+	return true
 }
 
 // onScreen reports a device on the list's visible rows or in the readings.

@@ -5,6 +5,7 @@ import (
 
 	"sqc/api"
 	"sqc/state"
+	"sqc/state/live"
 )
 
 // Once the first pass is over, an answer about a device the screen does
@@ -23,7 +24,8 @@ func TestAnswerOffScreenWaitsForTheClock(t *testing.T) {
 		t.Helper()
 		d := m.list.idx.At(i)
 		page := &api.DataPage{DeviceID: d.DeviceID, Data: []api.DataMessage{messageAt(t, base, benchNow, 27)}}
-		m.Update(dataMsg{req: state.Request{ID: -1 - i, Kind: state.KindData, DeviceID: d.DeviceID}, page: page, at: benchNow})
+		m.sh.view.Lock(func(live.Locked) { m.sh.fleet.SetData(d.DeviceID, page, benchNow) })
+		m.Update(engineMsg{view: m.sh.view, c: live.Changes{Devices: map[string]struct{}{d.DeviceID: {}}}})
 	}
 	answer(150)
 	if m.frame.ticking || m.frame.draw {
@@ -39,13 +41,15 @@ func TestAnswerOffScreenWaitsForTheClock(t *testing.T) {
 	}
 }
 
-// The scheduler's timer alone changes nothing on screen: no frame.
-func TestSchedulerTimerDrawsNothing(t *testing.T) {
+// A word from the engine that changed nothing (its reads went on, none
+// about this screen) draws nothing; the clock's second does.
+func TestEmptyEngineWordDrawsNothing(t *testing.T) {
 	m := benchModel(t, 50)
+	m.sh.sched.SetDevices(nil, benchNow) // the first pass is over
 	_ = m.View()
-	m.Update(tickMsg{id: m.tickID})
+	m.Update(engineMsg{view: m.sh.view})
 	if m.frame.ticking || m.frame.draw {
-		t.Fatal("the scheduler's timer asked for a frame")
+		t.Fatal("an engine word that changed nothing asked for a frame")
 	}
 	m.Update(secondMsg{})
 	if !m.frame.ticking {

@@ -20,7 +20,7 @@ import (
 type slowConsole struct{ *Model }
 
 func (s slowConsole) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	if _, ok := msg.(dataMsg); ok {
+	if _, ok := msg.(engineMsg); ok {
 		time.Sleep(time.Millisecond)
 	}
 	next, cmd := s.Model.Update(msg)
@@ -67,7 +67,8 @@ func TestLedgerCountsEveryRequestBehindASlowConsole(t *testing.T) {
 	}
 	tm.Send(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
 	final := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(slowConsole)
-	read, total, _ := final.sh.sched.Progress()
+	var read, total int
+	final.sh.read(func() { read, total, _ = final.sh.sched.Progress() })
 	if checks < 5 || total < n/2 || read != total {
 		t.Fatalf("%d of %d devices read, %d checks on the way", read, total, checks)
 	}

@@ -10,7 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"sqc/api"
-	"sqc/state"
+	"sqc/state/live"
 )
 
 // One data answer through the console's Update at 50,000 devices, as the
@@ -31,7 +31,8 @@ func BenchmarkUpdateData(b *testing.B) {
 	for b.Loop() {
 		d := devs[(i*7919)%len(devs)]
 		page := pages[(i/len(devs))%len(pages)]
-		model, _ = model.Update(dataMsg{req: state.Request{ID: -1 - i, Kind: state.KindData, DeviceID: d.DeviceID}, page: page, at: benchNow})
+		m.sh.view.Lock(func(live.Locked) { m.sh.fleet.SetData(d.DeviceID, page, benchNow) }) // the engine's fold
+		model, _ = model.Update(engineMsg{view: m.sh.view, c: live.Changes{Devices: map[string]struct{}{d.DeviceID: {}}}})
 		i++
 	}
 	b.ReportMetric(float64(unsafe.Sizeof(*m)), "model-B")

@@ -214,12 +214,14 @@ func start(t *testing.T, o setup) *harness {
 	if o.profile == 0 {
 		o.profile = colorprofile.Ascii
 	}
+	m := New(context.Background(), cfg)
+	t.Cleanup(func() { m.finish(context.Background()) }) // the engine of a test that never quit
 	if o.typed {
-		h.typed = runTyped(t, New(context.Background(), cfg), o.w, o.h, o.profile)
+		h.typed = runTyped(t, m, o.w, o.h, o.profile)
 		h.scr = h.typed.scr
 		return h
 	}
-	h.tm = teatest.NewTestModel(t, New(context.Background(), cfg), teatest.WithInitialTermSize(o.w, o.h),
+	h.tm = teatest.NewTestModel(t, m, teatest.WithInitialTermSize(o.w, o.h),
 		teatest.WithProgramOptions(tea.WithColorProfile(o.profile)))
 	h.scr = newScreen(t, h.tm, o.w, o.h)
 	return h
@@ -260,5 +262,7 @@ func (h *harness) quit(t *testing.T) *Model {
 		return h.typed.final(t)
 	}
 	h.tm.Send(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
-	return h.tm.FinalModel(t, teatest.WithFinalTimeout(patience)).(*Model)
+	m := h.tm.FinalModel(t, teatest.WithFinalTimeout(patience)).(*Model)
+	m.finish(context.Background()) // as Run does once the program has ended
+	return m
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"sync"
@@ -67,6 +68,7 @@ func (ti *typedInput) final(t *testing.T) *Model {
 	t.Helper()
 	select {
 	case m := <-ti.done:
+		m.(*Model).finish(context.Background()) // as Run does once the program has ended
 		return m.(*Model)
 	case <-time.After(5 * time.Second):
 		t.Fatalf("the console did not quit:\n%s", ti.scr.String())

@@ -67,7 +67,8 @@ func (m *Model) listWidth() int {
 
 // View draws the screen from the model.
 func (m *Model) View() tea.View {
-	frame := m.drawn()
+	var frame string
+	m.sh.read(func() { frame = m.drawn() })
 	if m.cfg.ASCII {
 		frame = asciiFrame.Replace(frame)
 	}
@@ -161,7 +162,7 @@ func (m *Model) header() string {
 		gauged, percent = gauge(m.sh, frac, 8), fmt.Sprintf(" %d%%", int(frac*100))
 	}
 	return headerLine(m.sh.width, headerParts{
-		name: st.header.Render("sqc"), profile: clean(m.cfg.Profile), devices: plural(m.sh.fleet.Len(), "device"),
+		name: st.header.Render("sqc"), profile: clean(m.cfg.Profile), devices: plural(m.list.idx.Total(), "device"),
 		conn: conn, key: m.keySource, gauge: gauged, percent: percent,
 	})
 }

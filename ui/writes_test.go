@@ -15,6 +15,7 @@ import (
 	"sqc/api"
 	"sqc/api/sim"
 	"sqc/state"
+	"sqc/state/live"
 )
 
 // modelOn is a console on a simulated fleet, driven message by message:
@@ -28,7 +29,8 @@ func modelOn(t *testing.T, n int, hosted float64) (*Model, *sim.Server) {
 	cfg := Config{Profile: "acme", Key: uiKey, KeySource: "env", StateDir: dir, DialogGuard: -1,
 		Connect: connectTo(srv.URL, func(o *api.Options) { o.RatePerSecond = 1e6 })}
 	m := New(context.Background(), cfg)
-	m.sh.fleet.SetDevices(s.Devices(), m.sh.now())
+	t.Cleanup(func() { m.finish(context.Background()) })
+	m.sh.view.Lock(func(live.Locked) { m.sh.fleet.SetDevices(s.Devices(), m.sh.now()) })
 	return m, s
 }
 
@@ -120,7 +122,7 @@ func TestWriteReadsCallsLeftBeforeItGoes(t *testing.T) {
 	done := make(chan tea.Msg)
 	go func() { done <- cmd() }()
 	for range 200 {
-		m.sh.fleet.SetDevices(s.Devices(), m.sh.now())
+		m.sh.view.Lock(func(live.Locked) { m.sh.fleet.SetDevices(s.Devices(), m.sh.now()) })
 	}
 	pm, _ := (<-done).(paneMsg)
 	if msg, ok := pm.msg.(configSentMsg); !ok || msg.err != nil {

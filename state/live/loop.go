@@ -1,0 +1,213 @@
+package live
+
+import (
+	"time"
+
+	"sqc/api"
+	"sqc/state"
+)
+
+// answer is what came back for one request.
+type answer struct {
+	req state.Request
+	at  time.Time
+	err error
+	// a list
+	devices    []api.Device
+	duplicates []string
+	stopped    string
+	// a device's data
+	page     *api.DataPage
+	backfill bool
+}
+
+// askEvery is the longest the loop goes without asking the scheduler: a
+// timer lost or a clock that jumped (a laptop waking) never leaves reads
+// waiting longer.
+const askEvery = time.Second
+
+// loop is the engine's one goroutine of its own: it folds answers, asks
+// the scheduler what is due, issues it, saves what is due, and tells the
+// views what changed, with one timer for the next read due.
+func (e *Engine) loop() {
+	defer close(e.done)
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for {
+		var ch changes
+		var synced chan struct{}
+		folded := 0
+		select {
+		case <-e.quit:
+			return
+		case a := <-e.answers:
+			e.mu.Lock()
+			e.fold(a, &ch)
+			e.mu.Unlock()
+			folded++
+		case <-e.wake:
+		case <-timer.C:
+		case synced = <-e.sync:
+		}
+		// fold what else came meanwhile before asking again
+		for more := true; more; {
+			select {
+			case a := <-e.answers:
+				e.mu.Lock()
+				e.fold(a, &ch)
+				e.mu.Unlock()
+				folded++
+			default:
+				more = false
+			}
+		}
+		e.mu.Lock()
+		wait := e.schedule()
+		e.persist(&ch)
+		e.mu.Unlock()
+		e.views.notify(ch)
+		// after the reads the answers made due are issued and the views told
+		e.busy.Add(int64(-folded))
+		if synced != nil {
+			close(synced)
+		}
+		if wait <= 0 || wait > askEvery {
+			wait = askEvery
+		}
+		if !timer.Stop() {
+			select {
+			case <-timer.C:
+			default:
+			}
+		}
+		timer.Reset(wait)
+	}
+}
+
+// schedule issues every read due now; it returns how long until the next
+// is due (zero: none until an answer or a view asks). Called with mu held.
+func (e *Engine) schedule() time.Duration {
+	now := e.cfg.Now()
+	e.sched.Advance(now)
+	for range state.MaxInFlight { // the scheduler says no while that many are out
+		req, ok, wait := e.sched.Next(now)
+		if !ok {
+			return wait
+		}
+		e.cfg.Log.Debug("read", "id", req.ID, "kind", req.Kind, "device", req.DeviceID, "user", req.User)
+		e.issue(req)
+	}
+	return 0
+}
+
+// issue makes one read on its own goroutine; the answer comes back to the
+// loop with its request, whose id the scheduler matches. Called with mu
+// held: the data query is taken from the fleet here.
+func (e *Engine) issue(req state.Request) {
+	c, ctx, now := e.client, e.ctx, e.cfg.Now
+	var read func() answer
+	if req.Kind == state.KindList {
+		read = func() answer {
+			rep, err := c.ListDevicesReport(ctx)
+			a := answer{req: req, err: err, at: now()}
+			if rep != nil {
+				a.devices, a.duplicates, a.stopped = rep.Devices, rep.Duplicates, rep.Stopped
+			}
+			return a
+		}
+	} else {
+		// A tracked (focused) device is read once with as many messages
+		// as its sparklines show, then only what is new; others with
+		// their latest.
+		q, backfill := e.fleet.DataQuery(req.DeviceID, int(e.spark.Load()))
+		read = func() answer {
+			page, err := c.GetData(ctx, req.DeviceID, q)
+			return answer{req: req, page: page, err: err, at: now(), backfill: backfill}
+		}
+	}
+	e.busy.Add(1)
+	e.reads.Add(1)
+	go func() {
+		defer e.reads.Done()
+		a := read()
+		select {
+		case e.answers <- a:
+		case <-e.quit: // closing: the answer is not folded
+		}
+	}()
+}
+
+// fold takes one answer into the scheduler and the fleet. Called with mu
+// held.
+func (e *Engine) fold(a answer, ch *changes) {
+	now := e.cfg.Now()
+	e.cfg.Log.Debug("answer", "id", a.req.ID, "kind", a.req.Kind, "device", a.req.DeviceID, "failure", api.Classify(a.err), "err", a.err)
+	before := e.sched.Conn(now)
+	e.sched.Done(a.req, now, a.err)
+	if a.req.Kind == state.KindList {
+		e.foldList(a, now, ch)
+	} else {
+		e.foldData(a, now, ch)
+	}
+	if api.IsUnauthorized(a.err) {
+		ch.keyRefused = a.err
+	}
+	if e.sched.Conn(now) != before {
+		ch.conn = true
+	}
+}
+
+func (e *Engine) foldList(a answer, now time.Time, ch *changes) {
+	if a.stopped != "" {
+		// a server that pages for ever, or repeats itself: the scheduler
+		// keeps the limits known before and backs off
+		e.sched.ListStopped(a.req, a.devices, now, a.stopped)
+		if len(a.devices) > 0 {
+			a.err = nil // what came is kept
+		}
+	}
+	ch.lists = append(ch.lists, ListAnswer{Devices: len(a.devices), Duplicates: len(a.duplicates), Stopped: a.stopped, Err: a.err, At: a.at})
+	if a.err != nil {
+		e.listErr = a.err
+		return
+	}
+	e.listErr = nil
+	e.fleet.SetDevices(a.devices, a.at)
+	if a.stopped == "" {
+		e.sched.SetDevices(a.devices, now)
+	}
+	for i := range a.devices {
+		if r := a.devices[i].Remaining; r != nil {
+			e.cfg.Ledger.NoteRemaining(a.devices[i].DeviceID, *r)
+		}
+	}
+	ch.list = true
+	e.cacheDirty = true
+}
+
+func (e *Engine) foldData(a answer, now time.Time, ch *changes) {
+	id := a.req.DeviceID
+	switch kind := api.Classify(a.err); {
+	case a.err == nil:
+		if a.backfill {
+			e.fleet.Backfill(id, a.page, a.at)
+		} else {
+			e.fleet.SetData(id, a.page, a.at)
+		}
+		e.cacheDirty = true
+		if d := e.fleet.Get(id); d != nil {
+			e.sched.SetQuiet(id, quiet(d, now))
+		}
+	case kind.Fleetwide() || kind == api.FailCancelled || kind == api.FailAuth:
+		return // held back by the scheduler; the device keeps its data and age
+	default:
+		e.fleet.SetDataError(id, a.err, now)
+	}
+	ch.device(id)
+}
+
+// quiet reports a device not heard from lately: stale or offline.
+func quiet(d *state.Device, now time.Time) bool {
+	h := d.Health(now)
+	return h == state.HealthStale || h == state.HealthOffline
+}

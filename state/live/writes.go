@@ -1,0 +1,122 @@
+package live
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+
+	"sqc/api"
+	"sqc/state"
+)
+
+// WriteOutcome is how a write ended, told to every view.
+type WriteOutcome struct {
+	// Seq is what Submit returned to the views that asked.
+	Seq   int
+	Write state.Write
+	// Askers are the views that submitted this write: one send for all.
+	Askers []state.ViewID
+	Result api.Result
+	Err    error
+}
+
+// Mine reports whether the view asked for the write.
+func (o WriteOutcome) Mine(v *View) bool { return slices.Contains(o.Askers, v.id) }
+
+// writeSet is the writes out, by what they change: a second view asking
+// for the same write while it is out joins it instead of sending it again.
+type writeSet struct {
+	mu  sync.Mutex
+	out map[string]*writeOut
+	seq int
+	wg  sync.WaitGroup
+}
+
+type writeOut struct {
+	seq    int
+	askers []state.ViewID
+}
+
+// ErrNoGate refuses a write on an engine built without a write gate.
+var ErrNoGate = errors.New("this session sends no writes")
+
+// ErrClosed refuses a write submitted after the engine closed.
+var ErrClosed = errors.New("the console is closing: nothing is sent")
+
+// Submit sends a write through the engine's one gate on a goroutine of
+// the engine's and tells every view its outcome (WriteOutcome.Mine says
+// whether a view asked). A write equal to one already out for the same
+// device is not sent again: the view joins it and gets the same outcome.
+// It returns the write's sequence number, found in the outcome.
+func (v *View) Submit(w state.Write) int {
+	e := v.e
+	s := &e.writes
+	key := writeKey(w)
+	s.mu.Lock()
+	if o := s.out[key]; o != nil {
+		if !slices.Contains(o.askers, v.id) {
+			o.askers = append(o.askers, v.id)
+		}
+		seq := o.seq
+		s.mu.Unlock()
+		return seq
+	}
+	s.seq++
+	o := &writeOut{seq: s.seq, askers: []state.ViewID{v.id}}
+	if s.out == nil {
+		s.out = map[string]*writeOut{}
+	}
+	s.out[key] = o
+	s.wg.Add(1)
+	s.mu.Unlock()
+	go func() {
+		defer s.wg.Done()
+		res, err := e.send(w)
+		s.mu.Lock()
+		delete(s.out, key)
+		askers := slices.Clone(o.askers)
+		s.mu.Unlock()
+		e.views.notify(changes{writes: []WriteOutcome{{Seq: o.seq, Write: w, Askers: askers, Result: res, Err: err}}})
+	}()
+	return o.seq
+}
+
+// send makes the write through the gate, with the device's calls left as
+// the ledger and the fleet know them.
+func (e *Engine) send(w state.Write) (api.Result, error) {
+	select {
+	case <-e.quit:
+		return api.Result{}, ErrClosed
+	default:
+	}
+	if e.cfg.Gate == nil {
+		return api.Result{}, ErrNoGate
+	}
+	g := *e.cfg.Gate
+	g.Left = e.callsLeft
+	return g.Send(e.ctx, e.client, w)
+}
+
+// callsLeft is what is known of a device's calls left this month: the
+// fewest the ledger (from answers) and the device list say, since the
+// count only falls within a month.
+func (e *Engine) callsLeft(id string) (int, bool) {
+	n, known := e.cfg.Ledger.RemainingOf(id)
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	if d := e.fleet.Get(id); d != nil && d.Remaining != nil && (!known || *d.Remaining < n) {
+		n, known = *d.Remaining, true
+	}
+	return n, known
+}
+
+// writeKey names what a write changes: the same key is the same write.
+func writeKey(w state.Write) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s\x00%#v\x00%#v\x00%s\x00", w.Op, w.Device.DeviceID, w.Changes, w.User, w.FileName)
+	h.Write(w.File)
+	return hex.EncodeToString(h.Sum(nil))
+}
