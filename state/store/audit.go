@@ -7,11 +7,13 @@ import (
 
 // Audit appends one entry; it returns when the entry is on the disk.
 func (s *SQLite) Audit(ctx context.Context, e AuditEntry) error {
-	return s.wrap("writing the audit log", s.tx(ctx, true, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO audit (at, profile, device, op, status, outcome, message, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			ms(e.At), e.Profile, e.Device, e.Op, e.Status, e.Outcome, e.Message, e.Detail)
-		return err
-	}))
+	return s.wrap("writing the audit log", s.tx(ctx, true, func(tx *sql.Tx) error { return audit(ctx, tx, e) }))
+}
+
+func audit(ctx context.Context, tx *sql.Tx, e AuditEntry) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO audit (at, profile, device, op, status, outcome, message, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		ms(e.At), e.Profile, e.Device, e.Op, e.Status, e.Outcome, e.Message, e.Detail)
+	return err
 }
 
 // AuditLog is the entries q selects, oldest first; with a Limit, the

@@ -8,8 +8,12 @@ import (
 
 // SaveDraft keeps a draft; one without changes is removed.
 func (s *SQLite) SaveDraft(ctx context.Context, d Draft) error {
+	return s.wrap("saving the draft of "+d.DeviceID, s.tx(ctx, true, func(tx *sql.Tx) error { return saveDraft(ctx, tx, d) }))
+}
+
+func saveDraft(ctx context.Context, tx *sql.Tx, d Draft) error {
 	empty := len(d.Changes) == 0 || string(d.Changes) == "null" || string(d.Changes) == "[]"
-	return s.wrap("saving the draft of "+d.DeviceID, s.tx(ctx, true, func(tx *sql.Tx) error {
+	{
 		if empty {
 			_, err := tx.ExecContext(ctx, `DELETE FROM drafts WHERE key = ? AND device = ?`, d.Key, d.DeviceID)
 			return err
@@ -18,7 +22,7 @@ func (s *SQLite) SaveDraft(ctx context.Context, d Draft) error {
 			ON CONFLICT (key, device) DO UPDATE SET saved_at = excluded.saved_at, changes = excluded.changes`,
 			d.Key, d.DeviceID, ms(d.SavedAt), []byte(d.Changes))
 		return err
-	}))
+	}
 }
 
 // Draft is a device's draft; false when there is none.

@@ -10,7 +10,11 @@ import (
 // PutJob keeps a whole job: its changes, flags and every item, replacing
 // what was kept of it.
 func (s *SQLite) PutJob(ctx context.Context, j Job) error {
-	return s.wrap("saving bulk job "+j.ID, s.tx(ctx, true, func(tx *sql.Tx) error {
+	return s.wrap("saving bulk job "+j.ID, s.tx(ctx, true, func(tx *sql.Tx) error { return putJob(ctx, tx, j) }))
+}
+
+func putJob(ctx context.Context, tx *sql.Tx, j Job) error {
+	{
 		if _, err := tx.ExecContext(ctx, `INSERT INTO jobs (id, key, profile, created, changes, cancelled, settled) VALUES (?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET key = excluded.key, profile = excluded.profile, created = excluded.created,
 				changes = excluded.changes, cancelled = excluded.cancelled, settled = excluded.settled`,
@@ -31,7 +35,7 @@ func (s *SQLite) PutJob(ctx context.Context, j Job) error {
 			}
 		}
 		return nil
-	}))
+	}
 }
 
 // Journal records devices' outcomes; it returns when they are on the

@@ -21,7 +21,11 @@ func (s *SQLite) Count(ctx context.Context, c Calls) error {
 	if c.Remaining != nil && *c.Remaining < 0 {
 		return fmt.Errorf("ledger: negative remaining count %d for %s", *c.Remaining, c.DeviceID)
 	}
-	return s.wrap("counting a request in the quota ledger", s.tx(ctx, true, func(tx *sql.Tx) error {
+	return s.wrap("counting a request in the quota ledger", s.tx(ctx, true, func(tx *sql.Tx) error { return count(ctx, tx, c) }))
+}
+
+func count(ctx context.Context, tx *sql.Tx, c Calls) error {
+	{
 		if c.Sent != 0 || c.RateLimited != 0 {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO ledger_day (key, day, used, rate_limited) VALUES (?1, ?2, ?3, ?4)
 				ON CONFLICT (key, day) DO UPDATE SET used = used + excluded.used, rate_limited = rate_limited + excluded.rate_limited`,
@@ -43,7 +47,7 @@ func (s *SQLite) Count(ctx context.Context, c Calls) error {
 					ELSE min(remaining, excluded.remaining) END`,
 			c.DeviceID, monthKey(c.At), c.Sent, rem)
 		return err
-	}))
+	}
 }
 
 // Usage is the key's counts for the UTC day of day, from every process.

@@ -15,19 +15,20 @@ var migrations = []string{
 CREATE TABLE devices (
 	id         TEXT PRIMARY KEY,
 	device     BLOB,              -- the device as listed (JSON)
-	ts         INTEGER,           -- the latest message's time, Unix ms
-	fetched    INTEGER,           -- when it was read, Unix ms
-	msg        BLOB               -- the latest message (JSON)
-) WITHOUT ROWID;
+	ts         INTEGER,           -- its latest message's time, Unix ms
+	fetched    INTEGER,           -- when that was read, Unix ms
+	summary    BLOB               -- what the list shows of it, as the caller encodes it
+);
 
--- Every message but each device's latest, which stays in devices: a
--- message is stored once.
+-- Every message, once, the latest included: a fold appends here (a
+-- rowid table grows at its end) and touches only the small row of its
+-- device. Rows of kilobytes want a rowid table, the key an index.
 CREATE TABLE history (
 	device TEXT    NOT NULL,
 	ts     INTEGER NOT NULL,      -- Unix ms
-	msg    BLOB    NOT NULL,
-	PRIMARY KEY (device, ts)
-) WITHOUT ROWID;
+	msg    BLOB    NOT NULL
+);
+CREATE UNIQUE INDEX history_key ON history (device, ts);
 CREATE INDEX history_ts ON history (ts);
 
 CREATE TABLE ledger_day (

@@ -26,11 +26,16 @@ import (
 type Store interface {
 	// The fleet: devices as listed and their latest message.
 	PutDevices(ctx context.Context, devs []Device) error
+	// Restore gives every device with the summary of its latest message:
+	// what a first frame needs, without reading a single message.
 	Restore(ctx context.Context, fn func(Latest) error) error
+	LatestMessage(ctx context.Context, deviceID string) (Message, bool, error)
 	// Fold keeps each message as its device's latest when it is newer,
 	// and in the history otherwise; a message already kept is ignored.
 	Fold(ctx context.Context, msgs []Message) error
 	History(ctx context.Context, deviceID string, from, to time.Time) ([]Message, error)
+	// EachHistory is History without copies: msg is only valid during fn.
+	EachHistory(ctx context.Context, deviceID string, from, to time.Time, fn func(ts time.Time, msg []byte) error) error
 	Prune(ctx context.Context, now time.Time, r Retention) (int, error)
 
 	// The quota ledger, per key and UTC day, and per device and month.
@@ -54,6 +59,9 @@ type Store interface {
 	Audit(ctx context.Context, e AuditEntry) error
 	AuditLog(ctx context.Context, q AuditQuery) ([]AuditEntry, error)
 
+	// Import writes what an old file held, once.
+	Import(ctx context.Context, imp Import) (bool, error)
+
 	// Checkpoint moves the write-ahead log into the database and empties
 	// it, so it cannot grow without bound; the owner calls it now and then.
 	Checkpoint(ctx context.Context) error
@@ -66,22 +74,28 @@ type Device struct {
 	JSON []byte
 }
 
-// Message is one data message of a device: its time and its JSON.
+// Message is one data message of a device, in whatever encoding the
+// caller chose (JSON, or a packed form): the store does not read it.
 type Message struct {
 	DeviceID string
 	TS       time.Time // the message's own time, kept to the millisecond
 	Fetched  time.Time // when sqc read it
 	JSON     []byte
+	// Summary is what the device list shows of the message (its worst
+	// event, its reason), kept with the latest so that a start needs no
+	// message decoded.
+	Summary []byte
 }
 
-// Latest is a device with its latest message, as Restore gives them. The
-// byte slices are only valid during the callback: copy what is kept.
+// Latest is a device with the summary of its latest message, as Restore
+// gives them. The byte slices are only valid during the callback: copy
+// what is kept.
 type Latest struct {
 	ID      string
-	Device  []byte // nil when the device was never listed
-	TS      time.Time
+	Device  []byte    // nil when the device was never listed
+	TS      time.Time // zero when no message was read
 	Fetched time.Time
-	Message []byte // nil when no message was read
+	Summary []byte
 }
 
 // Retention is how much history is kept: messages newer than Span, and

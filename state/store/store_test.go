@@ -18,7 +18,7 @@ var ctx = context.Background()
 var t0 = time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
 
 func msg(id string, at time.Time, v int) Message {
-	return Message{DeviceID: id, TS: at, Fetched: at.Add(time.Second), JSON: fmt.Appendf(nil, `{"deviceid":%q,"ts":%d,"v":%d}`, id, at.Unix(), v)}
+	return Message{DeviceID: id, TS: at, Fetched: at.Add(time.Second), JSON: fmt.Appendf(nil, `{"deviceid":%q,"ts":%d,"v":%d}`, id, at.Unix(), v), Summary: fmt.Appendf(nil, "v%d", v)}
 }
 
 // The database file and its folder are private to the user, it is in WAL
@@ -138,28 +138,29 @@ func TestFoldKeepsLatestAndHistoryOnce(t *testing.T) {
 	}
 	var rows int
 	s.read.QueryRow("SELECT count(*) FROM history").Scan(&rows)
-	if rows != 2 {
-		t.Errorf("history table holds %d rows, want 2 (the latest lives with its device)", rows)
+	if rows != 3 {
+		t.Errorf("history table holds %d rows, want 3", rows)
 	}
 	got := map[string]string{}
 	err = s.Restore(ctx, func(l Latest) error {
-		got[l.ID] = string(l.Device) + "|" + string(l.Message)
+		got[l.ID] = fmt.Sprintf("%s|%s|%d", l.Device, l.Summary, l.TS.Unix())
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got["A"] != `{"deviceid":"A"}|`+string(msg("A", t0.Add(30*time.Second), 2).JSON) || got["B"] != `{"deviceid":"B"}|` {
+	if got["A"] != fmt.Sprintf(`{"deviceid":"A"}|v2|%d`, t0.Add(30*time.Second).Unix()) || got["B"] != `{"deviceid":"B"}||-62135596800` {
 		t.Errorf("restore: %v", got)
 	}
 	// listing again keeps the message
 	s.PutDevices(ctx, []Device{{ID: "A", JSON: []byte(`{"deviceid":"A","name":"x"}`)}})
-	s.Restore(ctx, func(l Latest) error {
-		if l.ID == "A" && l.Message == nil {
-			t.Error("listing the device again dropped its latest message")
-		}
-		return nil
-	})
+	m, ok, err := s.LatestMessage(ctx, "A")
+	if err != nil || !ok || string(m.JSON) != string(msg("A", t0.Add(30*time.Second), 2).JSON) || string(m.Summary) != "v2" {
+		t.Errorf("listing the device again lost its latest message: %q %v %v", m.JSON, ok, err)
+	}
+	if _, ok, _ := s.LatestMessage(ctx, "B"); ok {
+		t.Error("a device never read has a latest message")
+	}
 }
 
 // Pruning drops history older than the span, then the oldest beyond the
