@@ -168,3 +168,16 @@ func BenchmarkEachHistory7Days(b *testing.B) {
 		}
 	}
 }
+
+// Opening the database of 50,000 devices, its structure checked.
+func BenchmarkOpen50000(b *testing.B) {
+	s, path, _ := benchStore(b, 50000)
+	s.Close()
+	for b.Loop() {
+		s, _, err := Open(path, Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		s.Close()
+	}
+}

@@ -13,6 +13,16 @@
 //
 // The package is a leaf: it holds bytes and numbers, and leaves what a
 // message or a change means to the packages that use it.
+//
+// A server database (Postgres) for a team would implement Store with the
+// same tables: the SQL here is plain (INSERT ... ON CONFLICT, which
+// Postgres has too) except the pragmas, the AUTOINCREMENT of the audit
+// log (a BIGSERIAL there) and the triggers that keep the audit log
+// append-only (a REVOKE UPDATE, DELETE there). Counts already add up
+// inside the database, so several hosts need nothing more; what the
+// server changes is the connection (a URL and credentials per profile
+// instead of a file) and that Open's set-aside of a damaged file has no
+// equivalent: a server that cannot be reached is an error to show.
 package store
 
 import (

@@ -463,3 +463,49 @@ func TestReadOnlyFolderSaysWhatToDo(t *testing.T) {
 		}
 	}
 }
+
+// A disk that fills up fails the write with what to do, and what was
+// committed before stays.
+func TestFullDiskSaysWhatToDo(t *testing.T) {
+	s, _ := openTemp(t)
+	if err := s.Count(ctx, Calls{Key: "k1", At: t0, Sent: 1}); err != nil {
+		t.Fatal(err)
+	}
+	var pages int
+	s.write.QueryRow("PRAGMA page_count").Scan(&pages)
+	// SQLite says the same "database or disk is full" at its page limit
+	if _, err := s.write.Exec(fmt.Sprintf("PRAGMA max_page_count = %d", pages)); err != nil {
+		t.Fatal(err)
+	}
+	big := make([]Message, 50)
+	for i := range big {
+		big[i] = Message{DeviceID: "A", TS: t0.Add(time.Duration(i) * time.Second), JSON: make([]byte, 8000)}
+	}
+	err := s.Fold(ctx, big)
+	if err == nil || !strings.Contains(err.Error(), "the disk is full; free some space") {
+		t.Fatalf("full disk: %v", err)
+	}
+	if u, _ := s.Usage(ctx, "k1", t0); u.Used != 1 {
+		t.Errorf("the count before the full disk: %+v", u)
+	}
+}
+
+// A checkpoint empties the write-ahead log, so it cannot grow without
+// bound under many processes.
+func TestCheckpointTruncatesTheWAL(t *testing.T) {
+	s, path := openTemp(t)
+	var batch []Message
+	for i := range 500 {
+		batch = append(batch, msg(fmt.Sprintf("D%04d", i), t0, i))
+	}
+	s.Fold(ctx, batch)
+	if st, err := os.Stat(path + "-wal"); err != nil || st.Size() == 0 {
+		t.Fatalf("no WAL to checkpoint: %v", err)
+	}
+	if err := s.Checkpoint(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := os.Stat(path + "-wal"); st.Size() != 0 {
+		t.Errorf("WAL is %d bytes after the checkpoint", st.Size())
+	}
+}
