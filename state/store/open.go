@@ -139,7 +139,10 @@ func Open(path string, o Options) (*SQLite, Report, error) {
 }
 
 func openFile(path string, o Options) (*SQLite, error) {
-	q := fmt.Sprintf("?_txlock=immediate&_pragma=busy_timeout(%d)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_pragma=cache_size(-16384)&_pragma=mmap_size(268435456)&_pragma=wal_autocheckpoint(8192)", o.BusyTimeout.Milliseconds())
+	// SQLite's own checkpoint every 1,000 pages syncs the disk every few
+	// folds; the owner's Checkpoint does it now and then, and this bound
+	// (32 MB of WAL) holds when it does not.
+	q := fmt.Sprintf("?_txlock=immediate&_pragma=busy_timeout(%d)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_pragma=cache_size(-16384)&_pragma=mmap_size(268435456)&_pragma=wal_autocheckpoint(2048)", o.BusyTimeout.Milliseconds())
 	write, err := sql.Open("sqlite", path+q)
 	if err != nil {
 		return nil, err
