@@ -84,21 +84,5 @@ func (s *Store) writeFile(keys map[string]string) error {
 	for _, p := range names {
 		fmt.Fprintf(&b, "\n[%s]\napi_key = %s\n", p, keys[p])
 	}
-	tmp, err := os.CreateTemp(s.ConfigDir, ".credentials-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return err
-	}
-	if _, err := tmp.WriteString(b.String()); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return writePrivateAs(s.ConfigDir, path, ".credentials-*", b.String())
 }

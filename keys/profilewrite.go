@@ -2,7 +2,9 @@ package keys
 
 import (
 	"errors"
+	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 )
 
@@ -81,22 +83,55 @@ func sectionName(line string) string {
 }
 
 // writePrivate replaces a file at once (a crash leaves the old or the
-// new one, never half), readable by its owner only.
+// new one, never half), readable by its owner only. The new file reaches
+// the disk before the rename: without it a power cut soon after can leave
+// the new name on an empty file, and the key it held is gone.
 func writePrivate(dir, path, content string) error {
+	return writePrivateAs(dir, path, ".profiles-*", content)
+}
+
+// syncFile is how a file reaches the disk; a test replaces it to see what
+// a failing disk does.
+var syncFile = (*os.File).Sync
+
+func writePrivateAs(dir, path, pattern, content string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(dir, ".profiles-*")
+	tmp, err := os.CreateTemp(dir, pattern)
 	if err != nil {
 		return err
 	}
 	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return err
+	}
 	if _, err := tmp.WriteString(content); err != nil {
 		tmp.Close()
 		return err
 	}
+	if err := syncFile(tmp); err != nil {
+		tmp.Close()
+		return fmt.Errorf("writing %s to the disk: %w (the previous file is kept)", filepath.Base(path), err)
+	}
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	return os.Rename(tmp.Name(), path)
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return err
+	}
+	syncDir(dir)
+	return nil
+}
+
+// syncDir makes the rename itself durable. Not every system can sync a
+// folder (Windows cannot); the file's own sync is what matters most.
+func syncDir(dir string) {
+	d, err := os.Open(dir)
+	if err != nil {
+		return
+	}
+	d.Sync()
+	d.Close()
 }

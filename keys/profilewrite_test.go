@@ -1,9 +1,13 @@
 package keys
 
 import (
+	"errors"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/zalando/go-keyring"
 )
 
 // Recording a profile keeps the hand-edited file as it was around it: a
@@ -65,5 +69,37 @@ func TestRememberProfileLeavesABrokenFileAlone(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(ProfilesPath(dir)); string(b) != bad {
 		t.Fatalf("file changed:\n%s", b)
+	}
+}
+
+// The credentials file reaches the disk before it replaces the old one:
+// when the disk cannot take it, saving fails with a message and the old
+// key is still there, whole, with no temporary file left behind.
+func TestCredentialsAreSyncedBeforeTheyReplaceTheOldFile(t *testing.T) {
+	keyring.MockInit()
+	s := newTestStore(t, "acme", envWith(nil))
+	if err := s.SaveFile("secret-1"); err != nil {
+		t.Fatal(err)
+	}
+	synced := 0
+	syncFile = func(f *os.File) error {
+		synced++
+		return errors.New("input/output error")
+	}
+	t.Cleanup(func() { syncFile = (*os.File).Sync })
+	err := s.SaveFile("secret-2")
+	if synced == 0 || err == nil || !strings.Contains(err.Error(), "the previous file is kept") {
+		t.Fatalf("a disk that cannot sync: synced %d times, err %v", synced, err)
+	}
+	if strings.Contains(err.Error(), "secret") {
+		t.Fatalf("the error shows the key: %v", err)
+	}
+	b, _ := os.ReadFile(s.CredentialsPath())
+	if !strings.Contains(string(b), "api_key = secret-1\n") {
+		t.Fatalf("old credentials lost:\n%s", b)
+	}
+	left, _ := filepath.Glob(filepath.Join(s.ConfigDir, ".credentials-*"))
+	if len(left) != 0 {
+		t.Fatalf("temporary files left: %v", left)
 	}
 }
