@@ -2,6 +2,7 @@ package state
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -82,23 +83,63 @@ func (f *Filter) String() string {
 // Empty reports a filter that keeps everything.
 func (f *Filter) Empty() bool { return f == nil || len(f.terms) == 0 }
 
-// Match reports whether a device passes every term at now.
-func (f *Filter) Match(d *Device, now time.Time) bool {
-	if f == nil {
+// Narrows reports whether every device f passes also passes old, so that
+// f can be applied to what old shows instead of to the whole fleet: each
+// of old's terms is implied by one of f's, as "pum" is by "pump" and
+// "!pump" by "!pu". A filter being typed narrows at almost every key.
+func (f *Filter) Narrows(old *Filter) bool {
+	if old.Empty() {
 		return true
 	}
-	for _, t := range f.terms {
-		if t.match(d, now) == t.negate {
+	if f.Empty() {
+		return false
+	}
+	for _, t := range old.terms {
+		if !slices.ContainsFunc(f.terms, t.impliedBy) {
 			return false
 		}
 	}
 	return true
 }
 
-func (t term) match(d *Device, now time.Time) bool {
+// impliedBy reports whether a device that passes n passes t too.
+func (t term) impliedBy(n term) bool {
+	switch {
+	case n.field != t.field || n.negate != t.negate:
+		return false
+	case t.field == "state":
+		return n.health == t.health
+	case t.negate: // without "pu", a device is without "pump"
+		return strings.Contains(t.value, n.value)
+	}
+	return strings.Contains(n.value, t.value)
+}
+
+// Match reports whether a device passes every term at now.
+func (f *Filter) Match(d *Device, now time.Time) bool {
+	return f.match(d, d.search, now)
+}
+
+// match is Match with the device's search text given: the index keeps a
+// copy of every device's, side by side in the list's order, which a
+// filter reads far faster than from each device's own.
+func (f *Filter) match(d *Device, search string, now time.Time) bool {
+	if f == nil {
+		return true
+	}
+	for i := range f.terms {
+		t := &f.terms[i]
+		if t.match(d, search, now) == t.negate {
+			return false
+		}
+	}
+	return true
+}
+
+func (t *term) match(d *Device, search string, now time.Time) bool {
 	switch t.field {
 	case "":
-		return strings.Contains(d.search, t.value)
+		return strings.Contains(search, t.value)
 	case "id":
 		return containsFold(d.DeviceID, t.value)
 	case "name":

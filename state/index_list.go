@@ -22,12 +22,24 @@ type orderList struct {
 // and merge with a neighbour below half.
 const chunkLoad = 256
 
-// build replaces the contents with entries already in order.
+// build replaces the contents with entries already in order (sorted must
+// not be the list's own chunks). The chunks' room is reused: a filter
+// typed at 50,000 devices rebuilds the shown list at every key.
 func (l *orderList) build(sorted []*indexed) {
+	old := l.chunks
 	l.chunks = l.chunks[:0]
-	for i := 0; i < len(sorted); i += chunkLoad {
-		c := make([]*indexed, 0, 2*chunkLoad+1)
+	for i, k := 0, 0; i < len(sorted); i, k = i+chunkLoad, k+1 {
+		var c []*indexed
+		if k < len(old) && cap(old[k]) >= 2*chunkLoad+1 {
+			c = old[k][:0]
+			clear(old[k][:cap(old[k])]) // no device held past its place
+		} else {
+			c = make([]*indexed, 0, 2*chunkLoad+1)
+		}
 		l.chunks = append(l.chunks, append(c, sorted[i:min(i+chunkLoad, len(sorted))]...))
+	}
+	if n := len(l.chunks); n < len(old) {
+		clear(old[n:]) // chunks no longer used: their room goes
 	}
 	l.n = len(sorted)
 	l.reindex()
@@ -178,13 +190,4 @@ func (l *orderList) appendRange(dst []*Device, i, j int) []*Device {
 		n -= len(c)
 	}
 	return dst
-}
-
-// each calls fn for every entry in order.
-func (l *orderList) each(fn func(e *indexed)) {
-	for _, c := range l.chunks {
-		for _, e := range c {
-			fn(e)
-		}
-	}
 }

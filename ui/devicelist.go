@@ -386,6 +386,15 @@ func (l *listPane) rowsView() string {
 		head = append(head, pad(t, c.width))
 	}
 	b.WriteString(sh.st.title.Render(fit("   "+strings.Join(head, " "), width)))
+	// Every cell is padded or cut to its column's width, so a row is as
+	// wide as the columns: no row needs measuring unless the columns are
+	// wider than the pane. The state cells are few and repeat: each is
+	// styled once a frame.
+	rowW := 3 + len(cols) - 1 // cursor, mark and draft, and the gaps
+	for _, c := range cols {
+		rowW += c.width
+	}
+	var styled []styledCell
 	for k, d := range l.visible() {
 		i := l.offset + k
 		hl := d.Health(now)
@@ -408,8 +417,13 @@ func (l *listPane) rowsView() string {
 		if sh.drafts[d.DeviceID] {
 			draft = draftGlyph
 		}
-		line := fit(cursor+mark+draft+strings.Join(cells, " "), width)
+		line := cursor + mark + draft + strings.Join(cells, " ")
+		if rowW > width {
+			line = fit(line, width)
+		}
 		switch {
+		case i == l.cursor && l.active && rowW <= width:
+			line = sh.st.selected.Render(line + strings.Repeat(" ", width-rowW))
 		case i == l.cursor && l.active:
 			line = sh.st.selected.Render(pad(line, width))
 		case i == l.cursor:
@@ -417,11 +431,31 @@ func (l *listPane) rowsView() string {
 		default:
 			// colour only the state cell; the rest stays plain for speed
 			st := cells[len(cells)-1]
-			line = strings.TrimSuffix(line, st) + sh.st.health(hl).Render(st)
+			var out string
+			styled, out = styleCell(styled, sh.st, hl, st)
+			line = strings.TrimSuffix(line, st) + out
 		}
 		b.WriteString("\n" + line)
 	}
 	return b.String()
+}
+
+// styledCell is a state cell as styled, kept for the rows after it.
+type styledCell struct {
+	h        state.Health
+	text     string
+	rendered string
+}
+
+// styleCell styles a state cell, or finds it styled already.
+func styleCell(done []styledCell, st styles, h state.Health, text string) ([]styledCell, string) {
+	for _, c := range done {
+		if c.h == h && c.text == text {
+			return done, c.rendered
+		}
+	}
+	c := styledCell{h: h, text: text, rendered: st.health(h).Render(text)}
+	return append(done, c), c.rendered
 }
 
 type column struct {
