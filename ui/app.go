@@ -119,8 +119,8 @@ func New(ctx context.Context, cfg Config) *Model {
 	m.config = newConfigPane(ctx, sh, m, cfg.Profile, cfg.VerifyEvery)
 	m.add = newAddPane(ctx, sh, m)
 	m.mqtt = newMQTTPane(sh)
-	m.bulk = newBulkPane(sh)
-	m.panes = map[paneID]pane{paneConfig: m.config, paneAdd: m.add}
+	m.bulk = newBulkPane(ctx, sh, m, cfg.Profile, cfg.VerifyEvery)
+	m.panes = map[paneID]pane{paneConfig: m.config, paneAdd: m.add, paneBulk: m.bulk}
 	m.help.groups = m.helpGroups
 	m.stack = []opened{{p: m.readings}}
 	m.wantDevice = cfg.Device
@@ -277,30 +277,20 @@ func (m *Model) fold(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, p.update(msg.msg)
 		}
 		return m, nil
-	case bulkConfigMsg:
-		return m, m.onBulkConfig(msg.configRead)
 	case mqttConfigMsg:
 		return m, m.onMQTTConfig(msg.configRead)
-	case configReadMsg:
-		return m, m.onBulkVerifyAnswer(msg)
 	case closeMsg:
 		return m, m.back()
 	case mqttPlanMsg:
 		return m, m.planMQTT()
 	case mqttStepMsg:
 		return m, m.onMQTTStep(msg)
-	case bulkNextMsg:
-		return m, m.bulkNext(msg.job)
-	case bulkStepMsg:
-		return m, m.onBulkStep(msg)
-	case bulkVerifyMsg:
-		return m, m.bulkVerify(msg.job)
 	case toastExpiredMsg:
 		m.expireToast(msg.id)
 		return m, nil
 	case exportedMsg:
 		if msg.err != nil && msg.again != nil && m.dialog == nil {
-			return m, msg.again(m, msg.typed, "not written: "+msg.err.Error())
+			return m, msg.again(msg.typed, "not written: "+msg.err.Error())
 		}
 		if msg.err != nil {
 			return m, m.toast("export failed: "+msg.err.Error(), true)

@@ -1,9 +1,8 @@
 package ui
 
 import (
-	"bytes"
+	"context"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -21,7 +20,11 @@ import (
 // count of devices, then sent one device at a time within the account's
 // rate and what is left of the day's quota, with a line per device.
 type bulkPane struct {
+	ctx     context.Context
 	sh      *shared
+	con     console
+	profile string
+	every   time.Duration // between read-backs of a device
 	w, h    int
 	devices []api.Device // the marked devices, in list order
 	cfg     api.Config   // the first device's config: it types the values
@@ -41,19 +44,27 @@ type bulkPane struct {
 	readingBack bool // a read-back is out: its answer goes on with the next
 }
 
-func newBulkPane(sh *shared) *bulkPane {
-	return &bulkPane{sh: sh, bar: progress.New(progress.WithWidth(30), progress.WithoutPercentage(), progress.WithFillCharacters('█', '░'))}
+func newBulkPane(ctx context.Context, sh *shared, con console, profile string, every time.Duration) *bulkPane {
+	return &bulkPane{ctx: ctx, sh: sh, con: con, profile: profile, every: every,
+		bar: progress.New(progress.WithWidth(30), progress.WithoutPercentage(), progress.WithFillCharacters('█', '░'))}
+}
+
+// fresh is the pane with nothing open: what it was built with and its size.
+func (p *bulkPane) fresh() bulkPane {
+	return bulkPane{ctx: p.ctx, sh: p.sh, con: p.con, profile: p.profile, every: p.every, w: p.w, h: p.h, bar: p.bar}
 }
 
 // open starts an editor for the marked devices.
 func (p *bulkPane) open(devices []api.Device) {
-	*p = bulkPane{sh: p.sh, w: p.w, h: p.h, devices: devices, bar: p.bar, reading: true}
+	*p = p.fresh()
+	p.devices, p.reading = devices, true
 }
 
 // resume takes up a job: one that stopped before its end reads back what
 // it left unsettled (the device out at the stop, those queued).
 func (p *bulkPane) resume(j *state.BulkJob, now time.Time, again time.Duration) {
-	*p = bulkPane{sh: p.sh, w: p.w, h: p.h, job: j, changes: j.Changes, bar: p.bar, run: state.NewBulkRun(j, now, again, verifyFor)}
+	*p = p.fresh()
+	p.job, p.changes, p.run = j, j.Changes, state.NewBulkRun(j, now, again, verifyFor)
 }
 
 func (p *bulkPane) toReadBack() int {
@@ -70,29 +81,28 @@ func (p *bulkPane) setSize(w, h int) {
 
 func (p *bulkPane) typing() bool { return false }
 
+// hints are the keys the pane offers now, and those it takes without
+// offering them (unoffered): those are the pane's here, not the console's.
 func (p *bulkPane) hints() []hint {
 	k := p.sh.keys
 	if p.job == nil {
 		out := []hint{{b: key.NewBinding(key.WithKeys("+"), key.WithHelp("+", "setting to change")), prio: 8}}
 		if len(p.changes) > 0 {
-			out = append(out, hint{b: k.Write, desc: "send to them all", prio: 9}, h(k.Undo, 6))
+			return append(out, hint{b: k.Write, desc: "send to them all", prio: 9}, h(k.Undo, 6), unoffered(k.Pause, k.Export))
 		}
-		return out
+		return append(out, unoffered(k.Write, k.Undo, k.Pause, k.Export))
 	}
-	var out []hint
+	out := []hint{unoffered(k.AddKey, k.Write, k.Undo)}
 	if !p.job.Finished() && !p.run.Stopping {
 		desc := "pause"
 		if p.run.Paused || p.run.KeyStopped || p.blocked != "" {
 			desc = "resume"
 		}
 		out = append(out, hint{b: k.Pause, desc: desc, prio: 9}, hint{b: k.Stop, desc: "stop", prio: 8})
+	} else {
+		out = append(out, unoffered(k.Pause))
 	}
 	return append(out, hint{b: k.Export, desc: "export results", prio: 7}, h(k.Down, 3))
-}
-
-func (p *bulkPane) claims() []key.Binding {
-	k := p.sh.keys
-	return []key.Binding{k.AddKey, k.Write, k.Undo, k.Pause, k.Export}
 }
 
 func (p *bulkPane) helpGroups() []helpGroup {
@@ -103,40 +113,43 @@ func (p *bulkPane) helpGroups() []helpGroup {
 	return []helpGroup{{"bulk change (c with rows marked)", []key.Binding{k.Mark, k.MarkAll, k.AddKey, k.Write, k.Pause, k.Stop, k.Export}}}
 }
 
-// bulkMsgs: the console confirms and sends; the pane shows.
-type bulkStepMsg struct {
-	job *state.BulkJob
-	i   int
-	res api.Result
-	err error
-	at  time.Time
-}
-
-type bulkNextMsg struct{ job *state.BulkJob }
-
-type bulkVerifyMsg struct{ job *state.BulkJob }
-
+// key takes every key the pane names in its hints: + w u in the editor,
+// p esc e while a change runs, and e and the movement keys after.
 func (p *bulkPane) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	k := p.sh.keys
 	if p.job == nil {
-		if matches(msg, k.Undo) && len(p.changes) > 0 {
+		switch {
+		case matches(msg, k.AddKey):
+			return true, p.askSetting()
+		case matches(msg, k.Write):
+			return true, p.askWrite()
+		case matches(msg, k.Undo) && len(p.changes) > 0:
 			p.changes = p.changes[:len(p.changes)-1]
 			return true, nil
+		case matches(msg, k.Undo):
+			return true, say("nothing to undo", false)
+		case matches(msg, k.Pause, k.Export):
+			return true, say("nothing is sent yet: w sends the settings", false)
 		}
-		return false, nil // + and w are the console's: they ask
+		return false, nil
 	}
 	switch {
 	case p.moveCursor(msg):
 		return true, nil
-	case matches(msg, k.Pause) && !p.job.Finished() && !p.run.Stopping:
+	case matches(msg, k.Export):
+		return true, p.export("")
+	case matches(msg, k.AddKey, k.Write, k.Undo):
+		return true, say("the change is sent as it was confirmed: c with rows marked starts another", false)
+	case matches(msg, k.Pause) && (p.job.Finished() || p.run.Stopping):
+		return true, nil
+	case matches(msg, k.Pause):
 		if !(p.run.Paused || p.run.KeyStopped || p.blocked != "") {
 			p.run.Pause()
 			return true, say("bulk change paused: p resumes", false)
 		}
 		p.run.Resume()
 		p.blocked = ""
-		job := p.job
-		return true, func() tea.Msg { return bulkNextMsg{job: job} }
+		return true, nextOf(p.job)
 	case matches(msg, k.Stop) && !p.job.Finished() && !p.run.Stopping && p.run.InFlight:
 		p.run.Stop()
 		return true, say("stopping after the request in flight", false)
@@ -342,355 +355,12 @@ func (m *Model) markedDevices() []api.Device {
 	return out
 }
 
-// openBulk starts the bulk editor on the marked devices.
-func (m *Model) openBulk() tea.Cmd {
-	devs := m.markedDevices()
-	if len(devs) == 0 {
-		return nil
-	}
-	p := m.bulk
-	if p.job != nil && p.run.InFlight {
-		m.showRight(p)
-		return m.toast("a bulk change is running: it shows here", false)
-	}
-	p.open(devs)
-	m.showRight(p)
-	return m.costlyRead(devs[0], readBulk, "Read the config of "+devs[0].DeviceID+", the first marked device?")
-}
+// offerJobs offers, after the first device list, a bulk change that
+// stopped before its end.
+func (m *Model) offerJobs() tea.Cmd { return m.bulk.offerJobs() }
 
-// askBulkSetting asks for one setting and its value, typed by the first
-// device's config.
-func (m *Model) askBulkSetting() tea.Cmd {
-	p := m.bulk
-	if p.cfg == nil {
-		return m.toast("the first device's config is not read yet", true)
-	}
-	m.dialog = newTextPrompt("A setting to change on "+plural(len(p.devices), "device"), []string{
-		"A dotted key of " + p.devices[0].DeviceID + "'s config and its value, e.g.  ambient.warning = 47"}, "key = value › ", "",
-		func(value string, ok bool) (tea.Cmd, error) {
-			if !ok {
-				return nil, nil
-			}
-			k, v, err := state.ParseAssignment(value)
-			if err != nil {
-				return nil, err
-			}
-			old, had := p.cfg.Get(k)
-			if !had {
-				return nil, fmt.Errorf("%s is not a setting of %s: the bulk editor changes settings the devices have", k, p.devices[0].DeviceID)
-			}
-			nv, err := state.ParseValue(k, old, v)
-			if err != nil {
-				return nil, err
-			}
-			// each device's old value is its own and is not read (each read
-			// may cost a call): the change is a new value, even where the
-			// first device has it already
-			p.changes = state.Stage(p.changes, state.Change{Key: k, New: nv, Added: true})
-			return nil, nil
-		})
-	return nil
-}
-
-// askBulkWrite confirms with the devices and their count; above ten
-// devices the user types the count.
-func (m *Model) askBulkWrite() tea.Cmd {
-	p := m.bulk
-	if len(p.changes) == 0 {
-		return m.toast("nothing to send: + adds a setting", false)
-	}
-	w := state.Write{Op: api.OpUpdateConfig, Device: p.devices[0], Changes: p.changes}
-	if err := m.sh.gate.Check(state.Write{Op: api.OpUpdateConfig}); err != nil {
-		return m.toast(err.Error(), true)
-	}
-	pv, err := m.sh.gate.Preview(m.sh.client, w)
-	if err != nil {
-		return m.toast(err.Error(), true)
-	}
-	n := len(p.devices)
-	lines := []string{fmt.Sprintf("These settings go to %s, one request each:", plural(n, "device"))}
-	for _, l := range state.DiffLines(p.changes) {
-		lines = append(lines, "  "+l)
-	}
-	lines = append(lines, "", "The request, for "+p.devices[0].DeviceID+" (the others alike):")
-	lines = append(lines, pv.Lines()...)
-	lines = append(lines, "")
-	nonHosted := 0
-	for _, d := range p.devices {
-		if d.Plan != api.PlanHosted {
-			nonHosted++
-		}
-		lines = append(lines, "  "+d.DeviceID+"  "+clean(d.Name)+" · "+d.Plan)
-	}
-	if nonHosted > 0 {
-		are := plural(nonHosted, "device") + " are"
-		if nonHosted == 1 {
-			are = "1 device is"
-		}
-		lines = append(lines, "", are+" not Hosted: each write costs 1 of its 50 calls a month; one with none left is skipped.")
-	}
-	lines = append(lines, "", "Sent within the account's rate limit; p pauses, esc stops after the request in flight.")
-	send := func(m *Model) tea.Cmd {
-		job := state.NewBulkJob(m.sh.stateDir, m.sh.keyFP, m.cfg.Profile, p.changes, p.devices, m.sh.now())
-		p.job, p.run = job, state.NewBulkRun(job, m.sh.now(), m.cfg.VerifyEvery, verifyFor)
-		if err := job.Save(); err != nil {
-			return m.toast("the job could not be saved, so it could not be resumed: "+err.Error(), true)
-		}
-		return func() tea.Msg { return bulkNextMsg{job: job} }
-	}
-	title := fmt.Sprintf("Change %s", plural(n, "device"))
-	if n > 10 {
-		m.dialog = newTextPrompt(title, lines, fmt.Sprintf("type %d to send › ", n), "", func(value string, ok bool) (tea.Cmd, error) {
-			if !ok {
-				return m.toast("not sent", false), nil
-			}
-			if strings.TrimSpace(value) != itoa(n) {
-				return nil, fmt.Errorf("type the number of devices, %d, to send; esc cancels", n)
-			}
-			return send(m), nil
-		})
-		return nil
-	}
-	m.dialog = newQuestion(title, lines, "Send to "+plural(n, "device")+"?", "send", "cancel", func(yes bool) tea.Cmd {
-		if !yes {
-			return m.toast("not sent", false)
-		}
-		return send(m)
-	})
-	return nil
-}
-
-// bulkNext sends to the next device, unless the job is paused, stopped,
-// or held by the quota, the network or the key: the runner decides.
-func (m *Model) bulkNext(job *state.BulkJob) tea.Cmd {
-	p := m.bulk
-	if p.job != job {
-		return nil
-	}
-	now := m.sh.now()
-	step := p.run.Next(now, m.bulkPace(now), m.sh.gate.Check)
-	if step.Err != nil {
-		p.status, p.isErr = step.Err.Error(), true
-	}
-	switch step.Do {
-	case state.BulkFinished:
-		p.blocked = ""
-		return m.bulkFinished()
-	case state.BulkWait:
-		p.blocked = step.Why
-		return tea.Tick(step.At.Sub(now), func(time.Time) tea.Msg { return bulkNextMsg{job: job} })
-	case state.BulkSend:
-		p.blocked = ""
-	default:
-		return nil
-	}
-	i, w := step.I, step.Write
-	g, c, ctx, clock := m.sh.sendGate(w.Device.DeviceID), m.sh.client, m.ctx, m.sh.now
-	return func() tea.Msg {
-		res, err := g.Send(ctx, c, w)
-		return bulkStepMsg{job: job, i: i, res: res, err: err, at: clock()}
-	}
-}
-
-// bulkPace is the account as the runner needs it at now: the day's
-// quota and the scheduler's backoff.
-func (m *Model) bulkPace(now time.Time) state.BulkPace {
-	var pace state.BulkPace
-	if m.sh.sched != nil {
-		pace.Backoff, pace.Why = m.sh.sched.Backoff(now)
-		pace.Rate = m.sh.sched.Rate(now)
-		if m.sh.ledger != nil {
-			pace.UsedToday, pace.Daily = m.sh.ledger.UsedToday(now), m.sh.sched.Limits().Daily
-		}
-	}
-	return pace
-}
-
-func (m *Model) onBulkStep(msg bulkStepMsg) tea.Cmd {
-	p := m.bulk
-	if p.job != msg.job {
-		return nil
-	}
-	ans := p.run.Outcome(msg.i, msg.res, msg.err, msg.at)
-	job := msg.job
-	next := func() tea.Msg { return bulkNextMsg{job: job} }
-	switch ans.Then {
-	case state.BulkKeyRefused:
-		p.status, p.isErr = "the key was refused: the job is kept and resumes after login", true
-		p.problem(ans.Say)
-		m.keyRefused(msg.err, "The bulk change is kept and resumes after login.")
-		return nil
-	case state.BulkStopped:
-		p.stopped()
-		p.problem(ans.Say)
-		return nil
-	case state.BulkOffline: // the read-backs go on while the network is out
-		p.problem(ans.Say)
-		return tea.Batch(m.startReadBacks(), next)
-	}
-	p.problem(ans.Say)
-	return next
-}
-
-// bulkFinished says how it went and starts reading back the Hosted devices.
-func (m *Model) bulkFinished() tea.Cmd {
-	p := m.bulk
-	p.status, p.isErr = p.summary(), p.job.Count()[state.BulkFailed] > 0
-	return tea.Batch(m.toast("bulk change: "+p.status, p.isErr), m.startReadBacks())
-}
-
-func (p *bulkPane) summary() string {
-	c := p.job.Count()
-	s := fmt.Sprintf("done: %d queued, %d failed, %d skipped", c[state.BulkQueued], c[state.BulkFailed], c[state.BulkSkipped])
-	if n := c[state.BulkApplied]; n > 0 {
-		s = fmt.Sprintf("done: %d applied, %d queued, %d failed, %d skipped", n, c[state.BulkQueued], c[state.BulkFailed], c[state.BulkSkipped])
-	}
-	if n := c[state.BulkUnknown]; n > 0 {
-		s += fmt.Sprintf(", %d unknown", n)
-	}
-	return s + " · e exports the results"
-}
-
-// startReadBacks starts the read-backs of the job, unless they are going.
-func (m *Model) startReadBacks() tea.Cmd {
-	p := m.bulk
-	if p.run == nil || !p.run.StartReadBacks(m.sh.now()) {
-		return nil
-	}
-	job := p.job
-	return func() tea.Msg { return bulkVerifyMsg{job: job} }
-}
-
-// bulkVerify reads back the device whose turn it is, at the budget's pace,
-// as the runner says: one read at a time, each device again only after
-// the read-back interval.
-func (m *Model) bulkVerify(job *state.BulkJob) tea.Cmd {
-	p := m.bulk
-	if p.job != job || p.readingBack {
-		return nil
-	}
-	now := m.sh.now()
-	next := p.run.NextRead(now, m.bulkPace(now))
-	switch {
-	case next.Ended:
-		return m.readBacksEnded()
-	case next.ID == "" && next.Wait > 0:
-		return tea.Tick(next.Wait, func(time.Time) tea.Msg { return bulkVerifyMsg{job: job} })
-	case next.ID == "":
-		return nil
-	}
-	i := next.I
-	p.readingBack = true
-	read := m.readConfig(next.ID, readBulkVerify)
-	return func() tea.Msg {
-		msg := read().(configReadMsg)
-		msg.item = i
-		return msg
-	}
-}
-
-// readBacksEnded marks the job settled: every device read back was seen,
-// or the time for it ran out; a resume no longer reads them.
-func (m *Model) readBacksEnded() tea.Cmd {
-	p := m.bulk
-	all, say := p.run.EndReadBacks(short(verifyFor))
-	p.problem(say)
-	if all {
-		return m.toast("bulk change: every queued Hosted device has applied it", false)
-	}
-	return nil
-}
-
-func (m *Model) onBulkVerifyRead(msg configReadMsg) tea.Cmd {
-	p := m.bulk
-	if p.job == nil || msg.item >= len(p.job.Items) || p.job.Items[msg.item].DeviceID != msg.id {
-		return nil
-	}
-	p.readingBack = false
-	if msg.err == nil {
-		audit := func(id string, says state.ReadBackSays) error {
-			return m.sh.gate.Audit.Settled(msg.at, m.cfg.Profile, id, api.OpUpdateConfig, says)
-		}
-		if settled, say := p.run.ReadAnswer(msg.item, msg.resp, msg.at, audit); settled {
-			if p.job.Finished() { // a resume reads back while it sends: "done" is for the end
-				p.status = p.summary()
-			}
-			p.problem(say)
-		}
-	}
-	return m.bulkVerify(p.job)
-}
-
-// exportBulk asks where to write the job's results, as CSV; failed is a
-// name that could not be written, asked again with why.
-func (m *Model) exportBulk(failed string, why ...string) tea.Cmd {
-	j := m.bulk.job
-	if j == nil {
-		return nil
-	}
-	var b bytes.Buffer
-	if err := j.WriteCSV(&b); err != nil {
-		return m.toast("export failed: "+err.Error(), true)
-	}
-	n := len(j.Items)
-	name := failed
-	if name == "" {
-		name = tildePath(filepath.Join(exportDir(), "sqc-bulk-"+j.ID+".csv"))
-	}
-	m.dialog = newTextPrompt("Export the results of "+plural(n, "device"), []string{"CSV: a row per device with its outcome."}, "export to › ",
-		name, func(value string, ok bool) (tea.Cmd, error) {
-			if !ok || strings.TrimSpace(value) == "" {
-				return nil, nil
-			}
-			encode := func(string) ([]byte, error) { return b.Bytes(), nil }
-			return exportFile(value, n, encode, func(m *Model, typed, why string) tea.Cmd { return m.exportBulk(typed, why) }), nil
-		})
-	if len(why) > 0 {
-		m.dialog.err = why[0]
-	}
-	return nil
-}
-
-// offerJobs offers to resume a bulk change that stopped before its end.
-func (m *Model) offerJobs() tea.Cmd {
-	jobs, err := state.UnfinishedJobs(m.cfg.StateDir, m.sh.keyFP)
-	if err != nil {
-		return m.toast("a saved bulk job could not be read: "+err.Error(), true)
-	}
-	if len(jobs) == 0 {
-		return nil
-	}
-	j := jobs[len(jobs)-1]
-	lines := []string{fmt.Sprintf("Started %s: %d of %d devices sent.", j.Created.Local().Format("Jan 2 15:04"), j.Sent(), len(j.Items))}
-	for _, l := range state.DiffLines(j.Changes) {
-		lines = append(lines, "  "+l)
-	}
-	if n := len(j.ToReadBack()); n > 0 {
-		lines = append(lines, "", fmt.Sprintf("%s sent before the stop %s read back to see %s applied (a Hosted device's read costs nothing).", plural(n, "device"), map[bool]string{true: "is", false: "are"}[n == 1], map[bool]string{true: "it", false: "them"}[n == 1]))
-	}
-	lines = append(lines, "Resuming sends to the devices not sent yet; none is sent twice.")
-	m.dialog = newQuestion("A bulk change stopped before its end", lines, "Resume it now?", "resume", "later", func(yes bool) tea.Cmd {
-		if !yes {
-			return m.toast("the bulk change is kept: it is offered again at the next start", false)
-		}
-		m.bulk.resume(j, m.sh.now(), m.cfg.VerifyEvery)
-		m.showRight(m.bulk)
-		return tea.Batch(m.startReadBacks(), func() tea.Msg { return bulkNextMsg{job: j} })
-	})
-	return nil
-}
+// resumeAfterLogin takes up a bulk change that a refused key stopped.
+func (m *Model) resumeAfterLogin() tea.Cmd { return m.bulk.resumeAfterLogin() }
 
 // briefly is a failure in the words a row has room for.
 func briefly(err error) string { return state.Briefly(err) }
-
-// resumeAfterLogin takes up a bulk change that a refused key stopped.
-func (m *Model) resumeAfterLogin() tea.Cmd {
-	p := m.bulk
-	if p.job == nil || !p.run.KeyStopped {
-		return nil
-	}
-	p.run.Resume()
-	p.status, p.isErr = "resumed after login", false
-	job := p.job
-	return func() tea.Msg { return bulkNextMsg{job: job} }
-}

@@ -77,69 +77,26 @@ func (sh *shared) noteRemainingOf(resp *api.ConfigResponse, id string) {
 	}
 }
 
-// The bulk change's and the MQTT set-up's reads, whose panes the console
-// still drives.
-
-func (m *Model) readConfig(id string, answer readAnswer) tea.Cmd {
-	return readConfig(m.ctx, m.sh, id, answer)
-}
+// The MQTT set-up's read, whose pane the console still drives.
 
 func (m *Model) costlyRead(d api.Device, answer readAnswer, question string) tea.Cmd {
 	return costlyRead(m.ctx, m.sh, m, d, answer, question)
 }
 
-// bulkConfigMsg is the first marked device's config, which types the
-// values of a bulk change.
-type bulkConfigMsg struct{ configRead }
-
 // mqttConfigMsg is the config the MQTT set-up's diff is made against.
 type mqttConfigMsg struct{ configRead }
 
-// configReadMsg is a read-back of a device of a bulk change, until it
-// applies it; item is the job's device.
-type configReadMsg struct {
-	id   string
-	item int
-	resp *api.ConfigResponse
-	err  error
-	at   time.Time
-}
-
-func readBulk(r configRead) tea.Msg { return bulkConfigMsg{r} }
 func readMQTT(r configRead) tea.Msg { return mqttConfigMsg{r} }
-func readBulkVerify(r configRead) tea.Msg {
-	return configReadMsg{id: r.id, resp: r.resp, err: r.err, at: r.at}
-}
 
-// keyOK is what every read's answer does first: a refused key asks for
-// it again (false), and the calls left the read reports are counted.
-func (m *Model) keyOK(r configRead) bool {
-	if m.keyRefused(r.err, "Your staged changes are kept.") {
+// keyOK is what a read's answer does first: a refused key asks for it
+// again (false), and the calls left the read reports are counted.
+func keyOK(con console, sh *shared, r configRead) bool {
+	if con.keyRefused(r.err, "Your staged changes are kept.") {
 		return false
 	}
-	m.sh.noteRemainingOf(r.resp, r.id)
+	sh.noteRemainingOf(r.resp, r.id)
 	return true
 }
-
-func (m *Model) onBulkConfig(r configRead) tea.Cmd {
-	b := m.bulk
-	if r.skipped != "" {
-		b.reading = false
-		b.status, b.isErr = r.skipped+": its config types the values, so nothing is sent; mark a Hosted device first", true
-		return nil
-	}
-	if !m.keyOK(r) {
-		return nil
-	}
-	b.reading = false
-	if r.err != nil {
-		b.status, b.isErr = "could not read the first device's config: "+r.err.Error(), true
-		return nil
-	}
-	b.cfg = r.resp.Config
-	return nil
-}
-
 func (m *Model) onMQTTConfig(r configRead) tea.Cmd {
 	q := m.mqtt
 	if r.skipped != "" {
@@ -147,7 +104,7 @@ func (m *Model) onMQTTConfig(r configRead) tea.Cmd {
 		q.status, q.isErr = r.skipped+": nothing can be compared, so nothing is sent", true
 		return nil
 	}
-	if !m.keyOK(r) || q.dev.DeviceID != r.id {
+	if !keyOK(m, m.sh, r) || q.dev.DeviceID != r.id {
 		return nil
 	}
 	q.reading = false
@@ -157,12 +114,4 @@ func (m *Model) onMQTTConfig(r configRead) tea.Cmd {
 	}
 	q.cfg = r.resp.Config
 	return m.planMQTT()
-}
-
-func (m *Model) onBulkVerifyAnswer(msg configReadMsg) tea.Cmd {
-	m.bulk.readingBack = false // whatever came back, the next may go
-	if !m.keyOK(configRead{id: msg.id, resp: msg.resp, err: msg.err}) {
-		return nil
-	}
-	return m.onBulkVerifyRead(msg)
 }

@@ -25,12 +25,12 @@ type exportedMsg struct {
 	note  string // where the file went and why, when it is not plain
 	err   error
 	// again asks for a name again, the typed one kept, with why it failed
-	again func(m *Model, typed, why string) tea.Cmd
+	again func(typed, why string) tea.Cmd
 }
 
 // exportFile writes what encode makes for the file a typed name means, as
 // a new file, in a command: files can be slow.
-func exportFile(typed string, n int, encode func(path string) ([]byte, error), again func(m *Model, typed, why string) tea.Cmd) tea.Cmd {
+func exportFile(typed string, n int, encode func(path string) ([]byte, error), again func(typed, why string) tea.Cmd) tea.Cmd {
 	return func() tea.Msg {
 		path, note := exportTarget(typed)
 		b, err := encode(path)
@@ -118,8 +118,8 @@ func reason(d *state.Device) string {
 }
 
 // exportDevices writes devices to a file: JSON when the name ends in
-// .json, CSV otherwise.
-func exportDevices(typed string, devices []*state.Device, now time.Time) tea.Cmd {
+// .json, CSV otherwise; again asks for a name again after a failure.
+func exportDevices(typed string, devices []*state.Device, now time.Time, again func(typed, why string) tea.Cmd) tea.Cmd {
 	rows := make([]exportRow, len(devices))
 	for i, d := range devices {
 		seen := ""
@@ -129,7 +129,7 @@ func exportDevices(typed string, devices []*state.Device, now time.Time) tea.Cmd
 		rows[i] = exportRow{d.DeviceID, d.Name, d.GroupName, d.Model, d.Plan, d.Firmware, seen, d.Health(now).String(), reason(d)}
 	}
 	encode := func(path string) ([]byte, error) { return encodeRows(path, rows) }
-	return exportFile(typed, len(rows), encode, func(m *Model, typed, why string) tea.Cmd { return m.askExport(typed, why) })
+	return exportFile(typed, len(rows), encode, again)
 }
 
 // writeNew writes a file that must not exist yet, private to the user.

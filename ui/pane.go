@@ -31,6 +31,8 @@ type paneID int
 const (
 	paneConfig paneID = iota + 1
 	paneAdd
+	paneBulk
+	paneMQTT
 )
 
 // paneMsg is an answer for one pane: the console routes it there, in one
@@ -46,7 +48,6 @@ func (p *readingsPane) update(tea.Msg) tea.Cmd { return nil }
 func (p *quotaPane) update(tea.Msg) tea.Cmd    { return nil }
 func (p *logPane) update(tea.Msg) tea.Cmd      { return nil }
 func (p *mqttPane) update(tea.Msg) tea.Cmd     { return nil }
-func (p *bulkPane) update(tea.Msg) tea.Cmd     { return nil }
 
 // console is what a pane may ask of the console around it: to say
 // something in the footer, to ask a question over the screen, to log in
@@ -65,11 +66,24 @@ type console interface {
 	seek(id string)
 	// leave goes back from p when it is showing; nil when it is not.
 	leave(p pane) tea.Cmd
+	// showRight puts p on the right with the keys.
+	showRight(p pane)
 }
 
 // claimer is a pane whose keys shadow the console's even when its footer
 // does not show them: in the config pane u is undo, not the quota.
 type claimer interface{ claims() []key.Binding }
+
+// unoffered is a hint for keys a pane takes but does not offer now (u
+// with nothing to undo): the footer shows neither them nor the console's
+// keys they shadow, since the focused pane gets a key first.
+func unoffered(bs ...key.Binding) hint {
+	var keys []string
+	for _, b := range bs {
+		keys = append(keys, b.Keys()...)
+	}
+	return hint{b: key.NewBinding(key.WithKeys(keys...))}
+}
 
 // scroller is the scroll state of a pane of lines: its offset and the
 // movement keys over it.

@@ -202,19 +202,13 @@ func (m *Model) consoleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		if m.sh.readOnly {
 			return m, m.toast(state.ErrReadOnly.Error(), true)
 		}
-		return m, m.openBulk()
+		return m, m.bulk.openOn(m.markedDevices())
 	case matches(msg, k.Config):
 		d := m.list.focused()
 		if d == nil {
 			return m, nil
 		}
 		return m, m.config.openOn(d.Device, func() { m.showRight(m.config) })
-	case m.focused() == pane(m.bulk) && matches(msg, k.AddKey):
-		return m, m.askBulkSetting()
-	case m.focused() == pane(m.bulk) && matches(msg, k.Write):
-		return m, m.askBulkWrite()
-	case m.focused() == pane(m.bulk) && matches(msg, k.Export):
-		return m, m.exportBulk("")
 	case matches(msg, k.AddDevice) && m.focused() == pane(m.list):
 		if m.sh.readOnly {
 			return m, m.toast(state.ErrReadOnly.Error(), true)
@@ -341,7 +335,7 @@ func (m *Model) askExport(failed string, why ...string) tea.Cmd {
 			if path == "" {
 				return nil, errEmptyExport
 			}
-			return exportDevices(path, rows, now()), nil
+			return exportDevices(path, rows, now(), func(typed, why string) tea.Cmd { return m.askExport(typed, why) }), nil
 		})
 	if len(why) > 0 {
 		m.dialog.err = why[0]

@@ -190,11 +190,11 @@ func TestAWriteTakenButNotAuditedIsNotAFailure(t *testing.T) {
 	d := s.Devices()[0]
 	job := state.NewBulkJob("", "fp", "acme", []state.Change{{Key: "ambient.warning", New: json.Number("47"), Added: true}}, []api.Device{d}, time.Now())
 	m.bulk.resume(job, time.Now(), time.Second)
-	step := m.bulkNext(job)().(bulkStepMsg)
+	step := m.bulk.next(job)().(paneMsg).msg.(bulkStepMsg)
 	if step.err == nil {
 		t.Fatal("the audit log was written")
 	}
-	m.onBulkStep(step)
+	m.bulk.update(step)
 	if it := job.Items[0]; it.Status != state.BulkQueued || !strings.Contains(it.Message, "audit log") {
 		t.Fatalf("bulk row %s %q, want queued with the audit failure said", it.Status, it.Message)
 	}
@@ -213,7 +213,7 @@ func TestBulkSettingTheFirstDeviceHasIsKept(t *testing.T) {
 	m, s := modelOn(t, 3, 1)
 	m.bulk.open(s.Devices())
 	m.bulk.reading, m.bulk.cfg = false, api.Config{"ambient": api.Config{"alarm": json.Number("65")}}
-	m.askBulkSetting()
+	m.bulk.askSetting()
 	m.dialog.input.SetValue("ambient.alarm = 65")
 	if done, _ := m.dialog.key(m.sh, tea.KeyPressMsg{Code: tea.KeyEnter}); !done {
 		t.Fatalf("the setting was refused: %s", m.dialog.err)
