@@ -118,9 +118,9 @@ func New(ctx context.Context, cfg Config) *Model {
 	m.help = &helpPane{sh: sh}
 	m.config = newConfigPane(ctx, sh, m, cfg.Profile, cfg.VerifyEvery)
 	m.add = newAddPane(ctx, sh, m)
-	m.mqtt = newMQTTPane(sh)
+	m.mqtt = newMQTTPane(ctx, sh, m)
 	m.bulk = newBulkPane(ctx, sh, m, cfg.Profile, cfg.VerifyEvery)
-	m.panes = map[paneID]pane{paneConfig: m.config, paneAdd: m.add, paneBulk: m.bulk}
+	m.panes = map[paneID]pane{paneConfig: m.config, paneAdd: m.add, paneBulk: m.bulk, paneMQTT: m.mqtt}
 	m.help.groups = m.helpGroups
 	m.stack = []opened{{p: m.readings}}
 	m.wantDevice = cfg.Device
@@ -277,14 +277,8 @@ func (m *Model) fold(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, p.update(msg.msg)
 		}
 		return m, nil
-	case mqttConfigMsg:
-		return m, m.onMQTTConfig(msg.configRead)
 	case closeMsg:
 		return m, m.back()
-	case mqttPlanMsg:
-		return m, m.planMQTT()
-	case mqttStepMsg:
-		return m, m.onMQTTStep(msg)
 	case toastExpiredMsg:
 		m.expireToast(msg.id)
 		return m, nil

@@ -77,17 +77,6 @@ func (sh *shared) noteRemainingOf(resp *api.ConfigResponse, id string) {
 	}
 }
 
-// The MQTT set-up's read, whose pane the console still drives.
-
-func (m *Model) costlyRead(d api.Device, answer readAnswer, question string) tea.Cmd {
-	return costlyRead(m.ctx, m.sh, m, d, answer, question)
-}
-
-// mqttConfigMsg is the config the MQTT set-up's diff is made against.
-type mqttConfigMsg struct{ configRead }
-
-func readMQTT(r configRead) tea.Msg { return mqttConfigMsg{r} }
-
 // keyOK is what a read's answer does first: a refused key asks for it
 // again (false), and the calls left the read reports are counted.
 func keyOK(con console, sh *shared, r configRead) bool {
@@ -96,22 +85,4 @@ func keyOK(con console, sh *shared, r configRead) bool {
 	}
 	sh.noteRemainingOf(r.resp, r.id)
 	return true
-}
-func (m *Model) onMQTTConfig(r configRead) tea.Cmd {
-	q := m.mqtt
-	if r.skipped != "" {
-		q.reading = false
-		q.status, q.isErr = r.skipped+": nothing can be compared, so nothing is sent", true
-		return nil
-	}
-	if !keyOK(m, m.sh, r) || q.dev.DeviceID != r.id {
-		return nil
-	}
-	q.reading = false
-	if r.err != nil {
-		q.status, q.isErr = "could not read the config: "+r.err.Error(), true
-		return nil
-	}
-	q.cfg = r.resp.Config
-	return m.planMQTT()
 }

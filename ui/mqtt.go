@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"crypto/tls"
 	"fmt"
 	"os"
@@ -18,7 +19,9 @@ import (
 // broker: up to three file loads and one config change, confirmed
 // together, sent in order, stopping at the first failure.
 type mqttPane struct {
+	ctx    context.Context
 	sh     *shared
+	con    console
 	w, h   int
 	dev    api.Device
 	form   form
@@ -50,8 +53,8 @@ const (
 	caInternal = api.ProtectedFile + " (the device's own trust store: AWS and Azure roots)"
 )
 
-func newMQTTPane(sh *shared) *mqttPane {
-	p := &mqttPane{sh: sh, files: map[string]*field{}}
+func newMQTTPane(ctx context.Context, sh *shared, con console) *mqttPane {
+	p := &mqttPane{ctx: ctx, sh: sh, con: con, files: map[string]*field{}}
 	for _, name := range api.MQTTFiles {
 		what := "certificate"
 		if name == api.FileMQTTKey {
@@ -189,17 +192,6 @@ func (p *mqttPane) helpGroups() []helpGroup {
 }
 func (p *mqttPane) paste(msg tea.PasteMsg) tea.Cmd { return p.form.paste(msg) }
 
-// mqttPlanMsg asks the console to check the form, read the config if it
-// must, and confirm the plan.
-type mqttPlanMsg struct{}
-
-type mqttStepMsg struct {
-	run int
-	i   int
-	res api.Result
-	err error
-}
-
 func (p *mqttPane) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	if len(p.steps) > 0 {
 		if !p.running && matches(msg, p.sh.keys.MQTT) { // again, from the form as it was
@@ -228,7 +220,7 @@ func (p *mqttPane) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 		p.status = ""
 		return true, cmd
 	}
-	return true, func() tea.Msg { return mqttPlanMsg{} }
+	return true, func() tea.Msg { return toMQTT(mqttPlanMsg{}) }
 }
 
 // plan checks every field and file and builds the requests, in order.
@@ -324,98 +316,4 @@ func (p *mqttPane) statusLines() []string {
 		style = st.errText
 	}
 	return strings.Split(style.Render(wrap(p.status, p.w)), "\n")
-}
-
-// planMQTT checks the form; with the config in hand it shows every
-// request in one confirm.
-func (m *Model) planMQTT() tea.Cmd {
-	p := m.mqtt
-	if i := p.form.firstProblem(); i >= 0 { // before the read: a form that cannot be sent costs nothing
-		f := p.form.fields[i]
-		p.status, p.isErr = f.label+": "+f.msg, true
-		return nil
-	}
-	if p.cfg == nil {
-		p.reading = true
-		return m.costlyRead(p.dev, readMQTT, "Read the config of "+p.dev.DeviceID+" for the diff?")
-	}
-	steps, err := p.plan()
-	if err != nil {
-		p.status, p.isErr = err.Error(), true
-		return nil
-	}
-	var lines []string
-	for i, s := range steps {
-		if err := m.sh.gate.Check(s.w); err != nil {
-			p.status, p.isErr = err.Error(), true
-			return nil
-		}
-		pv, err := m.sh.gate.Preview(m.sh.client, s.w)
-		if err != nil {
-			p.status, p.isErr = err.Error(), true
-			return nil
-		}
-		lines = append(lines, fmt.Sprintf("%d. %s", i+1, s.label))
-		if s.w.Op == api.OpUpdateConfig {
-			for _, l := range state.DiffLines(s.w.Changes) {
-				lines = append(lines, "   "+l)
-			}
-		}
-		for _, l := range pv.Lines() {
-			lines = append(lines, "   "+l)
-		}
-		lines = append(lines, "")
-	}
-	if n, ok := m.sh.gate.CallsLeft(p.dev); ok {
-		if n < len(steps) {
-			p.status, p.isErr = fmt.Sprintf("%s is not Hosted and has %d API calls left this month; these steps need %d: nothing is sent", p.dev.DeviceID, n, len(steps)), true
-			return nil
-		}
-		lines = append(lines, fmt.Sprintf("%s is not Hosted: these %d requests cost %d of its %d calls left this month.", p.dev.DeviceID, len(steps), len(steps), n))
-	}
-	lines = append(lines, "They are sent in this order; a failure stops the rest.")
-	m.dialog = newQuestion("Set up MQTT on "+p.dev.DeviceID, lines, "Send "+plural(len(steps), "request")+"?", "send", "cancel", func(yes bool) tea.Cmd {
-		if !yes {
-			p.status, p.isErr = "not sent", false
-			return nil
-		}
-		p.steps, p.running, p.status = steps, true, ""
-		p.run++
-		return m.mqttStep(0)
-	})
-	return nil
-}
-
-func (m *Model) mqttStep(i int) tea.Cmd {
-	w, run := m.mqtt.steps[i].w, m.mqtt.run
-	g, c, ctx := m.sh.sendGate(w.Device.DeviceID), m.sh.client, m.ctx
-	return func() tea.Msg {
-		res, err := g.Send(ctx, c, w)
-		return mqttStepMsg{run: run, i: i, res: res, err: err}
-	}
-}
-
-func (m *Model) onMQTTStep(msg mqttStepMsg) tea.Cmd {
-	p := m.mqtt
-	if msg.run != p.run || !p.running || msg.i >= len(p.steps) {
-		return nil
-	}
-	s := &p.steps[msg.i]
-	s.done, s.result = true, state.Outcome(msg.res, msg.err)
-	if msg.res.Queued() && msg.err == nil {
-		s.result = "queued"
-	}
-	if !state.WentOut(msg.err) {
-		s.failed = true
-		p.running, p.isErr = false, true
-		p.status = fmt.Sprintf("stopped at step %d of %d: %d done, %d not sent. Esc closes; m starts again.", msg.i+1, len(p.steps), msg.i, len(p.steps)-msg.i-1)
-		m.keyRefused(msg.err, "")
-		return m.toast(p.dev.DeviceID+": MQTT set-up stopped at step "+itoa(msg.i+1)+": "+s.result, true)
-	}
-	if msg.i+1 < len(p.steps) {
-		return m.mqttStep(msg.i + 1)
-	}
-	p.running, p.isErr = false, false
-	p.status = "all " + plural(len(p.steps), "request") + " queued at " + m.sh.now().Local().Format("15:04:05") + ": the device takes them at its next check-in. Esc closes."
-	return m.toast(p.dev.DeviceID+": MQTT set-up queued", false)
 }

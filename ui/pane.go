@@ -47,7 +47,6 @@ func (p *listPane) update(tea.Msg) tea.Cmd     { return nil }
 func (p *readingsPane) update(tea.Msg) tea.Cmd { return nil }
 func (p *quotaPane) update(tea.Msg) tea.Cmd    { return nil }
 func (p *logPane) update(tea.Msg) tea.Cmd      { return nil }
-func (p *mqttPane) update(tea.Msg) tea.Cmd     { return nil }
 
 // console is what a pane may ask of the console around it: to say
 // something in the footer, to ask a question over the screen, to log in

@@ -98,10 +98,10 @@ func TestMQTTLateAnswerOfAnEarlierRunIsDropped(t *testing.T) {
 	m.mqtt.open(b)
 	m.mqtt.steps = []mqttStep{{w: state.Write{Op: api.OpLoadFile, Device: b, FileName: api.FileMQTTKey}}, {w: state.Write{Op: api.OpUpdateConfig, Device: b}}}
 	m.mqtt.running, m.mqtt.run = true, 2
-	if cmd := m.onMQTTStep(mqttStepMsg{run: 1, i: 0, res: api.Result{Status: 202}}); cmd != nil || m.mqtt.steps[0].done {
+	if cmd := m.mqtt.update(mqttStepMsg{run: 1, i: 0, res: api.Result{Status: 202}}); cmd != nil || m.mqtt.steps[0].done {
 		t.Fatal("an answer of the earlier set-up marked this one's first step done and sent its second")
 	}
-	if cmd := m.onMQTTStep(mqttStepMsg{run: 2, i: 0, res: api.Result{Status: 202}}); cmd == nil || !m.mqtt.steps[0].done {
+	if cmd := m.mqtt.update(mqttStepMsg{run: 2, i: 0, res: api.Result{Status: 202}}); cmd == nil || !m.mqtt.steps[0].done {
 		t.Fatal("this set-up's own answer did not move it on")
 	}
 }
@@ -201,7 +201,7 @@ func TestAWriteTakenButNotAuditedIsNotAFailure(t *testing.T) {
 	m.mqtt.open(d)
 	m.mqtt.steps = []mqttStep{{w: job.Write(0)}, {w: job.Write(0)}}
 	m.mqtt.running, m.mqtt.run = true, 1
-	if cmd := m.onMQTTStep(mqttStepMsg{run: 1, i: 0, res: step.res, err: step.err}); cmd == nil || m.mqtt.steps[0].failed {
+	if cmd := m.mqtt.update(mqttStepMsg{run: 1, i: 0, res: step.res, err: step.err}); cmd == nil || m.mqtt.steps[0].failed {
 		t.Fatal("an MQTT set-up stopped at a step the server took")
 	}
 }
