@@ -355,19 +355,17 @@ func (p *configPane) hints() []hint {
 	case p.searching:
 		return []hint{{b: key.NewBinding(key.WithHelp("enter", "keep")), prio: 9}, {b: key.NewBinding(key.WithHelp("esc", "back")), prio: 9}}
 	}
+	// the keys not offered are the pane's all the same: u with nothing
+	// staged says so, and is not the console's quota
 	out := []hint{h(k.Search, 6)}
-	if !p.sh.readOnly {
-		out = append(out, h(k.Edit, 8), h(k.AddKey, 4), h(k.Editor, 5))
-		if len(p.changes) > 0 {
-			out = append(out, h(k.Write, 9), h(k.Undo, 7))
-		}
+	if p.sh.readOnly {
+		return append(out, unoffered(k.Edit, k.AddKey, k.Editor, k.Undo, k.Write))
 	}
-	return out
-}
-
-func (p *configPane) claims() []key.Binding {
-	k := p.sh.keys
-	return []key.Binding{k.Search, k.Edit, k.AddKey, k.Editor, k.Undo, k.Write}
+	out = append(out, h(k.Edit, 8), h(k.AddKey, 4), h(k.Editor, 5))
+	if len(p.changes) > 0 {
+		return append(out, h(k.Write, 9), h(k.Undo, 7))
+	}
+	return append(out, unoffered(k.Write, k.Undo))
 }
 
 func (p *configPane) helpGroups() []helpGroup {

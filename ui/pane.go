@@ -69,10 +69,6 @@ type console interface {
 	showRight(p pane)
 }
 
-// claimer is a pane whose keys shadow the console's even when its footer
-// does not show them: in the config pane u is undo, not the quota.
-type claimer interface{ claims() []key.Binding }
-
 // unoffered is a hint for keys a pane takes but does not offer now (u
 // with nothing to undo): the footer shows neither them nor the console's
 // keys they shadow, since the focused pane gets a key first.

@@ -306,13 +306,6 @@ func (m *Model) footer() string {
 				taken[k] = true
 			}
 		}
-		if c, ok := m.focused().(claimer); ok {
-			for _, b := range c.claims() {
-				for _, k := range b.Keys() {
-					taken[k] = true
-				}
-			}
-		}
 		for _, x := range m.consoleHints() {
 			if !slices.ContainsFunc(x.b.Keys(), func(k string) bool { return taken[k] }) {
 				hints = append(hints, x) // a key the pane uses is the pane's here

@@ -222,3 +222,38 @@ func TestBulkSettingTheFirstDeviceHasIsKept(t *testing.T) {
 		t.Fatalf("staged %q, want + ambient.alarm 65", got)
 	}
 }
+
+// A resumed bulk change sends the job's settings as they were confirmed:
+// w does not offer them again (it indexed the editor's devices, which a
+// resumed change has none of, and the console fell over).
+func TestResumedBulkChangeIsNotOfferedAgain(t *testing.T) {
+	t.Parallel()
+	m, s := modelOn(t, 2, 1)
+	job := state.NewBulkJob("", "fp", "acme", []state.Change{{Key: "ambient.warning", New: json.Number("47"), Added: true}}, s.Devices(), time.Now())
+	m.bulk.resume(job, time.Now(), time.Second)
+	m.showRight(m.bulk)
+	for _, k := range []string{"w", "+"} {
+		m.Update(press(k))
+		if m.dialog != nil {
+			t.Fatalf("%s asked %q of a change already confirmed", k, m.dialog.title)
+		}
+	}
+}
+
+// The footer offers none of the console's keys a pane takes without
+// offering them now: in a bulk change with nothing staged u is the pane's
+// (nothing to undo), not the quota, and p is not the live refresh's pause.
+func TestFooterOffersNoConsoleKeyThePaneTakes(t *testing.T) {
+	t.Parallel()
+	m, s := modelOn(t, 2, 1)
+	m.Update(tea.WindowSizeMsg{Width: 200, Height: 40})
+	m.bulk.open(s.Devices())
+	m.showRight(m.bulk)
+	if f := m.footer(); strings.Contains(f, "quota") || strings.Contains(f, "pause") {
+		t.Fatalf("the bulk change's footer offers the console's keys: %q", f)
+	}
+	m.Update(press("u"))
+	if m.right() != pane(m.bulk) {
+		t.Fatal("u left the bulk change for the quota")
+	}
+}
