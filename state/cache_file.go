@@ -399,6 +399,7 @@ func writeFileAtomic(path string, write func(io.Writer) error) (err error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
+	sweepTemps(dir, time.Now())
 	tmp, err := os.CreateTemp(dir, ".tmp-cache-*")
 	if err != nil {
 		return err
@@ -419,4 +420,21 @@ func writeFileAtomic(path string, write func(io.Writer) error) (err error) {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// staleTemp is the age past which a temporary cache file is left over
+// from a process that was stopped in the middle of its write (a signal's
+// bounded exit, a power cut): no save takes that long, so a younger one
+// may be another console's write under way.
+const staleTemp = 10 * time.Minute
+
+// sweepTemps removes temporary cache files left over by stopped processes,
+// each a few MB at a large fleet, which nothing else would ever remove.
+func sweepTemps(dir string, now time.Time) {
+	names, _ := filepath.Glob(filepath.Join(dir, ".tmp-cache-*"))
+	for _, n := range names {
+		if fi, err := os.Lstat(n); err == nil && fi.Mode().IsRegular() && now.Sub(fi.ModTime()) > staleTemp {
+			os.Remove(n)
+		}
+	}
 }
