@@ -149,25 +149,16 @@ func (x *Index) SetFilter(f *Filter, now time.Time) {
 	x.refilter(now)
 }
 
-func (x *Index) refilter(now time.Time) {
-	in := x.inBuf[:0]
-	for _, c := range x.all.chunks {
-		for _, e := range c {
-			e.in = x.filter.match(e.d, e.search, now)
-			if e.in {
-				in = append(in, e)
-			}
-		}
-	}
-	x.shown.build(in)
-	x.inBuf = clearTail(in)
-}
+func (x *Index) refilter(now time.Time) { x.keep(&x.all, now) }
 
 // narrow drops from the shown devices those the filter no longer passes:
 // a device it did not show before it cannot show now.
-func (x *Index) narrow(now time.Time) {
+func (x *Index) narrow(now time.Time) { x.keep(&x.shown, now) }
+
+// keep shows the devices of from that the filter passes, in from's order.
+func (x *Index) keep(from *orderList, now time.Time) {
 	in := x.inBuf[:0]
-	for _, c := range x.shown.chunks {
+	for _, c := range from.chunks {
 		for _, e := range c {
 			e.in = x.filter.match(e.d, e.search, now)
 			if e.in {
