@@ -130,17 +130,11 @@ func runConfigResume(ctx context.Context, e *env, o *configSetOpts, args []strin
 	if len(args) > 0 {
 		return usagef("config set --resume takes no devices or settings: it sends the rest of the change that stopped")
 	}
-	s, err := openSession(e, o.yes)
+	s, err := openWriteSession(e, o.yes, api.OpUpdateConfig)
 	if err != nil {
 		return err
 	}
 	defer s.close()
-	if err := s.writable(api.OpUpdateConfig); err != nil {
-		return err
-	}
-	if err := s.mayAsk(""); err != nil {
-		return err
-	}
 	jobs, err := state.UnfinishedJobs(s.dir, s.fp)
 	if err != nil {
 		warn(e, "a saved job could not be read: %v", err)

@@ -28,17 +28,11 @@ func runDeviceAdd(ctx context.Context, e *env, o *deviceAddOpts, args []string) 
 	if err != nil {
 		return usagef("%v", err)
 	}
-	s, err := openSession(e, o.yes)
+	s, err := openWriteSession(e, o.yes, api.OpAddUser)
 	if err != nil {
 		return err
 	}
 	defer s.close()
-	if err := s.writable(api.OpAddUser); err != nil {
-		return err
-	}
-	if err := s.mayAsk(""); err != nil {
-		return err
-	}
 	w := state.Write{Op: api.OpAddUser, Device: api.Device{DeviceID: id}, User: group}
 	lines, err := s.confirmation(w)
 	if err != nil {

@@ -145,17 +145,11 @@ func deviceRow(rec []string, col map[string]int, width int, group api.AddUserReq
 // confirm (yes answers it); a bad row is reported by its line and the
 // rest go on.
 func addFromCSV(ctx context.Context, e *env, path string, yes bool, group api.AddUserRequest) error {
-	s, err := openSession(e, yes)
+	s, err := openWriteSession(e, yes, api.OpAddUser)
 	if err != nil {
 		return err
 	}
 	defer s.close()
-	if err := s.writable(api.OpAddUser); err != nil {
-		return err
-	}
-	if err := s.mayAsk(""); err != nil {
-		return err
-	}
 	rows, err := readDeviceCSV(path, group)
 	if err != nil {
 		return err

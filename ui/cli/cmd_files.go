@@ -49,17 +49,11 @@ func runFilesLoad(ctx context.Context, e *env, o *filesLoadOpts, args []string) 
 	if refused > 0 {
 		return fmt.Errorf("%d of %s refused: nothing was sent", refused, api.Plural(len(paths), "file"))
 	}
-	s, err := openSession(e, o.yes)
+	s, err := openWriteSession(e, o.yes, api.OpLoadFile)
 	if err != nil {
 		return err
 	}
 	defer s.close()
-	if err := s.writable(api.OpLoadFile); err != nil {
-		return err
-	}
-	if err := s.mayAsk(""); err != nil {
-		return err
-	}
 	dev := api.Device{DeviceID: id}
 	if n, ok := s.gate.CallsLeft(dev); ok && n < len(files) {
 		return fmt.Errorf("%s is not on a Hosted plan and has %d API calls left this month; these files need %d: nothing was sent", id, n, len(files))

@@ -31,17 +31,11 @@ func runMQTTSet(ctx context.Context, e *env, o *mqttSetOpts, args []string) erro
 	default:
 		return usagef("--ca %s: internal (%s, the device's own trust store) or file (%s, loaded by sqc files load)", api.Clean(o.ca), api.ProtectedFile, api.FileMQTTCA)
 	}
-	s, err := openSession(e, o.yes)
+	s, err := openWriteSession(e, o.yes, api.OpUpdateConfig)
 	if err != nil {
 		return err
 	}
 	defer s.close()
-	if err := s.writable(api.OpUpdateConfig); err != nil {
-		return err
-	}
-	if err := s.mayAsk(""); err != nil {
-		return err
-	}
 	w := state.Write{Op: api.OpUpdateConfig, Device: api.Device{DeviceID: id}}
 	if err := s.gate.Check(w); err != nil {
 		return err

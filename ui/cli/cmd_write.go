@@ -68,6 +68,25 @@ func (s *session) close() {
 	}
 }
 
+// openWriteSession opens the session of a write command that asks nothing
+// on stdin, refusing before any request a write the gate or the terminal
+// would refuse anyway.
+func openWriteSession(e *env, yes bool, op api.Op) (*session, error) {
+	s, err := openSession(e, yes)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.writable(op); err != nil {
+		s.close()
+		return nil, err
+	}
+	if err := s.mayAsk(""); err != nil {
+		s.close()
+		return nil, err
+	}
+	return s, nil
+}
+
 // writable asks the gate, before any request, whether this session may
 // write at all: a read-only one spends nothing, not even a read.
 func (s *session) writable(op api.Op) error {
