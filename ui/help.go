@@ -54,7 +54,15 @@ func (p *helpPane) hints() []hint {
 		return []hint{{b: key.NewBinding(key.WithHelp("type", "search")), prio: 5},
 			{b: key.NewBinding(key.WithHelp("enter", "keep")), prio: 9}, {b: key.NewBinding(key.WithHelp("esc", "clear")), prio: 9}}
 	}
-	return []hint{{b: key.NewBinding(key.WithHelp("/", "search keys")), prio: 9}, h(p.sh.keys.Down, 7), h(p.sh.keys.PageDown, 6)}
+	out := []hint{{b: key.NewBinding(key.WithHelp("/", "search keys")), prio: 9}}
+	switch sc := p.scroll; {
+	case sc.total <= sc.height: // it all fits: nothing to scroll
+	case sc.offset >= sc.total-sc.height: // the last page: only up is anywhere
+		out = append(out, h(p.sh.keys.Up, 7), h(p.sh.keys.PageUp, 6))
+	default:
+		out = append(out, h(p.sh.keys.Down, 7), h(p.sh.keys.PageDown, 6))
+	}
+	return out
 }
 
 func (p *helpPane) helpGroups() []helpGroup { return nil }

@@ -35,8 +35,16 @@ func TestHelpScrollsToItsLastLineAt80x24(t *testing.T) {
 	if strings.Contains(h.scr.String(), "so y reaches the clipboard") {
 		t.Fatal("the whole help fits in 24 lines: this test proves nothing")
 	}
+	h.scr.waitFor(t, "the first page offering down", func(v string) bool {
+		l := lastLine(v)
+		return strings.Contains(l, "↓/j down") && !strings.Contains(l, "↑/k up")
+	})
 	h.key("G")
 	h.scr.waitText(t, "so y reaches the clipboard")
+	h.scr.waitFor(t, "the last page offering up, not down", func(v string) bool {
+		l := lastLine(v)
+		return strings.Contains(l, "↑/k up") && !strings.Contains(l, "↓/j down")
+	})
 	h.key("g")
 	h.scr.waitText(t, "Keys · lines 1-")
 	h.key("/")
