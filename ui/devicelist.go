@@ -8,6 +8,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"sqc/state"
 )
@@ -45,7 +46,7 @@ func newListPane(sh *shared) *listPane {
 
 func (l *listPane) setSize(w, h int) {
 	l.w, l.h = w, h
-	l.filterIn.SetWidth(max(10, w-12))
+	l.filterIn.SetWidth(max(10, w-12-16)) // room for the count beside it: "50000 of 50000"
 	if l.cursor < l.rowsHeight() {
 		l.offset = 0 // grown tall enough to show the top with the cursor: show it
 	}
@@ -344,7 +345,7 @@ func (l *listPane) view() string {
 	sh := l.sh
 	var b strings.Builder
 	if l.filtering {
-		b.WriteString(fit(l.filterIn.View(), l.w))
+		b.WriteString(fit(l.filterLine(), l.w))
 	} else {
 		title := sh.st.title.Render(l.title())
 		if f := l.idx.Filter(); !f.Empty() {
@@ -511,6 +512,18 @@ func cellText(d *state.Device, col state.Column, h state.Health, now time.Time) 
 		return h.String()
 	}
 	return ""
+}
+
+// filterLine is the filter being typed, with how many devices it shows
+// on the right as each key narrows it (k9s and fzf keep the count in view).
+func (l *listPane) filterLine() string {
+	in := l.filterIn.View()
+	count := l.sh.st.dim.Render(fmt.Sprintf("%d of %d", l.idx.Len(), l.idx.Total()))
+	gap := l.w - lipgloss.Width(in) - lipgloss.Width(count)
+	if gap < 2 {
+		return in
+	}
+	return in + strings.Repeat(" ", gap) + count
 }
 
 // title is the pane's heading: what is shown of how many, and the sort.

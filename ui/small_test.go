@@ -124,3 +124,25 @@ func TestASCIIWithoutAUTF8Locale(t *testing.T) {
 type env map[string]string
 
 func (e env) get(k string) string { return e[k] }
+
+// While a filter is typed its line says how many devices it shows, key by
+// key, not only once it is kept with enter.
+func TestFilterCountShowsWhileTyping(t *testing.T) {
+	t.Parallel()
+	h := start(t, setup{w: 80, h: 24})
+	h.scr.waitText(t, "Devices 30")
+	h.key("/")
+	h.scr.waitFor(t, "the empty filter with every device", func(v string) bool {
+		return strings.Contains(v, "filter ›") && strings.Contains(v, "30 of 30")
+	})
+	h.key("zzz")
+	h.scr.waitFor(t, "no match, counted on the filter's line", func(v string) bool {
+		for _, l := range strings.Split(v, "\n") {
+			if strings.Contains(l, "filter › zzz") && strings.Contains(l, "0 of 30") {
+				return true
+			}
+		}
+		return false
+	})
+	h.quit(t)
+}
