@@ -49,6 +49,11 @@ type Config struct {
 	// beneath does not answer it (300 ms); negative for none, in tests.
 	DialogGuard time.Duration
 	Now         func() time.Time
+	// Engine, when set, is a running engine the console joins as one more
+	// view (many consoles on one key share one): its client, ledger, fleet
+	// and gate are used instead of the console's own, and a quit closes
+	// the console's view only. Key and Connect are then unused.
+	Engine *live.Engine
 }
 
 // Model is the root model: what the panes share, which pane has the keys,
@@ -142,6 +147,10 @@ func newInput(prompt, placeholder string) textinput.Model {
 // openKey sets up the client, ledger, scheduler and offline cache for a
 // key; with no key the console opens on the login screen.
 func (m *Model) openKey(key, source string) {
+	if m.cfg.Engine != nil {
+		m.join(m.cfg.Engine, source)
+		return
+	}
 	if key == "" {
 		if m.cfg.Store != nil {
 			m.startLogin("No key is stored for this profile yet.")
@@ -177,12 +186,18 @@ func (m *Model) connect(key string) (*api.Client, error) {
 }
 
 func (m *Model) useClient(c *api.Client, key, source string) {
-	m.keySource = source
 	ledger := m.ledgerFor(key)
-	m.sh.ledger, m.sh.client, m.sh.keyFP = ledger, c, keys.Fingerprint(key)
+	m.useKey(c, ledger, keys.Fingerprint(key), source)
+	m.startEngine(c, ledger)
+}
+
+// useKey sets what the panes use of a key: its client, ledger, drafts
+// and the gate the confirmations are built by.
+func (m *Model) useKey(c *api.Client, ledger *state.Ledger, fp, source string) {
+	m.keySource = source
+	m.sh.ledger, m.sh.client, m.sh.keyFP = ledger, c, fp
 	m.sh.loadDrafts()
 	m.sh.gate = &state.Gate{ReadOnly: m.cfg.ReadOnly, Profile: m.cfg.Profile, Audit: state.OpenAudit(m.cfg.StateDir), Now: m.sh.now, Left: m.sh.callsLeft}
-	m.startEngine(c, ledger)
 }
 
 // keyRefused starts the login when the server refused the key and a
@@ -233,7 +248,10 @@ func (m *Model) loggedIn(msg loggedInMsg) tea.Cmd {
 	if err := m.closeEngine(context.Background()); err != nil {
 		m.cfg.Log.Warn("could not save state of the refused key", "err", err)
 	}
-	m.sh.eng, m.sh.view = nil, nil
+	if !m.sh.ownsEngine && m.sh.eng != nil {
+		m.sh.fleet = state.NewFleet() // the shared engine's stays with it
+	}
+	m.sh.eng, m.sh.view, m.sh.ownsEngine = nil, nil, false
 	m.useClient(msg.client, m.login.key, msg.source)
 	if m.sh.view == nil {
 		return nil

@@ -40,6 +40,9 @@ type shared struct {
 	calls  *state.CallLog
 	eng    *live.Engine
 	view   *live.View // the console's view of the engine
+	// ownsEngine is set when the console built the engine: it closes it
+	// at exit (a shared one, Config.Engine, is left running)
+	ownsEngine bool
 	// link is the scheduler's word on the connection and the focused
 	// device's next read as of the frame about to be drawn: the screen
 	// shows one moment, however long drawing it takes.
