@@ -120,6 +120,15 @@ func (m *Model) onChanges(c live.Changes) tea.Cmd {
 		m.noteFocus() // on the first row until the user moves, the device under it may have changed
 		cmds = append(cmds, m.readAgainOnline())
 	}
+	// config writes, this console's and others', to the config pane
+	for _, o := range c.Writes {
+		if o.Write.Op == api.OpUpdateConfig {
+			cmds = append(cmds, m.config.update(writeOutcome(m.sh.view, o, now)))
+		}
+	}
+	for _, s := range c.Settled {
+		cmds = append(cmds, m.config.update(configSettledMsg{s}))
+	}
 	if c.KeyRefused != nil && m.keyRefused(c.KeyRefused, "What you were looking at is kept.") {
 		return tea.Batch(cmds...)
 	}

@@ -3,11 +3,15 @@ package ui
 import (
 	"context"
 	"errors"
+	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -24,11 +28,16 @@ import (
 
 // sharedEngine is one engine on a simulated fleet, as `sqc serve` runs
 // it for the consoles that join it; the harness it returns has no console.
-func sharedEngine(t *testing.T, devices int, stateDir string) (*harness, *live.Engine) {
+// hold, when set, sees every request before the simulator.
+func sharedEngine(t *testing.T, devices int, stateDir string, hold func(*http.Request)) (*harness, *live.Engine) {
 	t.Helper()
 	h := &harness{clock: &fakeClock{t: time.Now().UTC().Truncate(time.Second), since: time.Now()}}
 	h.sim = sim.New(sim.Options{Devices: devices, Key: uiKey, HostedFraction: 1, Now: h.clock.Now})
-	h.srv = httptest.NewServer(h.sim)
+	var srv http.Handler = h.sim
+	if hold != nil {
+		srv = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hold(r); h.sim.ServeHTTP(w, r) })
+	}
+	h.srv = httptest.NewServer(srv)
 	t.Cleanup(h.srv.Close)
 	ledger, err := state.NewLedger(stateDir, keys.Fingerprint(uiKey), h.clock.Now(), nil)
 	if err != nil {
@@ -121,7 +130,7 @@ func ownGoroutines() int {
 // the other reading and leaves no goroutine of its own behind.
 func TestTwoConsolesOnOneEngineReadTheirDeviceOnce(t *testing.T) {
 	t.Parallel()
-	h, e := sharedEngine(t, 20, "")
+	h, e := sharedEngine(t, 20, "", nil)
 	d := h.liveDevice(t, api.PlanHosted)
 	a := h.joined(t, e, func(c *Config) { c.Device = d.DeviceID })
 	a.scr.waitFor(t, "the device's readings", func(v string) bool {
@@ -190,4 +199,144 @@ func TestTwoConsolesOnOneEngineReadTheirDeviceOnce(t *testing.T) {
 	h.waitReads(t, d.DeviceID, n+1)
 	a.scr.waitFor(t, "the read on the first console", freshWithin(every/2))
 	a.quit(t)
+}
+
+// heldWrites holds every write at the server until released, and says
+// when the first arrived.
+type heldWrites struct {
+	arrived, release chan struct{}
+	once             sync.Once
+}
+
+func newHeldWrites() *heldWrites {
+	return &heldWrites{arrived: make(chan struct{}), release: make(chan struct{})}
+}
+
+func (w *heldWrites) hold(r *http.Request) {
+	if r.Method != http.MethodGet {
+		w.once.Do(func() { close(w.arrived) })
+		<-w.release
+	}
+}
+
+func (w *heldWrites) waitArrived(t *testing.T) {
+	t.Helper()
+	select {
+	case <-w.arrived:
+	case <-time.After(patience):
+		t.Fatal("no write reached the server")
+	}
+}
+
+// stageWarning opens a device's config and stages ambient.warning 47.
+func (h *harness) stageWarning(t *testing.T, id string) {
+	t.Helper()
+	h.openConfig(t, id)
+	h.scr.waitText(t, "synced")
+	h.editKey(t, "ambient.warning", "47")
+	h.scr.waitText(t, "50 → 47")
+}
+
+// One console sends a config write: another on the same engine, looking
+// at the device, shows it queued, then applied, without reading it back
+// itself.
+func TestAnotherConsoleSeesTheWriteQueuedThenApplied(t *testing.T) {
+	t.Parallel()
+	h, e := sharedEngine(t, 20, t.TempDir(), nil)
+	d := h.liveDevice(t, api.PlanHosted)
+	a := h.joined(t, e, func(c *Config) { c.VerifyEvery = 50 * time.Millisecond })
+	b := h.joined(t, e, nil)
+	a.stageWarning(t, d.DeviceID)
+	b.openConfig(t, d.DeviceID)
+	b.scr.waitText(t, "synced")
+	a.key("w")
+	a.scr.waitText(t, "[y/N]")
+	a.key("y")
+	b.scr.waitFor(t, "the other console's write queued", func(v string) bool {
+		return strings.Contains(v, "50 → 47 queued") && strings.Contains(v, "a change is queued") && strings.Contains(v, "by another console")
+	})
+	configReads := func() int {
+		n := 0
+		for _, r := range h.sim.Requests() {
+			if r.Op == api.OpGetConfig && r.DeviceID == d.DeviceID {
+				n++
+			}
+		}
+		return n
+	}
+	h.clock.Advance(2 * time.Minute) // past the device's next check-in
+	a.scr.waitText(t, "applied at")
+	b.scr.waitText(t, "applied at")
+	if w := h.writes(); len(w) != 1 {
+		t.Fatalf("%d writes, want 1", len(w))
+	}
+	before := configReads()
+	b.quit(t)
+	a.quit(t)
+	if n := configReads(); n != before {
+		t.Fatalf("config reads went on after both consoles quit: %d, then %d", before, n)
+	}
+}
+
+// Two consoles send the same change to one device at once: it is sent
+// once, and both say it was queued, each as its own.
+func TestTheSameWriteFromTwoConsolesIsSentOnce(t *testing.T) {
+	t.Parallel()
+	held := newHeldWrites()
+	h, e := sharedEngine(t, 20, t.TempDir(), held.hold)
+	d := h.liveDevice(t, api.PlanHosted)
+	a, b := h.joined(t, e, nil), h.joined(t, e, nil)
+	a.stageWarning(t, d.DeviceID)
+	b.stageWarning(t, d.DeviceID)
+	a.key("w")
+	a.scr.waitText(t, "[y/N]")
+	a.key("y")
+	held.waitArrived(t)
+	b.key("w")
+	b.scr.waitText(t, "[y/N]")
+	b.key("y")
+	b.scr.waitText(t, "sending…")
+	close(held.release)
+	for _, c := range []*harness{a, b} {
+		c.scr.waitFor(t, "the write queued as its own", func(v string) bool {
+			return strings.Contains(v, "queued; the device applies it") && strings.Contains(v, "waiting for the device to apply it") &&
+				!strings.Contains(v, "by another console") && !strings.Contains(v, "1 change staged")
+		})
+	}
+	if w := h.writes(); len(w) != 1 || w[0].Status != 202 {
+		t.Fatalf("writes %+v, want one, taken", w)
+	}
+	a.quit(t)
+	b.quit(t)
+}
+
+// A console that quits while its write is out: the write is still sent
+// once and audited, and the console left shows its outcome.
+func TestAWriteOutlivesTheConsoleThatSentIt(t *testing.T) {
+	t.Parallel()
+	held := newHeldWrites()
+	dir := t.TempDir()
+	h, e := sharedEngine(t, 20, dir, held.hold)
+	d := h.liveDevice(t, api.PlanHosted)
+	a, b := h.joined(t, e, nil), h.joined(t, e, nil)
+	a.stageWarning(t, d.DeviceID)
+	b.openConfig(t, d.DeviceID)
+	b.scr.waitText(t, "synced")
+	a.key("w")
+	a.scr.waitText(t, "[y/N]")
+	a.key("y")
+	held.waitArrived(t)
+	a.quit(t)
+	close(held.release)
+	b.scr.waitFor(t, "the write of the console that quit", func(v string) bool {
+		return strings.Contains(v, "50 → 47 queued") && strings.Contains(v, "by another console")
+	})
+	if w := h.writes(); len(w) != 1 {
+		t.Fatalf("%d writes, want 1", len(w))
+	}
+	audit, err := os.ReadFile(filepath.Join(dir, "audit.log"))
+	if err != nil || !strings.Contains(string(audit), d.DeviceID) {
+		t.Fatalf("the write is not in the audit log (%v):\n%s", err, audit)
+	}
+	b.quit(t)
 }

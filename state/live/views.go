@@ -26,6 +26,9 @@ type Changes struct {
 	KeyRefused error
 	// Writes are the outcomes of writes, in the order they ended.
 	Writes []WriteOutcome
+	// Settled is what the views that asked for writes learnt of them
+	// after (View.Settle), in the order told.
+	Settled []Settled
 	// SaveErr is why the ledger or the cache could not be saved.
 	SaveErr error
 	// Closed is set once, when the view or its engine closed.
@@ -49,6 +52,7 @@ type changes struct {
 	conn       bool
 	keyRefused error
 	writes     []WriteOutcome
+	settled    []Settled
 	saveErr    error
 }
 
@@ -56,7 +60,7 @@ func (c *changes) device(id string) { c.devices = append(c.devices, id) }
 
 func (c *changes) empty() bool {
 	return len(c.devices) == 0 && !c.list && len(c.lists) == 0 && !c.conn &&
-		c.keyRefused == nil && len(c.writes) == 0 && c.saveErr == nil
+		c.keyRefused == nil && len(c.writes) == 0 && len(c.settled) == 0 && c.saveErr == nil
 }
 
 // View is one view's handle on the engine. Its methods are safe for
@@ -227,6 +231,7 @@ func (v *View) add(c *changes) {
 		p.KeyRefused = c.keyRefused
 	}
 	p.Writes = append(p.Writes, c.writes...)
+	p.Settled = append(p.Settled, c.settled...)
 	if c.saveErr != nil {
 		p.SaveErr = c.saveErr
 	}
