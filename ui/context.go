@@ -48,9 +48,9 @@ type shared struct {
 	// shows one moment, however long drawing it takes.
 	link     link
 	readOnly bool
-	// savedAtQuit is set when the user quit: the engine saves once the
-	// program has ended (Run).
-	savedAtQuit bool
+	// locked is the console's hold on the engine while Update runs (nil
+	// outside it): the view's calls made under the lock Update holds.
+	locked *live.Locked
 }
 
 type link struct {

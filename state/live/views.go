@@ -130,6 +130,8 @@ func (v *View) Take() Changes {
 type Locked struct {
 	Reader
 	v *View
+	// after is what the views are told once the lock is let go
+	after *changes
 }
 
 // SetFocus names the view's focused device ("" for none): it is read
@@ -153,6 +155,17 @@ func (l Locked) SetVisible(ids []string) { l.v.e.sched.SetViewVisible(l.v.id, id
 // Hold and Stopped say why).
 func (l Locked) ReadNow(kind state.Kind, id string) bool { return l.v.e.sched.Ask(kind, id) }
 
+// SetPaused stops or resumes scheduled reads (see Engine.SetPaused);
+// every view is told once the lock is let go.
+func (l Locked) SetPaused(p bool) {
+	l.v.e.sched.SetPaused(p)
+	l.after.conn = true
+}
+
+// RetryNow is the user's r (see Engine.RetryNow): what holds every read
+// and until when, or "" when reads may go.
+func (l Locked) RetryNow() (time.Time, string) { return l.v.e.sched.RetryNow(l.v.e.cfg.Now()) }
+
 // Lock calls f with the fleet and the scheduler held for writing, for a
 // view whose own state is built from the fleet (a console's sorted list
 // folds the changed devices into its index there) or that calls the
@@ -160,10 +173,14 @@ func (l Locked) ReadNow(kind state.Kind, id string) bool { return l.v.e.sched.As
 // must not call the engine.
 func (v *View) Lock(f func(Locked)) {
 	e := v.e
-	e.mu.Lock()
-	defer e.poke()
-	defer e.mu.Unlock()
-	f(Locked{Reader: Reader{Fleet: e.fleet, Sched: e.sched, ListErr: e.listErr}, v: v})
+	var after changes
+	func() {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		f(Locked{Reader: Reader{Fleet: e.fleet, Sched: e.sched, ListErr: e.listErr}, v: v, after: &after})
+	}()
+	e.views.notify(after)
+	e.poke()
 }
 
 // SetFocus names the view's focused device (see Locked.SetFocus).
