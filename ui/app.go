@@ -49,6 +49,11 @@ type Config struct {
 	// beneath does not answer it (300 ms); negative for none, in tests.
 	DialogGuard time.Duration
 	Now         func() time.Time
+	// Engine, when set, is a running engine the console joins as one more
+	// view (many consoles on one key share one): its client, ledger, fleet
+	// and gate are used instead of the console's own, and a quit closes
+	// the console's view only. Key and Connect are then unused.
+	Engine *live.Engine
 }
 
 // Model is the root model: what the panes share, which pane has the keys,
@@ -142,6 +147,10 @@ func newInput(prompt, placeholder string) textinput.Model {
 // openKey sets up the client, ledger, scheduler and offline cache for a
 // key; with no key the console opens on the login screen.
 func (m *Model) openKey(key, source string) {
+	if m.cfg.Engine != nil {
+		m.join(m.cfg.Engine, source)
+		return
+	}
 	if key == "" {
 		if m.cfg.Store != nil {
 			m.startLogin("No key is stored for this profile yet.")
@@ -177,12 +186,18 @@ func (m *Model) connect(key string) (*api.Client, error) {
 }
 
 func (m *Model) useClient(c *api.Client, key, source string) {
-	m.keySource = source
 	ledger := m.ledgerFor(key)
-	m.sh.ledger, m.sh.client, m.sh.keyFP = ledger, c, keys.Fingerprint(key)
+	m.useKey(c, ledger, keys.Fingerprint(key), source)
+	m.startEngine(c, ledger)
+}
+
+// useKey sets what the panes use of a key: its client, ledger, drafts
+// and the gate the confirmations are built by.
+func (m *Model) useKey(c *api.Client, ledger *state.Ledger, fp, source string) {
+	m.keySource = source
+	m.sh.ledger, m.sh.client, m.sh.keyFP = ledger, c, fp
 	m.sh.loadDrafts()
 	m.sh.gate = &state.Gate{ReadOnly: m.cfg.ReadOnly, Profile: m.cfg.Profile, Audit: state.OpenAudit(m.cfg.StateDir), Now: m.sh.now, Left: m.sh.callsLeft}
-	m.startEngine(c, ledger)
 }
 
 // keyRefused starts the login when the server refused the key and a
@@ -214,27 +229,61 @@ func (m *Model) Init() tea.Cmd {
 // fleet and the scheduler are the console's to read and change until it
 // returns, and the engine asks the scheduler again after.
 func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	if msg, ok := msg.(loggedInMsg); ok {
+	switch msg := msg.(type) {
+	case loggedInMsg:
 		return m, m.loggedIn(msg)
+	case engineClosedMsg:
+		return m, m.afterClose(msg)
 	}
 	if m.sh.view == nil {
 		return m.fold(msg)
 	}
 	var next tea.Model
 	var cmd tea.Cmd
-	m.sh.view.Lock(func(live.Locked) { next, cmd = m.fold(msg) })
+	m.sh.view.Lock(func(l live.Locked) {
+		m.sh.locked = &l
+		defer func() { m.sh.locked = nil }()
+		next, cmd = m.fold(msg)
+	})
 	return next, cmd
 }
 
-// loggedIn starts the engine of the key the login gave, after the engine
-// of the key refused (if any) has stopped: one engine writes the fleet.
+// engineClosedMsg says the engine of a refused key has stopped and saved:
+// the engine of the key the login gave may start.
+type engineClosedMsg struct {
+	login loggedInMsg
+	key   string
+	err   error
+}
+
+// loggedIn stops the engine of the key refused (if any) in a command, off
+// the UI's goroutine, since it waits for the reads out and saves; the
+// engine of the key the login gave starts once it has (afterClose): one
+// engine writes the fleet.
 func (m *Model) loggedIn(msg loggedInMsg) tea.Cmd {
 	m.loggingIn = false
-	if err := m.closeEngine(context.Background()); err != nil {
-		m.cfg.Log.Warn("could not save state of the refused key", "err", err)
+	key := m.login.key
+	old := m.sh.eng
+	if m.sh.view != nil {
+		m.sh.view.Close()
 	}
-	m.sh.eng, m.sh.view = nil, nil
-	m.useClient(msg.client, m.login.key, msg.source)
+	if old == nil || !m.sh.ownsEngine { // a shared engine runs on for its other views
+		return m.afterClose(engineClosedMsg{login: msg, key: key})
+	}
+	return func() tea.Msg { return engineClosedMsg{login: msg, key: key, err: old.Close()} }
+}
+
+// afterClose starts the engine of the key the login gave.
+func (m *Model) afterClose(closed engineClosedMsg) tea.Cmd {
+	if closed.err != nil {
+		m.cfg.Log.Warn("could not save state of the refused key", "err", closed.err)
+	}
+	msg := closed.login
+	if !m.sh.ownsEngine && m.sh.eng != nil {
+		m.sh.fleet = state.NewFleet() // the shared engine's stays with it
+	}
+	m.sh.eng, m.sh.view, m.sh.ownsEngine = nil, nil, false
+	m.useClient(msg.client, closed.key, msg.source)
 	if m.sh.view == nil {
 		return nil
 	}
@@ -268,6 +317,9 @@ func (m *Model) fold(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case engineMsg:
 		if msg.view != m.sh.view {
 			return m, nil // the engine of a key given up
+		}
+		if msg.c.Closed {
+			return m, m.onChanges(msg.c) // nothing comes after: no watch again
 		}
 		return m, tea.Batch(m.onChanges(msg.c), watch(msg.view))
 	case toastMsg:

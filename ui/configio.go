@@ -15,6 +15,7 @@ import (
 
 	"sqc/api"
 	"sqc/state"
+	"sqc/state/live"
 )
 
 // Reading, sending and verifying a device's config: the config pane's
@@ -39,12 +40,21 @@ func loadedAgain(r configRead) tea.Msg  { return toConfig(configLoaded{configRea
 func verified(r configRead) tea.Msg     { return toConfig(verifyRead{r}) }
 func readBackOf(r configRead) tea.Msg   { return toConfig(backRead{r}) }
 
+// configSentMsg is a config write's outcome as the engine told it: to
+// every console, mine set in those that asked, leader in the one that
+// asked first, which reads it back for all.
 type configSentMsg struct {
-	w   state.Write
-	res api.Result
-	err error
-	at  time.Time
+	w            state.Write
+	seq          int
+	mine, leader bool
+	res          api.Result
+	err          error
+	at           time.Time
 }
+
+// configSettledMsg is how a write settled, as the console that reads it
+// back told every console.
+type configSettledMsg struct{ live.Settled }
 
 type editorDoneMsg struct {
 	id, path string
@@ -64,15 +74,20 @@ const (
 
 // configWrite follows one device's sent change until it is applied.
 type configWrite struct {
-	dev       api.Device
-	sending   bool
-	sent      []state.Change
-	queuedAt  time.Time
-	until     time.Time
-	reads     int
-	status    string
-	isErr     bool
-	appliedAt time.Time
+	dev api.Device
+	// seq is the engine's number of the write; leader is set in the
+	// console that reads it back (the first that asked), other in the
+	// consoles that did not ask for it.
+	seq           int
+	leader, other bool
+	sending       bool
+	sent          []state.Change
+	queuedAt      time.Time
+	until         time.Time
+	reads         int
+	status        string
+	isErr         bool
+	appliedAt     time.Time
 	// unknown is set while the write's outcome is not known: a read of
 	// the config, whoever asked for it, settles it before anything
 	// offers to send again.
@@ -145,6 +160,8 @@ func (p *configPane) update(msg tea.Msg) tea.Cmd {
 		})
 	case configSentMsg:
 		return p.onConfigSent(msg)
+	case configSettledMsg:
+		return p.onSettled(msg.Settled)
 	case verifyTickMsg:
 		return p.onVerifyTick(msg.id)
 	case editorDoneMsg:
@@ -251,22 +268,36 @@ func (p *configPane) askWrite() tea.Cmd {
 	return nil
 }
 
+// sendWrite hands a write to the engine's one gate: its outcome comes
+// back with the engine's changes, to this console and every other that
+// looks at the device. The same write asked by another console while it
+// is out is joined, not sent again.
 func (p *configPane) sendWrite(w state.Write) tea.Cmd {
-	p.sh.writes[w.Device.DeviceID] = &configWrite{dev: w.Device, sending: true, sent: w.Changes}
-	g, c, ctx, now := p.sh.sendGate(w.Device.DeviceID), p.sh.client, p.ctx, p.sh.now
-	return func() tea.Msg {
-		res, err := g.Send(ctx, c, w)
-		return toConfig(configSentMsg{w: w, res: res, err: err, at: now()})
+	if p.sh.view == nil {
+		return p.con.toast("no API key in use: nothing can be sent", true)
 	}
+	seq := p.sh.view.Submit(w)
+	p.sh.writes[w.Device.DeviceID] = &configWrite{dev: w.Device, seq: seq, sending: true, sent: w.Changes}
+	return nil
+}
+
+// writeOutcome is the pane's message for a write's outcome the engine told.
+func writeOutcome(v *live.View, o live.WriteOutcome, at time.Time) configSentMsg {
+	mine := o.Mine(v)
+	return configSentMsg{w: o.Write, seq: o.Seq, mine: mine, leader: mine && o.Askers[0] == v.ID(),
+		res: o.Result, err: o.Err, at: at}
 }
 
 func (p *configPane) onConfigSent(msg configSentMsg) tea.Cmd {
 	id := msg.w.Device.DeviceID
 	w := p.sh.writes[id]
-	if w == nil { // sendWrite made it; nothing else removes it while the write is out
+	if !msg.mine {
+		return p.othersWrite(msg, w)
+	}
+	if w == nil || w.seq != msg.seq { // sendWrite made it; nothing else removes it while the write is out
 		return nil
 	}
-	w.sending = false
+	w.sending, w.leader = false, msg.leader
 	switch state.OutcomeOf(msg.err) {
 	case api.Taken:
 		w.queuedAt, w.until = msg.at, msg.at.Add(verifyFor)
@@ -275,9 +306,17 @@ func (p *configPane) onConfigSent(msg configSentMsg) tea.Cmd {
 		if msg.err != nil || !msg.res.Queued() {
 			say = id + ": " + state.Outcome(msg.res, msg.err)
 		}
-		return tea.Batch(p.sentThrough(id, msg.w.Changes), p.con.toast(say, msg.err != nil), p.verifyLater(id, w))
+		follow := p.verifyLater(id, w)
+		if !w.leader {
+			follow = nil // the console that asked first reads it back, for all
+		}
+		return tea.Batch(p.sentThrough(id, msg.w.Changes), p.con.toast(say, msg.err != nil), follow)
 	case api.Unknown:
 		w.unknown = true
+		if !w.leader {
+			w.status, w.isErr = "outcome unknown ("+briefly(msg.err)+"): the console that sent it first reads the config back", true
+			return p.con.toast(id+": outcome unknown: r reads the config back", true)
+		}
 		w.status, w.isErr = "outcome unknown ("+briefly(msg.err)+"): reading the config back", true
 		return tea.Batch(p.con.toast(id+": outcome unknown: reading the config back before offering to send again", true),
 			p.costlyRead(msg.w.Device, readBackOf, "The write's outcome is unknown: read the config back?"))
@@ -291,6 +330,64 @@ func (p *configPane) onConfigSent(msg configSentMsg) tea.Cmd {
 		p.problem = w.status
 	}
 	return p.con.toast(id+": "+state.Outcome(msg.res, msg.err)+" · the changes stay staged", true)
+}
+
+// othersWrite follows a write another console sent to a device: queued,
+// it shows here as queued until the console that sent it tells how it
+// settled; of unknown outcome, nothing is sent here until it is read
+// back. A write this console has out for the device is left alone.
+func (p *configPane) othersWrite(msg configSentMsg, w *configWrite) tea.Cmd {
+	id := msg.w.Device.DeviceID
+	if w != nil && w.sending {
+		return nil
+	}
+	o := &configWrite{dev: msg.w.Device, seq: msg.seq, sent: msg.w.Changes, other: true}
+	switch state.OutcomeOf(msg.err) {
+	case api.Taken:
+		o.queuedAt, o.until = msg.at, msg.at.Add(verifyFor)
+		o.status = "queued " + msg.at.Local().Format("15:04:05") + " by another console: waiting for the device to apply it"
+	case api.Unknown:
+		o.unknown, o.isErr = true, true
+		o.status = "another console's write is of unknown outcome (" + briefly(msg.err) + "): r reads the config back"
+	default:
+		return nil // not sent: the console that asked says why
+	}
+	p.sh.writes[id] = o
+	if p.dev.DeviceID != id {
+		return nil
+	}
+	return p.con.toast(id+": another console's change: "+strings.ToLower(o.status[:1])+o.status[1:], o.unknown)
+}
+
+// settled tells every console how the write this console reads back
+// settled.
+func (p *configPane) settled(id string, w *configWrite, applied bool, at time.Time) {
+	if w.leader && p.sh.view != nil {
+		p.sh.view.Settle(live.Settled{Seq: w.seq, DeviceID: id, Applied: applied, Status: w.status, At: at})
+	}
+}
+
+// onSettled takes how another console saw a write settle.
+func (p *configPane) onSettled(s live.Settled) tea.Cmd {
+	w := p.sh.writes[s.DeviceID]
+	if w == nil || w.seq != s.Seq || w.leader {
+		return nil
+	}
+	unknown := w.unknown
+	w.unknown, w.isErr, w.status = false, false, s.Status
+	if !s.Applied {
+		w.until = time.Time{}
+		return nil
+	}
+	w.appliedAt = s.At
+	var cmd tea.Cmd
+	if unknown && !w.other {
+		cmd = p.sentThrough(s.DeviceID, w.sent)
+	}
+	if p.dev.DeviceID != s.DeviceID {
+		return cmd
+	}
+	return tea.Batch(cmd, p.con.toast(s.DeviceID+": "+s.Status, false))
 }
 
 // sentThrough drops what a write sent from the device's staged changes
@@ -362,10 +459,12 @@ func (p *configPane) onVerifyRead(msg configRead, w *configWrite) tea.Cmd {
 	case msg.err == nil && msg.resp.Synced && state.Holds(msg.resp.Config, w.sent):
 		w.appliedAt, w.isErr = msg.at, false
 		w.status = "applied at " + msg.at.Local().Format("15:04:05")
+		p.settled(msg.id, w, true, msg.at)
 		return p.con.toast(msg.id+": applied at "+msg.at.Local().Format("15:04"), false)
 	case msg.at.After(w.until) || (!w.hosted() && w.reads >= verifyReadsNonHosted):
 		w.until = time.Time{}
 		w.status = "not yet applied (last read " + msg.at.Local().Format("15:04") + "): r reads it again"
+		p.settled(msg.id, w, false, msg.at)
 		return p.con.toast(msg.id+": not yet applied", false)
 	case msg.err != nil:
 		w.status = "could not read it back (" + msg.err.Error() + "): trying again"
@@ -437,6 +536,7 @@ func (p *configPane) onReadBack(msg configRead, w *configWrite) tea.Cmd {
 	if says == state.ReadBackApplied {
 		w.unknown, w.isErr, w.status = false, false, "the device has the new values: the write went through"
 		w.appliedAt = msg.at
+		p.settled(msg.id, w, true, msg.at)
 		return tea.Batch(audit, p.sentThrough(msg.id, w.sent), p.con.toast(msg.id+": the write went through after all", false))
 	}
 	if says == state.ReadBackWait && w.hosted() {
@@ -453,7 +553,12 @@ func (p *configPane) onReadBack(msg configRead, w *configWrite) tea.Cmd {
 	w.unknown = false
 	dev, sent := w.dev, w.sent
 	w.isErr = false
+	if w.other { // another console's: it is not this one's to send again
+		w.status = "read back: the config does not show another console's change (synced: " + fmt.Sprint(msg.resp.Synced) + ")"
+		return audit
+	}
 	w.status = "read back: the config does not show the change (synced: " + fmt.Sprint(msg.resp.Synced) + "); it stays staged"
+	p.settled(msg.id, w, false, msg.at)
 	why := "does not have the new values, and nothing waits at the server: it was not taken."
 	if !msg.resp.Synced {
 		why = "does not have the new values (not synced: a queued change may still be waiting)."

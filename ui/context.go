@@ -40,14 +40,17 @@ type shared struct {
 	calls  *state.CallLog
 	eng    *live.Engine
 	view   *live.View // the console's view of the engine
+	// ownsEngine is set when the console built the engine: it closes it
+	// at exit (a shared one, Config.Engine, is left running)
+	ownsEngine bool
 	// link is the scheduler's word on the connection and the focused
 	// device's next read as of the frame about to be drawn: the screen
 	// shows one moment, however long drawing it takes.
 	link     link
 	readOnly bool
-	// savedAtQuit is set when the user quit: the engine saves once the
-	// program has ended (Run).
-	savedAtQuit bool
+	// locked is the console's hold on the engine while Update runs (nil
+	// outside it): the view's calls made under the lock Update holds.
+	locked *live.Locked
 }
 
 type link struct {

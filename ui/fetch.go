@@ -37,14 +37,14 @@ func watch(v *live.View) tea.Cmd {
 // startEngine runs the live fleet for the key's client; the console is
 // its first view. The offline cache is restored when the fleet is empty.
 func (m *Model) startEngine(c *api.Client, ledger *state.Ledger) {
-	e, err := live.New(live.Config{Client: c, Ledger: ledger, Fleet: m.sh.fleet, Gate: m.sh.gate,
+	e, err := live.New(live.Config{Client: c, Ledger: ledger, Fleet: m.sh.fleet, Gate: m.sh.gate, Calls: m.sh.calls,
 		Share: m.cfg.Share, StateDir: m.cfg.StateDir, KeyFP: m.sh.keyFP, Spark: m.readings.sparkWidth(),
 		Log: m.cfg.Log, Now: m.cfg.Now, CloseWait: outWait, Held: true})
 	if err != nil {
 		m.sh.listErr = err
 		return
 	}
-	m.sh.eng, m.sh.view = e, e.Subscribe()
+	m.sh.eng, m.sh.view, m.sh.ownsEngine = e, e.Subscribe(), true
 	m.sh.view.Lock(func(l live.Locked) {
 		m.sh.sched = l.Sched
 		if m.sh.fleet.Len() > 0 {
@@ -54,6 +54,21 @@ func (m *Model) startEngine(c *api.Client, ledger *state.Ledger) {
 			m.noteFocus() // the device open at quit, with its readings and their age
 		}
 	})
+}
+
+// join makes the console one more view of a running engine: its fleet,
+// scheduler, client and ledger are the engine's, and the console never
+// closes it. The first change the view gets shows what the engine has.
+func (m *Model) join(e *live.Engine, source string) {
+	if source == "" {
+		source = "shared"
+	}
+	m.useKey(e.Client(), e.Ledger(), e.KeyFP(), source)
+	if calls := e.Calls(); calls != nil {
+		m.sh.calls = calls
+	}
+	m.sh.eng, m.sh.view = e, e.Subscribe()
+	m.sh.view.Lock(func(l live.Locked) { m.sh.fleet, m.sh.sched = l.Fleet, l.Sched })
 }
 
 // schedule tells the engine the rows on screen; the engine, asked again
@@ -92,6 +107,9 @@ func (m *Model) onChanges(c live.Changes) tea.Cmd {
 	if c.List && len(c.Lists) == 0 {
 		m.list.rebuild() // a view's first look: what the engine has
 		m.noteFocus()
+		if m.wantDevice != "" && m.sh.fleet.Len() > 0 {
+			cmds = append(cmds, m.listed()) // a console joining an engine that has listed already
+		}
 	}
 	if len(c.Devices) > 0 {
 		if !c.List {
@@ -101,6 +119,15 @@ func (m *Model) onChanges(c live.Changes) tea.Cmd {
 		}
 		m.noteFocus() // on the first row until the user moves, the device under it may have changed
 		cmds = append(cmds, m.readAgainOnline())
+	}
+	// config writes, this console's and others', to the config pane
+	for _, o := range c.Writes {
+		if o.Write.Op == api.OpUpdateConfig {
+			cmds = append(cmds, m.config.update(writeOutcome(m.sh.view, o, now)))
+		}
+	}
+	for _, s := range c.Settled {
+		cmds = append(cmds, m.config.update(configSettledMsg{s}))
 	}
 	if c.KeyRefused != nil && m.keyRefused(c.KeyRefused, "What you were looking at is kept.") {
 		return tea.Batch(cmds...)
@@ -173,12 +200,14 @@ func (m *Model) cacheable() bool {
 	return why == ""
 }
 
-// closeEngine stops the engine and waits for it to save, within ctx.
+// closeEngine closes the console's view, and stops the engine and waits
+// for it to save, within ctx, when the engine is the console's own: a
+// shared engine runs on for its other views.
 func (m *Model) closeEngine(ctx context.Context) error {
 	if m.sh.view != nil {
 		m.sh.view.Close()
 	}
-	if m.sh.eng == nil {
+	if m.sh.eng == nil || !m.sh.ownsEngine {
 		return nil
 	}
 	return m.sh.eng.Shutdown(ctx)

@@ -16,10 +16,10 @@ func matches(msg tea.KeyPressMsg, b ...key.Binding) bool { return key.Matches(ms
 // heldNow says why nothing can be read now, when something holds every
 // read (the network, the quota, the server's 429); nil when reads may go.
 func (m *Model) heldNow() tea.Cmd {
-	if m.sh.sched == nil {
+	if m.sh.locked == nil {
 		return nil
 	}
-	until, why := m.sh.sched.RetryNow(m.sh.now())
+	until, why := m.sh.locked.RetryNow()
 	if why == "" {
 		return nil
 	}
@@ -187,7 +187,7 @@ func (m *Model) consoleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 		m.list.atTop = false
 		m.showRight(m.readings)
-		if sched != nil && !sched.Ask(state.KindData, d.DeviceID) {
+		if sched != nil && !m.readNow(state.KindData, d.DeviceID) {
 			return m, m.toast(m.cannotRead(d.DeviceID), true)
 		}
 		return m, m.schedule()
@@ -242,21 +242,22 @@ func (m *Model) consoleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case matches(msg, k.Export) && m.focused() == pane(m.list):
 		return m, m.askExport("")
 	case matches(msg, k.Refresh, k.RefreshList):
+		lk := m.sh.locked
 		switch held := m.heldNow(); {
-		case sched == nil:
+		case lk == nil:
 			return m, nil
 		case held != nil:
 			return m, held
 		case matches(msg, k.RefreshList):
-			if !sched.Ask(state.KindList, "") {
+			if !lk.ReadNow(state.KindList, "") {
 				// one listing per backoff after one stopped early: each may
 				// spend 5% of the account's day
 				return m, m.toast("not listed: the last listing stopped early and you have listed once since; "+m.listAgain(m.sh.now()), true)
 			}
 			return m, tea.Batch(m.schedule(), m.toast("reading the device list (one request per 1,000 devices)", false))
 		case m.focusID == "" || m.sh.fleet.Len() == 0:
-			sched.Ask(state.KindList, "") // nothing to read but the list
-		case !sched.Ask(state.KindData, m.focusID):
+			lk.ReadNow(state.KindList, "") // nothing to read but the list
+		case !lk.ReadNow(state.KindData, m.focusID):
 			return m, tea.Batch(m.schedule(), m.toast(m.cannotRead(m.focusID), true))
 		}
 		return m, m.schedule()
@@ -265,8 +266,8 @@ func (m *Model) consoleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			return m, tea.Batch(tea.SetClipboard(d.DeviceID), m.toast(d.DeviceID+" sent to the terminal's clipboard (OSC 52)", false))
 		}
 	case matches(msg, k.Pause):
-		if sched != nil {
-			sched.SetPaused(!sched.Paused())
+		if lk := m.sh.locked; sched != nil && lk != nil {
+			lk.SetPaused(!sched.Paused())
 			if sched.Paused() {
 				return m, m.toast("live refresh paused: p resumes, r reads once", false)
 			}
@@ -279,15 +280,25 @@ func (m *Model) consoleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
+// readNow asks the engine for a read at once, through the console's
+// view; false when it cannot be queued, or there is no engine.
+func (m *Model) readNow(kind state.Kind, id string) bool {
+	switch {
+	case m.sh.locked != nil:
+		return m.sh.locked.ReadNow(kind, id)
+	case m.sh.view != nil:
+		return m.sh.view.ReadNow(kind, id)
+	}
+	return false
+}
+
 // ask opens a dialog over the screen.
 func (m *Model) ask(p *prompt) { m.dialog = p }
 
 // seek focuses a device once the device list has it, and asks for the list.
 func (m *Model) seek(id string) {
 	m.wantDevice = id
-	if m.sh.sched != nil {
-		m.sh.sched.Ask(state.KindList, "")
-	}
+	m.readNow(state.KindList, "")
 }
 
 func (m *Model) onPaste(msg tea.PasteMsg) (tea.Model, tea.Cmd) {
@@ -364,6 +375,5 @@ func (m *Model) quit() tea.Cmd {
 	if err := m.saveAtExit(); err != nil {
 		m.cfg.Log.Warn("could not save state at quit", "err", err)
 	}
-	m.sh.savedAtQuit = true
 	return tea.Quit
 }

@@ -49,14 +49,14 @@ func TestSendAgainGoesToTheDeviceWritten(t *testing.T) {
 	if m.dialog == nil {
 		t.Fatal("no question after a read-back without the change")
 	}
-	_, cmd := m.dialog.key(m.sh, press("y"))
-	pm, _ := cmd().(paneMsg)
-	msg, ok := pm.msg.(configSentMsg)
-	if !ok {
-		t.Fatalf("y sent nothing: %T", msg)
+	m.dialog.key(m.sh, press("y"))
+	w := m.sh.writes[a.DeviceID]
+	if w == nil || !w.sending {
+		t.Fatal("y sent nothing")
 	}
-	if msg.w.Device.DeviceID != a.DeviceID {
-		t.Fatalf("the question about %s sent its change to %s", a.DeviceID, msg.w.Device.DeviceID)
+	got := sentTo(t, s)
+	if got != a.DeviceID {
+		t.Fatalf("the question about %s sent its change to %s", a.DeviceID, got)
 	}
 }
 
@@ -74,7 +74,7 @@ func TestChangeStagedDuringASendIsKept(t *testing.T) {
 	_ = m.config.sendWrite(w)
 	p.stage(state.Change{Key: "ambient.alarm", Old: json.Number("60"), New: json.Number("65")})
 	p.stage(state.Change{Key: "ambient.warning", Old: json.Number("50"), New: json.Number("45")}) // edited again
-	m.config.onConfigSent(configSentMsg{w: w, res: api.Result{Status: 202, Message: "Config update queued"}, at: time.Now()})
+	m.config.onConfigSent(configSentMsg{w: w, seq: m.sh.writes[d.DeviceID].seq, mine: true, leader: true, res: api.Result{Status: 202, Message: "Config update queued"}, at: time.Now()})
 	draft, _, err := state.LoadDraft(p.draftPath())
 	if err != nil {
 		t.Fatal(err)
@@ -118,16 +118,36 @@ func TestWriteReadsCallsLeftBeforeItGoes(t *testing.T) {
 		}
 	}
 	w := state.Write{Op: api.OpUpdateConfig, Device: d, Changes: []state.Change{{Key: "ambient.warning", New: json.Number("47"), Added: true}}}
-	cmd := m.config.sendWrite(w)
-	done := make(chan tea.Msg)
-	go func() { done <- cmd() }()
+	m.config.sendWrite(w)
 	for range 200 {
 		m.sh.view.Lock(func(live.Locked) { m.sh.fleet.SetDevices(s.Devices(), m.sh.now()) })
 	}
-	pm, _ := (<-done).(paneMsg)
-	if msg, ok := pm.msg.(configSentMsg); !ok || msg.err != nil {
-		t.Fatalf("the write failed: %T %v", pm.msg, msg.err)
+	var got []live.WriteOutcome
+	deadline := time.Now().Add(patience)
+	for len(got) == 0 && time.Now().Before(deadline) {
+		<-m.sh.view.Changed()
+		got = m.sh.view.Take().Writes
 	}
+	if len(got) != 1 || got[0].Err != nil {
+		t.Fatalf("the write failed: %+v", got)
+	}
+}
+
+// sentTo waits for the one write the simulator receives and says to
+// which device it went.
+func sentTo(t *testing.T, s *sim.Server) string {
+	t.Helper()
+	deadline := time.Now().Add(patience)
+	for time.Now().Before(deadline) {
+		for _, r := range s.Requests() {
+			if r.Method != "GET" {
+				return r.DeviceID
+			}
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Fatal("nothing was sent")
+	return ""
 }
 
 // A dialog an answer opens while the user reads another waits its turn,

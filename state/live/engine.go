@@ -28,6 +28,9 @@ type Config struct {
 	// "" keeps nothing. KeyFP names the cache.
 	StateDir string
 	KeyFP    string
+	// Calls is the call log the client's Hooks report to: every view
+	// shows the same API log.
+	Calls *state.CallLog
 	// Spark is how many messages a newly tracked device's first read
 	// fetches, for its sparklines.
 	Spark int
@@ -186,6 +189,16 @@ func (e *Engine) SetSpark(n int) { e.spark.Store(int64(n)) }
 // Client is the engine's client, for what views send themselves (a
 // config read, a preview).
 func (e *Engine) Client() *api.Client { return e.client }
+
+// Ledger is the quota ledger the engine's client counts into.
+func (e *Engine) Ledger() *state.Ledger { return e.cfg.Ledger }
+
+// KeyFP is the fingerprint of the engine's key, naming its cache, drafts
+// and jobs.
+func (e *Engine) KeyFP() string { return e.cfg.KeyFP }
+
+// Calls is the engine's call log (Config.Calls), nil when none was given.
+func (e *Engine) Calls() *state.CallLog { return e.cfg.Calls }
 
 // Restored is the device that was focused when the offline cache was
 // written ("" when nothing was restored): a view may open on it.

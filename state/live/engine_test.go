@@ -230,3 +230,26 @@ func TestCloseSavesTheCacheForTheNextEngine(t *testing.T) {
 		t.Fatalf("the next engine restored %d devices focused on %q, want 60 on %q", n, next.Restored(), focus)
 	}
 }
+
+// A pause made under a view's lock is told to every view once the lock
+// is let go, and holds the scheduled reads.
+func TestAPauseUnderTheLockIsToldToEveryView(t *testing.T) {
+	r := newRig(t, 20, nil)
+	a, b := r.e.Subscribe(), r.e.Subscribe()
+	r.firstPass()
+	b.Take()
+	a.Lock(func(l Locked) {
+		l.SetPaused(true)
+		if c := b.Take(); c.Conn {
+			t.Fatal("the other view was told while the lock was held")
+		}
+	})
+	if c := b.Take(); !c.Conn {
+		t.Fatal("the other view was not told of the pause")
+	}
+	paused := false
+	b.Read(func(rd Reader) { paused = rd.Sched.Paused() })
+	if !paused {
+		t.Fatal("the scheduler is not paused")
+	}
+}

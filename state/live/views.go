@@ -26,6 +26,9 @@ type Changes struct {
 	KeyRefused error
 	// Writes are the outcomes of writes, in the order they ended.
 	Writes []WriteOutcome
+	// Settled is what the views that asked for writes learnt of them
+	// after (View.Settle), in the order told.
+	Settled []Settled
 	// SaveErr is why the ledger or the cache could not be saved.
 	SaveErr error
 	// Closed is set once, when the view or its engine closed.
@@ -49,6 +52,7 @@ type changes struct {
 	conn       bool
 	keyRefused error
 	writes     []WriteOutcome
+	settled    []Settled
 	saveErr    error
 }
 
@@ -56,7 +60,7 @@ func (c *changes) device(id string) { c.devices = append(c.devices, id) }
 
 func (c *changes) empty() bool {
 	return len(c.devices) == 0 && !c.list && len(c.lists) == 0 && !c.conn &&
-		c.keyRefused == nil && len(c.writes) == 0 && c.saveErr == nil
+		c.keyRefused == nil && len(c.writes) == 0 && len(c.settled) == 0 && c.saveErr == nil
 }
 
 // View is one view's handle on the engine. Its methods are safe for
@@ -126,6 +130,8 @@ func (v *View) Take() Changes {
 type Locked struct {
 	Reader
 	v *View
+	// after is what the views are told once the lock is let go
+	after *changes
 }
 
 // SetFocus names the view's focused device ("" for none): it is read
@@ -149,6 +155,17 @@ func (l Locked) SetVisible(ids []string) { l.v.e.sched.SetViewVisible(l.v.id, id
 // Hold and Stopped say why).
 func (l Locked) ReadNow(kind state.Kind, id string) bool { return l.v.e.sched.Ask(kind, id) }
 
+// SetPaused stops or resumes scheduled reads (see Engine.SetPaused);
+// every view is told once the lock is let go.
+func (l Locked) SetPaused(p bool) {
+	l.v.e.sched.SetPaused(p)
+	l.after.conn = true
+}
+
+// RetryNow is the user's r (see Engine.RetryNow): what holds every read
+// and until when, or "" when reads may go.
+func (l Locked) RetryNow() (time.Time, string) { return l.v.e.sched.RetryNow(l.v.e.cfg.Now()) }
+
 // Lock calls f with the fleet and the scheduler held for writing, for a
 // view whose own state is built from the fleet (a console's sorted list
 // folds the changed devices into its index there) or that calls the
@@ -156,10 +173,14 @@ func (l Locked) ReadNow(kind state.Kind, id string) bool { return l.v.e.sched.As
 // must not call the engine.
 func (v *View) Lock(f func(Locked)) {
 	e := v.e
-	e.mu.Lock()
-	defer e.poke()
-	defer e.mu.Unlock()
-	f(Locked{Reader: Reader{Fleet: e.fleet, Sched: e.sched, ListErr: e.listErr}, v: v})
+	var after changes
+	func() {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		f(Locked{Reader: Reader{Fleet: e.fleet, Sched: e.sched, ListErr: e.listErr}, v: v, after: &after})
+	}()
+	e.views.notify(after)
+	e.poke()
 }
 
 // SetFocus names the view's focused device (see Locked.SetFocus).
@@ -227,6 +248,7 @@ func (v *View) add(c *changes) {
 		p.KeyRefused = c.keyRefused
 	}
 	p.Writes = append(p.Writes, c.writes...)
+	p.Settled = append(p.Settled, c.settled...)
 	if c.saveErr != nil {
 		p.SaveErr = c.saveErr
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"time"
 
 	"sqc/api"
 	"sqc/state"
@@ -25,6 +26,21 @@ type WriteOutcome struct {
 
 // Mine reports whether the view asked for the write.
 func (o WriteOutcome) Mine(v *View) bool { return slices.Contains(o.Askers, v.id) }
+
+// Settled is how a write ended after its outcome, as the view that
+// followed it learnt (a read-back saw it applied, or saw it was not):
+// the other views show it without reading the device again.
+type Settled struct {
+	Seq      int // the write's, as in its WriteOutcome
+	DeviceID string
+	Applied  bool
+	// Status is what the view that followed it says of it.
+	Status string
+	At     time.Time
+}
+
+// Settle tells every view, this one included, how a write settled.
+func (v *View) Settle(s Settled) { v.e.views.notify(changes{settled: []Settled{s}}) }
 
 // writeSet is the writes out, by what they change: a second view asking
 // for the same write while it is out joins it instead of sending it again.
