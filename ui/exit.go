@@ -24,8 +24,14 @@ const outWait = 200 * time.Millisecond
 // for what is out, then saves the ledger and the cache side by side, as
 // far as they get within exitSaveWait after a quit and a signal alike: a
 // ledger locked by another sqc must not hold the exit.
-func (m *Model) finish(context.Context) error {
-	wait, cancel := context.WithTimeout(context.Background(), outWait+exitSaveWait)
+func (m *Model) finish(ctx context.Context) error {
+	d := outWait + exitSaveWait
+	if ctx.Err() != nil {
+		// a signal: the reads out ended with it (the engine's context),
+		// and the process leaves a second after it whatever happens
+		d = exitSaveWait
+	}
+	wait, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
 	return m.closeEngine(wait)
 }

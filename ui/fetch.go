@@ -39,7 +39,7 @@ func watch(v *live.View) tea.Cmd {
 func (m *Model) startEngine(c *api.Client, ledger *state.Ledger) {
 	e, err := live.New(live.Config{Client: c, Ledger: ledger, Fleet: m.sh.fleet, Gate: m.sh.gate, Calls: m.sh.calls,
 		Share: m.cfg.Share, StateDir: m.cfg.StateDir, KeyFP: m.sh.keyFP, Spark: m.readings.sparkWidth(),
-		Log: m.cfg.Log, Now: m.cfg.Now, CloseWait: outWait, Held: true})
+		Log: m.cfg.Log, Now: m.cfg.Now, CloseWait: outWait, Held: true, Context: m.ctx})
 	if err != nil {
 		m.sh.listErr = err
 		return
@@ -204,11 +204,14 @@ func (m *Model) cacheable() bool {
 // for it to save, within ctx, when the engine is the console's own: a
 // shared engine runs on for its other views.
 func (m *Model) closeEngine(ctx context.Context) error {
-	if m.sh.view != nil {
-		m.sh.view.Close()
-	}
 	if m.sh.eng == nil || !m.sh.ownsEngine {
+		if m.sh.view != nil {
+			m.sh.view.Close() // the engine goes on for the other views
+		}
 		return nil
 	}
+	// The engine ends every view itself, after its last save: closing the
+	// view first would drop its focus, and the cache would not open the
+	// next console on the device open at quit.
 	return m.sh.eng.Shutdown(ctx)
 }

@@ -41,6 +41,10 @@ type Config struct {
 	// CloseWait bounds how long Close waits for reads and writes out
 	// (2 s): they are cancelled after it.
 	CloseWait time.Duration
+	// Context ends the reads and writes out when it ends (a signal to the
+	// process): none waits for an answer no one would see. Nil: only
+	// Close ends them.
+	Context context.Context
 	// Held: the loop starts with Start, not New, so that a view can
 	// subscribe and look at the restored cache before the first read.
 	Held bool
@@ -136,7 +140,11 @@ func New(cfg Config) (*Engine, error) {
 	if cfg.Fleet == nil {
 		cfg.Fleet = state.NewFleet()
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	parent := cfg.Context
+	if parent == nil {
+		parent = context.Background()
+	}
+	ctx, cancel := context.WithCancel(parent)
 	e := &Engine{
 		cfg: cfg, client: cfg.Client, ctx: ctx, cancel: cancel,
 		fleet: cfg.Fleet, sched: state.NewScheduler(cfg.Ledger, cfg.Share),
@@ -271,6 +279,7 @@ func (e *Engine) Close() error {
 func (e *Engine) Shutdown(ctx context.Context) error {
 	e.closing.Do(func() {
 		close(e.quit)
+		e.writes.close()
 		e.starting.Do(func() {}) // no loop starts after this
 		if e.started {
 			<-e.done

@@ -137,6 +137,9 @@ type Locked struct {
 // SetFocus names the view's focused device ("" for none): it is read
 // often, and its history is kept from now on.
 func (l Locked) SetFocus(id string) {
+	if l.v.isClosed() {
+		return
+	}
 	e := l.v.e
 	q := false
 	if d := e.fleet.Get(id); d != nil {
@@ -147,13 +150,19 @@ func (l Locked) SetFocus(id string) {
 }
 
 // SetVisible names the devices on the view's screen.
-func (l Locked) SetVisible(ids []string) { l.v.e.sched.SetViewVisible(l.v.id, ids) }
+func (l Locked) SetVisible(ids []string) {
+	if !l.v.isClosed() {
+		l.v.e.sched.SetViewVisible(l.v.id, ids)
+	}
+}
 
 // ReadNow asks for a read at once, before anything else: the user asked.
 // False when it cannot be queued (the device's plan or monthly limit, or
 // the list's backoff after a listing that stopped early: the scheduler's
 // Hold and Stopped say why).
-func (l Locked) ReadNow(kind state.Kind, id string) bool { return l.v.e.sched.Ask(kind, id) }
+func (l Locked) ReadNow(kind state.Kind, id string) bool {
+	return !l.v.isClosed() && l.v.e.sched.Ask(kind, id)
+}
 
 // SetPaused stops or resumes scheduled reads (see Engine.SetPaused);
 // every view is told once the lock is let go.
@@ -206,11 +215,19 @@ func (v *View) Close() {
 	e.views.mu.Lock()
 	delete(e.views.all, v.id)
 	e.views.mu.Unlock()
+	v.end() // first: a focus set under the lock from now on is refused
 	e.mu.Lock()
 	e.sched.DropView(v.id)
 	e.mu.Unlock()
-	v.end()
 	e.poke()
+}
+
+// isClosed reports a view that was closed: what it asks of the scheduler
+// is refused, or a closed view's focus would be read for ever.
+func (v *View) isClosed() bool {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.closed
 }
 
 func (v *View) end() {

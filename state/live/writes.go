@@ -45,10 +45,20 @@ func (v *View) Settle(s Settled) { v.e.views.notify(changes{settled: []Settled{s
 // writeSet is the writes out, by what they change: a second view asking
 // for the same write while it is out joins it instead of sending it again.
 type writeSet struct {
-	mu  sync.Mutex
-	out map[string]*writeOut
-	seq int
-	wg  sync.WaitGroup
+	mu     sync.Mutex
+	out    map[string]*writeOut
+	seq    int
+	wg     sync.WaitGroup
+	closed bool // the engine is closing: no write is added to wg any more
+}
+
+// close refuses the writes submitted from now on, so that the engine's
+// wait for those out is not raced by one more (a WaitGroup's Add during
+// its Wait).
+func (s *writeSet) close() {
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
 }
 
 type writeOut struct {
@@ -81,6 +91,12 @@ func (v *View) Submit(w state.Write) int {
 		return seq
 	}
 	s.seq++
+	if s.closed {
+		seq := s.seq
+		s.mu.Unlock()
+		e.views.notify(changes{writes: []WriteOutcome{{Seq: seq, Write: w, Askers: []state.ViewID{v.id}, Err: ErrClosed}}})
+		return seq
+	}
 	o := &writeOut{seq: s.seq, askers: []state.ViewID{v.id}}
 	if s.out == nil {
 		s.out = map[string]*writeOut{}
