@@ -12,6 +12,7 @@ import (
 
 	"sqc/api"
 	"sqc/state"
+	"sqc/state/live"
 )
 
 // addPane is the form that adds a device to the account: its ID from the
@@ -28,6 +29,7 @@ type addPane struct {
 	groups   map[string]string // group name → id, from the device list
 	needPass bool
 	sending  bool
+	seq      int // the engine's number of the request out
 	status   string
 	isErr    bool
 }
@@ -186,14 +188,26 @@ func (p *addPane) confirm(w state.Write) tea.Cmd {
 			p.status, p.isErr = "not sent", false
 			return nil
 		}
-		p.sending = true
-		g, c, ctx, now := p.sh.sendGate(w.Device.DeviceID), p.sh.client, p.ctx, p.sh.now
-		return func() tea.Msg {
-			res, err := g.Send(ctx, c, w)
-			return paneMsg{to: paneAdd, msg: addedMsg{w: w, res: res, err: err, at: now()}}
+		if p.sh.view == nil {
+			p.status, p.isErr = errNoView.Error(), true
+			return nil
 		}
+		// Through the engine's one gate: the outcome comes back with the
+		// engine's changes (addedOf).
+		p.sending, p.seq = true, p.sh.view.Submit(w)
+		return nil
 	}))
 	return nil
+}
+
+// addedOf is the pane's answer to the request it submitted, found by the
+// write's sequence number.
+func (p *addPane) addedOf(o live.WriteOutcome, at time.Time) (addedMsg, bool) {
+	if p.seq == 0 || o.Seq != p.seq || !o.Mine(p.sh.view) {
+		return addedMsg{}, false
+	}
+	p.seq = 0
+	return addedMsg{w: o.Write, res: o.Result, err: o.Err, at: at}, true
 }
 
 func (p *addPane) onAdded(msg addedMsg) tea.Cmd {

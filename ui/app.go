@@ -418,16 +418,6 @@ func (sh *shared) callsLeft(id string) (int, bool) {
 	return n, known
 }
 
-// sendGate is the gate a write's command goroutine sends through: the
-// device's calls left are read here, on the console's goroutine, since
-// Update changes the fleet and the ledger while the command runs.
-func (sh *shared) sendGate(id string) *state.Gate {
-	g := *sh.gate
-	n, ok := sh.callsLeft(id)
-	g.Left = func(string) (int, bool) { return n, ok }
-	return &g
-}
-
 // noteRemaining records a device's calls left this month.
 func (m *Model) noteRemaining(id string, n int) {
 	if m.sh.ledger != nil {

@@ -42,6 +42,8 @@ type bulkPane struct {
 	status      string
 	isErr       bool
 	readingBack bool // a read-back is out: its answer goes on with the next
+	// out is the job's writes the engine has out, by sequence number.
+	out map[int]bulkOut
 }
 
 func newBulkPane(ctx context.Context, sh *shared, con console, profile string, every time.Duration) *bulkPane {

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -11,6 +12,7 @@ import (
 
 	"sqc/api"
 	"sqc/state"
+	"sqc/state/live"
 )
 
 // The bulk change's own answers: the first device's config, each send,
@@ -225,11 +227,36 @@ func (p *bulkPane) next(job *state.BulkJob) tea.Cmd {
 		return nil
 	}
 	i, w := step.I, step.Write
-	g, c, ctx, clock := p.sh.sendGate(w.Device.DeviceID), p.sh.client, p.ctx, p.sh.now
-	return func() tea.Msg {
-		res, err := g.Send(ctx, c, w)
-		return toBulk(bulkStepMsg{job: job, i: i, res: res, err: err, at: clock()})
+	if p.sh.view == nil {
+		return func() tea.Msg { return toBulk(bulkStepMsg{job: job, i: i, err: errNoView, at: p.sh.now()}) }
 	}
+	if p.out == nil {
+		p.out = map[int]bulkOut{}
+	}
+	// Through the engine's one gate: its outcome comes back with the
+	// engine's changes (stepOf), and every console on the device sees it.
+	p.out[p.sh.view.Submit(w)] = bulkOut{job: job, i: i}
+	return nil
+}
+
+// errNoView refuses a write of a console with no engine (no key in use).
+var errNoView = errors.New("no API key in use: nothing can be sent")
+
+// bulkOut is a write of the job's the engine has out for this pane.
+type bulkOut struct {
+	job *state.BulkJob
+	i   int
+}
+
+// stepOf is the pane's answer to a write it submitted, found by the
+// write's sequence number; a write the pane did not submit is not its.
+func (p *bulkPane) stepOf(o live.WriteOutcome, at time.Time) (bulkStepMsg, bool) {
+	s, ok := p.out[o.Seq]
+	if !ok || !o.Mine(p.sh.view) {
+		return bulkStepMsg{}, false
+	}
+	delete(p.out, o.Seq)
+	return bulkStepMsg{job: s.job, i: s.i, res: o.Result, err: o.Err, at: at}, true
 }
 
 // bulkPace is the account as the runner needs it at now: the day's

@@ -120,10 +120,20 @@ func (m *Model) onChanges(c live.Changes) tea.Cmd {
 		m.noteFocus() // on the first row until the user moves, the device under it may have changed
 		cmds = append(cmds, m.readAgainOnline())
 	}
-	// config writes, this console's and others', to the config pane
+	// config writes, this console's and others', to the config pane; a
+	// write of the bulk change's or the MQTT set-up's to the pane that sent it
 	for _, o := range c.Writes {
 		if o.Write.Op == api.OpUpdateConfig {
 			cmds = append(cmds, m.config.update(writeOutcome(m.sh.view, o, now)))
+		}
+		if s, ok := m.bulk.stepOf(o, now); ok {
+			cmds = append(cmds, m.bulk.update(s))
+		}
+		if s, ok := m.mqtt.stepOf(o); ok {
+			cmds = append(cmds, m.mqtt.update(s))
+		}
+		if a, ok := m.add.addedOf(o, now); ok {
+			cmds = append(cmds, m.add.update(a))
 		}
 	}
 	for _, s := range c.Settled {

@@ -37,6 +37,7 @@ type mqttPane struct {
 	run     int // which set-up the steps are of: a late answer of another is dropped
 	status  string
 	isErr   bool
+	out     map[int]mqttOut // the steps the engine has out, by sequence number
 }
 
 // mqttStep is one request of the flow and what became of it.

@@ -7,6 +7,7 @@ import (
 
 	"sqc/api"
 	"sqc/state"
+	"sqc/state/live"
 )
 
 // The MQTT set-up's own answers: the config its diff is made against, the
@@ -124,11 +125,30 @@ func (p *mqttPane) confirm() tea.Cmd {
 // step sends step i of the set-up.
 func (p *mqttPane) step(i int) tea.Cmd {
 	w, run := p.steps[i].w, p.run
-	g, c, ctx := p.sh.sendGate(w.Device.DeviceID), p.sh.client, p.ctx
-	return func() tea.Msg {
-		res, err := g.Send(ctx, c, w)
-		return toMQTT(mqttStepMsg{run: run, i: i, res: res, err: err})
+	if p.sh.view == nil {
+		return func() tea.Msg { return toMQTT(mqttStepMsg{run: run, i: i, err: errNoView}) }
 	}
+	if p.out == nil {
+		p.out = map[int]mqttOut{}
+	}
+	// Through the engine's one gate: its outcome comes back with the
+	// engine's changes (stepOf), and every console on the device sees it.
+	p.out[p.sh.view.Submit(w)] = mqttOut{run: run, i: i}
+	return nil
+}
+
+// mqttOut is a step of a set-up the engine has out for this pane.
+type mqttOut struct{ run, i int }
+
+// stepOf is the pane's answer to a step it submitted, found by the
+// write's sequence number; a write the pane did not submit is not its.
+func (p *mqttPane) stepOf(o live.WriteOutcome) (mqttStepMsg, bool) {
+	s, ok := p.out[o.Seq]
+	if !ok || !o.Mine(p.sh.view) {
+		return mqttStepMsg{}, false
+	}
+	delete(p.out, o.Seq)
+	return mqttStepMsg{run: s.run, i: s.i, res: o.Result, err: o.Err}, true
 }
 
 func (p *mqttPane) onStep(msg mqttStepMsg) tea.Cmd {

@@ -340,3 +340,35 @@ func TestAWriteOutlivesTheConsoleThatSentIt(t *testing.T) {
 	}
 	b.quit(t)
 }
+
+// A bulk change sent from one console goes through the engine like a
+// config write: another console, looking at one of its devices, shows
+// that device's write queued by another console.
+func TestAnotherConsoleSeesABulkWriteQueued(t *testing.T) {
+	t.Parallel()
+	h, e := sharedEngine(t, 3, t.TempDir(), nil)
+	d := h.liveDevice(t, api.PlanHosted)
+	a := h.joined(t, e, nil)
+	b := h.joined(t, e, nil)
+	b.openConfig(t, d.DeviceID)
+	b.scr.waitText(t, "synced")
+	a.markAllByPlan(t, 3)
+	a.key("c")
+	a.scr.waitText(t, "values are typed by")
+	a.key("+")
+	a.key("ambient.warning = 47")
+	a.key("enter")
+	a.scr.waitText(t, "+ ambient.warning 47")
+	a.key("w")
+	a.scr.waitText(t, "[y/N]")
+	a.key("y")
+	a.scr.waitText(t, "done: 3 queued")
+	b.scr.waitFor(t, "the other console's bulk write queued", func(v string) bool {
+		return strings.Contains(v, "a change is queued") && strings.Contains(v, "by another console")
+	})
+	if got := h.patches(false); len(got) != 3 || got[d.DeviceID] != 1 {
+		t.Fatalf("writes %v, want one to each of the 3 devices", got)
+	}
+	b.quit(t)
+	a.quit(t)
+}

@@ -98,10 +98,10 @@ func TestMQTTLateAnswerOfAnEarlierRunIsDropped(t *testing.T) {
 	m.mqtt.open(b)
 	m.mqtt.steps = []mqttStep{{w: state.Write{Op: api.OpLoadFile, Device: b, FileName: api.FileMQTTKey}}, {w: state.Write{Op: api.OpUpdateConfig, Device: b}}}
 	m.mqtt.running, m.mqtt.run = true, 2
-	if cmd := m.mqtt.update(mqttStepMsg{run: 1, i: 0, res: api.Result{Status: 202}}); cmd != nil || m.mqtt.steps[0].done {
+	if m.mqtt.update(mqttStepMsg{run: 1, i: 0, res: api.Result{Status: 202}}); len(m.mqtt.out) != 0 || m.mqtt.steps[0].done {
 		t.Fatal("an answer of the earlier set-up marked this one's first step done and sent its second")
 	}
-	if cmd := m.mqtt.update(mqttStepMsg{run: 2, i: 0, res: api.Result{Status: 202}}); cmd == nil || !m.mqtt.steps[0].done {
+	if m.mqtt.update(mqttStepMsg{run: 2, i: 0, res: api.Result{Status: 202}}); len(m.mqtt.out) != 1 || !m.mqtt.steps[0].done {
 		t.Fatal("this set-up's own answer did not move it on")
 	}
 }
@@ -131,6 +131,28 @@ func TestWriteReadsCallsLeftBeforeItGoes(t *testing.T) {
 	if len(got) != 1 || got[0].Err != nil {
 		t.Fatalf("the write failed: %+v", got)
 	}
+}
+
+// ownWrite waits for the outcome of the one write the console submitted,
+// taken from its view (a console driven message by message reads no
+// changes itself).
+func ownWrite(t *testing.T, m *Model) live.WriteOutcome {
+	t.Helper()
+	deadline := time.Now().Add(patience)
+	for time.Now().Before(deadline) {
+		select {
+		case <-m.sh.view.Changed():
+		case <-time.After(time.Until(deadline)):
+		}
+		if w := m.sh.view.Take().Writes; len(w) > 0 {
+			if len(w) != 1 || !w[0].Mine(m.sh.view) {
+				t.Fatalf("writes %+v, want this console's one", w)
+			}
+			return w[0]
+		}
+	}
+	t.Fatal("the write had no outcome")
+	return live.WriteOutcome{}
 }
 
 // sentTo waits for the one write the simulator receives and says to
@@ -210,7 +232,11 @@ func TestAWriteTakenButNotAuditedIsNotAFailure(t *testing.T) {
 	d := s.Devices()[0]
 	job := state.NewBulkJob("", "fp", "acme", []state.Change{{Key: "ambient.warning", New: json.Number("47"), Added: true}}, []api.Device{d}, time.Now())
 	m.bulk.resume(job, time.Now(), time.Second)
-	step := m.bulk.next(job)().(paneMsg).msg.(bulkStepMsg)
+	m.bulk.next(job)
+	step, ok := m.bulk.stepOf(ownWrite(t, m), time.Now())
+	if !ok {
+		t.Fatal("the bulk change did not know its own write")
+	}
 	if step.err == nil {
 		t.Fatal("the audit log was written")
 	}
@@ -221,7 +247,7 @@ func TestAWriteTakenButNotAuditedIsNotAFailure(t *testing.T) {
 	m.mqtt.open(d)
 	m.mqtt.steps = []mqttStep{{w: job.Write(0)}, {w: job.Write(0)}}
 	m.mqtt.running, m.mqtt.run = true, 1
-	if cmd := m.mqtt.update(mqttStepMsg{run: 1, i: 0, res: step.res, err: step.err}); cmd == nil || m.mqtt.steps[0].failed {
+	if m.mqtt.update(mqttStepMsg{run: 1, i: 0, res: step.res, err: step.err}); len(m.mqtt.out) != 1 || m.mqtt.steps[0].failed {
 		t.Fatal("an MQTT set-up stopped at a step the server took")
 	}
 }
