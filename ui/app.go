@@ -291,7 +291,7 @@ func (m *Model) afterClose(closed engineClosedMsg) tea.Cmd {
 	var cmd tea.Cmd
 	m.sh.view.Lock(func(l live.Locked) {
 		l.ReadNow(state.KindList, "")
-		cmd = tea.Batch(m.schedule(), m.resumeAfterLogin())
+		cmd = tea.Batch(m.schedule(), m.bulk.resumeAfterLogin())
 	})
 	return tea.Batch(cmd, watch(m.sh.view))
 }

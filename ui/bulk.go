@@ -357,12 +357,5 @@ func (m *Model) markedDevices() []api.Device {
 	return out
 }
 
-// offerJobs offers, after the first device list, a bulk change that
-// stopped before its end.
-func (m *Model) offerJobs() tea.Cmd { return m.bulk.offerJobs() }
-
-// resumeAfterLogin takes up a bulk change that a refused key stopped.
-func (m *Model) resumeAfterLogin() tea.Cmd { return m.bulk.resumeAfterLogin() }
-
 // briefly is a failure in the words a row has room for.
 func briefly(err error) string { return state.Briefly(err) }

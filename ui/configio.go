@@ -487,11 +487,6 @@ func (p *configPane) settleByRead(msg configRead, w *configWrite) (tea.Cmd, bool
 	return nil, false
 }
 
-// readAgainOnline reads again the config pane's device and the configs of
-// writes of unknown outcome that could not be read while the connection
-// was down; the console calls it when answers come again.
-func (m *Model) readAgainOnline() tea.Cmd { return m.config.readAgainOnline() }
-
 // readAgainOnline reads again, once the connection is back, what could
 // not be read while it was down: the pane's device, and the config that
 // was to settle a write of unknown outcome. Only Hosted devices are read

@@ -11,11 +11,6 @@ import (
 // engine waits as long for the reads and writes out before it saves.
 const exitSaveWait = 800 * time.Millisecond
 
-// saveAtExit is the quit's save: none on the UI's goroutine, so that q
-// gives the terminal back at once; the engine saves the quota ledger and
-// the screen's data once the program has ended (finish).
-func (m *Model) saveAtExit() error { return nil }
-
 // outWait is how long the engine waits at exit for the reads out before
 // it cancels them: their answers would not be shown.
 const outWait = 200 * time.Millisecond

@@ -118,7 +118,7 @@ func (m *Model) onChanges(c live.Changes) tea.Cmd {
 			}
 		}
 		m.noteFocus() // on the first row until the user moves, the device under it may have changed
-		cmds = append(cmds, m.readAgainOnline())
+		cmds = append(cmds, m.config.readAgainOnline())
 	}
 	// config writes, this console's and others', to the config pane; a
 	// write of the bulk change's or the MQTT set-up's to the pane that sent it
@@ -172,10 +172,10 @@ func (m *Model) listed() tea.Cmd {
 		}
 		m.wantDevice = ""
 	}
-	cmds = append(cmds, m.focusChanged(), m.readAgainOnline())
+	cmds = append(cmds, m.focusChanged(), m.config.readAgainOnline())
 	if !m.jobsOffered {
 		m.jobsOffered = true
-		cmds = append(cmds, m.offerJobs(), m.draftsNotice())
+		cmds = append(cmds, m.bulk.offerJobs(), m.draftsNotice())
 	}
 	return tea.Batch(cmds...)
 }

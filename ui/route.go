@@ -368,12 +368,7 @@ func (m *Model) cannotRead(id string) string {
 	return id + ": cannot be read now"
 }
 
-// quit saves what the console knows (today's count, the screen's data)
-// and ends the program. The save is bounded as a signal's is: a ledger
-// locked by another sqc must not hold a q for seconds.
-func (m *Model) quit() tea.Cmd {
-	if err := m.saveAtExit(); err != nil {
-		m.cfg.Log.Warn("could not save state at quit", "err", err)
-	}
-	return tea.Quit
-}
+// quit ends the program. Nothing is saved on the UI's goroutine, so that
+// q gives the terminal back at once: the engine saves today's count and
+// the screen's data once the program has ended (finish, in exit.go).
+func (m *Model) quit() tea.Cmd { return tea.Quit }
