@@ -41,6 +41,25 @@ type ImportReport struct {
 // and the file that holds them is kept. One bad file never stops the
 // others. With log nil nothing is logged.
 func ImportOldFiles(ctx context.Context, db store.Store, dir, fingerprint string, now time.Time, log *slog.Logger) (ImportReport, error) {
+	return importParts(ctx, db, dir, fingerprint, now, log, AllParts)
+}
+
+// Parts names kinds of old file, so that each is imported only once the
+// code that reads it uses the database: a file imported (and renamed)
+// while its reader still looks for the file would be lost to it.
+type Parts uint8
+
+const (
+	PartCache Parts = 1 << iota
+	PartLedger
+	PartDrafts
+	PartJobs
+	PartAudit
+
+	AllParts = PartCache | PartLedger | PartDrafts | PartJobs | PartAudit
+)
+
+func importParts(ctx context.Context, db store.Store, dir, fingerprint string, now time.Time, log *slog.Logger, parts Parts) (ImportReport, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -48,11 +67,21 @@ func ImportOldFiles(ctx context.Context, db store.Store, dir, fingerprint string
 	if dir == "" {
 		return im.rep, nil
 	}
-	im.cache(CachePath(dir, fingerprint))
-	im.ledger(filepath.Join(dir, "quota-"+sanitise(fingerprint)+".json"))
-	im.drafts(filepath.Dir(DraftPath(dir, fingerprint, "x")))
-	im.jobs(jobsDir(dir, fingerprint))
-	im.audit(filepath.Join(dir, "audit.log"))
+	if parts&PartCache != 0 {
+		im.cache(CachePath(dir, fingerprint))
+	}
+	if parts&PartLedger != 0 {
+		im.ledger(filepath.Join(dir, "quota-"+sanitise(fingerprint)+".json"))
+	}
+	if parts&PartDrafts != 0 {
+		im.drafts(filepath.Dir(DraftPath(dir, fingerprint, "x")))
+	}
+	if parts&PartJobs != 0 {
+		im.jobs(jobsDir(dir, fingerprint))
+	}
+	if parts&PartAudit != 0 {
+		im.audit(filepath.Join(dir, "audit.log"))
+	}
 	return im.rep, errors.Join(im.errs...)
 }
 
