@@ -254,6 +254,12 @@ var commands = []command{
 		run: withOpts(func(fs *pflag.FlagSet, o *authStatusOpts) {
 			fs.BoolVar(&o.noVerify, "no-verify", false, "do not ask the server whether it takes the key")
 		}, authStatus)},
+	{path: "audit", about: "print the audit log: every write and its outcome", uses: withProfile | withDebug, run: withOpts(func(fs *pflag.FlagSet, o *auditOpts) {
+		fs.StringVar(&o.device, "device", "", "only this device's writes")
+		fs.DurationVar(&o.since, "since", 0, "only the writes of this last span, such as 24h")
+		fs.BoolVar(&o.json, "json", false, jsonHelp)
+	}, runAudit)},
+	{path: "quota", about: "print today's use of the daily quota and each device's calls left", uses: withProfile | withDebug, run: withOpts(func(fs *pflag.FlagSet, o *quotaOpts) { fs.BoolVar(&o.json, "json", false, jsonHelp) }, runQuota)},
 	{path: "profiles", about: "list profiles and where each key lives", run: noOpts(runProfiles), uses: withProfile | withDebug},
 	{path: "routes", about: "show the route table and where each row is from", run: noOpts(runRoutes), uses: withProfile | withDebug},
 	{path: "routes import", args: "FILE", about: "use the routes of Senquip's Postman collection", run: noOpts(importRoutes),

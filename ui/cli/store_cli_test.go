@@ -1,0 +1,133 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"sqc/keys"
+	"sqc/state/store"
+)
+
+// recorded fills the database of the test key as consoles and commands
+// would have: devices as listed, writes, and the day's calls.
+func recorded(t *testing.T) {
+	t.Helper()
+	ctx := context.Background()
+	path := store.Path(filepath.Join(os.Getenv("XDG_STATE_HOME"), "sqc"), "default", keys.Fingerprint(testKey))
+	db, _, err := store.Open(path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	now := time.Now()
+	err = db.PutDevices(ctx, []store.Device{
+		{ID: "AAA111", JSON: []byte(`{"deviceid":"AAA111","plan":"Hosted"}`)},
+		{ID: "BBB222", JSON: []byte(`{"deviceid":"BBB222","plan":"Hosted"}`)},
+		{ID: "CCC333", JSON: []byte(`{"deviceid":"CCC333","plan":"Trial"}`)},
+		{ID: "DDD444", JSON: []byte(`{"deviceid":"DDD444","plan":"None"}`)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	left := 17
+	for _, c := range []store.Calls{
+		{Key: keys.Fingerprint(testKey), At: now, Sent: 40, RateLimited: 2},
+		{Key: keys.Fingerprint(testKey), At: now, Sent: 3, DeviceID: "CCC333", Remaining: &left},
+		{Key: "another-key", At: now, Sent: 500},
+	} {
+		if err := db.Count(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, a := range []store.AuditEntry{
+		{At: now.Add(-48 * time.Hour), Profile: "default", Device: "AAA111", Op: "update config", Status: 202, Outcome: "taken", Detail: "- interval 60\n+ interval 120\n"},
+		{At: now.Add(-time.Hour), Profile: "default", Device: "AAA111", Op: "update config", Status: 202, Outcome: "taken", Detail: "- interval 120\n+ interval 250\n"},
+		{At: now.Add(-time.Hour), Profile: "default", Device: "BBB222", Op: "reboot", Status: 400, Outcome: "refused", Message: "device offline"},
+	} {
+		if err := db.Audit(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// sqc audit prints what the database recorded, by device and span, as
+// text for a ticket or JSON for a script, and sends no request.
+func TestAuditPrintsTheRecordedWrites(t *testing.T) {
+	s, _ := setup(t)
+	code, _, stderr := sqc(t, "audit")
+	if code != 1 || !strings.Contains(stderr, "nothing is recorded yet for profile default") {
+		t.Fatalf("no database: exit %d, %q", code, stderr)
+	}
+	recorded(t)
+	code, out, stderr := sqc(t, "audit", "--device", "aaa111", "--since", "24h")
+	if code != 0 || strings.Count(out, "device=AAA111") != 1 || !strings.Contains(out, "\n    - interval 120\n    + interval 250\n") || strings.Contains(out, "interval 60") {
+		t.Fatalf("exit %d\n%s%s", code, out, stderr)
+	}
+	code, out, _ = sqc(t, "audit", "--json")
+	var got struct {
+		Entries []struct {
+			Device  string   `json:"deviceid"`
+			Outcome string   `json:"outcome"`
+			Message string   `json:"message"`
+			Detail  []string `json:"detail"`
+		} `json:"entries"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); code != 0 || err != nil || len(got.Entries) != 3 || got.Entries[2].Message != "device offline" || len(got.Entries[0].Detail) != 2 {
+		t.Fatalf("exit %d %v\n%s", code, err, out)
+	}
+	if code, _, stderr := sqc(t, "audit", "--since", "-1h"); code != 2 || !strings.Contains(stderr, "negative") {
+		t.Errorf("negative span: exit %d %q", code, stderr)
+	}
+	if code, _, stderr := sqc(t, "audit", "AAA111"); code != 2 || !strings.Contains(stderr, "takes no arguments") {
+		t.Errorf("an argument: exit %d %q", code, stderr)
+	}
+	if n := s.Stats().Requests; n != 0 {
+		t.Errorf("audit sent %d requests", n)
+	}
+}
+
+// sqc quota prints the key's day from the ledger every process adds to,
+// the limits of the listed devices, and each non-Hosted device's calls
+// left; another key's calls are not counted.
+func TestQuotaPrintsTheLedgerOfTheKey(t *testing.T) {
+	s, _ := setup(t)
+	recorded(t)
+	code, out, stderr := sqc(t, "quota", "--json")
+	var r struct {
+		Key         string  `json:"key"`
+		Used        int     `json:"used"`
+		RateLimited int     `json:"rateLimited"`
+		Daily       int     `json:"dailyLimit"`
+		Left        int     `json:"left"`
+		Rate        float64 `json:"ratePerSecond"`
+		Devices     []struct {
+			ID        string `json:"deviceid"`
+			Calls     int    `json:"callsThisMonth"`
+			Remaining *int   `json:"remaining"`
+		} `json:"devices"`
+	}
+	if err := json.Unmarshal([]byte(out), &r); code != 0 || err != nil {
+		t.Fatalf("exit %d %v\n%s%s", code, err, out, stderr)
+	}
+	if r.Used != 43 || r.RateLimited != 2 || r.Daily != 2000 || r.Left != 1957 || r.Rate != 2 || r.Key != keys.Fingerprint(testKey) {
+		t.Errorf("quota %+v", r)
+	}
+	if len(r.Devices) != 2 || r.Devices[0].ID != "CCC333" || r.Devices[0].Calls != 3 || *r.Devices[0].Remaining != 17 || r.Devices[1].Remaining != nil {
+		t.Errorf("devices %+v", r.Devices)
+	}
+	if strings.Contains(out, testKey) {
+		t.Error("the key is in the output")
+	}
+	code, out, _ = sqc(t, "quota")
+	if code != 0 || !strings.Contains(out, "43 of 2000 calls used, 1957 left, 2 answered 429") || !strings.Contains(out, "CCC333  Trial") {
+		t.Errorf("exit %d\n%s", code, out)
+	}
+	if n := s.Stats().Requests; n != 0 {
+		t.Errorf("quota sent %d requests", n)
+	}
+}
