@@ -65,6 +65,9 @@ type Model struct {
 
 	keySource string
 	ledgers   map[string]*state.Ledger // by key fingerprint: a client counts into its key's
+	// storeNotes are what opening a key's database set aside or could not
+	// do, said once (storeNotice)
+	storeNotes []string
 
 	list     *listPane
 	readings *readingsPane
@@ -172,12 +175,25 @@ func (m *Model) ledgerFor(key string) *state.Ledger {
 	if l := m.ledgers[fp]; l != nil {
 		return l
 	}
-	l, err := state.NewLedger(m.cfg.StateDir, fp, m.sh.now(), m.cfg.Log)
+	l, notes, err := state.OpenLedgerIn(m.cfg.StateDir, m.cfg.Profile, fp, m.sh.now(), m.cfg.Log)
 	if err != nil {
-		m.cfg.Log.Warn("quota ledger unreadable: counting from zero", "err", err)
+		m.cfg.Log.Warn("quota ledger", "err", err)
+		notes = append(notes, err.Error())
 	}
+	m.storeNotes = append(m.storeNotes, notes...)
 	m.ledgers[fp] = l
 	return l
+}
+
+// storeNotice says, once, what opening the key's database set aside or
+// could not do: the console runs on, and the user knows what is missing.
+func (m *Model) storeNotice() tea.Cmd {
+	if len(m.storeNotes) == 0 {
+		return nil
+	}
+	text := strings.Join(m.storeNotes, " · ")
+	m.storeNotes = nil
+	return say(text, true)
 }
 
 // connect builds the client of a key, counted by the key's ledger.
@@ -197,7 +213,7 @@ func (m *Model) useKey(c *api.Client, ledger *state.Ledger, fp, source string) {
 	m.keySource = source
 	m.sh.ledger, m.sh.client, m.sh.keyFP = ledger, c, fp
 	m.sh.loadDrafts()
-	m.sh.gate = &state.Gate{ReadOnly: m.cfg.ReadOnly, Profile: m.cfg.Profile, Audit: state.OpenAudit(m.cfg.StateDir), Now: m.sh.now, Left: m.sh.callsLeft}
+	m.sh.gate = &state.Gate{ReadOnly: m.cfg.ReadOnly, Profile: m.cfg.Profile, Audit: state.OpenAudit(ledger.Store(), m.cfg.Log), Now: m.sh.now, Left: m.sh.callsLeft}
 }
 
 // keyRefused starts the login when the server refused the key and a
@@ -222,7 +238,7 @@ func (m *Model) Init() tea.Cmd {
 	if m.sh.eng != nil {
 		m.sh.eng.Start() // the first reads go as the console opens
 	}
-	return tea.Batch(tea.RequestBackgroundColor, everySecond(), watch(m.sh.view))
+	return tea.Batch(tea.RequestBackgroundColor, everySecond(), watch(m.sh.view), m.storeNotice())
 }
 
 // update folds one message into the model, with the engine held: the
@@ -293,7 +309,7 @@ func (m *Model) afterClose(closed engineClosedMsg) tea.Cmd {
 		l.ReadNow(state.KindList, "")
 		cmd = tea.Batch(m.schedule(), m.bulk.resumeAfterLogin())
 	})
-	return tea.Batch(cmd, watch(m.sh.view))
+	return tea.Batch(cmd, watch(m.sh.view), m.storeNotice())
 }
 
 // fold folds one message into the model.

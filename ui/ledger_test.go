@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -12,7 +13,9 @@ import (
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"sqc/api/sim"
+	"sqc/keys"
 	"sqc/state"
+	"sqc/state/store"
 )
 
 // slowConsole folds every answer slowly, as a console behind a busy
@@ -72,4 +75,30 @@ func TestLedgerCountsEveryRequestBehindASlowConsole(t *testing.T) {
 	if checks < 5 || total < n/2 || read != total {
 		t.Fatalf("%d of %d devices read, %d checks on the way", read, total, checks)
 	}
+}
+
+// keptIn is the database a console on profile acme and the test key
+// keeps in dir, opened as another process would; closed with the test.
+func keptIn(t *testing.T, dir string) store.Store {
+	t.Helper()
+	db, _, err := store.Open(store.Path(dir, "acme", keys.Fingerprint(uiKey)), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// auditIn is the audit log of that database, an entry a line.
+func auditIn(t *testing.T, dir string) string {
+	t.Helper()
+	entries, err := keptIn(t, dir).AuditLog(context.Background(), store.AuditQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	for _, e := range entries {
+		fmt.Fprintf(&b, "profile=%s device=%s op=%q status=%d outcome=%q message=%q\n", e.Profile, e.Device, e.Op, e.Status, e.Outcome, e.Message)
+	}
+	return b.String()
 }
