@@ -12,6 +12,7 @@ import (
 
 	"sqc/api"
 	"sqc/keys"
+	"sqc/state"
 	"sqc/state/store"
 )
 
@@ -27,7 +28,7 @@ func runAudit(ctx context.Context, e *env, o *auditOpts, _ []string) error {
 	if o.since < 0 {
 		return usagef("--since: %v is negative: give how far back to look, such as 24h", o.since)
 	}
-	db, err := e.openStore()
+	db, _, err := e.openStore()
 	if err != nil {
 		return err
 	}
@@ -99,27 +100,29 @@ func detailLines(d string) []string {
 }
 
 // openStore opens the database of the profile's key, which the console
-// and the commands keep; a key never used on this machine has none, and
-// nothing is created for it.
-func (e *env) openStore() (*store.SQLite, error) {
+// and the commands keep, importing the ledger and audit log an earlier
+// sqc kept in files; a key never used on this machine has none, and
+// nothing is created for it. It returns the key's fingerprint too.
+func (e *env) openStore() (*state.DB, string, error) {
 	ks, err := e.store()
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	found, err := ks.Lookup()
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	path := store.Path(e.stateDir, e.profile, keys.Fingerprint(found.Key))
-	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("nothing is recorded yet for profile %s on this machine (no %s): the console and the commands start it when they run", e.profile, path)
+	fp := keys.Fingerprint(found.Key)
+	path := store.Path(e.stateDir, e.profile, fp)
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) && !state.HasOldLedgerOrAudit(e.stateDir, fp) {
+		return nil, "", fmt.Errorf("nothing is recorded yet for profile %s on this machine (no %s): the console and the commands start it when they run", e.profile, path)
 	}
-	db, rep, err := store.Open(path, store.Options{})
+	db, err := state.OpenDB(e.stateDir, e.profile, fp, time.Now(), e.log)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	for _, s := range rep.SetAside {
-		fmt.Fprintln(e.stderr, "set aside: "+s)
+	for _, n := range db.Notes {
+		warn(e, "%s", n)
 	}
-	return db, nil
+	return db, fp, nil
 }

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"sqc/api"
-	"sqc/keys"
 	"sqc/state/store"
 )
 
@@ -27,6 +26,7 @@ type quotaReport struct {
 	Left          int           `json:"left"`
 	RatePerSecond float64       `json:"ratePerSecond"`
 	NextReset     time.Time     `json:"nextReset"`
+	Listed        int           `json:"devicesListed"` // devices the limits are from; 0: none listed yet
 	Devices       []quotaDevice `json:"devices"`
 	limits        api.Limits
 }
@@ -43,21 +43,12 @@ type quotaDevice struct {
 // device's calls left this month. It sends no request: asking would
 // spend the quota it reports.
 func runQuota(ctx context.Context, e *env, o *quotaOpts, _ []string) error {
-	db, err := e.openStore()
+	db, fp, err := e.openStore()
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	ks, err := e.store()
-	if err != nil {
-		return err
-	}
-	found, err := ks.Lookup()
-	if err != nil {
-		return err
-	}
 	now := time.Now()
-	fp := keys.Fingerprint(found.Key)
 	r, err := quotaOf(ctx, db, fp, now)
 	if err != nil {
 		return err
@@ -73,6 +64,9 @@ func runQuota(ctx context.Context, e *env, o *quotaOpts, _ []string) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "today (%s UTC): %d of %d calls used, %d left, %d answered 429\n", r.Day, r.Used, r.DailyLimit, r.Left, r.RateLimited)
 	fmt.Fprintf(&b, "rate limit: %g requests a second (%d Hosted devices)\n", r.RatePerSecond, r.limits.Hosted)
+	if r.Listed == 0 {
+		b.WriteString("no device list is kept yet: the limits are the smallest account's until the console or sqc devices lists the account\n")
+	}
 	fmt.Fprintf(&b, "next reset: %s (in %s)\n", r.NextReset.Format(time.RFC3339), strings.TrimSuffix(r.NextReset.Sub(now).Round(time.Minute).String(), "0s"))
 	if len(r.Devices) > 0 {
 		b.WriteString("\n")
@@ -104,7 +98,7 @@ func quotaOf(ctx context.Context, db store.Store, fp string, now time.Time) (quo
 	if err != nil {
 		return r, err
 	}
-	r.limits = api.LimitsFor(devs)
+	r.limits, r.Listed = api.LimitsFor(devs), len(devs)
 	r.DailyLimit, r.RatePerSecond = r.limits.Daily, r.limits.RatePerSecond
 	u, err := db.Usage(ctx, fp, now)
 	if err != nil {

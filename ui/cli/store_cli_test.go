@@ -131,3 +131,46 @@ func TestQuotaPrintsTheLedgerOfTheKey(t *testing.T) {
 		t.Errorf("quota sent %d requests", n)
 	}
 }
+
+// A machine where an earlier sqc kept the ledger and the audit log in
+// files: sqc quota and sqc audit import them (once, keeping the files
+// under a name that says so) rather than saying nothing was recorded.
+func TestQuotaAndAuditImportTheOldFiles(t *testing.T) {
+	s, _ := setup(t)
+	dir := filepath.Join(os.Getenv("XDG_STATE_HOME"), "sqc")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	fp := keys.Fingerprint(testKey)
+	ledger := filepath.Join(dir, "quota-"+strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return '-'
+	}, fp)+".json")
+	old := `{"day":"` + now.Format(time.DateOnly) + `","used":321,"rateLimited":4,"month":"` + now.Format("2006-01") + `","remaining":{}}`
+	if err := os.WriteFile(ledger, []byte(old), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	entry := now.Add(-time.Hour).Format(time.RFC3339) + ` profile=default device=AAA111 op="Update Device Config" status=202 outcome="taken" message="queued"` + "\n    + interval 250\n"
+	if err := os.WriteFile(filepath.Join(dir, "audit.log"), []byte(entry), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := sqc(t, "quota")
+	if code != 0 || !strings.Contains(out, "321 of 1000 calls used") || !strings.Contains(out, "no device list is kept yet") {
+		t.Fatalf("exit %d\n%s%s", code, out, stderr)
+	}
+	code, out, stderr = sqc(t, "audit")
+	if code != 0 || !strings.Contains(out, "device=AAA111") || !strings.Contains(out, "\n    + interval 250\n") {
+		t.Fatalf("exit %d\n%s%s", code, out, stderr)
+	}
+	for _, f := range []string{ledger, filepath.Join(dir, "audit.log")} {
+		if _, err := os.Stat(f + ".imported"); err != nil {
+			t.Errorf("%s not kept as imported: %v", f, err)
+		}
+	}
+	if n := s.Stats().Requests; n != 0 {
+		t.Errorf("quota and audit sent %d requests", n)
+	}
+}
