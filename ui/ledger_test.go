@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -101,4 +102,22 @@ func auditIn(t *testing.T, dir string) string {
 		fmt.Fprintf(&b, "profile=%s device=%s op=%q status=%d outcome=%q message=%q\n", e.Profile, e.Device, e.Op, e.Status, e.Outcome, e.Message)
 	}
 	return b.String()
+}
+
+// A database that cannot be opened (here its path is taken by a folder)
+// is said on screen with its path and what to do, and the console runs on:
+// it lists the fleet and counts its requests in memory.
+func TestConsoleRunsOnWhenTheDatabaseCannotBeOpened(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := store.Path(dir, "acme", keys.Fingerprint(uiKey))
+	if err := os.MkdirAll(path, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	h := start(t, setup{cfg: func(c *Config) { c.StateDir = dir }})
+	id := h.sim.Devices()[0].DeviceID
+	h.scr.waitFor(t, "the fleet and what is wrong with the database", func(v string) bool {
+		return strings.Contains(v, id) && strings.Contains(flat(v), "counts in memory only")
+	})
+	h.quit(t)
 }
