@@ -421,3 +421,34 @@ func TestLedgerWritesInBatches(t *testing.T) {
 		t.Errorf("%d writes for %d requests: the counts are not batched", n, calls)
 	}
 }
+
+// BenchmarkLedgerSent is the cost of counting one request as it goes on
+// the wire, with the database on a file (durable batches behind it).
+func BenchmarkLedgerSent(b *testing.B) {
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	s, _, err := store.Open(filepath.Join(b.TempDir(), "bench.db"), store.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	db := &failing{Store: s}
+	l, err := OpenLedger(db, "k", now, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			l.Sent(api.Call{At: now, DeviceID: "AAAAAAAA1"})
+		}
+	})
+	if err := l.Close(); err != nil {
+		b.Fatal(err)
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/float64(max(1, db.writes.Load())), "requests/batch")
+	if u, _ := s.Usage(context.Background(), "k", now); u.Used != b.N {
+		b.Fatalf("%d counted of %d", u.Used, b.N)
+	}
+}
