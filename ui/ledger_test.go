@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -120,4 +121,29 @@ func TestConsoleRunsOnWhenTheDatabaseCannotBeOpened(t *testing.T) {
 		return strings.Contains(v, id) && strings.Contains(flat(v), "counts in memory only")
 	})
 	h.quit(t)
+}
+
+// An old ledger file cut short is set aside, not read: the console says
+// which file and where it is kept, and counts on in the database.
+func TestACutOldLedgerIsSaidOnScreen(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	fp := keys.Fingerprint(uiKey)
+	old := filepath.Join(dir, "quota-"+strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return '-'
+	}, fp)+".json")
+	if err := os.WriteFile(old, []byte(`{"day":"2026-12-05","used":41`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h := start(t, setup{w: 200, h: 40, cfg: func(c *Config) { c.StateDir = dir }})
+	h.scr.waitFor(t, "the set-aside file named", func(v string) bool {
+		return strings.Contains(flat(v), "could not be read") && strings.Contains(flat(v), filepath.Base(old))
+	})
+	h.quit(t)
+	if _, err := os.Stat(old + state.DamagedSuffix); err != nil {
+		t.Fatalf("the cut ledger is not kept: %v", err)
+	}
 }
