@@ -13,7 +13,10 @@ import (
 	"testing"
 	"time"
 
+	"sqc/api"
 	"sqc/keys"
+	"sqc/state"
+	"sqc/state/live"
 	"sqc/state/store"
 )
 
@@ -27,10 +30,10 @@ func buildSQC(t *testing.T) string {
 	return bin
 }
 
-// Three processes at once on one key (a device lister, a data reader and
-// a config set loop, as scripts in cron and a console would be): the
-// quota ledger's count for the day is exactly the number of requests the
-// server received, reads included, with nothing merged.
+// A console's engine and three processes at once on one key (a device
+// lister, a data reader and a config set loop, as scripts in cron would
+// be): the quota ledger's count for the day is exactly the number of
+// requests the server received, reads included, with nothing merged.
 func TestThreeProcessesCountEveryRequestInTheLedger(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the program")
@@ -45,7 +48,25 @@ func TestThreeProcessesCountEveryRequestInTheLedger(t *testing.T) {
 	bin := buildSQC(t)
 	id := hostedDevice(t, s)
 	env := append(os.Environ(), "SENQUIP_API_URL="+srv.URL)
+	stateDir := filepath.Join(os.Getenv("XDG_STATE_HOME"), "sqc")
 	start := time.Now()
+
+	// the console's engine, reading the fleet all along
+	ledger, _, err := state.OpenLedgerIn(stateDir, keys.DefaultProfile, keys.Fingerprint(testKey), start, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := api.Options{BaseURL: srv.URL, Key: testKey}
+	live.Hooks(ledger, nil, time.Now)(&o)
+	c, err := api.New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	engine, err := live.New(live.Config{Client: c, Ledger: ledger, Share: keys.DefaultShare, Now: time.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+
 	loops := [][][]string{{}, {}, {}}
 	for i := range 6 {
 		loops[0] = append(loops[0], []string{"devices", "--json"})
@@ -70,7 +91,16 @@ func TestThreeProcessesCountEveryRequestInTheLedger(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
-	db, _, err := store.Open(store.Path(filepath.Join(os.Getenv("XDG_STATE_HOME"), "sqc"), keys.DefaultProfile, keys.Fingerprint(testKey)), store.Options{})
+	if err := engine.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := ledger.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if n := c.Usage().Requests; n < 5 {
+		t.Fatalf("the engine made %d requests meanwhile", n)
+	}
+	db, _, err := store.Open(store.Path(stateDir, keys.DefaultProfile, keys.Fingerprint(testKey)), store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,6 +120,7 @@ func TestThreeProcessesCountEveryRequestInTheLedger(t *testing.T) {
 	if n := int(received.Load()); counted != n || n < 18 {
 		t.Fatalf("the ledger counts %d requests, the server received %d", counted, n)
 	}
+	t.Logf("%d requests, %d of them the engine's: all counted", counted, c.Usage().Requests)
 }
 
 func dayOfUTC(t time.Time) string { return t.UTC().Format(time.DateOnly) }
