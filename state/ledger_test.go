@@ -3,6 +3,7 @@ package state
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"log/slog"
 	"os"
@@ -450,5 +451,52 @@ func BenchmarkLedgerSent(b *testing.B) {
 	b.ReportMetric(float64(b.N)/float64(max(1, db.writes.Load())), "requests/batch")
 	if u, _ := s.Usage(context.Background(), "k", now); u.Used != b.N {
 		b.Fatalf("%d counted of %d", u.Used, b.N)
+	}
+}
+
+// Another process holding the database past the busy timeout: Save says
+// what holds it and what to do, the counts wait in memory (today's figure
+// keeps them), and once the lock is let go they are all written.
+func TestLedgerWaitsOutADatabaseLockedByAnotherProcess(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	path := filepath.Join(t.TempDir(), "locked.db")
+	db, _, err := store.Open(path, store.Options{BusyTimeout: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	other, err := sql.Open("sqlite", path+"?_txlock=immediate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	lock, err := other.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := OpenLedger(db, "k", now, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	for range 100 {
+		l.Sent(api.Call{At: now})
+	}
+	err = l.Save()
+	if err == nil || !strings.Contains(err.Error(), "another program has held it") || !strings.Contains(err.Error(), "kept in memory") {
+		t.Fatalf("a locked database says %v", err)
+	}
+	if got := l.UsedToday(now); got != 100 {
+		t.Fatalf("while locked: used %d, want 100", got)
+	}
+	if err := lock.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Save(); err != nil {
+		t.Fatal(err)
+	}
+	if u, _ := db.Usage(context.Background(), "k", now); u.Used != 100 || l.Dirty() {
+		t.Fatalf("after the lock: %+v (dirty %v)", u, l.Dirty())
 	}
 }

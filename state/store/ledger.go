@@ -18,7 +18,7 @@ func (s *SQLite) Count(ctx context.Context, c Calls) error {
 	if err := checkCalls(c); err != nil {
 		return err
 	}
-	return s.wrap("counting a request in the quota ledger", s.tx(ctx, true, func(tx *sql.Tx) error { return count(ctx, tx, c) }))
+	return s.wrap("count a request in the quota ledger", s.tx(ctx, true, func(tx *sql.Tx) error { return count(ctx, tx, c) }))
 }
 
 // CountBatch adds several counts in one durable transaction: a process
@@ -33,7 +33,7 @@ func (s *SQLite) CountBatch(ctx context.Context, cs []Calls) error {
 	if len(cs) == 0 {
 		return nil
 	}
-	return s.wrap("counting requests in the quota ledger", s.tx(ctx, true, func(tx *sql.Tx) error {
+	return s.wrap("count requests in the quota ledger", s.tx(ctx, true, func(tx *sql.Tx) error {
 		for _, c := range cs {
 			if err := count(ctx, tx, c); err != nil {
 				return err
@@ -86,14 +86,14 @@ func (s *SQLite) Usage(ctx context.Context, key string, day time.Time) (Usage, e
 	if errors.Is(err, sql.ErrNoRows) {
 		err = nil
 	}
-	return u, s.wrap("reading the quota ledger", err)
+	return u, s.wrap("read the quota ledger", err)
 }
 
 // Remaining is every device's count for the UTC month of month.
 func (s *SQLite) Remaining(ctx context.Context, month time.Time) (map[string]DeviceMonth, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT device, calls, coalesce(remaining, -1) FROM ledger_device WHERE month = ?`, monthKey(month))
 	if err != nil {
-		return nil, s.wrap("reading the quota ledger", err)
+		return nil, s.wrap("read the quota ledger", err)
 	}
 	defer rows.Close()
 	out := map[string]DeviceMonth{}
@@ -101,11 +101,11 @@ func (s *SQLite) Remaining(ctx context.Context, month time.Time) (map[string]Dev
 		var id string
 		var m DeviceMonth
 		if err := rows.Scan(&id, &m.Calls, &m.Remaining); err != nil {
-			return nil, s.wrap("reading the quota ledger", err)
+			return nil, s.wrap("read the quota ledger", err)
 		}
 		out[id] = m
 	}
-	return out, s.wrap("reading the quota ledger", rows.Err())
+	return out, s.wrap("read the quota ledger", rows.Err())
 }
 
 // Checkpoint copies the WAL into the database and truncates it. Another
