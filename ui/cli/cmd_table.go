@@ -168,7 +168,7 @@ var commands = []command{
 			"A write refused by a 429 waits out the server's Retry-After and goes again, a spent daily quota waits for 00:00 UTC, " +
 			"a network failure backs off before giving up; nothing else is retried. The run is kept as a job: stopped half way " +
 			"(ctrl+c, SIGTERM, a refused key, the network down), sqc config set --resume sends the rest, none twice. " +
-			"Every write is in the audit log ($XDG_STATE_HOME/sqc/audit.log).",
+			"Every write is in the audit log (sqc audit prints it).",
 		example: "sqc config set JDA54E19F ambient.warning=47\nsqc config set JDA54E19F,HE8EV12LF serial1.mode=MODBUS serial1.baud=19200\n" +
 			"sqc config set - input1.interval=60 --yes < pumps.txt\nsqc config set JDA54E19F ambient.warning=47 --dry-run\nsqc config set --resume",
 		uses: withWrite,
