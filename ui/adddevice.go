@@ -77,7 +77,7 @@ func (p *addPane) open() tea.Cmd {
 	p.password.reset()
 	p.group.options = names
 	p.needPass, p.sending, p.status, p.isErr = false, false, "", false
-	p.form = form{sh: p.sh, fields: []*field{p.id, p.group}}
+	p.form = form{sh: &p.sh.common, fields: []*field{p.id, p.group}}
 	return p.form.focusOn(0)
 }
 

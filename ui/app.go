@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
 	"sqc/api"
@@ -113,7 +112,7 @@ func New(ctx context.Context, cfg Config) *Model {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	sh := &shared{st: newStyles(true), keys: defaultKeys(), now: cfg.Now, fleet: state.NewFleet(), calls: state.NewCallLog(),
+	sh := &shared{common: common{st: newStyles(true), keys: defaultKeys()}, now: cfg.Now, fleet: state.NewFleet(), calls: state.NewCallLog(),
 		readOnly: cfg.ReadOnly, stateDir: cfg.StateDir, writes: map[string]*configWrite{}}
 	m := &Model{cfg: cfg, ctx: ctx, sh: sh, ledgers: map[string]*state.Ledger{}, frame: &frameCache{draw: true}}
 	m.list = newListPane(sh)
@@ -131,17 +130,6 @@ func New(ctx context.Context, cfg Config) *Model {
 	m.wantDevice = cfg.Device
 	m.openKey(cfg.Key, cfg.KeySource)
 	return m
-}
-
-func newInput(prompt, placeholder string) textinput.Model {
-	in := textinput.New()
-	in.Prompt = prompt
-	in.Placeholder = placeholder
-	st := in.Styles()
-	st.Cursor.Blink = false
-	in.SetStyles(st)
-	in.SetWidth(40)
-	return in
 }
 
 // openKey sets up the client, ledger, scheduler and offline cache for a
@@ -402,20 +390,6 @@ func (m *Model) layout() {
 
 func (m *Model) rightPanes() []pane {
 	return []pane{m.readings, m.quota, m.apiLog, m.config, m.add, m.mqtt, m.bulk}
-}
-
-// callsLeft is what is known of a device's calls left this month: the
-// fewest the ledger (from answers) and the device list say, since the
-// count only falls within a month.
-func (sh *shared) callsLeft(id string) (int, bool) {
-	n, known := 0, false
-	if sh.ledger != nil {
-		n, known = sh.ledger.RemainingOf(id)
-	}
-	if d := sh.fleet.Get(id); d != nil && d.Remaining != nil && (!known || *d.Remaining < n) {
-		n, known = *d.Remaining, true
-	}
-	return n, known
 }
 
 // noteRemaining records a device's calls left this month.

@@ -341,6 +341,6 @@ func BenchmarkBulkConfirm50000(b *testing.B) {
 	p := newQuestion("Change 50,000 devices", body, "Send?", "send", "cancel", func(bool) tea.Cmd { return nil })
 	b.ReportAllocs()
 	for b.Loop() {
-		_ = p.view(m.sh, 120, 40)
+		_ = p.view(&m.sh.common, 120, 40)
 	}
 }

@@ -347,15 +347,5 @@ func (p *bulkPane) statusLines() []string {
 	return strings.Split(wrap(p.status, p.w), "\n")
 }
 
-// markedDevices are the marked devices in the list's order, those the
-// filter hides included.
-func (m *Model) markedDevices() []api.Device {
-	var out []api.Device
-	for _, d := range m.list.marked() {
-		out = append(out, d.Device)
-	}
-	return out
-}
-
 // briefly is a failure in the words a row has room for.
 func briefly(err error) string { return state.Briefly(err) }

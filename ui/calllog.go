@@ -20,7 +20,7 @@ type logPane struct {
 func (p *logPane) setSize(w, h int) { p.w, p.h, p.scroll.height = w, h, h }
 func (p *logPane) typing() bool     { return false }
 func (p *logPane) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
-	return p.scroll.move(p.sh, msg), nil
+	return p.scroll.move(&p.sh.common, msg), nil
 }
 func (p *logPane) hints() []hint           { return []hint{h(p.sh.keys.Down, 3)} }
 func (p *logPane) helpGroups() []helpGroup { return nil }

@@ -13,9 +13,8 @@ import (
 // gh-dash's program context). The fleet and the live-refresh machinery
 // are nil until a key is in use.
 type shared struct {
+	common
 	width, height int
-	st            styles
-	keys          keyMap
 	now           func() time.Time
 
 	client   *api.Client
@@ -76,4 +75,18 @@ func (sh *shared) read(f func()) {
 		return
 	}
 	sh.eng.Read(func(live.Reader) { f() })
+}
+
+// callsLeft is what is known of a device's calls left this month: the
+// fewest the ledger (from answers) and the device list say, since the
+// count only falls within a month.
+func (sh *shared) callsLeft(id string) (int, bool) {
+	n, known := 0, false
+	if sh.ledger != nil {
+		n, known = sh.ledger.RemainingOf(id)
+	}
+	if d := sh.fleet.Get(id); d != nil && d.Remaining != nil && (!known || *d.Remaining < n) {
+		n, known = *d.Remaining, true
+	}
+	return n, known
 }

@@ -1,8 +1,6 @@
 package ui
 
 import (
-	"fmt"
-
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
@@ -38,24 +36,6 @@ func (sh *shared) saveDraft(path string, d state.Draft) error {
 		sh.drafts[d.DeviceID] = true
 	} else {
 		delete(sh.drafts, d.DeviceID)
-	}
-	return nil
-}
-
-// draftsNotice says, once at start, which drafts are waiting.
-func (m *Model) draftsNotice() tea.Cmd {
-	if err := m.sh.draftsErr; err != nil {
-		return m.toast("a saved draft could not be read: "+err.Error(), true)
-	}
-	switch n := len(m.sh.drafts); n {
-	case 0:
-		return nil
-	case 1:
-		for id := range m.sh.drafts {
-			return m.toast(id+" has an unsent config draft ("+draftGlyph+" in the list): c on it offers it back", false)
-		}
-	default:
-		return m.toast(fmt.Sprintf("%d devices have unsent config drafts (%s in the list): c on one offers it back", n, draftGlyph), false)
 	}
 	return nil
 }

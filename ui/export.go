@@ -176,3 +176,13 @@ func encodeRows(path string, rows []exportRow) ([]byte, error) {
 }
 
 func plural(n int, one string) string { return api.Plural(n, one) }
+
+// expandHome reads ~/ as the home directory, as a shell would.
+func expandHome(p string) string {
+	if p == "~" || strings.HasPrefix(p, "~/") {
+		if home, err := os.UserHomeDir(); err == nil {
+			return filepath.Join(home, strings.TrimPrefix(p, "~"))
+		}
+	}
+	return p
+}

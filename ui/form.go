@@ -120,7 +120,7 @@ func (f *field) chosen() string {
 
 // form is a column of fields with one focused; tab and shift+tab move.
 type form struct {
-	sh     *shared
+	sh     *common
 	fields []*field
 	focus  int
 }
@@ -267,3 +267,14 @@ func (f *form) hints() []hint {
 type closeMsg struct{}
 
 func closePane() tea.Msg { return closeMsg{} }
+
+func newInput(prompt, placeholder string) textinput.Model {
+	in := textinput.New()
+	in.Prompt = prompt
+	in.Placeholder = placeholder
+	st := in.Styles()
+	st.Cursor.Blink = false
+	in.SetStyles(st)
+	in.SetWidth(40)
+	return in
+}

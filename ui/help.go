@@ -46,7 +46,7 @@ func (p *helpPane) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 		p.filtering = true
 		return true, nil
 	}
-	return p.scroll.move(p.sh, msg), nil
+	return p.scroll.move(&p.sh.common, msg), nil
 }
 
 func (p *helpPane) hints() []hint {

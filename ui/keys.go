@@ -1,6 +1,9 @@
 package ui
 
-import "charm.land/bubbles/v2/key"
+import (
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+)
 
 // keyMap is the one keymap: every binding of the console, from which the
 // footer and the help are generated. ctrl+a and ctrl+b are tmux prefixes:
@@ -91,3 +94,5 @@ type helpGroup struct {
 	title string
 	keys  []key.Binding
 }
+
+func matches(msg tea.KeyPressMsg, b ...key.Binding) bool { return key.Matches(msg, b...) }

@@ -112,16 +112,6 @@ func problem(check func(string) error) func(string) string {
 	}
 }
 
-// expandHome reads ~/ as the home directory, as a shell would.
-func expandHome(p string) string {
-	if p == "~" || strings.HasPrefix(p, "~/") {
-		if home, err := os.UserHomeDir(); err == nil {
-			return filepath.Join(home, strings.TrimPrefix(p, "~"))
-		}
-	}
-	return p
-}
-
 // completePath extends a path to what the folder's entries share;
 // false when there is nothing to add.
 func completePath(v string) (string, bool) {
@@ -170,7 +160,7 @@ func (p *mqttPane) open(d api.Device) tea.Cmd {
 		p.cfg = nil
 	}
 	p.dev, p.steps, p.running, p.status, p.isErr = d, nil, false, "", false
-	p.form = form{sh: p.sh, fields: []*field{p.files[api.FileMQTTKey], p.files[api.FileMQTTCert], p.files[api.FileMQTTCA], p.server, p.client, p.ca}}
+	p.form = form{sh: &p.sh.common, fields: []*field{p.files[api.FileMQTTKey], p.files[api.FileMQTTCert], p.files[api.FileMQTTCA], p.server, p.client, p.ca}}
 	return p.form.focusOn(0)
 }
 

@@ -58,7 +58,7 @@ func newTextPrompt(title string, body []string, label, value string, answer func
 }
 
 // key answers or edits; the dialog is closed when it returns true.
-func (p *prompt) key(sh *shared, msg tea.KeyPressMsg) (bool, tea.Cmd) {
+func (p *prompt) key(sh *common, msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	s := msg.String()
 	if p.scroll.moveBody(msg) {
 		return false, nil
@@ -127,7 +127,7 @@ func (s *scroller) moveBody(msg tea.KeyPressMsg) bool {
 // the screen. Nothing in it is cut: the title, question and hint wrap,
 // and a body taller than the room scrolls to its last line, with a line
 // of its own under it that says what is above or below.
-func (p *prompt) view(sh *shared, w, h int) string {
+func (p *prompt) view(sh *common, w, h int) string {
 	st := sh.st
 	inner := max(20, min(w-4, 100)) // border and padding
 	lines := wrapLines(st.title, p.title, inner)
@@ -189,7 +189,7 @@ func wrapLines(style lipgloss.Style, text string, w int) []string {
 	return out
 }
 
-func (p *prompt) hints(sh *shared) []hint {
+func (p *prompt) hints(sh *common) []hint {
 	if p.choices != nil {
 		return p.choiceHints()
 	}

@@ -25,7 +25,7 @@ type quotaPane struct {
 func (p *quotaPane) setSize(w, h int) { p.w, p.h, p.scroll.height = w, h, h }
 func (p *quotaPane) typing() bool     { return false }
 func (p *quotaPane) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
-	return p.scroll.move(p.sh, msg), nil
+	return p.scroll.move(&p.sh.common, msg), nil
 }
 func (p *quotaPane) hints() []hint           { return []hint{h(p.sh.keys.Down, 3)} }
 func (p *quotaPane) helpGroups() []helpGroup { return nil }

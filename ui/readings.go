@@ -33,7 +33,7 @@ func (p *readingsPane) setSize(w, h int) { p.w, p.h, p.scroll.height = w, h, max
 func (p *readingsPane) typing() bool     { return false }
 
 func (p *readingsPane) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
-	return p.scroll.move(p.sh, msg), nil
+	return p.scroll.move(&p.sh.common, msg), nil
 }
 
 // sparkWidth is about how many points a sparkline shows (keys and values

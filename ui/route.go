@@ -5,13 +5,11 @@ import (
 	"time"
 	"unicode"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"sqc/api"
 	"sqc/state"
 )
-
-func matches(msg tea.KeyPressMsg, b ...key.Binding) bool { return key.Matches(msg, b...) }
 
 // heldNow says why nothing can be read now, when something holds every
 // read (the network, the quota, the server's 429); nil when reads may go.
@@ -56,7 +54,7 @@ func (m *Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		if time.Now().Before(p.guardUntil) {
 			return m, nil
 		}
-		done, cmd := p.key(m.sh, msg)
+		done, cmd := p.key(&m.sh.common, msg)
 		if done && m.dialog == p {
 			m.dialog = nil
 		}
@@ -372,3 +370,13 @@ func (m *Model) cannotRead(id string) string {
 // q gives the terminal back at once: the engine saves today's count and
 // the screen's data once the program has ended (finish, in exit.go).
 func (m *Model) quit() tea.Cmd { return tea.Quit }
+
+// markedDevices are the marked devices in the list's order, those the
+// filter hides included.
+func (m *Model) markedDevices() []api.Device {
+	var out []api.Device
+	for _, d := range m.list.marked() {
+		out = append(out, d.Device)
+	}
+	return out
+}

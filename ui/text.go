@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strconv"
 	"strings"
 
 	"charm.land/lipgloss/v2"
@@ -56,3 +57,5 @@ func fit(s string, w int) string {
 func wrap(s string, w int) string {
 	return ansi.Wrap(s, max(10, w), " ")
 }
+
+func itoa(n int) string { return strconv.Itoa(n) }

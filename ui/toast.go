@@ -16,16 +16,6 @@ type toast struct {
 
 type toastExpiredMsg struct{ id int }
 
-// toastMsg asks the console to show a toast: how a pane says something.
-type toastMsg struct {
-	text  string
-	isErr bool
-}
-
-func say(text string, isErr bool) tea.Cmd {
-	return func() tea.Msg { return toastMsg{text: text, isErr: isErr} }
-}
-
 const toastFor = 4 * time.Second
 
 // toast shows text (server strings in it are cleaned) for a few seconds;

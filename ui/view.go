@@ -3,7 +3,6 @@ package ui
 import (
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -55,7 +54,7 @@ func (m *Model) footerTail() string {
 	if m.helpOpen() {
 		help.desc = "close"
 	}
-	return footerLine(m.sh, nil, []hint{help, quit}, m.sh.width)
+	return footerLine(&m.sh.common, nil, []hint{help, quit}, m.sh.width)
 }
 
 func (m *Model) listWidth() int {
@@ -108,7 +107,7 @@ func (m *Model) render() string {
 		body = lipgloss.JoinHorizontal(lipgloss.Top, box(lw, bh, 0, m.list.view()), sep, box(w-lw-1, bh, 1, m.right().view()))
 	}
 	if m.dialog != nil {
-		body = overlay(body, m.dialog.view(m.sh, w, bh), w, bh)
+		body = overlay(body, m.dialog.view(&m.sh.common, w, bh), w, bh)
 	}
 	return m.header() + "\n" + body + "\n" + m.footer()
 }
@@ -263,7 +262,7 @@ func (m *Model) footer() string {
 	k := m.sh.keys
 	w := m.sh.width
 	if m.dialog != nil {
-		return st.footer.Render(footerLine(m.sh, m.dialog.hints(m.sh), nil, w))
+		return st.footer.Render(footerLine(&m.sh.common, m.dialog.hints(&m.sh.common), nil, w))
 	}
 	quit := hint{b: k.Quit, desc: "back", prio: 10}
 	if m.atHome() && !m.helpOpen() {
@@ -293,7 +292,7 @@ func (m *Model) footer() string {
 		} else {
 			own = m.focused().hints()
 		}
-		return st.footer.Render(footerLine(m.sh, own, nil, w))
+		return st.footer.Render(footerLine(&m.sh.common, own, nil, w))
 	}
 	var hints []hint
 	if m.helpOpen() {
@@ -312,7 +311,7 @@ func (m *Model) footer() string {
 			}
 		}
 	}
-	return st.footer.Render(footerLine(m.sh, hints, tail, w))
+	return st.footer.Render(footerLine(&m.sh.common, hints, tail, w))
 }
 
 // consoleHints are the console's keys that apply where the keys are now.
@@ -355,5 +354,3 @@ func (m *Model) helpGroups() []helpGroup {
 	}
 	return groups
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }

@@ -49,7 +49,7 @@ func TestSendAgainGoesToTheDeviceWritten(t *testing.T) {
 	if m.dialog == nil {
 		t.Fatal("no question after a read-back without the change")
 	}
-	m.dialog.key(m.sh, press("y"))
+	m.dialog.key(&m.sh.common, press("y"))
 	w := m.sh.writes[a.DeviceID]
 	if w == nil || !w.sending {
 		t.Fatal("y sent nothing")
@@ -261,7 +261,7 @@ func TestBulkSettingTheFirstDeviceHasIsKept(t *testing.T) {
 	m.bulk.reading, m.bulk.cfg = false, api.Config{"ambient": api.Config{"alarm": json.Number("65")}}
 	m.bulk.askSetting()
 	m.dialog.input.SetValue("ambient.alarm = 65")
-	if done, _ := m.dialog.key(m.sh, tea.KeyPressMsg{Code: tea.KeyEnter}); !done {
+	if done, _ := m.dialog.key(&m.sh.common, tea.KeyPressMsg{Code: tea.KeyEnter}); !done {
 		t.Fatalf("the setting was refused: %s", m.dialog.err)
 	}
 	if got := state.DiffLines(m.bulk.changes); len(got) != 1 || got[0] != "+ ambient.alarm 65" {
