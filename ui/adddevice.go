@@ -13,6 +13,7 @@ import (
 	"sqc/api"
 	"sqc/state"
 	"sqc/state/live"
+	"sqc/ui/look"
 )
 
 // addPane is the form that adds a device to the account: its ID from the
@@ -22,10 +23,10 @@ type addPane struct {
 	con      console
 	ctx      context.Context
 	w, h     int
-	form     form
-	id       *field
-	group    *field
-	password *field
+	form     look.Form
+	id       *look.Field
+	group    *look.Field
+	password *look.Field
 	groups   map[string]string // group name → id, from the device list
 	needPass bool
 	sending  bool
@@ -36,7 +37,7 @@ type addPane struct {
 
 func newAddPane(ctx context.Context, sh *shared, con console) *addPane {
 	p := &addPane{sh: sh, con: con, ctx: ctx}
-	p.id = newField("Device ID", "9 letters or digits, printed under the lid or on the box", "JDA54E19F", func(v string) string {
+	p.id = look.NewField("Device ID", "9 letters or digits, printed under the lid or on the box", "JDA54E19F", func(v string) string {
 		if _, err := api.NormaliseDeviceID(v); err != nil {
 			n := len(strings.TrimSpace(v))
 			if n < 9 {
@@ -46,16 +47,16 @@ func newAddPane(ctx context.Context, sh *shared, con console) *addPane {
 		}
 		return ""
 	})
-	p.id.upper = true
-	p.group = newField("Group", "one of the account's groups (↑/↓ pick), or a new group's name; empty: the account's default", "", nil)
-	p.password = newField("Setup password", "the device is registered elsewhere: its setup password comes with it", "", func(v string) string {
+	p.id.Upper = true
+	p.group = look.NewField("Group", "one of the account's groups (↑/↓ pick), or a new group's name; empty: the account's default", "", nil)
+	p.password = look.NewField("Setup password", "the device is registered elsewhere: its setup password comes with it", "", func(v string) string {
 		if strings.TrimSpace(v) == "" {
 			return "the server asks for the device's setup password"
 		}
 		return ""
 	})
-	p.password.in.EchoMode = textinput.EchoPassword
-	p.password.in.EchoCharacter = '•'
+	p.password.In.EchoMode = textinput.EchoPassword
+	p.password.In.EchoCharacter = '•'
 	return p
 }
 
@@ -72,19 +73,19 @@ func (p *addPane) open() tea.Cmd {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	p.id.reset()
-	p.group.reset()
-	p.password.reset()
-	p.group.options = names
+	p.id.Reset()
+	p.group.Reset()
+	p.password.Reset()
+	p.group.Options = names
 	p.needPass, p.sending, p.status, p.isErr = false, false, "", false
-	p.form = form{sh: &p.sh.common, fields: []*field{p.id, p.group}}
-	return p.form.focusOn(0)
+	p.form = look.Form{Sh: &p.sh.Common, Fields: []*look.Field{p.id, p.group}}
+	return p.form.FocusOn(0)
 }
 
-func (p *addPane) setSize(w, h int)        { p.w, p.h = w, h }
-func (p *addPane) typing() bool            { return true }
-func (p *addPane) helpGroups() []helpGroup { return nil } // the MQTT pane lists provisioning
-func (p *addPane) hints() []hint           { return p.form.hints() }
+func (p *addPane) setSize(w, h int)             { p.w, p.h = w, h }
+func (p *addPane) typing() bool                 { return true }
+func (p *addPane) helpGroups() []look.HelpGroup { return nil } // the MQTT pane lists provisioning
+func (p *addPane) hints() []look.Hint           { return p.form.Hints() }
 
 // addDeviceMsg asks the pane to confirm and send the form: a message, so
 // that the question appears as the answers' do, guarded against keys
@@ -100,23 +101,23 @@ type addedMsg struct {
 
 func (p *addPane) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	if msg.String() == "esc" {
-		return true, closePane
+		return true, look.ClosePane
 	}
 	if p.sending {
 		return true, nil
 	}
-	enter, cmd := p.form.key(msg)
+	enter, cmd := p.form.Key(msg)
 	if !enter {
 		p.status = ""
 		return true, cmd
 	}
-	if i := p.form.firstProblem(); i >= 0 {
-		p.status, p.isErr = p.form.fields[i].label+": "+p.form.fields[i].msg, true
-		return true, p.form.focusOn(i)
+	if i := p.form.FirstProblem(); i >= 0 {
+		p.status, p.isErr = p.form.Fields[i].Label+": "+p.form.Fields[i].Msg, true
+		return true, p.form.FocusOn(i)
 	}
-	id, _ := api.NormaliseDeviceID(p.id.value())
+	id, _ := api.NormaliseDeviceID(p.id.Value())
 	req := api.AddUserRequest{}
-	if g := p.group.chosen(); g != "" {
+	if g := p.group.Chosen(); g != "" {
 		if gid, ok := p.groups[g]; ok && gid != "" {
 			req.GroupID = gid
 		} else {
@@ -124,27 +125,27 @@ func (p *addPane) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 		}
 	}
 	if p.needPass {
-		req.SetupPassword = strings.TrimSpace(p.password.in.Value())
+		req.SetupPassword = strings.TrimSpace(p.password.In.Value())
 	}
 	w := state.Write{Op: api.OpAddUser, Device: api.Device{DeviceID: id}, User: req}
 	return true, func() tea.Msg { return paneMsg{to: paneAdd, msg: addDeviceMsg{w: w}} }
 }
 
-func (p *addPane) paste(msg tea.PasteMsg) tea.Cmd { return p.form.paste(msg) }
+func (p *addPane) paste(msg tea.PasteMsg) tea.Cmd { return p.form.Paste(msg) }
 
 func (p *addPane) view() string {
-	st := p.sh.st
-	out := []string{st.title.Render("Add a device to the account")}
+	st := p.sh.St
+	out := []string{st.Title.Render("Add a device to the account")}
 	switch { // under the title, where a short screen still shows it
 	case p.sending:
-		out = append(out, st.warn.Render("sending…"))
+		out = append(out, st.Warn.Render("sending…"))
 	case p.status != "" && p.isErr:
-		out = append(out, strings.Split(st.errText.Render(wrap(p.status, p.w)), "\n")...)
+		out = append(out, strings.Split(st.ErrText.Render(look.Wrap(p.status, p.w)), "\n")...)
 	case p.status != "":
-		out = append(out, strings.Split(wrap(p.status, p.w), "\n")...)
+		out = append(out, strings.Split(look.Wrap(p.status, p.w), "\n")...)
 	}
 	out = append(out, "")
-	out = append(out, p.form.view(p.w, p.h-len(out))...)
+	out = append(out, p.form.View(p.w, p.h-len(out))...)
 	return strings.Join(out[:min(len(out), max(1, p.h))], "\n")
 }
 
@@ -152,9 +153,9 @@ func (p *addPane) view() string {
 // said "Password Required"; what was typed is kept.
 func (p *addPane) askPassword() tea.Cmd {
 	p.needPass = true
-	p.form.fields = []*field{p.id, p.group, p.password}
+	p.form.Fields = []*look.Field{p.id, p.group, p.password}
 	p.status, p.isErr = "This device is registered elsewhere: enter its setup password and press enter again.", false
-	return p.form.focusOn(2)
+	return p.form.FocusOn(2)
 }
 
 func (p *addPane) update(msg tea.Msg) tea.Cmd {
@@ -177,13 +178,13 @@ func (p *addPane) confirm(w state.Write) tea.Cmd {
 	what := "Add " + w.Device.DeviceID + " to the account"
 	switch {
 	case w.User.GroupName != "":
-		what += " in a new group, " + clean(w.User.GroupName)
+		what += " in a new group, " + look.Clean(w.User.GroupName)
 	case w.User.GroupID != "":
-		what += " in " + clean(p.group.chosen())
+		what += " in " + look.Clean(p.group.Chosen())
 	default:
 		what += " in the account's default group"
 	}
-	p.con.ask(newQuestion(what, lines, "Send?", "add", "cancel", func(yes bool) tea.Cmd {
+	p.con.ask(look.NewQuestion(what, lines, "Send?", "add", "cancel", func(yes bool) tea.Cmd {
 		if !yes {
 			p.status, p.isErr = "not sent", false
 			return nil
@@ -222,7 +223,7 @@ func (p *addPane) onAdded(msg addedMsg) tea.Cmd {
 		return p.askPassword()
 	case api.IsPasswordRequired(msg.err) || api.StatusOf(msg.err) == 403 && msg.w.User.SetupPassword != "":
 		p.status, p.isErr = "The setup password was refused: check it (letters and digits as printed) and press enter to try again.", true
-		return p.form.focusOn(2)
+		return p.form.FocusOn(2)
 	case p.con.keyRefused(msg.err, "The form is kept."):
 		return nil
 	default:

@@ -15,6 +15,7 @@ import (
 	"sqc/keys"
 	"sqc/state"
 	"sqc/state/live"
+	"sqc/ui/look"
 )
 
 // Config is what main hands the console.
@@ -80,8 +81,8 @@ type Model struct {
 	// side with the keys (layout.go)
 	stack      []opened
 	focus      side
-	dialog     *prompt
-	dialogs    []*prompt // opened by answers while another was up: shown after it
+	dialog     *look.Prompt
+	dialogs    []*look.Prompt // opened by answers while another was up: shown after it
 	loggingIn  bool
 	login      *loginModel
 	mouse      bool
@@ -112,7 +113,7 @@ func New(ctx context.Context, cfg Config) *Model {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	sh := &shared{common: common{st: newStyles(true), keys: defaultKeys()}, now: cfg.Now, fleet: state.NewFleet(), calls: state.NewCallLog(),
+	sh := &shared{Common: look.Common{St: look.NewStyles(true), Keys: look.DefaultKeys()}, now: cfg.Now, fleet: state.NewFleet(), calls: state.NewCallLog(),
 		readOnly: cfg.ReadOnly, stateDir: cfg.StateDir, writes: map[string]*configWrite{}}
 	m := &Model{cfg: cfg, ctx: ctx, sh: sh, ledgers: map[string]*state.Ledger{}, frame: &frameCache{draw: true}}
 	m.list = newListPane(sh)
@@ -295,9 +296,9 @@ func (m *Model) fold(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.layout()
 		return m, nil
 	case tea.BackgroundColorMsg:
-		m.sh.st = newStyles(msg.IsDark())
+		m.sh.St = look.NewStyles(msg.IsDark())
 		return m, nil
-	case secondMsg:
+	case look.SecondMsg:
 		if m.list.tick() { // devices turn stale and offline with the clock
 			m.noteFocus()
 		}
@@ -310,30 +311,30 @@ func (m *Model) fold(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, m.onChanges(msg.c) // nothing comes after: no watch again
 		}
 		return m, tea.Batch(m.onChanges(msg.c), watch(msg.view))
-	case toastMsg:
-		return m, m.toast(msg.text, msg.isErr)
+	case look.ToastMsg:
+		return m, m.toast(msg.Text, msg.IsErr)
 	case paneMsg:
 		if p := m.panes[msg.to]; p != nil {
 			return m, p.update(msg.msg)
 		}
 		return m, nil
-	case closeMsg:
+	case look.CloseMsg:
 		return m, m.back()
 	case toastExpiredMsg:
 		m.expireToast(msg.id)
 		return m, nil
-	case exportedMsg:
-		if msg.err != nil && msg.again != nil && m.dialog == nil {
-			return m, msg.again(msg.typed, "not written: "+msg.err.Error())
+	case look.ExportedMsg:
+		if msg.Err != nil && msg.Again != nil && m.dialog == nil {
+			return m, msg.Again(msg.Typed, "not written: "+msg.Err.Error())
 		}
-		if msg.err != nil {
-			return m, m.toast("export failed: "+msg.err.Error(), true)
+		if msg.Err != nil {
+			return m, m.toast("export failed: "+msg.Err.Error(), true)
 		}
-		where := msg.path
-		if msg.note != "" {
-			where += " (" + msg.note + ")"
+		where := msg.Path
+		if msg.Note != "" {
+			where += " (" + msg.Note + ")"
 		}
-		return m, m.toast("exported "+plural(msg.n, "device")+" to "+tildePath(where), false)
+		return m, m.toast("exported "+look.Plural(msg.N, "device")+" to "+look.TildePath(where), false)
 	case tea.FocusMsg:
 		// The terminal came back to the front: show fresh data.
 		if m.sh.sched != nil && m.focusID != "" {

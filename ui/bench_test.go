@@ -21,6 +21,7 @@ import (
 	"sqc/api/sim"
 	"sqc/state"
 	"sqc/state/live"
+	"sqc/ui/look"
 )
 
 var benchNow = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
@@ -338,9 +339,9 @@ func BenchmarkBulkConfirm50000(b *testing.B) {
 	for i := range body {
 		body[i] = fmt.Sprintf("  D%08d  Pump station %d · Hosted", i, i)
 	}
-	p := newQuestion("Change 50,000 devices", body, "Send?", "send", "cancel", func(bool) tea.Cmd { return nil })
+	p := look.NewQuestion("Change 50,000 devices", body, "Send?", "send", "cancel", func(bool) tea.Cmd { return nil })
 	b.ReportAllocs()
 	for b.Loop() {
-		_ = p.view(&m.sh.common, 120, 40)
+		_ = p.View(&m.sh.Common, 120, 40)
 	}
 }

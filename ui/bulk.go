@@ -13,6 +13,7 @@ import (
 
 	"sqc/api"
 	"sqc/state"
+	"sqc/ui/look"
 )
 
 // bulkPane changes the same settings on many devices: the settings are
@@ -37,7 +38,7 @@ type bulkPane struct {
 	run         *state.BulkRun
 	blocked     string // why the run waits, as the runner said
 	bar         progress.Model
-	scroll      scroller
+	scroll      look.Scroller
 	cursor      int // the job's row read whole: a row wider than the pane wraps
 	status      string
 	isErr       bool
@@ -85,77 +86,77 @@ func (p *bulkPane) typing() bool { return false }
 
 // hints are the keys the pane offers now, and those it takes without
 // offering them (unoffered): those are the pane's here, not the console's.
-func (p *bulkPane) hints() []hint {
-	k := p.sh.keys
+func (p *bulkPane) hints() []look.Hint {
+	k := p.sh.Keys
 	if p.job == nil {
-		out := []hint{{b: key.NewBinding(key.WithKeys("+"), key.WithHelp("+", "setting to change")), prio: 8}}
+		out := []look.Hint{{B: key.NewBinding(key.WithKeys("+"), key.WithHelp("+", "setting to change")), Prio: 8}}
 		if len(p.changes) > 0 {
-			return append(out, hint{b: k.Write, desc: "send to them all", prio: 9}, h(k.Undo, 6), unoffered(k.Pause, k.Export))
+			return append(out, look.Hint{B: k.Write, Desc: "send to them all", Prio: 9}, look.KeyHint(k.Undo, 6), look.Unoffered(k.Pause, k.Export))
 		}
-		return append(out, unoffered(k.Write, k.Undo, k.Pause, k.Export))
+		return append(out, look.Unoffered(k.Write, k.Undo, k.Pause, k.Export))
 	}
-	out := []hint{unoffered(k.AddKey, k.Write, k.Undo)}
+	out := []look.Hint{look.Unoffered(k.AddKey, k.Write, k.Undo)}
 	if !p.job.Finished() && !p.run.Stopping {
 		desc := "pause"
 		if p.run.Paused || p.run.KeyStopped || p.blocked != "" {
 			desc = "resume"
 		}
-		out = append(out, hint{b: k.Pause, desc: desc, prio: 9}, hint{b: k.Stop, desc: "stop", prio: 8})
+		out = append(out, look.Hint{B: k.Pause, Desc: desc, Prio: 9}, look.Hint{B: k.Stop, Desc: "stop", Prio: 8})
 	} else {
-		out = append(out, unoffered(k.Pause))
+		out = append(out, look.Unoffered(k.Pause))
 	}
-	return append(out, hint{b: k.Export, desc: "export results", prio: 7}, h(k.Down, 3))
+	return append(out, look.Hint{B: k.Export, Desc: "export results", Prio: 7}, look.KeyHint(k.Down, 3))
 }
 
-func (p *bulkPane) helpGroups() []helpGroup {
-	k := p.sh.keys
+func (p *bulkPane) helpGroups() []look.HelpGroup {
+	k := p.sh.Keys
 	if p.sh.readOnly {
 		return nil
 	}
-	return []helpGroup{{"bulk change (c with rows marked)", []key.Binding{k.Mark, k.MarkAll, k.AddKey, k.Write, k.Pause, k.Stop, k.Export}}}
+	return []look.HelpGroup{{Title: "bulk change (c with rows marked)", Keys: []key.Binding{k.Mark, k.MarkAll, k.AddKey, k.Write, k.Pause, k.Stop, k.Export}}}
 }
 
 // key takes every key the pane names in its hints: + w u in the editor,
 // p esc e while a change runs, and e and the movement keys after.
 func (p *bulkPane) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
-	k := p.sh.keys
+	k := p.sh.Keys
 	if p.job == nil {
 		switch {
-		case matches(msg, k.AddKey):
+		case look.Matches(msg, k.AddKey):
 			return true, p.askSetting()
-		case matches(msg, k.Write):
+		case look.Matches(msg, k.Write):
 			return true, p.askWrite()
-		case matches(msg, k.Undo) && len(p.changes) > 0:
+		case look.Matches(msg, k.Undo) && len(p.changes) > 0:
 			p.changes = p.changes[:len(p.changes)-1]
 			return true, nil
-		case matches(msg, k.Undo):
-			return true, say("nothing to undo", false)
-		case matches(msg, k.Pause, k.Export):
-			return true, say("nothing is sent yet: w sends the settings", false)
+		case look.Matches(msg, k.Undo):
+			return true, look.Say("nothing to undo", false)
+		case look.Matches(msg, k.Pause, k.Export):
+			return true, look.Say("nothing is sent yet: w sends the settings", false)
 		}
 		return false, nil
 	}
 	switch {
 	case p.moveCursor(msg):
 		return true, nil
-	case matches(msg, k.Export):
+	case look.Matches(msg, k.Export):
 		return true, p.export("")
-	case matches(msg, k.AddKey, k.Write, k.Undo):
-		return true, say("the change is sent as it was confirmed: c with rows marked starts another", false)
-	case matches(msg, k.Pause) && (p.job.Finished() || p.run.Stopping):
+	case look.Matches(msg, k.AddKey, k.Write, k.Undo):
+		return true, look.Say("the change is sent as it was confirmed: c with rows marked starts another", false)
+	case look.Matches(msg, k.Pause) && (p.job.Finished() || p.run.Stopping):
 		return true, nil
-	case matches(msg, k.Pause):
+	case look.Matches(msg, k.Pause):
 		if !(p.run.Paused || p.run.KeyStopped || p.blocked != "") {
 			p.run.Pause()
-			return true, say("bulk change paused: p resumes", false)
+			return true, look.Say("bulk change paused: p resumes", false)
 		}
 		p.run.Resume()
 		p.blocked = ""
 		return true, nextOf(p.job)
-	case matches(msg, k.Stop) && !p.job.Finished() && !p.run.Stopping && p.run.InFlight:
+	case look.Matches(msg, k.Stop) && !p.job.Finished() && !p.run.Stopping && p.run.InFlight:
 		p.run.Stop()
-		return true, say("stopping after the request in flight", false)
-	case matches(msg, k.Stop) && !p.job.Finished() && !p.run.Stopping:
+		return true, look.Say("stopping after the request in flight", false)
+	case look.Matches(msg, k.Stop) && !p.job.Finished() && !p.run.Stopping:
 		p.stop()
 		return true, nil
 	}
@@ -178,30 +179,30 @@ func (p *bulkPane) stopped() {
 }
 
 func (p *bulkPane) view() string {
-	st := p.sh.st
+	st := p.sh.St
 	var out []string
 	if p.job == nil {
-		out = append(out, st.title.Render(fmt.Sprintf("Change %s", plural(len(p.devices), "device"))), "")
+		out = append(out, st.Title.Render(fmt.Sprintf("Change %s", look.Plural(len(p.devices), "device"))), "")
 		switch {
 		case p.reading:
-			out = append(out, st.dim.Render("reading the first device's config: it types the values…"))
+			out = append(out, st.Dim.Render("reading the first device's config: it types the values…"))
 		case p.cfg != nil && len(p.devices) > 0:
-			out = append(out, st.dim.Render(fit("values are typed by "+p.devices[0].DeviceID+"'s config", p.w)))
+			out = append(out, st.Dim.Render(look.Fit("values are typed by "+p.devices[0].DeviceID+"'s config", p.w)))
 		}
 		out = append(out, "")
 		if len(p.changes) == 0 {
 			out = append(out, "No setting yet: + adds one (key = value).")
 		}
 		for _, l := range state.DiffLines(p.changes) {
-			out = append(out, wrapLines(st.warn, l, p.w)...)
+			out = append(out, look.WrapLines(st.Warn, l, p.w)...)
 		}
-		out = append(out, "", st.title.Render("Devices"))
+		out = append(out, "", st.Title.Render("Devices"))
 		for i, d := range p.devices {
 			if len(out) >= p.h-1 {
-				out = append(out, st.dim.Render(fmt.Sprintf("… and %d more", len(p.devices)-i)))
+				out = append(out, st.Dim.Render(fmt.Sprintf("… and %d more", len(p.devices)-i)))
 				break
 			}
-			out = append(out, fit("  "+d.DeviceID+"  "+clean(d.Name)+st.dim.Render(" · "+d.Plan), p.w))
+			out = append(out, look.Fit("  "+d.DeviceID+"  "+look.Clean(d.Name)+st.Dim.Render(" · "+d.Plan), p.w))
 		}
 		if p.status != "" {
 			out = append(out, "")
@@ -211,9 +212,9 @@ func (p *bulkPane) view() string {
 	}
 	j := p.job
 	c := j.Count()
-	out = append(out, st.title.Render(fmt.Sprintf("Bulk change · %s", plural(len(j.Items), "device"))))
+	out = append(out, st.Title.Render(fmt.Sprintf("Bulk change · %s", look.Plural(len(j.Items), "device"))))
 	for _, l := range state.DiffLines(j.Changes) {
-		out = append(out, wrapLines(st.dim, l, p.w)...)
+		out = append(out, look.WrapLines(st.Dim, l, p.w)...)
 	}
 	frac := float64(j.Sent()) / float64(max(1, len(j.Items)))
 	phase := "sending"
@@ -229,13 +230,13 @@ func (p *bulkPane) view() string {
 	case p.run.Paused || p.run.KeyStopped:
 		phase = "paused"
 	}
-	out = append(out, fit(p.bar.ViewAs(frac)+fmt.Sprintf(" %d/%d · %s", j.Sent(), len(j.Items), phase), p.w))
+	out = append(out, look.Fit(p.bar.ViewAs(frac)+fmt.Sprintf(" %d/%d · %s", j.Sent(), len(j.Items), phase), p.w))
 	counts := fmt.Sprintf("queued %d · applied %d · failed %d · skipped %d · pending %d",
 		c[state.BulkQueued], c[state.BulkApplied], c[state.BulkFailed], c[state.BulkSkipped], c[state.BulkPending])
 	if n := c[state.BulkUnknown]; n > 0 { // first, where a narrow pane does not cut it
 		counts = fmt.Sprintf("unknown %d · ", n) + counts
 	}
-	out = append(out, strings.Split(wrap(counts, p.w), "\n")...)
+	out = append(out, strings.Split(look.Wrap(counts, p.w), "\n")...)
 	out = append(out, p.statusLines()...)
 	out = append(out, "")
 	return strings.Join(append(out, p.rows(max(1, p.h-len(out)))...), "\n")
@@ -244,20 +245,20 @@ func (p *bulkPane) view() string {
 // moveCursor moves the row under the cursor; false when the key is not a
 // movement.
 func (p *bulkPane) moveCursor(msg tea.KeyPressMsg) bool {
-	k := p.sh.keys
-	page := max(1, p.scroll.height-1)
+	k := p.sh.Keys
+	page := max(1, p.scroll.Height-1)
 	switch {
-	case matches(msg, k.Up):
+	case look.Matches(msg, k.Up):
 		p.cursor--
-	case matches(msg, k.Down):
+	case look.Matches(msg, k.Down):
 		p.cursor++
-	case matches(msg, k.PageUp):
+	case look.Matches(msg, k.PageUp):
 		p.cursor -= page
-	case matches(msg, k.PageDown):
+	case look.Matches(msg, k.PageDown):
 		p.cursor += page
-	case matches(msg, k.Top):
+	case look.Matches(msg, k.Top):
 		p.cursor = 0
-	case matches(msg, k.Bottom):
+	case look.Matches(msg, k.Bottom):
 		p.cursor = len(p.job.Items) - 1
 	default:
 		return false
@@ -277,37 +278,37 @@ func (p *bulkPane) rows(room int) []string {
 	p.cursor = max(0, min(p.cursor, len(items)-1))
 	whole := p.rowLines(p.cursor)
 	whole = whole[:min(len(whole), room)]
-	p.scroll.height, p.scroll.total = room, len(items)
+	p.scroll.Height, p.scroll.Total = room, len(items)
 	// the window keeps the cursor's row and all its lines in sight
-	p.scroll.offset = max(p.scroll.offset, p.cursor-(room-len(whole)))
-	p.scroll.offset = max(0, min(p.scroll.offset, p.cursor, len(items)-(room-len(whole)+1)))
+	p.scroll.Offset = max(p.scroll.Offset, p.cursor-(room-len(whole)))
+	p.scroll.Offset = max(0, min(p.scroll.Offset, p.cursor, len(items)-(room-len(whole)+1)))
 	var out []string
-	for i := p.scroll.offset; i < len(items) && len(out) < room; i++ {
+	for i := p.scroll.Offset; i < len(items) && len(out) < room; i++ {
 		if i == p.cursor {
 			out = append(out, whole...)
 			continue
 		}
-		out = append(out, fit("  "+p.rowText(i), p.w))
+		out = append(out, look.Fit("  "+p.rowText(i), p.w))
 	}
 	return out[:min(len(out), room)]
 }
 
 // rowText is a job's row: device, status, name and what happened.
 func (p *bulkPane) rowText(i int) string {
-	st := p.sh.st
+	st := p.sh.St
 	it := p.job.Items[i]
-	style := st.dim
+	style := st.Dim
 	switch it.Status {
 	case state.BulkQueued, state.BulkSending, state.BulkUnknown:
-		style = st.warn
+		style = st.Warn
 	case state.BulkApplied:
-		style = st.ok
+		style = st.Ok
 	case state.BulkFailed:
-		style = st.errText
+		style = st.ErrText
 	}
-	line := pad(it.DeviceID, 10) + style.Render(pad(string(it.Status), 8)) + " " + clean(it.Name)
+	line := look.Pad(it.DeviceID, 10) + style.Render(look.Pad(string(it.Status), 8)) + " " + look.Clean(it.Name)
 	if it.Message != "" {
-		line += st.dim.Render(" · " + it.Message)
+		line += st.Dim.Render(" · " + it.Message)
 	}
 	return line
 }
@@ -318,12 +319,12 @@ func (p *bulkPane) rowLines(i int) []string {
 	const indent = 2 + 10 + 8 + 1 // the marker, the device and the status
 	first := p.rowText(i)
 	if lipgloss.Width(first)+2 <= p.w || p.w-indent < 20 {
-		return []string{fit("▶ "+first, p.w)}
+		return []string{look.Fit("▶ "+first, p.w)}
 	}
-	lines := strings.Split(wrap(first, p.w-2), "\n")
+	lines := strings.Split(look.Wrap(first, p.w-2), "\n")
 	out := []string{"▶ " + lines[0]}
 	rest := strings.Join(lines[1:], " ")
-	for _, l := range strings.Split(wrap(rest, p.w-indent), "\n") {
+	for _, l := range strings.Split(look.Wrap(rest, p.w-indent), "\n") {
 		out = append(out, strings.Repeat(" ", indent)+l)
 	}
 	return out
@@ -342,9 +343,9 @@ func (p *bulkPane) statusLines() []string {
 		return nil
 	}
 	if p.isErr {
-		return wrapLines(p.sh.st.errText, p.status, p.w)
+		return look.WrapLines(p.sh.St.ErrText, p.status, p.w)
 	}
-	return strings.Split(wrap(p.status, p.w), "\n")
+	return strings.Split(look.Wrap(p.status, p.w), "\n")
 }
 
 // briefly is a failure in the words a row has room for.

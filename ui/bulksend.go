@@ -13,6 +13,7 @@ import (
 	"sqc/api"
 	"sqc/state"
 	"sqc/state/live"
+	"sqc/ui/look"
 )
 
 // The bulk change's own answers: the first device's config, each send,
@@ -109,7 +110,7 @@ func (p *bulkPane) askSetting() tea.Cmd {
 	if p.cfg == nil {
 		return p.con.toast("the first device's config is not read yet", true)
 	}
-	p.con.ask(newTextPrompt("A setting to change on "+plural(len(p.devices), "device"), []string{
+	p.con.ask(look.NewTextPrompt("A setting to change on "+look.Plural(len(p.devices), "device"), []string{
 		"A dotted key of " + p.devices[0].DeviceID + "'s config and its value, e.g.  ambient.warning = 47"}, "key = value › ", "",
 		func(value string, ok bool) (tea.Cmd, error) {
 			if !ok {
@@ -151,7 +152,7 @@ func (p *bulkPane) askWrite() tea.Cmd {
 		return p.con.toast(err.Error(), true)
 	}
 	n := len(p.devices)
-	lines := []string{fmt.Sprintf("These settings go to %s, one request each:", plural(n, "device"))}
+	lines := []string{fmt.Sprintf("These settings go to %s, one request each:", look.Plural(n, "device"))}
 	for _, l := range state.DiffLines(p.changes) {
 		lines = append(lines, "  "+l)
 	}
@@ -163,10 +164,10 @@ func (p *bulkPane) askWrite() tea.Cmd {
 		if d.Plan != api.PlanHosted {
 			nonHosted++
 		}
-		lines = append(lines, "  "+d.DeviceID+"  "+clean(d.Name)+" · "+d.Plan)
+		lines = append(lines, "  "+d.DeviceID+"  "+look.Clean(d.Name)+" · "+d.Plan)
 	}
 	if nonHosted > 0 {
-		are := plural(nonHosted, "device") + " are"
+		are := look.Plural(nonHosted, "device") + " are"
 		if nonHosted == 1 {
 			are = "1 device is"
 		}
@@ -181,20 +182,20 @@ func (p *bulkPane) askWrite() tea.Cmd {
 		}
 		return nextOf(job)
 	}
-	title := fmt.Sprintf("Change %s", plural(n, "device"))
+	title := fmt.Sprintf("Change %s", look.Plural(n, "device"))
 	if n > 10 {
-		p.con.ask(newTextPrompt(title, lines, fmt.Sprintf("type %d to send › ", n), "", func(value string, ok bool) (tea.Cmd, error) {
+		p.con.ask(look.NewTextPrompt(title, lines, fmt.Sprintf("type %d to send › ", n), "", func(value string, ok bool) (tea.Cmd, error) {
 			if !ok {
 				return p.con.toast("not sent", false), nil
 			}
-			if strings.TrimSpace(value) != itoa(n) {
+			if strings.TrimSpace(value) != look.Itoa(n) {
 				return nil, fmt.Errorf("type the number of devices, %d, to send; esc cancels", n)
 			}
 			return send(), nil
 		}))
 		return nil
 	}
-	p.con.ask(newQuestion(title, lines, "Send to "+plural(n, "device")+"?", "send", "cancel", func(yes bool) tea.Cmd {
+	p.con.ask(look.NewQuestion(title, lines, "Send to "+look.Plural(n, "device")+"?", "send", "cancel", func(yes bool) tea.Cmd {
 		if !yes {
 			return p.con.toast("not sent", false)
 		}
@@ -390,18 +391,18 @@ func (p *bulkPane) export(failed string, why ...string) tea.Cmd {
 	n := len(j.Items)
 	name := failed
 	if name == "" {
-		name = tildePath(filepath.Join(exportDir(), "sqc-bulk-"+j.ID+".csv"))
+		name = look.TildePath(filepath.Join(look.ExportDir(), "sqc-bulk-"+j.ID+".csv"))
 	}
-	ask := newTextPrompt("Export the results of "+plural(n, "device"), []string{"CSV: a row per device with its outcome."}, "export to › ",
+	ask := look.NewTextPrompt("Export the results of "+look.Plural(n, "device"), []string{"CSV: a row per device with its outcome."}, "export to › ",
 		name, func(value string, ok bool) (tea.Cmd, error) {
 			if !ok || strings.TrimSpace(value) == "" {
 				return nil, nil
 			}
 			encode := func(string) ([]byte, error) { return b.Bytes(), nil }
-			return exportFile(value, n, encode, func(typed, why string) tea.Cmd { return p.export(typed, why) }), nil
+			return look.ExportFile(value, n, encode, func(typed, why string) tea.Cmd { return p.export(typed, why) }), nil
 		})
 	if len(why) > 0 {
-		ask.err = why[0]
+		ask.Err = why[0]
 	}
 	p.con.ask(ask)
 	return nil
@@ -422,10 +423,10 @@ func (p *bulkPane) offerJobs() tea.Cmd {
 		lines = append(lines, "  "+l)
 	}
 	if n := len(j.ToReadBack()); n > 0 {
-		lines = append(lines, "", fmt.Sprintf("%s sent before the stop %s read back to see %s applied (a Hosted device's read costs nothing).", plural(n, "device"), map[bool]string{true: "is", false: "are"}[n == 1], map[bool]string{true: "it", false: "them"}[n == 1]))
+		lines = append(lines, "", fmt.Sprintf("%s sent before the stop %s read back to see %s applied (a Hosted device's read costs nothing).", look.Plural(n, "device"), map[bool]string{true: "is", false: "are"}[n == 1], map[bool]string{true: "it", false: "them"}[n == 1]))
 	}
 	lines = append(lines, "Resuming sends to the devices not sent yet; none is sent twice.")
-	p.con.ask(newQuestion("A bulk change stopped before its end", lines, "Resume it now?", "resume", "later", func(yes bool) tea.Cmd {
+	p.con.ask(look.NewQuestion("A bulk change stopped before its end", lines, "Resume it now?", "resume", "later", func(yes bool) tea.Cmd {
 		if !yes {
 			return p.con.toast("the bulk change is kept: it is offered again at the next start", false)
 		}

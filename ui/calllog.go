@@ -8,46 +8,47 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"sqc/state"
+	"sqc/ui/look"
 )
 
 // logPane is the log of the latest API calls, newest first.
 type logPane struct {
 	sh     *shared
 	w, h   int
-	scroll scroller
+	scroll look.Scroller
 }
 
-func (p *logPane) setSize(w, h int) { p.w, p.h, p.scroll.height = w, h, h }
+func (p *logPane) setSize(w, h int) { p.w, p.h, p.scroll.Height = w, h, h }
 func (p *logPane) typing() bool     { return false }
 func (p *logPane) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
-	return p.scroll.move(&p.sh.common, msg), nil
+	return p.scroll.Move(&p.sh.Common, msg), nil
 }
-func (p *logPane) hints() []hint           { return []hint{h(p.sh.keys.Down, 3)} }
-func (p *logPane) helpGroups() []helpGroup { return nil }
+func (p *logPane) hints() []look.Hint           { return []look.Hint{look.KeyHint(p.sh.Keys.Down, 3)} }
+func (p *logPane) helpGroups() []look.HelpGroup { return nil }
 
 func (p *logPane) view() string {
-	return strings.Join(p.scroll.window(callLogLines(p.sh, p.sh.calls, p.w)), "\n")
+	return strings.Join(p.scroll.Window(callLogLines(p.sh, p.sh.calls, p.w)), "\n")
 }
 
 // callLogLines renders the API call log, newest first.
 func callLogLines(sh *shared, log *state.CallLog, width int) []string {
-	st := sh.st
-	out := []string{st.title.Render(fmt.Sprintf("API calls · the last %d", log.Len())), ""}
-	out = append(out, st.dim.Render(fit(fmt.Sprintf("%-8s  %-22s %-9s %6s %8s", "time", "operation", "device", "status", "latency"), width)))
+	st := sh.St
+	out := []string{st.Title.Render(fmt.Sprintf("API calls · the last %d", log.Len())), ""}
+	out = append(out, st.Dim.Render(look.Fit(fmt.Sprintf("%-8s  %-22s %-9s %6s %8s", "time", "operation", "device", "status", "latency"), width)))
 	for i := 0; i < log.Len(); i++ {
 		c := log.At(i)
 		status := "  –"
 		if c.Status != 0 {
 			status = fmt.Sprintf("%3d", c.Status)
 		}
-		line := fmt.Sprintf("%-8s  %-22s %-9s %6s %8s", c.At.Local().Format("15:04:05"), pad(string(c.Op), 22), c.DeviceID, status, latency(c.Latency))
+		line := fmt.Sprintf("%-8s  %-22s %-9s %6s %8s", c.At.Local().Format("15:04:05"), look.Pad(string(c.Op), 22), c.DeviceID, status, latency(c.Latency))
 		switch {
 		case c.Status == 429 || c.Status >= 500 || (c.Status == 0 && c.Err != nil):
-			line = st.warn.Render(line)
+			line = st.Warn.Render(line)
 		case c.Status >= 400:
-			line = st.errText.Render(line)
+			line = st.ErrText.Render(line)
 		}
-		out = append(out, fit(line, width))
+		out = append(out, look.Fit(line, width))
 	}
 	return out
 }

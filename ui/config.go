@@ -14,6 +14,7 @@ import (
 
 	"sqc/api"
 	"sqc/state"
+	"sqc/ui/look"
 )
 
 // configPane is one device's configuration as dotted keys and values,
@@ -57,7 +58,7 @@ type configPane struct {
 }
 
 func newConfigPane(ctx context.Context, sh *shared, con console, profile string, every time.Duration) *configPane {
-	p := &configPane{sh: sh, con: con, ctx: ctx, profile: profile, every: every, edit: newInput("", ""), search: newInput("search › ", "key")}
+	p := &configPane{sh: sh, con: con, ctx: ctx, profile: profile, every: every, edit: look.NewInput("", ""), search: look.NewInput("search › ", "key")}
 	return p
 }
 
@@ -179,7 +180,7 @@ func (p *configPane) saveDraft() tea.Cmd {
 	}
 	d := state.Draft{DeviceID: p.dev.DeviceID, SavedAt: p.sh.now(), Changes: slices.Clone(p.changes)}
 	if err := p.sh.saveDraft(path, d); err != nil {
-		return say("could not save the draft: "+err.Error(), true)
+		return look.Say("could not save the draft: "+err.Error(), true)
 	}
 	return nil
 }
@@ -191,32 +192,32 @@ func (p *configPane) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	case p.searching:
 		return true, p.searchKey(msg)
 	}
-	k := p.sh.keys
-	writes := matches(msg, k.Edit, k.AddKey, k.Editor, k.Undo, k.Write)
+	k := p.sh.Keys
+	writes := look.Matches(msg, k.Edit, k.AddKey, k.Editor, k.Undo, k.Write)
 	if writes && p.sh.readOnly {
-		return true, say(state.ErrReadOnly.Error(), true)
+		return true, look.Say(state.ErrReadOnly.Error(), true)
 	}
 	if writes && p.cfg == nil {
-		return true, say("the config has not been read yet", true)
+		return true, look.Say("the config has not been read yet", true)
 	}
 	switch {
-	case matches(msg, k.Up):
+	case look.Matches(msg, k.Up):
 		p.move(-1)
-	case matches(msg, k.Down):
+	case look.Matches(msg, k.Down):
 		p.move(1)
-	case matches(msg, k.PageUp):
+	case look.Matches(msg, k.PageUp):
 		p.move(-max(1, p.rowsHeight()-1))
-	case matches(msg, k.PageDown):
+	case look.Matches(msg, k.PageDown):
 		p.move(max(1, p.rowsHeight()-1))
-	case matches(msg, k.Top):
+	case look.Matches(msg, k.Top):
 		p.move(-len(p.keys))
-	case matches(msg, k.Bottom):
+	case look.Matches(msg, k.Bottom):
 		p.move(len(p.keys))
-	case matches(msg, k.Search):
+	case look.Matches(msg, k.Search):
 		p.searching, p.before = true, p.cursor
 		p.search.SetValue("")
 		return true, p.search.Focus()
-	case matches(msg, k.Edit):
+	case look.Matches(msg, k.Edit):
 		kk := p.currentKey()
 		if kk == "" {
 			return true, nil
@@ -231,18 +232,18 @@ func (p *configPane) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 		p.edit.SetValue(text)
 		p.edit.CursorEnd()
 		return true, p.edit.Focus()
-	case matches(msg, k.Write):
+	case look.Matches(msg, k.Write):
 		return true, p.askWrite()
-	case matches(msg, k.AddKey):
+	case look.Matches(msg, k.AddKey):
 		return true, p.askAddKey()
-	case matches(msg, k.Editor):
+	case look.Matches(msg, k.Editor):
 		return true, p.runEditor()
-	case matches(msg, k.Refresh):
+	case look.Matches(msg, k.Refresh):
 		// the footer shows the console's r, and here it reads the config
 		return true, p.costlyRead(p.dev, loadedAgain, "Read the config of "+p.dev.DeviceID+" again?")
-	case matches(msg, k.Undo):
+	case look.Matches(msg, k.Undo):
 		if len(p.undo) == 0 {
-			return true, say("nothing to undo", false)
+			return true, look.Say("nothing to undo", false)
 		}
 		p.changes = p.undo[len(p.undo)-1]
 		p.undo = p.undo[:len(p.undo)-1]
@@ -346,35 +347,35 @@ func (p *configPane) paste(msg tea.PasteMsg) tea.Cmd {
 	return cmd
 }
 
-func (p *configPane) hints() []hint {
-	k := p.sh.keys
+func (p *configPane) hints() []look.Hint {
+	k := p.sh.Keys
 	switch {
 	case p.editing:
-		return []hint{{b: key.NewBinding(key.WithHelp("enter", "stage")), prio: 9}, {b: key.NewBinding(key.WithHelp("esc", "drop")), prio: 9},
-			{b: key.NewBinding(key.WithHelp("ctrl+u", "clear")), prio: 5}}
+		return []look.Hint{{B: key.NewBinding(key.WithHelp("enter", "stage")), Prio: 9}, {B: key.NewBinding(key.WithHelp("esc", "drop")), Prio: 9},
+			{B: key.NewBinding(key.WithHelp("ctrl+u", "clear")), Prio: 5}}
 	case p.searching:
-		return []hint{{b: key.NewBinding(key.WithHelp("enter", "keep")), prio: 9}, {b: key.NewBinding(key.WithHelp("esc", "back")), prio: 9}}
+		return []look.Hint{{B: key.NewBinding(key.WithHelp("enter", "keep")), Prio: 9}, {B: key.NewBinding(key.WithHelp("esc", "back")), Prio: 9}}
 	}
 	// the keys not offered are the pane's all the same: u with nothing
 	// staged says so, and is not the console's quota
-	out := []hint{h(k.Search, 6)}
+	out := []look.Hint{look.KeyHint(k.Search, 6)}
 	if p.sh.readOnly {
-		return append(out, unoffered(k.Edit, k.AddKey, k.Editor, k.Undo, k.Write))
+		return append(out, look.Unoffered(k.Edit, k.AddKey, k.Editor, k.Undo, k.Write))
 	}
-	out = append(out, h(k.Edit, 8), h(k.AddKey, 4), h(k.Editor, 5))
+	out = append(out, look.KeyHint(k.Edit, 8), look.KeyHint(k.AddKey, 4), look.KeyHint(k.Editor, 5))
 	if len(p.changes) > 0 {
-		return append(out, h(k.Write, 9), h(k.Undo, 7))
+		return append(out, look.KeyHint(k.Write, 9), look.KeyHint(k.Undo, 7))
 	}
-	return append(out, unoffered(k.Write, k.Undo))
+	return append(out, look.Unoffered(k.Write, k.Undo))
 }
 
-func (p *configPane) helpGroups() []helpGroup {
-	k := p.sh.keys
-	g := helpGroup{"config (c)", []key.Binding{k.Config, k.Search}}
+func (p *configPane) helpGroups() []look.HelpGroup {
+	k := p.sh.Keys
+	g := look.HelpGroup{Title: "config (c)", Keys: []key.Binding{k.Config, k.Search}}
 	if !p.sh.readOnly {
-		g.keys = append(g.keys, k.Edit, k.AddKey, k.Editor, k.Undo, k.Write)
+		g.Keys = append(g.Keys, k.Edit, k.AddKey, k.Editor, k.Undo, k.Write)
 	}
-	return []helpGroup{g}
+	return []look.HelpGroup{g}
 }
 
 // keyWidth is the width of the key column: the longest key, within reason.
@@ -388,10 +389,10 @@ func (p *configPane) keyWidth() int {
 
 // header lines: what the pane shows, its state, and the staged changes.
 func (p *configPane) headLines() []string {
-	st := p.sh.st
+	st := p.sh.St
 	now := p.sh.now()
 	d := p.dev
-	lines := []string{fit(st.title.Render("Config · "+d.DeviceID)+"  "+clean(d.Name), p.w)}
+	lines := []string{look.Fit(st.Title.Render("Config · "+d.DeviceID)+"  "+look.Clean(d.Name), p.w)}
 	var facts []string
 	w := p.sh.writes[d.DeviceID]
 	switch {
@@ -399,23 +400,23 @@ func (p *configPane) headLines() []string {
 		facts = append(facts, "reading…")
 	case w != nil && w.waiting():
 		// read before the write went: "synced" would be of the old values
-		facts = append(facts, st.warn.Render("a change is queued"))
+		facts = append(facts, st.Warn.Render("a change is queued"))
 	case p.cfg != nil && p.synced:
-		facts = append(facts, st.ok.Render("synced"))
+		facts = append(facts, st.Ok.Render("synced"))
 	case p.cfg != nil:
-		facts = append(facts, st.warn.Render("not synced: a change waits for the device"))
+		facts = append(facts, st.Warn.Render("not synced: a change waits for the device"))
 	}
 	if !p.readAt.IsZero() {
 		facts = append(facts, "read "+state.Ago(p.readAt, now)+" ago")
 	}
 	if n, ok := p.sh.gate.CallsLeft(d); ok {
-		s := plural(n, "call") + " left this month"
+		s := look.Plural(n, "call") + " left this month"
 		if n < 10 {
-			s = st.warn.Render(s)
+			s = st.Warn.Render(s)
 		}
 		facts = append(facts, s)
 	}
-	lines = append(lines, fit(strings.Join(facts, " · "), p.w))
+	lines = append(lines, look.Fit(strings.Join(facts, " · "), p.w))
 	if w != nil {
 		lines = append(lines, w.lines(st, p.w, now)...)
 	}
@@ -424,7 +425,7 @@ func (p *configPane) headLines() []string {
 		if p.draftPath() == "" { // no state directory (the demo): a quit loses it
 			kept = " · w write · u undo · not saved as a draft"
 		}
-		lines = append(lines, fit(st.warn.Render(fmt.Sprintf("%s staged", plural(n, "change")))+st.dim.Render(kept), p.w))
+		lines = append(lines, look.Fit(st.Warn.Render(fmt.Sprintf("%s staged", look.Plural(n, "change")))+st.Dim.Render(kept), p.w))
 	}
 	problems := []string{p.problem}
 	if p.readErr != nil {
@@ -432,13 +433,13 @@ func (p *configPane) headLines() []string {
 	}
 	for _, e := range problems {
 		if e != "" {
-			for _, l := range strings.Split(wrap(e, p.w), "\n") {
-				lines = append(lines, st.errText.Render(l))
+			for _, l := range strings.Split(look.Wrap(e, p.w), "\n") {
+				lines = append(lines, st.ErrText.Render(l))
 			}
 		}
 	}
 	if p.searching {
-		lines = append(lines, fit(p.search.View(), p.w))
+		lines = append(lines, look.Fit(p.search.View(), p.w))
 	}
 	return lines
 }
@@ -449,7 +450,7 @@ func (p *configPane) rowsHeight() int { return rowsUnder(p.h, p.headLines()) }
 func rowsUnder(h int, head []string) int { return max(1, h-len(head)-1) }
 
 func (p *configPane) view() string {
-	st := p.sh.st
+	st := p.sh.St
 	head := p.headLines()
 	var rows []string
 	cursorRow := 0
@@ -459,13 +460,13 @@ func (p *configPane) view() string {
 		g, _, _ := strings.Cut(k, ".")
 		if g != group {
 			group = g
-			rows = append(rows, st.header.Render(fit(clean(g), p.w)))
+			rows = append(rows, st.Header.Render(look.Fit(look.Clean(g), p.w)))
 		}
 		marker := "  "
 		if i == p.cursor {
 			marker, cursorRow = "▶ ", len(rows)
 		}
-		line := marker + pad(clean(k), kw) + " "
+		line := marker + look.Pad(look.Clean(k), kw) + " "
 		vw := max(4, p.w-kw-3)
 		c, staged := p.change(k)
 		queued, isQueued := p.queued(k)
@@ -473,28 +474,28 @@ func (p *configPane) view() string {
 		case i == p.cursor && p.editing:
 			line += p.edit.View()
 		case staged && c.Added:
-			line += st.warn.Render(cut("(new) → "+state.FormatValue(c.New), vw))
+			line += st.Warn.Render(look.Cut("(new) → "+state.FormatValue(c.New), vw))
 		case staged:
-			line += st.warn.Render(cut(state.FormatValue(c.Old)+" → "+state.FormatValue(c.New), vw))
+			line += st.Warn.Render(look.Cut(state.FormatValue(c.Old)+" → "+state.FormatValue(c.New), vw))
 		case isQueued:
 			v, _ := p.cfg.Get(k)
-			line += st.dim.Render(cut(state.FormatValue(v)+" → "+state.FormatValue(queued.New)+" queued", vw))
+			line += st.Dim.Render(look.Cut(state.FormatValue(v)+" → "+state.FormatValue(queued.New)+" queued", vw))
 		default:
 			v, _ := p.cfg.Get(k)
-			line += cut(state.FormatValue(v), vw)
+			line += look.Cut(state.FormatValue(v), vw)
 		}
 		if i == p.cursor && !p.editing {
-			line = st.title.Render(fit(line, p.w))
+			line = st.Title.Render(look.Fit(line, p.w))
 		}
-		rows = append(rows, fit(line, p.w))
+		rows = append(rows, look.Fit(line, p.w))
 		if i == p.cursor && p.editing && p.editErr != "" {
-			for _, l := range strings.Split(wrap(p.editErr, p.w-4), "\n") {
-				rows = append(rows, "    "+st.errText.Render(l))
+			for _, l := range strings.Split(look.Wrap(p.editErr, p.w-4), "\n") {
+				rows = append(rows, "    "+st.ErrText.Render(l))
 			}
 		}
 	}
 	if len(p.keys) == 0 && !p.loading && p.readErr == nil {
-		rows = append(rows, st.dim.Render("no settings"))
+		rows = append(rows, st.Dim.Render("no settings"))
 	}
 	height := rowsUnder(p.h, head)
 	off := max(0, min(p.offset, len(rows)-height))

@@ -16,6 +16,7 @@ import (
 	"sqc/api"
 	"sqc/state"
 	"sqc/state/live"
+	"sqc/ui/look"
 )
 
 // Reading, sending and verifying a device's config: the config pane's
@@ -108,7 +109,7 @@ func (w *configWrite) waiting() bool {
 
 // lines are the write's status, wrapped to width: never cut, since the
 // outcome of a write is what the pane must say in full.
-func (w *configWrite) lines(st styles, width int, now time.Time) []string {
+func (w *configWrite) lines(st look.Styles, width int, now time.Time) []string {
 	text := w.status
 	if w.sending {
 		text = "sending…"
@@ -116,16 +117,16 @@ func (w *configWrite) lines(st styles, width int, now time.Time) []string {
 	if (w.waiting() || w.unknown) && !w.nextRead.IsZero() {
 		text += " · next read-back in " + short(max(0, w.nextRead.Sub(now)).Round(time.Second))
 	}
-	style := st.warn
+	style := st.Warn
 	switch {
 	case w.sending:
 	case w.isErr:
-		style = st.errText
+		style = st.ErrText
 	case !w.appliedAt.IsZero():
-		style = st.ok
+		style = st.Ok
 	}
 	var out []string
-	for _, l := range strings.Split(wrap(text, width), "\n") {
+	for _, l := range strings.Split(look.Wrap(text, width), "\n") {
 		out = append(out, style.Render(l))
 	}
 	return out
@@ -258,7 +259,7 @@ func (p *configPane) askWrite() tea.Cmd {
 	} else {
 		lines = append(lines, "", fmt.Sprintf("Then it is read back at most %d times to see it applied (1 call each).", verifyReadsNonHosted))
 	}
-	p.con.ask(newQuestion("Write to "+p.dev.DeviceID+" "+clean(p.dev.Name), lines, "Send "+plural(len(p.changes), "change")+"?",
+	p.con.ask(look.NewQuestion("Write to "+p.dev.DeviceID+" "+look.Clean(p.dev.Name), lines, "Send "+look.Plural(len(p.changes), "change")+"?",
 		"send", "cancel", func(yes bool) tea.Cmd {
 			if !yes {
 				return p.con.toast("not sent: the changes stay staged", false)
@@ -558,7 +559,7 @@ func (p *configPane) onReadBack(msg configRead, w *configWrite) tea.Cmd {
 	if !msg.resp.Synced {
 		why = "does not have the new values (not synced: a queued change may still be waiting)."
 	}
-	p.con.ask(newQuestion("The write to "+msg.id+" may not have happened", append([]string{
+	p.con.ask(look.NewQuestion("The write to "+msg.id+" may not have happened", append([]string{
 		"The server did not answer the write clearly, and the config read back",
 		why, "Sending again sends the same values.", ""}, state.DiffLines(sent)...),
 		"Send it again?", "send again", "keep it staged", func(yes bool) tea.Cmd {
@@ -572,7 +573,7 @@ func (p *configPane) onReadBack(msg configRead, w *configWrite) tea.Cmd {
 
 // askAddKey asks for a new setting and its value.
 func (p *configPane) askAddKey() tea.Cmd {
-	p.con.ask(newTextPrompt("New setting of "+p.dev.DeviceID, []string{
+	p.con.ask(look.NewTextPrompt("New setting of "+p.dev.DeviceID, []string{
 		"A dotted key and its value, e.g.  serial1.baud = 9600",
 		"Numbers, true/false and null are typed as such; anything else is text."}, "key = value › ", "",
 		func(value string, ok bool) (tea.Cmd, error) {
@@ -672,7 +673,7 @@ func (p *configPane) onEditorDone(msg editorDoneMsg) tea.Cmd {
 	}
 	p.editorText, p.problem = "", ""
 	cmd := p.replace(changes)
-	note := fmt.Sprintf("%s staged from the editor", plural(len(changes), "change"))
+	note := fmt.Sprintf("%s staged from the editor", look.Plural(len(changes), "change"))
 	if len(removed) > 0 {
 		note += "; a change cannot remove settings, so these stay: " + strings.Join(removed, ", ")
 	}
@@ -747,5 +748,5 @@ func located(text string, err error, what ...string) error {
 	if end < 0 {
 		end = len(text) - start
 	}
-	return fmt.Errorf("line %d:%d: %s: %s", line, max(1, col), msg, strings.TrimSpace(clean(text[start:start+end])))
+	return fmt.Errorf("line %d:%d: %s: %s", line, max(1, col), msg, strings.TrimSpace(look.Clean(text[start:start+end])))
 }

@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"sqc/api"
+	"sqc/ui/look"
 )
 
 // Reading a device's config for a pane: the config pane, the MQTT set-up's
@@ -55,7 +56,7 @@ func costlyRead(ctx context.Context, sh *shared, con console, d api.Device, answ
 	if counted {
 		left = fmt.Sprintf("of its %d", n)
 	}
-	con.ask(newQuestion(question, []string{d.DeviceID + " is on plan " + d.Plan + ", not Hosted: reading its config costs 1 " + left + " API calls left this month."},
+	con.ask(look.NewQuestion(question, []string{d.DeviceID + " is on plan " + d.Plan + ", not Hosted: reading its config costs 1 " + left + " API calls left this month."},
 		"Read it?", "read", "leave it", func(yes bool) tea.Cmd {
 			if !yes {
 				return notRead(d, answer, "not read", "r reads it when you want")

@@ -6,6 +6,7 @@ import (
 	"sqc/api"
 	"sqc/state"
 	"sqc/state/live"
+	"sqc/ui/look"
 )
 
 // shared is what every pane reads: one value the root keeps up to date and
@@ -13,7 +14,7 @@ import (
 // gh-dash's program context). The fleet and the live-refresh machinery
 // are nil until a key is in use.
 type shared struct {
-	common
+	look.Common
 	width, height int
 	now           func() time.Time
 

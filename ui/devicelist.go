@@ -11,6 +11,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"sqc/state"
+	"sqc/ui/look"
 )
 
 // listPane is the device list: the fleet in an index that keeps it sorted
@@ -41,7 +42,7 @@ type listPane struct {
 
 func newListPane(sh *shared) *listPane {
 	return &listPane{sh: sh, col: state.ColState, marks: map[string]bool{}, atTop: true, active: true,
-		idx: state.NewIndex(state.ColState, false), filterIn: newInput("filter › ", "pump group:north !state:ok")}
+		idx: state.NewIndex(state.ColState, false), filterIn: look.NewInput("filter › ", "pump group:north !state:ok")}
 }
 
 func (l *listPane) setSize(w, h int) {
@@ -61,10 +62,10 @@ func (l *listPane) errLines() []string {
 	if !l.filtering || l.filterErr == nil {
 		return nil
 	}
-	msg := wrap(l.filterErr.Error()+" · the list shows the last good filter", l.w)
+	msg := look.Wrap(l.filterErr.Error()+" · the list shows the last good filter", l.w)
 	lines := strings.Split(msg, "\n")
 	if len(lines) > 2 {
-		lines = append(lines[:1], fit(lines[1]+" …", l.w))
+		lines = append(lines[:1], look.Fit(lines[1]+" …", l.w))
 	}
 	return lines
 }
@@ -228,30 +229,30 @@ func (l *listPane) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	if l.filtering {
 		return true, l.filterKey(msg)
 	}
-	k := l.sh.keys
+	k := l.sh.Keys
 	switch {
-	case matches(msg, k.Up):
+	case look.Matches(msg, k.Up):
 		l.move(-1)
-	case matches(msg, k.Down):
+	case look.Matches(msg, k.Down):
 		l.move(1)
-	case matches(msg, k.PageUp):
+	case look.Matches(msg, k.PageUp):
 		l.move(-l.rowsHeight())
-	case matches(msg, k.PageDown):
+	case look.Matches(msg, k.PageDown):
 		l.move(l.rowsHeight())
-	case matches(msg, k.Top):
+	case look.Matches(msg, k.Top):
 		l.move(-l.idx.Len())
-	case matches(msg, k.Bottom):
+	case look.Matches(msg, k.Bottom):
 		l.move(l.idx.Len())
-	case matches(msg, k.Filter):
+	case look.Matches(msg, k.Filter):
 		l.filtering = true
 		l.filterIn.SetValue(l.idx.Filter().String())
 		l.filterIn.CursorEnd()
 		return true, l.filterIn.Focus()
-	case matches(msg, k.Sort):
+	case look.Matches(msg, k.Sort):
 		l.setSort(l.col.Next(), l.desc)
-	case matches(msg, k.SortReverse):
+	case look.Matches(msg, k.SortReverse):
 		l.setSort(l.col, !l.desc)
-	case matches(msg, k.Mark):
+	case look.Matches(msg, k.Mark):
 		if d := l.focused(); d != nil {
 			if l.marks[d.DeviceID] {
 				delete(l.marks, d.DeviceID)
@@ -260,14 +261,14 @@ func (l *listPane) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 			}
 			l.move(1)
 		}
-	case matches(msg, k.MarkAll):
+	case look.Matches(msg, k.MarkAll):
 		for _, d := range l.idx.Rows(0, l.idx.Len(), nil) {
 			l.marks[d.DeviceID] = true
 		}
-		return true, say(fmt.Sprintf("marked the %s shown (%d marked in all)", plural(l.idx.Len(), "device"), len(l.marks)), false)
-	case matches(msg, k.Copy):
+		return true, look.Say(fmt.Sprintf("marked the %s shown (%d marked in all)", look.Plural(l.idx.Len(), "device"), len(l.marks)), false)
+	case look.Matches(msg, k.Copy):
 		if d := l.focused(); d != nil {
-			return true, tea.Batch(tea.SetClipboard(d.DeviceID), say(d.DeviceID+" sent to the terminal's clipboard (OSC 52)", false))
+			return true, tea.Batch(tea.SetClipboard(d.DeviceID), look.Say(d.DeviceID+" sent to the terminal's clipboard (OSC 52)", false))
 		}
 	default:
 		return false, nil
@@ -318,26 +319,26 @@ func (l *listPane) clearFilter() bool {
 	return true
 }
 
-func (l *listPane) hints() []hint {
-	k := l.sh.keys
+func (l *listPane) hints() []look.Hint {
+	k := l.sh.Keys
 	if l.filtering {
-		return []hint{
-			{b: key.NewBinding(key.WithHelp("type", "words, field:value, !not")), prio: 3},
-			{b: key.NewBinding(key.WithHelp("enter", "keep")), prio: 9},
-			{b: key.NewBinding(key.WithHelp("esc", "clear")), prio: 9},
-			{b: key.NewBinding(key.WithHelp("↑/↓", "move")), prio: 5},
+		return []look.Hint{
+			{B: key.NewBinding(key.WithHelp("type", "words, field:value, !not")), Prio: 3},
+			{B: key.NewBinding(key.WithHelp("enter", "keep")), Prio: 9},
+			{B: key.NewBinding(key.WithHelp("esc", "clear")), Prio: 9},
+			{B: key.NewBinding(key.WithHelp("↑/↓", "move")), Prio: 5},
 		}
 	}
-	hs := []hint{h(k.Filter, 8), h(k.Sort, 5), h(k.Mark, 4), h(k.Copy, 2), h(k.Export, 3), h(k.RefreshList, 1)}
+	hs := []look.Hint{look.KeyHint(k.Filter, 8), look.KeyHint(k.Sort, 5), look.KeyHint(k.Mark, 4), look.KeyHint(k.Copy, 2), look.KeyHint(k.Export, 3), look.KeyHint(k.RefreshList, 1)}
 	if len(l.sh.drafts) > 0 {
-		hs = append(hs, hint{b: draftMark, desc: "draft", prio: 6})
+		hs = append(hs, look.Hint{B: draftMark, Desc: "draft", Prio: 6})
 	}
 	return hs
 }
 
-func (l *listPane) helpGroups() []helpGroup {
-	k := l.sh.keys
-	return []helpGroup{{"device list", []key.Binding{k.Open, k.Filter, k.Sort, k.SortReverse, k.Mark, k.MarkAll, k.ClearMarks, k.Copy, k.Export, k.RefreshList, draftMark}}}
+func (l *listPane) helpGroups() []look.HelpGroup {
+	k := l.sh.Keys
+	return []look.HelpGroup{{Title: "device list", Keys: []key.Binding{k.Open, k.Filter, k.Sort, k.SortReverse, k.Mark, k.MarkAll, k.ClearMarks, k.Copy, k.Export, k.RefreshList, draftMark}}}
 }
 
 // view draws the title (or the filter input) and the rows.
@@ -345,29 +346,29 @@ func (l *listPane) view() string {
 	sh := l.sh
 	var b strings.Builder
 	if l.filtering {
-		b.WriteString(fit(l.filterLine(), l.w))
+		b.WriteString(look.Fit(l.filterLine(), l.w))
 	} else {
-		title := sh.st.title.Render(l.title())
+		title := sh.St.Title.Render(l.title())
 		if f := l.idx.Filter(); !f.Empty() {
-			title += sh.st.dim.Render(" · /" + clean(f.String()))
+			title += sh.St.Dim.Render(" · /" + look.Clean(f.String()))
 		}
-		b.WriteString(fit(title, l.w))
+		b.WriteString(look.Fit(title, l.w))
 	}
 	for _, e := range l.errLines() {
-		b.WriteString("\n" + sh.st.errText.Render(e))
+		b.WriteString("\n" + sh.St.ErrText.Render(e))
 	}
 	switch {
 	case sh.fleet.Len() == 0 && sh.listErr != nil:
-		b.WriteString("\n" + sh.st.errText.Render(wrap("Could not list the devices: "+sh.listErr.Error(), l.w)))
-		b.WriteString("\n" + sh.st.dim.Render("Trying again by itself; r tries now."))
+		b.WriteString("\n" + sh.St.ErrText.Render(look.Wrap("Could not list the devices: "+sh.listErr.Error(), l.w)))
+		b.WriteString("\n" + sh.St.Dim.Render("Trying again by itself; r tries now."))
 		return b.String()
 	case sh.fleet.Len() == 0:
-		b.WriteString("\n" + sh.st.dim.Render("loading the device list…"))
+		b.WriteString("\n" + sh.St.Dim.Render("loading the device list…"))
 		return b.String()
 	}
 	b.WriteString("\n" + l.rowsView())
 	if l.idx.Len() == 0 {
-		b.WriteString("\n" + sh.st.dim.Render(fit("  no device matches /"+clean(l.idx.Filter().String())+" · esc clears the filter", l.w)))
+		b.WriteString("\n" + sh.St.Dim.Render(look.Fit("  no device matches /"+look.Clean(l.idx.Filter().String())+" · esc clears the filter", l.w)))
 	}
 	return b.String()
 }
@@ -384,9 +385,9 @@ func (l *listPane) rowsView() string {
 		if c.col == l.col {
 			t += map[bool]string{false: "▲", true: "▼"}[l.desc]
 		}
-		head = append(head, pad(t, c.width))
+		head = append(head, look.Pad(t, c.width))
 	}
-	b.WriteString(sh.st.title.Render(fit("   "+strings.Join(head, " "), width)))
+	b.WriteString(sh.St.Title.Render(look.Fit("   "+strings.Join(head, " "), width)))
 	// Every cell is padded or cut to its column's width, so a row is as
 	// wide as the columns: no row needs measuring unless the columns are
 	// wider than the pane. The state cells are few and repeat: each is
@@ -401,11 +402,11 @@ func (l *listPane) rowsView() string {
 		hl := d.Health(now)
 		cells := make([]string, len(cols))
 		for j, c := range cols {
-			cells[j] = pad(cellText(d, c.col, hl, now), c.width)
+			cells[j] = look.Pad(cellText(d, c.col, hl, now), c.width)
 		}
 		if sh.sched != nil {
 			if _, why := sh.sched.Hold(d.DeviceID); why != "" {
-				cells[len(cells)-1] = pad("! "+hl.String(), cols[len(cols)-1].width) // its read failed: the readings say why
+				cells[len(cells)-1] = look.Pad("! "+hl.String(), cols[len(cols)-1].width) // its read failed: the readings say why
 			}
 		}
 		cursor, mark, draft := " ", " ", " "
@@ -420,20 +421,20 @@ func (l *listPane) rowsView() string {
 		}
 		line := cursor + mark + draft + strings.Join(cells, " ")
 		if rowW > width {
-			line = fit(line, width)
+			line = look.Fit(line, width)
 		}
 		switch {
 		case i == l.cursor && l.active && rowW <= width:
-			line = sh.st.selected.Render(line + strings.Repeat(" ", width-rowW))
+			line = sh.St.Selected.Render(line + strings.Repeat(" ", width-rowW))
 		case i == l.cursor && l.active:
-			line = sh.st.selected.Render(pad(line, width))
+			line = sh.St.Selected.Render(look.Pad(line, width))
 		case i == l.cursor:
-			line = sh.st.title.Render(line)
+			line = sh.St.Title.Render(line)
 		default:
 			// colour only the state cell; the rest stays plain for speed
 			st := cells[len(cells)-1]
 			var out string
-			styled, out = styleCell(styled, sh.st, hl, st)
+			styled, out = styleCell(styled, sh.St, hl, st)
 			line = strings.TrimSuffix(line, st) + out
 		}
 		b.WriteString("\n" + line)
@@ -449,13 +450,13 @@ type styledCell struct {
 }
 
 // styleCell styles a state cell, or finds it styled already.
-func styleCell(done []styledCell, st styles, h state.Health, text string) ([]styledCell, string) {
+func styleCell(done []styledCell, st look.Styles, h state.Health, text string) ([]styledCell, string) {
 	for _, c := range done {
 		if c.h == h && c.text == text {
 			return done, c.rendered
 		}
 	}
-	c := styledCell{h: h, text: text, rendered: st.health(h).Render(text)}
+	c := styledCell{h: h, text: text, rendered: st.Health(h).Render(text)}
 	return append(done, c), c.rendered
 }
 
@@ -518,7 +519,7 @@ func cellText(d *state.Device, col state.Column, h state.Health, now time.Time) 
 // on the right as each key narrows it (k9s and fzf keep the count in view).
 func (l *listPane) filterLine() string {
 	in := l.filterIn.View()
-	count := l.sh.st.dim.Render(fmt.Sprintf("%d of %d", l.idx.Len(), l.idx.Total()))
+	count := l.sh.St.Dim.Render(fmt.Sprintf("%d of %d", l.idx.Len(), l.idx.Total()))
 	gap := l.w - lipgloss.Width(in) - lipgloss.Width(count)
 	if gap < 2 {
 		return in

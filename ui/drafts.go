@@ -5,6 +5,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"sqc/state"
+	"sqc/ui/look"
 )
 
 // A draft no one knows of is as good as lost: the device list marks every
@@ -43,16 +44,16 @@ func (sh *shared) saveDraft(path string, d state.Draft) error {
 // offerDraftDialog asks what to do with a device's saved draft. Enter and
 // y resume it; discarding takes d; n and esc leave it for later, kept on
 // disk, and close the config, so that nothing staged now replaces it.
-func (p *configPane) offerDraftDialog(d state.Draft, fresh []state.Change) *prompt {
-	return newChoice("A draft is saved for "+d.DeviceID+" ("+d.SavedAt.Local().Format("Jan 2 15:04")+")",
+func (p *configPane) offerDraftDialog(d state.Draft, fresh []state.Change) *look.Prompt {
+	return look.NewChoice("A draft is saved for "+d.DeviceID+" ("+d.SavedAt.Local().Format("Jan 2 15:04")+")",
 		state.DiffLines(fresh), "Resume it? [Y/n]",
-		choice{keys: []string{"enter", "y", "Y"}, help: "enter/y", does: "resume it", act: func() tea.Cmd {
+		look.Choice{Keys: []string{"enter", "y", "Y"}, Help: "enter/y", Does: "resume it", Act: func() tea.Cmd {
 			return tea.Batch(p.replace(fresh), p.con.toast("draft resumed: w writes it", false))
 		}},
-		choice{keys: []string{"d"}, help: "d", does: "discard it", act: func() tea.Cmd {
+		look.Choice{Keys: []string{"d"}, Help: "d", Does: "discard it", Act: func() tea.Cmd {
 			return tea.Batch(p.replace(nil), p.con.toast("draft of "+d.DeviceID+" discarded", false))
 		}},
-		choice{keys: []string{"n", "N", "esc", "q"}, help: "n/esc", does: "later: it is kept", act: func() tea.Cmd {
+		look.Choice{Keys: []string{"n", "N", "esc", "q"}, Help: "n/esc", Does: "later: it is kept", Act: func() tea.Cmd {
 			back := p.con.leave(p) // first: leaving a pane drops what was said in it
 			return tea.Batch(back, p.con.toast("the draft of "+d.DeviceID+" is kept: c offers it again", false))
 		}},

@@ -10,10 +10,11 @@ import (
 	"sqc/api"
 	"sqc/state"
 	"sqc/state/live"
+	"sqc/ui/look"
 )
 
 func everySecond() tea.Cmd {
-	return tea.Tick(time.Second, func(time.Time) tea.Msg { return secondMsg{} })
+	return tea.Tick(time.Second, func(time.Time) tea.Msg { return look.SecondMsg{} })
 }
 
 // engineMsg is what the engine changed since the console last looked.
@@ -89,10 +90,10 @@ func (m *Model) onChanges(c live.Changes) tea.Cmd {
 	now := m.sh.now()
 	for _, la := range c.Lists {
 		if la.Stopped != "" && la.Devices > 0 {
-			cmds = append(cmds, m.toast(fmt.Sprintf("the device list stopped early (%s): %s shown; %s", la.Stopped, plural(la.Devices, "device"), m.listAgain(now)), true))
+			cmds = append(cmds, m.toast(fmt.Sprintf("the device list stopped early (%s): %s shown; %s", la.Stopped, look.Plural(la.Devices, "device"), m.listAgain(now)), true))
 		}
 		if la.Duplicates > 0 {
-			cmds = append(cmds, m.toast(fmt.Sprintf("the server listed %s twice or more: each is shown once", plural(la.Duplicates, "device ID")), true))
+			cmds = append(cmds, m.toast(fmt.Sprintf("the server listed %s twice or more: each is shown once", look.Plural(la.Duplicates, "device ID")), true))
 		}
 		switch {
 		case la.Err == nil:

@@ -6,6 +6,7 @@ import (
 	"sqc/api"
 	"sqc/state"
 	"sqc/state/live"
+	"sqc/ui/look"
 )
 
 // Once the first pass is over, an answer about a device the screen does
@@ -51,7 +52,7 @@ func TestEmptyEngineWordDrawsNothing(t *testing.T) {
 	if m.frame.ticking || m.frame.draw {
 		t.Fatal("an engine word that changed nothing asked for a frame")
 	}
-	m.Update(secondMsg{})
+	m.Update(look.SecondMsg{})
 	if !m.frame.ticking {
 		t.Fatal("the clock's second asked for no frame: the ages would not move")
 	}

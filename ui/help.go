@@ -6,6 +6,8 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+
+	"sqc/ui/look"
 )
 
 // helpPane lists every key of the console, generated from the keymap as
@@ -13,16 +15,16 @@ import (
 type helpPane struct {
 	sh        *shared
 	w, h      int
-	scroll    scroller
+	scroll    look.Scroller
 	filter    string
 	filtering bool
-	groups    func() []helpGroup // every pane's groups and the console's, at the time
+	groups    func() []look.HelpGroup // every pane's groups and the console's, at the time
 }
 
 func (p *helpPane) setSize(w, h int) { p.w, p.h = w, h }
 func (p *helpPane) typing() bool     { return p.filtering }
 
-func (p *helpPane) open() { p.filter, p.filtering, p.scroll.offset = "", false, 0 }
+func (p *helpPane) open() { p.filter, p.filtering, p.scroll.Offset = "", false, 0 }
 
 func (p *helpPane) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	s := msg.String()
@@ -39,38 +41,38 @@ func (p *helpPane) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 		default:
 			p.filter += msg.Text
 		}
-		p.scroll.offset = 0
+		p.scroll.Offset = 0
 		return true, nil
 	}
 	if s == "/" {
 		p.filtering = true
 		return true, nil
 	}
-	return p.scroll.move(&p.sh.common, msg), nil
+	return p.scroll.Move(&p.sh.Common, msg), nil
 }
 
-func (p *helpPane) hints() []hint {
+func (p *helpPane) hints() []look.Hint {
 	if p.filtering {
-		return []hint{{b: key.NewBinding(key.WithHelp("type", "search")), prio: 5},
-			{b: key.NewBinding(key.WithHelp("enter", "keep")), prio: 9}, {b: key.NewBinding(key.WithHelp("esc", "clear")), prio: 9}}
+		return []look.Hint{{B: key.NewBinding(key.WithHelp("type", "search")), Prio: 5},
+			{B: key.NewBinding(key.WithHelp("enter", "keep")), Prio: 9}, {B: key.NewBinding(key.WithHelp("esc", "clear")), Prio: 9}}
 	}
-	out := []hint{{b: key.NewBinding(key.WithHelp("/", "search keys")), prio: 9}}
+	out := []look.Hint{{B: key.NewBinding(key.WithHelp("/", "search keys")), Prio: 9}}
 	switch sc := p.scroll; {
-	case sc.total <= sc.height: // it all fits: nothing to scroll
-	case sc.offset >= sc.total-sc.height: // the last page: only up is anywhere
-		out = append(out, h(p.sh.keys.Up, 7), h(p.sh.keys.PageUp, 6))
+	case sc.Total <= sc.Height: // it all fits: nothing to scroll
+	case sc.Offset >= sc.Total-sc.Height: // the last page: only up is anywhere
+		out = append(out, look.KeyHint(p.sh.Keys.Up, 7), look.KeyHint(p.sh.Keys.PageUp, 6))
 	default:
-		out = append(out, h(p.sh.keys.Down, 7), h(p.sh.keys.PageDown, 6))
+		out = append(out, look.KeyHint(p.sh.Keys.Down, 7), look.KeyHint(p.sh.Keys.PageDown, 6))
 	}
 	return out
 }
 
-func (p *helpPane) helpGroups() []helpGroup { return nil }
-func (p *helpPane) update(tea.Msg) tea.Cmd  { return nil }
+func (p *helpPane) helpGroups() []look.HelpGroup { return nil }
+func (p *helpPane) update(tea.Msg) tea.Cmd       { return nil }
 
 // lines is the help's content, narrowed by the search.
 func (p *helpPane) lines(w int) []string {
-	st := p.sh.st
+	st := p.sh.St
 	f := strings.ToLower(p.filter)
 	var out []string
 	if p.filtering || p.filter != "" {
@@ -85,45 +87,45 @@ func (p *helpPane) lines(w int) []string {
 	groups := p.groups()
 	keyW := 8 // the widest key shown ("pgup/ctrl+u"), so that every description starts in one column
 	for _, g := range groups {
-		for _, k := range g.keys {
-			if hl := k.Help(); p.matches(g.title, hl.Key, hl.Desc) {
-				keyW = max(keyW, min(14, cellWidth(hl.Key)))
+		for _, k := range g.Keys {
+			if hl := k.Help(); p.matches(g.Title, hl.Key, hl.Desc) {
+				keyW = max(keyW, min(14, look.CellWidth(hl.Key)))
 			}
 		}
 	}
 	for _, g := range groups {
 		var lines []string
-		for _, k := range g.keys {
+		for _, k := range g.Keys {
 			hl := k.Help()
-			if seen[g.title+hl.Key] || !p.matches(g.title, hl.Key, hl.Desc) {
+			if seen[g.Title+hl.Key] || !p.matches(g.Title, hl.Key, hl.Desc) {
 				continue
 			}
-			seen[g.title+hl.Key] = true
-			lines = append(lines, fit("  "+st.key.Render(pad(hl.Key, keyW))+" "+hl.Desc, w))
+			seen[g.Title+hl.Key] = true
+			lines = append(lines, look.Fit("  "+st.Key.Render(look.Pad(hl.Key, keyW))+" "+hl.Desc, w))
 		}
 		if len(lines) == 0 {
 			continue
 		}
 		shown += len(lines)
-		out = append(out, "", st.header.Render(g.title))
+		out = append(out, "", st.Header.Render(g.Title))
 		out = append(out, lines...)
 	}
 	if shown == 0 {
-		out = append(out, "", "no key matches "+clean(p.filter))
+		out = append(out, "", "no key matches "+look.Clean(p.filter))
 	}
 	if f == "" {
 		for _, l := range []string{"",
-			st.header.Render("filter language"),
+			st.Header.Render("filter language"),
 			"  words are AND-ed over ID, name, group, model;",
 			"  field:value for id name group model plan state fw;",
 			"  !word negates:  pump group:north !state:ok",
 			"",
-			st.header.Render("in tmux"),
+			st.Header.Render("in tmux"),
 			"  set -sg escape-time 10     esc is slow otherwise;",
 			"                             q, h or ← go back too",
 			"  set -g set-clipboard on    so y reaches the clipboard",
 		} {
-			out = append(out, fit(l, w))
+			out = append(out, look.Fit(l, w))
 		}
 	}
 	return out
@@ -137,18 +139,18 @@ func (p *helpPane) matches(group, key, desc string) bool {
 
 func (p *helpPane) view() string {
 	inner := max(20, min(p.w-6, 72))
-	p.scroll.height = max(1, p.h-3) // border and title
-	lines := p.scroll.window(p.lines(inner))
-	title := p.sh.st.title.Render("Keys")
-	if p.scroll.total > p.scroll.height {
-		title += p.sh.st.dim.Render(" · lines " + scrollPos(p.scroll))
+	p.scroll.Height = max(1, p.h-3) // border and title
+	lines := p.scroll.Window(p.lines(inner))
+	title := p.sh.St.Title.Render("Keys")
+	if p.scroll.Total > p.scroll.Height {
+		title += p.sh.St.Dim.Render(" · lines " + scrollPos(p.scroll))
 	}
 	body := title + "\n" + strings.Join(lines, "\n")
-	box := lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(p.sh.st.borderColor).Padding(0, 2).Width(inner + 6)
+	box := lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(p.sh.St.BorderColor).Padding(0, 2).Width(inner + 6)
 	return lipgloss.Place(p.w, p.h, lipgloss.Center, lipgloss.Top, box.Render(body))
 }
 
 // scrollPos says where a scrolled view is: "12-30 of 64".
-func scrollPos(s scroller) string {
-	return itoa(s.offset+1) + "-" + itoa(min(s.total, s.offset+s.height)) + " of " + itoa(s.total)
+func scrollPos(s look.Scroller) string {
+	return look.Itoa(s.Offset+1) + "-" + look.Itoa(min(s.Total, s.Offset+s.Height)) + " of " + look.Itoa(s.Total)
 }

@@ -1,6 +1,10 @@
 package ui
 
-import tea "charm.land/bubbletea/v2"
+import (
+	tea "charm.land/bubbletea/v2"
+
+	"sqc/ui/look"
+)
 
 // The layout is a stack of panes and a focus. The stack is what is open
 // beside the list: the readings at the bottom, a pane opened over them
@@ -122,7 +126,7 @@ func (m *Model) back() tea.Cmd {
 	case len(m.list.marks) > 0 && m.focused() == pane(m.list):
 		n := len(m.list.marks)
 		marks := m.list.marks
-		m.dialog = newQuestion("Clear the marks", []string{plural(n, "device") + " marked."}, "Clear "+plural(n, "mark")+"?",
+		m.dialog = look.NewQuestion("Clear the marks", []string{look.Plural(n, "device") + " marked."}, "Clear "+look.Plural(n, "mark")+"?",
 			"clear", "keep them", func(yes bool) tea.Cmd {
 				if yes {
 					clear(marks)

@@ -13,6 +13,7 @@ import (
 
 	"sqc/api/sim"
 	"sqc/state"
+	"sqc/ui/look"
 )
 
 // slowConsole folds every answer slowly, as a console behind a busy
@@ -44,7 +45,7 @@ func TestLedgerCountsEveryRequestBehindASlowConsole(t *testing.T) {
 	tm := teatest.NewTestModel(t, slowConsole{m}, teatest.WithInitialTermSize(120, 40),
 		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
 	scr := newScreen(t, tm, 120, 40)
-	scr.waitText(t, itoa(n)+" devices")
+	scr.waitText(t, look.Itoa(n)+" devices")
 	checks := 0
 	deadline := time.Now().Add(2 * time.Minute)
 	for !strings.Contains(header(scr.String()), "● online") || strings.Contains(header(scr.String()), "reading ") {

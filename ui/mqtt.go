@@ -13,6 +13,7 @@ import (
 
 	"sqc/api"
 	"sqc/state"
+	"sqc/ui/look"
 )
 
 // mqttPane loads a device's MQTT client certificates and points it at a
@@ -24,11 +25,11 @@ type mqttPane struct {
 	con    console
 	w, h   int
 	dev    api.Device
-	form   form
-	files  map[string]*field // by the name the device keeps the file under
-	server *field
-	client *field
-	ca     *field
+	form   look.Form
+	files  map[string]*look.Field // by the name the device keeps the file under
+	server *look.Field
+	client *look.Field
+	ca     *look.Field
 
 	cfg     api.Config // the device's config, for the diff
 	reading bool
@@ -55,25 +56,25 @@ const (
 )
 
 func newMQTTPane(ctx context.Context, sh *shared, con console) *mqttPane {
-	p := &mqttPane{ctx: ctx, sh: sh, con: con, files: map[string]*field{}}
+	p := &mqttPane{ctx: ctx, sh: sh, con: con, files: map[string]*look.Field{}}
 	for _, name := range api.MQTTFiles {
 		what := "certificate"
 		if name == api.FileMQTTKey {
 			what = "private key"
 		}
-		p.files[name] = newField("File for "+name, "a PEM "+what+" on this machine (tab completes the path); empty: not loaded", "~/certs/"+name, checkPath)
+		p.files[name] = look.NewField("File for "+name, "a PEM "+what+" on this machine (tab completes the path); empty: not loaded", "~/certs/"+name, checkPath)
 	}
-	p.server = newField("Broker", "host:port of the customer's MQTT broker", "broker.example.com:8883", problem(api.CheckBroker))
-	p.client = newField("Client ID", "the client id the broker expects from this device", "", problem(func(v string) error {
+	p.server = look.NewField("Broker", "host:port of the customer's MQTT broker", "broker.example.com:8883", problem(api.CheckBroker))
+	p.client = look.NewField("Client ID", "the client id the broker expects from this device", "", problem(func(v string) error {
 		return api.CheckMQTTClientID(strings.TrimSpace(v))
 	}))
-	p.ca = newField("Trust the broker's certificate by", "↑/↓ or space choose", "", func(v string) string {
+	p.ca = look.NewField("Trust the broker's certificate by", "↑/↓ or space choose", "", func(v string) string {
 		if v != caLoaded && v != caInternal {
 			return "pick one with ↑/↓"
 		}
 		return ""
 	})
-	p.ca.options, p.ca.fixed = []string{caInternal, caLoaded}, true
+	p.ca.Options, p.ca.Fixed = []string{caInternal, caLoaded}, true
 	return p
 }
 
@@ -83,14 +84,14 @@ func checkPath(v string) string {
 		return ""
 	}
 	// Lstat, as the file is read: a link is refused, not followed.
-	st, err := os.Lstat(expandHome(v))
+	st, err := os.Lstat(look.ExpandHome(v))
 	switch {
 	case err != nil:
 		return "no such file (tab completes a path)"
 	case st.IsDir():
 		return "a folder: tab completes the file's name"
 	case st.Mode()&os.ModeSymlink != 0:
-		if target, err := filepath.EvalSymlinks(expandHome(v)); err == nil {
+		if target, err := filepath.EvalSymlinks(look.ExpandHome(v)); err == nil {
 			return "a link to " + api.Clean(target) + ": links are not followed, give that path itself"
 		}
 		return "a symbolic link: links are not followed, name the file itself"
@@ -115,7 +116,7 @@ func problem(check func(string) error) func(string) string {
 // completePath extends a path to what the folder's entries share;
 // false when there is nothing to add.
 func completePath(v string) (string, bool) {
-	full := expandHome(v)
+	full := look.ExpandHome(v)
 	dir, base := filepath.Split(full)
 	if dir == "" {
 		dir = "."
@@ -152,16 +153,16 @@ func completePath(v string) (string, bool) {
 func (p *mqttPane) open(d api.Device) tea.Cmd {
 	if p.dev.DeviceID != d.DeviceID {
 		for _, f := range p.files {
-			f.in.SetValue("")
+			f.In.SetValue("")
 		}
-		p.server.in.SetValue("")
-		p.client.in.SetValue(d.DeviceID)
-		p.ca.in.SetValue(caInternal)
+		p.server.In.SetValue("")
+		p.client.In.SetValue(d.DeviceID)
+		p.ca.In.SetValue(caInternal)
 		p.cfg = nil
 	}
 	p.dev, p.steps, p.running, p.status, p.isErr = d, nil, false, "", false
-	p.form = form{sh: &p.sh.common, fields: []*field{p.files[api.FileMQTTKey], p.files[api.FileMQTTCert], p.files[api.FileMQTTCA], p.server, p.client, p.ca}}
-	return p.form.focusOn(0)
+	p.form = look.Form{Sh: &p.sh.Common, Fields: []*look.Field{p.files[api.FileMQTTKey], p.files[api.FileMQTTCert], p.files[api.FileMQTTCA], p.server, p.client, p.ca}}
+	return p.form.FocusOn(0)
 }
 
 func (p *mqttPane) setSize(w, h int) { p.w, p.h = w, h }
@@ -169,44 +170,44 @@ func (p *mqttPane) setSize(w, h int) { p.w, p.h = w, h }
 // typing: the form takes every key until it is sent; then the steps'
 // results stay on screen and the console's keys work again.
 func (p *mqttPane) typing() bool { return len(p.steps) == 0 }
-func (p *mqttPane) hints() []hint {
+func (p *mqttPane) hints() []look.Hint {
 	if len(p.steps) > 0 {
 		return nil
 	}
-	return p.form.hints()
+	return p.form.Hints()
 }
-func (p *mqttPane) helpGroups() []helpGroup {
+func (p *mqttPane) helpGroups() []look.HelpGroup {
 	if p.sh.readOnly {
 		return nil
 	}
-	return []helpGroup{{"provisioning", []key.Binding{p.sh.keys.AddDevice, p.sh.keys.MQTT}}}
+	return []look.HelpGroup{{Title: "provisioning", Keys: []key.Binding{p.sh.Keys.AddDevice, p.sh.Keys.MQTT}}}
 }
-func (p *mqttPane) paste(msg tea.PasteMsg) tea.Cmd { return p.form.paste(msg) }
+func (p *mqttPane) paste(msg tea.PasteMsg) tea.Cmd { return p.form.Paste(msg) }
 
 func (p *mqttPane) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	if len(p.steps) > 0 {
-		if !p.running && matches(msg, p.sh.keys.MQTT) { // again, from the form as it was
+		if !p.running && look.Matches(msg, p.sh.Keys.MQTT) { // again, from the form as it was
 			p.steps, p.status, p.isErr = nil, "", false
-			return true, p.form.focusOn(0)
+			return true, p.form.FocusOn(0)
 		}
 		return false, nil // back and the console's keys work; the requests still go out
 	}
 	if msg.String() == "esc" {
-		return true, closePane
+		return true, look.ClosePane
 	}
 	if msg.String() == "tab" {
 		for _, f := range p.files {
-			if f == p.form.focused() {
-				if v, ok := completePath(f.in.Value()); ok {
-					f.in.SetValue(v)
-					f.in.CursorEnd()
-					f.validate()
+			if f == p.form.Focused() {
+				if v, ok := completePath(f.In.Value()); ok {
+					f.In.SetValue(v)
+					f.In.CursorEnd()
+					f.Validate()
 					return true, nil
 				}
 			}
 		}
 	}
-	enter, cmd := p.form.key(msg)
+	enter, cmd := p.form.Key(msg)
 	if !enter {
 		p.status = ""
 		return true, cmd
@@ -216,19 +217,19 @@ func (p *mqttPane) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 
 // plan checks every field and file and builds the requests, in order.
 func (p *mqttPane) plan() ([]mqttStep, error) {
-	if i := p.form.firstProblem(); i >= 0 {
-		f := p.form.fields[i]
-		return nil, fmt.Errorf("%s: %s", f.label, f.msg)
+	if i := p.form.FirstProblem(); i >= 0 {
+		f := p.form.Fields[i]
+		return nil, fmt.Errorf("%s: %s", f.Label, f.Msg)
 	}
 	var steps []mqttStep
 	loaded := map[string]bool{}
 	files := map[string][]byte{}
 	for _, name := range api.MQTTFiles {
-		path := strings.TrimSpace(p.files[name].in.Value())
+		path := strings.TrimSpace(p.files[name].In.Value())
 		if path == "" {
 			continue
 		}
-		b, err := api.ReadLoadFile(expandHome(path))
+		b, err := api.ReadLoadFile(look.ExpandHome(path))
 		if err != nil {
 			return nil, fmt.Errorf("%s: %v", path, err)
 		}
@@ -244,9 +245,9 @@ func (p *mqttPane) plan() ([]mqttStep, error) {
 			return nil, fmt.Errorf("the key and the certificate do not belong together (%v): pick the key the certificate was made for", err)
 		}
 	}
-	setup := state.MQTTSetup{Server: strings.TrimSpace(p.server.in.Value()), ClientID: p.client.in.Value(), CA: api.ProtectedFile,
+	setup := state.MQTTSetup{Server: strings.TrimSpace(p.server.In.Value()), ClientID: p.client.In.Value(), CA: api.ProtectedFile,
 		ClientCert: loaded[api.FileMQTTCert], ClientKey: loaded[api.FileMQTTKey]}
-	if p.ca.chosen() == caLoaded {
+	if p.ca.Chosen() == caLoaded {
 		if !loaded[api.FileMQTTCA] {
 			return nil, fmt.Errorf("the broker is to be trusted by mqtt_ca.pem, but no CA file is given: give one, or pick the device's own trust store")
 		}
@@ -266,29 +267,29 @@ func (p *mqttPane) plan() ([]mqttStep, error) {
 }
 
 func (p *mqttPane) view() string {
-	st := p.sh.st
-	out := []string{st.title.Render("MQTT for "+p.dev.DeviceID) + "  " + clean(p.dev.Name)}
+	st := p.sh.St
+	out := []string{st.Title.Render("MQTT for "+p.dev.DeviceID) + "  " + look.Clean(p.dev.Name)}
 	if len(p.steps) == 0 { // the form, its problem first, where a short screen still shows it
 		if p.status != "" || p.reading {
 			out = append(out, p.statusLines()...)
 		}
 		out = append(out, "")
-		out = append(out, p.form.view(p.w, p.h-len(out))...)
+		out = append(out, p.form.View(p.w, p.h-len(out))...)
 		return strings.Join(out[:min(len(out), max(1, p.h))], "\n")
 	}
 	out = append(out, "")
 	for i, s := range p.steps {
-		mark := st.dim.Render(fmt.Sprintf("%d/%d", i+1, len(p.steps)))
+		mark := st.Dim.Render(fmt.Sprintf("%d/%d", i+1, len(p.steps)))
 		line := " " + mark + " " + s.label
 		switch {
 		case s.failed:
-			line += " · " + st.errText.Render(s.result)
+			line += " · " + st.ErrText.Render(s.result)
 		case s.done:
-			line += " · " + st.ok.Render(s.result)
+			line += " · " + st.Ok.Render(s.result)
 		case p.running:
-			line += st.dim.Render(" · waiting")
+			line += st.Dim.Render(" · waiting")
 		}
-		out = append(out, strings.Split(wrap(line, p.w), "\n")...)
+		out = append(out, strings.Split(look.Wrap(line, p.w), "\n")...)
 	}
 	if p.status != "" {
 		out = append(out, "")
@@ -298,13 +299,13 @@ func (p *mqttPane) view() string {
 }
 
 func (p *mqttPane) statusLines() []string {
-	st := p.sh.st
+	st := p.sh.St
 	if p.reading {
-		return []string{st.warn.Render("reading the device's config for the diff…")}
+		return []string{st.Warn.Render("reading the device's config for the diff…")}
 	}
-	style := st.dim
+	style := st.Dim
 	if p.isErr {
-		style = st.errText
+		style = st.ErrText
 	}
-	return strings.Split(style.Render(wrap(p.status, p.w)), "\n")
+	return strings.Split(style.Render(look.Wrap(p.status, p.w)), "\n")
 }

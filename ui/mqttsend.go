@@ -8,6 +8,7 @@ import (
 	"sqc/api"
 	"sqc/state"
 	"sqc/state/live"
+	"sqc/ui/look"
 )
 
 // The MQTT set-up's own answers: the config its diff is made against, the
@@ -66,9 +67,9 @@ func (p *mqttPane) onConfig(r configRead) tea.Cmd {
 // confirm checks the form; with the config in hand it shows every
 // request in one confirm.
 func (p *mqttPane) confirm() tea.Cmd {
-	if i := p.form.firstProblem(); i >= 0 { // before the read: a form that cannot be sent costs nothing
-		f := p.form.fields[i]
-		p.status, p.isErr = f.label+": "+f.msg, true
+	if i := p.form.FirstProblem(); i >= 0 { // before the read: a form that cannot be sent costs nothing
+		f := p.form.Fields[i]
+		p.status, p.isErr = f.Label+": "+f.Msg, true
 		return nil
 	}
 	if p.cfg == nil {
@@ -110,7 +111,7 @@ func (p *mqttPane) confirm() tea.Cmd {
 		lines = append(lines, fmt.Sprintf("%s is not Hosted: these %d requests cost %d of its %d calls left this month.", p.dev.DeviceID, len(steps), len(steps), n))
 	}
 	lines = append(lines, "They are sent in this order; a failure stops the rest.")
-	p.con.ask(newQuestion("Set up MQTT on "+p.dev.DeviceID, lines, "Send "+plural(len(steps), "request")+"?", "send", "cancel", func(yes bool) tea.Cmd {
+	p.con.ask(look.NewQuestion("Set up MQTT on "+p.dev.DeviceID, lines, "Send "+look.Plural(len(steps), "request")+"?", "send", "cancel", func(yes bool) tea.Cmd {
 		if !yes {
 			p.status, p.isErr = "not sent", false
 			return nil
@@ -165,12 +166,12 @@ func (p *mqttPane) onStep(msg mqttStepMsg) tea.Cmd {
 		p.running, p.isErr = false, true
 		p.status = fmt.Sprintf("stopped at step %d of %d: %d done, %d not sent. Esc closes; m starts again.", msg.i+1, len(p.steps), msg.i, len(p.steps)-msg.i-1)
 		p.con.keyRefused(msg.err, "")
-		return p.con.toast(p.dev.DeviceID+": MQTT set-up stopped at step "+itoa(msg.i+1)+": "+s.result, true)
+		return p.con.toast(p.dev.DeviceID+": MQTT set-up stopped at step "+look.Itoa(msg.i+1)+": "+s.result, true)
 	}
 	if msg.i+1 < len(p.steps) {
 		return p.step(msg.i + 1)
 	}
 	p.running, p.isErr = false, false
-	p.status = "all " + plural(len(p.steps), "request") + " queued at " + p.sh.now().Local().Format("15:04:05") + ": the device takes them at its next check-in. Esc closes."
+	p.status = "all " + look.Plural(len(p.steps), "request") + " queued at " + p.sh.now().Local().Format("15:04:05") + ": the device takes them at its next check-in. Esc closes."
 	return p.con.toast(p.dev.DeviceID+": MQTT set-up queued", false)
 }

@@ -2,6 +2,8 @@ package ui
 
 import (
 	tea "charm.land/bubbletea/v2"
+
+	"sqc/ui/look"
 )
 
 // pane is one region of the console that owns its state: its cursor,
@@ -13,8 +15,8 @@ type pane interface {
 	key(msg tea.KeyPressMsg) (bool, tea.Cmd)
 	view() string
 	// hints are the pane's keys for the footer; helpGroups for the help.
-	hints() []hint
-	helpGroups() []helpGroup
+	hints() []look.Hint
+	helpGroups() []look.HelpGroup
 	// typing reports a text input that takes every key (q included).
 	typing() bool
 	// update folds an answer addressed to the pane (a paneMsg's).
@@ -51,7 +53,7 @@ func (p *logPane) update(tea.Msg) tea.Cmd      { return nil }
 // model: what it acts on is its own.
 type console interface {
 	toast(text string, isErr bool) tea.Cmd
-	ask(*prompt)
+	ask(*look.Prompt)
 	// keyRefused starts the login when err is the server refusing the
 	// key; kept says what the user keeps meanwhile.
 	keyRefused(err error, kept string) bool

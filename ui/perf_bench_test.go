@@ -11,6 +11,7 @@ import (
 
 	"sqc/api"
 	"sqc/state/live"
+	"sqc/ui/look"
 )
 
 // One data answer through the console's Update at 50,000 devices, as the
@@ -91,7 +92,7 @@ func BenchmarkIdleSecond(b *testing.B) {
 			_ = model.View()
 			b.ReportAllocs()
 			for b.Loop() {
-				model, _ = model.Update(secondMsg{})
+				model, _ = model.Update(look.SecondMsg{})
 				_ = model.View()
 				model, _ = model.Update(frameMsg{})
 				_ = model.View()

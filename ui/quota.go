@@ -10,39 +10,40 @@ import (
 
 	"sqc/api"
 	"sqc/state"
+	"sqc/ui/look"
 )
 
 // quotaPane is the quota meter, scrolled.
 type quotaPane struct {
 	sh     *shared
 	w, h   int
-	scroll scroller
+	scroll look.Scroller
 	rows   []quotaRow // the non-Hosted devices, sorted, as of rowsAt
 	rowsAt time.Time
 	rowsOf int // the fleet's size then
 }
 
-func (p *quotaPane) setSize(w, h int) { p.w, p.h, p.scroll.height = w, h, h }
+func (p *quotaPane) setSize(w, h int) { p.w, p.h, p.scroll.Height = w, h, h }
 func (p *quotaPane) typing() bool     { return false }
 func (p *quotaPane) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
-	return p.scroll.move(&p.sh.common, msg), nil
+	return p.scroll.Move(&p.sh.Common, msg), nil
 }
-func (p *quotaPane) hints() []hint           { return []hint{h(p.sh.keys.Down, 3)} }
-func (p *quotaPane) helpGroups() []helpGroup { return nil }
+func (p *quotaPane) hints() []look.Hint           { return []look.Hint{look.KeyHint(p.sh.Keys.Down, 3)} }
+func (p *quotaPane) helpGroups() []look.HelpGroup { return nil }
 
 func (p *quotaPane) view() string {
 	sh := p.sh
 	if sh.ledger == nil || sh.sched == nil {
-		return sh.st.dim.Render("no key in use: nothing counted")
+		return sh.St.Dim.Render("no key in use: nothing counted")
 	}
 	head := quotaLines(sh, sh.ledger, sh.sched, sh.fleet, p.w)
 	rows := p.nonHosted()
 	// Only the rows on screen are drawn: a fleet of 50,000 costs what a
 	// screenful does.
-	p.scroll.total = len(head) + len(rows)
-	p.scroll.clamp()
+	p.scroll.Total = len(head) + len(rows)
+	p.scroll.Clamp()
 	var out []string
-	for i := p.scroll.offset; i < min(p.scroll.total, p.scroll.offset+p.scroll.height); i++ {
+	for i := p.scroll.Offset; i < min(p.scroll.Total, p.scroll.Offset+p.scroll.Height); i++ {
 		if i < len(head) {
 			out = append(out, head[i])
 			continue
@@ -82,32 +83,32 @@ func (p *quotaPane) nonHosted() []quotaRow {
 }
 
 func (p *quotaPane) rowLine(r quotaRow) string {
-	st := p.sh.st
+	st := p.sh.St
 	left := fmt.Sprintf("%3d", r.left)
 	switch {
 	case r.left == 0:
-		left = st.alarm.Render(left)
+		left = st.Alarm.Render(left)
 	case r.left < 10:
-		left = st.warn.Render(left)
+		left = st.Warn.Render(left)
 	}
-	return fit(fmt.Sprintf("  %-9s %s %-5s %s", r.id, pad(clean(r.name), 16), r.plan, left), p.w)
+	return look.Fit(fmt.Sprintf("  %-9s %s %-5s %s", r.id, look.Pad(look.Clean(r.name), 16), r.plan, left), p.w)
 }
 
 // quotaLines renders the head of the quota meter: the account's limits,
 // what this console has used today, its pace and where that leads.
 func quotaLines(sh *shared, ledger *state.Ledger, sched *state.Scheduler, fleet *state.Fleet, width int) []string {
-	st := sh.st
+	st := sh.St
 	now := sh.now()
 	lim := sched.Limits()
 	used := ledger.UsedToday(now)
 	var out []string
-	add := func(label, value string) { out = append(out, fit(fmt.Sprintf("%-15s %s", label, value), width)) }
-	out = append(out, st.title.Render("Quota")+st.dim.Render(fmt.Sprintf(" · limits from %d devices, %d Hosted", fleet.Len(), lim.Hosted)))
+	add := func(label, value string) { out = append(out, look.Fit(fmt.Sprintf("%-15s %s", label, value), width)) }
+	out = append(out, st.Title.Render("Quota")+st.Dim.Render(fmt.Sprintf(" · limits from %d devices, %d Hosted", fleet.Len(), lim.Hosted)))
 	if until, why, askable := sched.Stopped(); why != "" {
 		// the limits above are those known before a listing that stopped
 		// early: the list is incomplete
-		for _, l := range strings.Split(wrap("The device list is incomplete: the last listing stopped early ("+why+"); the limits are those known before it.", width), "\n") {
-			out = append(out, st.warn.Render(l))
+		for _, l := range strings.Split(look.Wrap("The device list is incomplete: the last listing stopped early ("+why+"); the limits are those known before it.", width), "\n") {
+			out = append(out, st.Warn.Render(l))
 		}
 		if until.After(now) {
 			add("listed again", fmt.Sprintf("at %s UTC, in %s", until.UTC().Format("15:04"), short(until.Sub(now))))
@@ -130,19 +131,19 @@ func quotaLines(sh *shared, ledger *state.Ledger, sched *state.Scheduler, fleet 
 	case ex.IsZero():
 		add("exhaustion", "not before the reset at this pace")
 	case !ex.After(now):
-		add("exhaustion", st.alarm.Render("the daily quota is used up"))
+		add("exhaustion", st.Alarm.Render("the daily quota is used up"))
 	default:
-		add("exhaustion", st.warn.Render(fmt.Sprintf("at %s UTC at this pace (in %s)", ex.UTC().Format("15:04"), short(ex.Sub(now)))))
+		add("exhaustion", st.Warn.Render(fmt.Sprintf("at %s UTC at this pace (in %s)", ex.UTC().Format("15:04"), short(ex.Sub(now)))))
 	}
 	n429 := ledger.RateLimitedToday(now)
 	r429 := fmt.Sprintf("%d today", n429)
 	if n429 > 0 {
-		r429 = st.warn.Render(r429)
+		r429 = st.Warn.Render(r429)
 	}
 	add("429s seen", r429)
 	reset := api.NextReset(now)
-	add("next reset", fmt.Sprintf("%s in %s %s", reset.Format("15:04 UTC"), short(reset.Sub(now)), st.dim.Render("(assumed)")))
-	out = append(out, "", st.title.Render(fmt.Sprintf("Non-Hosted devices · calls left this month (of %d)", api.MonthlyPerDevice)))
+	add("next reset", fmt.Sprintf("%s in %s %s", reset.Format("15:04 UTC"), short(reset.Sub(now)), st.Dim.Render("(assumed)")))
+	out = append(out, "", st.Title.Render(fmt.Sprintf("Non-Hosted devices · calls left this month (of %d)", api.MonthlyPerDevice)))
 	nonHosted := false
 	for _, d := range fleet.All() {
 		if d.Plan != api.PlanHosted {
@@ -151,7 +152,7 @@ func quotaLines(sh *shared, ledger *state.Ledger, sched *state.Scheduler, fleet 
 		}
 	}
 	if !nonHosted {
-		out = append(out, st.dim.Render("  every device is on a Hosted plan"))
+		out = append(out, st.Dim.Render("  every device is on a Hosted plan"))
 	}
 	return out
 }
@@ -166,7 +167,7 @@ func gauge(sh *shared, frac float64, width int) string {
 		bar += string([]rune("▏▎▍▌▋▊▉")[part-1])
 	}
 	rest := width - lenRunes(bar)
-	return "▕" + sh.st.gaugeFill.Render(bar) + sh.st.gaugeEmpty.Render(strings.Repeat(" ", max(0, rest))) + "▏"
+	return "▕" + sh.St.GaugeFill.Render(bar) + sh.St.GaugeEmpty.Render(strings.Repeat(" ", max(0, rest))) + "▏"
 }
 
 func lenRunes(s string) int { return len([]rune(s)) }

@@ -11,6 +11,7 @@ import (
 
 	"sqc/api"
 	"sqc/state"
+	"sqc/ui/look"
 )
 
 // The readings pane: the focused device's latest message, every key,
@@ -21,7 +22,7 @@ import (
 type readingsPane struct {
 	sh     *shared
 	w, h   int
-	scroll scroller
+	scroll look.Scroller
 	device func() *state.Device // the focused device, from the list
 }
 
@@ -29,11 +30,11 @@ func newReadingsPane(sh *shared, device func() *state.Device) *readingsPane {
 	return &readingsPane{sh: sh, device: device}
 }
 
-func (p *readingsPane) setSize(w, h int) { p.w, p.h, p.scroll.height = w, h, max(1, h-2) }
+func (p *readingsPane) setSize(w, h int) { p.w, p.h, p.scroll.Height = w, h, max(1, h-2) }
 func (p *readingsPane) typing() bool     { return false }
 
 func (p *readingsPane) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
-	return p.scroll.move(&p.sh.common, msg), nil
+	return p.scroll.Move(&p.sh.Common, msg), nil
 }
 
 // sparkWidth is about how many points a sparkline shows (keys and values
@@ -41,23 +42,23 @@ func (p *readingsPane) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 // many messages, and no more.
 func (p *readingsPane) sparkWidth() int { return max(10, p.w-4-14-12) }
 
-func (p *readingsPane) hints() []hint {
-	k := p.sh.keys
-	return []hint{h(k.Down, 3)}
+func (p *readingsPane) hints() []look.Hint {
+	k := p.sh.Keys
+	return []look.Hint{look.KeyHint(k.Down, 3)}
 }
 
-func (p *readingsPane) helpGroups() []helpGroup {
-	k := p.sh.keys
-	return []helpGroup{{"readings", []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}}}
+func (p *readingsPane) helpGroups() []look.HelpGroup {
+	k := p.sh.Keys
+	return []look.HelpGroup{{Title: "readings", Keys: []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}}}
 }
 
 // reset scrolls back to the top, for a newly focused device.
-func (p *readingsPane) reset() { p.scroll.offset = 0 }
+func (p *readingsPane) reset() { p.scroll.Offset = 0 }
 
 func (p *readingsPane) view() string {
 	d := p.device()
 	if d == nil {
-		return p.sh.st.dim.Render("no device selected")
+		return p.sh.St.Dim.Render("no device selected")
 	}
 	sh := p.sh
 	rs := readingsStatus{nextIn: -1, canRead: sh.sched != nil && sh.sched.CanRead(d.DeviceID)}
@@ -85,8 +86,8 @@ func (p *readingsPane) view() string {
 	// The device and its freshness stay on top while the rest scrolls:
 	// scrolled down, the screen still says whose readings these are.
 	const pinned = 2
-	p.scroll.height = max(1, p.h-pinned)
-	return strings.Join(append(lines[:pinned:pinned], p.scroll.window(lines[pinned:])...), "\n")
+	p.scroll.Height = max(1, p.h-pinned)
+	return strings.Join(append(lines[:pinned:pinned], p.scroll.Window(lines[pinned:])...), "\n")
 }
 
 // readingsStatus is what the pane says about freshness.
@@ -100,10 +101,10 @@ type readingsStatus struct {
 
 // readingLines renders the pane's content as lines; the caller scrolls.
 func readingLines(sh *shared, d *state.Device, rs readingsStatus, width int) []string {
-	st := sh.st
+	st := sh.St
 	now := sh.now()
 	var out []string
-	add := func(s string) { out = append(out, fit(s, width)) }
+	add := func(s string) { out = append(out, look.Fit(s, width)) }
 	// Each fact is cut to the pane before it is joined: the line is cut to
 	// the width anyway, and a frame must cost the same whatever a server
 	// named the device (the api cuts names at decode; this is the frame's
@@ -111,21 +112,21 @@ func readingLines(sh *shared, d *state.Device, rs readingsStatus, width int) []s
 	var facts []string
 	for _, f := range []string{d.Name, d.Model, d.Plan, d.GroupName} {
 		if f != "" {
-			facts = append(facts, cut(f, width))
+			facts = append(facts, look.Cut(f, width))
 		}
 	}
-	add(st.title.Render(cut(d.DeviceID, width)) + "  " + strings.Join(facts, " · "))
+	add(st.Title.Render(look.Cut(d.DeviceID, width)) + "  " + strings.Join(facts, " · "))
 
 	status := "no data read yet"
 	if !d.FetchedAt.IsZero() {
 		age := now.Sub(d.FetchedAt)
 		status = "updated " + state.Ago(d.FetchedAt, now) + " ago"
-		style := st.dim
+		style := st.Dim
 		switch {
 		case age > 10*time.Minute:
-			style = st.old
+			style = st.Old
 		case age > max(2*rs.interval, time.Minute):
-			style = st.stale
+			style = st.Stale
 		}
 		status = style.Render(status)
 	}
@@ -135,9 +136,9 @@ func readingLines(sh *shared, d *state.Device, rs readingsStatus, width int) []s
 	case rs.paused:
 		status += " · paused (p resumes)"
 	case rs.held != "" && rs.nextIn >= 0:
-		status += st.warn.Render(fmt.Sprintf(" · held: %s · next try in %s", rs.held, short(rs.nextIn)))
+		status += st.Warn.Render(fmt.Sprintf(" · held: %s · next try in %s", rs.held, short(rs.nextIn)))
 	case rs.held != "":
-		status += st.warn.Render(" · held: " + rs.held)
+		status += st.Warn.Render(" · held: " + rs.held)
 	case rs.nextIn >= 0:
 		status += fmt.Sprintf(" · next in %s", short(rs.nextIn))
 	}
@@ -147,14 +148,14 @@ func readingLines(sh *shared, d *state.Device, rs readingsStatus, width int) []s
 		mt := m.Time()
 		line := "message " + mt.Format("15:04:05 UTC") + " (" + state.Ago(mt, now) + " ago)"
 		if now.Sub(mt) > state.StaleAfter {
-			line = st.stale.Render(line)
+			line = st.Stale.Render(line)
 		}
-		add(st.dim.Render(line))
+		add(st.Dim.Render(line))
 	}
 	if d.Err != nil {
-		msg := wrap("last read failed "+state.Ago(d.ErrAt, now)+" ago: "+d.Err.Error(), width)
+		msg := look.Wrap("last read failed "+state.Ago(d.ErrAt, now)+" ago: "+d.Err.Error(), width)
 		for _, l := range strings.Split(msg, "\n") {
-			add(st.errText.Render(l))
+			add(st.ErrText.Render(l))
 		}
 	}
 	if m == nil {
@@ -168,12 +169,12 @@ func readingLines(sh *shared, d *state.Device, rs readingsStatus, width int) []s
 	for _, grp := range groups {
 		g, fields := grp.Name, grp.Fields
 		out = append(out, "")
-		add(st.header.Render(grp.Title))
+		add(st.Header.Render(grp.Title))
 		switch g {
 		case "events":
 			for _, e := range m.Events {
-				lv := st.level(e.Class()).Render(fmt.Sprintf("lv%-3d %-7s", e.Level, e.Class()))
-				add("  " + lv + " " + cut(e.Topic, width) + ": " + cut(e.Msg, width))
+				lv := st.Level(e.Class()).Render(fmt.Sprintf("lv%-3d %-7s", e.Level, e.Class()))
+				add("  " + lv + " " + look.Cut(e.Topic, width) + ": " + look.Cut(e.Msg, width))
 			}
 			continue
 		case "can":
@@ -184,29 +185,29 @@ func readingLines(sh *shared, d *state.Device, rs readingsStatus, width int) []s
 				}
 				add("  " + f.Key + " · " + api.Plural(len(frames), "frame"))
 				for _, fr := range frames {
-					add("    " + st.dim.Render(api.FormatCANID(fr)) + "  " + cut(fr.Data, width))
+					add("    " + st.Dim.Render(api.FormatCANID(fr)) + "  " + look.Cut(fr.Data, width))
 				}
 			}
 			continue
 		}
 		for _, f := range fields {
 			val := api.FormatReading(f.Key, f, m)
-			line := "  " + pad(f.Key, cols.key) + " "
+			line := "  " + look.Pad(f.Key, cols.key) + " "
 			if f.Kind != api.KindNumber { // text has no sparkline: it may take the rest of the line
-				add(line + cut(val, cols.val+1+cols.spark))
+				add(line + look.Cut(val, cols.val+1+cols.spark))
 				continue
 			}
 			spark := ""
 			if s := d.History.Series(f.Key); s != nil && cols.spark > 0 {
 				vals = s.Values(vals)
-				spark = st.gaugeFill.Render(sparkline(vals, cols.spark))
+				spark = st.GaugeFill.Render(look.Sparkline(vals, cols.spark))
 			}
-			add(line + pad(val, cols.val) + " " + spark)
+			add(line + look.Pad(val, cols.val) + " " + spark)
 		}
 	}
 	if len(m.Problems) > 0 {
 		out = append(out, "")
-		add(st.warn.Render("keys with an unexpected shape (shown raw): " + strings.Join(m.Problems, ", ")))
+		add(st.Warn.Render("keys with an unexpected shape (shown raw): " + strings.Join(m.Problems, ", ")))
 	}
 	return out
 }
@@ -224,9 +225,9 @@ func fieldColumns(m *api.DataMessage, groups []api.FieldGroup, width int) column
 			continue
 		}
 		for _, f := range g.Fields {
-			keyW = max(keyW, cellWidth(f.Key))
+			keyW = max(keyW, look.CellWidth(f.Key))
 			if f.Kind == api.KindNumber {
-				valW = max(valW, cellWidth(api.FormatReading(f.Key, f, m)))
+				valW = max(valW, look.CellWidth(api.FormatReading(f.Key, f, m)))
 			}
 		}
 	}

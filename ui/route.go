@@ -9,6 +9,7 @@ import (
 
 	"sqc/api"
 	"sqc/state"
+	"sqc/ui/look"
 )
 
 // heldNow says why nothing can be read now, when something holds every
@@ -31,7 +32,7 @@ func (m *Model) heldNow() tea.Cmd {
 // screen, the dialog, the help, the focused pane, then the console's own
 // keys.
 func (m *Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
-	k := m.sh.keys
+	k := m.sh.Keys
 	if msg.Mod.Contains(tea.ModAlt) {
 		// A key typed within the terminal's escape time after esc (tmux
 		// waits 500 ms by default) arrives as one alt+key, with no text:
@@ -51,16 +52,16 @@ func (m *Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	}
 	if m.dialog != nil {
 		p := m.dialog
-		if time.Now().Before(p.guardUntil) {
+		if time.Now().Before(p.GuardUntil) {
 			return m, nil
 		}
-		done, cmd := p.key(&m.sh.common, msg)
+		done, cmd := p.Key(&m.sh.Common, msg)
 		if done && m.dialog == p {
 			m.dialog = nil
 		}
 		return m, cmd
 	}
-	if !m.helpOpen() && matches(msg, k.Help) && !m.takesText() {
+	if !m.helpOpen() && look.Matches(msg, k.Help) && !m.takesText() {
 		// a form's choice takes no text: ? is the help's there too
 		m.openHelp()
 		return m, nil
@@ -68,7 +69,7 @@ func (m *Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	if m.typing() {
 		return m.paneKey(msg)
 	}
-	if matches(msg, k.Suspend) {
+	if look.Matches(msg, k.Suspend) {
 		// fg brings it back; if the shell never does, what it knew is kept
 		if err := m.saveNow(); err != nil {
 			m.cfg.Log.Warn("could not save state before suspending", "err", err)
@@ -79,7 +80,7 @@ func (m *Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		if done, cmd := m.help.key(msg); done {
 			return m, cmd
 		}
-		if matches(msg, k.Back, k.Quit, k.Help) {
+		if look.Matches(msg, k.Back, k.Quit, k.Help) {
 			m.closeHelp()
 		}
 		return m, nil
@@ -94,11 +95,11 @@ func (m *Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 // any dialog, form or pane sees it: ctrl+c always, Q unless a text
 // cursor has the keys (there Q is a letter of what is typed).
 func (m *Model) quitKey(msg tea.KeyPressMsg) bool {
-	k := m.sh.keys
-	if matches(msg, k.Interrupt) {
+	k := m.sh.Keys
+	if look.Matches(msg, k.Interrupt) {
 		return true
 	}
-	return matches(msg, k.ForceQuit) && !m.takesText()
+	return look.Matches(msg, k.ForceQuit) && !m.takesText()
 }
 
 // takesText reports a text cursor that has the keys: the login's key,
@@ -108,15 +109,15 @@ func (m *Model) takesText() bool {
 	case m.loggingIn:
 		return m.login.stage == loginEntering
 	case m.dialog != nil:
-		return m.dialog.input != nil
+		return m.dialog.Input != nil
 	case !m.typing():
 		return false
 	case m.helpOpen():
 		return true
 	case m.focused() == pane(m.add):
-		return !m.add.sending && !m.add.form.focused().fixed // nothing is typed while it is sent
+		return !m.add.sending && !m.add.form.Focused().Fixed // nothing is typed while it is sent
 	case m.focused() == pane(m.mqtt):
-		return !m.mqtt.form.focused().fixed
+		return !m.mqtt.form.Focused().Fixed
 	}
 	return true
 }
@@ -165,17 +166,17 @@ func (m *Model) paneKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 
 // consoleKey handles the keys that are the console's, not a pane's.
 func (m *Model) consoleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
-	k := m.sh.keys
+	k := m.sh.Keys
 	sched := m.sh.sched
 	switch {
-	case matches(msg, k.Quit):
+	case look.Matches(msg, k.Quit):
 		if m.atHome() {
 			return m, m.quit()
 		}
 		m.back()
-	case matches(msg, k.Back):
+	case look.Matches(msg, k.Back):
 		return m, m.back()
-	case matches(msg, k.Open):
+	case look.Matches(msg, k.Open):
 		if m.focused() != pane(m.list) {
 			return m, nil
 		}
@@ -189,25 +190,25 @@ func (m *Model) consoleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			return m, m.toast(m.cannotRead(d.DeviceID), true)
 		}
 		return m, m.schedule()
-	case matches(msg, k.NextPane):
+	case look.Matches(msg, k.NextPane):
 		if m.focus == onRight {
 			m.focus = onList
 		} else {
 			m.focus = onRight
 		}
 		m.layout()
-	case matches(msg, k.Config) && len(m.list.marks) > 0 && m.focused() == pane(m.list):
+	case look.Matches(msg, k.Config) && len(m.list.marks) > 0 && m.focused() == pane(m.list):
 		if m.sh.readOnly {
 			return m, m.toast(state.ErrReadOnly.Error(), true)
 		}
 		return m, m.bulk.openOn(m.markedDevices())
-	case matches(msg, k.Config):
+	case look.Matches(msg, k.Config):
 		d := m.list.focused()
 		if d == nil {
 			return m, nil
 		}
 		return m, m.config.openOn(d.Device, func() { m.showRight(m.config) })
-	case matches(msg, k.AddDevice) && m.focused() == pane(m.list):
+	case look.Matches(msg, k.AddDevice) && m.focused() == pane(m.list):
 		if m.sh.readOnly {
 			return m, m.toast(state.ErrReadOnly.Error(), true)
 		}
@@ -217,7 +218,7 @@ func (m *Model) consoleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		cmd := m.add.open()
 		m.showRight(m.add)
 		return m, cmd
-	case matches(msg, k.MQTT) && m.focused() == pane(m.list):
+	case look.Matches(msg, k.MQTT) && m.focused() == pane(m.list):
 		d := m.list.focused()
 		switch {
 		case d == nil:
@@ -233,20 +234,20 @@ func (m *Model) consoleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		cmd := m.mqtt.open(d.Device)
 		m.showRight(m.mqtt)
 		return m, cmd
-	case matches(msg, k.Quota):
+	case look.Matches(msg, k.Quota):
 		m.toggleRight(m.quota)
-	case matches(msg, k.Log):
+	case look.Matches(msg, k.Log):
 		m.toggleRight(m.apiLog)
-	case matches(msg, k.Export) && m.focused() == pane(m.list):
+	case look.Matches(msg, k.Export) && m.focused() == pane(m.list):
 		return m, m.askExport("")
-	case matches(msg, k.Refresh, k.RefreshList):
+	case look.Matches(msg, k.Refresh, k.RefreshList):
 		lk := m.sh.locked
 		switch held := m.heldNow(); {
 		case lk == nil:
 			return m, nil
 		case held != nil:
 			return m, held
-		case matches(msg, k.RefreshList):
+		case look.Matches(msg, k.RefreshList):
 			if !lk.ReadNow(state.KindList, "") {
 				// one listing per backoff after one stopped early: each may
 				// spend 5% of the account's day
@@ -259,11 +260,11 @@ func (m *Model) consoleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			return m, tea.Batch(m.schedule(), m.toast(m.cannotRead(m.focusID), true))
 		}
 		return m, m.schedule()
-	case matches(msg, k.Copy):
+	case look.Matches(msg, k.Copy):
 		if d := m.list.focused(); d != nil {
 			return m, tea.Batch(tea.SetClipboard(d.DeviceID), m.toast(d.DeviceID+" sent to the terminal's clipboard (OSC 52)", false))
 		}
-	case matches(msg, k.Pause):
+	case look.Matches(msg, k.Pause):
 		if lk := m.sh.locked; sched != nil && lk != nil {
 			lk.SetPaused(!sched.Paused())
 			if sched.Paused() {
@@ -271,7 +272,7 @@ func (m *Model) consoleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			}
 			return m, tea.Batch(m.toast("live refresh resumed", false), m.schedule())
 		}
-	case matches(msg, k.Mouse):
+	case look.Matches(msg, k.Mouse):
 		m.mouse = !m.mouse
 		return m, m.toast(map[bool]string{true: "mouse on: wheel scrolls, click selects", false: "mouse off: the terminal selects text again"}[m.mouse], false)
 	}
@@ -291,7 +292,7 @@ func (m *Model) readNow(kind state.Kind, id string) bool {
 }
 
 // ask opens a dialog over the screen.
-func (m *Model) ask(p *prompt) { m.dialog = p }
+func (m *Model) ask(p *look.Prompt) { m.dialog = p }
 
 // seek focuses a device once the device list has it, and asks for the list.
 func (m *Model) seek(id string) {
@@ -306,7 +307,7 @@ func (m *Model) onPaste(msg tea.PasteMsg) (tea.Model, tea.Cmd) {
 		m.login, cmd = m.login.update(msg)
 		return m, cmd
 	case m.dialog != nil:
-		return m, m.dialog.paste(msg)
+		return m, m.dialog.Paste(msg)
 	case m.focused() == pane(m.config):
 		return m, m.config.paste(msg)
 	case m.focused() == pane(m.add):
@@ -322,32 +323,32 @@ func (m *Model) onPaste(msg tea.PasteMsg) (tea.Model, tea.Cmd) {
 // again with the name typed and the reason.
 func (m *Model) askExport(failed string, why ...string) tea.Cmd {
 	rows := m.list.idx.Rows(0, m.list.idx.Len(), nil)
-	what := "the " + plural(len(rows), "device") + " shown"
+	what := "the " + look.Plural(len(rows), "device") + " shown"
 	if len(m.list.marks) > 0 {
 		rows = m.list.marked()
-		what = "the " + plural(len(rows), "marked device")
+		what = "the " + look.Plural(len(rows), "marked device")
 	}
 	if len(rows) == 0 {
 		return m.toast("nothing to export: the list is empty", true)
 	}
-	name := defaultExportPath(m.sh.now())
+	name := look.DefaultExportPath(m.sh.now())
 	if failed != "" {
 		name = failed
 	}
 	now := m.sh.now
-	m.dialog = newTextPrompt("Export "+what, []string{"A name ending in .json writes JSON; anything else CSV."}, "export to › ", name,
+	m.dialog = look.NewTextPrompt("Export "+what, []string{"A name ending in .json writes JSON; anything else CSV."}, "export to › ", name,
 		func(value string, ok bool) (tea.Cmd, error) {
 			if !ok {
-				return say("export cancelled", false), nil
+				return look.Say("export cancelled", false), nil
 			}
 			path := strings.TrimSpace(value)
 			if path == "" {
-				return nil, errEmptyExport
+				return nil, look.ErrEmptyExport
 			}
-			return exportDevices(path, rows, now(), func(typed, why string) tea.Cmd { return m.askExport(typed, why) }), nil
+			return look.ExportDevices(path, rows, now(), func(typed, why string) tea.Cmd { return m.askExport(typed, why) }), nil
 		})
 	if len(why) > 0 {
-		m.dialog.err = why[0]
+		m.dialog.Err = why[0]
 	}
 	return nil
 }

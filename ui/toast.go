@@ -4,6 +4,8 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+
+	"sqc/ui/look"
 )
 
 // toast is a short message in the footer. Each has an id, so the timeout
@@ -23,7 +25,7 @@ const toastFor = 4 * time.Second
 func (m *Model) toast(text string, isErr bool) tea.Cmd {
 	m.toastSeq++
 	id := m.toastSeq
-	m.toasts = append(m.toasts, toast{id: id, text: clean(text), isErr: isErr})
+	m.toasts = append(m.toasts, toast{id: id, text: look.Clean(text), isErr: isErr})
 	if len(m.toasts) > 3 {
 		m.toasts = m.toasts[len(m.toasts)-3:]
 	}

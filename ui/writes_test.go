@@ -16,6 +16,7 @@ import (
 	"sqc/api/sim"
 	"sqc/state"
 	"sqc/state/live"
+	"sqc/ui/look"
 )
 
 // modelOn is a console on a simulated fleet, driven message by message:
@@ -49,7 +50,7 @@ func TestSendAgainGoesToTheDeviceWritten(t *testing.T) {
 	if m.dialog == nil {
 		t.Fatal("no question after a read-back without the change")
 	}
-	m.dialog.key(&m.sh.common, press("y"))
+	m.dialog.Key(&m.sh.Common, press("y"))
 	w := m.sh.writes[a.DeviceID]
 	if w == nil || !w.sending {
 		t.Fatal("y sent nothing")
@@ -178,13 +179,13 @@ func TestDialogsFromAnswersWaitAndAreGuarded(t *testing.T) {
 	t.Parallel()
 	m, _ := modelOn(t, 1, 1)
 	m.cfg.DialogGuard = time.Hour
-	first := newQuestion("first", nil, "?", "yes", "no", func(bool) tea.Cmd { return nil })
+	first := look.NewQuestion("first", nil, "?", "yes", "no", func(bool) tea.Cmd { return nil })
 	m.dialog = first
-	second := newQuestion("second", nil, "?", "yes", "no", func(bool) tea.Cmd { return nil })
+	second := look.NewQuestion("second", nil, "?", "yes", "no", func(bool) tea.Cmd { return nil })
 	m.dialog = second // as an answer's handler does
 	m.settleDialogs(first, false)
 	if m.dialog != first || len(m.dialogs) != 1 {
-		t.Fatalf("the dialog in front is %q with %d waiting", m.dialog.title, len(m.dialogs))
+		t.Fatalf("the dialog in front is %q with %d waiting", m.dialog.Title, len(m.dialogs))
 	}
 	next, _ := m.Update(press("n"))
 	m = next.(*Model)
@@ -195,7 +196,7 @@ func TestDialogsFromAnswersWaitAndAreGuarded(t *testing.T) {
 	if m = next.(*Model); m.dialog != second {
 		t.Fatal("a key typed as the dialog appeared answered it")
 	}
-	second.guardUntil = time.Time{}
+	second.GuardUntil = time.Time{}
 	next, _ = m.Update(press("n"))
 	if m = next.(*Model); m.dialog != nil {
 		t.Fatal("the dialog took no key after its guard")
@@ -260,9 +261,9 @@ func TestBulkSettingTheFirstDeviceHasIsKept(t *testing.T) {
 	m.bulk.open(s.Devices())
 	m.bulk.reading, m.bulk.cfg = false, api.Config{"ambient": api.Config{"alarm": json.Number("65")}}
 	m.bulk.askSetting()
-	m.dialog.input.SetValue("ambient.alarm = 65")
-	if done, _ := m.dialog.key(&m.sh.common, tea.KeyPressMsg{Code: tea.KeyEnter}); !done {
-		t.Fatalf("the setting was refused: %s", m.dialog.err)
+	m.dialog.Input.SetValue("ambient.alarm = 65")
+	if done, _ := m.dialog.Key(&m.sh.Common, tea.KeyPressMsg{Code: tea.KeyEnter}); !done {
+		t.Fatalf("the setting was refused: %s", m.dialog.Err)
 	}
 	if got := state.DiffLines(m.bulk.changes); len(got) != 1 || got[0] != "+ ambient.alarm 65" {
 		t.Fatalf("staged %q, want + ambient.alarm 65", got)
@@ -281,7 +282,7 @@ func TestResumedBulkChangeIsNotOfferedAgain(t *testing.T) {
 	for _, k := range []string{"w", "+"} {
 		m.Update(press(k))
 		if m.dialog != nil {
-			t.Fatalf("%s asked %q of a change already confirmed", k, m.dialog.title)
+			t.Fatalf("%s asked %q of a change already confirmed", k, m.dialog.Title)
 		}
 	}
 }

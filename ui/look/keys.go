@@ -1,14 +1,14 @@
-package ui
+package look
 
 import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 )
 
-// keyMap is the one keymap: every binding of the console, from which the
+// KeyMap is the one keymap: every binding of the console, from which the
 // footer and the help are generated. ctrl+a and ctrl+b are tmux prefixes:
 // every action has a plain key, and ctrl+a only doubles one.
-type keyMap struct {
+type KeyMap struct {
 	// moving, in any pane
 	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
 	// the console
@@ -23,11 +23,11 @@ type keyMap struct {
 	Search, Edit, AddKey, Editor, Undo, Write key.Binding
 }
 
-func defaultKeys() keyMap {
+func DefaultKeys() KeyMap {
 	b := func(keys []string, help, desc string) key.Binding {
 		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
 	}
-	return keyMap{
+	return KeyMap{
 		Up:       b([]string{"up", "k"}, "↑/k", "up"),
 		Down:     b([]string{"down", "j"}, "↓/j", "down"),
 		PageUp:   b([]string{"pgup", "ctrl+u"}, "pgup/ctrl+u", "page up"),
@@ -79,20 +79,20 @@ func defaultKeys() keyMap {
 	}
 }
 
-// hint is a binding offered to the footer, with how much it matters: the
+// Hint is a binding offered to the footer, with how much it matters: the
 // footer drops the least important first when the line is short.
-type hint struct {
-	b    key.Binding
-	desc string // overrides the binding's description here ("back" for q)
-	prio int    // higher stays longer
+type Hint struct {
+	B    key.Binding
+	Desc string // overrides the binding's description here ("back" for q)
+	Prio int    // higher stays longer
 }
 
-func h(b key.Binding, prio int) hint { return hint{b: b, prio: prio} }
+func KeyHint(b key.Binding, prio int) Hint { return Hint{B: b, Prio: prio} }
 
-// helpGroup is a titled set of bindings for the help screen.
-type helpGroup struct {
-	title string
-	keys  []key.Binding
+// HelpGroup is a titled set of bindings for the help screen.
+type HelpGroup struct {
+	Title string
+	Keys  []key.Binding
 }
 
-func matches(msg tea.KeyPressMsg, b ...key.Binding) bool { return key.Matches(msg, b...) }
+func Matches(msg tea.KeyPressMsg, b ...key.Binding) bool { return key.Matches(msg, b...) }

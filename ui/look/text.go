@@ -1,4 +1,4 @@
-package ui
+package look
 
 import (
 	"strconv"
@@ -14,19 +14,19 @@ import (
 // they hold no escape sequences; a cut stops as soon as the width is
 // reached, so a 50 KB value costs what its first screenful does.
 
-// cut shortens plain text to at most w cells, ending in … when cut.
-func cut(s string, w int) string { return api.Truncate(s, w, "…") }
+// Cut shortens plain text to at most w cells, ending in … when cut.
+func Cut(s string, w int) string { return api.Truncate(s, w, "…") }
 
-// pad cuts or pads plain text to exactly w cells.
-func pad(s string, w int) string {
-	s = cut(s, w)
-	if sw := cellWidth(s); sw < w {
+// Pad cuts or pads plain text to exactly w cells.
+func Pad(s string, w int) string {
+	s = Cut(s, w)
+	if sw := CellWidth(s); sw < w {
 		return s + strings.Repeat(" ", w-sw)
 	}
 	return s
 }
 
-func cellWidth(s string) int {
+func CellWidth(s string) int {
 	if isASCII(s) {
 		return len(s)
 	}
@@ -42,8 +42,8 @@ func isASCII(s string) bool {
 	return true
 }
 
-// fit cuts a styled line to w cells without breaking escape sequences.
-func fit(s string, w int) string {
+// Fit cuts a styled line to w cells without breaking escape sequences.
+func Fit(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
@@ -53,9 +53,9 @@ func fit(s string, w int) string {
 	return ansi.Truncate(s, w, "…")
 }
 
-// wrap breaks text into lines of at most w cells, at spaces when it can.
-func wrap(s string, w int) string {
+// Wrap breaks text into lines of at most w cells, at spaces when it can.
+func Wrap(s string, w int) string {
 	return ansi.Wrap(s, max(10, w), " ")
 }
 
-func itoa(n int) string { return strconv.Itoa(n) }
+func Itoa(n int) string { return strconv.Itoa(n) }

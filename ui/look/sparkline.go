@@ -1,12 +1,12 @@
-package ui
+package look
 
 import "math"
 
 var sparkRunes = []rune("▁▂▃▄▅▆▇█")
 
-// sparkline draws the last width values, scaled between their min and max.
+// Sparkline draws the last width values, scaled between their min and max.
 // A field that has not moved draws nothing: a flat line is only noise.
-func sparkline(values []float64, width int) string {
+func Sparkline(values []float64, width int) string {
 	if width <= 0 || len(values) < 2 {
 		return ""
 	}

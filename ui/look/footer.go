@@ -1,4 +1,4 @@
-package ui
+package look
 
 import (
 	"strings"
@@ -7,27 +7,27 @@ import (
 	"charm.land/lipgloss/v2"
 )
 
-// unoffered is a hint for keys a pane takes but does not offer now (u
+// Unoffered is a hint for keys a pane takes but does not offer now (u
 // with nothing to undo): the footer shows neither them nor the console's
 // keys they shadow, since the focused pane gets a key first.
-func unoffered(bs ...key.Binding) hint {
+func Unoffered(bs ...key.Binding) Hint {
 	var keys []string
 	for _, b := range bs {
 		keys = append(keys, b.Keys()...)
 	}
-	return hint{b: key.NewBinding(key.WithKeys(keys...))}
+	return Hint{B: key.NewBinding(key.WithKeys(keys...))}
 }
 
-// footerLine lays out hints on one line of width w: the least important
+// FooterLine lays out hints on one line of width w: the least important
 // are dropped first, words are never cut, and what is shown keeps the
 // order given. tail is always shown, at the end.
-func footerLine(sh *common, hints []hint, tail []hint, w int) string {
-	render := func(x hint) string {
-		d := x.desc
+func FooterLine(sh *Common, hints []Hint, tail []Hint, w int) string {
+	render := func(x Hint) string {
+		d := x.Desc
 		if d == "" {
-			d = x.b.Help().Desc
+			d = x.B.Help().Desc
 		}
-		return sh.st.key.Render(x.b.Help().Key) + " " + d
+		return sh.St.Key.Render(x.B.Help().Key) + " " + d
 	}
 	const sep = "  "
 	width := func(parts []string) int {
@@ -54,7 +54,7 @@ func footerLine(sh *common, hints []hint, tail []hint, w int) string {
 	for {
 		best := -1
 		for i, x := range hints {
-			if !keep[i] && offered(x.b) && (best < 0 || x.prio > hints[best].prio) {
+			if !keep[i] && offered(x.B) && (best < 0 || x.Prio > hints[best].Prio) {
 				best = i
 			}
 		}
@@ -81,7 +81,7 @@ func footerLine(sh *common, hints []hint, tail []hint, w int) string {
 	parts = append(parts, tailParts...)
 	line := strings.Join(parts, sep)
 	if lipgloss.Width(line) > w { // the tail alone is wider than the screen
-		return fit(line, w)
+		return Fit(line, w)
 	}
 	return line
 }

@@ -1,4 +1,4 @@
-package ui
+package look
 
 import (
 	"bytes"
@@ -16,21 +16,21 @@ import (
 	"sqc/state"
 )
 
-var errEmptyExport = errors.New("give a file name ending in .csv or .json")
+var ErrEmptyExport = errors.New("give a file name ending in .csv or .json")
 
-type exportedMsg struct {
-	typed string // the name as the user typed it, to ask again after a failure
-	path  string
-	n     int
-	note  string // where the file went and why, when it is not plain
-	err   error
-	// again asks for a name again, the typed one kept, with why it failed
-	again func(typed, why string) tea.Cmd
+type ExportedMsg struct {
+	Typed string // the name as the user typed it, to ask again after a failure
+	Path  string
+	N     int
+	Note  string // where the file went and why, when it is not plain
+	Err   error
+	// Again asks for a name again, the typed one kept, with why it failed
+	Again func(typed, why string) tea.Cmd
 }
 
-// exportFile writes what encode makes for the file a typed name means, as
+// ExportFile writes what encode makes for the file a typed name means, as
 // a new file, in a command: files can be slow.
-func exportFile(typed string, n int, encode func(path string) ([]byte, error), again func(typed, why string) tea.Cmd) tea.Cmd {
+func ExportFile(typed string, n int, encode func(path string) ([]byte, error), again func(typed, why string) tea.Cmd) tea.Cmd {
 	return func() tea.Msg {
 		path, note := exportTarget(typed)
 		b, err := encode(path)
@@ -40,7 +40,7 @@ func exportFile(typed string, n int, encode func(path string) ([]byte, error), a
 		if err == nil {
 			err = writeNew(path, b)
 		}
-		return exportedMsg{typed: typed, path: path, n: n, note: note, err: err, again: again}
+		return ExportedMsg{Typed: typed, Path: path, N: n, Note: note, Err: err, Again: again}
 	}
 }
 
@@ -58,15 +58,15 @@ type exportRow struct {
 	Reason    string `json:"reason"`
 }
 
-// defaultExportPath names an export file in the exports folder, written
+// DefaultExportPath names an export file in the exports folder, written
 // the short way (~/...) so it fits the prompt.
-func defaultExportPath(now time.Time) string {
-	return tildePath(filepath.Join(exportDir(), "sqc-devices-"+now.Format("20060102-150405")+".csv"))
+func DefaultExportPath(now time.Time) string {
+	return TildePath(filepath.Join(ExportDir(), "sqc-devices-"+now.Format("20060102-150405")+".csv"))
 }
 
-// exportDir is where exports go by default: $XDG_DATA_HOME/sqc/exports,
+// ExportDir is where exports go by default: $XDG_DATA_HOME/sqc/exports,
 // or ~/.local/share/sqc/exports.
-func exportDir() string {
+func ExportDir() string {
 	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
 		return filepath.Join(d, "sqc", "exports")
 	}
@@ -76,7 +76,7 @@ func exportDir() string {
 	return "."
 }
 
-func tildePath(p string) string {
+func TildePath(p string) string {
 	if home, err := os.UserHomeDir(); err == nil && home != "" && strings.HasPrefix(p, home+string(filepath.Separator)) {
 		return "~" + p[len(home):]
 	}
@@ -87,14 +87,14 @@ func tildePath(p string) string {
 // relative name goes to the current folder when it can be written there,
 // else to the exports folder. The note says which, for the toast.
 func exportTarget(typed string) (path, note string) {
-	p := expandHome(strings.TrimSpace(typed))
+	p := ExpandHome(strings.TrimSpace(typed))
 	if filepath.IsAbs(p) {
 		return p, ""
 	}
 	if cwd, err := os.Getwd(); err == nil && writableDir(cwd) {
 		return filepath.Join(cwd, p), "in the current folder"
 	}
-	return filepath.Join(exportDir(), p), "in the exports folder (the current one cannot be written)"
+	return filepath.Join(ExportDir(), p), "in the exports folder (the current one cannot be written)"
 }
 
 func writableDir(dir string) bool {
@@ -117,9 +117,9 @@ func reason(d *state.Device) string {
 	return fmt.Sprintf("lv%d %s %s", lv, api.LevelClass(lv), api.Clean(d.Reason()))
 }
 
-// exportDevices writes devices to a file: JSON when the name ends in
+// ExportDevices writes devices to a file: JSON when the name ends in
 // .json, CSV otherwise; again asks for a name again after a failure.
-func exportDevices(typed string, devices []*state.Device, now time.Time, again func(typed, why string) tea.Cmd) tea.Cmd {
+func ExportDevices(typed string, devices []*state.Device, now time.Time, again func(typed, why string) tea.Cmd) tea.Cmd {
 	rows := make([]exportRow, len(devices))
 	for i, d := range devices {
 		seen := ""
@@ -129,7 +129,7 @@ func exportDevices(typed string, devices []*state.Device, now time.Time, again f
 		rows[i] = exportRow{d.DeviceID, d.Name, d.GroupName, d.Model, d.Plan, d.Firmware, seen, d.Health(now).String(), reason(d)}
 	}
 	encode := func(path string) ([]byte, error) { return encodeRows(path, rows) }
-	return exportFile(typed, len(rows), encode, again)
+	return ExportFile(typed, len(rows), encode, again)
 }
 
 // writeNew writes a file that must not exist yet, private to the user.
@@ -175,10 +175,10 @@ func encodeRows(path string, rows []exportRow) ([]byte, error) {
 	return b.Bytes(), err
 }
 
-func plural(n int, one string) string { return api.Plural(n, one) }
+func Plural(n int, one string) string { return api.Plural(n, one) }
 
-// expandHome reads ~/ as the home directory, as a shell would.
-func expandHome(p string) string {
+// ExpandHome reads ~/ as the home directory, as a shell would.
+func ExpandHome(p string) string {
 	if p == "~" || strings.HasPrefix(p, "~/") {
 		if home, err := os.UserHomeDir(); err == nil {
 			return filepath.Join(home, strings.TrimPrefix(p, "~"))
