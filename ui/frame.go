@@ -58,7 +58,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	}
 	if f.draw {
-		next.sh.observe()
+		next.sh.Observe()
 	}
 	return next, cmd
 }
@@ -161,6 +161,6 @@ func (m *Model) onScreen(id string) bool {
 	if id == m.focusID {
 		return true
 	}
-	i := m.list.idx.Pos(id)
-	return i >= 0 && i >= m.list.offset && i < m.list.offset+m.list.rowsHeight()
+	i := m.list.Idx.Pos(id)
+	return i >= 0 && i >= m.list.Offset && i < m.list.Offset+m.list.RowsHeight()
 }

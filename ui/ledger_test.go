@@ -41,7 +41,7 @@ func TestLedgerCountsEveryRequestBehindASlowConsole(t *testing.T) {
 	t.Cleanup(srv.Close)
 	m := New(context.Background(), Config{Profile: "acme", Key: uiKey, KeySource: "env",
 		Connect: connectTo(srv.URL, nil)})
-	ledger := m.sh.ledger // goroutine-safe: the client's goroutines count into it
+	ledger := m.sh.Ledger // goroutine-safe: the client's goroutines count into it
 	tm := teatest.NewTestModel(t, slowConsole{m}, teatest.WithInitialTermSize(120, 40),
 		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
 	scr := newScreen(t, tm, 120, 40)
@@ -69,7 +69,7 @@ func TestLedgerCountsEveryRequestBehindASlowConsole(t *testing.T) {
 	tm.Send(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
 	final := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(slowConsole)
 	var read, total int
-	final.sh.read(func() { read, total, _ = final.sh.sched.Progress() })
+	final.sh.Read(func() { read, total, _ = final.sh.Sched.Progress() })
 	if checks < 5 || total < n/2 || read != total {
 		t.Fatalf("%d of %d devices read, %d checks on the way", read, total, checks)
 	}

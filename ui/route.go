@@ -10,20 +10,21 @@ import (
 	"sqc/api"
 	"sqc/state"
 	"sqc/ui/look"
+	"sqc/ui/pane"
 )
 
 // heldNow says why nothing can be read now, when something holds every
 // read (the network, the quota, the server's 429); nil when reads may go.
 func (m *Model) heldNow() tea.Cmd {
-	if m.sh.locked == nil {
+	if m.sh.Locked == nil {
 		return nil
 	}
-	until, why := m.sh.locked.RetryNow()
+	until, why := m.sh.Locked.RetryNow()
 	if why == "" {
 		return nil
 	}
 	if !until.IsZero() {
-		why += " (" + short(until.Sub(m.sh.now())) + " more)"
+		why += " (" + pane.Short(until.Sub(m.sh.Now())) + " more)"
 	}
 	return m.toast(why, true)
 }
@@ -77,7 +78,7 @@ func (m *Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m, tea.Suspend
 	}
 	if m.helpOpen() {
-		if done, cmd := m.help.key(msg); done {
+		if done, cmd := m.help.Key(msg); done {
 			return m, cmd
 		}
 		if look.Matches(msg, k.Back, k.Quit, k.Help) {
@@ -85,7 +86,7 @@ func (m *Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	}
-	if done, cmd := m.focused().key(msg); done {
+	if done, cmd := m.focused().Key(msg); done {
 		return m, tea.Batch(cmd, m.focusChanged())
 	}
 	return m.consoleKey(msg)
@@ -114,10 +115,10 @@ func (m *Model) takesText() bool {
 		return false
 	case m.helpOpen():
 		return true
-	case m.focused() == pane(m.add):
-		return !m.add.sending && !m.add.form.Focused().Fixed // nothing is typed while it is sent
-	case m.focused() == pane(m.mqtt):
-		return !m.mqtt.form.Focused().Fixed
+	case m.focused() == pane.Pane(m.add):
+		return !m.add.Sending && !m.add.Form.Focused().Fixed // nothing is typed while it is sent
+	case m.focused() == pane.Pane(m.mqtt):
+		return !m.mqtt.Form.Focused().Fixed
 	}
 	return true
 }
@@ -148,18 +149,18 @@ func withoutAlt(msg tea.KeyPressMsg) tea.KeyPressMsg {
 // typing reports a text input that takes every key.
 func (m *Model) typing() bool {
 	if m.helpOpen() {
-		return m.help.typing()
+		return m.help.Typing()
 	}
-	return m.focused().typing()
+	return m.focused().Typing()
 }
 
 func (m *Model) paneKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	var cmd tea.Cmd
 	if m.helpOpen() {
-		_, cmd = m.help.key(msg)
+		_, cmd = m.help.Key(msg)
 		return m, cmd
 	}
-	_, cmd = m.focused().key(msg)
+	_, cmd = m.focused().Key(msg)
 	m.layout() // the filter's message may take or give back a line
 	return m, tea.Batch(cmd, m.focusChanged())
 }
@@ -167,7 +168,7 @@ func (m *Model) paneKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 // consoleKey handles the keys that are the console's, not a pane's.
 func (m *Model) consoleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	k := m.sh.Keys
-	sched := m.sh.sched
+	sched := m.sh.Sched
 	switch {
 	case look.Matches(msg, k.Quit):
 		if m.atHome() {
@@ -177,14 +178,14 @@ func (m *Model) consoleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case look.Matches(msg, k.Back):
 		return m, m.back()
 	case look.Matches(msg, k.Open):
-		if m.focused() != pane(m.list) {
+		if m.focused() != pane.Pane(m.list) {
 			return m, nil
 		}
-		d := m.list.focused()
+		d := m.list.Focused()
 		if d == nil {
 			return m, nil
 		}
-		m.list.atTop = false
+		m.list.AtTop = false
 		m.showRight(m.readings)
 		if sched != nil && !m.readNow(state.KindData, d.DeviceID) {
 			return m, m.toast(m.cannotRead(d.DeviceID), true)
@@ -197,51 +198,51 @@ func (m *Model) consoleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			m.focus = onRight
 		}
 		m.layout()
-	case look.Matches(msg, k.Config) && len(m.list.marks) > 0 && m.focused() == pane(m.list):
-		if m.sh.readOnly {
+	case look.Matches(msg, k.Config) && len(m.list.Marks) > 0 && m.focused() == pane.Pane(m.list):
+		if m.sh.ReadOnly {
 			return m, m.toast(state.ErrReadOnly.Error(), true)
 		}
-		return m, m.bulk.openOn(m.markedDevices())
+		return m, m.bulk.OpenOn(m.markedDevices())
 	case look.Matches(msg, k.Config):
-		d := m.list.focused()
+		d := m.list.Focused()
 		if d == nil {
 			return m, nil
 		}
-		return m, m.config.openOn(d.Device, func() { m.showRight(m.config) })
-	case look.Matches(msg, k.AddDevice) && m.focused() == pane(m.list):
-		if m.sh.readOnly {
+		return m, m.config.OpenOn(d.Device, func() { m.showRight(m.config) })
+	case look.Matches(msg, k.AddDevice) && m.focused() == pane.Pane(m.list):
+		if m.sh.ReadOnly {
 			return m, m.toast(state.ErrReadOnly.Error(), true)
 		}
-		if m.sh.client == nil {
+		if m.sh.Client == nil {
 			return m, m.toast("no API key in use: nothing can be sent", true)
 		}
-		cmd := m.add.open()
+		cmd := m.add.Open()
 		m.showRight(m.add)
 		return m, cmd
-	case look.Matches(msg, k.MQTT) && m.focused() == pane(m.list):
-		d := m.list.focused()
+	case look.Matches(msg, k.MQTT) && m.focused() == pane.Pane(m.list):
+		d := m.list.Focused()
 		switch {
 		case d == nil:
 			return m, nil
-		case m.sh.readOnly:
+		case m.sh.ReadOnly:
 			return m, m.toast(state.ErrReadOnly.Error(), true)
-		case m.sh.client == nil:
+		case m.sh.Client == nil:
 			return m, m.toast("no API key in use: nothing can be sent", true)
-		case m.mqtt.running:
+		case m.mqtt.Running:
 			m.showRight(m.mqtt)
-			return m, m.toast("the MQTT set-up of "+m.mqtt.dev.DeviceID+" is being sent: it shows here", false)
+			return m, m.toast("the MQTT set-up of "+m.mqtt.Dev.DeviceID+" is being sent: it shows here", false)
 		}
-		cmd := m.mqtt.open(d.Device)
+		cmd := m.mqtt.Open(d.Device)
 		m.showRight(m.mqtt)
 		return m, cmd
 	case look.Matches(msg, k.Quota):
 		m.toggleRight(m.quota)
 	case look.Matches(msg, k.Log):
 		m.toggleRight(m.apiLog)
-	case look.Matches(msg, k.Export) && m.focused() == pane(m.list):
+	case look.Matches(msg, k.Export) && m.focused() == pane.Pane(m.list):
 		return m, m.askExport("")
 	case look.Matches(msg, k.Refresh, k.RefreshList):
-		lk := m.sh.locked
+		lk := m.sh.Locked
 		switch held := m.heldNow(); {
 		case lk == nil:
 			return m, nil
@@ -251,21 +252,21 @@ func (m *Model) consoleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			if !lk.ReadNow(state.KindList, "") {
 				// one listing per backoff after one stopped early: each may
 				// spend 5% of the account's day
-				return m, m.toast("not listed: the last listing stopped early and you have listed once since; "+m.listAgain(m.sh.now()), true)
+				return m, m.toast("not listed: the last listing stopped early and you have listed once since; "+m.listAgain(m.sh.Now()), true)
 			}
 			return m, tea.Batch(m.schedule(), m.toast("reading the device list (one request per 1,000 devices)", false))
-		case m.focusID == "" || m.sh.fleet.Len() == 0:
+		case m.focusID == "" || m.sh.Fleet.Len() == 0:
 			lk.ReadNow(state.KindList, "") // nothing to read but the list
 		case !lk.ReadNow(state.KindData, m.focusID):
 			return m, tea.Batch(m.schedule(), m.toast(m.cannotRead(m.focusID), true))
 		}
 		return m, m.schedule()
 	case look.Matches(msg, k.Copy):
-		if d := m.list.focused(); d != nil {
+		if d := m.list.Focused(); d != nil {
 			return m, tea.Batch(tea.SetClipboard(d.DeviceID), m.toast(d.DeviceID+" sent to the terminal's clipboard (OSC 52)", false))
 		}
 	case look.Matches(msg, k.Pause):
-		if lk := m.sh.locked; sched != nil && lk != nil {
+		if lk := m.sh.Locked; sched != nil && lk != nil {
 			lk.SetPaused(!sched.Paused())
 			if sched.Paused() {
 				return m, m.toast("live refresh paused: p resumes, r reads once", false)
@@ -275,18 +276,41 @@ func (m *Model) consoleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case look.Matches(msg, k.Mouse):
 		m.mouse = !m.mouse
 		return m, m.toast(map[bool]string{true: "mouse on: wheel scrolls, click selects", false: "mouse off: the terminal selects text again"}[m.mouse], false)
+	default:
+		return m, m.openByKey(msg)
 	}
 	return m, nil
+}
+
+// openByKey opens the registered pane whose key msg is, from the list, on
+// the device in focus.
+func (m *Model) openByKey(msg tea.KeyPressMsg) tea.Cmd {
+	if m.focused() != pane.Pane(m.list) {
+		return nil
+	}
+	for _, o := range m.openers {
+		if !look.Matches(msg, o.Opens().B) {
+			continue
+		}
+		d := m.list.Focused()
+		if d == nil {
+			return nil
+		}
+		cmd := o.Show(d.Device)
+		m.showRight(o)
+		return cmd
+	}
+	return nil
 }
 
 // readNow asks the engine for a read at once, through the console's
 // view; false when it cannot be queued, or there is no engine.
 func (m *Model) readNow(kind state.Kind, id string) bool {
 	switch {
-	case m.sh.locked != nil:
-		return m.sh.locked.ReadNow(kind, id)
-	case m.sh.view != nil:
-		return m.sh.view.ReadNow(kind, id)
+	case m.sh.Locked != nil:
+		return m.sh.Locked.ReadNow(kind, id)
+	case m.sh.View != nil:
+		return m.sh.View.ReadNow(kind, id)
 	}
 	return false
 }
@@ -308,34 +332,34 @@ func (m *Model) onPaste(msg tea.PasteMsg) (tea.Model, tea.Cmd) {
 		return m, cmd
 	case m.dialog != nil:
 		return m, m.dialog.Paste(msg)
-	case m.focused() == pane(m.config):
-		return m, m.config.paste(msg)
-	case m.focused() == pane(m.add):
-		return m, m.add.paste(msg)
-	case m.focused() == pane(m.mqtt):
-		return m, m.mqtt.paste(msg)
+	case m.focused() == pane.Pane(m.config):
+		return m, m.config.Paste(msg)
+	case m.focused() == pane.Pane(m.add):
+		return m, m.add.Paste(msg)
+	case m.focused() == pane.Pane(m.mqtt):
+		return m, m.mqtt.Paste(msg)
 	}
-	return m, m.list.paste(msg)
+	return m, m.list.Paste(msg)
 }
 
 // askExport asks where to export the list: the marked devices when there
 // are marks, else the devices the filter shows. After a failure it asks
 // again with the name typed and the reason.
 func (m *Model) askExport(failed string, why ...string) tea.Cmd {
-	rows := m.list.idx.Rows(0, m.list.idx.Len(), nil)
+	rows := m.list.Idx.Rows(0, m.list.Idx.Len(), nil)
 	what := "the " + look.Plural(len(rows), "device") + " shown"
-	if len(m.list.marks) > 0 {
-		rows = m.list.marked()
+	if len(m.list.Marks) > 0 {
+		rows = m.list.Marked()
 		what = "the " + look.Plural(len(rows), "marked device")
 	}
 	if len(rows) == 0 {
 		return m.toast("nothing to export: the list is empty", true)
 	}
-	name := look.DefaultExportPath(m.sh.now())
+	name := look.DefaultExportPath(m.sh.Now())
 	if failed != "" {
 		name = failed
 	}
-	now := m.sh.now
+	now := m.sh.Now
 	m.dialog = look.NewTextPrompt("Export "+what, []string{"A name ending in .json writes JSON; anything else CSV."}, "export to › ", name,
 		func(value string, ok bool) (tea.Cmd, error) {
 			if !ok {
@@ -355,13 +379,13 @@ func (m *Model) askExport(failed string, why ...string) tea.Cmd {
 
 // cannotRead says why a device's data cannot be read now.
 func (m *Model) cannotRead(id string) string {
-	if _, why := m.sh.sched.Hold(id); why != "" {
+	if _, why := m.sh.Sched.Hold(id); why != "" {
 		return id + ": " + why
 	}
-	if d := m.sh.fleet.Get(id); d != nil && !d.CanReadData() {
+	if d := m.sh.Fleet.Get(id); d != nil && !d.CanReadData() {
 		return id + ": plan " + d.Plan + " allows no data reads"
 	}
-	if d := m.sh.fleet.Get(id); d != nil && d.Seen().IsZero() {
+	if d := m.sh.Fleet.Get(id); d != nil && d.Seen().IsZero() {
 		return id + " has never sent anything: there is nothing to read"
 	}
 	return id + ": cannot be read now"
@@ -376,7 +400,7 @@ func (m *Model) quit() tea.Cmd { return tea.Quit }
 // filter hides included.
 func (m *Model) markedDevices() []api.Device {
 	var out []api.Device
-	for _, d := range m.list.marked() {
+	for _, d := range m.list.Marked() {
 		out = append(out, d.Device)
 	}
 	return out

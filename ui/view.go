@@ -12,15 +12,16 @@ import (
 
 	"sqc/state"
 	"sqc/ui/look"
+	"sqc/ui/pane"
 )
 
 // The smallest screen the console draws on; below it says so instead.
 const minWidth, minHeight = 60, 15
 
 // narrow screens show one pane at a time.
-func (m *Model) narrow() bool { return m.sh.width < 90 }
+func (m *Model) narrow() bool { return m.sh.Width < 90 }
 
-func (m *Model) bodyHeight() int { return max(1, m.sh.height-1-m.footerHeight()) }
+func (m *Model) bodyHeight() int { return max(1, m.sh.Height-1-m.footerHeight()) }
 
 // footerHeight is two lines while a toast too long for one is shown, so
 // that what it says is read whole; else one.
@@ -34,7 +35,7 @@ func (m *Model) footerHeight() int {
 // toastLines lays a toast out beside the footer's help and quit: one line
 // when it fits, else two, the second as wide as the screen.
 func (m *Model) toastLines(text string) []string {
-	w := m.sh.width
+	w := m.sh.Width
 	room := w - lipgloss.Width(m.footerTail()) - 6 // the toast's padding and the gap
 	if look.CellWidth(text) <= room || room < 10 {
 		return []string{look.Cut(text, max(10, room))}
@@ -55,20 +56,20 @@ func (m *Model) footerTail() string {
 	if m.helpOpen() {
 		help.Desc = "close"
 	}
-	return look.FooterLine(&m.sh.Common, nil, []look.Hint{help, quit}, m.sh.width)
+	return look.FooterLine(&m.sh.Common, nil, []look.Hint{help, quit}, m.sh.Width)
 }
 
 func (m *Model) listWidth() int {
 	if m.narrow() {
-		return m.sh.width
+		return m.sh.Width
 	}
-	return max(44, m.sh.width*46/100)
+	return max(44, m.sh.Width*46/100)
 }
 
 // View draws the screen from the model.
 func (m *Model) View() tea.View {
 	var frame string
-	m.sh.read(func() { frame = m.drawn() })
+	m.sh.Read(func() { frame = m.drawn() })
 	if m.cfg.ASCII {
 		frame = asciiFrame.Replace(frame)
 	}
@@ -83,7 +84,7 @@ func (m *Model) View() tea.View {
 }
 
 func (m *Model) render() string {
-	w, h := m.sh.width, m.sh.height
+	w, h := m.sh.Width, m.sh.Height
 	if w == 0 {
 		return ""
 	}
@@ -97,15 +98,15 @@ func (m *Model) render() string {
 	var body string
 	switch {
 	case m.helpOpen():
-		body = m.help.view()
+		body = m.help.View()
 	case m.narrow() && m.focus == onRight:
-		body = box(w, bh, 1, m.right().view())
+		body = box(w, bh, 1, m.right().View())
 	case m.narrow():
-		body = box(w, bh, 0, m.list.view())
+		body = box(w, bh, 0, m.list.View())
 	default:
 		lw := m.listWidth()
 		sep := m.sh.St.Border.Render(strings.TrimSuffix(strings.Repeat("│\n", bh), "\n"))
-		body = lipgloss.JoinHorizontal(lipgloss.Top, box(lw, bh, 0, m.list.view()), sep, box(w-lw-1, bh, 1, m.right().view()))
+		body = lipgloss.JoinHorizontal(lipgloss.Top, box(lw, bh, 0, m.list.View()), sep, box(w-lw-1, bh, 1, m.right().View()))
 	}
 	if m.dialog != nil {
 		body = overlay(body, m.dialog.View(&m.sh.Common, w, bh), w, bh)
@@ -132,14 +133,14 @@ func box(w, h, padLeft int, content string) string {
 // header: profile, device count, connection, key source and quota gauge.
 func (m *Model) header() string {
 	st := m.sh.St
-	now := m.sh.now()
-	sched := m.sh.sched
+	now := m.sh.Now()
+	sched := m.sh.Sched
 	var conn string
 	live := true
-	if m.sh.client == nil || sched == nil {
+	if m.sh.Client == nil || sched == nil {
 		conn = st.Dim.Render("○ no key")
 	} else {
-		c := m.sh.link.conn
+		c := m.sh.Link.Conn
 		live = c.Live
 		conn = connText(st, c, now)
 		if read, total, done := sched.Progress(); !done && total > 0 && c.State == state.ConnOnline {
@@ -149,20 +150,20 @@ func (m *Model) header() string {
 			conn += " · " + st.Warn.Render("‖ paused")
 		}
 	}
-	if !live && !m.sh.fleet.CachedAt.IsZero() {
-		conn += st.Stale.Render(" · cached, " + state.Ago(m.sh.fleet.CachedAt, now) + " ago")
+	if !live && !m.sh.Fleet.CachedAt.IsZero() {
+		conn += st.Stale.Render(" · cached, " + state.Ago(m.sh.Fleet.CachedAt, now) + " ago")
 	}
-	if m.sh.readOnly {
+	if m.sh.ReadOnly {
 		conn += " · " + st.Warn.Render("READ-ONLY")
 	}
 	var gauged, percent string
-	if m.sh.ledger != nil && sched != nil {
+	if m.sh.Ledger != nil && sched != nil {
 		daily := sched.Limits().Daily
-		frac := float64(m.sh.ledger.UsedToday(now)) / float64(max(1, daily))
-		gauged, percent = gauge(m.sh, frac, 8), fmt.Sprintf(" %d%%", int(frac*100))
+		frac := float64(m.sh.Ledger.UsedToday(now)) / float64(max(1, daily))
+		gauged, percent = pane.Gauge(m.sh, frac, 8), fmt.Sprintf(" %d%%", int(frac*100))
 	}
-	return headerLine(m.sh.width, headerParts{
-		name: st.Header.Render("sqc"), profile: look.Clean(m.cfg.Profile), devices: look.Plural(m.list.idx.Total(), "device"),
+	return headerLine(m.sh.Width, headerParts{
+		name: st.Header.Render("sqc"), profile: look.Clean(m.cfg.Profile), devices: look.Plural(m.list.Idx.Total(), "device"),
 		conn: conn, key: m.keySource, gauge: gauged, percent: percent,
 	})
 }
@@ -233,7 +234,7 @@ func connText(st look.Styles, c state.Conn, now time.Time) string {
 		if !c.Until.After(now) {
 			return " · retrying"
 		}
-		return " · retry in " + short(c.Until.Sub(now))
+		return " · retry in " + pane.Short(c.Until.Sub(now))
 	}
 	switch c.State {
 	case state.ConnConnecting:
@@ -261,7 +262,7 @@ func connText(st look.Styles, c state.Conn, now time.Time) string {
 func (m *Model) footer() string {
 	st := m.sh.St
 	k := m.sh.Keys
-	w := m.sh.width
+	w := m.sh.Width
 	if m.dialog != nil {
 		return st.Footer.Render(look.FooterLine(&m.sh.Common, m.dialog.Hints(&m.sh.Common), nil, w))
 	}
@@ -289,17 +290,17 @@ func (m *Model) footer() string {
 	if m.typing() { // every key goes to the input: only its own keys apply
 		var own []look.Hint
 		if m.helpOpen() {
-			own = m.help.hints()
+			own = m.help.Hints()
 		} else {
-			own = m.focused().hints()
+			own = m.focused().Hints()
 		}
 		return st.Footer.Render(look.FooterLine(&m.sh.Common, own, nil, w))
 	}
 	var hints []look.Hint
 	if m.helpOpen() {
-		hints = m.help.hints()
+		hints = m.help.Hints()
 	} else {
-		hints = m.focused().hints()
+		hints = m.focused().Hints()
 		taken := map[string]bool{}
 		for _, x := range hints {
 			for _, k := range x.B.Keys() {
@@ -319,10 +320,13 @@ func (m *Model) footer() string {
 func (m *Model) consoleHints() []look.Hint {
 	k := m.sh.Keys
 	var out []look.Hint
-	if m.focused() == pane(m.list) {
+	if m.focused() == pane.Pane(m.list) {
 		out = append(out, look.KeyHint(k.Open, 9), look.Hint{B: k.Config, Desc: "config", Prio: 7})
-		if !m.sh.readOnly {
+		if !m.sh.ReadOnly {
 			out = append(out, look.KeyHint(k.AddDevice, 5), look.KeyHint(k.MQTT, 2))
+		}
+		for _, o := range m.openers {
+			out = append(out, o.Opens())
 		}
 	}
 	out = append(out, look.KeyHint(k.Refresh, 6), look.KeyHint(k.Pause, 4), look.KeyHint(k.Quota, 6), look.KeyHint(k.Log, 5))
@@ -338,8 +342,8 @@ func (m *Model) helpGroups() []look.HelpGroup {
 	k := m.sh.Keys
 	front := m.focused()
 	var groups []look.HelpGroup
-	if front != pane(m.readings) { // its keys are the moves, listed next
-		groups = front.helpGroups()
+	if front != pane.Pane(m.readings) { // its keys are the moves, listed next
+		groups = front.HelpGroups()
 	}
 	groups = append(groups, []look.HelpGroup{
 		{Title: "move", Keys: []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}},
@@ -347,11 +351,11 @@ func (m *Model) helpGroups() []look.HelpGroup {
 		{Title: "live data", Keys: []key.Binding{k.Refresh, k.RefreshList, k.Pause, k.Quota, k.Log}},
 		{Title: "questions, forms and text fields", Keys: []key.Binding{k.Yes, k.No, k.NextField, k.PrevField, k.ClearText}},
 	}...)
-	for _, p := range []pane{m.list, m.readings, m.quota, m.apiLog, m.config, m.add, m.mqtt, m.bulk} {
-		if p == front || p == pane(m.readings) {
+	for _, p := range append([]pane.Pane{m.list}, m.rightPanes()...) {
+		if p == front || p == pane.Pane(m.readings) {
 			continue // listed first, or the same moves as everywhere
 		}
-		groups = append(groups, p.helpGroups()...)
+		groups = append(groups, p.HelpGroups()...)
 	}
 	return groups
 }

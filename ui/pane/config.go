@@ -1,4 +1,4 @@
-package ui
+package pane
 
 import (
 	"context"
@@ -17,17 +17,17 @@ import (
 	"sqc/ui/look"
 )
 
-// configPane is one device's configuration as dotted keys and values,
+// ConfigPane is one device's configuration as dotted keys and values,
 // grouped by their first part, with the changes the user has staged. It
 // sends nothing itself: `w` hands the changes to the write gate.
-type configPane struct {
-	sh  *shared
-	con console
+type ConfigPane struct {
+	sh  *Shared
+	con Console
 	ctx context.Context
 	// profile names the account in the audit log; every paces the
 	// read-backs of a write (Config.VerifyEvery).
 	profile string
-	every   time.Duration
+	Every   time.Duration
 	w, h    int
 
 	dev     api.Device
@@ -41,7 +41,7 @@ type configPane struct {
 	keys    []string // every dotted key shown, staged new ones included
 	cursor  int      // into keys
 	offset  int      // first display row shown
-	changes []state.Change
+	Changes []state.Change
 	undo    [][]state.Change
 
 	editing   bool
@@ -57,51 +57,51 @@ type configPane struct {
 	problem    string // the last thing that went wrong, shown until the next action
 }
 
-func newConfigPane(ctx context.Context, sh *shared, con console, profile string, every time.Duration) *configPane {
-	p := &configPane{sh: sh, con: con, ctx: ctx, profile: profile, every: every, edit: look.NewInput("", ""), search: look.NewInput("search › ", "key")}
+func NewConfigPane(ctx context.Context, sh *Shared, con Console, profile string, every time.Duration) *ConfigPane {
+	p := &ConfigPane{sh: sh, con: con, ctx: ctx, profile: profile, Every: every, edit: look.NewInput("", ""), search: look.NewInput("search › ", "key")}
 	return p
 }
 
-func (p *configPane) setSize(w, h int) {
+func (p *ConfigPane) SetSize(w, h int) {
 	p.w, p.h = w, h
 	p.edit.SetWidth(max(10, w-p.keyWidth()-6))
 	p.search.SetWidth(max(10, w-12))
 }
 
-func (p *configPane) typing() bool { return p.editing || p.searching }
+func (p *ConfigPane) Typing() bool { return p.editing || p.searching }
 
-// open starts on a device: nothing is kept of another device but its
+// Open starts on a device: nothing is kept of another device but its
 // draft on disk.
-func (p *configPane) open(d api.Device) {
+func (p *ConfigPane) Open(d api.Device) {
 	if p.dev.DeviceID != d.DeviceID {
-		*p = configPane{sh: p.sh, con: p.con, ctx: p.ctx, profile: p.profile, every: p.every, w: p.w, h: p.h, edit: p.edit, search: p.search}
+		*p = ConfigPane{sh: p.sh, con: p.con, ctx: p.ctx, profile: p.profile, Every: p.Every, w: p.w, h: p.h, edit: p.edit, search: p.search}
 	}
 	p.dev, p.loading, p.readErr = d, true, nil
 }
 
-func (p *configPane) draftPath() string {
-	if p.sh.stateDir == "" {
+func (p *ConfigPane) DraftPath() string {
+	if p.sh.StateDir == "" {
 		return ""
 	}
-	return state.DraftPath(p.sh.stateDir, p.sh.keyFP, p.dev.DeviceID)
+	return state.DraftPath(p.sh.StateDir, p.sh.KeyFP, p.dev.DeviceID)
 }
 
-// loaded folds a read of the config.
-func (p *configPane) loaded(resp *api.ConfigResponse, err error, at time.Time) {
+// Loaded folds a read of the config.
+func (p *ConfigPane) Loaded(resp *api.ConfigResponse, err error, at time.Time) {
 	p.loading = false
 	if err != nil {
 		p.readErr = err
 		return
 	}
 	p.readErr, p.cfg, p.synced, p.readAt = nil, resp.Config, resp.Synced, at
-	p.changes = state.Rebase(p.cfg, p.changes)
+	p.Changes = state.Rebase(p.cfg, p.Changes)
 	p.refreshKeys()
 }
 
-func (p *configPane) refreshKeys() {
+func (p *ConfigPane) refreshKeys() {
 	cur := p.currentKey()
 	p.keys = p.cfg.Keys()
-	for _, c := range p.changes {
+	for _, c := range p.Changes {
 		if c.Added {
 			p.keys = append(p.keys, c.Key)
 		}
@@ -115,15 +115,15 @@ func (p *configPane) refreshKeys() {
 	p.follow()
 }
 
-func (p *configPane) currentKey() string {
+func (p *ConfigPane) currentKey() string {
 	if p.cursor < 0 || p.cursor >= len(p.keys) {
 		return ""
 	}
 	return p.keys[p.cursor]
 }
 
-func (p *configPane) change(k string) (state.Change, bool) {
-	for _, c := range p.changes {
+func (p *ConfigPane) change(k string) (state.Change, bool) {
+	for _, c := range p.Changes {
 		if c.Key == k {
 			return c, true
 		}
@@ -132,20 +132,20 @@ func (p *configPane) change(k string) (state.Change, bool) {
 }
 
 // queued is a value sent to the device and not seen applied yet.
-func (p *configPane) queued(k string) (state.Change, bool) {
-	w := p.sh.writes[p.dev.DeviceID]
-	if w == nil || w.sending || !w.appliedAt.IsZero() || w.queuedAt.IsZero() {
+func (p *ConfigPane) queued(k string) (state.Change, bool) {
+	w := p.sh.Writes[p.dev.DeviceID]
+	if w == nil || w.Sending || !w.appliedAt.IsZero() || w.queuedAt.IsZero() {
 		return state.Change{}, false
 	}
-	i := slices.IndexFunc(w.sent, func(c state.Change) bool { return c.Key == k })
-	if i < 0 || state.Holds(p.cfg, w.sent[i:i+1]) {
+	i := slices.IndexFunc(w.Sent, func(c state.Change) bool { return c.Key == k })
+	if i < 0 || state.Holds(p.cfg, w.Sent[i:i+1]) {
 		return state.Change{}, false
 	}
-	return w.sent[i], true
+	return w.Sent[i], true
 }
 
 // value is what a key will be: the staged value, else the device's.
-func (p *configPane) value(k string) any {
+func (p *ConfigPane) value(k string) any {
 	if c, ok := p.change(k); ok {
 		return c.New
 	}
@@ -153,39 +153,39 @@ func (p *configPane) value(k string) any {
 	return v
 }
 
-// stage records a change, remembers the staged set for undo and saves
+// Stage records a change, remembers the staged set for undo and saves
 // the draft.
-func (p *configPane) stage(c state.Change) tea.Cmd {
-	p.undo = append(p.undo, slices.Clone(p.changes))
-	p.changes = state.Stage(p.changes, c)
+func (p *ConfigPane) Stage(c state.Change) tea.Cmd {
+	p.undo = append(p.undo, slices.Clone(p.Changes))
+	p.Changes = state.Stage(p.Changes, c)
 	p.problem = ""
 	p.refreshKeys()
 	return p.saveDraft()
 }
 
 // replace stages a whole new set of changes (from the editor).
-func (p *configPane) replace(cs []state.Change) tea.Cmd {
-	p.undo = append(p.undo, slices.Clone(p.changes))
-	p.changes = cs
+func (p *ConfigPane) replace(cs []state.Change) tea.Cmd {
+	p.undo = append(p.undo, slices.Clone(p.Changes))
+	p.Changes = cs
 	p.refreshKeys()
 	return p.saveDraft()
 }
 
 // saveDraft writes the draft now, not in a command: two commands may run
 // in either order and leave an older draft on disk.
-func (p *configPane) saveDraft() tea.Cmd {
-	path := p.draftPath()
+func (p *ConfigPane) saveDraft() tea.Cmd {
+	path := p.DraftPath()
 	if path == "" {
 		return nil
 	}
-	d := state.Draft{DeviceID: p.dev.DeviceID, SavedAt: p.sh.now(), Changes: slices.Clone(p.changes)}
+	d := state.Draft{DeviceID: p.dev.DeviceID, SavedAt: p.sh.Now(), Changes: slices.Clone(p.Changes)}
 	if err := p.sh.saveDraft(path, d); err != nil {
 		return look.Say("could not save the draft: "+err.Error(), true)
 	}
 	return nil
 }
 
-func (p *configPane) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
+func (p *ConfigPane) Key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	switch {
 	case p.editing:
 		return true, p.editKey(msg)
@@ -194,7 +194,7 @@ func (p *configPane) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	}
 	k := p.sh.Keys
 	writes := look.Matches(msg, k.Edit, k.AddKey, k.Editor, k.Undo, k.Write)
-	if writes && p.sh.readOnly {
+	if writes && p.sh.ReadOnly {
 		return true, look.Say(state.ErrReadOnly.Error(), true)
 	}
 	if writes && p.cfg == nil {
@@ -202,17 +202,17 @@ func (p *configPane) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	}
 	switch {
 	case look.Matches(msg, k.Up):
-		p.move(-1)
+		p.Move(-1)
 	case look.Matches(msg, k.Down):
-		p.move(1)
+		p.Move(1)
 	case look.Matches(msg, k.PageUp):
-		p.move(-max(1, p.rowsHeight()-1))
+		p.Move(-max(1, p.RowsHeight()-1))
 	case look.Matches(msg, k.PageDown):
-		p.move(max(1, p.rowsHeight()-1))
+		p.Move(max(1, p.RowsHeight()-1))
 	case look.Matches(msg, k.Top):
-		p.move(-len(p.keys))
+		p.Move(-len(p.keys))
 	case look.Matches(msg, k.Bottom):
-		p.move(len(p.keys))
+		p.Move(len(p.keys))
 	case look.Matches(msg, k.Search):
 		p.searching, p.before = true, p.cursor
 		p.search.SetValue("")
@@ -245,7 +245,7 @@ func (p *configPane) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 		if len(p.undo) == 0 {
 			return true, look.Say("nothing to undo", false)
 		}
-		p.changes = p.undo[len(p.undo)-1]
+		p.Changes = p.undo[len(p.undo)-1]
 		p.undo = p.undo[:len(p.undo)-1]
 		p.refreshKeys()
 		return true, p.saveDraft()
@@ -255,13 +255,13 @@ func (p *configPane) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	return true, nil
 }
 
-func (p *configPane) move(d int) {
+func (p *ConfigPane) Move(d int) {
 	p.cursor = max(0, min(p.cursor+d, len(p.keys)-1))
 	p.follow()
 }
 
 // rowOf is the display row of key i: keys and their group headings.
-func (p *configPane) rowOf(i int) int {
+func (p *ConfigPane) rowOf(i int) int {
 	row, group := 0, ""
 	for j, k := range p.keys[:min(i+1, len(p.keys))] {
 		if g, _, _ := strings.Cut(k, "."); g != group {
@@ -276,8 +276,8 @@ func (p *configPane) rowOf(i int) int {
 }
 
 // follow scrolls so that the cursor's row is on screen.
-func (p *configPane) follow() {
-	row, height := p.rowOf(p.cursor), p.rowsHeight()
+func (p *ConfigPane) follow() {
+	row, height := p.rowOf(p.cursor), p.RowsHeight()
 	if row < p.offset {
 		p.offset = max(0, row-1) // with its group heading when it fits
 	}
@@ -286,7 +286,7 @@ func (p *configPane) follow() {
 	}
 }
 
-func (p *configPane) editKey(msg tea.KeyPressMsg) tea.Cmd {
+func (p *ConfigPane) editKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch msg.String() {
 	case "esc":
 		p.editing, p.editErr = false, ""
@@ -305,7 +305,7 @@ func (p *configPane) editKey(msg tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 		p.editing, p.editErr = false, ""
-		return p.stage(state.Change{Key: k, Old: old, New: v, Added: !had})
+		return p.Stage(state.Change{Key: k, Old: old, New: v, Added: !had})
 	}
 	var cmd tea.Cmd
 	p.edit, cmd = p.edit.Update(msg)
@@ -313,7 +313,7 @@ func (p *configPane) editKey(msg tea.KeyPressMsg) tea.Cmd {
 	return cmd
 }
 
-func (p *configPane) searchKey(msg tea.KeyPressMsg) tea.Cmd {
+func (p *ConfigPane) searchKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch msg.String() {
 	case "esc":
 		p.searching, p.cursor = false, p.before
@@ -336,7 +336,7 @@ func (p *configPane) searchKey(msg tea.KeyPressMsg) tea.Cmd {
 	return cmd
 }
 
-func (p *configPane) paste(msg tea.PasteMsg) tea.Cmd {
+func (p *ConfigPane) Paste(msg tea.PasteMsg) tea.Cmd {
 	var cmd tea.Cmd
 	switch {
 	case p.editing:
@@ -347,7 +347,7 @@ func (p *configPane) paste(msg tea.PasteMsg) tea.Cmd {
 	return cmd
 }
 
-func (p *configPane) hints() []look.Hint {
+func (p *ConfigPane) Hints() []look.Hint {
 	k := p.sh.Keys
 	switch {
 	case p.editing:
@@ -359,27 +359,27 @@ func (p *configPane) hints() []look.Hint {
 	// the keys not offered are the pane's all the same: u with nothing
 	// staged says so, and is not the console's quota
 	out := []look.Hint{look.KeyHint(k.Search, 6)}
-	if p.sh.readOnly {
+	if p.sh.ReadOnly {
 		return append(out, look.Unoffered(k.Edit, k.AddKey, k.Editor, k.Undo, k.Write))
 	}
 	out = append(out, look.KeyHint(k.Edit, 8), look.KeyHint(k.AddKey, 4), look.KeyHint(k.Editor, 5))
-	if len(p.changes) > 0 {
+	if len(p.Changes) > 0 {
 		return append(out, look.KeyHint(k.Write, 9), look.KeyHint(k.Undo, 7))
 	}
 	return append(out, look.Unoffered(k.Write, k.Undo))
 }
 
-func (p *configPane) helpGroups() []look.HelpGroup {
+func (p *ConfigPane) HelpGroups() []look.HelpGroup {
 	k := p.sh.Keys
 	g := look.HelpGroup{Title: "config (c)", Keys: []key.Binding{k.Config, k.Search}}
-	if !p.sh.readOnly {
+	if !p.sh.ReadOnly {
 		g.Keys = append(g.Keys, k.Edit, k.AddKey, k.Editor, k.Undo, k.Write)
 	}
 	return []look.HelpGroup{g}
 }
 
 // keyWidth is the width of the key column: the longest key, within reason.
-func (p *configPane) keyWidth() int {
+func (p *ConfigPane) keyWidth() int {
 	w := 12
 	for _, k := range p.keys {
 		w = max(w, len(k))
@@ -388,13 +388,13 @@ func (p *configPane) keyWidth() int {
 }
 
 // header lines: what the pane shows, its state, and the staged changes.
-func (p *configPane) headLines() []string {
+func (p *ConfigPane) headLines() []string {
 	st := p.sh.St
-	now := p.sh.now()
+	now := p.sh.Now()
 	d := p.dev
 	lines := []string{look.Fit(st.Title.Render("Config · "+d.DeviceID)+"  "+look.Clean(d.Name), p.w)}
 	var facts []string
-	w := p.sh.writes[d.DeviceID]
+	w := p.sh.Writes[d.DeviceID]
 	switch {
 	case p.loading:
 		facts = append(facts, "reading…")
@@ -409,7 +409,7 @@ func (p *configPane) headLines() []string {
 	if !p.readAt.IsZero() {
 		facts = append(facts, "read "+state.Ago(p.readAt, now)+" ago")
 	}
-	if n, ok := p.sh.gate.CallsLeft(d); ok {
+	if n, ok := p.sh.Gate.CallsLeft(d); ok {
 		s := look.Plural(n, "call") + " left this month"
 		if n < 10 {
 			s = st.Warn.Render(s)
@@ -420,9 +420,9 @@ func (p *configPane) headLines() []string {
 	if w != nil {
 		lines = append(lines, w.lines(st, p.w, now)...)
 	}
-	if n := len(p.changes); n > 0 {
+	if n := len(p.Changes); n > 0 {
 		kept := " · w write · u undo · kept as a draft"
-		if p.draftPath() == "" { // no state directory (the demo): a quit loses it
+		if p.DraftPath() == "" { // no state directory (the demo): a quit loses it
 			kept = " · w write · u undo · not saved as a draft"
 		}
 		lines = append(lines, look.Fit(st.Warn.Render(fmt.Sprintf("%s staged", look.Plural(n, "change")))+st.Dim.Render(kept), p.w))
@@ -444,12 +444,12 @@ func (p *configPane) headLines() []string {
 	return lines
 }
 
-func (p *configPane) rowsHeight() int { return rowsUnder(p.h, p.headLines()) }
+func (p *ConfigPane) RowsHeight() int { return rowsUnder(p.h, p.headLines()) }
 
 // rowsUnder is the height the rows have under the head lines.
 func rowsUnder(h int, head []string) int { return max(1, h-len(head)-1) }
 
-func (p *configPane) view() string {
+func (p *ConfigPane) View() string {
 	st := p.sh.St
 	head := p.headLines()
 	var rows []string

@@ -1,4 +1,4 @@
-package ui
+package pane
 
 import (
 	"context"
@@ -16,16 +16,16 @@ import (
 	"sqc/ui/look"
 )
 
-// mqttPane loads a device's MQTT client certificates and points it at a
+// MQTTPane loads a device's MQTT client certificates and points it at a
 // broker: up to three file loads and one config change, confirmed
 // together, sent in order, stopping at the first failure.
-type mqttPane struct {
+type MQTTPane struct {
 	ctx    context.Context
-	sh     *shared
-	con    console
+	sh     *Shared
+	con    Console
 	w, h   int
-	dev    api.Device
-	form   look.Form
+	Dev    api.Device
+	Form   look.Form
 	files  map[string]*look.Field // by the name the device keeps the file under
 	server *look.Field
 	client *look.Field
@@ -33,21 +33,21 @@ type mqttPane struct {
 
 	cfg     api.Config // the device's config, for the diff
 	reading bool
-	steps   []mqttStep
-	running bool
-	run     int // which set-up the steps are of: a late answer of another is dropped
+	Steps   []MQTTStep
+	Running bool
+	Run     int // which set-up the steps are of: a late answer of another is dropped
 	status  string
 	isErr   bool
-	out     map[int]mqttOut // the steps the engine has out, by sequence number
+	Out     map[int]mqttOut // the steps the engine has out, by sequence number
 }
 
-// mqttStep is one request of the flow and what became of it.
-type mqttStep struct {
-	w      state.Write
+// MQTTStep is one request of the flow and what became of it.
+type MQTTStep struct {
+	W      state.Write
 	label  string
 	result string
-	done   bool
-	failed bool
+	Done   bool
+	Failed bool
 }
 
 const (
@@ -55,8 +55,8 @@ const (
 	caInternal = api.ProtectedFile + " (the device's own trust store: AWS and Azure roots)"
 )
 
-func newMQTTPane(ctx context.Context, sh *shared, con console) *mqttPane {
-	p := &mqttPane{ctx: ctx, sh: sh, con: con, files: map[string]*look.Field{}}
+func NewMQTTPane(ctx context.Context, sh *Shared, con Console) *MQTTPane {
+	p := &MQTTPane{ctx: ctx, sh: sh, con: con, files: map[string]*look.Field{}}
 	for _, name := range api.MQTTFiles {
 		what := "certificate"
 		if name == api.FileMQTTKey {
@@ -150,8 +150,8 @@ func completePath(v string) (string, bool) {
 	return v + common[len(base):], true
 }
 
-func (p *mqttPane) open(d api.Device) tea.Cmd {
-	if p.dev.DeviceID != d.DeviceID {
+func (p *MQTTPane) Open(d api.Device) tea.Cmd {
+	if p.Dev.DeviceID != d.DeviceID {
 		for _, f := range p.files {
 			f.In.SetValue("")
 		}
@@ -160,35 +160,35 @@ func (p *mqttPane) open(d api.Device) tea.Cmd {
 		p.ca.In.SetValue(caInternal)
 		p.cfg = nil
 	}
-	p.dev, p.steps, p.running, p.status, p.isErr = d, nil, false, "", false
-	p.form = look.Form{Sh: &p.sh.Common, Fields: []*look.Field{p.files[api.FileMQTTKey], p.files[api.FileMQTTCert], p.files[api.FileMQTTCA], p.server, p.client, p.ca}}
-	return p.form.FocusOn(0)
+	p.Dev, p.Steps, p.Running, p.status, p.isErr = d, nil, false, "", false
+	p.Form = look.Form{Sh: &p.sh.Common, Fields: []*look.Field{p.files[api.FileMQTTKey], p.files[api.FileMQTTCert], p.files[api.FileMQTTCA], p.server, p.client, p.ca}}
+	return p.Form.FocusOn(0)
 }
 
-func (p *mqttPane) setSize(w, h int) { p.w, p.h = w, h }
+func (p *MQTTPane) SetSize(w, h int) { p.w, p.h = w, h }
 
-// typing: the form takes every key until it is sent; then the steps'
+// Typing: the form takes every key until it is sent; then the steps'
 // results stay on screen and the console's keys work again.
-func (p *mqttPane) typing() bool { return len(p.steps) == 0 }
-func (p *mqttPane) hints() []look.Hint {
-	if len(p.steps) > 0 {
+func (p *MQTTPane) Typing() bool { return len(p.Steps) == 0 }
+func (p *MQTTPane) Hints() []look.Hint {
+	if len(p.Steps) > 0 {
 		return nil
 	}
-	return p.form.Hints()
+	return p.Form.Hints()
 }
-func (p *mqttPane) helpGroups() []look.HelpGroup {
-	if p.sh.readOnly {
+func (p *MQTTPane) HelpGroups() []look.HelpGroup {
+	if p.sh.ReadOnly {
 		return nil
 	}
 	return []look.HelpGroup{{Title: "provisioning", Keys: []key.Binding{p.sh.Keys.AddDevice, p.sh.Keys.MQTT}}}
 }
-func (p *mqttPane) paste(msg tea.PasteMsg) tea.Cmd { return p.form.Paste(msg) }
+func (p *MQTTPane) Paste(msg tea.PasteMsg) tea.Cmd { return p.Form.Paste(msg) }
 
-func (p *mqttPane) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
-	if len(p.steps) > 0 {
-		if !p.running && look.Matches(msg, p.sh.Keys.MQTT) { // again, from the form as it was
-			p.steps, p.status, p.isErr = nil, "", false
-			return true, p.form.FocusOn(0)
+func (p *MQTTPane) Key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
+	if len(p.Steps) > 0 {
+		if !p.Running && look.Matches(msg, p.sh.Keys.MQTT) { // again, from the form as it was
+			p.Steps, p.status, p.isErr = nil, "", false
+			return true, p.Form.FocusOn(0)
 		}
 		return false, nil // back and the console's keys work; the requests still go out
 	}
@@ -197,7 +197,7 @@ func (p *mqttPane) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	}
 	if msg.String() == "tab" {
 		for _, f := range p.files {
-			if f == p.form.Focused() {
+			if f == p.Form.Focused() {
 				if v, ok := completePath(f.In.Value()); ok {
 					f.In.SetValue(v)
 					f.In.CursorEnd()
@@ -207,7 +207,7 @@ func (p *mqttPane) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 			}
 		}
 	}
-	enter, cmd := p.form.Key(msg)
+	enter, cmd := p.Form.Key(msg)
 	if !enter {
 		p.status = ""
 		return true, cmd
@@ -216,12 +216,12 @@ func (p *mqttPane) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 }
 
 // plan checks every field and file and builds the requests, in order.
-func (p *mqttPane) plan() ([]mqttStep, error) {
-	if i := p.form.FirstProblem(); i >= 0 {
-		f := p.form.Fields[i]
+func (p *MQTTPane) plan() ([]MQTTStep, error) {
+	if i := p.Form.FirstProblem(); i >= 0 {
+		f := p.Form.Fields[i]
 		return nil, fmt.Errorf("%s: %s", f.Label, f.Msg)
 	}
-	var steps []mqttStep
+	var steps []MQTTStep
 	loaded := map[string]bool{}
 	files := map[string][]byte{}
 	for _, name := range api.MQTTFiles {
@@ -237,7 +237,7 @@ func (p *mqttPane) plan() ([]mqttStep, error) {
 			return nil, fmt.Errorf("%s: %v", path, err)
 		}
 		loaded[name], files[name] = true, b
-		steps = append(steps, mqttStep{w: state.Write{Op: api.OpLoadFile, Device: p.dev, FileName: name, File: b},
+		steps = append(steps, MQTTStep{W: state.Write{Op: api.OpLoadFile, Device: p.Dev, FileName: name, File: b},
 			label: fmt.Sprintf("load %s as %s (%d bytes)", filepath.Base(path), name, len(b))})
 	}
 	if k, c := files[api.FileMQTTKey], files[api.FileMQTTCert]; k != nil && c != nil {
@@ -255,10 +255,10 @@ func (p *mqttPane) plan() ([]mqttStep, error) {
 	}
 	changes, err := setup.Changes(p.cfg)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %v: nothing is sent", p.dev.DeviceID, err)
+		return nil, fmt.Errorf("%s: %v: nothing is sent", p.Dev.DeviceID, err)
 	}
 	if len(changes) > 0 {
-		steps = append(steps, mqttStep{w: state.Write{Op: api.OpUpdateConfig, Device: p.dev, Changes: changes}, label: "point the device at " + setup.Server})
+		steps = append(steps, MQTTStep{W: state.Write{Op: api.OpUpdateConfig, Device: p.Dev, Changes: changes}, label: "point the device at " + setup.Server})
 	}
 	if len(steps) == 0 {
 		return nil, fmt.Errorf("nothing to send: the device is set up like this already")
@@ -266,27 +266,27 @@ func (p *mqttPane) plan() ([]mqttStep, error) {
 	return steps, nil
 }
 
-func (p *mqttPane) view() string {
+func (p *MQTTPane) View() string {
 	st := p.sh.St
-	out := []string{st.Title.Render("MQTT for "+p.dev.DeviceID) + "  " + look.Clean(p.dev.Name)}
-	if len(p.steps) == 0 { // the form, its problem first, where a short screen still shows it
+	out := []string{st.Title.Render("MQTT for "+p.Dev.DeviceID) + "  " + look.Clean(p.Dev.Name)}
+	if len(p.Steps) == 0 { // the form, its problem first, where a short screen still shows it
 		if p.status != "" || p.reading {
 			out = append(out, p.statusLines()...)
 		}
 		out = append(out, "")
-		out = append(out, p.form.View(p.w, p.h-len(out))...)
+		out = append(out, p.Form.View(p.w, p.h-len(out))...)
 		return strings.Join(out[:min(len(out), max(1, p.h))], "\n")
 	}
 	out = append(out, "")
-	for i, s := range p.steps {
-		mark := st.Dim.Render(fmt.Sprintf("%d/%d", i+1, len(p.steps)))
+	for i, s := range p.Steps {
+		mark := st.Dim.Render(fmt.Sprintf("%d/%d", i+1, len(p.Steps)))
 		line := " " + mark + " " + s.label
 		switch {
-		case s.failed:
+		case s.Failed:
 			line += " · " + st.ErrText.Render(s.result)
-		case s.done:
+		case s.Done:
 			line += " · " + st.Ok.Render(s.result)
-		case p.running:
+		case p.Running:
 			line += st.Dim.Render(" · waiting")
 		}
 		out = append(out, strings.Split(look.Wrap(line, p.w), "\n")...)
@@ -298,7 +298,7 @@ func (p *mqttPane) view() string {
 	return strings.Join(out[:min(len(out), max(1, p.h))], "\n")
 }
 
-func (p *mqttPane) statusLines() []string {
+func (p *MQTTPane) statusLines() []string {
 	st := p.sh.St
 	if p.reading {
 		return []string{st.Warn.Render("reading the device's config for the diff…")}

@@ -1,4 +1,4 @@
-package ui
+package pane
 
 import (
 	"fmt"
@@ -18,64 +18,64 @@ import (
 // grouped, with units, sparklines of what arrived since the console
 // started, and events coloured by level.
 
-// readingsPane shows the focused device's readings, scrolled.
-type readingsPane struct {
-	sh     *shared
+// ReadingsPane shows the focused device's readings, scrolled.
+type ReadingsPane struct {
+	sh     *Shared
 	w, h   int
 	scroll look.Scroller
 	device func() *state.Device // the focused device, from the list
 }
 
-func newReadingsPane(sh *shared, device func() *state.Device) *readingsPane {
-	return &readingsPane{sh: sh, device: device}
+func NewReadingsPane(sh *Shared, device func() *state.Device) *ReadingsPane {
+	return &ReadingsPane{sh: sh, device: device}
 }
 
-func (p *readingsPane) setSize(w, h int) { p.w, p.h, p.scroll.Height = w, h, max(1, h-2) }
-func (p *readingsPane) typing() bool     { return false }
+func (p *ReadingsPane) SetSize(w, h int) { p.w, p.h, p.scroll.Height = w, h, max(1, h-2) }
+func (p *ReadingsPane) Typing() bool     { return false }
 
-func (p *readingsPane) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
+func (p *ReadingsPane) Key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	return p.scroll.Move(&p.sh.Common, msg), nil
 }
 
-// sparkWidth is about how many points a sparkline shows (keys and values
+// SparkWidth is about how many points a sparkline shows (keys and values
 // of a usual message beside it): a newly focused device is read with that
 // many messages, and no more.
-func (p *readingsPane) sparkWidth() int { return max(10, p.w-4-14-12) }
+func (p *ReadingsPane) SparkWidth() int { return max(10, p.w-4-14-12) }
 
-func (p *readingsPane) hints() []look.Hint {
+func (p *ReadingsPane) Hints() []look.Hint {
 	k := p.sh.Keys
 	return []look.Hint{look.KeyHint(k.Down, 3)}
 }
 
-func (p *readingsPane) helpGroups() []look.HelpGroup {
+func (p *ReadingsPane) HelpGroups() []look.HelpGroup {
 	k := p.sh.Keys
 	return []look.HelpGroup{{Title: "readings", Keys: []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}}}
 }
 
-// reset scrolls back to the top, for a newly focused device.
-func (p *readingsPane) reset() { p.scroll.Offset = 0 }
+// Reset scrolls back to the top, for a newly focused device.
+func (p *ReadingsPane) Reset() { p.scroll.Offset = 0 }
 
-func (p *readingsPane) view() string {
+func (p *ReadingsPane) View() string {
 	d := p.device()
 	if d == nil {
 		return p.sh.St.Dim.Render("no device selected")
 	}
 	sh := p.sh
-	rs := readingsStatus{nextIn: -1, canRead: sh.sched != nil && sh.sched.CanRead(d.DeviceID)}
-	if sh.sched != nil {
-		now := sh.now()
-		rs.paused = sh.sched.Paused()
-		rs.interval = sh.sched.FocusInterval(now)
-		if next := sh.link.nextFocus; !next.IsZero() {
+	rs := readingsStatus{nextIn: -1, canRead: sh.Sched != nil && sh.Sched.CanRead(d.DeviceID)}
+	if sh.Sched != nil {
+		now := sh.Now()
+		rs.paused = sh.Sched.Paused()
+		rs.interval = sh.Sched.FocusInterval(now)
+		if next := sh.Link.nextFocus; !next.IsZero() {
 			rs.nextIn = max(0, next.Sub(now))
 		}
-		if c := sh.link.conn; c.State != state.ConnOnline && c.State != state.ConnConnecting {
+		if c := sh.Link.Conn; c.State != state.ConnOnline && c.State != state.ConnConnecting {
 			rs.held = c.State.String()
 			if c.Until.After(now) {
 				rs.nextIn = c.Until.Sub(now)
 			}
 		}
-		if until, why := sh.sched.Hold(d.DeviceID); why != "" {
+		if until, why := sh.Sched.Hold(d.DeviceID); why != "" {
 			rs.held = why
 			if until.After(now) {
 				rs.nextIn = until.Sub(now)
@@ -100,9 +100,9 @@ type readingsStatus struct {
 }
 
 // readingLines renders the pane's content as lines; the caller scrolls.
-func readingLines(sh *shared, d *state.Device, rs readingsStatus, width int) []string {
+func readingLines(sh *Shared, d *state.Device, rs readingsStatus, width int) []string {
 	st := sh.St
-	now := sh.now()
+	now := sh.Now()
 	var out []string
 	add := func(s string) { out = append(out, look.Fit(s, width)) }
 	// Each fact is cut to the pane before it is joined: the line is cut to
@@ -136,11 +136,11 @@ func readingLines(sh *shared, d *state.Device, rs readingsStatus, width int) []s
 	case rs.paused:
 		status += " · paused (p resumes)"
 	case rs.held != "" && rs.nextIn >= 0:
-		status += st.Warn.Render(fmt.Sprintf(" · held: %s · next try in %s", rs.held, short(rs.nextIn)))
+		status += st.Warn.Render(fmt.Sprintf(" · held: %s · next try in %s", rs.held, Short(rs.nextIn)))
 	case rs.held != "":
 		status += st.Warn.Render(" · held: " + rs.held)
 	case rs.nextIn >= 0:
-		status += fmt.Sprintf(" · next in %s", short(rs.nextIn))
+		status += fmt.Sprintf(" · next in %s", Short(rs.nextIn))
 	}
 	add(status)
 	m := d.Message()
@@ -237,8 +237,8 @@ func fieldColumns(m *api.DataMessage, groups []api.FieldGroup, width int) column
 	return columns{key: keyW, val: valW, spark: max(0, room-keyW-valW)}
 }
 
-// short is a compact duration: 6s, 2m10s, 1h5m.
-func short(d time.Duration) string {
+// Short is a compact duration: 6s, 2m10s, 1h5m.
+func Short(d time.Duration) string {
 	d = d.Round(time.Second)
 	switch {
 	case d < time.Minute:

@@ -1,4 +1,4 @@
-package ui
+package pane
 
 import (
 	"context"
@@ -16,27 +16,30 @@ import (
 	"sqc/ui/look"
 )
 
-// addPane is the form that adds a device to the account: its ID from the
+// AddPane is the form that adds a device to the account: its ID from the
 // label, a group, and its setup password when the server asks for one.
-type addPane struct {
-	sh       *shared
-	con      console
+type AddPane struct {
+	sh       *Shared
+	con      Console
 	ctx      context.Context
 	w, h     int
-	form     look.Form
+	Form     look.Form
 	id       *look.Field
 	group    *look.Field
 	password *look.Field
 	groups   map[string]string // group name → id, from the device list
 	needPass bool
-	sending  bool
+	Sending  bool
 	seq      int // the engine's number of the request out
 	status   string
 	isErr    bool
 }
 
-func newAddPane(ctx context.Context, sh *shared, con console) *addPane {
-	p := &addPane{sh: sh, con: con, ctx: ctx}
+// PaneAdd is where the added device's answers go.
+const PaneAdd ID = "add"
+
+func NewAddPane(ctx context.Context, sh *Shared, con Console) *AddPane {
+	p := &AddPane{sh: sh, con: con, ctx: ctx}
 	p.id = look.NewField("Device ID", "9 letters or digits, printed under the lid or on the box", "JDA54E19F", func(v string) string {
 		if _, err := api.NormaliseDeviceID(v); err != nil {
 			n := len(strings.TrimSpace(v))
@@ -60,10 +63,10 @@ func newAddPane(ctx context.Context, sh *shared, con console) *addPane {
 	return p
 }
 
-// open starts an empty form, offering the account's groups.
-func (p *addPane) open() tea.Cmd {
+// Open starts an empty form, offering the account's groups.
+func (p *AddPane) Open() tea.Cmd {
 	p.groups = map[string]string{}
-	for _, d := range p.sh.fleet.All() {
+	for _, d := range p.sh.Fleet.All() {
 		if d.GroupName != "" {
 			p.groups[d.GroupName] = d.GroupID
 		}
@@ -77,15 +80,15 @@ func (p *addPane) open() tea.Cmd {
 	p.group.Reset()
 	p.password.Reset()
 	p.group.Options = names
-	p.needPass, p.sending, p.status, p.isErr = false, false, "", false
-	p.form = look.Form{Sh: &p.sh.Common, Fields: []*look.Field{p.id, p.group}}
-	return p.form.FocusOn(0)
+	p.needPass, p.Sending, p.status, p.isErr = false, false, "", false
+	p.Form = look.Form{Sh: &p.sh.Common, Fields: []*look.Field{p.id, p.group}}
+	return p.Form.FocusOn(0)
 }
 
-func (p *addPane) setSize(w, h int)             { p.w, p.h = w, h }
-func (p *addPane) typing() bool                 { return true }
-func (p *addPane) helpGroups() []look.HelpGroup { return nil } // the MQTT pane lists provisioning
-func (p *addPane) hints() []look.Hint           { return p.form.Hints() }
+func (p *AddPane) SetSize(w, h int)             { p.w, p.h = w, h }
+func (p *AddPane) Typing() bool                 { return true }
+func (p *AddPane) HelpGroups() []look.HelpGroup { return nil } // the MQTT pane lists provisioning
+func (p *AddPane) Hints() []look.Hint           { return p.Form.Hints() }
 
 // addDeviceMsg asks the pane to confirm and send the form: a message, so
 // that the question appears as the answers' do, guarded against keys
@@ -99,21 +102,21 @@ type addedMsg struct {
 	at  time.Time
 }
 
-func (p *addPane) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
+func (p *AddPane) Key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	if msg.String() == "esc" {
 		return true, look.ClosePane
 	}
-	if p.sending {
+	if p.Sending {
 		return true, nil
 	}
-	enter, cmd := p.form.Key(msg)
+	enter, cmd := p.Form.Key(msg)
 	if !enter {
 		p.status = ""
 		return true, cmd
 	}
-	if i := p.form.FirstProblem(); i >= 0 {
-		p.status, p.isErr = p.form.Fields[i].Label+": "+p.form.Fields[i].Msg, true
-		return true, p.form.FocusOn(i)
+	if i := p.Form.FirstProblem(); i >= 0 {
+		p.status, p.isErr = p.Form.Fields[i].Label+": "+p.Form.Fields[i].Msg, true
+		return true, p.Form.FocusOn(i)
 	}
 	id, _ := api.NormaliseDeviceID(p.id.Value())
 	req := api.AddUserRequest{}
@@ -128,16 +131,16 @@ func (p *addPane) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 		req.SetupPassword = strings.TrimSpace(p.password.In.Value())
 	}
 	w := state.Write{Op: api.OpAddUser, Device: api.Device{DeviceID: id}, User: req}
-	return true, func() tea.Msg { return paneMsg{to: paneAdd, msg: addDeviceMsg{w: w}} }
+	return true, func() tea.Msg { return Msg{To: PaneAdd, Msg: addDeviceMsg{w: w}} }
 }
 
-func (p *addPane) paste(msg tea.PasteMsg) tea.Cmd { return p.form.Paste(msg) }
+func (p *AddPane) Paste(msg tea.PasteMsg) tea.Cmd { return p.Form.Paste(msg) }
 
-func (p *addPane) view() string {
+func (p *AddPane) View() string {
 	st := p.sh.St
 	out := []string{st.Title.Render("Add a device to the account")}
 	switch { // under the title, where a short screen still shows it
-	case p.sending:
+	case p.Sending:
 		out = append(out, st.Warn.Render("sending…"))
 	case p.status != "" && p.isErr:
 		out = append(out, strings.Split(st.ErrText.Render(look.Wrap(p.status, p.w)), "\n")...)
@@ -145,20 +148,20 @@ func (p *addPane) view() string {
 		out = append(out, strings.Split(look.Wrap(p.status, p.w), "\n")...)
 	}
 	out = append(out, "")
-	out = append(out, p.form.View(p.w, p.h-len(out))...)
+	out = append(out, p.Form.View(p.w, p.h-len(out))...)
 	return strings.Join(out[:min(len(out), max(1, p.h))], "\n")
 }
 
 // askPassword turns the form to the setup password after the server
 // said "Password Required"; what was typed is kept.
-func (p *addPane) askPassword() tea.Cmd {
+func (p *AddPane) askPassword() tea.Cmd {
 	p.needPass = true
-	p.form.Fields = []*look.Field{p.id, p.group, p.password}
+	p.Form.Fields = []*look.Field{p.id, p.group, p.password}
 	p.status, p.isErr = "This device is registered elsewhere: enter its setup password and press enter again.", false
-	return p.form.FocusOn(2)
+	return p.Form.FocusOn(2)
 }
 
-func (p *addPane) update(msg tea.Msg) tea.Cmd {
+func (p *AddPane) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case addDeviceMsg:
 		return p.confirm(msg.w)
@@ -169,8 +172,8 @@ func (p *addPane) update(msg tea.Msg) tea.Cmd {
 }
 
 // confirm shows the request and sends on y.
-func (p *addPane) confirm(w state.Write) tea.Cmd {
-	lines, err := p.sh.gate.Confirmation(p.sh.client, w)
+func (p *AddPane) confirm(w state.Write) tea.Cmd {
+	lines, err := p.sh.Gate.Confirmation(p.sh.Client, w)
 	if err != nil {
 		p.status, p.isErr = err.Error(), true
 		return nil
@@ -184,47 +187,47 @@ func (p *addPane) confirm(w state.Write) tea.Cmd {
 	default:
 		what += " in the account's default group"
 	}
-	p.con.ask(look.NewQuestion(what, lines, "Send?", "add", "cancel", func(yes bool) tea.Cmd {
+	p.con.Ask(look.NewQuestion(what, lines, "Send?", "add", "cancel", func(yes bool) tea.Cmd {
 		if !yes {
 			p.status, p.isErr = "not sent", false
 			return nil
 		}
-		if p.sh.view == nil {
+		if p.sh.View == nil {
 			p.status, p.isErr = errNoView.Error(), true
 			return nil
 		}
 		// Through the engine's one gate: the outcome comes back with the
 		// engine's changes (addedOf).
-		p.sending, p.seq = true, p.sh.view.Submit(w)
+		p.Sending, p.seq = true, p.sh.View.Submit(w)
 		return nil
 	}))
 	return nil
 }
 
-// addedOf is the pane's answer to the request it submitted, found by the
+// AddedOf is the pane's answer to the request it submitted, found by the
 // write's sequence number.
-func (p *addPane) addedOf(o live.WriteOutcome, at time.Time) (addedMsg, bool) {
-	if p.seq == 0 || o.Seq != p.seq || !o.Mine(p.sh.view) {
+func (p *AddPane) AddedOf(o live.WriteOutcome, at time.Time) (addedMsg, bool) {
+	if p.seq == 0 || o.Seq != p.seq || !o.Mine(p.sh.View) {
 		return addedMsg{}, false
 	}
 	p.seq = 0
 	return addedMsg{w: o.Write, res: o.Result, err: o.Err, at: at}, true
 }
 
-func (p *addPane) onAdded(msg addedMsg) tea.Cmd {
-	p.sending = false
+func (p *AddPane) onAdded(msg addedMsg) tea.Cmd {
+	p.Sending = false
 	id := msg.w.Device.DeviceID
 	switch {
 	case msg.err == nil:
-		p.con.seek(id)
-		back := p.con.leave(p)
-		return tea.Batch(back, p.con.toast(id+" added to the account: it appears in the list, focused", false), p.con.schedule())
+		p.con.Seek(id)
+		back := p.con.Leave(p)
+		return tea.Batch(back, p.con.Toast(id+" added to the account: it appears in the list, focused", false), p.con.Schedule())
 	case api.IsPasswordRequired(msg.err) && msg.w.User.SetupPassword == "":
 		return p.askPassword()
 	case api.IsPasswordRequired(msg.err) || api.StatusOf(msg.err) == 403 && msg.w.User.SetupPassword != "":
 		p.status, p.isErr = "The setup password was refused: check it (letters and digits as printed) and press enter to try again.", true
-		return p.form.FocusOn(2)
-	case p.con.keyRefused(msg.err, "The form is kept."):
+		return p.Form.FocusOn(2)
+	case p.con.KeyRefused(msg.err, "The form is kept."):
 		return nil
 	default:
 		p.status, p.isErr = state.Outcome(msg.res, msg.err), true

@@ -1,4 +1,4 @@
-package ui
+package pane
 
 import (
 	"context"
@@ -16,21 +16,21 @@ import (
 	"sqc/ui/look"
 )
 
-// bulkPane changes the same settings on many devices: the settings are
+// BulkPane changes the same settings on many devices: the settings are
 // typed against the first marked device's config, confirmed with the
 // count of devices, then sent one device at a time within the account's
 // rate and what is left of the day's quota, with a line per device.
-type bulkPane struct {
+type BulkPane struct {
 	ctx     context.Context
-	sh      *shared
-	con     console
+	sh      *Shared
+	con     Console
 	profile string
 	every   time.Duration // between read-backs of a device
 	w, h    int
 	devices []api.Device // the marked devices, in list order
-	cfg     api.Config   // the first device's config: it types the values
-	reading bool
-	changes []state.Change
+	Cfg     api.Config   // the first device's config: it types the values
+	Reading bool
+	Changes []state.Change
 
 	job *state.BulkJob
 	// run decides what is sent and read back, and when: the rules
@@ -47,50 +47,50 @@ type bulkPane struct {
 	out map[int]bulkOut
 }
 
-func newBulkPane(ctx context.Context, sh *shared, con console, profile string, every time.Duration) *bulkPane {
-	return &bulkPane{ctx: ctx, sh: sh, con: con, profile: profile, every: every,
+func NewBulkPane(ctx context.Context, sh *Shared, con Console, profile string, every time.Duration) *BulkPane {
+	return &BulkPane{ctx: ctx, sh: sh, con: con, profile: profile, every: every,
 		bar: progress.New(progress.WithWidth(30), progress.WithoutPercentage(), progress.WithFillCharacters('█', '░'))}
 }
 
 // fresh is the pane with nothing open: what it was built with and its size.
-func (p *bulkPane) fresh() bulkPane {
-	return bulkPane{ctx: p.ctx, sh: p.sh, con: p.con, profile: p.profile, every: p.every, w: p.w, h: p.h, bar: p.bar}
+func (p *BulkPane) fresh() BulkPane {
+	return BulkPane{ctx: p.ctx, sh: p.sh, con: p.con, profile: p.profile, every: p.every, w: p.w, h: p.h, bar: p.bar}
 }
 
-// open starts an editor for the marked devices.
-func (p *bulkPane) open(devices []api.Device) {
+// Open starts an editor for the marked devices.
+func (p *BulkPane) Open(devices []api.Device) {
 	*p = p.fresh()
-	p.devices, p.reading = devices, true
+	p.devices, p.Reading = devices, true
 }
 
-// resume takes up a job: one that stopped before its end reads back what
+// Resume takes up a job: one that stopped before its end reads back what
 // it left unsettled (the device out at the stop, those queued).
-func (p *bulkPane) resume(j *state.BulkJob, now time.Time, again time.Duration) {
+func (p *BulkPane) Resume(j *state.BulkJob, now time.Time, again time.Duration) {
 	*p = p.fresh()
-	p.job, p.changes, p.run = j, j.Changes, state.NewBulkRun(j, now, again, verifyFor)
+	p.job, p.Changes, p.run = j, j.Changes, state.NewBulkRun(j, now, again, verifyFor)
 }
 
-func (p *bulkPane) toReadBack() int {
+func (p *BulkPane) toReadBack() int {
 	if p.run == nil {
 		return 0
 	}
 	return p.run.ToReadBack()
 }
 
-func (p *bulkPane) setSize(w, h int) {
+func (p *BulkPane) SetSize(w, h int) {
 	p.w, p.h = w, h
 	p.bar.SetWidth(max(10, min(40, w-30)))
 }
 
-func (p *bulkPane) typing() bool { return false }
+func (p *BulkPane) Typing() bool { return false }
 
-// hints are the keys the pane offers now, and those it takes without
+// Hints are the keys the pane offers now, and those it takes without
 // offering them (unoffered): those are the pane's here, not the console's.
-func (p *bulkPane) hints() []look.Hint {
+func (p *BulkPane) Hints() []look.Hint {
 	k := p.sh.Keys
 	if p.job == nil {
 		out := []look.Hint{{B: key.NewBinding(key.WithKeys("+"), key.WithHelp("+", "setting to change")), Prio: 8}}
-		if len(p.changes) > 0 {
+		if len(p.Changes) > 0 {
 			return append(out, look.Hint{B: k.Write, Desc: "send to them all", Prio: 9}, look.KeyHint(k.Undo, 6), look.Unoffered(k.Pause, k.Export))
 		}
 		return append(out, look.Unoffered(k.Write, k.Undo, k.Pause, k.Export))
@@ -108,26 +108,26 @@ func (p *bulkPane) hints() []look.Hint {
 	return append(out, look.Hint{B: k.Export, Desc: "export results", Prio: 7}, look.KeyHint(k.Down, 3))
 }
 
-func (p *bulkPane) helpGroups() []look.HelpGroup {
+func (p *BulkPane) HelpGroups() []look.HelpGroup {
 	k := p.sh.Keys
-	if p.sh.readOnly {
+	if p.sh.ReadOnly {
 		return nil
 	}
 	return []look.HelpGroup{{Title: "bulk change (c with rows marked)", Keys: []key.Binding{k.Mark, k.MarkAll, k.AddKey, k.Write, k.Pause, k.Stop, k.Export}}}
 }
 
-// key takes every key the pane names in its hints: + w u in the editor,
+// Key takes every key the pane names in its hints: + w u in the editor,
 // p esc e while a change runs, and e and the movement keys after.
-func (p *bulkPane) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
+func (p *BulkPane) Key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	k := p.sh.Keys
 	if p.job == nil {
 		switch {
 		case look.Matches(msg, k.AddKey):
-			return true, p.askSetting()
+			return true, p.AskSetting()
 		case look.Matches(msg, k.Write):
 			return true, p.askWrite()
-		case look.Matches(msg, k.Undo) && len(p.changes) > 0:
-			p.changes = p.changes[:len(p.changes)-1]
+		case look.Matches(msg, k.Undo) && len(p.Changes) > 0:
+			p.Changes = p.Changes[:len(p.Changes)-1]
 			return true, nil
 		case look.Matches(msg, k.Undo):
 			return true, look.Say("nothing to undo", false)
@@ -165,7 +165,7 @@ func (p *bulkPane) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 
 // stop ends the job for good: what was not sent stays pending in the job
 // file, and no resume sends it.
-func (p *bulkPane) stop() {
+func (p *BulkPane) stop() {
 	err := p.run.Stop()
 	p.stopped()
 	if err != nil {
@@ -174,26 +174,26 @@ func (p *bulkPane) stop() {
 }
 
 // stopped says the job was stopped.
-func (p *bulkPane) stopped() {
+func (p *BulkPane) stopped() {
 	p.status, p.isErr = fmt.Sprintf("stopped: %d of %d sent, the rest not sent", p.job.Sent(), len(p.job.Items)), false
 }
 
-func (p *bulkPane) view() string {
+func (p *BulkPane) View() string {
 	st := p.sh.St
 	var out []string
 	if p.job == nil {
 		out = append(out, st.Title.Render(fmt.Sprintf("Change %s", look.Plural(len(p.devices), "device"))), "")
 		switch {
-		case p.reading:
+		case p.Reading:
 			out = append(out, st.Dim.Render("reading the first device's config: it types the values…"))
-		case p.cfg != nil && len(p.devices) > 0:
+		case p.Cfg != nil && len(p.devices) > 0:
 			out = append(out, st.Dim.Render(look.Fit("values are typed by "+p.devices[0].DeviceID+"'s config", p.w)))
 		}
 		out = append(out, "")
-		if len(p.changes) == 0 {
+		if len(p.Changes) == 0 {
 			out = append(out, "No setting yet: + adds one (key = value).")
 		}
-		for _, l := range state.DiffLines(p.changes) {
+		for _, l := range state.DiffLines(p.Changes) {
 			out = append(out, look.WrapLines(st.Warn, l, p.w)...)
 		}
 		out = append(out, "", st.Title.Render("Devices"))
@@ -244,7 +244,7 @@ func (p *bulkPane) view() string {
 
 // moveCursor moves the row under the cursor; false when the key is not a
 // movement.
-func (p *bulkPane) moveCursor(msg tea.KeyPressMsg) bool {
+func (p *BulkPane) moveCursor(msg tea.KeyPressMsg) bool {
 	k := p.sh.Keys
 	page := max(1, p.scroll.Height-1)
 	switch {
@@ -270,7 +270,7 @@ func (p *bulkPane) moveCursor(msg tea.KeyPressMsg) bool {
 // rows are the job's rows in room lines: the row under the cursor is
 // whole, wrapped under its device; the others are cut at the pane's edge.
 // Only the rows on screen are drawn: a job can hold 50,000 devices.
-func (p *bulkPane) rows(room int) []string {
+func (p *BulkPane) rows(room int) []string {
 	items := p.job.Items
 	if len(items) == 0 {
 		return nil
@@ -294,7 +294,7 @@ func (p *bulkPane) rows(room int) []string {
 }
 
 // rowText is a job's row: device, status, name and what happened.
-func (p *bulkPane) rowText(i int) string {
+func (p *BulkPane) rowText(i int) string {
 	st := p.sh.St
 	it := p.job.Items[i]
 	style := st.Dim
@@ -315,7 +315,7 @@ func (p *bulkPane) rowText(i int) string {
 
 // rowLines are the cursor's row, whole: the lines after the first are
 // set under the name.
-func (p *bulkPane) rowLines(i int) []string {
+func (p *BulkPane) rowLines(i int) []string {
 	const indent = 2 + 10 + 8 + 1 // the marker, the device and the status
 	first := p.rowText(i)
 	if lipgloss.Width(first)+2 <= p.w || p.w-indent < 20 {
@@ -331,14 +331,14 @@ func (p *bulkPane) rowLines(i int) []string {
 }
 
 // problem shows what the runner said went wrong, if anything.
-func (p *bulkPane) problem(say string) {
+func (p *BulkPane) problem(say string) {
 	if say != "" {
 		p.status, p.isErr = say, true
 	}
 }
 
 // statusLines are what the pane says of the job, whole.
-func (p *bulkPane) statusLines() []string {
+func (p *BulkPane) statusLines() []string {
 	if p.status == "" {
 		return nil
 	}

@@ -1,4 +1,4 @@
-package ui
+package pane
 
 import (
 	"fmt"
@@ -13,9 +13,9 @@ import (
 	"sqc/ui/look"
 )
 
-// quotaPane is the quota meter, scrolled.
-type quotaPane struct {
-	sh     *shared
+// QuotaPane is the quota meter, scrolled.
+type QuotaPane struct {
+	sh     *Shared
 	w, h   int
 	scroll look.Scroller
 	rows   []quotaRow // the non-Hosted devices, sorted, as of rowsAt
@@ -23,20 +23,22 @@ type quotaPane struct {
 	rowsOf int // the fleet's size then
 }
 
-func (p *quotaPane) setSize(w, h int) { p.w, p.h, p.scroll.Height = w, h, h }
-func (p *quotaPane) typing() bool     { return false }
-func (p *quotaPane) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
+func NewQuotaPane(sh *Shared) *QuotaPane { return &QuotaPane{sh: sh} }
+
+func (p *QuotaPane) SetSize(w, h int) { p.w, p.h, p.scroll.Height = w, h, h }
+func (p *QuotaPane) Typing() bool     { return false }
+func (p *QuotaPane) Key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	return p.scroll.Move(&p.sh.Common, msg), nil
 }
-func (p *quotaPane) hints() []look.Hint           { return []look.Hint{look.KeyHint(p.sh.Keys.Down, 3)} }
-func (p *quotaPane) helpGroups() []look.HelpGroup { return nil }
+func (p *QuotaPane) Hints() []look.Hint           { return []look.Hint{look.KeyHint(p.sh.Keys.Down, 3)} }
+func (p *QuotaPane) HelpGroups() []look.HelpGroup { return nil }
 
-func (p *quotaPane) view() string {
+func (p *QuotaPane) View() string {
 	sh := p.sh
-	if sh.ledger == nil || sh.sched == nil {
+	if sh.Ledger == nil || sh.Sched == nil {
 		return sh.St.Dim.Render("no key in use: nothing counted")
 	}
-	head := quotaLines(sh, sh.ledger, sh.sched, sh.fleet, p.w)
+	head := quotaLines(sh, sh.Ledger, sh.Sched, sh.Fleet, p.w)
 	rows := p.nonHosted()
 	// Only the rows on screen are drawn: a fleet of 50,000 costs what a
 	// screenful does.
@@ -61,28 +63,28 @@ type quotaRow struct {
 
 // nonHosted are the devices with a monthly allowance, fewest calls left
 // first. Sorting a large fleet is done once a second at most, not per frame.
-func (p *quotaPane) nonHosted() []quotaRow {
+func (p *QuotaPane) nonHosted() []quotaRow {
 	now := time.Now() // the wall clock: this is how often the screen may sort, not what the data says
-	if p.rows != nil && now.Sub(p.rowsAt) < time.Second && p.rowsOf == p.sh.fleet.Len() {
+	if p.rows != nil && now.Sub(p.rowsAt) < time.Second && p.rowsOf == p.sh.Fleet.Len() {
 		return p.rows
 	}
 	rows := []quotaRow{}
-	for _, d := range p.sh.fleet.All() {
+	for _, d := range p.sh.Fleet.All() {
 		if d.Plan == api.PlanHosted {
 			continue
 		}
-		left, ok := p.sh.callsLeft(d.DeviceID)
+		left, ok := p.sh.CallsLeft(d.DeviceID)
 		if !ok {
 			left = api.MonthlyPerDevice
 		}
 		rows = append(rows, quotaRow{d.DeviceID, d.Name, d.Plan, left})
 	}
 	sort.SliceStable(rows, func(i, j int) bool { return rows[i].left < rows[j].left })
-	p.rows, p.rowsAt, p.rowsOf = rows, now, p.sh.fleet.Len()
+	p.rows, p.rowsAt, p.rowsOf = rows, now, p.sh.Fleet.Len()
 	return rows
 }
 
-func (p *quotaPane) rowLine(r quotaRow) string {
+func (p *QuotaPane) rowLine(r quotaRow) string {
 	st := p.sh.St
 	left := fmt.Sprintf("%3d", r.left)
 	switch {
@@ -96,9 +98,9 @@ func (p *quotaPane) rowLine(r quotaRow) string {
 
 // quotaLines renders the head of the quota meter: the account's limits,
 // what this console has used today, its pace and where that leads.
-func quotaLines(sh *shared, ledger *state.Ledger, sched *state.Scheduler, fleet *state.Fleet, width int) []string {
+func quotaLines(sh *Shared, ledger *state.Ledger, sched *state.Scheduler, fleet *state.Fleet, width int) []string {
 	st := sh.St
-	now := sh.now()
+	now := sh.Now()
 	lim := sched.Limits()
 	used := ledger.UsedToday(now)
 	var out []string
@@ -111,7 +113,7 @@ func quotaLines(sh *shared, ledger *state.Ledger, sched *state.Scheduler, fleet 
 			out = append(out, st.Warn.Render(l))
 		}
 		if until.After(now) {
-			add("listed again", fmt.Sprintf("at %s UTC, in %s", until.UTC().Format("15:04"), short(until.Sub(now))))
+			add("listed again", fmt.Sprintf("at %s UTC, in %s", until.UTC().Format("15:04"), Short(until.Sub(now))))
 			if askable {
 				add("R", "lists once before then")
 			} else {
@@ -121,11 +123,11 @@ func quotaLines(sh *shared, ledger *state.Ledger, sched *state.Scheduler, fleet 
 	}
 	out = append(out, "")
 	pct := float64(used) / float64(max(1, lim.Daily))
-	add("used today", fmt.Sprintf("%d / %d  %s %d%%", used, lim.Daily, gauge(sh, pct, 14), int(pct*100)))
+	add("used today", fmt.Sprintf("%d / %d  %s %d%%", used, lim.Daily, Gauge(sh, pct, 14), int(pct*100)))
 	add("rate limit", fmt.Sprintf("%g req/s", lim.RatePerSecond))
 	add("this console", fmt.Sprintf("share %d%% · budget now %.3f req/s", int(sched.Share*100), sched.Rate(now)))
-	add("focused device", "read every "+short(sched.FocusInterval(now)))
-	add("pace", fmt.Sprintf("%.0f req/h over the last %s", ledger.Pace(now), short(ledger.PaceSpan(now))))
+	add("focused device", "read every "+Short(sched.FocusInterval(now)))
+	add("pace", fmt.Sprintf("%.0f req/h over the last %s", ledger.Pace(now), Short(ledger.PaceSpan(now))))
 	ex := ledger.Exhaustion(now, lim.Daily)
 	switch {
 	case ex.IsZero():
@@ -133,7 +135,7 @@ func quotaLines(sh *shared, ledger *state.Ledger, sched *state.Scheduler, fleet 
 	case !ex.After(now):
 		add("exhaustion", st.Alarm.Render("the daily quota is used up"))
 	default:
-		add("exhaustion", st.Warn.Render(fmt.Sprintf("at %s UTC at this pace (in %s)", ex.UTC().Format("15:04"), short(ex.Sub(now)))))
+		add("exhaustion", st.Warn.Render(fmt.Sprintf("at %s UTC at this pace (in %s)", ex.UTC().Format("15:04"), Short(ex.Sub(now)))))
 	}
 	n429 := ledger.RateLimitedToday(now)
 	r429 := fmt.Sprintf("%d today", n429)
@@ -142,7 +144,7 @@ func quotaLines(sh *shared, ledger *state.Ledger, sched *state.Scheduler, fleet 
 	}
 	add("429s seen", r429)
 	reset := api.NextReset(now)
-	add("next reset", fmt.Sprintf("%s in %s %s", reset.Format("15:04 UTC"), short(reset.Sub(now)), st.Dim.Render("(assumed)")))
+	add("next reset", fmt.Sprintf("%s in %s %s", reset.Format("15:04 UTC"), Short(reset.Sub(now)), st.Dim.Render("(assumed)")))
 	out = append(out, "", st.Title.Render(fmt.Sprintf("Non-Hosted devices · calls left this month (of %d)", api.MonthlyPerDevice)))
 	nonHosted := false
 	for _, d := range fleet.All() {
@@ -157,8 +159,8 @@ func quotaLines(sh *shared, ledger *state.Ledger, sched *state.Scheduler, fleet 
 	return out
 }
 
-// gauge draws a bar of width cells for a fraction, with eighth blocks.
-func gauge(sh *shared, frac float64, width int) string {
+// Gauge draws a bar of width cells for a fraction, with eighth blocks.
+func Gauge(sh *Shared, frac float64, width int) string {
 	frac = max(0, min(1, frac))
 	eighths := int(frac * float64(width*8))
 	full, part := eighths/8, eighths%8

@@ -1,4 +1,4 @@
-package ui
+package pane
 
 import (
 	"context"
@@ -16,12 +16,12 @@ import (
 // it wants (a readAnswer), so one read serves any of them without the
 // console deciding what it was for.
 
-// configRead is one read of a device's config, or why it was not made.
-type configRead struct {
-	id   string
-	resp *api.ConfigResponse
+// ConfigRead is one read of a device's config, or why it was not made.
+type ConfigRead struct {
+	ID   string
+	Resp *api.ConfigResponse
 	err  error
-	at   time.Time
+	At   time.Time
 	// skipped, when set, is why no read was made (the user declined it,
 	// or the device has no calls left); then is what to do about it.
 	skipped, then string
@@ -29,34 +29,34 @@ type configRead struct {
 
 // readAnswer is the message a read goes back in, addressed to the pane
 // that asked.
-type readAnswer func(configRead) tea.Msg
+type readAnswer func(ConfigRead) tea.Msg
 
 // readConfig reads a device's config in a command; what it needs is
 // copied before the goroutine.
-func readConfig(ctx context.Context, sh *shared, id string, answer readAnswer) tea.Cmd {
-	c, now := sh.client, sh.now
+func readConfig(ctx context.Context, sh *Shared, id string, answer readAnswer) tea.Cmd {
+	c, now := sh.Client, sh.Now
 	return func() tea.Msg {
 		resp, err := c.GetConfig(ctx, id)
-		return answer(configRead{id: id, resp: resp, err: err, at: now()})
+		return answer(ConfigRead{ID: id, Resp: resp, err: err, At: now()})
 	}
 }
 
 // costlyRead reads a config, asking first when the read spends one of a
 // non-Hosted device's monthly calls; a read not made is answered too, so
 // the pane that asked says why.
-func costlyRead(ctx context.Context, sh *shared, con console, d api.Device, answer readAnswer, question string) tea.Cmd {
-	n, counted := sh.gate.CallsLeft(d)
-	if d.Plan == api.PlanHosted || sh.gate == nil {
+func costlyRead(ctx context.Context, sh *Shared, con Console, d api.Device, answer readAnswer, question string) tea.Cmd {
+	n, counted := sh.Gate.CallsLeft(d)
+	if d.Plan == api.PlanHosted || sh.Gate == nil {
 		return readConfig(ctx, sh, d.DeviceID, answer)
 	}
 	if counted && n <= 0 {
-		return notRead(d, answer, d.DeviceID+" has no API calls left this month (they return "+api.NextMonth(sh.now()).Format("2 Jan")+")", "its config cannot be read until then")
+		return notRead(d, answer, d.DeviceID+" has no API calls left this month (they return "+api.NextMonth(sh.Now()).Format("2 Jan")+")", "its config cannot be read until then")
 	}
 	left := "of its 50"
 	if counted {
 		left = fmt.Sprintf("of its %d", n)
 	}
-	con.ask(look.NewQuestion(question, []string{d.DeviceID + " is on plan " + d.Plan + ", not Hosted: reading its config costs 1 " + left + " API calls left this month."},
+	con.Ask(look.NewQuestion(question, []string{d.DeviceID + " is on plan " + d.Plan + ", not Hosted: reading its config costs 1 " + left + " API calls left this month."},
 		"Read it?", "read", "leave it", func(yes bool) tea.Cmd {
 			if !yes {
 				return notRead(d, answer, "not read", "r reads it when you want")
@@ -67,23 +67,23 @@ func costlyRead(ctx context.Context, sh *shared, con console, d api.Device, answ
 }
 
 func notRead(d api.Device, answer readAnswer, why, then string) tea.Cmd {
-	msg := answer(configRead{id: d.DeviceID, skipped: why, then: then})
+	msg := answer(ConfigRead{ID: d.DeviceID, skipped: why, then: then})
 	return func() tea.Msg { return msg }
 }
 
 // noteRemainingOf records the calls left a config read reported.
-func (sh *shared) noteRemainingOf(resp *api.ConfigResponse, id string) {
-	if resp != nil && resp.Remaining != nil && sh.ledger != nil {
-		sh.ledger.NoteRemaining(id, *resp.Remaining)
+func (sh *Shared) noteRemainingOf(resp *api.ConfigResponse, id string) {
+	if resp != nil && resp.Remaining != nil && sh.Ledger != nil {
+		sh.Ledger.NoteRemaining(id, *resp.Remaining)
 	}
 }
 
 // keyOK is what a read's answer does first: a refused key asks for it
 // again (false), and the calls left the read reports are counted.
-func keyOK(con console, sh *shared, r configRead) bool {
-	if con.keyRefused(r.err, "Your staged changes are kept.") {
+func keyOK(con Console, sh *Shared, r ConfigRead) bool {
+	if con.KeyRefused(r.err, "Your staged changes are kept.") {
 		return false
 	}
-	sh.noteRemainingOf(r.resp, r.id)
+	sh.noteRemainingOf(r.Resp, r.ID)
 	return true
 }

@@ -1,4 +1,4 @@
-package ui
+package pane
 
 import (
 	"bytes"
@@ -18,99 +18,102 @@ import (
 
 // The bulk change's own answers: the first device's config, each send,
 // the runner's next step and the read-backs, which reach the pane through
-// the console's router (paneMsg).
+// the console's router (Msg).
 
 type (
 	// bulkConfigMsg is the first marked device's config, which types the
 	// values of a bulk change.
-	bulkConfigMsg struct{ configRead }
+	bulkConfigMsg struct{ ConfigRead }
 	// bulkReadBack is a read-back of the job's device item, until it
 	// applies the change.
 	bulkReadBack struct {
-		configRead
+		ConfigRead
 		item int
 	}
 	bulkStepMsg struct {
 		job *state.BulkJob
 		i   int
-		res api.Result
-		err error
+		Res api.Result
+		Err error
 		at  time.Time
 	}
 	bulkNextMsg   struct{ job *state.BulkJob }
 	bulkVerifyMsg struct{ job *state.BulkJob }
 )
 
-func toBulk(msg tea.Msg) tea.Msg { return paneMsg{to: paneBulk, msg: msg} }
+// PaneBulk is where the bulk change's answers go.
+const PaneBulk ID = "bulk"
 
-func readBulk(r configRead) tea.Msg { return toBulk(bulkConfigMsg{r}) }
+func toBulk(msg tea.Msg) tea.Msg { return Msg{To: PaneBulk, Msg: msg} }
+
+func readBulk(r ConfigRead) tea.Msg { return toBulk(bulkConfigMsg{r}) }
 
 // nextOf asks the runner for the job's next step.
 func nextOf(job *state.BulkJob) tea.Cmd {
 	return func() tea.Msg { return toBulk(bulkNextMsg{job: job}) }
 }
 
-// update folds the pane's own answers.
-func (p *bulkPane) update(msg tea.Msg) tea.Cmd {
+// Update folds the pane's own answers.
+func (p *BulkPane) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case bulkConfigMsg:
-		return p.onConfig(msg.configRead)
+		return p.onConfig(msg.ConfigRead)
 	case bulkNextMsg:
-		return p.next(msg.job)
+		return p.Next(msg.job)
 	case bulkStepMsg:
 		return p.onStep(msg)
 	case bulkVerifyMsg:
 		return p.verify(msg.job)
 	case bulkReadBack:
 		p.readingBack = false // whatever came back, the next may go
-		if !keyOK(p.con, p.sh, msg.configRead) {
+		if !keyOK(p.con, p.sh, msg.ConfigRead) {
 			return nil
 		}
-		return p.onReadBack(msg)
+		return p.OnReadBack(msg)
 	}
 	return nil
 }
 
-// openOn starts the editor on the marked devices, or shows the change
+// OpenOn starts the editor on the marked devices, or shows the change
 // that is running.
-func (p *bulkPane) openOn(devs []api.Device) tea.Cmd {
+func (p *BulkPane) OpenOn(devs []api.Device) tea.Cmd {
 	if len(devs) == 0 {
 		return nil
 	}
 	if p.job != nil && p.run.InFlight {
-		p.con.showRight(p)
-		return p.con.toast("a bulk change is running: it shows here", false)
+		p.con.ShowRight(p)
+		return p.con.Toast("a bulk change is running: it shows here", false)
 	}
-	p.open(devs)
-	p.con.showRight(p)
+	p.Open(devs)
+	p.con.ShowRight(p)
 	return costlyRead(p.ctx, p.sh, p.con, devs[0], readBulk, "Read the config of "+devs[0].DeviceID+", the first marked device?")
 }
 
-func (p *bulkPane) onConfig(r configRead) tea.Cmd {
+func (p *BulkPane) onConfig(r ConfigRead) tea.Cmd {
 	if r.skipped != "" {
-		p.reading = false
+		p.Reading = false
 		p.status, p.isErr = r.skipped+": its config types the values, so nothing is sent; mark a Hosted device first", true
 		return nil
 	}
 	if !keyOK(p.con, p.sh, r) {
 		return nil
 	}
-	p.reading = false
+	p.Reading = false
 	if r.err != nil {
 		p.status, p.isErr = "could not read the first device's config: "+r.err.Error(), true
 		return nil
 	}
-	p.cfg = r.resp.Config
+	p.Cfg = r.Resp.Config
 	return nil
 }
 
-// askSetting asks for one setting and its value, typed by the first
+// AskSetting asks for one setting and its value, typed by the first
 // device's config.
-func (p *bulkPane) askSetting() tea.Cmd {
-	if p.cfg == nil {
-		return p.con.toast("the first device's config is not read yet", true)
+func (p *BulkPane) AskSetting() tea.Cmd {
+	if p.Cfg == nil {
+		return p.con.Toast("the first device's config is not read yet", true)
 	}
-	p.con.ask(look.NewTextPrompt("A setting to change on "+look.Plural(len(p.devices), "device"), []string{
+	p.con.Ask(look.NewTextPrompt("A setting to change on "+look.Plural(len(p.devices), "device"), []string{
 		"A dotted key of " + p.devices[0].DeviceID + "'s config and its value, e.g.  ambient.warning = 47"}, "key = value › ", "",
 		func(value string, ok bool) (tea.Cmd, error) {
 			if !ok {
@@ -120,7 +123,7 @@ func (p *bulkPane) askSetting() tea.Cmd {
 			if err != nil {
 				return nil, err
 			}
-			old, had := p.cfg.Get(k)
+			old, had := p.Cfg.Get(k)
 			if !had {
 				return nil, fmt.Errorf("%s is not a setting of %s: the bulk editor changes settings the devices have", k, p.devices[0].DeviceID)
 			}
@@ -131,7 +134,7 @@ func (p *bulkPane) askSetting() tea.Cmd {
 			// each device's old value is its own and is not read (each read
 			// may cost a call): the change is a new value, even where the
 			// first device has it already
-			p.changes = state.Stage(p.changes, state.Change{Key: k, New: nv, Added: true})
+			p.Changes = state.Stage(p.Changes, state.Change{Key: k, New: nv, Added: true})
 			return nil, nil
 		}))
 	return nil
@@ -139,21 +142,21 @@ func (p *bulkPane) askSetting() tea.Cmd {
 
 // askWrite confirms with the devices and their count; above ten devices
 // the user types the count.
-func (p *bulkPane) askWrite() tea.Cmd {
-	if len(p.changes) == 0 {
-		return p.con.toast("nothing to send: + adds a setting", false)
+func (p *BulkPane) askWrite() tea.Cmd {
+	if len(p.Changes) == 0 {
+		return p.con.Toast("nothing to send: + adds a setting", false)
 	}
-	w := state.Write{Op: api.OpUpdateConfig, Device: p.devices[0], Changes: p.changes}
-	if err := p.sh.gate.Check(state.Write{Op: api.OpUpdateConfig}); err != nil {
-		return p.con.toast(err.Error(), true)
+	w := state.Write{Op: api.OpUpdateConfig, Device: p.devices[0], Changes: p.Changes}
+	if err := p.sh.Gate.Check(state.Write{Op: api.OpUpdateConfig}); err != nil {
+		return p.con.Toast(err.Error(), true)
 	}
-	pv, err := p.sh.gate.Preview(p.sh.client, w)
+	pv, err := p.sh.Gate.Preview(p.sh.Client, w)
 	if err != nil {
-		return p.con.toast(err.Error(), true)
+		return p.con.Toast(err.Error(), true)
 	}
 	n := len(p.devices)
 	lines := []string{fmt.Sprintf("These settings go to %s, one request each:", look.Plural(n, "device"))}
-	for _, l := range state.DiffLines(p.changes) {
+	for _, l := range state.DiffLines(p.Changes) {
 		lines = append(lines, "  "+l)
 	}
 	lines = append(lines, "", "The request, for "+p.devices[0].DeviceID+" (the others alike):")
@@ -175,18 +178,18 @@ func (p *bulkPane) askWrite() tea.Cmd {
 	}
 	lines = append(lines, "", "Sent within the account's rate limit; p pauses, esc stops after the request in flight.")
 	send := func() tea.Cmd {
-		job := state.NewBulkJob(p.sh.stateDir, p.sh.keyFP, p.profile, p.changes, p.devices, p.sh.now())
-		p.job, p.run = job, state.NewBulkRun(job, p.sh.now(), p.every, verifyFor)
+		job := state.NewBulkJob(p.sh.StateDir, p.sh.KeyFP, p.profile, p.Changes, p.devices, p.sh.Now())
+		p.job, p.run = job, state.NewBulkRun(job, p.sh.Now(), p.every, verifyFor)
 		if err := job.Save(); err != nil {
-			return p.con.toast("the job could not be saved, so it could not be resumed: "+err.Error(), true)
+			return p.con.Toast("the job could not be saved, so it could not be resumed: "+err.Error(), true)
 		}
 		return nextOf(job)
 	}
 	title := fmt.Sprintf("Change %s", look.Plural(n, "device"))
 	if n > 10 {
-		p.con.ask(look.NewTextPrompt(title, lines, fmt.Sprintf("type %d to send › ", n), "", func(value string, ok bool) (tea.Cmd, error) {
+		p.con.Ask(look.NewTextPrompt(title, lines, fmt.Sprintf("type %d to send › ", n), "", func(value string, ok bool) (tea.Cmd, error) {
 			if !ok {
-				return p.con.toast("not sent", false), nil
+				return p.con.Toast("not sent", false), nil
 			}
 			if strings.TrimSpace(value) != look.Itoa(n) {
 				return nil, fmt.Errorf("type the number of devices, %d, to send; esc cancels", n)
@@ -195,23 +198,23 @@ func (p *bulkPane) askWrite() tea.Cmd {
 		}))
 		return nil
 	}
-	p.con.ask(look.NewQuestion(title, lines, "Send to "+look.Plural(n, "device")+"?", "send", "cancel", func(yes bool) tea.Cmd {
+	p.con.Ask(look.NewQuestion(title, lines, "Send to "+look.Plural(n, "device")+"?", "send", "cancel", func(yes bool) tea.Cmd {
 		if !yes {
-			return p.con.toast("not sent", false)
+			return p.con.Toast("not sent", false)
 		}
 		return send()
 	}))
 	return nil
 }
 
-// next sends to the next device, unless the job is paused, stopped, or
+// Next sends to the next device, unless the job is paused, stopped, or
 // held by the quota, the network or the key: the runner decides.
-func (p *bulkPane) next(job *state.BulkJob) tea.Cmd {
+func (p *BulkPane) Next(job *state.BulkJob) tea.Cmd {
 	if p.job != job {
 		return nil
 	}
-	now := p.sh.now()
-	step := p.run.Next(now, bulkPace(p.sh, now), p.sh.gate.Check)
+	now := p.sh.Now()
+	step := p.run.Next(now, bulkPace(p.sh, now), p.sh.Gate.Check)
 	if step.Err != nil {
 		p.status, p.isErr = step.Err.Error(), true
 	}
@@ -228,15 +231,15 @@ func (p *bulkPane) next(job *state.BulkJob) tea.Cmd {
 		return nil
 	}
 	i, w := step.I, step.Write
-	if p.sh.view == nil {
-		return func() tea.Msg { return toBulk(bulkStepMsg{job: job, i: i, err: errNoView, at: p.sh.now()}) }
+	if p.sh.View == nil {
+		return func() tea.Msg { return toBulk(bulkStepMsg{job: job, i: i, Err: errNoView, at: p.sh.Now()}) }
 	}
 	if p.out == nil {
 		p.out = map[int]bulkOut{}
 	}
 	// Through the engine's one gate: its outcome comes back with the
 	// engine's changes (stepOf), and every console on the device sees it.
-	p.out[p.sh.view.Submit(w)] = bulkOut{job: job, i: i}
+	p.out[p.sh.View.Submit(w)] = bulkOut{job: job, i: i}
 	return nil
 }
 
@@ -249,42 +252,42 @@ type bulkOut struct {
 	i   int
 }
 
-// stepOf is the pane's answer to a write it submitted, found by the
+// StepOf is the pane's answer to a write it submitted, found by the
 // write's sequence number; a write the pane did not submit is not its.
-func (p *bulkPane) stepOf(o live.WriteOutcome, at time.Time) (bulkStepMsg, bool) {
+func (p *BulkPane) StepOf(o live.WriteOutcome, at time.Time) (bulkStepMsg, bool) {
 	s, ok := p.out[o.Seq]
-	if !ok || !o.Mine(p.sh.view) {
+	if !ok || !o.Mine(p.sh.View) {
 		return bulkStepMsg{}, false
 	}
 	delete(p.out, o.Seq)
-	return bulkStepMsg{job: s.job, i: s.i, res: o.Result, err: o.Err, at: at}, true
+	return bulkStepMsg{job: s.job, i: s.i, Res: o.Result, Err: o.Err, at: at}, true
 }
 
 // bulkPace is the account as the runner needs it at now: the day's
 // quota and the scheduler's backoff.
-func bulkPace(sh *shared, now time.Time) state.BulkPace {
+func bulkPace(sh *Shared, now time.Time) state.BulkPace {
 	var pace state.BulkPace
-	if sh.sched != nil {
-		pace.Backoff, pace.Why = sh.sched.Backoff(now)
-		pace.Rate = sh.sched.Rate(now)
-		if sh.ledger != nil {
-			pace.UsedToday, pace.Daily = sh.ledger.UsedToday(now), sh.sched.Limits().Daily
+	if sh.Sched != nil {
+		pace.Backoff, pace.Why = sh.Sched.Backoff(now)
+		pace.Rate = sh.Sched.Rate(now)
+		if sh.Ledger != nil {
+			pace.UsedToday, pace.Daily = sh.Ledger.UsedToday(now), sh.Sched.Limits().Daily
 		}
 	}
 	return pace
 }
 
-func (p *bulkPane) onStep(msg bulkStepMsg) tea.Cmd {
+func (p *BulkPane) onStep(msg bulkStepMsg) tea.Cmd {
 	if p.job != msg.job {
 		return nil
 	}
-	ans := p.run.Outcome(msg.i, msg.res, msg.err, msg.at)
+	ans := p.run.Outcome(msg.i, msg.Res, msg.Err, msg.at)
 	next := nextOf(msg.job)
 	switch ans.Then {
 	case state.BulkKeyRefused:
 		p.status, p.isErr = "the key was refused: the job is kept and resumes after login", true
 		p.problem(ans.Say)
-		p.con.keyRefused(msg.err, "The bulk change is kept and resumes after login.")
+		p.con.KeyRefused(msg.Err, "The bulk change is kept and resumes after login.")
 		return nil
 	case state.BulkStopped:
 		p.stopped()
@@ -299,12 +302,12 @@ func (p *bulkPane) onStep(msg bulkStepMsg) tea.Cmd {
 }
 
 // finished says how it went and starts reading back the Hosted devices.
-func (p *bulkPane) finished() tea.Cmd {
+func (p *BulkPane) finished() tea.Cmd {
 	p.status, p.isErr = p.summary(), p.job.Count()[state.BulkFailed] > 0
-	return tea.Batch(p.con.toast("bulk change: "+p.status, p.isErr), p.startReadBacks())
+	return tea.Batch(p.con.Toast("bulk change: "+p.status, p.isErr), p.startReadBacks())
 }
 
-func (p *bulkPane) summary() string {
+func (p *BulkPane) summary() string {
 	c := p.job.Count()
 	s := fmt.Sprintf("done: %d queued, %d failed, %d skipped", c[state.BulkQueued], c[state.BulkFailed], c[state.BulkSkipped])
 	if n := c[state.BulkApplied]; n > 0 {
@@ -317,8 +320,8 @@ func (p *bulkPane) summary() string {
 }
 
 // startReadBacks starts the read-backs of the job, unless they are going.
-func (p *bulkPane) startReadBacks() tea.Cmd {
-	if p.run == nil || !p.run.StartReadBacks(p.sh.now()) {
+func (p *BulkPane) startReadBacks() tea.Cmd {
+	if p.run == nil || !p.run.StartReadBacks(p.sh.Now()) {
 		return nil
 	}
 	job := p.job
@@ -328,11 +331,11 @@ func (p *bulkPane) startReadBacks() tea.Cmd {
 // verify reads back the device whose turn it is, at the budget's pace,
 // as the runner says: one read at a time, each device again only after
 // the read-back interval.
-func (p *bulkPane) verify(job *state.BulkJob) tea.Cmd {
+func (p *BulkPane) verify(job *state.BulkJob) tea.Cmd {
 	if p.job != job || p.readingBack {
 		return nil
 	}
-	now := p.sh.now()
+	now := p.sh.Now()
 	next := p.run.NextRead(now, bulkPace(p.sh, now))
 	switch {
 	case next.Ended:
@@ -344,30 +347,30 @@ func (p *bulkPane) verify(job *state.BulkJob) tea.Cmd {
 	}
 	i := next.I
 	p.readingBack = true
-	return readConfig(p.ctx, p.sh, next.ID, func(r configRead) tea.Msg { return toBulk(bulkReadBack{configRead: r, item: i}) })
+	return readConfig(p.ctx, p.sh, next.ID, func(r ConfigRead) tea.Msg { return toBulk(bulkReadBack{ConfigRead: r, item: i}) })
 }
 
 // readBacksEnded marks the job settled: every device read back was seen,
 // or the time for it ran out; a resume no longer reads them.
-func (p *bulkPane) readBacksEnded() tea.Cmd {
-	all, say := p.run.EndReadBacks(short(verifyFor))
+func (p *BulkPane) readBacksEnded() tea.Cmd {
+	all, say := p.run.EndReadBacks(Short(verifyFor))
 	p.problem(say)
 	if all {
-		return p.con.toast("bulk change: every queued Hosted device has applied it", false)
+		return p.con.Toast("bulk change: every queued Hosted device has applied it", false)
 	}
 	return nil
 }
 
-func (p *bulkPane) onReadBack(msg bulkReadBack) tea.Cmd {
-	if p.job == nil || msg.item >= len(p.job.Items) || p.job.Items[msg.item].DeviceID != msg.id {
+func (p *BulkPane) OnReadBack(msg bulkReadBack) tea.Cmd {
+	if p.job == nil || msg.item >= len(p.job.Items) || p.job.Items[msg.item].DeviceID != msg.ID {
 		return nil
 	}
 	p.readingBack = false
 	if msg.err == nil {
 		audit := func(id string, says state.ReadBackSays) error {
-			return p.sh.gate.Audit.Settled(msg.at, p.profile, id, api.OpUpdateConfig, says)
+			return p.sh.Gate.Audit.Settled(msg.At, p.profile, id, api.OpUpdateConfig, says)
 		}
-		if settled, say := p.run.ReadAnswer(msg.item, msg.resp, msg.at, audit); settled {
+		if settled, say := p.run.ReadAnswer(msg.item, msg.Resp, msg.At, audit); settled {
 			if p.job.Finished() { // a resume reads back while it sends: "done" is for the end
 				p.status = p.summary()
 			}
@@ -379,14 +382,14 @@ func (p *bulkPane) onReadBack(msg bulkReadBack) tea.Cmd {
 
 // export asks where to write the job's results, as CSV; failed is a name
 // that could not be written, asked again with why.
-func (p *bulkPane) export(failed string, why ...string) tea.Cmd {
+func (p *BulkPane) export(failed string, why ...string) tea.Cmd {
 	j := p.job
 	if j == nil {
 		return nil
 	}
 	var b bytes.Buffer
 	if err := j.WriteCSV(&b); err != nil {
-		return p.con.toast("export failed: "+err.Error(), true)
+		return p.con.Toast("export failed: "+err.Error(), true)
 	}
 	n := len(j.Items)
 	name := failed
@@ -404,15 +407,15 @@ func (p *bulkPane) export(failed string, why ...string) tea.Cmd {
 	if len(why) > 0 {
 		ask.Err = why[0]
 	}
-	p.con.ask(ask)
+	p.con.Ask(ask)
 	return nil
 }
 
-// offerJobs offers to resume a bulk change that stopped before its end.
-func (p *bulkPane) offerJobs() tea.Cmd {
-	jobs, err := state.UnfinishedJobs(p.sh.stateDir, p.sh.keyFP)
+// OfferJobs offers to resume a bulk change that stopped before its end.
+func (p *BulkPane) OfferJobs() tea.Cmd {
+	jobs, err := state.UnfinishedJobs(p.sh.StateDir, p.sh.KeyFP)
 	if err != nil {
-		return p.con.toast("a saved bulk job could not be read: "+err.Error(), true)
+		return p.con.Toast("a saved bulk job could not be read: "+err.Error(), true)
 	}
 	if len(jobs) == 0 {
 		return nil
@@ -426,19 +429,19 @@ func (p *bulkPane) offerJobs() tea.Cmd {
 		lines = append(lines, "", fmt.Sprintf("%s sent before the stop %s read back to see %s applied (a Hosted device's read costs nothing).", look.Plural(n, "device"), map[bool]string{true: "is", false: "are"}[n == 1], map[bool]string{true: "it", false: "them"}[n == 1]))
 	}
 	lines = append(lines, "Resuming sends to the devices not sent yet; none is sent twice.")
-	p.con.ask(look.NewQuestion("A bulk change stopped before its end", lines, "Resume it now?", "resume", "later", func(yes bool) tea.Cmd {
+	p.con.Ask(look.NewQuestion("A bulk change stopped before its end", lines, "Resume it now?", "resume", "later", func(yes bool) tea.Cmd {
 		if !yes {
-			return p.con.toast("the bulk change is kept: it is offered again at the next start", false)
+			return p.con.Toast("the bulk change is kept: it is offered again at the next start", false)
 		}
-		p.resume(j, p.sh.now(), p.every)
-		p.con.showRight(p)
+		p.Resume(j, p.sh.Now(), p.every)
+		p.con.ShowRight(p)
 		return tea.Batch(p.startReadBacks(), nextOf(j))
 	}))
 	return nil
 }
 
-// resumeAfterLogin takes up a bulk change that a refused key stopped.
-func (p *bulkPane) resumeAfterLogin() tea.Cmd {
+// ResumeAfterLogin takes up a bulk change that a refused key stopped.
+func (p *BulkPane) ResumeAfterLogin() tea.Cmd {
 	if p.job == nil || !p.run.KeyStopped {
 		return nil
 	}

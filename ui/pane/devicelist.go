@@ -1,4 +1,4 @@
-package ui
+package pane
 
 import (
 	"fmt"
@@ -14,52 +14,52 @@ import (
 	"sqc/ui/look"
 )
 
-// listPane is the device list: the fleet in an index that keeps it sorted
+// ListPane is the device list: the fleet in an index that keeps it sorted
 // and filtered as answers come (one device moves, O(log N)), a cursor that
 // stays on its device, marks and the filter input. Only the rows on
 // screen are drawn, so fifty thousand devices cost what a screenful does.
-type listPane struct {
-	sh     *shared
+type ListPane struct {
+	sh     *Shared
 	w, h   int
-	active bool // its keys are the ones that count (wide layout)
+	Active bool // its keys are the ones that count (wide layout)
 
-	idx       *state.Index
+	Idx       *state.Index
 	filterErr error
-	filtering bool
-	filterIn  textinput.Model
+	Filtering bool
+	FilterIn  textinput.Model
 	col       state.Column
 	desc      bool
-	cursor    int
-	offset    int
+	Cursor    int
+	Offset    int
 	cursorID  string // the device under the cursor: it keeps it as the order changes
-	marks     map[string]bool
+	Marks     map[string]bool
 	rowBuf    []*state.Device
-	// atTop keeps the cursor on the first row until the user moves it: as
+	// AtTop keeps the cursor on the first row until the user moves it: as
 	// answers come in the worst device rises there, and the console shows
 	// it, instead of following whichever device happened to be first.
-	atTop bool
+	AtTop bool
 }
 
-func newListPane(sh *shared) *listPane {
-	return &listPane{sh: sh, col: state.ColState, marks: map[string]bool{}, atTop: true, active: true,
-		idx: state.NewIndex(state.ColState, false), filterIn: look.NewInput("filter › ", "pump group:north !state:ok")}
+func NewListPane(sh *Shared) *ListPane {
+	return &ListPane{sh: sh, col: state.ColState, Marks: map[string]bool{}, AtTop: true, Active: true,
+		Idx: state.NewIndex(state.ColState, false), FilterIn: look.NewInput("filter › ", "pump group:north !state:ok")}
 }
 
-func (l *listPane) setSize(w, h int) {
+func (l *ListPane) SetSize(w, h int) {
 	l.w, l.h = w, h
-	l.filterIn.SetWidth(max(10, w-12-16)) // room for the count beside it: "50000 of 50000"
-	if l.cursor < l.rowsHeight() {
-		l.offset = 0 // grown tall enough to show the top with the cursor: show it
+	l.FilterIn.SetWidth(max(10, w-12-16)) // room for the count beside it: "50000 of 50000"
+	if l.Cursor < l.RowsHeight() {
+		l.Offset = 0 // grown tall enough to show the top with the cursor: show it
 	}
 	l.clamp()
 }
 
-// rowsHeight is how many device rows fit below the title, the filter's
+// RowsHeight is how many device rows fit below the title, the filter's
 // message and the column titles.
-func (l *listPane) rowsHeight() int { return max(1, l.h-2-len(l.errLines())) }
+func (l *ListPane) RowsHeight() int { return max(1, l.h-2-len(l.errLines())) }
 
-func (l *listPane) errLines() []string {
-	if !l.filtering || l.filterErr == nil {
+func (l *ListPane) errLines() []string {
+	if !l.Filtering || l.filterErr == nil {
 		return nil
 	}
 	msg := look.Wrap(l.filterErr.Error()+" · the list shows the last good filter", l.w)
@@ -70,28 +70,28 @@ func (l *listPane) errLines() []string {
 	return lines
 }
 
-// rebuild places the whole fleet again, after a new device list or a
+// Rebuild places the whole fleet again, after a new device list or a
 // cache: O(N log N), never per answer.
-func (l *listPane) rebuild() {
-	l.idx.Reset(l.sh.fleet.All(), l.sh.now())
+func (l *ListPane) Rebuild() {
+	l.Idx.Reset(l.sh.Fleet.All(), l.sh.Now())
 	l.follow()
 }
 
-// moved re-places one device after an answer and keeps the cursor on
+// Moved re-places one device after an answer and keeps the cursor on
 // its device, on the same line of the screen: the rows move under it.
-func (l *listPane) moved(id string) {
-	d := l.sh.fleet.Get(id)
+func (l *ListPane) Moved(id string) {
+	d := l.sh.Fleet.Get(id)
 	if d == nil {
 		return
 	}
-	l.idx.Update(d, l.sh.now())
+	l.Idx.Update(d, l.sh.Now())
 	l.follow()
 }
 
-// tick re-places the devices whose state the clock changed (stale after
+// Tick re-places the devices whose state the clock changed (stale after
 // 30 minutes, offline after a day); false when none did.
-func (l *listPane) tick() bool {
-	if l.idx.Tick(l.sh.now()) == 0 {
+func (l *ListPane) Tick() bool {
+	if l.Idx.Tick(l.sh.Now()) == 0 {
 		return false
 	}
 	l.follow()
@@ -101,107 +101,107 @@ func (l *listPane) tick() bool {
 // follow puts the cursor back on its device after the order changed,
 // keeping it on its line of the screen; on the first row until the user
 // moves, so the worst device is what shows.
-func (l *listPane) follow() {
-	if l.atTop {
-		l.cursor, l.offset = 0, 0
+func (l *ListPane) follow() {
+	if l.AtTop {
+		l.Cursor, l.Offset = 0, 0
 		l.remember()
 		return
 	}
-	line := l.cursor - l.offset
-	if i := l.idx.Pos(l.cursorID); i >= 0 {
-		l.cursor = i
-		l.offset = l.cursor - line
+	line := l.Cursor - l.Offset
+	if i := l.Idx.Pos(l.cursorID); i >= 0 {
+		l.Cursor = i
+		l.Offset = l.Cursor - line
 	}
 	l.clamp()
 }
 
 // remember notes the device under the cursor.
-func (l *listPane) remember() {
-	if d := l.focused(); d != nil {
+func (l *ListPane) remember() {
+	if d := l.Focused(); d != nil {
 		l.cursorID = d.DeviceID
 	}
 }
 
-func (l *listPane) setSort(col state.Column, desc bool) {
+func (l *ListPane) SetSort(col state.Column, desc bool) {
 	l.col, l.desc = col, desc
-	l.idx.SetSort(col, desc, l.sh.now())
+	l.Idx.SetSort(col, desc, l.sh.Now())
 	l.follow()
 }
 
-// setFilter applies an expression as it is typed. A syntax error is kept
+// SetFilter applies an expression as it is typed. A syntax error is kept
 // to show inline and the list stays as it was.
-func (l *listPane) setFilter(src string) {
+func (l *ListPane) SetFilter(src string) {
 	f, err := state.ParseFilter(src)
 	l.filterErr = err
 	if err != nil {
 		return
 	}
-	l.idx.SetFilter(f, l.sh.now())
+	l.Idx.SetFilter(f, l.sh.Now())
 	l.follow()
 }
 
-func (l *listPane) focused() *state.Device {
-	if l.cursor < 0 || l.cursor >= l.idx.Len() {
+func (l *ListPane) Focused() *state.Device {
+	if l.Cursor < 0 || l.Cursor >= l.Idx.Len() {
 		return nil
 	}
-	return l.idx.At(l.cursor)
+	return l.Idx.At(l.Cursor)
 }
 
-// selectID moves the cursor to a device; false when it is not listed.
-func (l *listPane) selectID(id string) bool {
-	i := l.idx.Pos(id)
+// SelectID moves the cursor to a device; false when it is not listed.
+func (l *ListPane) SelectID(id string) bool {
+	i := l.Idx.Pos(id)
 	if i < 0 {
 		return false
 	}
-	l.cursor, l.atTop = i, false
+	l.Cursor, l.AtTop = i, false
 	l.clamp()
 	l.remember()
 	return true
 }
 
-func (l *listPane) move(delta int) {
-	l.cursor += delta
-	l.atTop = l.cursor <= 0
+func (l *ListPane) Move(delta int) {
+	l.Cursor += delta
+	l.AtTop = l.Cursor <= 0
 	l.clamp()
 	l.remember()
 }
 
-func (l *listPane) clamp() {
-	l.cursor = max(0, min(l.cursor, l.idx.Len()-1))
-	height := l.rowsHeight()
+func (l *ListPane) clamp() {
+	l.Cursor = max(0, min(l.Cursor, l.Idx.Len()-1))
+	height := l.RowsHeight()
 	if l.h <= 0 {
 		return
 	}
-	if l.cursor < l.offset {
-		l.offset = l.cursor
+	if l.Cursor < l.Offset {
+		l.Offset = l.Cursor
 	}
-	if l.cursor >= l.offset+height {
-		l.offset = l.cursor - height + 1
+	if l.Cursor >= l.Offset+height {
+		l.Offset = l.Cursor - height + 1
 	}
-	l.offset = max(0, min(l.offset, l.idx.Len()-height))
+	l.Offset = max(0, min(l.Offset, l.Idx.Len()-height))
 }
 
-// marked are the marked devices in the list's sort order, those the
+// Marked are the marked devices in the list's sort order, those the
 // filter hides included.
-func (l *listPane) marked() []*state.Device {
+func (l *ListPane) Marked() []*state.Device {
 	var out []*state.Device
-	for id := range l.marks {
-		if d := l.sh.fleet.Get(id); d != nil {
+	for id := range l.Marks {
+		if d := l.sh.Fleet.Get(id); d != nil {
 			out = append(out, d)
 		}
 	}
-	state.Sort(out, l.col, l.desc, l.sh.now())
+	state.Sort(out, l.col, l.desc, l.sh.Now())
 	return out
 }
 
 // visible are the devices on screen.
-func (l *listPane) visible() []*state.Device {
-	l.rowBuf = l.idx.Rows(l.offset, min(l.idx.Len(), l.offset+l.rowsHeight()), l.rowBuf[:0])
+func (l *ListPane) visible() []*state.Device {
+	l.rowBuf = l.Idx.Rows(l.Offset, min(l.Idx.Len(), l.Offset+l.RowsHeight()), l.rowBuf[:0])
 	return l.rowBuf
 }
 
-// visibleIDs are the devices on screen, for the scheduler.
-func (l *listPane) visibleIDs() []string {
+// VisibleIDs are the devices on screen, for the scheduler.
+func (l *ListPane) VisibleIDs() []string {
 	rows := l.visible()
 	ids := make([]string, 0, len(rows))
 	for _, d := range rows {
@@ -210,64 +210,64 @@ func (l *listPane) visibleIDs() []string {
 	return ids
 }
 
-// clickRow moves the cursor to the row at y lines below the pane's top;
+// ClickRow moves the cursor to the row at y lines below the pane's top;
 // false when y is not on a row.
-func (l *listPane) clickRow(y int) bool {
-	row := y - 2 - len(l.errLines()) + l.offset // below the title and the column titles
-	if y < 2 || row >= l.idx.Len() || row < 0 {
+func (l *ListPane) ClickRow(y int) bool {
+	row := y - 2 - len(l.errLines()) + l.Offset // below the title and the column titles
+	if y < 2 || row >= l.Idx.Len() || row < 0 {
 		return false
 	}
-	l.cursor, l.atTop = row, false
+	l.Cursor, l.AtTop = row, false
 	l.clamp()
 	l.remember()
 	return true
 }
 
-func (l *listPane) typing() bool { return l.filtering }
+func (l *ListPane) Typing() bool { return l.Filtering }
 
-func (l *listPane) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
-	if l.filtering {
+func (l *ListPane) Key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
+	if l.Filtering {
 		return true, l.filterKey(msg)
 	}
 	k := l.sh.Keys
 	switch {
 	case look.Matches(msg, k.Up):
-		l.move(-1)
+		l.Move(-1)
 	case look.Matches(msg, k.Down):
-		l.move(1)
+		l.Move(1)
 	case look.Matches(msg, k.PageUp):
-		l.move(-l.rowsHeight())
+		l.Move(-l.RowsHeight())
 	case look.Matches(msg, k.PageDown):
-		l.move(l.rowsHeight())
+		l.Move(l.RowsHeight())
 	case look.Matches(msg, k.Top):
-		l.move(-l.idx.Len())
+		l.Move(-l.Idx.Len())
 	case look.Matches(msg, k.Bottom):
-		l.move(l.idx.Len())
+		l.Move(l.Idx.Len())
 	case look.Matches(msg, k.Filter):
-		l.filtering = true
-		l.filterIn.SetValue(l.idx.Filter().String())
-		l.filterIn.CursorEnd()
-		return true, l.filterIn.Focus()
+		l.Filtering = true
+		l.FilterIn.SetValue(l.Idx.Filter().String())
+		l.FilterIn.CursorEnd()
+		return true, l.FilterIn.Focus()
 	case look.Matches(msg, k.Sort):
-		l.setSort(l.col.Next(), l.desc)
+		l.SetSort(l.col.Next(), l.desc)
 	case look.Matches(msg, k.SortReverse):
-		l.setSort(l.col, !l.desc)
+		l.SetSort(l.col, !l.desc)
 	case look.Matches(msg, k.Mark):
-		if d := l.focused(); d != nil {
-			if l.marks[d.DeviceID] {
-				delete(l.marks, d.DeviceID)
+		if d := l.Focused(); d != nil {
+			if l.Marks[d.DeviceID] {
+				delete(l.Marks, d.DeviceID)
 			} else {
-				l.marks[d.DeviceID] = true
+				l.Marks[d.DeviceID] = true
 			}
-			l.move(1)
+			l.Move(1)
 		}
 	case look.Matches(msg, k.MarkAll):
-		for _, d := range l.idx.Rows(0, l.idx.Len(), nil) {
-			l.marks[d.DeviceID] = true
+		for _, d := range l.Idx.Rows(0, l.Idx.Len(), nil) {
+			l.Marks[d.DeviceID] = true
 		}
-		return true, look.Say(fmt.Sprintf("marked the %s shown (%d marked in all)", look.Plural(l.idx.Len(), "device"), len(l.marks)), false)
+		return true, look.Say(fmt.Sprintf("marked the %s shown (%d marked in all)", look.Plural(l.Idx.Len(), "device"), len(l.Marks)), false)
 	case look.Matches(msg, k.Copy):
-		if d := l.focused(); d != nil {
+		if d := l.Focused(); d != nil {
 			return true, tea.Batch(tea.SetClipboard(d.DeviceID), look.Say(d.DeviceID+" sent to the terminal's clipboard (OSC 52)", false))
 		}
 	default:
@@ -276,52 +276,52 @@ func (l *listPane) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	return true, nil
 }
 
-func (l *listPane) filterKey(msg tea.KeyPressMsg) tea.Cmd {
+func (l *ListPane) filterKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch msg.String() {
 	case "esc":
-		l.filterIn.SetValue("")
-		l.setFilter("")
-		l.filterErr, l.filtering = nil, false
+		l.FilterIn.SetValue("")
+		l.SetFilter("")
+		l.filterErr, l.Filtering = nil, false
 		return nil
 	case "enter":
 		if l.filterErr == nil {
-			l.filtering = false
-			l.atTop = false // the user picked what to look at: follow it
+			l.Filtering = false
+			l.AtTop = false // the user picked what to look at: follow it
 		}
 		return nil
 	case "up", "down":
-		l.move(map[string]int{"up": -1, "down": 1}[msg.String()])
+		l.Move(map[string]int{"up": -1, "down": 1}[msg.String()])
 		return nil
 	}
 	var cmd tea.Cmd
-	l.filterIn, cmd = l.filterIn.Update(msg)
-	l.setFilter(l.filterIn.Value())
+	l.FilterIn, cmd = l.FilterIn.Update(msg)
+	l.SetFilter(l.FilterIn.Value())
 	return cmd
 }
 
-func (l *listPane) paste(msg tea.PasteMsg) tea.Cmd {
-	if !l.filtering {
+func (l *ListPane) Paste(msg tea.PasteMsg) tea.Cmd {
+	if !l.Filtering {
 		return nil
 	}
 	var cmd tea.Cmd
-	l.filterIn, cmd = l.filterIn.Update(msg)
-	l.setFilter(l.filterIn.Value())
+	l.FilterIn, cmd = l.FilterIn.Update(msg)
+	l.SetFilter(l.FilterIn.Value())
 	return cmd
 }
 
-// clearFilter drops the filter; false when there was none.
-func (l *listPane) clearFilter() bool {
-	if l.idx.Filter().Empty() {
+// ClearFilter drops the filter; false when there was none.
+func (l *ListPane) ClearFilter() bool {
+	if l.Idx.Filter().Empty() {
 		return false
 	}
-	l.filterIn.SetValue("")
-	l.setFilter("")
+	l.FilterIn.SetValue("")
+	l.SetFilter("")
 	return true
 }
 
-func (l *listPane) hints() []look.Hint {
+func (l *ListPane) Hints() []look.Hint {
 	k := l.sh.Keys
-	if l.filtering {
+	if l.Filtering {
 		return []look.Hint{
 			{B: key.NewBinding(key.WithHelp("type", "words, field:value, !not")), Prio: 3},
 			{B: key.NewBinding(key.WithHelp("enter", "keep")), Prio: 9},
@@ -330,26 +330,26 @@ func (l *listPane) hints() []look.Hint {
 		}
 	}
 	hs := []look.Hint{look.KeyHint(k.Filter, 8), look.KeyHint(k.Sort, 5), look.KeyHint(k.Mark, 4), look.KeyHint(k.Copy, 2), look.KeyHint(k.Export, 3), look.KeyHint(k.RefreshList, 1)}
-	if len(l.sh.drafts) > 0 {
+	if len(l.sh.Drafts) > 0 {
 		hs = append(hs, look.Hint{B: draftMark, Desc: "draft", Prio: 6})
 	}
 	return hs
 }
 
-func (l *listPane) helpGroups() []look.HelpGroup {
+func (l *ListPane) HelpGroups() []look.HelpGroup {
 	k := l.sh.Keys
 	return []look.HelpGroup{{Title: "device list", Keys: []key.Binding{k.Open, k.Filter, k.Sort, k.SortReverse, k.Mark, k.MarkAll, k.ClearMarks, k.Copy, k.Export, k.RefreshList, draftMark}}}
 }
 
-// view draws the title (or the filter input) and the rows.
-func (l *listPane) view() string {
+// View draws the title (or the filter input) and the rows.
+func (l *ListPane) View() string {
 	sh := l.sh
 	var b strings.Builder
-	if l.filtering {
+	if l.Filtering {
 		b.WriteString(look.Fit(l.filterLine(), l.w))
 	} else {
 		title := sh.St.Title.Render(l.title())
-		if f := l.idx.Filter(); !f.Empty() {
+		if f := l.Idx.Filter(); !f.Empty() {
 			title += sh.St.Dim.Render(" · /" + look.Clean(f.String()))
 		}
 		b.WriteString(look.Fit(title, l.w))
@@ -358,24 +358,24 @@ func (l *listPane) view() string {
 		b.WriteString("\n" + sh.St.ErrText.Render(e))
 	}
 	switch {
-	case sh.fleet.Len() == 0 && sh.listErr != nil:
-		b.WriteString("\n" + sh.St.ErrText.Render(look.Wrap("Could not list the devices: "+sh.listErr.Error(), l.w)))
+	case sh.Fleet.Len() == 0 && sh.ListErr != nil:
+		b.WriteString("\n" + sh.St.ErrText.Render(look.Wrap("Could not list the devices: "+sh.ListErr.Error(), l.w)))
 		b.WriteString("\n" + sh.St.Dim.Render("Trying again by itself; r tries now."))
 		return b.String()
-	case sh.fleet.Len() == 0:
+	case sh.Fleet.Len() == 0:
 		b.WriteString("\n" + sh.St.Dim.Render("loading the device list…"))
 		return b.String()
 	}
 	b.WriteString("\n" + l.rowsView())
-	if l.idx.Len() == 0 {
-		b.WriteString("\n" + sh.St.Dim.Render(look.Fit("  no device matches /"+look.Clean(l.idx.Filter().String())+" · esc clears the filter", l.w)))
+	if l.Idx.Len() == 0 {
+		b.WriteString("\n" + sh.St.Dim.Render(look.Fit("  no device matches /"+look.Clean(l.Idx.Filter().String())+" · esc clears the filter", l.w)))
 	}
 	return b.String()
 }
 
-func (l *listPane) rowsView() string {
+func (l *ListPane) rowsView() string {
 	sh := l.sh
-	now := sh.now()
+	now := sh.Now()
 	width := l.w
 	cols := layout(width)
 	var b strings.Builder
@@ -398,37 +398,37 @@ func (l *listPane) rowsView() string {
 	}
 	var styled []styledCell
 	for k, d := range l.visible() {
-		i := l.offset + k
+		i := l.Offset + k
 		hl := d.Health(now)
 		cells := make([]string, len(cols))
 		for j, c := range cols {
 			cells[j] = look.Pad(cellText(d, c.col, hl, now), c.width)
 		}
-		if sh.sched != nil {
-			if _, why := sh.sched.Hold(d.DeviceID); why != "" {
+		if sh.Sched != nil {
+			if _, why := sh.Sched.Hold(d.DeviceID); why != "" {
 				cells[len(cells)-1] = look.Pad("! "+hl.String(), cols[len(cols)-1].width) // its read failed: the readings say why
 			}
 		}
 		cursor, mark, draft := " ", " ", " "
-		if i == l.cursor {
+		if i == l.Cursor {
 			cursor = "▶"
 		}
-		if l.marks[d.DeviceID] {
+		if l.Marks[d.DeviceID] {
 			mark = "*"
 		}
-		if sh.drafts[d.DeviceID] {
-			draft = draftGlyph
+		if sh.Drafts[d.DeviceID] {
+			draft = DraftGlyph
 		}
 		line := cursor + mark + draft + strings.Join(cells, " ")
 		if rowW > width {
 			line = look.Fit(line, width)
 		}
 		switch {
-		case i == l.cursor && l.active && rowW <= width:
+		case i == l.Cursor && l.Active && rowW <= width:
 			line = sh.St.Selected.Render(line + strings.Repeat(" ", width-rowW))
-		case i == l.cursor && l.active:
+		case i == l.Cursor && l.Active:
 			line = sh.St.Selected.Render(look.Pad(line, width))
-		case i == l.cursor:
+		case i == l.Cursor:
 			line = sh.St.Title.Render(line)
 		default:
 			// colour only the state cell; the rest stays plain for speed
@@ -517,9 +517,9 @@ func cellText(d *state.Device, col state.Column, h state.Health, now time.Time) 
 
 // filterLine is the filter being typed, with how many devices it shows
 // on the right as each key narrows it (k9s and fzf keep the count in view).
-func (l *listPane) filterLine() string {
-	in := l.filterIn.View()
-	count := l.sh.St.Dim.Render(fmt.Sprintf("%d of %d", l.idx.Len(), l.idx.Total()))
+func (l *ListPane) filterLine() string {
+	in := l.FilterIn.View()
+	count := l.sh.St.Dim.Render(fmt.Sprintf("%d of %d", l.Idx.Len(), l.Idx.Total()))
 	gap := l.w - lipgloss.Width(in) - lipgloss.Width(count)
 	if gap < 2 {
 		return in
@@ -528,17 +528,17 @@ func (l *listPane) filterLine() string {
 }
 
 // title is the pane's heading: what is shown of how many, and the sort.
-func (l *listPane) title() string {
-	shown, total := l.idx.Len(), l.idx.Total()
+func (l *ListPane) title() string {
+	shown, total := l.Idx.Len(), l.Idx.Total()
 	s := fmt.Sprintf("Devices %d", shown)
 	if shown != total {
 		s = fmt.Sprintf("Devices %d of %d", shown, total)
 	}
-	if n := len(l.marks); n > 0 {
+	if n := len(l.Marks); n > 0 {
 		s += fmt.Sprintf(" · %d marked", n)
 	}
-	if n := len(l.sh.drafts); n > 0 {
-		s += fmt.Sprintf(" · %s %d", draftGlyph, n)
+	if n := len(l.sh.Drafts); n > 0 {
+		s += fmt.Sprintf(" · %s %d", DraftGlyph, n)
 	}
 	return s + " · sort " + l.col.String() + map[bool]string{false: " ▲", true: " ▼"}[l.desc]
 }

@@ -1,4 +1,4 @@
-package ui
+package pane
 
 import (
 	"charm.land/bubbles/v2/key"
@@ -13,30 +13,30 @@ import (
 // of one resumes it unless the user asks, with a key of its own, to
 // discard it.
 
-// draftGlyph marks a device with a draft in the list (d in ASCII).
-const draftGlyph = "◆"
+// DraftGlyph marks a device with a draft in the list (d in ASCII).
+const DraftGlyph = "◆"
 
 // draftMark is the list's and help's word for the marker.
-var draftMark = key.NewBinding(key.WithHelp(draftGlyph, "an unsent config draft: c offers it back"))
+var draftMark = key.NewBinding(key.WithHelp(DraftGlyph, "an unsent config draft: c offers it back"))
 
-// loadDrafts learns which devices have a draft under the key in use.
-func (sh *shared) loadDrafts() {
-	sh.drafts, sh.draftsErr = state.DraftDevices(sh.stateDir, sh.keyFP)
+// LoadDrafts learns which devices have a draft under the key in use.
+func (sh *Shared) LoadDrafts() {
+	sh.Drafts, sh.DraftsErr = state.DraftDevices(sh.StateDir, sh.KeyFP)
 }
 
 // saveDraft writes a device's draft (none when it has no changes) and
 // keeps the list's marks true to what is on disk.
-func (sh *shared) saveDraft(path string, d state.Draft) error {
+func (sh *Shared) saveDraft(path string, d state.Draft) error {
 	if err := state.SaveDraft(path, d); err != nil {
 		return err
 	}
-	if sh.drafts == nil {
-		sh.drafts = map[string]bool{}
+	if sh.Drafts == nil {
+		sh.Drafts = map[string]bool{}
 	}
 	if len(d.Changes) > 0 {
-		sh.drafts[d.DeviceID] = true
+		sh.Drafts[d.DeviceID] = true
 	} else {
-		delete(sh.drafts, d.DeviceID)
+		delete(sh.Drafts, d.DeviceID)
 	}
 	return nil
 }
@@ -44,18 +44,18 @@ func (sh *shared) saveDraft(path string, d state.Draft) error {
 // offerDraftDialog asks what to do with a device's saved draft. Enter and
 // y resume it; discarding takes d; n and esc leave it for later, kept on
 // disk, and close the config, so that nothing staged now replaces it.
-func (p *configPane) offerDraftDialog(d state.Draft, fresh []state.Change) *look.Prompt {
+func (p *ConfigPane) offerDraftDialog(d state.Draft, fresh []state.Change) *look.Prompt {
 	return look.NewChoice("A draft is saved for "+d.DeviceID+" ("+d.SavedAt.Local().Format("Jan 2 15:04")+")",
 		state.DiffLines(fresh), "Resume it? [Y/n]",
 		look.Choice{Keys: []string{"enter", "y", "Y"}, Help: "enter/y", Does: "resume it", Act: func() tea.Cmd {
-			return tea.Batch(p.replace(fresh), p.con.toast("draft resumed: w writes it", false))
+			return tea.Batch(p.replace(fresh), p.con.Toast("draft resumed: w writes it", false))
 		}},
 		look.Choice{Keys: []string{"d"}, Help: "d", Does: "discard it", Act: func() tea.Cmd {
-			return tea.Batch(p.replace(nil), p.con.toast("draft of "+d.DeviceID+" discarded", false))
+			return tea.Batch(p.replace(nil), p.con.Toast("draft of "+d.DeviceID+" discarded", false))
 		}},
 		look.Choice{Keys: []string{"n", "N", "esc", "q"}, Help: "n/esc", Does: "later: it is kept", Act: func() tea.Cmd {
-			back := p.con.leave(p) // first: leaving a pane drops what was said in it
-			return tea.Batch(back, p.con.toast("the draft of "+d.DeviceID+" is kept: c offers it again", false))
+			back := p.con.Leave(p) // first: leaving a pane drops what was said in it
+			return tea.Batch(back, p.con.Toast("the draft of "+d.DeviceID+" is kept: c offers it again", false))
 		}},
 	)
 }

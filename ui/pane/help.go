@@ -1,4 +1,4 @@
-package ui
+package pane
 
 import (
 	"strings"
@@ -10,23 +10,25 @@ import (
 	"sqc/ui/look"
 )
 
-// helpPane lists every key of the console, generated from the keymap as
+// HelpPane lists every key of the console, generated from the keymap as
 // the panes group it; it scrolls, and / narrows it to what matches.
-type helpPane struct {
-	sh        *shared
+type HelpPane struct {
+	sh        *Shared
 	w, h      int
 	scroll    look.Scroller
 	filter    string
 	filtering bool
-	groups    func() []look.HelpGroup // every pane's groups and the console's, at the time
+	Groups    func() []look.HelpGroup // every pane's groups and the console's, at the time
 }
 
-func (p *helpPane) setSize(w, h int) { p.w, p.h = w, h }
-func (p *helpPane) typing() bool     { return p.filtering }
+func NewHelpPane(sh *Shared) *HelpPane { return &HelpPane{sh: sh} }
 
-func (p *helpPane) open() { p.filter, p.filtering, p.scroll.Offset = "", false, 0 }
+func (p *HelpPane) SetSize(w, h int) { p.w, p.h = w, h }
+func (p *HelpPane) Typing() bool     { return p.filtering }
 
-func (p *helpPane) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
+func (p *HelpPane) Open() { p.filter, p.filtering, p.scroll.Offset = "", false, 0 }
+
+func (p *HelpPane) Key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	s := msg.String()
 	if p.filtering {
 		switch s {
@@ -51,7 +53,7 @@ func (p *helpPane) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	return p.scroll.Move(&p.sh.Common, msg), nil
 }
 
-func (p *helpPane) hints() []look.Hint {
+func (p *HelpPane) Hints() []look.Hint {
 	if p.filtering {
 		return []look.Hint{{B: key.NewBinding(key.WithHelp("type", "search")), Prio: 5},
 			{B: key.NewBinding(key.WithHelp("enter", "keep")), Prio: 9}, {B: key.NewBinding(key.WithHelp("esc", "clear")), Prio: 9}}
@@ -67,11 +69,11 @@ func (p *helpPane) hints() []look.Hint {
 	return out
 }
 
-func (p *helpPane) helpGroups() []look.HelpGroup { return nil }
-func (p *helpPane) update(tea.Msg) tea.Cmd       { return nil }
+func (p *HelpPane) HelpGroups() []look.HelpGroup { return nil }
+func (p *HelpPane) Update(tea.Msg) tea.Cmd       { return nil }
 
 // lines is the help's content, narrowed by the search.
-func (p *helpPane) lines(w int) []string {
+func (p *HelpPane) lines(w int) []string {
 	st := p.sh.St
 	f := strings.ToLower(p.filter)
 	var out []string
@@ -84,7 +86,7 @@ func (p *helpPane) lines(w int) []string {
 	}
 	shown := 0
 	seen := map[string]bool{}
-	groups := p.groups()
+	groups := p.Groups()
 	keyW := 8 // the widest key shown ("pgup/ctrl+u"), so that every description starts in one column
 	for _, g := range groups {
 		for _, k := range g.Keys {
@@ -132,12 +134,12 @@ func (p *helpPane) lines(w int) []string {
 }
 
 // matches reports a key the search leaves in.
-func (p *helpPane) matches(group, key, desc string) bool {
+func (p *HelpPane) matches(group, key, desc string) bool {
 	f := strings.ToLower(p.filter)
 	return f == "" || strings.Contains(strings.ToLower(key+" "+desc+" "+group), f)
 }
 
-func (p *helpPane) view() string {
+func (p *HelpPane) View() string {
 	inner := max(20, min(p.w-6, 72))
 	p.scroll.Height = max(1, p.h-3) // border and title
 	lines := p.scroll.Window(p.lines(inner))

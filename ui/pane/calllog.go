@@ -1,4 +1,4 @@
-package ui
+package pane
 
 import (
 	"fmt"
@@ -11,27 +11,29 @@ import (
 	"sqc/ui/look"
 )
 
-// logPane is the log of the latest API calls, newest first.
-type logPane struct {
-	sh     *shared
+// LogPane is the log of the latest API calls, newest first.
+type LogPane struct {
+	sh     *Shared
 	w, h   int
 	scroll look.Scroller
 }
 
-func (p *logPane) setSize(w, h int) { p.w, p.h, p.scroll.Height = w, h, h }
-func (p *logPane) typing() bool     { return false }
-func (p *logPane) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
+func NewLogPane(sh *Shared) *LogPane { return &LogPane{sh: sh} }
+
+func (p *LogPane) SetSize(w, h int) { p.w, p.h, p.scroll.Height = w, h, h }
+func (p *LogPane) Typing() bool     { return false }
+func (p *LogPane) Key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	return p.scroll.Move(&p.sh.Common, msg), nil
 }
-func (p *logPane) hints() []look.Hint           { return []look.Hint{look.KeyHint(p.sh.Keys.Down, 3)} }
-func (p *logPane) helpGroups() []look.HelpGroup { return nil }
+func (p *LogPane) Hints() []look.Hint           { return []look.Hint{look.KeyHint(p.sh.Keys.Down, 3)} }
+func (p *LogPane) HelpGroups() []look.HelpGroup { return nil }
 
-func (p *logPane) view() string {
-	return strings.Join(p.scroll.Window(callLogLines(p.sh, p.sh.calls, p.w)), "\n")
+func (p *LogPane) View() string {
+	return strings.Join(p.scroll.Window(callLogLines(p.sh, p.sh.Calls, p.w)), "\n")
 }
 
 // callLogLines renders the API call log, newest first.
-func callLogLines(sh *shared, log *state.CallLog, width int) []string {
+func callLogLines(sh *Shared, log *state.CallLog, width int) []string {
 	st := sh.St
 	out := []string{st.Title.Render(fmt.Sprintf("API calls · the last %d", log.Len())), ""}
 	out = append(out, st.Dim.Render(look.Fit(fmt.Sprintf("%-8s  %-22s %-9s %6s %8s", "time", "operation", "device", "status", "latency"), width)))

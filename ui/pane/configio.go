@@ -1,4 +1,4 @@
-package ui
+package pane
 
 import (
 	"encoding/json"
@@ -20,42 +20,45 @@ import (
 )
 
 // Reading, sending and verifying a device's config: the config pane's
-// answers, which reach it through the console's router (paneMsg).
+// answers, which reach it through the console's router (Msg).
 
 // The config pane's own read answers: its device's config as it opened
 // or as the user asked again (r), a read-back after a queued write until
 // the device applies it, and one after a write of unknown outcome.
 type (
 	configLoaded struct {
-		configRead
+		ConfigRead
 		opened bool // the pane opened on the device: a saved draft is offered after it
 	}
-	verifyRead struct{ configRead }
-	backRead   struct{ configRead }
+	verifyRead struct{ ConfigRead }
+	backRead   struct{ ConfigRead }
 )
 
-func toConfig(msg tea.Msg) tea.Msg { return paneMsg{to: paneConfig, msg: msg} }
+// PaneConfig is where the config pane's answers go.
+const PaneConfig ID = "config"
 
-func loadedOnOpen(r configRead) tea.Msg { return toConfig(configLoaded{configRead: r, opened: true}) }
-func loadedAgain(r configRead) tea.Msg  { return toConfig(configLoaded{configRead: r}) }
-func verified(r configRead) tea.Msg     { return toConfig(verifyRead{r}) }
-func readBackOf(r configRead) tea.Msg   { return toConfig(backRead{r}) }
+func toConfig(msg tea.Msg) tea.Msg { return Msg{To: PaneConfig, Msg: msg} }
 
-// configSentMsg is a config write's outcome as the engine told it: to
+func loadedOnOpen(r ConfigRead) tea.Msg { return toConfig(configLoaded{ConfigRead: r, opened: true}) }
+func loadedAgain(r ConfigRead) tea.Msg  { return toConfig(configLoaded{ConfigRead: r}) }
+func verified(r ConfigRead) tea.Msg     { return toConfig(verifyRead{r}) }
+func readBackOf(r ConfigRead) tea.Msg   { return toConfig(backRead{r}) }
+
+// ConfigSentMsg is a config write's outcome as the engine told it: to
 // every console, mine set in those that asked, leader in the one that
 // asked first, which reads it back for all.
-type configSentMsg struct {
-	w            state.Write
-	seq          int
-	mine, leader bool
-	res          api.Result
+type ConfigSentMsg struct {
+	W            state.Write
+	Seq          int
+	Mine, Leader bool
+	Res          api.Result
 	err          error
-	at           time.Time
+	At           time.Time
 }
 
-// configSettledMsg is how a write settled, as the console that reads it
+// ConfigSettledMsg is how a write settled, as the console that reads it
 // back told every console.
-type configSettledMsg struct{ live.Settled }
+type ConfigSettledMsg struct{ live.Settled }
 
 type editorDoneMsg struct {
 	id, path string
@@ -68,21 +71,21 @@ type verifyTickMsg struct{ id string }
 // non-Hosted one at most verifyReadsNonHosted times (each read costs one
 // of its 50 calls a month), for verifyFor at most.
 const (
-	verifyEvery          = 20 * time.Second
+	VerifyEvery          = 20 * time.Second
 	verifyFor            = 10 * time.Minute
 	verifyReadsNonHosted = 3
 )
 
-// configWrite follows one device's sent change until it is applied.
-type configWrite struct {
-	dev api.Device
-	// seq is the engine's number of the write; leader is set in the
+// ConfigWrite follows one device's sent change until it is applied.
+type ConfigWrite struct {
+	Dev api.Device
+	// Seq is the engine's number of the write; leader is set in the
 	// console that reads it back (the first that asked), other in the
 	// consoles that did not ask for it.
-	seq           int
+	Seq           int
 	leader, other bool
-	sending       bool
-	sent          []state.Change
+	Sending       bool
+	Sent          []state.Change
 	queuedAt      time.Time
 	until         time.Time
 	reads         int
@@ -100,26 +103,26 @@ type configWrite struct {
 	readFailed bool
 }
 
-func (w *configWrite) hosted() bool { return w.dev.Plan == api.PlanHosted }
+func (w *ConfigWrite) hosted() bool { return w.Dev.Plan == api.PlanHosted }
 
 // waiting reports a write taken and not yet seen applied.
-func (w *configWrite) waiting() bool {
-	return !w.sending && !w.unknown && !w.queuedAt.IsZero() && w.appliedAt.IsZero() && !w.until.IsZero()
+func (w *ConfigWrite) waiting() bool {
+	return !w.Sending && !w.unknown && !w.queuedAt.IsZero() && w.appliedAt.IsZero() && !w.until.IsZero()
 }
 
 // lines are the write's status, wrapped to width: never cut, since the
 // outcome of a write is what the pane must say in full.
-func (w *configWrite) lines(st look.Styles, width int, now time.Time) []string {
+func (w *ConfigWrite) lines(st look.Styles, width int, now time.Time) []string {
 	text := w.status
-	if w.sending {
+	if w.Sending {
 		text = "sending…"
 	}
 	if (w.waiting() || w.unknown) && !w.nextRead.IsZero() {
-		text += " · next read-back in " + short(max(0, w.nextRead.Sub(now)).Round(time.Second))
+		text += " · next read-back in " + Short(max(0, w.nextRead.Sub(now)).Round(time.Second))
 	}
 	style := st.Warn
 	switch {
-	case w.sending:
+	case w.Sending:
 	case w.isErr:
 		style = st.ErrText
 	case !w.appliedAt.IsZero():
@@ -132,16 +135,16 @@ func (w *configWrite) lines(st look.Styles, width int, now time.Time) []string {
 	return out
 }
 
-// update folds the pane's own answers: its reads, its writes' answers
+// Update folds the pane's own answers: its reads, its writes' answers
 // and read-back ticks, and what came back from the editor.
-func (p *configPane) update(msg tea.Msg) tea.Cmd {
+func (p *ConfigPane) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case configLoaded:
-		return p.onRead(msg.configRead, func(r configRead, w *configWrite) tea.Cmd {
-			if p.dev.DeviceID != r.id {
+		return p.onRead(msg.ConfigRead, func(r ConfigRead, w *ConfigWrite) tea.Cmd {
+			if p.dev.DeviceID != r.ID {
 				return nil // the pane moved on to another device
 			}
-			p.loaded(r.resp, r.err, r.at)
+			p.Loaded(r.Resp, r.err, r.At)
 			if cmd, settled := p.settleByRead(r, w); settled {
 				return cmd
 			}
@@ -151,17 +154,17 @@ func (p *configPane) update(msg tea.Msg) tea.Cmd {
 			return p.offerDraft()
 		})
 	case verifyRead:
-		return p.onRead(msg.configRead, p.onVerifyRead)
+		return p.onRead(msg.ConfigRead, p.onVerifyRead)
 	case backRead:
-		return p.onRead(msg.configRead, func(r configRead, w *configWrite) tea.Cmd {
-			if p.dev.DeviceID == r.id {
-				p.loaded(r.resp, r.err, r.at)
+		return p.onRead(msg.ConfigRead, func(r ConfigRead, w *ConfigWrite) tea.Cmd {
+			if p.dev.DeviceID == r.ID {
+				p.Loaded(r.Resp, r.err, r.At)
 			}
-			return p.onReadBack(r, w)
+			return p.OnReadBack(r, w)
 		})
-	case configSentMsg:
-		return p.onConfigSent(msg)
-	case configSettledMsg:
+	case ConfigSentMsg:
+		return p.OnConfigSent(msg)
+	case ConfigSettledMsg:
 		return p.onSettled(msg.Settled)
 	case verifyTickMsg:
 		return p.onVerifyTick(msg.id)
@@ -174,42 +177,42 @@ func (p *configPane) update(msg tea.Msg) tea.Cmd {
 // onRead does what every read of a config does before its own work: a
 // read not made says why, a refused key asks for it again, and the calls
 // left it reports are counted.
-func (p *configPane) onRead(r configRead, then func(configRead, *configWrite) tea.Cmd) tea.Cmd {
+func (p *ConfigPane) onRead(r ConfigRead, then func(ConfigRead, *ConfigWrite) tea.Cmd) tea.Cmd {
 	if r.skipped != "" {
-		if p.dev.DeviceID == r.id {
+		if p.dev.DeviceID == r.ID {
 			p.loading = false
 			p.problem = r.skipped + ": " + r.then
 		}
 		return nil
 	}
-	if p.con.keyRefused(r.err, "Your staged changes are kept.") {
+	if p.con.KeyRefused(r.err, "Your staged changes are kept.") {
 		return nil
 	}
-	p.sh.noteRemainingOf(r.resp, r.id)
-	return then(r, p.sh.writes[r.id])
+	p.sh.noteRemainingOf(r.Resp, r.ID)
+	return then(r, p.sh.Writes[r.ID])
 }
 
 // readConfig reads a config, the answer going back to the pane through
 // answer.
-func (p *configPane) readConfig(id string, answer readAnswer) tea.Cmd {
+func (p *ConfigPane) readConfig(id string, answer readAnswer) tea.Cmd {
 	return readConfig(p.ctx, p.sh, id, answer)
 }
 
 // costlyRead reads a config, asking first when the read spends one of a
 // non-Hosted device's monthly calls.
-func (p *configPane) costlyRead(d api.Device, answer readAnswer, question string) tea.Cmd {
+func (p *ConfigPane) costlyRead(d api.Device, answer readAnswer, question string) tea.Cmd {
 	return costlyRead(p.ctx, p.sh, p.con, d, answer, question)
 }
 
-// openOn shows the pane on a device and reads its config; a non-Hosted
+// OpenOn shows the pane on a device and reads its config; a non-Hosted
 // device's read costs one of its 50 calls a month, so the user is asked
 // first. show puts the pane on the screen before what it says is said.
-func (p *configPane) openOn(d api.Device, show func()) tea.Cmd {
-	if p.sh.client == nil {
-		return p.con.toast("no API key in use: nothing can be read", true)
+func (p *ConfigPane) OpenOn(d api.Device, show func()) tea.Cmd {
+	if p.sh.Client == nil {
+		return p.con.Toast("no API key in use: nothing can be read", true)
 	}
 	same := p.dev.DeviceID == d.DeviceID && p.cfg != nil
-	p.open(d)
+	p.Open(d)
 	show()
 	if same {
 		p.loading = false
@@ -219,159 +222,159 @@ func (p *configPane) openOn(d api.Device, show func()) tea.Cmd {
 }
 
 // offerDraft offers the draft saved for the pane's device, if any.
-func (p *configPane) offerDraft() tea.Cmd {
-	if len(p.changes) > 0 {
+func (p *ConfigPane) offerDraft() tea.Cmd {
+	if len(p.Changes) > 0 {
 		return nil
 	}
-	d, ok, err := state.LoadDraft(p.draftPath())
+	d, ok, err := state.LoadDraft(p.DraftPath())
 	if err != nil {
-		return p.con.toast("the saved draft could not be read: "+err.Error(), true)
+		return p.con.Toast("the saved draft could not be read: "+err.Error(), true)
 	}
 	if !ok {
 		return nil
 	}
 	fresh := state.Rebase(p.cfg, d.Changes)
 	if len(fresh) == 0 {
-		_ = p.sh.saveDraft(p.draftPath(), state.Draft{DeviceID: d.DeviceID})
-		return p.con.toast("the saved draft's values are on the device already: draft removed", false)
+		_ = p.sh.saveDraft(p.DraftPath(), state.Draft{DeviceID: d.DeviceID})
+		return p.con.Toast("the saved draft's values are on the device already: draft removed", false)
 	}
-	p.con.ask(p.offerDraftDialog(d, fresh))
+	p.con.Ask(p.offerDraftDialog(d, fresh))
 	return nil
 }
 
 // askWrite shows the change and the exact request, and sends on y.
-func (p *configPane) askWrite() tea.Cmd {
-	if len(p.changes) == 0 {
-		return p.con.toast("nothing staged: enter edits a value", false)
+func (p *ConfigPane) askWrite() tea.Cmd {
+	if len(p.Changes) == 0 {
+		return p.con.Toast("nothing staged: enter edits a value", false)
 	}
-	if w := p.sh.writes[p.dev.DeviceID]; w != nil && w.sending {
-		return p.con.toast("a write to "+p.dev.DeviceID+" is on its way: wait for its answer", true)
+	if w := p.sh.Writes[p.dev.DeviceID]; w != nil && w.Sending {
+		return p.con.Toast("a write to "+p.dev.DeviceID+" is on its way: wait for its answer", true)
 	} else if w != nil && w.unknown {
-		return p.con.toast("the last write to "+p.dev.DeviceID+" is of unknown outcome: its config is read back first (r reads it now)", true)
+		return p.con.Toast("the last write to "+p.dev.DeviceID+" is of unknown outcome: its config is read back first (r reads it now)", true)
 	}
-	w := state.Write{Op: api.OpUpdateConfig, Device: p.dev, Changes: p.changes}
-	lines, err := p.sh.gate.Confirmation(p.sh.client, w)
+	w := state.Write{Op: api.OpUpdateConfig, Device: p.dev, Changes: p.Changes}
+	lines, err := p.sh.Gate.Confirmation(p.sh.Client, w)
 	if err != nil {
-		return p.con.toast(err.Error(), true)
+		return p.con.Toast(err.Error(), true)
 	}
 	if p.dev.Plan == api.PlanHosted {
-		lines = append(lines, "", fmt.Sprintf("Then it is read back every %s until the device applies it (up to %s).", short(verifyEvery), short(verifyFor)))
+		lines = append(lines, "", fmt.Sprintf("Then it is read back every %s until the device applies it (up to %s).", Short(VerifyEvery), Short(verifyFor)))
 	} else {
 		lines = append(lines, "", fmt.Sprintf("Then it is read back at most %d times to see it applied (1 call each).", verifyReadsNonHosted))
 	}
-	p.con.ask(look.NewQuestion("Write to "+p.dev.DeviceID+" "+look.Clean(p.dev.Name), lines, "Send "+look.Plural(len(p.changes), "change")+"?",
+	p.con.Ask(look.NewQuestion("Write to "+p.dev.DeviceID+" "+look.Clean(p.dev.Name), lines, "Send "+look.Plural(len(p.Changes), "change")+"?",
 		"send", "cancel", func(yes bool) tea.Cmd {
 			if !yes {
-				return p.con.toast("not sent: the changes stay staged", false)
+				return p.con.Toast("not sent: the changes stay staged", false)
 			}
-			return p.sendWrite(w)
+			return p.SendWrite(w)
 		}))
 	return nil
 }
 
-// sendWrite hands a write to the engine's one gate: its outcome comes
+// SendWrite hands a write to the engine's one gate: its outcome comes
 // back with the engine's changes, to this console and every other that
 // looks at the device. The same write asked by another console while it
 // is out is joined, not sent again.
-func (p *configPane) sendWrite(w state.Write) tea.Cmd {
-	if p.sh.view == nil {
-		return p.con.toast("no API key in use: nothing can be sent", true)
+func (p *ConfigPane) SendWrite(w state.Write) tea.Cmd {
+	if p.sh.View == nil {
+		return p.con.Toast("no API key in use: nothing can be sent", true)
 	}
-	seq := p.sh.view.Submit(w)
-	p.sh.writes[w.Device.DeviceID] = &configWrite{dev: w.Device, seq: seq, sending: true, sent: w.Changes}
+	seq := p.sh.View.Submit(w)
+	p.sh.Writes[w.Device.DeviceID] = &ConfigWrite{Dev: w.Device, Seq: seq, Sending: true, Sent: w.Changes}
 	return nil
 }
 
-// writeOutcome is the pane's message for a write's outcome the engine told.
-func writeOutcome(v *live.View, o live.WriteOutcome, at time.Time) configSentMsg {
+// WriteOutcome is the pane's message for a write's outcome the engine told.
+func WriteOutcome(v *live.View, o live.WriteOutcome, at time.Time) ConfigSentMsg {
 	mine := o.Mine(v)
-	return configSentMsg{w: o.Write, seq: o.Seq, mine: mine, leader: mine && o.Askers[0] == v.ID(),
-		res: o.Result, err: o.Err, at: at}
+	return ConfigSentMsg{W: o.Write, Seq: o.Seq, Mine: mine, Leader: mine && o.Askers[0] == v.ID(),
+		Res: o.Result, err: o.Err, At: at}
 }
 
-func (p *configPane) onConfigSent(msg configSentMsg) tea.Cmd {
-	id := msg.w.Device.DeviceID
-	w := p.sh.writes[id]
-	if !msg.mine {
+func (p *ConfigPane) OnConfigSent(msg ConfigSentMsg) tea.Cmd {
+	id := msg.W.Device.DeviceID
+	w := p.sh.Writes[id]
+	if !msg.Mine {
 		return p.othersWrite(msg, w)
 	}
-	if w == nil || w.seq != msg.seq { // sendWrite made it; nothing else removes it while the write is out
+	if w == nil || w.Seq != msg.Seq { // sendWrite made it; nothing else removes it while the write is out
 		return nil
 	}
-	w.sending, w.leader = false, msg.leader
+	w.Sending, w.leader = false, msg.Leader
 	switch state.OutcomeOf(msg.err) {
 	case api.Taken:
-		w.queuedAt, w.until = msg.at, msg.at.Add(verifyFor)
-		w.status = "queued " + msg.at.Local().Format("15:04:05") + ": waiting for the device to apply it"
+		w.queuedAt, w.until = msg.At, msg.At.Add(verifyFor)
+		w.status = "queued " + msg.At.Local().Format("15:04:05") + ": waiting for the device to apply it"
 		say := id + ": queued; the device applies it at its next check-in"
-		if msg.err != nil || !msg.res.Queued() {
-			say = id + ": " + state.Outcome(msg.res, msg.err)
+		if msg.err != nil || !msg.Res.Queued() {
+			say = id + ": " + state.Outcome(msg.Res, msg.err)
 		}
 		follow := p.verifyLater(id, w)
 		if !w.leader {
 			follow = nil // the console that asked first reads it back, for all
 		}
-		return tea.Batch(p.sentThrough(id, msg.w.Changes), p.con.toast(say, msg.err != nil), follow)
+		return tea.Batch(p.sentThrough(id, msg.W.Changes), p.con.Toast(say, msg.err != nil), follow)
 	case api.Unknown:
 		w.unknown = true
 		if !w.leader {
 			w.status, w.isErr = "outcome unknown ("+briefly(msg.err)+"): the console that sent it first reads the config back", true
-			return p.con.toast(id+": outcome unknown: r reads the config back", true)
+			return p.con.Toast(id+": outcome unknown: r reads the config back", true)
 		}
 		w.status, w.isErr = "outcome unknown ("+briefly(msg.err)+"): reading the config back", true
-		return tea.Batch(p.con.toast(id+": outcome unknown: reading the config back before offering to send again", true),
-			p.costlyRead(msg.w.Device, readBackOf, "The write's outcome is unknown: read the config back?"))
+		return tea.Batch(p.con.Toast(id+": outcome unknown: reading the config back before offering to send again", true),
+			p.costlyRead(msg.W.Device, readBackOf, "The write's outcome is unknown: read the config back?"))
 	}
-	if p.con.keyRefused(msg.err, "Your staged changes are kept.") {
-		delete(p.sh.writes, id)
+	if p.con.KeyRefused(msg.err, "Your staged changes are kept.") {
+		delete(p.sh.Writes, id)
 		return nil
 	}
-	w.status, w.isErr = state.Outcome(msg.res, msg.err), true
+	w.status, w.isErr = state.Outcome(msg.Res, msg.err), true
 	if p.dev.DeviceID == id {
 		p.problem = w.status
 	}
-	return p.con.toast(id+": "+state.Outcome(msg.res, msg.err)+" · the changes stay staged", true)
+	return p.con.Toast(id+": "+state.Outcome(msg.Res, msg.err)+" · the changes stay staged", true)
 }
 
 // othersWrite follows a write another console sent to a device: queued,
 // it shows here as queued until the console that sent it tells how it
 // settled; of unknown outcome, nothing is sent here until it is read
 // back. A write this console has out for the device is left alone.
-func (p *configPane) othersWrite(msg configSentMsg, w *configWrite) tea.Cmd {
-	id := msg.w.Device.DeviceID
-	if w != nil && w.sending {
+func (p *ConfigPane) othersWrite(msg ConfigSentMsg, w *ConfigWrite) tea.Cmd {
+	id := msg.W.Device.DeviceID
+	if w != nil && w.Sending {
 		return nil
 	}
-	o := &configWrite{dev: msg.w.Device, seq: msg.seq, sent: msg.w.Changes, other: true}
+	o := &ConfigWrite{Dev: msg.W.Device, Seq: msg.Seq, Sent: msg.W.Changes, other: true}
 	switch state.OutcomeOf(msg.err) {
 	case api.Taken:
-		o.queuedAt, o.until = msg.at, msg.at.Add(verifyFor)
-		o.status = "queued " + msg.at.Local().Format("15:04:05") + " by another console: waiting for the device to apply it"
+		o.queuedAt, o.until = msg.At, msg.At.Add(verifyFor)
+		o.status = "queued " + msg.At.Local().Format("15:04:05") + " by another console: waiting for the device to apply it"
 	case api.Unknown:
 		o.unknown, o.isErr = true, true
 		o.status = "another console's write is of unknown outcome (" + briefly(msg.err) + "): r reads the config back"
 	default:
 		return nil // not sent: the console that asked says why
 	}
-	p.sh.writes[id] = o
+	p.sh.Writes[id] = o
 	if p.dev.DeviceID != id {
 		return nil
 	}
-	return p.con.toast(id+": another console's change: "+strings.ToLower(o.status[:1])+o.status[1:], o.unknown)
+	return p.con.Toast(id+": another console's change: "+strings.ToLower(o.status[:1])+o.status[1:], o.unknown)
 }
 
 // settled tells every console how the write this console reads back
 // settled.
-func (p *configPane) settled(id string, w *configWrite, applied bool, at time.Time) {
-	if w.leader && p.sh.view != nil {
-		p.sh.view.Settle(live.Settled{Seq: w.seq, DeviceID: id, Applied: applied, Status: w.status, At: at})
+func (p *ConfigPane) settled(id string, w *ConfigWrite, applied bool, at time.Time) {
+	if w.leader && p.sh.View != nil {
+		p.sh.View.Settle(live.Settled{Seq: w.Seq, DeviceID: id, Applied: applied, Status: w.status, At: at})
 	}
 }
 
 // onSettled takes how another console saw a write settle.
-func (p *configPane) onSettled(s live.Settled) tea.Cmd {
-	w := p.sh.writes[s.DeviceID]
-	if w == nil || w.seq != s.Seq || w.leader {
+func (p *ConfigPane) onSettled(s live.Settled) tea.Cmd {
+	w := p.sh.Writes[s.DeviceID]
+	if w == nil || w.Seq != s.Seq || w.leader {
 		return nil
 	}
 	unknown := w.unknown
@@ -383,24 +386,24 @@ func (p *configPane) onSettled(s live.Settled) tea.Cmd {
 	w.appliedAt = s.At
 	var cmd tea.Cmd
 	if unknown && !w.other {
-		cmd = p.sentThrough(s.DeviceID, w.sent)
+		cmd = p.sentThrough(s.DeviceID, w.Sent)
 	}
 	if p.dev.DeviceID != s.DeviceID {
 		return cmd
 	}
-	return tea.Batch(cmd, p.con.toast(s.DeviceID+": "+s.Status, false))
+	return tea.Batch(cmd, p.con.Toast(s.DeviceID+": "+s.Status, false))
 }
 
 // sentThrough drops what a write sent from the device's staged changes
 // and its draft; what was staged or edited while it was out stays.
-func (p *configPane) sentThrough(id string, sent []state.Change) tea.Cmd {
+func (p *ConfigPane) sentThrough(id string, sent []state.Change) tea.Cmd {
 	if p.dev.DeviceID == id {
-		p.changes, p.undo = state.Unsent(p.changes, sent), nil
+		p.Changes, p.undo = state.Unsent(p.Changes, sent), nil
 		p.refreshKeys()
 		return p.saveDraft()
 	}
-	path := state.DraftPath(p.sh.stateDir, p.sh.keyFP, id)
-	if p.sh.stateDir == "" {
+	path := state.DraftPath(p.sh.StateDir, p.sh.KeyFP, id)
+	if p.sh.StateDir == "" {
 		return nil
 	}
 	d, ok, err := state.LoadDraft(path)
@@ -409,34 +412,34 @@ func (p *configPane) sentThrough(id string, sent []state.Change) tea.Cmd {
 		err = p.sh.saveDraft(path, d)
 	}
 	if err != nil {
-		return p.con.toast("could not update the draft of "+id+": "+err.Error(), true)
+		return p.con.Toast("could not update the draft of "+id+": "+err.Error(), true)
 	}
 	return nil
 }
 
-func (p *configPane) verifyLater(id string, w *configWrite) tea.Cmd {
-	every := p.readBackEvery(w.hosted())
-	w.nextRead = p.sh.now().Add(every)
+func (p *ConfigPane) verifyLater(id string, w *ConfigWrite) tea.Cmd {
+	every := p.ReadBackEvery(w.hosted())
+	w.nextRead = p.sh.Now().Add(every)
 	return tea.Tick(every, func(time.Time) tea.Msg { return toConfig(verifyTickMsg{id: id}) })
 }
 
-// readBackEvery spaces the read-backs of a write: a non-Hosted device's
+// ReadBackEvery spaces the read-backs of a write: a non-Hosted device's
 // few reads are spread over the whole verifyFor. The ratio is taken
 // first: two durations multiplied overflow.
-func (p *configPane) readBackEvery(hosted bool) time.Duration {
+func (p *ConfigPane) ReadBackEvery(hosted bool) time.Duration {
 	if hosted {
-		return p.every
+		return p.Every
 	}
-	return p.every * (verifyFor / verifyReadsNonHosted / verifyEvery)
+	return p.Every * (verifyFor / verifyReadsNonHosted / VerifyEvery)
 }
 
-func (p *configPane) onVerifyTick(id string) tea.Cmd {
-	w := p.sh.writes[id]
-	if w == nil || w.sending || !w.appliedAt.IsZero() || w.until.IsZero() {
+func (p *ConfigPane) onVerifyTick(id string) tea.Cmd {
+	w := p.sh.Writes[id]
+	if w == nil || w.Sending || !w.appliedAt.IsZero() || w.until.IsZero() {
 		return nil
 	}
-	now := p.sh.now()
-	if until, _ := p.sh.sched.Backoff(now); !until.IsZero() {
+	now := p.sh.Now()
+	if until, _ := p.sh.Sched.Backoff(now); !until.IsZero() {
 		return p.verifyLater(id, w) // the network or the quota holds reads back
 	}
 	if !w.hosted() && w.reads >= verifyReadsNonHosted {
@@ -449,60 +452,60 @@ func (p *configPane) onVerifyTick(id string) tea.Cmd {
 	return p.readConfig(id, verified)
 }
 
-func (p *configPane) onVerifyRead(msg configRead, w *configWrite) tea.Cmd {
+func (p *ConfigPane) onVerifyRead(msg ConfigRead, w *ConfigWrite) tea.Cmd {
 	if w == nil {
 		return nil
 	}
-	if p.dev.DeviceID == msg.id && msg.err == nil {
-		p.loaded(msg.resp, nil, msg.at)
+	if p.dev.DeviceID == msg.ID && msg.err == nil {
+		p.Loaded(msg.Resp, nil, msg.At)
 	}
 	switch {
-	case msg.err == nil && msg.resp.Synced && state.Holds(msg.resp.Config, w.sent):
-		w.appliedAt, w.isErr = msg.at, false
-		w.status = "applied at " + msg.at.Local().Format("15:04:05")
-		p.settled(msg.id, w, true, msg.at)
-		return p.con.toast(msg.id+": applied at "+msg.at.Local().Format("15:04"), false)
-	case msg.at.After(w.until) || (!w.hosted() && w.reads >= verifyReadsNonHosted):
+	case msg.err == nil && msg.Resp.Synced && state.Holds(msg.Resp.Config, w.Sent):
+		w.appliedAt, w.isErr = msg.At, false
+		w.status = "applied at " + msg.At.Local().Format("15:04:05")
+		p.settled(msg.ID, w, true, msg.At)
+		return p.con.Toast(msg.ID+": applied at "+msg.At.Local().Format("15:04"), false)
+	case msg.At.After(w.until) || (!w.hosted() && w.reads >= verifyReadsNonHosted):
 		w.until = time.Time{}
-		w.status = "not yet applied (last read " + msg.at.Local().Format("15:04") + "): r reads it again"
-		p.settled(msg.id, w, false, msg.at)
-		return p.con.toast(msg.id+": not yet applied", false)
+		w.status = "not yet applied (last read " + msg.At.Local().Format("15:04") + "): r reads it again"
+		p.settled(msg.ID, w, false, msg.At)
+		return p.con.Toast(msg.ID+": not yet applied", false)
 	case msg.err != nil:
 		w.status = "could not read it back (" + msg.err.Error() + "): trying again"
 	}
-	return p.verifyLater(msg.id, w)
+	return p.verifyLater(msg.ID, w)
 }
 
 // settleByRead lets any read of a device's config (the user's r, the
 // pane opening) settle its write: an unknown outcome is decided by it,
 // and a queued change seen synced is applied.
-func (p *configPane) settleByRead(msg configRead, w *configWrite) (tea.Cmd, bool) {
+func (p *ConfigPane) settleByRead(msg ConfigRead, w *ConfigWrite) (tea.Cmd, bool) {
 	switch {
 	case w == nil || msg.err != nil:
 		return nil, false
 	case w.unknown:
-		return p.onReadBack(msg, w), true
-	case w.waiting() && msg.resp.Synced && state.Holds(msg.resp.Config, w.sent):
+		return p.OnReadBack(msg, w), true
+	case w.waiting() && msg.Resp.Synced && state.Holds(msg.Resp.Config, w.Sent):
 		return p.onVerifyRead(msg, w), true
 	}
 	return nil, false
 }
 
-// readAgainOnline reads again, once the connection is back, what could
+// ReadAgainOnline reads again, once the connection is back, what could
 // not be read while it was down: the pane's device, and the config that
 // was to settle a write of unknown outcome. Only Hosted devices are read
 // by themselves: a read costs them nothing.
-func (p *configPane) readAgainOnline() tea.Cmd {
+func (p *ConfigPane) ReadAgainOnline() tea.Cmd {
 	var cmds []tea.Cmd
-	now := p.sh.now()
+	now := p.sh.Now()
 	// a network failure only (a 5xx may be the device's own), and not
 	// more often than the read-backs go
 	if p.dev.DeviceID != "" && !p.loading && api.StatusOf(p.readErr) == 0 && api.IsUnavailable(p.readErr) &&
-		p.dev.Plan == api.PlanHosted && now.Sub(p.triedAt) >= p.every {
+		p.dev.Plan == api.PlanHosted && now.Sub(p.triedAt) >= p.Every {
 		p.loading, p.triedAt = true, now
 		cmds = append(cmds, p.readConfig(p.dev.DeviceID, loadedAgain))
 	}
-	for id, w := range p.sh.writes {
+	for id, w := range p.sh.Writes {
 		if w.unknown && w.readFailed && w.hosted() {
 			w.readFailed = false
 			w.status = "outcome unknown: reading the config back now the connection is back"
@@ -512,9 +515,9 @@ func (p *configPane) readAgainOnline() tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-// onReadBack decides, after a write of unknown outcome, whether it went
+// OnReadBack decides, after a write of unknown outcome, whether it went
 // through, and only then offers to send again.
-func (p *configPane) onReadBack(msg configRead, w *configWrite) tea.Cmd {
+func (p *ConfigPane) OnReadBack(msg ConfigRead, w *ConfigWrite) tea.Cmd {
 	if w == nil {
 		return nil
 	}
@@ -524,56 +527,56 @@ func (p *configPane) onReadBack(msg configRead, w *configWrite) tea.Cmd {
 		return nil
 	}
 	w.readFailed = false
-	says := state.ReadBack(true, msg.resp, w.sent)
+	says := state.ReadBack(true, msg.Resp, w.Sent)
 	var audit tea.Cmd
-	if err := p.sh.gate.Audit.Settled(msg.at, p.profile, msg.id, api.OpUpdateConfig, says); err != nil {
-		audit = p.con.toast("the audit log could not be written: "+err.Error(), true)
+	if err := p.sh.Gate.Audit.Settled(msg.At, p.profile, msg.ID, api.OpUpdateConfig, says); err != nil {
+		audit = p.con.Toast("the audit log could not be written: "+err.Error(), true)
 	}
 	if says == state.ReadBackApplied {
 		w.unknown, w.isErr, w.status = false, false, "the device has the new values: the write went through"
-		w.appliedAt = msg.at
-		p.settled(msg.id, w, true, msg.at)
-		return tea.Batch(audit, p.sentThrough(msg.id, w.sent), p.con.toast(msg.id+": the write went through after all", false))
+		w.appliedAt = msg.At
+		p.settled(msg.ID, w, true, msg.At)
+		return tea.Batch(audit, p.sentThrough(msg.ID, w.Sent), p.con.Toast(msg.ID+": the write went through after all", false))
 	}
 	if says == state.ReadBackWait && w.hosted() {
 		// a change waits at the server for the device: most likely this
 		// one; read again until the device takes it or shows it did not
 		if w.until.IsZero() {
-			w.until = msg.at.Add(verifyFor)
+			w.until = msg.At.Add(verifyFor)
 		}
-		if msg.at.Before(w.until) {
+		if msg.At.Before(w.until) {
 			w.status = "outcome unknown: a change waits at the server for the device (not synced); reading back until it shows"
-			return p.verifyLater(msg.id, w)
+			return p.verifyLater(msg.ID, w)
 		}
 	}
 	w.unknown = false
-	dev, sent := w.dev, w.sent
+	dev, sent := w.Dev, w.Sent
 	w.isErr = false
 	if w.other { // another console's: it is not this one's to send again
-		w.status = "read back: the config does not show another console's change (synced: " + fmt.Sprint(msg.resp.Synced) + ")"
+		w.status = "read back: the config does not show another console's change (synced: " + fmt.Sprint(msg.Resp.Synced) + ")"
 		return audit
 	}
-	w.status = "read back: the config does not show the change (synced: " + fmt.Sprint(msg.resp.Synced) + "); it stays staged"
-	p.settled(msg.id, w, false, msg.at)
+	w.status = "read back: the config does not show the change (synced: " + fmt.Sprint(msg.Resp.Synced) + "); it stays staged"
+	p.settled(msg.ID, w, false, msg.At)
 	why := "does not have the new values, and nothing waits at the server: it was not taken."
-	if !msg.resp.Synced {
+	if !msg.Resp.Synced {
 		why = "does not have the new values (not synced: a queued change may still be waiting)."
 	}
-	p.con.ask(look.NewQuestion("The write to "+msg.id+" may not have happened", append([]string{
+	p.con.Ask(look.NewQuestion("The write to "+msg.ID+" may not have happened", append([]string{
 		"The server did not answer the write clearly, and the config read back",
 		why, "Sending again sends the same values.", ""}, state.DiffLines(sent)...),
 		"Send it again?", "send again", "keep it staged", func(yes bool) tea.Cmd {
 			if !yes {
-				return p.con.toast("not sent again: the changes stay staged", false)
+				return p.con.Toast("not sent again: the changes stay staged", false)
 			}
-			return p.sendWrite(state.Write{Op: api.OpUpdateConfig, Device: dev, Changes: sent})
+			return p.SendWrite(state.Write{Op: api.OpUpdateConfig, Device: dev, Changes: sent})
 		}))
 	return audit
 }
 
 // askAddKey asks for a new setting and its value.
-func (p *configPane) askAddKey() tea.Cmd {
-	p.con.ask(look.NewTextPrompt("New setting of "+p.dev.DeviceID, []string{
+func (p *ConfigPane) askAddKey() tea.Cmd {
+	p.con.Ask(look.NewTextPrompt("New setting of "+p.dev.DeviceID, []string{
 		"A dotted key and its value, e.g.  serial1.baud = 9600",
 		"Numbers, true/false and null are typed as such; anything else is text."}, "key = value › ", "",
 		func(value string, ok bool) (tea.Cmd, error) {
@@ -594,7 +597,7 @@ func (p *configPane) askAddKey() tea.Cmd {
 			if err := probe.Set(k, true); err != nil {
 				return nil, err
 			}
-			cmd := p.stage(state.Change{Key: k, New: state.GuessValue(v), Added: true})
+			cmd := p.Stage(state.Change{Key: k, New: state.GuessValue(v), Added: true})
 			if i := slices.Index(p.keys, k); i >= 0 {
 				p.cursor = i
 				p.follow()
@@ -616,18 +619,18 @@ func editorCommand() []string {
 
 // runEditor hands the whole tree, with the staged changes, to the user's
 // editor; what comes back is diffed against the device's config.
-func (p *configPane) runEditor() tea.Cmd {
+func (p *ConfigPane) runEditor() tea.Cmd {
 	text := p.editorText
 	if text == "" {
 		tree := p.cfg.Clone()
-		for _, c := range p.changes {
+		for _, c := range p.Changes {
 			_ = tree.Set(c.Key, c.New)
 		}
 		text = configJSON(tree)
 	}
 	f, err := os.CreateTemp("", "sqc-config-"+p.dev.DeviceID+"-*.json")
 	if err != nil {
-		return p.con.toast("could not make a file for the editor: "+err.Error(), true)
+		return p.con.Toast("could not make a file for the editor: "+err.Error(), true)
 	}
 	_, err = f.WriteString(text)
 	if cerr := f.Close(); err == nil {
@@ -635,7 +638,7 @@ func (p *configPane) runEditor() tea.Cmd {
 	}
 	if err != nil {
 		os.Remove(f.Name())
-		return p.con.toast("could not write the file for the editor: "+err.Error(), true)
+		return p.con.Toast("could not write the file for the editor: "+err.Error(), true)
 	}
 	argv := append(editorCommand(), f.Name())
 	id, path := p.dev.DeviceID, f.Name()
@@ -644,7 +647,7 @@ func (p *configPane) runEditor() tea.Cmd {
 	})
 }
 
-func (p *configPane) onEditorDone(msg editorDoneMsg) tea.Cmd {
+func (p *ConfigPane) onEditorDone(msg editorDoneMsg) tea.Cmd {
 	b, rerr := os.ReadFile(msg.path)
 	os.Remove(msg.path)
 	if p.dev.DeviceID != msg.id {
@@ -652,23 +655,23 @@ func (p *configPane) onEditorDone(msg editorDoneMsg) tea.Cmd {
 	}
 	switch {
 	case rerr != nil:
-		return p.con.toast("could not read back what the editor wrote: "+rerr.Error(), true)
+		return p.con.Toast("could not read back what the editor wrote: "+rerr.Error(), true)
 	case msg.err != nil:
 		p.editorText = string(b)
-		return p.con.toast("the editor failed ("+msg.err.Error()+"): nothing changed; E opens your text again", true)
+		return p.con.Toast("the editor failed ("+msg.err.Error()+"): nothing changed; E opens your text again", true)
 	}
 	text := string(b)
 	edited, err := decodeEdited(text)
 	if err != nil {
 		p.editorText, p.problem = text, err.Error()+" · E opens your text again"
-		return p.con.toast("the JSON does not parse: "+err.Error(), true)
+		return p.con.Toast("the JSON does not parse: "+err.Error(), true)
 	}
 	changes, removed := state.ChangesFrom(p.cfg, edited)
 	for _, c := range changes {
 		if !c.Added && state.KindOf(c.Old) != state.KindOf(c.New) {
 			p.editorText = text
 			p.problem = fmt.Sprintf("%s takes %s; the edit gave %s · E opens your text again", c.Key, article(state.KindOf(c.Old)), article(state.KindOf(c.New)))
-			return p.con.toast(p.problem, true)
+			return p.con.Toast(p.problem, true)
 		}
 	}
 	p.editorText, p.problem = "", ""
@@ -677,7 +680,7 @@ func (p *configPane) onEditorDone(msg editorDoneMsg) tea.Cmd {
 	if len(removed) > 0 {
 		note += "; a change cannot remove settings, so these stay: " + strings.Join(removed, ", ")
 	}
-	return tea.Batch(cmd, p.con.toast(note, len(removed) > 0))
+	return tea.Batch(cmd, p.con.Toast(note, len(removed) > 0))
 }
 
 func article(kind string) string {
