@@ -67,7 +67,7 @@ func (m *Model) join(e *live.Engine, source string) {
 	if calls := e.Calls(); calls != nil {
 		m.sh.calls = calls
 	}
-	m.sh.eng, m.sh.view = e, e.Subscribe()
+	m.sh.eng, m.sh.view = e, e.SubscribeWith(live.ViewOptions{ReadOnly: m.cfg.ReadOnly})
 	m.sh.view.Lock(func(l live.Locked) { m.sh.fleet, m.sh.sched = l.Fleet, l.Sched })
 }
 
