@@ -62,10 +62,10 @@ func TestATicketHoldsTheTriageAndNoSecret(t *testing.T) {
 	cfg := api.Config{"device": map[string]any{"interval": 60.0, "name": "Pump 3"}, "wifi": map[string]any{"password": setupPassword, "ssid": "site"}}
 	md := Markdown(Input{
 		Made: made, Profile: "acme",
-		Device:  api.Device{DeviceID: "HE8EV12LF", Name: "Pump 3", GroupName: "North", Model: "QUAD-C2", Plan: api.PlanTrial, Remaining: &remaining},
-		Health:  state.HealthAlarm, LastSeen: latest.Time(), Latest: &latest,
-		Range:   state.Span{From: made.Add(-2 * time.Hour), To: made}, History: hist,
-		Config:  cfg, ConfigAt: made.Add(-time.Hour),
+		Device: api.Device{DeviceID: "HE8EV12LF", Name: "Pump 3", GroupName: "North", Model: "QUAD-C2", Plan: api.PlanTrial, Remaining: &remaining},
+		Health: state.HealthAlarm, LastSeen: latest.Time(), Latest: &latest,
+		Range: state.Span{From: made.Add(-2 * time.Hour), To: made}, History: hist,
+		Config: cfg, ConfigAt: made.Add(-time.Hour),
 		Pending: []state.Change{{Key: "device.interval", Old: json.Number("60"), New: json.Number("30")}},
 		Draft:   []state.Change{{Key: "wifi.password", Old: setupPassword, New: "n3w-" + setupPassword}},
 		Audit:   []store.AuditEntry{{At: made.Add(-30 * time.Minute), Device: "HE8EV12LF", Op: "config", Status: 202, Outcome: "taken", Message: "device.interval 60 → 30"}},
