@@ -69,7 +69,7 @@ func (m *Model) join(e *live.Engine, source string) {
 	if calls := e.Calls(); calls != nil {
 		m.sh.Calls = calls
 	}
-	m.sh.Eng, m.sh.View = e, e.Subscribe()
+	m.sh.Eng, m.sh.View = e, e.SubscribeWith(live.ViewOptions{ReadOnly: m.cfg.ReadOnly})
 	m.sh.View.Lock(func(l live.Locked) { m.sh.Fleet, m.sh.Sched = l.Fleet, l.Sched })
 }
 
