@@ -172,6 +172,8 @@ type JobItem struct {
 	Status   string
 	Message  string
 	At       time.Time
+	// Changes are the device's own (JSON); nil when it gets the job's.
+	Changes json.RawMessage
 }
 
 // JournalLine is one device's outcome, written to the disk before the
