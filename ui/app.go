@@ -196,6 +196,7 @@ func (m *Model) useClient(c *api.Client, key, source string) {
 func (m *Model) useKey(c *api.Client, ledger *state.Ledger, fp, source string) {
 	m.keySource = source
 	m.sh.ledger, m.sh.client, m.sh.keyFP = ledger, c, fp
+	m.sh.openDB(m.cfg.Profile, m.cfg.Log)
 	m.sh.loadDrafts()
 	m.sh.gate = &state.Gate{ReadOnly: m.cfg.ReadOnly, Profile: m.cfg.Profile, Audit: state.OpenAudit(m.cfg.StateDir), Now: m.sh.now, Left: m.sh.callsLeft}
 }

@@ -174,7 +174,10 @@ func (p *bulkPane) askWrite() tea.Cmd {
 	}
 	lines = append(lines, "", "Sent within the account's rate limit; p pauses, esc stops after the request in flight.")
 	send := func() tea.Cmd {
-		job := state.NewBulkJob(p.sh.stateDir, p.sh.keyFP, p.profile, p.changes, p.devices, p.sh.now())
+		if err := p.sh.dbErr; err != nil {
+			return p.con.toast("not sent: the job could not be kept, so a stop could not be resumed ("+err.Error()+")", true)
+		}
+		job := state.NewBulkJob(p.sh.store(), p.sh.keyFP, p.profile, p.changes, p.devices, p.sh.now())
 		p.job, p.run = job, state.NewBulkRun(job, p.sh.now(), p.every, verifyFor)
 		if err := job.Save(); err != nil {
 			return p.con.toast("the job could not be saved, so it could not be resumed: "+err.Error(), true)
@@ -409,12 +412,13 @@ func (p *bulkPane) export(failed string, why ...string) tea.Cmd {
 
 // offerJobs offers to resume a bulk change that stopped before its end.
 func (p *bulkPane) offerJobs() tea.Cmd {
-	jobs, err := state.UnfinishedJobs(p.sh.stateDir, p.sh.keyFP)
-	if err != nil {
-		return p.con.toast("a saved bulk job could not be read: "+err.Error(), true)
+	jobs, err := state.UnfinishedJobs(p.sh.store(), p.sh.keyFP)
+	var said tea.Cmd
+	if err != nil { // said, and the good ones are still offered
+		said = p.con.toast("a saved bulk job could not be read: "+err.Error(), true)
 	}
 	if len(jobs) == 0 {
-		return nil
+		return said
 	}
 	j := jobs[len(jobs)-1]
 	lines := []string{fmt.Sprintf("Started %s: %d of %d devices sent.", j.Created.Local().Format("Jan 2 15:04"), j.Sent(), len(j.Items))}
@@ -433,7 +437,7 @@ func (p *bulkPane) offerJobs() tea.Cmd {
 		p.con.showRight(p)
 		return tea.Batch(p.startReadBacks(), nextOf(j))
 	}))
-	return nil
+	return said
 }
 
 // resumeAfterLogin takes up a bulk change that a refused key stopped.

@@ -78,13 +78,6 @@ func (p *configPane) open(d api.Device) {
 	p.dev, p.loading, p.readErr = d, true, nil
 }
 
-func (p *configPane) draftPath() string {
-	if p.sh.stateDir == "" {
-		return ""
-	}
-	return state.DraftPath(p.sh.stateDir, p.sh.keyFP, p.dev.DeviceID)
-}
-
 // loaded folds a read of the config.
 func (p *configPane) loaded(resp *api.ConfigResponse, err error, at time.Time) {
 	p.loading = false
@@ -173,12 +166,11 @@ func (p *configPane) replace(cs []state.Change) tea.Cmd {
 // saveDraft writes the draft now, not in a command: two commands may run
 // in either order and leave an older draft on disk.
 func (p *configPane) saveDraft() tea.Cmd {
-	path := p.draftPath()
-	if path == "" {
+	if p.sh.stateDir == "" { // the demo keeps nothing
 		return nil
 	}
 	d := state.Draft{DeviceID: p.dev.DeviceID, SavedAt: p.sh.now(), Changes: slices.Clone(p.changes)}
-	if err := p.sh.saveDraft(path, d); err != nil {
+	if err := p.sh.saveDraft(d); err != nil {
 		return say("could not save the draft: "+err.Error(), true)
 	}
 	return nil
@@ -421,7 +413,7 @@ func (p *configPane) headLines() []string {
 	}
 	if n := len(p.changes); n > 0 {
 		kept := " · w write · u undo · kept as a draft"
-		if p.draftPath() == "" { // no state directory (the demo): a quit loses it
+		if !p.sh.keepsDrafts(p.dev.DeviceID) { // the demo, or the database failed: a quit loses it
 			kept = " · w write · u undo · not saved as a draft"
 		}
 		lines = append(lines, fit(st.warn.Render(fmt.Sprintf("%s staged", plural(n, "change")))+st.dim.Render(kept), p.w))

@@ -222,7 +222,7 @@ func (p *configPane) offerDraft() tea.Cmd {
 	if len(p.changes) > 0 {
 		return nil
 	}
-	d, ok, err := state.LoadDraft(p.draftPath())
+	d, ok, err := p.sh.loadDraft(p.dev.DeviceID)
 	if err != nil {
 		return p.con.toast("the saved draft could not be read: "+err.Error(), true)
 	}
@@ -231,7 +231,7 @@ func (p *configPane) offerDraft() tea.Cmd {
 	}
 	fresh := state.Rebase(p.cfg, d.Changes)
 	if len(fresh) == 0 {
-		_ = p.sh.saveDraft(p.draftPath(), state.Draft{DeviceID: d.DeviceID})
+		_ = p.sh.saveDraft(state.Draft{DeviceID: d.DeviceID})
 		return p.con.toast("the saved draft's values are on the device already: draft removed", false)
 	}
 	p.con.ask(p.offerDraftDialog(d, fresh))
@@ -398,14 +398,13 @@ func (p *configPane) sentThrough(id string, sent []state.Change) tea.Cmd {
 		p.refreshKeys()
 		return p.saveDraft()
 	}
-	path := state.DraftPath(p.sh.stateDir, p.sh.keyFP, id)
 	if p.sh.stateDir == "" {
 		return nil
 	}
-	d, ok, err := state.LoadDraft(path)
+	d, ok, err := p.sh.loadDraft(id)
 	if err == nil && ok {
 		d.Changes = state.Unsent(d.Changes, sent)
-		err = p.sh.saveDraft(path, d)
+		err = p.sh.saveDraft(d)
 	}
 	if err != nil {
 		return p.con.toast("could not update the draft of "+id+": "+err.Error(), true)

@@ -26,6 +26,13 @@ type shared struct {
 	// list; draftsErr is why some could not be read.
 	drafts    map[string]bool
 	draftsErr error
+	// unsaved are drafts the database did not take: kept here until quit.
+	unsaved map[string]state.Draft
+	// db is the key's database (drafts, bulk jobs); dbErr is why it could
+	// not be opened. dbs are all the console opened, closed at its end.
+	db    *state.DB
+	dbErr error
+	dbs   []*state.DB
 
 	writes map[string]*configWrite // config writes followed until applied, by device
 

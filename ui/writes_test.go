@@ -75,7 +75,7 @@ func TestChangeStagedDuringASendIsKept(t *testing.T) {
 	p.stage(state.Change{Key: "ambient.alarm", Old: json.Number("60"), New: json.Number("65")})
 	p.stage(state.Change{Key: "ambient.warning", Old: json.Number("50"), New: json.Number("45")}) // edited again
 	m.config.onConfigSent(configSentMsg{w: w, seq: m.sh.writes[d.DeviceID].seq, mine: true, leader: true, res: api.Result{Status: 202, Message: "Config update queued"}, at: time.Now()})
-	draft, _, err := state.LoadDraft(p.draftPath())
+	draft, _, err := state.LoadDraft(p.sh.store(), p.sh.keyFP, d.DeviceID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,7 +230,7 @@ func TestAWriteTakenButNotAuditedIsNotAFailure(t *testing.T) {
 	}
 	m.sh.gate.Audit = state.OpenAudit(filepath.Join(blocked, "dir")) // under a file: never written
 	d := s.Devices()[0]
-	job := state.NewBulkJob("", "fp", "acme", []state.Change{{Key: "ambient.warning", New: json.Number("47"), Added: true}}, []api.Device{d}, time.Now())
+	job := state.NewBulkJob(nil, "fp", "acme", []state.Change{{Key: "ambient.warning", New: json.Number("47"), Added: true}}, []api.Device{d}, time.Now())
 	m.bulk.resume(job, time.Now(), time.Second)
 	m.bulk.next(job)
 	step, ok := m.bulk.stepOf(ownWrite(t, m), time.Now())
@@ -275,7 +275,7 @@ func TestBulkSettingTheFirstDeviceHasIsKept(t *testing.T) {
 func TestResumedBulkChangeIsNotOfferedAgain(t *testing.T) {
 	t.Parallel()
 	m, s := modelOn(t, 2, 1)
-	job := state.NewBulkJob("", "fp", "acme", []state.Change{{Key: "ambient.warning", New: json.Number("47"), Added: true}}, s.Devices(), time.Now())
+	job := state.NewBulkJob(nil, "fp", "acme", []state.Change{{Key: "ambient.warning", New: json.Number("47"), Added: true}}, s.Devices(), time.Now())
 	m.bulk.resume(job, time.Now(), time.Second)
 	m.showRight(m.bulk)
 	for _, k := range []string{"w", "+"} {
