@@ -179,11 +179,17 @@ func runConfigResume(ctx context.Context, e *env, o *configSetOpts, args []strin
 	if err != nil {
 		warn(e, "a saved job could not be read: %v", err)
 	}
-	var job *state.BulkJob
-	for _, j := range jobs {
-		if !j.Finished() {
-			job = j // the newest last
+	var job, unsure *state.BulkJob
+	for _, j := range jobs { // the newest last
+		switch {
+		case !j.Finished():
+			job = j
+		case j.Count()[state.BulkUnknown] > 0:
+			unsure = j
 		}
+	}
+	if job == nil && unsure != nil {
+		return sayUnknown(e, unsure)
 	}
 	if job == nil {
 		_, err := fmt.Fprintln(e.stdout, "no config change stopped before its end: nothing to resume")
@@ -218,6 +224,22 @@ func runConfigResume(ctx context.Context, e *env, o *configSetOpts, args []strin
 	}
 	if failed > 0 {
 		return fmt.Errorf("%d of %s did not take the change (above)", failed, api.Plural(len(job.Items), "device"))
+	}
+	return nil
+}
+
+// sayUnknown tells of a change with nothing left to send whose last
+// write was out when it stopped: that device's outcome is unknown, and
+// the database keeps it so (not "sending"), until a read settles it.
+func sayUnknown(e *env, job *state.BulkJob) error {
+	if err := job.Save(); err != nil {
+		warn(e, "the job could not be saved: %v", err)
+	}
+	fmt.Fprintf(e.stdout, "The change started %s has nothing left to send; these writes were out when it stopped:\n", job.Created.Local().Format("Jan 2 15:04"))
+	for _, it := range job.Items {
+		if it.Status == state.BulkUnknown {
+			fmt.Fprintf(e.stdout, "%s  outcome unknown: not sent again; read it back (sqc config get %s)\n", it.DeviceID, it.DeviceID)
+		}
 	}
 	return nil
 }

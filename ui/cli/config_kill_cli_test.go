@@ -150,7 +150,7 @@ func killedOnce(t *testing.T, mode, at int, delay time.Duration, k int) {
 			if sent[id] != 1 || len(a) != 1 || a[0] != "taken" {
 				t.Errorf("%s is %s in the journal; %d writes at the server, audit %v", id, it.Status, sent[id], a)
 			}
-		case "unknown", "sending": // out at the kill: read back
+		case "unknown": // out at the kill: read back
 			resp, err := c.GetConfig(context.Background(), id)
 			if err != nil {
 				t.Fatal(err)
