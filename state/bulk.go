@@ -230,7 +230,9 @@ func UnfinishedJobs(db store.Store, fingerprint string) ([]*BulkJob, error) {
 		return nil, nil
 	}
 	ctx := context.Background()
-	ids, err := db.Jobs(ctx, fingerprint)
+	// only the jobs with a device not done, or queued and not yet seen
+	// applied: a finished job of 50,000 devices is not read at every start
+	ids, err := db.OpenJobs(ctx, fingerprint, []string{string(BulkPending), string(BulkSending), string(BulkUnknown)}, []string{string(BulkQueued)})
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 )
@@ -121,4 +122,22 @@ func nullBytes(b []byte) any {
 		return nil
 	}
 	return b
+}
+
+// OpenJobs lists, oldest first, the IDs of a key's jobs that have a
+// device whose status is one of open, or, in a job not settled, one of
+// unsettled: what a start may take up, without reading every device of
+// every job ever run.
+func (s *SQLite) OpenJobs(ctx context.Context, key string, open, unsettled []string) ([]string, error) {
+	q := `SELECT id FROM jobs j WHERE key = ? AND EXISTS (SELECT 1 FROM job_items i WHERE i.job = j.id AND (i.status IN (SELECT value FROM json_each(?))
+		OR (j.settled = 0 AND i.status IN (SELECT value FROM json_each(?))))) ORDER BY created, id`
+	o, err := json.Marshal(open)
+	if err != nil {
+		return nil, err
+	}
+	u, err := json.Marshal(unsettled)
+	if err != nil {
+		return nil, err
+	}
+	return s.strings(ctx, "listing bulk jobs", q, key, string(o), string(u))
 }
