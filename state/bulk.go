@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"path/filepath"
 	"slices"
 	"time"
@@ -224,10 +225,14 @@ func (j *BulkJob) Kept() bool { return j.db != nil }
 // UnfinishedJobs are the jobs of a key that stopped before sending to
 // every device (a quit, a crash, an expired key) or before their
 // read-backs ended, oldest first. A job that cannot be read is named in
-// the error and left as it is; it hides none of the others.
-func UnfinishedJobs(db store.Store, fingerprint string) ([]*BulkJob, error) {
+// the error and the debug log (log; nil logs nothing) and left as it is;
+// it hides none of the others.
+func UnfinishedJobs(db store.Store, fingerprint string, log *slog.Logger) ([]*BulkJob, error) {
 	if db == nil {
 		return nil, nil
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
 	}
 	ctx := context.Background()
 	// only the jobs with a device not done, or queued and not yet seen
@@ -241,6 +246,7 @@ func UnfinishedJobs(db store.Store, fingerprint string) ([]*BulkJob, error) {
 	for _, id := range ids {
 		rec, ok, err := db.Job(ctx, id)
 		if err != nil {
+			log.Warn("state: bulk job could not be read", "job", id, "err", err)
 			errs = append(errs, err)
 			continue
 		}
@@ -249,6 +255,7 @@ func UnfinishedJobs(db store.Store, fingerprint string) ([]*BulkJob, error) {
 		}
 		j, err := jobFrom(db, rec)
 		if err != nil {
+			log.Warn("state: bulk job could not be read, kept as it is and not resumed", "job", id, "err", err)
 			errs = append(errs, fmt.Errorf("bulk job %s could not be read (%v): it is kept as it is, and not resumed", id, err))
 			continue
 		}

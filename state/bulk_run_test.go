@@ -283,7 +283,7 @@ func TestBulkRunStopAfterTheWriteOut(t *testing.T) {
 	if n := g.next(); n.Do != BulkIdle {
 		t.Fatalf("after a stop: %v", n.Do)
 	}
-	jobs, err := UnfinishedJobs(dir, "fp")
+	jobs, err := UnfinishedJobs(dir, "fp", nil)
 	if err != nil || len(jobs) != 1 {
 		t.Fatalf("%d jobs, %v", len(jobs), err)
 	}
@@ -304,7 +304,7 @@ func TestBulkRunResumeAfterAStopSendsNothingTwice(t *testing.T) {
 	g.answer(g.send(), nil)
 	out := g.send() // the server takes it; the process ends before its answer
 	g.taken[out.Write.Device.DeviceID]++
-	jobs, err := UnfinishedJobs(dir, "fp")
+	jobs, err := UnfinishedJobs(dir, "fp", nil)
 	if err != nil || len(jobs) != 1 {
 		t.Fatalf("%d jobs, %v", len(jobs), err)
 	}
@@ -386,7 +386,7 @@ func TestBulkJobOfOwnChangesAndSettled(t *testing.T) {
 	if err := j.Save(); err != nil {
 		t.Fatal(err)
 	}
-	jobs, err := UnfinishedJobs(dir, "fp")
+	jobs, err := UnfinishedJobs(dir, "fp", nil)
 	if err != nil || len(jobs) != 1 {
 		t.Fatalf("%d jobs, %v", len(jobs), err)
 	}
@@ -406,7 +406,7 @@ func TestBulkJobOfOwnChangesAndSettled(t *testing.T) {
 	if err := back.Save(); err != nil {
 		t.Fatal(err)
 	}
-	if jobs, _ := UnfinishedJobs(dir, "fp"); len(jobs) != 0 {
+	if jobs, _ := UnfinishedJobs(dir, "fp", nil); len(jobs) != 0 {
 		t.Fatal("a job settled at its end is offered again")
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -28,7 +29,7 @@ func TestBulkJobResumesWhereItStopped(t *testing.T) {
 	if err := j.Save(); err != nil {
 		t.Fatal(err)
 	}
-	jobs, err := UnfinishedJobs(dir, "fp")
+	jobs, err := UnfinishedJobs(dir, "fp", nil)
 	if err != nil || len(jobs) != 1 {
 		t.Fatalf("unfinished jobs %d, %v", len(jobs), err)
 	}
@@ -43,13 +44,13 @@ func TestBulkJobResumesWhereItStopped(t *testing.T) {
 	_ = back.Save()
 	// every device sent, but the console stopped before its Hosted ones
 	// were seen applied: offered again, to read them back
-	if jobs, _ := UnfinishedJobs(dir, "fp"); len(jobs) != 1 || fmt.Sprint(jobs[0].ToReadBack()) != "[0 2]" {
+	if jobs, _ := UnfinishedJobs(dir, "fp", nil); len(jobs) != 1 || fmt.Sprint(jobs[0].ToReadBack()) != "[0 2]" {
 		t.Fatalf("a job stopped before its read-backs: %d jobs", len(jobs))
 	}
 	back.Settled = true
 	back.Set(2, BulkApplied, "", now)
 	_ = back.Save()
-	if jobs, _ := UnfinishedJobs(dir, "fp"); len(jobs) != 0 {
+	if jobs, _ := UnfinishedJobs(dir, "fp", nil); len(jobs) != 0 {
 		t.Fatal("a finished job is offered again")
 	}
 	var b strings.Builder
@@ -89,7 +90,7 @@ func TestBulkJobSurvivesARestart(t *testing.T) {
 	}
 	db.Close()
 	db = fileDB(t, path)
-	jobs, err := UnfinishedJobs(db, "fp")
+	jobs, err := UnfinishedJobs(db, "fp", nil)
 	if err != nil || len(jobs) != 1 {
 		t.Fatalf("jobs %d, %v", len(jobs), err)
 	}
@@ -106,7 +107,7 @@ func TestBulkJobSurvivesARestart(t *testing.T) {
 	if err := back.Save(); err != nil {
 		t.Fatal(err)
 	}
-	jobs, err = UnfinishedJobs(db, "fp")
+	jobs, err = UnfinishedJobs(db, "fp", nil)
 	if err != nil || len(jobs) != 1 || jobs[0].Count()[BulkQueued] != 121 || jobs[0].Items[120].Status != BulkUnknown {
 		t.Fatalf("after saving the resumed job: %v", err)
 	}
@@ -136,9 +137,13 @@ func TestBulkJobDamagedHidesNoOther(t *testing.T) {
 	if err := newer.Save(); err != nil {
 		t.Fatal(err)
 	}
-	jobs, err := UnfinishedJobs(db, "fp")
+	var logged strings.Builder
+	jobs, err := UnfinishedJobs(db, "fp", slog.New(slog.NewTextHandler(&logged, nil)))
 	if err == nil || !strings.Contains(err.Error(), bad.ID) {
 		t.Errorf("the damaged job is not named: %v", err)
+	}
+	if !strings.Contains(logged.String(), "job="+bad.ID) {
+		t.Errorf("the debug log does not name the damaged job:\n%s", logged.String())
 	}
 	if len(jobs) != 2 || jobs[0].ID != good.ID || jobs[1].ID != newer.ID {
 		t.Fatalf("offered %d jobs, want the two good ones", len(jobs))
@@ -178,7 +183,7 @@ func TestBulkJobInFlightAtAStopIsReadBack(t *testing.T) {
 	if err := j.Save(); err != nil {
 		t.Fatal(err)
 	}
-	jobs, err := UnfinishedJobs(dir, "fp")
+	jobs, err := UnfinishedJobs(dir, "fp", nil)
 	if err != nil || len(jobs) != 1 {
 		t.Fatalf("jobs %d, %v", len(jobs), err)
 	}

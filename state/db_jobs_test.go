@@ -43,7 +43,7 @@ func TestOpenDBImportsOldDraftsAndJobsOnce(t *testing.T) {
 	if d, ok, err := LoadDraft(db, fp, "AAA111"); !ok || err != nil || d.Changes[0].New != json.Number("250") {
 		t.Errorf("the old draft: %+v %v %v", d, ok, err)
 	}
-	jobs, err := UnfinishedJobs(db, fp)
+	jobs, err := UnfinishedJobs(db, fp, nil)
 	if err != nil || len(jobs) != 1 {
 		t.Fatalf("%d jobs, %v", len(jobs), err)
 	}

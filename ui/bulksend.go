@@ -412,7 +412,7 @@ func (p *bulkPane) export(failed string, why ...string) tea.Cmd {
 
 // offerJobs offers to resume a bulk change that stopped before its end.
 func (p *bulkPane) offerJobs() tea.Cmd {
-	jobs, err := state.UnfinishedJobs(p.sh.store(), p.sh.keyFP)
+	jobs, err := state.UnfinishedJobs(p.sh.store(), p.sh.keyFP, p.sh.dbLog)
 	var said tea.Cmd
 	if err != nil { // said, and the good ones are still offered
 		said = p.con.toast("a saved bulk job could not be read: "+err.Error(), true)

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"log/slog"
 	"time"
 
 	"sqc/api"
@@ -33,6 +34,7 @@ type shared struct {
 	db    *state.DB
 	dbErr error
 	dbs   []*state.DB
+	dbLog *slog.Logger // the debug log, for what the database set aside
 
 	writes map[string]*configWrite // config writes followed until applied, by device
 

@@ -29,7 +29,7 @@ var draftMark = key.NewBinding(key.WithHelp(draftGlyph, "an unsent config draft:
 // Those opened for earlier keys stay open until the console ends: a
 // bulk job of a refused key still writes to its own.
 func (sh *shared) openDB(profile string, log *slog.Logger) {
-	sh.db, sh.dbErr = nil, nil
+	sh.db, sh.dbErr, sh.dbLog = nil, nil, log
 	if sh.stateDir == "" { // the demo keeps nothing
 		return
 	}

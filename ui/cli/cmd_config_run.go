@@ -175,7 +175,7 @@ func runConfigResume(ctx context.Context, e *env, o *configSetOpts, args []strin
 		return err
 	}
 	defer db.Close()
-	jobs, err := state.UnfinishedJobs(db.store(), s.fp)
+	jobs, err := state.UnfinishedJobs(db.store(), s.fp, e.log)
 	if err != nil {
 		warn(e, "a saved job could not be read: %v", err)
 	}
