@@ -113,3 +113,33 @@ func TestBadBulkJobHidesNoGoodOneInTheConsole(t *testing.T) {
 		t.Fatal("the good job is not offered")
 	}
 }
+
+// At the first start on the database, an old draft file that cannot be
+// read is set aside and said on screen, and the good one is marked.
+func TestOldDraftFilesImportedAndTheDamagedOneSaid(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	folder := filepath.Join(dir, "drafts", strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return '-'
+	}, keys.Fingerprint(uiKey)))
+	if err := os.MkdirAll(folder, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(folder, "aaaaaaaa1.json"), []byte(`{"deviceid":"AAAAAAAA1","savedAt":"2026-12-04T10:00:00Z","changes":[{"key":"ambient.warning","old":50,"new":47}]}`), 0o600)
+	os.WriteFile(filepath.Join(folder, "broken.json"), []byte(`{"deviceid":"BRO`), 0o600)
+	m, _ := modelIn(t, dir, 2)
+	m.draftsNotice()
+	said := toasted(m)
+	if !strings.Contains(said, "broken.json could not be read") || !strings.Contains(said, "broken.json.damaged") {
+		t.Errorf("the damaged draft is not said:\n%s", said)
+	}
+	if !m.sh.drafts["AAAAAAAA1"] || !strings.Contains(said, "AAAAAAAA1 has an unsent config draft") {
+		t.Errorf("the imported draft is not marked (%v):\n%s", m.sh.drafts, said)
+	}
+	if _, err := os.Stat(filepath.Join(folder, "aaaaaaaa1.json.imported")); err != nil {
+		t.Error("the imported draft file was not renamed to say so")
+	}
+}
