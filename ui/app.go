@@ -196,6 +196,7 @@ func (m *Model) useClient(c *api.Client, key, source string) {
 func (m *Model) useKey(c *api.Client, ledger *state.Ledger, fp, source string) {
 	m.keySource = source
 	m.sh.Ledger, m.sh.Client, m.sh.KeyFP = ledger, c, fp
+	m.sh.OpenDB(m.cfg.Profile, m.cfg.Log)
 	m.sh.LoadDrafts()
 	m.sh.Gate = &state.Gate{ReadOnly: m.cfg.ReadOnly, Profile: m.cfg.Profile, Audit: state.OpenAudit(m.cfg.StateDir), Now: m.sh.Now, Left: m.sh.CallsLeft}
 }
