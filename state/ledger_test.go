@@ -287,17 +287,6 @@ func TestLedgerBatchAcrossMidnightCountsEachDay(t *testing.T) {
 	}
 }
 
-// memDB is a private database in memory, closed with the test.
-func memDB(t *testing.T) store.Store {
-	t.Helper()
-	db, err := store.OpenMemory()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
-
 func TestCallLogIsSafeAcrossGoroutines(t *testing.T) {
 	t.Parallel()
 	log := NewCallLog()

@@ -31,6 +31,7 @@ func (m *Model) finish(ctx context.Context) error {
 	}
 	wait, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
+	defer m.sh.CloseDBs()
 	err := m.closeEngine(wait)
 	return errors.Join(err, m.closeLedgers(wait))
 }

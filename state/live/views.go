@@ -66,8 +66,9 @@ func (c *changes) empty() bool {
 // View is one view's handle on the engine. Its methods are safe for
 // concurrent use.
 type View struct {
-	e  *Engine
-	id state.ViewID
+	e        *Engine
+	id       state.ViewID
+	readOnly bool
 
 	mu      sync.Mutex
 	pending Changes
@@ -83,15 +84,27 @@ type viewSet struct {
 	done bool // the engine closed: no new view
 }
 
+// ViewOptions say what a view may do. The zero value may do everything
+// the engine's gate allows.
+type ViewOptions struct {
+	// ReadOnly views only watch: every write they submit is refused
+	// before it reaches the gate, whatever the engine's own gate allows.
+	// One engine can so serve writers and viewers at once.
+	ReadOnly bool
+}
+
 // Subscribe opens a view on the engine. Its first change says the list
 // changed, so that it draws what the engine has.
-func (e *Engine) Subscribe() *View {
+func (e *Engine) Subscribe() *View { return e.SubscribeWith(ViewOptions{}) }
+
+// SubscribeWith opens a view with options.
+func (e *Engine) SubscribeWith(o ViewOptions) *View {
 	s := &e.views
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	// the first view is the scheduler's view 0: the one SetFocus and
 	// NextFocus speak for
-	v := &View{e: e, id: s.next, signal: make(chan struct{}, 1)}
+	v := &View{e: e, id: s.next, readOnly: o.ReadOnly, signal: make(chan struct{}, 1)}
 	s.next++
 	v.pending.List, v.pending.Conn = true, true
 	v.signal <- struct{}{}

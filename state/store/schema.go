@@ -102,6 +102,10 @@ CREATE TABLE imported (
 	note TEXT    NOT NULL
 ) WITHOUT ROWID;
 `,
+	// 1 → 2: a device of a job may get changes of its own (the command
+	// line types each device's values by its own config); NULL is the
+	// job's.
+	`ALTER TABLE job_items ADD COLUMN changes BLOB;`,
 }
 
 // Version is the schema version this sqc writes.
