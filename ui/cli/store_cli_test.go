@@ -174,3 +174,28 @@ func TestQuotaAndAuditImportTheOldFiles(t *testing.T) {
 		t.Errorf("quota and audit sent %d requests", n)
 	}
 }
+
+// A cut old ledger file is set aside by the first command that opens the
+// database, and said once on stderr with the file's name, however many
+// parts of the command use the database.
+func TestACutOldLedgerIsSaidOnceByACommand(t *testing.T) {
+	s := writeSetup(t)
+	dir := filepath.Join(os.Getenv("XDG_STATE_HOME"), "sqc")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	ledger := filepath.Join(dir, "quota-"+strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return '-'
+	}, keys.Fingerprint(testKey))+".json")
+	if err := os.WriteFile(ledger, []byte(`{"day":"2026-12-05","used":4`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	id := hostedDevice(t, s)
+	code, out, stderr := sqc(t, "config", "set", id, "ambient.warning=41", "--yes")
+	if code != 0 || strings.Count(stderr, "could not be read") != 1 || !strings.Contains(stderr, filepath.Base(ledger)+".damaged") {
+		t.Fatalf("exit %d\n%s%s", code, out, stderr)
+	}
+}
