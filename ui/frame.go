@@ -159,6 +159,5 @@ func (m *Model) onScreen(id string) bool {
 	if id == m.focusID {
 		return true
 	}
-	i := m.list.idx.Pos(id)
-	return i >= 0 && i >= m.list.offset && i < m.list.offset+m.list.rowsHeight()
+	return m.list.idx.Within(id, m.list.offset, m.list.offset+m.list.rowsHeight())
 }
