@@ -58,3 +58,30 @@ func BenchmarkDecodeDataMessages1000(b *testing.B) {
 		}
 	}
 }
+
+// One device's latest data from the local simulator over loopback, as the
+// first pass reads each device: the client's part of it is what a 50,000
+// device console spends per request.
+func BenchmarkGetData(b *testing.B) {
+	s := sim.New(sim.Options{Devices: 1000, Key: testKey, HostedFraction: 1})
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	c, err := api.New(api.Options{BaseURL: srv.URL, Key: testKey, RatePerSecond: 1e9})
+	if err != nil {
+		b.Fatal(err)
+	}
+	devices, err := c.ListDevices(context.Background())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		id := devices[i%len(devices)].DeviceID
+		i++
+		p, err := c.GetData(context.Background(), id, api.DataQuery{Limit: 1})
+		if err != nil || len(p.Data) > 1 {
+			b.Fatalf("%s: %v", id, err)
+		}
+	}
+}

@@ -314,6 +314,8 @@ func parseView(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(
 // once.
 type interner map[string]internedKey
 
+const maxInternedKey = 128
+
 // internedKey is a key cleaned for display, and the server's key when
 // cleaning changed it.
 type internedKey struct{ clean, raw string }
@@ -332,7 +334,9 @@ func (in interner) key(raw []byte, slow bool) (internedKey, error) {
 	if k.clean != s {
 		k.raw = s
 	}
-	if len(in) < 4096 {
+	// A decoder outlives its body (decoders are pooled): only keys of
+	// a sensible length are kept.
+	if len(in) < 4096 && len(s) <= maxInternedKey {
 		in[s] = k
 	}
 	return k, nil

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -198,7 +199,9 @@ func newField(key string, raw []byte) (Field, error) {
 
 // UnmarshalJSON decodes one message object.
 func (m *DataMessage) UnmarshalJSON(b []byte) error {
-	return whole(b, '{', "object", func(i int) (int, error) { return newDecoder().message(b, i, 0, m) })
+	dec := getDecoder()
+	defer dec.release()
+	return whole(b, '{', "object", func(i int) (int, error) { return dec.message(b, i, 0, m) })
 }
 
 // decodeMessage decodes the message object at b[i] in one pass: every
@@ -289,6 +292,24 @@ type decoder struct {
 
 func newDecoder() *decoder {
 	return &decoder{keys: interner{}, fields: make([]Field, 0, 64), spans: make([][2]int, 0, 64)}
+}
+
+// decoders are kept between bodies: a console's first pass decodes a page
+// of one message for each of tens of thousands of devices, and a decoder
+// of its own for each (its scratch, and every key unquoted again) was the
+// largest part of what a read allocated.
+var decoders = sync.Pool{New: func() any { return newDecoder() }}
+
+func getDecoder() *decoder { return decoders.Get().(*decoder) }
+
+// release gives the decoder back, holding nothing of the body it read;
+// one grown by an unusual message goes.
+func (dec *decoder) release() {
+	if cap(dec.fields) > 1024 || cap(dec.spans) > 1024 {
+		return
+	}
+	clear(dec.fields[:cap(dec.fields)])
+	decoders.Put(dec)
 }
 
 // scanEvents reads an "events" value. A value of another shape is still
@@ -415,7 +436,8 @@ type DataPage struct {
 // DecodeDataPage decodes a Get Device Data body.
 func DecodeDataPage(body []byte) (*DataPage, error) {
 	p := &DataPage{}
-	dec := newDecoder()
+	dec := getDecoder()
+	defer dec.release()
 	err := whole(body, '{', "object", func(i int) (int, error) {
 		return scanObject(body, i, 1, func(k []byte, slow bool, b []byte, vi, d int) (int, error) {
 			key, err := unquote(k, slow)

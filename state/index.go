@@ -257,6 +257,19 @@ func (x *Index) Pos(id string) int {
 	return x.shown.pos(e)
 }
 
+// Within reports whether a device is shown in rows i to j (exclusive):
+// what Pos says, by two comparisons with the rows' ends instead of a
+// search of the list. The screen asks it for every answer, to learn
+// whether the answer changed anything it shows.
+func (x *Index) Within(id string, i, j int) bool {
+	e := x.byID[id]
+	i, j = max(0, i), min(j, x.shown.Len())
+	if e == nil || !e.in || i >= j {
+		return false
+	}
+	return x.compare(x.shown.at(i), e) <= 0 && x.compare(e, x.shown.at(j-1)) <= 0
+}
+
 // Rows appends the devices shown in rows i to j (exclusive) to dst: the
 // visible part of the list, O(log N + j - i).
 func (x *Index) Rows(i, j int, dst []*Device) []*Device {

@@ -100,6 +100,14 @@ func checkIndexAgainstSort(t *testing.T, col Column, desc bool, expr string) {
 				t.Fatalf("step %d: %s is row %d, Pos says %d", step, d.DeviceID, i, p)
 			}
 		}
+		// a screen's worth of rows somewhere in the list: Within agrees with Pos
+		from := rng.IntN(max(1, len(w))) - 5
+		for _, d := range f.All() {
+			p := x.Pos(d.DeviceID)
+			if in, want := x.Within(d.DeviceID, from, from+24), p >= 0 && p >= from && p < from+24; in != want {
+				t.Fatalf("step %d: %s at row %d, rows %d-%d: Within says %v", step, d.DeviceID, p, from, from+24, in)
+			}
+		}
 	}
 }
 

@@ -20,6 +20,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
 }
@@ -107,6 +108,9 @@ func (s *Server) getData(w http.ResponseWriter, r *http.Request, d *device, now 
 	}
 	b.WriteString("]}")
 	w.Header().Set("Content-Type", "application/json")
+	// a body known whole before it is sent is announced with its length,
+	// as servers do; the client reads it into one buffer of that size
+	w.Header().Set("Content-Length", strconv.Itoa(b.Len()))
 	_, _ = io.WriteString(w, b.String())
 }
 

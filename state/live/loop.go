@@ -1,6 +1,8 @@
 package live
 
 import (
+	"context"
+	"log/slog"
 	"time"
 
 	"sqc/api"
@@ -94,7 +96,9 @@ func (e *Engine) schedule() time.Duration {
 		if !ok {
 			return wait
 		}
-		e.cfg.Log.Debug("read", "id", req.ID, "kind", req.Kind, "device", req.DeviceID, "user", req.User)
+		if e.debugOn() {
+			e.cfg.Log.Debug("read", "id", req.ID, "kind", req.Kind, "device", req.DeviceID, "user", req.User)
+		}
 		e.issue(req)
 	}
 	return 0
@@ -141,7 +145,9 @@ func (e *Engine) issue(req state.Request) {
 // held.
 func (e *Engine) fold(a answer, ch *changes) {
 	now := e.cfg.Now()
-	e.cfg.Log.Debug("answer", "id", a.req.ID, "kind", a.req.Kind, "device", a.req.DeviceID, "failure", api.Classify(a.err), "err", a.err)
+	if e.debugOn() {
+		e.cfg.Log.Debug("answer", "id", a.req.ID, "kind", a.req.Kind, "device", a.req.DeviceID, "failure", api.Classify(a.err), "err", a.err)
+	}
 	before := e.sched.Conn(now)
 	e.sched.Done(a.req, now, a.err)
 	if a.req.Kind == state.KindList {
@@ -205,6 +211,10 @@ func (e *Engine) foldData(a answer, now time.Time, ch *changes) {
 	}
 	ch.device(id)
 }
+
+// debugOn reports a debug log that writes: the arguments of a line per
+// read and per answer cost even when it does not.
+func (e *Engine) debugOn() bool { return e.cfg.Log.Enabled(context.Background(), slog.LevelDebug) }
 
 // quiet reports a device not heard from lately: stale or offline.
 func quiet(d *state.Device, now time.Time) bool {
