@@ -60,6 +60,9 @@ type latest struct {
 	ts     float64 // Unix seconds
 	worst  int     // highest event level; noEvents when it has none
 	reason string  // the worst event, "topic: msg", cut to reasonMax
+	// stored: the message itself is in the database, not here (a fleet
+	// restored from it); what the list shows of it is above.
+	stored bool
 }
 
 const (
@@ -73,7 +76,7 @@ const (
 	maxLevel = 1 << 20
 )
 
-func (l *latest) has() bool { return l.packed != "" }
+func (l *latest) has() bool { return l.packed != "" || l.stored }
 
 // packer reuses its buffers from one message to the next.
 type packer struct {
@@ -114,17 +117,25 @@ func (p *packer) pack(t *keyTable, m *api.DataMessage) latest {
 		b = append(b, raw...)
 	}
 	p.buf = b
-	l := latest{packed: string(b), ts: m.TS, worst: noEvents}
+	l := latest{packed: string(b), ts: m.TS}
+	l.worst, l.reason = worstOf(m)
+	return l
+}
+
+// worstOf is a message's highest event level (noEvents when it has none)
+// and that event as "topic: msg", cut to reasonMax.
+func worstOf(m *api.DataMessage) (worst int, reason string) {
+	worst = noEvents
 	for _, e := range m.Events {
-		if lv := max(minLevel, min(maxLevel, e.Level)); lv > l.worst {
-			l.worst, l.reason = lv, e.Topic+": "+e.Msg
+		if lv := max(minLevel, min(maxLevel, e.Level)); lv > worst {
+			worst, reason = lv, e.Topic+": "+e.Msg
 		}
 	}
-	if len(l.reason) > reasonMax {
+	if len(reason) > reasonMax {
 		// A copy, so that a huge event text is not kept alive behind it.
-		l.reason = strings.Clone(cut(l.reason, reasonMax))
+		reason = strings.Clone(cut(reason, reasonMax))
 	}
-	return l
+	return worst, reason
 }
 
 // compactRaw removes the whitespace of an object or array value; scalars

@@ -65,6 +65,9 @@ type Model struct {
 
 	keySource string
 	ledgers   map[string]*state.Ledger // by key fingerprint: a client counts into its key's
+	// dbNotes are what opening the key's database has to say (files set
+	// aside, or why there is none), toasted at the engine's first change.
+	dbNotes []string
 
 	list     *listPane
 	readings *readingsPane
@@ -188,7 +191,7 @@ func (m *Model) connect(key string) (*api.Client, error) {
 func (m *Model) useClient(c *api.Client, key, source string) {
 	ledger := m.ledgerFor(key)
 	m.useKey(c, ledger, keys.Fingerprint(key), source)
-	m.startEngine(c, ledger)
+	m.startEngine(c, ledger, m.openDB(keys.Fingerprint(key)))
 }
 
 // useKey sets what the panes use of a key: its client, ledger, drafts

@@ -34,13 +34,31 @@ func watch(v *live.View) tea.Cmd {
 	}
 }
 
+// openDB opens the database of the key's fleet and history; the console
+// runs without one (nothing kept, nothing restored) when it cannot be
+// opened, and says why at the engine's first change.
+func (m *Model) openDB(fp string) *state.DB {
+	if m.cfg.StateDir == "" {
+		return nil
+	}
+	db, err := state.OpenDB(m.cfg.StateDir, m.cfg.Profile, fp, m.sh.now(), m.cfg.Log)
+	if err != nil {
+		m.dbNotes = append(m.dbNotes, "running without the database (no devices kept from the last run, no history): "+err.Error())
+		return nil
+	}
+	m.dbNotes = append(m.dbNotes, db.Notes...)
+	return db
+}
+
 // startEngine runs the live fleet for the key's client; the console is
-// its first view. The offline cache is restored when the fleet is empty.
-func (m *Model) startEngine(c *api.Client, ledger *state.Ledger) {
+// its first view. The engine restores the fleet the database keeps, and
+// closes the database when it closes.
+func (m *Model) startEngine(c *api.Client, ledger *state.Ledger, db *state.DB) {
 	e, err := live.New(live.Config{Client: c, Ledger: ledger, Fleet: m.sh.fleet, Gate: m.sh.gate, Calls: m.sh.calls,
 		Share: m.cfg.Share, StateDir: m.cfg.StateDir, KeyFP: m.sh.keyFP, Spark: m.readings.sparkWidth(),
-		Log: m.cfg.Log, Now: m.cfg.Now, CloseWait: outWait, Held: true, Context: m.ctx})
+		Log: m.cfg.Log, Now: m.cfg.Now, CloseWait: outWait, Held: true, Context: m.ctx, DB: db})
 	if err != nil {
+		db.Close()
 		m.sh.listErr = err
 		return
 	}
@@ -49,9 +67,6 @@ func (m *Model) startEngine(c *api.Client, ledger *state.Ledger) {
 		m.sh.sched = l.Sched
 		if m.sh.fleet.Len() > 0 {
 			m.list.rebuild()
-		}
-		if focus := e.Restored(); focus != "" && m.wantDevice == "" && m.list.selectID(focus) {
-			m.noteFocus() // the device open at quit, with its readings and their age
 		}
 	})
 }
@@ -87,6 +102,7 @@ func (m *Model) schedule() tea.Cmd {
 func (m *Model) onChanges(c live.Changes) tea.Cmd {
 	var cmds []tea.Cmd
 	now := m.sh.now()
+	listed := false
 	for _, la := range c.Lists {
 		if la.Stopped != "" && la.Devices > 0 {
 			cmds = append(cmds, m.toast(fmt.Sprintf("the device list stopped early (%s): %s shown; %s", la.Stopped, plural(la.Devices, "device"), m.listAgain(now)), true))
@@ -98,14 +114,17 @@ func (m *Model) onChanges(c live.Changes) tea.Cmd {
 		case la.Err == nil:
 			m.sh.listErr = nil
 			cmds = append(cmds, m.listed())
+			listed = true
 		case api.IsUnauthorized(la.Err) && m.cfg.Store != nil:
 			// the login opens (KeyRefused below)
 		default:
 			m.sh.listErr = la.Err
 		}
 	}
-	if c.List && len(c.Lists) == 0 {
-		m.list.rebuild() // a view's first look: what the engine has
+	if c.List && !listed {
+		// a view's first look, or the fleet restored from the database
+		// (beside a failed list, when the server is out of reach)
+		m.list.rebuild()
 		m.noteFocus()
 		if m.wantDevice != "" && m.sh.fleet.Len() > 0 {
 			cmds = append(cmds, m.listed()) // a console joining an engine that has listed already
@@ -145,6 +164,13 @@ func (m *Model) onChanges(c live.Changes) tea.Cmd {
 	if c.SaveErr != nil {
 		cmds = append(cmds, m.toast("could not save state: "+c.SaveErr.Error(), true))
 	}
+	if c.Restored != "" && m.wantDevice == "" && m.list.selectID(c.Restored) {
+		m.noteFocus() // the device open at quit, with what was kept of it and its age
+	}
+	for _, n := range m.dbNotes {
+		cmds = append(cmds, m.toast(n, true))
+	}
+	m.dbNotes = nil
 	if m.sh.sched != nil {
 		_, _, m.passDone = m.sh.sched.Progress()
 	}
@@ -180,34 +206,14 @@ func (m *Model) listed() tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-// saveNow writes the ledger and the cache at once, on this goroutine,
-// with the engine held: before the console is suspended, when nothing
-// may run after.
+// saveNow writes the ledger at once, on this goroutine, with the engine
+// held: before the console is suspended, when nothing may run after. The
+// database commits as it goes.
 func (m *Model) saveNow() error {
 	if m.cfg.StateDir == "" || m.sh.ledger == nil {
 		return nil
 	}
-	err := m.sh.ledger.Save()
-	if m.cacheable() {
-		if cerr := m.sh.fleet.Snapshot(m.sh.now(), m.focusID).Save(state.CachePath(m.cfg.StateDir, m.sh.keyFP)); err == nil {
-			err = cerr
-		}
-	}
-	return err
-}
-
-// cacheable reports whether the fleet may be written to the offline
-// cache: not while it is a list that stopped early, whose devices would
-// give the next session limits its account may not have.
-func (m *Model) cacheable() bool {
-	if m.sh.fleet.Len() == 0 {
-		return false
-	}
-	if m.sh.sched == nil {
-		return true
-	}
-	_, why, _ := m.sh.sched.Stopped()
-	return why == ""
+	return m.sh.ledger.Save()
 }
 
 // closeEngine closes the console's view, and stops the engine and waits

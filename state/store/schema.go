@@ -102,6 +102,14 @@ CREATE TABLE imported (
 	note TEXT    NOT NULL
 ) WITHOUT ROWID;
 `,
+	// 1 → 2: what a console keeps of itself between runs (the device it
+	// had open, when the list was last read), by name.
+	`
+CREATE TABLE settings (
+	name  TEXT PRIMARY KEY,
+	value BLOB NOT NULL
+) WITHOUT ROWID;
+`,
 }
 
 // Version is the schema version this sqc writes.

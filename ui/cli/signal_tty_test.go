@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -18,7 +19,7 @@ import (
 	"sqc/api"
 	"sqc/api/sim"
 	"sqc/keys"
-	"sqc/state"
+	"sqc/state/store"
 )
 
 // hangingReads serves the simulator but holds every Get Device Data until
@@ -121,8 +122,8 @@ func signalConsole(t *testing.T, bin string, sig syscall.Signal) {
 			t.Fatalf("still running 5 s after %v, the quota ledger's lock held by another sqc", sig)
 		}
 	}
-	if _, err := os.Stat(state.CachePath(stateDir, fp)); err != nil {
-		t.Errorf("the screen's data was not saved at %v: %v", sig, err)
+	if n := keptDevices(t, stateDir); n != 30 {
+		t.Errorf("the screen's data was not kept at %v: %d devices of 30 in the database", sig, n)
 	}
 	waitFor("gave the shell's screen back", 5*time.Second, func() bool {
 		p := tmux("capture-pane", "-p")
@@ -178,4 +179,28 @@ func TestBinaryFilesLoadOnAFIFOLeaves(t *testing.T) {
 	if n := len(s.Requests()); n != 0 {
 		t.Fatalf("%d requests for a refused FIFO", n)
 	}
+}
+
+// keptDevices is how many devices the database in stateDir keeps.
+func keptDevices(t *testing.T, stateDir string) int {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(stateDir, "sqc-*.db"))
+	if len(files) != 1 {
+		t.Fatalf("databases in the state folder: %v", files)
+	}
+	db, _, err := store.Open(files[0], store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	n := 0
+	if err := db.Restore(context.Background(), func(l store.Latest) error {
+		if l.Device != nil {
+			n++
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
