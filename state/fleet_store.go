@@ -25,7 +25,10 @@ const (
 // StoredFleet is what the database held of the fleet, decoded away from
 // the engine's lock; Fleet.Restore takes it in.
 type StoredFleet struct {
-	devices []Device // one allocation for all: a start makes 50,000 of them
+	// devices are allocated slabChunk at a time: a start makes 50,000,
+	// and a slice grown by append would copy them all over again
+	devices []*Device
+	slab    []Device
 	// At is when the newest of it was read (the list or a message).
 	At time.Time
 	// Focus is the device open when the console that kept it closed.
@@ -39,17 +42,21 @@ func (s *StoredFleet) Len() int { return len(s.devices) }
 // the summary of its latest message, no message decoded. A device whose
 // kept object cannot be read is left out.
 func LoadFleet(ctx context.Context, db store.Store) (*StoredFleet, error) {
-	sf := &StoredFleet{devices: make([]Device, 0, 1024)}
+	sf := &StoredFleet{}
 	err := db.Restore(ctx, func(l store.Latest) error {
 		if l.Device == nil {
 			return nil // a message of a device never listed
 		}
-		sf.devices = append(sf.devices, Device{})
-		d := &sf.devices[len(sf.devices)-1]
+		if len(sf.slab) == cap(sf.slab) {
+			sf.slab = make([]Device, 0, slabChunk)
+		}
+		sf.slab = sf.slab[:len(sf.slab)+1]
+		d := &sf.slab[len(sf.slab)-1]
 		if err := d.Device.UnmarshalJSON(l.Device); err != nil || d.DeviceID == "" || d.DeviceID != l.ID {
-			sf.devices = sf.devices[:len(sf.devices)-1]
+			sf.slab, *d = sf.slab[:len(sf.slab)-1], Device{}
 			return nil
 		}
+		sf.devices = append(sf.devices, d)
 		if l.TS.IsZero() {
 			return nil
 		}
@@ -67,6 +74,7 @@ func LoadFleet(ctx context.Context, db store.Store) (*StoredFleet, error) {
 	if err != nil {
 		return nil, err
 	}
+	sf.slab = nil
 	if v, ok, err := db.Setting(ctx, settingListed); err == nil && ok {
 		if t := fromMillis(string(v)); t.After(sf.At) {
 			sf.At = t
@@ -77,6 +85,8 @@ func LoadFleet(ctx context.Context, db store.Store) (*StoredFleet, error) {
 	}
 	return sf, nil
 }
+
+const slabChunk = 4096
 
 func fromMillis(s string) time.Time {
 	ms, err := strconv.ParseInt(s, 10, 64)
@@ -92,8 +102,7 @@ func fromMillis(s string) time.Time {
 // have none yet.
 func (f *Fleet) Restore(sf *StoredFleet) bool {
 	if f.Len() > 0 {
-		for i := range sf.devices {
-			kept := &sf.devices[i]
+		for _, kept := range sf.devices {
 			if d := f.byID[kept.DeviceID]; d != nil && !d.msg.has() && kept.msg.has() {
 				d.msg, d.FetchedAt = kept.msg, kept.FetchedAt
 			}
@@ -105,8 +114,7 @@ func (f *Fleet) Restore(sf *StoredFleet) bool {
 	}
 	f.devices = make([]*Device, 0, len(sf.devices))
 	f.byID = make(map[string]*Device, len(sf.devices))
-	for i := range sf.devices {
-		d := &sf.devices[i]
+	for _, d := range sf.devices {
 		if f.byID[d.DeviceID] != nil {
 			continue
 		}
@@ -175,13 +183,15 @@ func StoredDevice(d *api.Device) (store.Device, error) {
 	return store.Device{ID: d.DeviceID, JSON: js}, err
 }
 
-// StoredMessage is a message as the database keeps it: its JSON as the
-// server sent it, and the summary a start shows without decoding it.
+// StoredMessage is a message as the database keeps it: packed as the
+// fleet packs its latest messages but with every key inline, so that it
+// reads back without the fleet's key table (a third of its JSON's size
+// for a QUAD-C2 message with CAN frames: the syntax out, the frames as
+// binary, and written back exactly as the server sent it, less spaces),
+// and the summary a start shows without decoding it.
 func StoredMessage(deviceID string, m *api.DataMessage, fetched time.Time) (store.Message, error) {
-	js, err := m.MarshalJSON()
-	if err != nil {
-		return store.Message{}, err
-	}
+	var p packer
+	js := p.appendPacked(nil, nil, m)
 	worst, reason := worstOf(m)
 	// the database keeps milliseconds: 1764071583.3 is .299999 in binary
 	return store.Message{DeviceID: deviceID, TS: m.Time().Round(time.Millisecond), Fetched: fetched, JSON: js, Summary: encodeSummary(worst, reason)}, nil
@@ -195,4 +205,17 @@ func StoreFocus(ctx context.Context, db store.Store, id string) error {
 // StoreListed keeps when the device list was last read.
 func StoreListed(ctx context.Context, db store.Store, at time.Time) error {
 	return db.SetSetting(ctx, settingListed, []byte(strconv.FormatInt(at.UnixMilli(), 10)))
+}
+
+// DecodeStored decodes a message as the database keeps it: packed
+// (StoredMessage), or JSON (imported from an old cache file).
+func DecodeStored(b []byte) (*api.DataMessage, error) {
+	if len(b) > 0 && b[0] == packFormat {
+		return unpack(string(b), nil)
+	}
+	m := &api.DataMessage{}
+	if err := m.UnmarshalJSON(b); err != nil {
+		return nil, err
+	}
+	return m, nil
 }

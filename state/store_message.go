@@ -32,8 +32,13 @@ type keyTable struct {
 
 func newKeyTable() *keyTable { return &keyTable{index: map[string]uint32{}} }
 
-// ref returns a key's interned number, adding it when there is room.
+// ref returns a key's interned number, adding it when there is room. A
+// nil table interns nothing: every key is inline (a message packed to be
+// read without the fleet's table, as the database keeps it).
 func (t *keyTable) ref(k string) (uint32, bool) {
+	if t == nil {
+		return 0, false
+	}
 	if i, ok := t.index[k]; ok {
 		return i, true
 	}
@@ -85,7 +90,15 @@ type packer struct {
 
 // pack encodes a message against the fleet's key table.
 func (p *packer) pack(t *keyTable, m *api.DataMessage) latest {
-	b := append(p.buf[:0], packFormat)
+	p.buf = p.appendPacked(p.buf[:0], t, m)
+	l := latest{packed: string(p.buf), ts: m.TS}
+	l.worst, l.reason = worstOf(m)
+	return l
+}
+
+// appendPacked appends a message packed against t (nil: keys inline).
+func (p *packer) appendPacked(b []byte, t *keyTable, m *api.DataMessage) []byte {
+	b = append(b, packFormat)
 	for i := range m.Fields {
 		f := &m.Fields[i]
 		if k, ok := t.ref(f.Key); ok {
@@ -116,10 +129,7 @@ func (p *packer) pack(t *keyTable, m *api.DataMessage) latest {
 		b = binary.AppendUvarint(b, uint64(len(raw)))
 		b = append(b, raw...)
 	}
-	p.buf = b
-	l := latest{packed: string(b), ts: m.TS}
-	l.worst, l.reason = worstOf(m)
-	return l
+	return b
 }
 
 // worstOf is a message's highest event level (noEvents when it has none)

@@ -295,9 +295,8 @@ func (e *Engine) loadStored(id string) {
 	}
 	msgs := make([]api.DataMessage, 0, len(bodies))
 	for i := len(bodies) - 1; i >= 0; i-- { // newest first, as a page
-		var m api.DataMessage
-		if m.UnmarshalJSON(bodies[i]) == nil {
-			msgs = append(msgs, m)
+		if m, err := state.DecodeStored(bodies[i]); err == nil {
+			msgs = append(msgs, *m)
 		}
 	}
 	e.mu.Lock()
