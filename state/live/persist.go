@@ -248,7 +248,7 @@ func (e *Engine) restore() {
 	if sf.Len() == 0 {
 		return
 	}
-	ch := changes{list: true}
+	ch, n := changes{list: true}, sf.Len()
 	e.mu.Lock()
 	if e.fleet.Restore(sf) {
 		e.sched.SetDevices(devicesOf(e.fleet), e.cfg.Now())
@@ -259,7 +259,7 @@ func (e *Engine) restore() {
 		}
 	}
 	e.mu.Unlock()
-	e.cfg.Log.Debug("database: fleet restored", "devices", sf.Len())
+	e.cfg.Log.Debug("database: fleet restored", "devices", n)
 	e.views.notify(ch)
 	e.poke()
 }
