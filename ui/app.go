@@ -65,9 +65,6 @@ type Model struct {
 
 	keySource string
 	ledgers   map[string]*state.Ledger // by key fingerprint: a client counts into its key's
-	// dbNotes are what opening the key's database has to say (files set
-	// aside, or why there is none), toasted at the engine's first change.
-	dbNotes []string
 
 	list     *listPane
 	readings *readingsPane

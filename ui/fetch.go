@@ -34,31 +34,26 @@ func watch(v *live.View) tea.Cmd {
 	}
 }
 
-// openDB opens the database of the key's fleet and history; the console
-// runs without one (nothing kept, nothing restored) when it cannot be
-// opened, and says why at the engine's first change.
-func (m *Model) openDB(fp string) *state.DB {
+// openDB is how the engine opens the database of the key's fleet and
+// history, on its own goroutine (the open reads the whole file, and the
+// console's first frame does not wait on the disk); nil keeps nothing.
+// The console runs without it when it cannot be opened, and says why.
+func (m *Model) openDB(fp string) func() (*state.DB, error) {
 	if m.cfg.StateDir == "" {
 		return nil
 	}
-	db, err := state.OpenDB(m.cfg.StateDir, m.cfg.Profile, fp, m.sh.now(), m.cfg.Log)
-	if err != nil {
-		m.dbNotes = append(m.dbNotes, "running without the database (no devices kept from the last run, no history): "+err.Error())
-		return nil
-	}
-	m.dbNotes = append(m.dbNotes, db.Notes...)
-	return db
+	dir, profile, now, log := m.cfg.StateDir, m.cfg.Profile, m.sh.now, m.cfg.Log
+	return func() (*state.DB, error) { return state.OpenDB(dir, profile, fp, now(), log) }
 }
 
 // startEngine runs the live fleet for the key's client; the console is
-// its first view. The engine restores the fleet the database keeps, and
-// closes the database when it closes.
-func (m *Model) startEngine(c *api.Client, ledger *state.Ledger, db *state.DB) {
+// its first view. The engine opens the database, restores the fleet it
+// keeps, and closes it when it closes.
+func (m *Model) startEngine(c *api.Client, ledger *state.Ledger, openDB func() (*state.DB, error)) {
 	e, err := live.New(live.Config{Client: c, Ledger: ledger, Fleet: m.sh.fleet, Gate: m.sh.gate, Calls: m.sh.calls,
 		Share: m.cfg.Share, StateDir: m.cfg.StateDir, KeyFP: m.sh.keyFP, Spark: m.readings.sparkWidth(),
-		Log: m.cfg.Log, Now: m.cfg.Now, CloseWait: outWait, Held: true, Context: m.ctx, DB: db})
+		Log: m.cfg.Log, Now: m.cfg.Now, CloseWait: outWait, Held: true, Context: m.ctx, OpenDB: openDB})
 	if err != nil {
-		db.Close()
 		m.sh.listErr = err
 		return
 	}
@@ -167,10 +162,9 @@ func (m *Model) onChanges(c live.Changes) tea.Cmd {
 	if c.Restored != "" && m.wantDevice == "" && m.list.selectID(c.Restored) {
 		m.noteFocus() // the device open at quit, with what was kept of it and its age
 	}
-	for _, n := range m.dbNotes {
+	for _, n := range c.Notes {
 		cmds = append(cmds, m.toast(n, true))
 	}
-	m.dbNotes = nil
 	if m.sh.sched != nil {
 		_, _, m.passDone = m.sh.sched.Progress()
 	}

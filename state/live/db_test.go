@@ -20,7 +20,7 @@ func (r *rig) dbEngine(dir, url string) (*Engine, *state.DB) {
 	o := api.Options{BaseURL: url, Key: "live-key", Wait: func(context.Context, time.Duration) error { return nil }}
 	Hooks(ledger, nil, r.clock.Now)(&o)
 	c, _ := api.New(o)
-	e, err := New(Config{Client: c, Ledger: ledger, Now: r.clock.Now, DB: db, Spark: 10, CloseWait: 50 * time.Millisecond})
+	e, err := New(Config{Client: c, Ledger: ledger, Now: r.clock.Now, DB: db, Spark: 10, CloseWait: 50 * time.Millisecond, Held: true})
 	if err != nil {
 		r.t.Fatal(err)
 	}
@@ -36,6 +36,7 @@ func TestMessagesReadAreKeptInTheHistory(t *testing.T) {
 	e, db := r.dbEngine("", r.srv.URL)
 	r.e = e
 	v := e.Subscribe()
+	e.Start()
 	r.firstPass()
 	focus := r.lively(0)
 	v.SetFocus(focus)
@@ -85,6 +86,7 @@ func TestARestartWithTheServerGoneShowsWhatWasKept(t *testing.T) {
 	e, _ := r.dbEngine(dir, r.srv.URL)
 	r.e = e
 	v := e.Subscribe()
+	e.Start()
 	r.firstPass()
 	focus := r.lively(2)
 	v.SetFocus(focus)
@@ -106,6 +108,7 @@ func TestARestartWithTheServerGoneShowsWhatWasKept(t *testing.T) {
 
 	next, _ := r.dbEngine(dir, "http://127.0.0.1:1")
 	nv := next.Subscribe()
+	next.Start()
 	restored := ""
 	eventually(t, "the fleet restored", func() bool {
 		<-nv.Changed()

@@ -31,8 +31,13 @@ type Config struct {
 	KeyFP    string
 	// DB keeps the fleet and the history of every message read; the
 	// engine restores the fleet from it when it starts on an empty one,
-	// and gives it back (Close) after its last writes. Nil keeps nothing.
-	DB *state.DB
+	// and gives it back (Close) after its last writes. OpenDB, when DB is
+	// nil, opens it on a goroutine of the engine's, so that a start never
+	// waits on the disk (the open checks every page of the file); what
+	// opening it had to say, or why it failed, is told to the views
+	// (Changes.Notes). Neither: nothing is kept.
+	DB     *state.DB
+	OpenDB func() (*state.DB, error)
 	// Retention is how much history the database keeps; zero is
 	// store.DefaultRetention.
 	Retention store.Retention
@@ -107,11 +112,15 @@ type Engine struct {
 	reads   sync.WaitGroup // read goroutines
 	busy    atomic.Int64   // reads issued and not yet folded
 
-	views    viewSet
-	writes   writeSet
-	saves    sync.WaitGroup // saves on their goroutines
-	keep     keeper         // what waits for the database
-	dbJobs   sync.WaitGroup // reads of the database on their goroutines
+	views  viewSet
+	writes writeSet
+	saves  sync.WaitGroup // saves on their goroutines
+	keep   keeper         // what waits for the database
+	dbJobs sync.WaitGroup // the database's opening and reads, on their goroutines
+	// db is the database once open (under mu); keeping is set while what
+	// is read is queued for it: from the start, while it opens.
+	db       *state.DB
+	keeping  bool
 	closing  sync.Once
 	closeErr error
 	starting sync.Once
@@ -122,9 +131,9 @@ type Engine struct {
 	saving  atomic.Int32 // saves out: none starts while one runs
 }
 
-// New starts an engine, and the loop reading. When the fleet is empty and
-// a database is given, the fleet it keeps is restored on a goroutine of
-// its own: views are told when it is in.
+// New starts an engine, and the loop reading (Start, unless Held). When
+// the fleet is empty and a database is given, the fleet it keeps is
+// restored on a goroutine of its own: views are told when it is in.
 func New(cfg Config) (*Engine, error) {
 	if cfg.Client == nil || cfg.Ledger == nil {
 		return nil, errors.New("live: an engine needs a client and a ledger")
@@ -160,13 +169,9 @@ func New(cfg Config) (*Engine, error) {
 	if e.fleet.Len() > 0 {
 		e.sched.SetDevices(devicesOf(e.fleet), now)
 	}
-	if cfg.DB != nil {
+	if cfg.DB != nil || cfg.OpenDB != nil {
+		e.keeping = true
 		e.keep.wake, e.keep.quit, e.keep.done = make(chan struct{}, 1), make(chan struct{}), make(chan struct{})
-		go e.writer()
-		if e.fleet.Len() == 0 {
-			e.dbJobs.Add(1)
-			go e.restore()
-		}
 	}
 	if !cfg.Held {
 		e.Start()
@@ -174,15 +179,40 @@ func New(cfg Config) (*Engine, error) {
 	return e, nil
 }
 
-// Start starts the loop of an engine built Held; once only, and not
-// after Close.
+// RestoreWait bounds how long the first reads wait for the fleet kept in
+// the database to be restored.
+const RestoreWait = time.Second
+
+// Start starts the loop of an engine built Held, and the opening of its
+// database (views subscribed by then hear what it says, and the restored
+// fleet); once only, and not after Close.
 func (e *Engine) Start() {
 	e.starting.Do(func() {
 		select {
 		case <-e.quit:
 		default:
 			e.started = true
-			go e.loop()
+			if !e.keeping {
+				go e.loop()
+				return
+			}
+			opened := make(chan struct{})
+			e.dbJobs.Add(1)
+			go func() { defer close(opened); e.open() }()
+			// The first reads wait a moment for the kept fleet: on two
+			// cores its restore and the first list's pages would slow
+			// each other, and the kept states are what a warm start
+			// shows first.
+			go func() {
+				t := time.NewTimer(RestoreWait)
+				select {
+				case <-opened:
+				case <-t.C:
+				case <-e.quit:
+				}
+				t.Stop()
+				e.loop()
+			}()
 		}
 	})
 }

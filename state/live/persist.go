@@ -56,14 +56,15 @@ type keeper struct {
 	wake chan struct{} // cap 1
 	quit chan struct{}
 	done chan struct{}
-	// writer-only
+	// writer-only, from its start
+	db       *state.DB
 	failing  bool // the last write failed: said once until one succeeds
 	prunedAt time.Time
 }
 
 // keepList queues a device list for the database. Called with mu held.
 func (e *Engine) keepList(devs []api.Device, at time.Time) {
-	if e.cfg.DB == nil {
+	if !e.keeping {
 		return
 	}
 	k := &e.keep
@@ -78,7 +79,7 @@ func (e *Engine) keepList(devs []api.Device, at time.Time) {
 // again, so that the time it was read, the age a restart shows, moves.
 // Called with mu held.
 func (e *Engine) keepPage(id string, page *api.DataPage, at time.Time) {
-	if e.cfg.DB == nil {
+	if !e.keeping {
 		return
 	}
 	var msgs []api.DataMessage
@@ -158,7 +159,7 @@ func (e *Engine) flush() {
 	if devs == nil && len(msgs) == 0 && dropped == 0 {
 		return
 	}
-	db, ctx := e.cfg.DB, context.Background()
+	db, ctx := e.keep.db, context.Background()
 	var errs []error
 	if devs != nil {
 		put := make([]store.Device, 0, len(devs))
@@ -217,7 +218,7 @@ func (e *Engine) dbResult(err error) {
 // maintain empties the write-ahead log into the database, and prunes
 // the history every PruneEvery.
 func (e *Engine) maintain() {
-	db, ctx, k := e.cfg.DB, context.Background(), &e.keep
+	db, ctx, k := e.keep.db, context.Background(), &e.keep
 	now := e.cfg.Now()
 	if now.Sub(k.prunedAt) >= PruneEvery {
 		k.prunedAt = now
@@ -233,13 +234,42 @@ func (e *Engine) maintain() {
 	}
 }
 
-// restore fills the empty fleet from the database, on its own goroutine:
-// the first frame does not wait for it, and the kept states fill in
-// behind it. A list that came first keeps its devices; the kept states
-// fill in those that have none yet.
-func (e *Engine) restore() {
+// open opens the database (Config.OpenDB) and restores the fleet from
+// it, on a goroutine of the engine's: the first frame waits for neither.
+// A database that cannot be opened is said, and the engine runs without.
+func (e *Engine) open() {
 	defer e.dbJobs.Done()
-	sf, err := state.LoadFleet(e.ctx, e.cfg.DB)
+	db := e.cfg.DB
+	if db == nil {
+		var err error
+		if db, err = e.cfg.OpenDB(); err != nil {
+			e.mu.Lock()
+			e.keeping = false
+			e.mu.Unlock()
+			e.keep.mu.Lock()
+			e.keep.devices, e.keep.msgs = nil, nil
+			e.keep.mu.Unlock()
+			e.views.notify(changes{notes: []string{"running without the database (no devices kept from the last run, no history): " + err.Error()}})
+			return
+		}
+		e.views.notify(changes{notes: db.Notes})
+	}
+	e.mu.Lock()
+	e.db, e.keep.db = db, db
+	empty := e.fleet.Len() == 0
+	e.mu.Unlock()
+	go e.writer()
+	if empty {
+		e.restore(db)
+	}
+}
+
+// restore fills the empty fleet from the database: the first frame does
+// not wait for it, and the kept states fill in behind it. A list that
+// came first keeps its devices; the kept states fill in those that have
+// none yet.
+func (e *Engine) restore(db *state.DB) {
+	sf, err := state.LoadFleet(e.ctx, db)
 	if err != nil {
 		e.cfg.Log.Warn("database: the fleet kept could not be read", "err", err)
 		e.views.notify(changes{saveErr: fmt.Errorf("the devices kept from the last run could not be read: %w", err)})
@@ -267,9 +297,9 @@ func (e *Engine) restore() {
 // loadStored reads a device the user opened from the database, on its
 // own goroutine: its latest message and the messages its sparklines
 // draw, decoded and folded in under the lock.
-func (e *Engine) loadStored(id string) {
+func (e *Engine) loadStored(db *state.DB, id string) {
 	defer e.dbJobs.Done()
-	db, ctx := e.cfg.DB, e.ctx
+	ctx := e.ctx
 	last, ok, err := db.LatestMessage(ctx, id)
 	if err != nil || !ok {
 		if err != nil {
@@ -310,10 +340,10 @@ func (e *Engine) loadStored(id string) {
 // the reads from the database of the devices just opened. Called with mu
 // held.
 func (e *Engine) persist(*changes) {
-	if e.cfg.DB != nil {
+	if e.db != nil {
 		for _, id := range e.fleet.WantStored() {
 			e.dbJobs.Add(1)
-			go e.loadStored(id)
+			go e.loadStored(e.db, id)
 		}
 	}
 	if e.cfg.StateDir == "" || e.saving.Load() > 0 {
@@ -343,7 +373,7 @@ func (e *Engine) finalSaves() []func() error {
 	if e.cfg.StateDir != "" {
 		saves = append(saves, e.cfg.Ledger.Save)
 	}
-	if e.cfg.DB != nil {
+	if e.cfg.DB != nil || e.cfg.OpenDB != nil {
 		saves = append(saves, e.closeDB)
 	}
 	return saves
@@ -353,6 +383,15 @@ func (e *Engine) finalSaves() []func() error {
 // database back. Called once the loop has stopped.
 func (e *Engine) closeDB() error {
 	e.dbJobs.Wait() // e.ctx is cancelled: they end at once
+	e.mu.RLock()
+	db := e.db
+	e.mu.RUnlock()
+	if db == nil {
+		if !e.started && e.cfg.DB != nil {
+			return e.cfg.DB.Close() // given, never used: the engine never started
+		}
+		return nil // it could not be opened, and that was said
+	}
 	close(e.keep.quit)
 	<-e.keep.done
 	var err error
@@ -363,9 +402,9 @@ func (e *Engine) closeDB() error {
 	focus, keep := e.sched.Focused(), e.fleet.Len() > 0
 	e.mu.RUnlock()
 	if keep {
-		if ferr := state.StoreFocus(context.Background(), e.cfg.DB, focus); ferr != nil {
+		if ferr := state.StoreFocus(context.Background(), db, focus); ferr != nil {
 			e.cfg.Log.Warn("database: the device open was not kept", "err", ferr)
 		}
 	}
-	return errors.Join(err, e.cfg.DB.Close())
+	return errors.Join(err, db.Close())
 }

@@ -34,6 +34,9 @@ type Changes struct {
 	// Restored is the device open when the database was last closed, set
 	// once the fleet was restored from it: a view may open on it.
 	Restored string
+	// Notes are what opening the database had to say: files set aside,
+	// or why the engine runs without it and what to do.
+	Notes []string
 	// Closed is set once, when the view or its engine closed.
 	Closed bool
 }
@@ -58,13 +61,14 @@ type changes struct {
 	settled    []Settled
 	saveErr    error
 	restored   string
+	notes      []string
 }
 
 func (c *changes) device(id string) { c.devices = append(c.devices, id) }
 
 func (c *changes) empty() bool {
 	return len(c.devices) == 0 && !c.list && len(c.lists) == 0 && !c.conn &&
-		c.keyRefused == nil && len(c.writes) == 0 && len(c.settled) == 0 && c.saveErr == nil && c.restored == ""
+		c.keyRefused == nil && len(c.writes) == 0 && len(c.settled) == 0 && c.saveErr == nil && c.restored == "" && len(c.notes) == 0
 }
 
 // View is one view's handle on the engine. Its methods are safe for
@@ -276,6 +280,7 @@ func (v *View) add(c *changes) {
 	if c.restored != "" {
 		p.Restored = c.restored
 	}
+	p.Notes = append(p.Notes, c.notes...)
 	select {
 	case v.signal <- struct{}{}:
 	default: // already signalled: the view finds this merged
