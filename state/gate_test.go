@@ -160,26 +160,6 @@ func TestGateRefusesADeviceWithNoCallsLeftAndAuditsWrites(t *testing.T) {
 	}
 }
 
-func TestDraftRoundTrip(t *testing.T) {
-	t.Parallel()
-	path := DraftPath(t.TempDir(), "fp", "JDA54E19F")
-	d := Draft{DeviceID: "JDA54E19F", SavedAt: time.Now().UTC().Truncate(time.Second),
-		Changes: []Change{{Key: "can1.nominal_baud", Old: json.Number("250"), New: json.Number("500")}, {Key: "x.new", New: "on", Added: true}}}
-	if err := SaveDraft(path, d); err != nil {
-		t.Fatal(err)
-	}
-	got, ok, err := LoadDraft(path)
-	if err != nil || !ok || len(got.Changes) != 2 || FormatValue(got.Changes[0].New) != "500" || got.Changes[0].New != json.Number("500") || !got.Changes[1].Added {
-		t.Fatalf("draft back: %+v %v %v", got, ok, err)
-	}
-	if err := SaveDraft(path, Draft{DeviceID: "JDA54E19F"}); err != nil {
-		t.Fatal(err)
-	}
-	if _, ok, _ := LoadDraft(path); ok {
-		t.Fatal("an empty draft was kept")
-	}
-}
-
 // Each of the four outcomes is told and audited as it is: a write to a
 // closed port was not sent; one the server took before the connection
 // dropped is unknown; one answered 301 was refused, and not followed.

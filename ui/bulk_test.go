@@ -14,6 +14,7 @@ import (
 	"sqc/api/sim"
 	"sqc/keys"
 	"sqc/state"
+	"sqc/ui/look"
 )
 
 // runClock moves the simulator's clock a second every 10 ms, so that its
@@ -37,13 +38,13 @@ func (h *harness) runClock(t *testing.T) {
 // device's config is read for free) and marks every row.
 func (h *harness) markAllByPlan(t *testing.T, n int) {
 	t.Helper()
-	h.scr.waitText(t, "Devices "+itoa(n))
+	h.scr.waitText(t, "Devices "+look.Itoa(n))
 	for range 5 { // State → ID → Name → Group → Model → Plan
 		h.key("s")
 	}
 	h.scr.waitText(t, "sort Plan")
 	h.key("A")
-	h.scr.waitText(t, itoa(n)+" marked")
+	h.scr.waitText(t, look.Itoa(n)+" marked")
 }
 
 // patchedDevices are the devices whose config writes the simulator took (202).
@@ -269,12 +270,17 @@ func TestBulkResumeReadsBackTheDeviceInFlight(t *testing.T) {
 		t.Fatalf("%d reporting devices in the fleet", len(devs))
 	}
 	change := []state.Change{{Key: "ambient.alarm", New: json.Number("65"), Added: true}}
-	job := state.NewBulkJob(dir, keys.Fingerprint(uiKey), "acme", change, devs, time.Now())
+	db, err := state.OpenDB(dir, "acme", keys.Fingerprint(uiKey), time.Now(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	job := state.NewBulkJob(db, keys.Fingerprint(uiKey), "acme", change, devs, time.Now())
 	job.Set(0, state.BulkQueued, "Config update queued", time.Now())
 	job.Set(1, state.BulkSending, "", time.Now()) // the console stopped before its answer
 	if err := job.Save(); err != nil {
 		t.Fatal(err)
 	}
+	db.Close()
 	h := start(t, setup{devices: 12, hosted: 1, cfg: func(c *Config) { c.StateDir, c.VerifyEvery = dir, 50*time.Millisecond }})
 	c, err := api.New(api.Options{BaseURL: h.srv.URL, Key: uiKey, RatePerSecond: 1e6})
 	if err != nil {
@@ -309,7 +315,7 @@ func TestBulkConfirmCountsTheNonHostedDevicesInASentence(t *testing.T) {
 			nonHosted++
 		}
 	}
-	want := itoa(nonHosted) + " devices are not Hosted"
+	want := look.Itoa(nonHosted) + " devices are not Hosted"
 	if nonHosted == 1 {
 		want = "1 device is not Hosted"
 	}

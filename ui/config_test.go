@@ -10,6 +10,7 @@ import (
 
 	"sqc/api"
 	"sqc/api/sim"
+	"sqc/ui/look"
 )
 
 // writes are the config writes the simulator received.
@@ -178,10 +179,7 @@ func TestConfigDraftSurvivesANewConsole(t *testing.T) {
 	h.openConfig(t, d.DeviceID)
 	h.editKey(t, "ambient.warning", "47")
 	h.scr.waitText(t, "kept as a draft")
-	h.scr.waitFor(t, "the draft on disk", func(string) bool {
-		files, _ := filepath.Glob(filepath.Join(dir, "drafts", "*", "*.json"))
-		return len(files) == 1
-	})
+	h.scr.waitFor(t, "the draft on disk", func(string) bool { return draftsIn(t, dir) == 1 })
 	h.quit(t)
 
 	h2 := start(t, setup{hosted: 1, cfg: func(c *Config) { c.StateDir = dir }})
@@ -301,9 +299,9 @@ func TestWriteWithUnknownOutcomeIsReadBackFirst(t *testing.T) {
 func (h *harness) waitCallsLeft(t *testing.T, id string, n int) {
 	t.Helper()
 	h.key("u")
-	h.scr.waitFor(t, id+" with "+itoa(n)+" calls left", func(v string) bool {
+	h.scr.waitFor(t, id+" with "+look.Itoa(n)+" calls left", func(v string) bool {
 		for _, l := range strings.Split(v, "\n") {
-			if i := strings.LastIndex(l, id+" "); i >= 0 && strings.HasSuffix(strings.TrimRight(l[i:], " │"), " "+itoa(n)) {
+			if i := strings.LastIndex(l, id+" "); i >= 0 && strings.HasSuffix(strings.TrimRight(l[i:], " │"), " "+look.Itoa(n)) {
 				return true
 			}
 		}

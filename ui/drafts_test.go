@@ -1,13 +1,32 @@
 package ui
 
 import (
+	"context"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"sqc/api"
+	"sqc/keys"
+	"sqc/state"
+	"sqc/ui/pane"
 )
+
+// draftsIn counts the drafts the database in dir keeps for the tests' key.
+func draftsIn(t *testing.T, dir string) int {
+	t.Helper()
+	db, err := state.OpenDB(dir, "acme", keys.Fingerprint(uiKey), time.Now(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ids, err := db.DraftDevices(context.Background(), keys.Fingerprint(uiKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(ids)
+}
 
 // draftCell is what the device list shows in the draft column of a
 // device's row ("◆" or " "); false when the device has no row on screen.
@@ -18,7 +37,7 @@ func draftCell(screen, id string) (string, bool) {
 			continue
 		}
 		r := []rune(l[:i])
-		if n := len(r); n >= 3 && strings.ContainsRune("▶ ", r[n-3]) && strings.ContainsRune("* ", r[n-2]) && strings.ContainsRune(draftGlyph+" ", r[n-1]) {
+		if n := len(r); n >= 3 && strings.ContainsRune("▶ ", r[n-3]) && strings.ContainsRune("* ", r[n-2]) && strings.ContainsRune(pane.DraftGlyph+" ", r[n-1]) {
 			return string(r[n-1]), true
 		}
 	}
@@ -37,14 +56,14 @@ func TestDraftsAreMarkedInTheListAndToldAtStart(t *testing.T) {
 	h.scr.waitText(t, "kept as a draft")
 	h.scr.waitFor(t, "the draft marked on its row", func(v string) bool {
 		c, ok := draftCell(v, d.DeviceID)
-		return ok && c == draftGlyph
+		return ok && c == pane.DraftGlyph
 	})
 	h.quit(t)
 
 	h2 := start(t, setup{hosted: 1, cfg: func(c *Config) { c.StateDir = dir }})
-	h2.scr.waitText(t, d.DeviceID+" has an unsent config draft ("+draftGlyph+" in the list)")
+	h2.scr.waitText(t, d.DeviceID+" has an unsent config draft ("+pane.DraftGlyph+" in the list)")
 	v := h2.scr.String()
-	if c, ok := draftCell(v, d.DeviceID); !ok || c != draftGlyph {
+	if c, ok := draftCell(v, d.DeviceID); !ok || c != pane.DraftGlyph {
 		t.Fatalf("the device with a draft is not marked (%q, %v):\n%s", c, ok, v)
 	}
 	for _, o := range h2.sim.Devices() {
@@ -52,16 +71,16 @@ func TestDraftsAreMarkedInTheListAndToldAtStart(t *testing.T) {
 			t.Fatalf("%s has no draft and is marked:\n%s", o.DeviceID, v)
 		}
 	}
-	if !strings.Contains(v, "Devices 30 · "+draftGlyph+" 1 · sort") {
+	if !strings.Contains(v, "Devices 30 · "+pane.DraftGlyph+" 1 · sort") {
 		t.Fatalf("the list's title does not count the draft:\n%s", v)
 	}
 	h2.key("?")
 	h2.key("/")
 	h2.key("draft")
-	h2.scr.waitText(t, draftGlyph+"        an unsent config draft: c offers it back")
+	h2.scr.waitText(t, pane.DraftGlyph+"        an unsent config draft: c offers it back")
 	h2.key("esc")
 	h2.key("esc")
-	h2.scr.waitText(t, draftGlyph+" draft  ") // in the footer, once the toast has gone
+	h2.scr.waitText(t, pane.DraftGlyph+" draft  ") // in the footer, once the toast has gone
 	h2.quit(t)
 }
 
@@ -77,10 +96,7 @@ func TestDraftOfferResumesByDefaultAndDiscardsOnlyOnD(t *testing.T) {
 	h.editKey(t, "ambient.warning", "47")
 	h.scr.waitText(t, "kept as a draft")
 	h.quit(t)
-	drafts := func() int {
-		files, _ := filepath.Glob(filepath.Join(dir, "drafts", "*", "*.json"))
-		return len(files)
-	}
+	drafts := func() int { return draftsIn(t, dir) }
 	offer := func(h *harness) {
 		t.Helper()
 		h.scr.waitFor(t, "the offer of the draft", func(v string) bool {

@@ -28,5 +28,6 @@ func (m *Model) finish(ctx context.Context) error {
 	}
 	wait, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
+	defer m.sh.CloseDBs()
 	return m.closeEngine(wait)
 }

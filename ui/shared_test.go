@@ -375,3 +375,31 @@ func TestAnotherConsoleSeesABulkWriteQueued(t *testing.T) {
 	b.quit(t)
 	a.quit(t)
 }
+
+// A console joined read-only to an engine whose gate writes (a viewer of
+// a shared console) offers no write and sends none, while a writer on the
+// same engine still writes.
+func TestAReadOnlyConsoleOnAWritingEngineSendsNothing(t *testing.T) {
+	t.Parallel()
+	h, e := sharedEngine(t, 12, "", nil)
+	d := h.liveDevice(t, api.PlanHosted)
+	viewer := h.joined(t, e, func(c *Config) { c.ReadOnly = true })
+	viewer.scr.waitText(t, "READ-ONLY")
+	viewer.openConfig(t, d.DeviceID)
+	viewer.scr.waitText(t, "ambient.warning")
+	if v := viewer.scr.String(); strings.Contains(v, "enter edit") || strings.Contains(v, "w write") {
+		t.Fatalf("a viewer's footer offers writes:\n%s", v)
+	}
+	for _, k := range []string{"enter", "w", "+", "E"} {
+		viewer.key(k)
+		viewer.scr.waitText(t, "read-only session")
+	}
+	if w := viewer.writes(); len(w) != 0 {
+		t.Fatalf("a viewer sent %d writes", len(w))
+	}
+	writer := h.joined(t, e, nil)
+	writer.openConfig(t, d.DeviceID)
+	writer.scr.waitText(t, "enter edit")
+	viewer.quit(t)
+	writer.quit(t)
+}

@@ -33,9 +33,9 @@ type Config struct {
 	// engine restores the fleet from it when it starts on an empty one,
 	// and gives it back (Close) after its last writes. OpenDB, when DB is
 	// nil, opens it on a goroutine of the engine's, so that a start never
-	// waits on the disk (the open checks every page of the file); what
-	// opening it had to say, or why it failed, is told to the views
-	// (Changes.Notes). Neither: nothing is kept.
+	// waits on the disk (the open checks every page of the file); one
+	// that cannot be opened leaves the engine keeping nothing (whoever
+	// opens the database for the user says why). Neither: nothing is kept.
 	DB     *state.DB
 	OpenDB func() (*state.DB, error)
 	// Retention is how much history the database keeps; zero is

@@ -249,10 +249,9 @@ func (e *Engine) open() {
 			e.keep.mu.Lock()
 			e.keep.devices, e.keep.msgs = nil, nil
 			e.keep.mu.Unlock()
-			e.views.notify(changes{notes: []string{"running without the database (no devices kept from the last run, no history): " + err.Error()}})
+			e.cfg.Log.Warn("database: not opened, nothing is kept", "err", err)
 			return
 		}
-		e.views.notify(changes{notes: db.Notes})
 	}
 	e.mu.Lock()
 	e.db, e.keep.db = db, db

@@ -34,9 +34,6 @@ type Changes struct {
 	// Restored is the device open when the database was last closed, set
 	// once the fleet was restored from it: a view may open on it.
 	Restored string
-	// Notes are what opening the database had to say: files set aside,
-	// or why the engine runs without it and what to do.
-	Notes []string
 	// Closed is set once, when the view or its engine closed.
 	Closed bool
 }
@@ -61,21 +58,21 @@ type changes struct {
 	settled    []Settled
 	saveErr    error
 	restored   string
-	notes      []string
 }
 
 func (c *changes) device(id string) { c.devices = append(c.devices, id) }
 
 func (c *changes) empty() bool {
 	return len(c.devices) == 0 && !c.list && len(c.lists) == 0 && !c.conn &&
-		c.keyRefused == nil && len(c.writes) == 0 && len(c.settled) == 0 && c.saveErr == nil && c.restored == "" && len(c.notes) == 0
+		c.keyRefused == nil && len(c.writes) == 0 && len(c.settled) == 0 && c.saveErr == nil && c.restored == ""
 }
 
 // View is one view's handle on the engine. Its methods are safe for
 // concurrent use.
 type View struct {
-	e  *Engine
-	id state.ViewID
+	e        *Engine
+	id       state.ViewID
+	readOnly bool
 
 	mu      sync.Mutex
 	pending Changes
@@ -91,15 +88,27 @@ type viewSet struct {
 	done bool // the engine closed: no new view
 }
 
+// ViewOptions say what a view may do. The zero value may do everything
+// the engine's gate allows.
+type ViewOptions struct {
+	// ReadOnly views only watch: every write they submit is refused
+	// before it reaches the gate, whatever the engine's own gate allows.
+	// One engine can so serve writers and viewers at once.
+	ReadOnly bool
+}
+
 // Subscribe opens a view on the engine. Its first change says the list
 // changed, so that it draws what the engine has.
-func (e *Engine) Subscribe() *View {
+func (e *Engine) Subscribe() *View { return e.SubscribeWith(ViewOptions{}) }
+
+// SubscribeWith opens a view with options.
+func (e *Engine) SubscribeWith(o ViewOptions) *View {
 	s := &e.views
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	// the first view is the scheduler's view 0: the one SetFocus and
 	// NextFocus speak for
-	v := &View{e: e, id: s.next, signal: make(chan struct{}, 1)}
+	v := &View{e: e, id: s.next, readOnly: o.ReadOnly, signal: make(chan struct{}, 1)}
 	s.next++
 	v.pending.List, v.pending.Conn = true, true
 	v.signal <- struct{}{}
@@ -280,7 +289,6 @@ func (v *View) add(c *changes) {
 	if c.restored != "" {
 		p.Restored = c.restored
 	}
-	p.Notes = append(p.Notes, c.notes...)
 	select {
 	case v.signal <- struct{}{}:
 	default: // already signalled: the view finds this merged

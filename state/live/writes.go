@@ -69,6 +69,9 @@ type writeOut struct {
 // ErrNoGate refuses a write on an engine built without a write gate.
 var ErrNoGate = errors.New("this session sends no writes")
 
+// ErrViewReadOnly refuses a write submitted by a view that only watches.
+var ErrViewReadOnly = errors.New("this console only watches (read-only): nothing is sent; ask whoever runs it for write access")
+
 // ErrClosed refuses a write submitted after the engine closed.
 var ErrClosed = errors.New("the console is closing: nothing is sent")
 
@@ -76,12 +79,21 @@ var ErrClosed = errors.New("the console is closing: nothing is sent")
 // the engine's and tells every view its outcome (WriteOutcome.Mine says
 // whether a view asked). A write equal to one already out for the same
 // device is not sent again: the view joins it and gets the same outcome.
-// It returns the write's sequence number, found in the outcome.
+// It returns the write's sequence number, found in the outcome. A
+// read-only view's write is refused at once, and only it hears so: it
+// never joins a write out, so it cannot take part in what it may not do.
 func (v *View) Submit(w state.Write) int {
 	e := v.e
 	s := &e.writes
 	key := writeKey(w)
 	s.mu.Lock()
+	if v.readOnly {
+		s.seq++
+		seq := s.seq
+		s.mu.Unlock()
+		v.add(&changes{writes: []WriteOutcome{{Seq: seq, Write: w, Askers: []state.ViewID{v.id}, Err: ErrViewReadOnly}}})
+		return seq
+	}
 	if o := s.out[key]; o != nil {
 		if !slices.Contains(o.askers, v.id) {
 			o.askers = append(o.askers, v.id)

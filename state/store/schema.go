@@ -102,7 +102,11 @@ CREATE TABLE imported (
 	note TEXT    NOT NULL
 ) WITHOUT ROWID;
 `,
-	// 1 → 2: what a console keeps of itself between runs (the device it
+	// 1 → 2: a device of a job may get changes of its own (the command
+	// line types each device's values by its own config); NULL is the
+	// job's.
+	`ALTER TABLE job_items ADD COLUMN changes BLOB;`,
+	// 2 → 3: what a console keeps of itself between runs (the device it
 	// had open, when the list was last read), by name.
 	`
 CREATE TABLE settings (

@@ -68,6 +68,7 @@ type Store interface {
 	SetJobFlags(ctx context.Context, jobID string, cancelled, settled bool) error
 	Job(ctx context.Context, jobID string) (Job, bool, error)
 	Jobs(ctx context.Context, key string) ([]string, error)
+	OpenJobs(ctx context.Context, key string, open, unsettled []string) ([]string, error)
 
 	// The audit log: appended to, never changed.
 	Audit(ctx context.Context, e AuditEntry) error
@@ -176,6 +177,8 @@ type JobItem struct {
 	Status   string
 	Message  string
 	At       time.Time
+	// Changes are the device's own (JSON); nil when it gets the job's.
+	Changes json.RawMessage
 }
 
 // JournalLine is one device's outcome, written to the disk before the
