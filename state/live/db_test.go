@@ -2,11 +2,14 @@ package live
 
 import (
 	"context"
+	"errors"
+	"sync"
 	"testing"
 	"time"
 
 	"sqc/api"
 	"sqc/state"
+	"sqc/state/store"
 )
 
 // dbEngine is an engine on the database of dir, reading from url.
@@ -142,4 +145,88 @@ func TestARestartWithTheServerGoneShowsWhatWasKept(t *testing.T) {
 		})
 		return ok
 	})
+}
+
+// refusing is a database that takes no write, as a full disk or another
+// program holding the lock past the busy timeout would.
+type refusing struct {
+	store.Store
+	mu     sync.Mutex
+	writes int
+}
+
+var errRefused = errors.New("database or disk is full")
+
+func (r *refusing) refuse() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.writes++
+	return errRefused
+}
+func (r *refusing) PutDevices(context.Context, []store.Device) error { return r.refuse() }
+func (r *refusing) Fold(context.Context, []store.Message) error      { return r.refuse() }
+func (r *refusing) SetSetting(context.Context, string, []byte) error { return r.refuse() }
+func (r *refusing) Setting(context.Context, string) ([]byte, bool, error) {
+	return nil, false, nil
+}
+func (r *refusing) Restore(context.Context, func(store.Latest) error) error { return nil }
+func (r *refusing) LatestMessage(context.Context, string) (store.Message, bool, error) {
+	return store.Message{}, false, nil
+}
+func (r *refusing) Close() error { return nil }
+
+// A database that refuses every write costs history rows only: every
+// read still goes and is shown, and the views are told once, not at
+// every batch.
+func TestARefusingDatabaseLosesHistoryNotReads(t *testing.T) {
+	r := newRig(t, 20, nil)
+	r.e.Close()
+	db := &refusing{}
+	ledger, _ := state.NewLedger("", "", start, nil)
+	o := api.Options{BaseURL: r.srv.URL, Key: "live-key", Wait: func(context.Context, time.Duration) error { return nil }}
+	Hooks(ledger, nil, r.clock.Now)(&o)
+	c, _ := api.New(o)
+	e, err := New(Config{Client: c, Ledger: ledger, Now: r.clock.Now, DB: &state.DB{Store: db}, Spark: 10, Held: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	r.e = e
+	v := e.Subscribe()
+	e.Start()
+	said := 0
+	take := func() {
+		for {
+			select {
+			case <-v.Changed():
+				if c := v.Take(); c.SaveErr != nil {
+					said++
+					if !errors.Is(c.SaveErr, errRefused) {
+						t.Errorf("said %q, not why", c.SaveErr)
+					}
+				}
+			default:
+				return
+			}
+		}
+	}
+	r.firstPass()
+	eventually(t, "two batches refused", func() bool {
+		take()
+		db.mu.Lock()
+		defer db.mu.Unlock()
+		return db.writes >= 2
+	})
+	focus := r.lively(0)
+	v.SetFocus(focus)
+	from := r.clock.Now()
+	r.run(30*time.Second, 500*time.Millisecond, take)
+	if n := r.readsOf(focus, from, r.clock.Now()); n < 3 {
+		t.Fatalf("%d reads of the focused device in 30 s with the database refusing", n)
+	}
+	eventually(t, "the refusal said", func() bool { take(); return said > 0 })
+	take()
+	if said != 1 {
+		t.Fatalf("the refusal was said %d times, want once", said)
+	}
 }
