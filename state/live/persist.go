@@ -236,7 +236,8 @@ func (e *Engine) maintain() {
 
 // open opens the database (Config.OpenDB) and restores the fleet from
 // it, on a goroutine of the engine's: the first frame waits for neither.
-// A database that cannot be opened is said, and the engine runs without.
+// A database that cannot be opened is logged (whoever opened it for the
+// user says why), and the engine runs without.
 func (e *Engine) open() {
 	defer e.dbJobs.Done()
 	db := e.cfg.DB
