@@ -3,6 +3,7 @@ package state
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -24,15 +25,9 @@ func oldFiles(t *testing.T, dir, fp string, now time.Time) {
 		t.Fatal(err)
 	}
 
-	l, err := NewLedger(dir, fp, now, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for range 3 {
-		l.Sent(api.Call{At: now})
-	}
-	l.NoteRemaining("BBB222", 12)
-	if err := l.Save(); err != nil {
+	// the ledger as the flock-merged JSON file had it
+	ledger := fmt.Sprintf(`{"day":%q,"used":3,"rateLimited":0,"remaining":{"BBB222":12},"month":%q}`, dayOf(now), monthOf(now))
+	if err := os.WriteFile(filepath.Join(dir, "quota-"+sanitise(fp)+".json"), []byte(ledger), 0o600); err != nil {
 		t.Fatal(err)
 	}
 

@@ -13,7 +13,7 @@ import (
 func (m *Model) draftsNotice() tea.Cmd {
 	var said []tea.Cmd
 	if err := m.sh.DBErr; err != nil {
-		said = append(said, m.toast("the state database could not be opened ("+err.Error()+"): drafts are kept only until the console quits, and no bulk change can be sent", true))
+		said = append(said, m.toast("the state database could not be opened ("+err.Error()+"): drafts are kept only until the console quits, no bulk change can be sent, and the quota ledger counts in memory only", true))
 	}
 	if m.sh.DB != nil {
 		for _, n := range m.sh.DB.Notes {

@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +14,7 @@ import (
 	"sqc/api/sim"
 	"sqc/state"
 	"sqc/state/live"
+	"sqc/state/store"
 	"sqc/ui/look"
 	"sqc/ui/pane"
 )
@@ -226,11 +225,12 @@ func TestNonHostedReadBacksAreSpread(t *testing.T) {
 func TestAWriteTakenButNotAuditedIsNotAFailure(t *testing.T) {
 	t.Parallel()
 	m, s := modelOn(t, 1, 1)
-	blocked := filepath.Join(t.TempDir(), "file")
-	if err := os.WriteFile(blocked, nil, 0o600); err != nil {
+	gone, err := store.OpenMemory()
+	if err != nil {
 		t.Fatal(err)
 	}
-	m.sh.Gate.Audit = state.OpenAudit(filepath.Join(blocked, "dir")) // under a file: never written
+	gone.Close()
+	m.sh.Gate.Audit = state.OpenAudit(gone, nil) // a database closed: never written
 	d := s.Devices()[0]
 	job := state.NewBulkJob(nil, "fp", "acme", []state.Change{{Key: "ambient.warning", New: json.Number("47"), Added: true}}, []api.Device{d}, time.Now())
 	m.bulk.Resume(job, time.Now(), time.Second)

@@ -54,6 +54,8 @@ type Store interface {
 
 	// The quota ledger, per key and UTC day, and per device and month.
 	Count(ctx context.Context, c Calls) error
+	// CountBatch adds several counts in one durable transaction.
+	CountBatch(ctx context.Context, cs []Calls) error
 	Usage(ctx context.Context, key string, day time.Time) (Usage, error)
 	Remaining(ctx context.Context, month time.Time) (map[string]DeviceMonth, error)
 

@@ -25,9 +25,8 @@ const offlineTries = 3
 // them nowhere (the demo).
 type jobsDB struct{ db *state.DB }
 
-// openJobs opens the database of the session's profile and key, saying
-// on stderr what opening it set aside. One that cannot be opened is an
-// error: a job that is not kept could not be resumed, so none is sent.
+// openJobs opens the database of the session's profile and key. One
+// that cannot be opened is an error: a job that is not kept could not be resumed, so none is sent.
 func (s *session) openJobs() (jobsDB, error) {
 	if s.dir == "" {
 		return jobsDB{}, nil
@@ -36,9 +35,8 @@ func (s *session) openJobs() (jobsDB, error) {
 	if err != nil {
 		return jobsDB{}, fmt.Errorf("bulk changes are kept in the state database, so that a stop can be resumed, and it could not be opened: %w: nothing was sent", err)
 	}
-	for _, n := range db.Notes {
-		warn(s.e, "%s", n)
-	}
+	// What opening it set aside was said when the session's ledger opened
+	// it (ledgerFor): the process shares one database per profile and key.
 	return jobsDB{db}, nil
 }
 
