@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -158,36 +157,6 @@ func BenchmarkHeap(b *testing.B) {
 		}
 		runtime.KeepAlive(f)
 		runtime.KeepAlive(idx)
-	})
-}
-
-// Taking the offline cache's snapshot of 50,000 devices on the UI
-// goroutine, and saving it from another.
-func BenchmarkCache(b *testing.B) {
-	f, now := fullFleet(b, 50000)
-	path := filepath.Join(b.TempDir(), "cache")
-	b.Run("snapshot/devices=50000", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			f.Snapshot(now, "")
-		}
-	})
-	b.Run("save/devices=50000", func(b *testing.B) {
-		s := f.Snapshot(now, "")
-		for b.Loop() {
-			if err := s.Save(path); err != nil {
-				b.Fatal(err)
-			}
-		}
-		st, _ := os.Stat(path)
-		b.ReportMetric(float64(st.Size())/(1<<20), "file-MB")
-	})
-	b.Run("restore/devices=50000", func(b *testing.B) {
-		for b.Loop() {
-			if _, ok := NewFleet().RestoreCache(path, nil); !ok {
-				b.Fatal("not restored")
-			}
-		}
 	})
 }
 

@@ -51,73 +51,6 @@ var minPlausible = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 
 const maxAhead = 366 * 24 * time.Hour
 
-func (s *CacheSnapshot) encode(w io.Writer) error {
-	zw, err := gzip.NewWriterLevel(w, gzip.BestSpeed)
-	if err != nil {
-		return err
-	}
-	e := cacheEncoder{w: bufio.NewWriterSize(zw, 64<<10)}
-	e.w.WriteString(cacheMagic)
-	e.uvarint(cacheVersion)
-	e.varint(unixNano(s.savedAt))
-	e.str(s.focus)
-	e.uvarint(uint64(len(s.keys)))
-	for _, k := range s.keys {
-		e.str(k)
-	}
-	e.uvarint(uint64(len(s.devices)))
-	for i := range s.devices {
-		d := &s.devices[i]
-		js, err := d.dev.MarshalJSON()
-		if err != nil {
-			return fmt.Errorf("device %s: %w", d.dev.DeviceID, err)
-		}
-		e.str(string(js))
-		e.varint(unixNano(d.fetched))
-		e.str(d.msg.packed)
-		if d.msg.has() {
-			e.float(d.msg.ts)
-			e.varint(int64(d.msg.worst))
-			e.str(d.msg.reason)
-		}
-	}
-	e.uvarint(uint64(len(s.history)))
-	for _, h := range s.history {
-		e.str(h.key)
-		e.uvarint(uint64(len(h.pts)))
-		for _, p := range h.pts {
-			e.float(p.TS)
-			e.float(p.Value)
-		}
-	}
-	if err := e.w.Flush(); err != nil {
-		return err
-	}
-	return zw.Close()
-}
-
-func unixNano(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixNano()
-}
-
-type cacheEncoder struct {
-	w   *bufio.Writer
-	tmp [binary.MaxVarintLen64]byte
-}
-
-func (e *cacheEncoder) uvarint(v uint64) { e.w.Write(binary.AppendUvarint(e.tmp[:0], v)) }
-func (e *cacheEncoder) varint(v int64)   { e.w.Write(binary.AppendVarint(e.tmp[:0], v)) }
-func (e *cacheEncoder) float(v float64) {
-	e.w.Write(binary.LittleEndian.AppendUint64(e.tmp[:0], math.Float64bits(v)))
-}
-func (e *cacheEncoder) str(s string) {
-	e.uvarint(uint64(len(s)))
-	e.w.WriteString(s)
-}
-
 var errCacheDamaged = errors.New("damaged")
 
 // cacheDecoder reads the stream; the first error sticks and every later
@@ -390,36 +323,6 @@ func (v *validator) check(s *CacheSnapshot) {
 		}
 		h.pts = pts
 	}
-}
-
-// writeFileAtomic writes a file in the state directory through a
-// temporary one renamed over it, private to the user.
-func writeFileAtomic(path string, write func(io.Writer) error) (err error) {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
-	sweepTemps(dir, time.Now())
-	tmp, err := os.CreateTemp(dir, ".tmp-cache-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if err = write(tmp); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 // staleTemp is the age past which a temporary cache file is left over

@@ -73,8 +73,8 @@ func (d *Device) HasMessage() bool { return d.msg.has() }
 // not tracked; nil when none was read (or it cannot be decoded). The
 // caller must not keep it: it is built afresh each time.
 func (d *Device) Message() *api.DataMessage {
-	if d.Latest != nil || !d.msg.has() {
-		return d.Latest
+	if d.Latest != nil || d.msg.packed == "" {
+		return d.Latest // nil also for a message still in the database
 	}
 	m, err := unpack(d.msg.packed, d.keys.names)
 	if err != nil {
@@ -176,6 +176,9 @@ type Fleet struct {
 	// backfilled remembers for the session which devices were backfilled,
 	// also after they dropped out of tracked.
 	backfilled map[string]bool
+	// askedStore are the devices whose kept messages were asked of the
+	// database this session (WantStored).
+	askedStore map[string]bool
 	keys       *keyTable
 	pack       packer
 }

@@ -136,6 +136,9 @@ func exists(path string) bool {
 }
 
 func (im *importer) cache(path string) {
+	// what an older sqc stopped in the middle of a save left, a few MB
+	// each, which nothing else would remove
+	sweepTemps(filepath.Dir(path), im.now)
 	if !exists(path) {
 		return
 	}

@@ -32,8 +32,13 @@ type keyTable struct {
 
 func newKeyTable() *keyTable { return &keyTable{index: map[string]uint32{}} }
 
-// ref returns a key's interned number, adding it when there is room.
+// ref returns a key's interned number, adding it when there is room. A
+// nil table interns nothing: every key is inline (a message packed to be
+// read without the fleet's table, as the database keeps it).
 func (t *keyTable) ref(k string) (uint32, bool) {
+	if t == nil {
+		return 0, false
+	}
 	if i, ok := t.index[k]; ok {
 		return i, true
 	}
@@ -60,6 +65,9 @@ type latest struct {
 	ts     float64 // Unix seconds
 	worst  int     // highest event level; noEvents when it has none
 	reason string  // the worst event, "topic: msg", cut to reasonMax
+	// stored: the message itself is in the database, not here (a fleet
+	// restored from it); what the list shows of it is above.
+	stored bool
 }
 
 const (
@@ -73,7 +81,7 @@ const (
 	maxLevel = 1 << 20
 )
 
-func (l *latest) has() bool { return l.packed != "" }
+func (l *latest) has() bool { return l.packed != "" || l.stored }
 
 // packer reuses its buffers from one message to the next.
 type packer struct {
@@ -82,7 +90,15 @@ type packer struct {
 
 // pack encodes a message against the fleet's key table.
 func (p *packer) pack(t *keyTable, m *api.DataMessage) latest {
-	b := append(p.buf[:0], packFormat)
+	p.buf = p.appendPacked(p.buf[:0], t, m)
+	l := latest{packed: string(p.buf), ts: m.TS}
+	l.worst, l.reason = worstOf(m)
+	return l
+}
+
+// appendPacked appends a message packed against t (nil: keys inline).
+func (p *packer) appendPacked(b []byte, t *keyTable, m *api.DataMessage) []byte {
+	b = append(b, packFormat)
 	for i := range m.Fields {
 		f := &m.Fields[i]
 		if k, ok := t.ref(f.Key); ok {
@@ -113,18 +129,23 @@ func (p *packer) pack(t *keyTable, m *api.DataMessage) latest {
 		b = binary.AppendUvarint(b, uint64(len(raw)))
 		b = append(b, raw...)
 	}
-	p.buf = b
-	l := latest{packed: string(b), ts: m.TS, worst: noEvents}
+	return b
+}
+
+// worstOf is a message's highest event level (noEvents when it has none)
+// and that event as "topic: msg", cut to reasonMax.
+func worstOf(m *api.DataMessage) (worst int, reason string) {
+	worst = noEvents
 	for _, e := range m.Events {
-		if lv := max(minLevel, min(maxLevel, e.Level)); lv > l.worst {
-			l.worst, l.reason = lv, e.Topic+": "+e.Msg
+		if lv := max(minLevel, min(maxLevel, e.Level)); lv > worst {
+			worst, reason = lv, e.Topic+": "+e.Msg
 		}
 	}
-	if len(l.reason) > reasonMax {
+	if len(reason) > reasonMax {
 		// A copy, so that a huge event text is not kept alive behind it.
-		l.reason = strings.Clone(cut(l.reason, reasonMax))
+		reason = strings.Clone(cut(reason, reasonMax))
 	}
-	return l
+	return worst, reason
 }
 
 // compactRaw removes the whitespace of an object or array value; scalars

@@ -190,7 +190,7 @@ func (m *Model) connect(key string) (*api.Client, error) {
 func (m *Model) useClient(c *api.Client, key, source string) {
 	ledger := m.ledgerFor(key)
 	m.useKey(c, ledger, keys.Fingerprint(key), source)
-	m.startEngine(c, ledger)
+	m.startEngine(c, ledger, m.openDB(keys.Fingerprint(key)))
 }
 
 // useKey sets what the panes use of a key: its client, ledger, drafts

@@ -1,23 +1,18 @@
 package ui
 
 import (
-	"path/filepath"
 	"testing"
 
 	"sqc/api"
 )
 
 // The device open at quit is the one the next console opens on, from the
-// cache the engine saves after the terminal is given back.
+// database the engine writes after the terminal is given back.
 func TestQuitKeepsTheFocusForTheNextConsole(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	h := start(t, setup{cfg: func(c *Config) { c.StateDir = dir }})
 	h.scr.waitText(t, "Devices 30")
-	h.scr.waitFor(t, "the cache written", func(string) bool {
-		files, _ := filepath.Glob(filepath.Join(dir, "cache-*.json"))
-		return len(files) == 1
-	})
 	for range 4 {
 		h.key("j")
 	}
@@ -28,7 +23,7 @@ func TestQuitKeepsTheFocusForTheNextConsole(t *testing.T) {
 	h2 := start(t, setup{cfg: func(c *Config) {
 		c.StateDir = dir
 		c.Connect = func(key string, hook func(*api.Options)) (*api.Client, error) {
-			o := api.Options{BaseURL: "http://127.0.0.1:1", Key: key} // offline: only the cache
+			o := api.Options{BaseURL: "http://127.0.0.1:1", Key: key} // offline: only the database
 			hook(&o)
 			return api.New(o)
 		}

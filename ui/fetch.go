@@ -36,12 +36,25 @@ func watch(v *live.View) tea.Cmd {
 	}
 }
 
+// openDB is how the engine takes its own hold on the key's database (the
+// console's, shared in the process), on the engine's goroutine; nil keeps
+// nothing. What opening it said, or why it failed, the console says
+// itself (draftsNotice).
+func (m *Model) openDB(fp string) func() (*state.DB, error) {
+	if m.cfg.StateDir == "" {
+		return nil
+	}
+	dir, profile, now, log := m.cfg.StateDir, m.cfg.Profile, m.sh.Now, m.cfg.Log
+	return func() (*state.DB, error) { return state.OpenDB(dir, profile, fp, now(), log) }
+}
+
 // startEngine runs the live fleet for the key's client; the console is
-// its first view. The offline cache is restored when the fleet is empty.
-func (m *Model) startEngine(c *api.Client, ledger *state.Ledger) {
+// its first view. The engine restores the fleet the database keeps, and
+// gives its hold on the database back when it closes.
+func (m *Model) startEngine(c *api.Client, ledger *state.Ledger, openDB func() (*state.DB, error)) {
 	e, err := live.New(live.Config{Client: c, Ledger: ledger, Fleet: m.sh.Fleet, Gate: m.sh.Gate, Calls: m.sh.Calls,
 		Share: m.cfg.Share, StateDir: m.cfg.StateDir, KeyFP: m.sh.KeyFP, Spark: m.readings.SparkWidth(),
-		Log: m.cfg.Log, Now: m.cfg.Now, CloseWait: outWait, Held: true, Context: m.ctx})
+		Log: m.cfg.Log, Now: m.cfg.Now, CloseWait: outWait, Held: true, Context: m.ctx, OpenDB: openDB})
 	if err != nil {
 		m.sh.ListErr = err
 		return
@@ -51,9 +64,6 @@ func (m *Model) startEngine(c *api.Client, ledger *state.Ledger) {
 		m.sh.Sched = l.Sched
 		if m.sh.Fleet.Len() > 0 {
 			m.list.Rebuild()
-		}
-		if focus := e.Restored(); focus != "" && m.wantDevice == "" && m.list.SelectID(focus) {
-			m.noteFocus() // the device open at quit, with its readings and their age
 		}
 	})
 }
@@ -89,6 +99,7 @@ func (m *Model) schedule() tea.Cmd {
 func (m *Model) onChanges(c live.Changes) tea.Cmd {
 	var cmds []tea.Cmd
 	now := m.sh.Now()
+	listed := false
 	for _, la := range c.Lists {
 		if la.Stopped != "" && la.Devices > 0 {
 			cmds = append(cmds, m.toast(fmt.Sprintf("the device list stopped early (%s): %s shown; %s", la.Stopped, look.Plural(la.Devices, "device"), m.listAgain(now)), true))
@@ -100,14 +111,17 @@ func (m *Model) onChanges(c live.Changes) tea.Cmd {
 		case la.Err == nil:
 			m.sh.ListErr = nil
 			cmds = append(cmds, m.listed())
+			listed = true
 		case api.IsUnauthorized(la.Err) && m.cfg.Store != nil:
 			// the login opens (KeyRefused below)
 		default:
 			m.sh.ListErr = la.Err
 		}
 	}
-	if c.List && len(c.Lists) == 0 {
-		m.list.Rebuild() // a view's first look: what the engine has
+	if c.List && !listed {
+		// a view's first look, or the fleet restored from the database
+		// (beside a failed list, when the server is out of reach)
+		m.list.Rebuild()
 		m.noteFocus()
 		if m.wantDevice != "" && m.sh.Fleet.Len() > 0 {
 			cmds = append(cmds, m.listed()) // a console joining an engine that has listed already
@@ -147,6 +161,9 @@ func (m *Model) onChanges(c live.Changes) tea.Cmd {
 	if c.SaveErr != nil {
 		cmds = append(cmds, m.toast("could not save state: "+c.SaveErr.Error(), true))
 	}
+	if c.Restored != "" && m.wantDevice == "" && m.list.SelectID(c.Restored) {
+		m.noteFocus() // the device open at quit, with what was kept of it and its age
+	}
 	if m.sh.Sched != nil {
 		_, _, m.passDone = m.sh.Sched.Progress()
 	}
@@ -182,34 +199,14 @@ func (m *Model) listed() tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-// saveNow writes the ledger and the cache at once, on this goroutine,
-// with the engine held: before the console is suspended, when nothing
-// may run after.
+// saveNow writes the ledger at once, on this goroutine, with the engine
+// held: before the console is suspended, when nothing may run after. The
+// database commits as it goes.
 func (m *Model) saveNow() error {
 	if m.cfg.StateDir == "" || m.sh.Ledger == nil {
 		return nil
 	}
-	err := m.sh.Ledger.Save()
-	if m.cacheable() {
-		if cerr := m.sh.Fleet.Snapshot(m.sh.Now(), m.focusID).Save(state.CachePath(m.cfg.StateDir, m.sh.KeyFP)); err == nil {
-			err = cerr
-		}
-	}
-	return err
-}
-
-// cacheable reports whether the fleet may be written to the offline
-// cache: not while it is a list that stopped early, whose devices would
-// give the next session limits its account may not have.
-func (m *Model) cacheable() bool {
-	if m.sh.Fleet.Len() == 0 {
-		return false
-	}
-	if m.sh.Sched == nil {
-		return true
-	}
-	_, why, _ := m.sh.Sched.Stopped()
-	return why == ""
+	return m.sh.Ledger.Save()
 }
 
 // closeEngine closes the console's view, and stops the engine and waits

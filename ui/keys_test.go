@@ -1,13 +1,10 @@
 package ui
 
 import (
-	"os"
 	"strings"
 	"testing"
 
 	"sqc/api"
-	"sqc/keys"
-	"sqc/state"
 )
 
 // cursorOnSecondRow: the list's second row has the ▶ (80x24: the title
@@ -103,8 +100,8 @@ func TestQuitKeysQuitFromAQuestion(t *testing.T) {
 			h.scr.waitText(t, "Clear 1 mark? [y/N]")
 			h.typed.write(typed)
 			h.typed.final(t)
-			if _, err := os.Stat(state.CachePath(dir, keys.Fingerprint(uiKey))); err != nil {
-				t.Fatalf("what the screen showed was not saved at quit: %v", err)
+			if n, _ := kept(t, dir); n != 30 {
+				t.Fatalf("what the screen showed was not kept at quit: %d devices of 30", n)
 			}
 		})
 	}

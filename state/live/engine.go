@@ -10,6 +10,7 @@ import (
 
 	"sqc/api"
 	"sqc/state"
+	"sqc/state/store"
 )
 
 // Config is what an engine is built from.
@@ -24,10 +25,22 @@ type Config struct {
 	Gate  *state.Gate // the one write gate; nil refuses every write
 	// Share of the account's quota this engine may spend on reads.
 	Share float64
-	// StateDir keeps the offline cache (the ledger saves itself there);
-	// "" keeps nothing. KeyFP names the cache.
+	// StateDir is where the ledger saves itself; "" saves nothing. KeyFP
+	// names the key's drafts and jobs.
 	StateDir string
 	KeyFP    string
+	// DB keeps the fleet and the history of every message read; the
+	// engine restores the fleet from it when it starts on an empty one,
+	// and gives it back (Close) after its last writes. OpenDB, when DB is
+	// nil, opens it on a goroutine of the engine's, so that a start never
+	// waits on the disk (the open checks every page of the file); one
+	// that cannot be opened leaves the engine keeping nothing (whoever
+	// opens the database for the user says why). Neither: nothing is kept.
+	DB     *state.DB
+	OpenDB func() (*state.DB, error)
+	// Retention is how much history the database keeps; zero is
+	// store.DefaultRetention.
+	Retention store.Retention
 	// Calls is the call log the client's Hooks report to: every view
 	// shows the same API log.
 	Calls *state.CallLog
@@ -68,14 +81,6 @@ func Hooks(ledger *state.Ledger, calls *state.CallLog, now func() time.Time) fun
 	}
 }
 
-// How often state is written while the engine runs: the ledger's count
-// (a crash loses at most this much of it) and the offline cache, while
-// there is something new to keep.
-const (
-	LedgerEvery = 10 * time.Second
-	CacheEvery  = time.Minute
-)
-
 // Engine runs the live fleet. Its methods are safe for concurrent use.
 //
 // The fleet and the scheduler are guarded by one RWMutex: the loop holds
@@ -94,7 +99,7 @@ type Engine struct {
 	mu    sync.RWMutex
 	fleet *state.Fleet
 	sched *state.Scheduler
-	// restored is the device focused when the cache was written.
+	// restored is the device open when the database was last closed.
 	restored string
 	listErr  error // the last list's failure, until a list comes
 	spark    atomic.Int64
@@ -107,23 +112,28 @@ type Engine struct {
 	reads   sync.WaitGroup // read goroutines
 	busy    atomic.Int64   // reads issued and not yet folded
 
-	views    viewSet
-	writes   writeSet
-	saves    sync.WaitGroup // saves on their goroutines
+	views  viewSet
+	writes writeSet
+	saves  sync.WaitGroup // saves on their goroutines
+	keep   keeper         // what waits for the database
+	dbJobs sync.WaitGroup // the database's opening and reads, on their goroutines
+	// db is the database once open (under mu); keeping is set while what
+	// is read is queued for it: from the start, while it opens.
+	db       *state.DB
+	keeping  bool
 	closing  sync.Once
 	closeErr error
 	starting sync.Once
 	started  bool // the loop was started (set under starting)
 
 	// loop-only
-	savedAt, cachedAt time.Time
-	cacheDirty        bool
-	saving            atomic.Int32 // saves out: none starts while one runs
-	cacheMu           sync.Mutex   // one cache save at a time: the last written is the newest
+	savedAt time.Time
+	saving  atomic.Int32 // saves out: none starts while one runs
 }
 
-// New starts an engine: the offline cache is restored when the fleet is
-// empty and a state directory is set, and the loop starts reading.
+// New starts an engine, and the loop reading (Start, unless Held). When
+// the fleet is empty and a database is given, the fleet it keeps is
+// restored on a goroutine of its own: views are told when it is in.
 func New(cfg Config) (*Engine, error) {
 	if cfg.Client == nil || cfg.Ledger == nil {
 		return nil, errors.New("live: an engine needs a client and a ledger")
@@ -140,6 +150,9 @@ func New(cfg Config) (*Engine, error) {
 	if cfg.Fleet == nil {
 		cfg.Fleet = state.NewFleet()
 	}
+	if cfg.Retention == (store.Retention{}) {
+		cfg.Retention = store.DefaultRetention
+	}
 	parent := cfg.Context
 	if parent == nil {
 		parent = context.Background()
@@ -155,13 +168,10 @@ func New(cfg Config) (*Engine, error) {
 	e.spark.Store(int64(cfg.Spark))
 	if e.fleet.Len() > 0 {
 		e.sched.SetDevices(devicesOf(e.fleet), now)
-	} else if cfg.StateDir != "" && cfg.KeyFP != "" {
-		if focus, ok := e.fleet.RestoreCache(state.CachePath(cfg.StateDir, cfg.KeyFP), cfg.Log); ok {
-			e.sched.SetDevices(devicesOf(e.fleet), now)
-			// the client's own limiter starts at 1/s until a list says more
-			e.client.SetRate(e.sched.Limits().RatePerSecond)
-			e.restored = focus
-		}
+	}
+	if cfg.DB != nil || cfg.OpenDB != nil {
+		e.keeping = true
+		e.keep.wake, e.keep.quit, e.keep.done = make(chan struct{}, 1), make(chan struct{}), make(chan struct{})
 	}
 	if !cfg.Held {
 		e.Start()
@@ -169,15 +179,40 @@ func New(cfg Config) (*Engine, error) {
 	return e, nil
 }
 
-// Start starts the loop of an engine built Held; once only, and not
-// after Close.
+// RestoreWait bounds how long the first reads wait for the fleet kept in
+// the database to be restored.
+const RestoreWait = time.Second
+
+// Start starts the loop of an engine built Held, and the opening of its
+// database (views subscribed by then hear what it says, and the restored
+// fleet); once only, and not after Close.
 func (e *Engine) Start() {
 	e.starting.Do(func() {
 		select {
 		case <-e.quit:
 		default:
 			e.started = true
-			go e.loop()
+			if !e.keeping {
+				go e.loop()
+				return
+			}
+			opened := make(chan struct{})
+			e.dbJobs.Add(1)
+			go func() { defer close(opened); e.open() }()
+			// The first reads wait a moment for the kept fleet: on two
+			// cores its restore and the first list's pages would slow
+			// each other, and the kept states are what a warm start
+			// shows first.
+			go func() {
+				t := time.NewTimer(RestoreWait)
+				select {
+				case <-opened:
+				case <-t.C:
+				case <-e.quit:
+				}
+				t.Stop()
+				e.loop()
+			}()
 		}
 	})
 }
@@ -208,9 +243,15 @@ func (e *Engine) KeyFP() string { return e.cfg.KeyFP }
 // Calls is the engine's call log (Config.Calls), nil when none was given.
 func (e *Engine) Calls() *state.CallLog { return e.cfg.Calls }
 
-// Restored is the device that was focused when the offline cache was
-// written ("" when nothing was restored): a view may open on it.
-func (e *Engine) Restored() string { return e.restored }
+// Restored is the device that was open when the database was last
+// closed, once the fleet was restored from it ("" until then, or when
+// nothing was): a view may open on it. Changes.Restored tells it too.
+// Not under a view's lock.
+func (e *Engine) Restored() string {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return e.restored
+}
 
 // Reader is what a view may look at while it holds the engine's read
 // lock: the fleet and the scheduler's getters (Conn, NextFocusOf, Hold,
@@ -266,7 +307,8 @@ func (e *Engine) poke() {
 }
 
 // Close stops the loop, waits for the reads and writes out (CloseWait at
-// most, then cancels them), and saves the ledger and the offline cache.
+// most, then cancels them), saves the ledger, writes the database's last
+// batch and gives the database back.
 // Views get a last change with Closed set. Closing twice returns the
 // first close's error.
 func (e *Engine) Close() error {

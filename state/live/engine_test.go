@@ -1,7 +1,6 @@
 package live
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"runtime"
@@ -190,44 +189,6 @@ func TestAWriteOutlivesTheViewThatAsked(t *testing.T) {
 	}
 	if c := asker.Take(); !c.Closed || len(c.Writes) != 0 {
 		t.Fatalf("a closed view still gathers changes: %+v", c)
-	}
-}
-
-// Closing the engine saves the ledger and the offline cache: the next
-// engine on the same key opens on what this one showed, before any read.
-func TestCloseSavesTheCacheForTheNextEngine(t *testing.T) {
-	r := newRig(t, 60, nil)
-	r.e.Close()
-	dir := t.TempDir()
-	mk := func() *Engine {
-		ledger, err := state.NewLedger(dir, "fp", r.clock.Now(), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		o := api.Options{BaseURL: r.srv.URL, Key: "live-key", Wait: func(context.Context, time.Duration) error { return nil }}
-		Hooks(ledger, nil, r.clock.Now)(&o)
-		c, _ := api.New(o)
-		e, err := New(Config{Client: c, Ledger: ledger, Now: r.clock.Now, StateDir: dir, KeyFP: "fp"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return e
-	}
-	r.e = mk()
-	v := r.e.Subscribe()
-	r.firstPass()
-	focus := r.lively(2)
-	v.SetFocus(focus)
-	r.run(10*time.Second, 100*time.Millisecond, nil)
-	if err := r.e.Close(); err != nil {
-		t.Fatal(err)
-	}
-	next := mk()
-	defer next.Close()
-	n := 0
-	next.Read(func(rd Reader) { n = rd.Fleet.Len() })
-	if n != 60 || next.Restored() != focus {
-		t.Fatalf("the next engine restored %d devices focused on %q, want 60 on %q", n, next.Restored(), focus)
 	}
 }
 

@@ -181,6 +181,9 @@ func (e *Engine) foldList(a answer, now time.Time, ch *changes) {
 	e.fleet.SetDevices(a.devices, a.at)
 	if a.stopped == "" {
 		e.sched.SetDevices(a.devices, now)
+		// a list that stopped early is not kept: its devices would give
+		// the next start limits the account may not have
+		e.keepList(a.devices, a.at)
 	}
 	for i := range a.devices {
 		if r := a.devices[i].Remaining; r != nil {
@@ -188,7 +191,6 @@ func (e *Engine) foldList(a answer, now time.Time, ch *changes) {
 		}
 	}
 	ch.list = true
-	e.cacheDirty = true
 }
 
 func (e *Engine) foldData(a answer, now time.Time, ch *changes) {
@@ -200,7 +202,7 @@ func (e *Engine) foldData(a answer, now time.Time, ch *changes) {
 		} else {
 			e.fleet.SetData(id, a.page, a.at)
 		}
-		e.cacheDirty = true
+		e.keepPage(id, a.page, a.at)
 		if d := e.fleet.Get(id); d != nil {
 			e.sched.SetQuiet(id, quiet(d, now))
 		}

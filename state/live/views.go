@@ -29,8 +29,11 @@ type Changes struct {
 	// Settled is what the views that asked for writes learnt of them
 	// after (View.Settle), in the order told.
 	Settled []Settled
-	// SaveErr is why the ledger or the cache could not be saved.
+	// SaveErr is why the ledger or the database could not be written.
 	SaveErr error
+	// Restored is the device open when the database was last closed, set
+	// once the fleet was restored from it: a view may open on it.
+	Restored string
 	// Closed is set once, when the view or its engine closed.
 	Closed bool
 }
@@ -54,13 +57,14 @@ type changes struct {
 	writes     []WriteOutcome
 	settled    []Settled
 	saveErr    error
+	restored   string
 }
 
 func (c *changes) device(id string) { c.devices = append(c.devices, id) }
 
 func (c *changes) empty() bool {
 	return len(c.devices) == 0 && !c.list && len(c.lists) == 0 && !c.conn &&
-		c.keyRefused == nil && len(c.writes) == 0 && len(c.settled) == 0 && c.saveErr == nil
+		c.keyRefused == nil && len(c.writes) == 0 && len(c.settled) == 0 && c.saveErr == nil && c.restored == ""
 }
 
 // View is one view's handle on the engine. Its methods are safe for
@@ -281,6 +285,9 @@ func (v *View) add(c *changes) {
 	p.Settled = append(p.Settled, c.settled...)
 	if c.saveErr != nil {
 		p.SaveErr = c.saveErr
+	}
+	if c.restored != "" {
+		p.Restored = c.restored
 	}
 	select {
 	case v.signal <- struct{}{}:

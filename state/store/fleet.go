@@ -72,7 +72,7 @@ func (s *SQLite) Restore(ctx context.Context, fn func(Latest) error) error {
 
 // Fold keeps messages in one transaction: each goes to the history
 // (once: a message already kept is ignored) and a newer one becomes its
-// device's latest.
+// device's latest; the latest read again moves only the time it was read.
 func (s *SQLite) Fold(ctx context.Context, msgs []Message) error {
 	if len(msgs) == 0 {
 		return nil
@@ -91,7 +91,8 @@ func fold(ctx context.Context, tx *sql.Tx, msgs []Message) error {
 	defer hist.Close()
 	latest, err := tx.PrepareContext(ctx, `INSERT INTO devices (id, ts, fetched, summary) VALUES (?1, ?2, ?3, ?4)
 		ON CONFLICT (id) DO UPDATE SET ts = excluded.ts, fetched = excluded.fetched, summary = excluded.summary
-		WHERE devices.ts IS NULL OR devices.ts < excluded.ts`)
+		WHERE devices.ts IS NULL OR devices.ts < excluded.ts
+			OR devices.ts = excluded.ts AND coalesce(devices.fetched, 0) < excluded.fetched`)
 	if err != nil {
 		return err
 	}

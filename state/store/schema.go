@@ -106,6 +106,14 @@ CREATE TABLE imported (
 	// line types each device's values by its own config); NULL is the
 	// job's.
 	`ALTER TABLE job_items ADD COLUMN changes BLOB;`,
+	// 2 → 3: what a console keeps of itself between runs (the device it
+	// had open, when the list was last read), by name.
+	`
+CREATE TABLE settings (
+	name  TEXT PRIMARY KEY,
+	value BLOB NOT NULL
+) WITHOUT ROWID;
+`,
 }
 
 // Version is the schema version this sqc writes.

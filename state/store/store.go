@@ -47,6 +47,10 @@ type Store interface {
 	// EachHistory is History without copies: msg is only valid during fn.
 	EachHistory(ctx context.Context, deviceID string, from, to time.Time, fn func(ts time.Time, msg []byte) error) error
 	Prune(ctx context.Context, now time.Time, r Retention) (int, error)
+	// Settings are small values kept by name (the device a console had
+	// open); Setting is false for a name never set.
+	SetSetting(ctx context.Context, name string, value []byte) error
+	Setting(ctx context.Context, name string) ([]byte, bool, error)
 
 	// The quota ledger, per key and UTC day, and per device and month.
 	Count(ctx context.Context, c Calls) error

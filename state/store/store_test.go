@@ -91,7 +91,7 @@ func TestMigrationsFromEveryEarlierVersion(t *testing.T) {
 			if v, _ := s.SchemaVersion(ctx); v != Version {
 				t.Fatalf("version %d after open, want %d", v, Version)
 			}
-			for _, table := range []string{"devices", "history", "ledger_day", "ledger_device", "drafts", "jobs", "job_items", "audit", "imported"} {
+			for _, table := range []string{"devices", "history", "ledger_day", "ledger_device", "drafts", "jobs", "job_items", "audit", "imported", "settings"} {
 				if _, err := s.read.Exec("SELECT count(*) FROM " + table); err != nil {
 					t.Errorf("table %s: %v", table, err)
 				}

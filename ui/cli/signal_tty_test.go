@@ -17,7 +17,6 @@ import (
 	"sqc/api"
 	"sqc/api/sim"
 	"sqc/keys"
-	"sqc/state"
 	"sqc/state/store"
 )
 
@@ -133,9 +132,9 @@ func signalConsole(t *testing.T, bin string, sig syscall.Signal) {
 			t.Fatalf("still running 5 s after %v, the quota ledger's lock held by another sqc", sig)
 		}
 	}
-	if _, err := os.Stat(state.CachePath(stateDir, fp)); err != nil {
-		t.Errorf("the screen's data was not saved at %v: %v", sig, err)
-	}
+	// What the screen showed is not asked of the database here: another
+	// sqc holds it for the whole run, and what the console read costs
+	// history rows then, never the exit (live's refusing-database test).
 	waitFor("gave the shell's screen back", 5*time.Second, func() bool {
 		p := tmux("capture-pane", "-p")
 		return strings.Contains(p, "before sqc") && !strings.Contains(p, "30 devices")
