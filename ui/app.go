@@ -1,5 +1,5 @@
 // Package ui is the Bubble Tea console: a root model that routes messages
-// and keys to panes, one file per pane, and what they share.
+// and keys to the panes (ui/pane), lays them out, and draws the frame.
 package ui
 
 import (
@@ -9,13 +9,14 @@ import (
 	"strings"
 	"time"
 
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
 	"sqc/api"
 	"sqc/keys"
 	"sqc/state"
 	"sqc/state/live"
+	"sqc/ui/look"
+	"sqc/ui/pane"
 )
 
 // Config is what main hands the console.
@@ -61,28 +62,30 @@ type Config struct {
 type Model struct {
 	cfg Config
 	ctx context.Context
-	sh  *shared
+	sh  *pane.Shared
 
 	keySource string
 	ledgers   map[string]*state.Ledger // by key fingerprint: a client counts into its key's
 
-	list     *listPane
-	readings *readingsPane
-	quota    *quotaPane
-	apiLog   *logPane
-	help     *helpPane
-	config   *configPane
-	add      *addPane
-	mqtt     *mqttPane
-	bulk     *bulkPane
-	panes    map[paneID]pane // where answers addressed to a pane go
+	list     *pane.ListPane
+	readings *pane.ReadingsPane
+	quota    *pane.QuotaPane
+	apiLog   *pane.LogPane
+	help     *pane.HelpPane
+	config   *pane.ConfigPane
+	add      *pane.AddPane
+	mqtt     *pane.MQTTPane
+	bulk     *pane.BulkPane
+	panes    map[pane.ID]pane.Pane // where answers addressed to a pane go
+	beside   []pane.Pane           // the panes that open beside the list, in the help's order
+	openers  []pane.Opener         // panes opened from the list by a key of their own
 
 	// stack is what is open beside the list, back pops it; focus is the
 	// side with the keys (layout.go)
 	stack      []opened
 	focus      side
-	dialog     *prompt
-	dialogs    []*prompt // opened by answers while another was up: shown after it
+	dialog     *look.Prompt
+	dialogs    []*look.Prompt // opened by answers while another was up: shown after it
 	loggingIn  bool
 	login      *loginModel
 	mouse      bool
@@ -105,7 +108,7 @@ func New(ctx context.Context, cfg Config) *Model {
 		cfg.Share = keys.DefaultShare
 	}
 	if cfg.VerifyEvery <= 0 {
-		cfg.VerifyEvery = verifyEvery
+		cfg.VerifyEvery = pane.VerifyEvery
 	}
 	if cfg.DialogGuard == 0 {
 		cfg.DialogGuard = dialogGuard
@@ -113,35 +116,32 @@ func New(ctx context.Context, cfg Config) *Model {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	sh := &shared{st: newStyles(true), keys: defaultKeys(), now: cfg.Now, fleet: state.NewFleet(), calls: state.NewCallLog(),
-		readOnly: cfg.ReadOnly, stateDir: cfg.StateDir, writes: map[string]*configWrite{}}
+	sh := &pane.Shared{Common: look.Common{St: look.NewStyles(true), Keys: look.DefaultKeys()}, Now: cfg.Now, Fleet: state.NewFleet(), Calls: state.NewCallLog(),
+		ReadOnly: cfg.ReadOnly, StateDir: cfg.StateDir, Writes: map[string]*pane.ConfigWrite{}}
 	m := &Model{cfg: cfg, ctx: ctx, sh: sh, ledgers: map[string]*state.Ledger{}, frame: &frameCache{draw: true}}
-	m.list = newListPane(sh)
-	m.readings = newReadingsPane(sh, m.list.focused)
-	m.quota = &quotaPane{sh: sh}
-	m.apiLog = &logPane{sh: sh}
-	m.help = &helpPane{sh: sh}
-	m.config = newConfigPane(ctx, sh, m, cfg.Profile, cfg.VerifyEvery)
-	m.add = newAddPane(ctx, sh, m)
-	m.mqtt = newMQTTPane(ctx, sh, m)
-	m.bulk = newBulkPane(ctx, sh, m, cfg.Profile, cfg.VerifyEvery)
-	m.panes = map[paneID]pane{paneConfig: m.config, paneAdd: m.add, paneBulk: m.bulk, paneMQTT: m.mqtt}
-	m.help.groups = m.helpGroups
+	m.list = pane.NewListPane(sh)
+	m.readings = pane.NewReadingsPane(sh, m.list.Focused)
+	m.quota = pane.NewQuotaPane(sh)
+	m.apiLog = pane.NewLogPane(sh)
+	m.help = pane.NewHelpPane(sh)
+	con := (*console)(m)
+	m.config = pane.NewConfigPane(ctx, sh, con, cfg.Profile, cfg.VerifyEvery)
+	m.add = pane.NewAddPane(ctx, sh, con)
+	m.mqtt = pane.NewMQTTPane(ctx, sh, con)
+	m.bulk = pane.NewBulkPane(ctx, sh, con, cfg.Profile, cfg.VerifyEvery)
+	m.panes = map[pane.ID]pane.Pane{}
+	m.register("", m.readings)
+	m.register("", m.quota)
+	m.register("", m.apiLog)
+	m.register(pane.PaneConfig, m.config)
+	m.register(pane.PaneAdd, m.add)
+	m.register(pane.PaneMQTT, m.mqtt)
+	m.register(pane.PaneBulk, m.bulk)
+	m.help.Groups = m.helpGroups
 	m.stack = []opened{{p: m.readings}}
 	m.wantDevice = cfg.Device
 	m.openKey(cfg.Key, cfg.KeySource)
 	return m
-}
-
-func newInput(prompt, placeholder string) textinput.Model {
-	in := textinput.New()
-	in.Prompt = prompt
-	in.Placeholder = placeholder
-	st := in.Styles()
-	st.Cursor.Blink = false
-	in.SetStyles(st)
-	in.SetWidth(40)
-	return in
 }
 
 // openKey sets up the client, ledger, scheduler and offline cache for a
@@ -159,7 +159,7 @@ func (m *Model) openKey(key, source string) {
 	}
 	c, err := m.connect(key)
 	if err != nil {
-		m.sh.listErr = err
+		m.sh.ListErr = err
 		return
 	}
 	m.useClient(c, key, source)
@@ -172,7 +172,7 @@ func (m *Model) ledgerFor(key string) *state.Ledger {
 	if l := m.ledgers[fp]; l != nil {
 		return l
 	}
-	l, err := state.NewLedger(m.cfg.StateDir, fp, m.sh.now(), m.cfg.Log)
+	l, err := state.NewLedger(m.cfg.StateDir, fp, m.sh.Now(), m.cfg.Log)
 	if err != nil {
 		m.cfg.Log.Warn("quota ledger unreadable: counting from zero", "err", err)
 	}
@@ -182,7 +182,7 @@ func (m *Model) ledgerFor(key string) *state.Ledger {
 
 // connect builds the client of a key, counted by the key's ledger.
 func (m *Model) connect(key string) (*api.Client, error) {
-	return m.cfg.Connect(key, live.Hooks(m.ledgerFor(key), m.sh.calls, m.cfg.Now))
+	return m.cfg.Connect(key, live.Hooks(m.ledgerFor(key), m.sh.Calls, m.cfg.Now))
 }
 
 func (m *Model) useClient(c *api.Client, key, source string) {
@@ -195,9 +195,9 @@ func (m *Model) useClient(c *api.Client, key, source string) {
 // and the gate the confirmations are built by.
 func (m *Model) useKey(c *api.Client, ledger *state.Ledger, fp, source string) {
 	m.keySource = source
-	m.sh.ledger, m.sh.client, m.sh.keyFP = ledger, c, fp
-	m.sh.loadDrafts()
-	m.sh.gate = &state.Gate{ReadOnly: m.cfg.ReadOnly, Profile: m.cfg.Profile, Audit: state.OpenAudit(m.cfg.StateDir), Now: m.sh.now, Left: m.sh.callsLeft}
+	m.sh.Ledger, m.sh.Client, m.sh.KeyFP = ledger, c, fp
+	m.sh.LoadDrafts()
+	m.sh.Gate = &state.Gate{ReadOnly: m.cfg.ReadOnly, Profile: m.cfg.Profile, Audit: state.OpenAudit(m.cfg.StateDir), Now: m.sh.Now, Left: m.sh.CallsLeft}
 }
 
 // keyRefused starts the login when the server refused the key and a
@@ -212,17 +212,17 @@ func (m *Model) keyRefused(err error, kept string) bool {
 
 // startLogin shows the login screen over what the console was showing.
 func (m *Model) startLogin(reason string) {
-	m.login = newLogin(m.ctx, &Login{Store: m.cfg.Store, Connect: m.connect}, reason, m.sh.width)
+	m.login = newLogin(m.ctx, &Login{Store: m.cfg.Store, Connect: m.connect}, reason, m.sh.Width)
 	m.loggingIn = true
 }
 
 // Init starts the clock and the watch on the engine, which is reading
 // already.
 func (m *Model) Init() tea.Cmd {
-	if m.sh.eng != nil {
-		m.sh.eng.Start() // the first reads go as the console opens
+	if m.sh.Eng != nil {
+		m.sh.Eng.Start() // the first reads go as the console opens
 	}
-	return tea.Batch(tea.RequestBackgroundColor, everySecond(), watch(m.sh.view))
+	return tea.Batch(tea.RequestBackgroundColor, everySecond(), watch(m.sh.View))
 }
 
 // update folds one message into the model, with the engine held: the
@@ -235,14 +235,14 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case engineClosedMsg:
 		return m, m.afterClose(msg)
 	}
-	if m.sh.view == nil {
+	if m.sh.View == nil {
 		return m.fold(msg)
 	}
 	var next tea.Model
 	var cmd tea.Cmd
-	m.sh.view.Lock(func(l live.Locked) {
-		m.sh.locked = &l
-		defer func() { m.sh.locked = nil }()
+	m.sh.View.Lock(func(l live.Locked) {
+		m.sh.Locked = &l
+		defer func() { m.sh.Locked = nil }()
 		next, cmd = m.fold(msg)
 	})
 	return next, cmd
@@ -263,11 +263,11 @@ type engineClosedMsg struct {
 func (m *Model) loggedIn(msg loggedInMsg) tea.Cmd {
 	m.loggingIn = false
 	key := m.login.key
-	old := m.sh.eng
-	if m.sh.view != nil {
-		m.sh.view.Close()
+	old := m.sh.Eng
+	if m.sh.View != nil {
+		m.sh.View.Close()
 	}
-	if old == nil || !m.sh.ownsEngine { // a shared engine runs on for its other views
+	if old == nil || !m.sh.OwnsEngine { // a shared engine runs on for its other views
 		return m.afterClose(engineClosedMsg{login: msg, key: key})
 	}
 	return func() tea.Msg { return engineClosedMsg{login: msg, key: key, err: old.Close()} }
@@ -279,21 +279,21 @@ func (m *Model) afterClose(closed engineClosedMsg) tea.Cmd {
 		m.cfg.Log.Warn("could not save state of the refused key", "err", closed.err)
 	}
 	msg := closed.login
-	if !m.sh.ownsEngine && m.sh.eng != nil {
-		m.sh.fleet = state.NewFleet() // the shared engine's stays with it
+	if !m.sh.OwnsEngine && m.sh.Eng != nil {
+		m.sh.Fleet = state.NewFleet() // the shared engine's stays with it
 	}
-	m.sh.eng, m.sh.view, m.sh.ownsEngine = nil, nil, false
+	m.sh.Eng, m.sh.View, m.sh.OwnsEngine = nil, nil, false
 	m.useClient(msg.client, closed.key, msg.source)
-	if m.sh.view == nil {
+	if m.sh.View == nil {
 		return nil
 	}
-	m.sh.eng.Start()
+	m.sh.Eng.Start()
 	var cmd tea.Cmd
-	m.sh.view.Lock(func(l live.Locked) {
+	m.sh.View.Lock(func(l live.Locked) {
 		l.ReadNow(state.KindList, "")
-		cmd = tea.Batch(m.schedule(), m.bulk.resumeAfterLogin())
+		cmd = tea.Batch(m.schedule(), m.bulk.ResumeAfterLogin())
 	})
-	return tea.Batch(cmd, watch(m.sh.view))
+	return tea.Batch(cmd, watch(m.sh.View))
 }
 
 // fold folds one message into the model.
@@ -303,53 +303,53 @@ func (m *Model) fold(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.frame.ticking = false
 		return m, nil
 	case tea.WindowSizeMsg:
-		m.sh.width, m.sh.height = msg.Width, msg.Height
+		m.sh.Width, m.sh.Height = msg.Width, msg.Height
 		m.layout()
 		return m, nil
 	case tea.BackgroundColorMsg:
-		m.sh.st = newStyles(msg.IsDark())
+		m.sh.St = look.NewStyles(msg.IsDark())
 		return m, nil
-	case secondMsg:
-		if m.list.tick() { // devices turn stale and offline with the clock
+	case look.SecondMsg:
+		if m.list.Tick() { // devices turn stale and offline with the clock
 			m.noteFocus()
 		}
 		return m, tea.Batch(everySecond(), m.schedule())
 	case engineMsg:
-		if msg.view != m.sh.view {
+		if msg.view != m.sh.View {
 			return m, nil // the engine of a key given up
 		}
 		if msg.c.Closed {
 			return m, m.onChanges(msg.c) // nothing comes after: no watch again
 		}
 		return m, tea.Batch(m.onChanges(msg.c), watch(msg.view))
-	case toastMsg:
-		return m, m.toast(msg.text, msg.isErr)
-	case paneMsg:
-		if p := m.panes[msg.to]; p != nil {
-			return m, p.update(msg.msg)
+	case look.ToastMsg:
+		return m, m.toast(msg.Text, msg.IsErr)
+	case pane.Msg:
+		if p := m.panes[msg.To]; p != nil {
+			return m, p.Update(msg.Msg)
 		}
 		return m, nil
-	case closeMsg:
+	case look.CloseMsg:
 		return m, m.back()
 	case toastExpiredMsg:
 		m.expireToast(msg.id)
 		return m, nil
-	case exportedMsg:
-		if msg.err != nil && msg.again != nil && m.dialog == nil {
-			return m, msg.again(msg.typed, "not written: "+msg.err.Error())
+	case look.ExportedMsg:
+		if msg.Err != nil && msg.Again != nil && m.dialog == nil {
+			return m, msg.Again(msg.Typed, "not written: "+msg.Err.Error())
 		}
-		if msg.err != nil {
-			return m, m.toast("export failed: "+msg.err.Error(), true)
+		if msg.Err != nil {
+			return m, m.toast("export failed: "+msg.Err.Error(), true)
 		}
-		where := msg.path
-		if msg.note != "" {
-			where += " (" + msg.note + ")"
+		where := msg.Path
+		if msg.Note != "" {
+			where += " (" + msg.Note + ")"
 		}
-		return m, m.toast("exported "+plural(msg.n, "device")+" to "+tildePath(where), false)
+		return m, m.toast("exported "+look.Plural(msg.N, "device")+" to "+look.TildePath(where), false)
 	case tea.FocusMsg:
 		// The terminal came back to the front: show fresh data.
-		if m.sh.sched != nil && m.focusID != "" {
-			m.sh.sched.Ask(state.KindData, m.focusID)
+		if m.sh.Sched != nil && m.focusID != "" {
+			m.sh.Sched.Ask(state.KindData, m.focusID)
 			return m, m.schedule()
 		}
 		return m, nil
@@ -362,13 +362,13 @@ func (m *Model) fold(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		delta := map[bool]int{true: -3, false: 3}[msg.Button == tea.MouseWheelUp]
-		m.list.move(delta)
+		m.list.Move(delta)
 		return m, m.focusChanged()
 	case tea.MouseClickMsg:
 		if m.loggingIn || m.dialog != nil || m.helpOpen() || msg.X >= m.listWidth() || (m.narrow() && m.focus == onRight) {
 			return m, nil
 		}
-		m.list.clickRow(msg.Y - 1) // the pane starts below the header
+		m.list.ClickRow(msg.Y - 1) // the pane starts below the header
 		return m, m.focusChanged()
 	case tea.PasteMsg:
 		return m.onPaste(msg)
@@ -382,46 +382,30 @@ func (m *Model) fold(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (m *Model) layout() {
 	bh := m.bodyHeight()
 	if m.narrow() {
-		m.list.setSize(m.sh.width, bh)
+		m.list.SetSize(m.sh.Width, bh)
 		for _, p := range m.rightPanes() {
-			p.setSize(m.sh.width-1, bh)
+			p.SetSize(m.sh.Width-1, bh)
 		}
 	} else {
 		lw := m.listWidth()
-		m.list.setSize(lw, bh)
+		m.list.SetSize(lw, bh)
 		for _, p := range m.rightPanes() {
-			p.setSize(m.sh.width-lw-2, bh) // the separator and the pane's left padding
+			p.SetSize(m.sh.Width-lw-2, bh) // the separator and the pane's left padding
 		}
 	}
-	m.help.setSize(m.sh.width, bh)
-	m.list.active = m.focused() == pane(m.list)
-	if m.sh.eng != nil {
-		m.sh.eng.SetSpark(m.readings.sparkWidth())
+	m.help.SetSize(m.sh.Width, bh)
+	m.list.Active = m.focused() == pane.Pane(m.list)
+	if m.sh.Eng != nil {
+		m.sh.Eng.SetSpark(m.readings.SparkWidth())
 	}
 }
 
-func (m *Model) rightPanes() []pane {
-	return []pane{m.readings, m.quota, m.apiLog, m.config, m.add, m.mqtt, m.bulk}
-}
-
-// callsLeft is what is known of a device's calls left this month: the
-// fewest the ledger (from answers) and the device list say, since the
-// count only falls within a month.
-func (sh *shared) callsLeft(id string) (int, bool) {
-	n, known := 0, false
-	if sh.ledger != nil {
-		n, known = sh.ledger.RemainingOf(id)
-	}
-	if d := sh.fleet.Get(id); d != nil && d.Remaining != nil && (!known || *d.Remaining < n) {
-		n, known = *d.Remaining, true
-	}
-	return n, known
-}
+func (m *Model) rightPanes() []pane.Pane { return m.beside }
 
 // noteRemaining records a device's calls left this month.
 func (m *Model) noteRemaining(id string, n int) {
-	if m.sh.ledger != nil {
-		m.sh.ledger.NoteRemaining(id, n)
+	if m.sh.Ledger != nil {
+		m.sh.Ledger.NoteRemaining(id, n)
 	}
 }
 
@@ -439,10 +423,10 @@ func (m *Model) focusChanged() tea.Cmd {
 // change. It issues nothing: whoever calls it must return the reads that
 // schedule gives, or the scheduler would count requests never sent.
 func (m *Model) noteFocus() bool {
-	if m.sh.sched == nil {
+	if m.sh.Sched == nil {
 		return false
 	}
-	d := m.list.focused()
+	d := m.list.Focused()
 	id := ""
 	if d != nil {
 		id = d.DeviceID
@@ -451,10 +435,10 @@ func (m *Model) noteFocus() bool {
 		return false
 	}
 	m.focusID = id
-	m.readings.reset()
-	m.sh.sched.SetViewFocus(m.sh.view.ID(), id, d != nil && quiet(d, m.sh.now()))
+	m.readings.Reset()
+	m.sh.Sched.SetViewFocus(m.sh.View.ID(), id, d != nil && quiet(d, m.sh.Now()))
 	if id != "" {
-		m.sh.fleet.Track(id)
+		m.sh.Fleet.Track(id)
 	}
 	return id != ""
 }
@@ -466,7 +450,7 @@ func quiet(d *state.Device, now time.Time) bool {
 }
 
 // Cursor is the focused row, for tests.
-func (m *Model) Cursor() int { return m.list.cursor }
+func (m *Model) Cursor() int { return m.list.Cursor }
 
 // FocusedID is the focused device, for tests.
 func (m *Model) FocusedID() string { return m.focusID }

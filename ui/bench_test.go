@@ -21,6 +21,7 @@ import (
 	"sqc/api/sim"
 	"sqc/state"
 	"sqc/state/live"
+	"sqc/ui/look"
 )
 
 var benchNow = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
@@ -62,15 +63,15 @@ func benchModel(tb testing.TB, n int) *Model {
 		Profile: "bench", Key: "bench-key", KeySource: "env", Now: func() time.Time { return benchNow },
 		Connect: connectTo("http://127.0.0.1:1", nil),
 	})
-	m.sh.sched.SetPaused(true)
-	m.sh.width, m.sh.height = 120, 40
+	m.sh.Sched.SetPaused(true)
+	m.sh.Width, m.sh.Height = 120, 40
 	m.layout()
-	m.sh.fleet.SetDevices(devices, benchNow)
-	m.sh.sched.SetDevices(devices, benchNow)
-	m.list.rebuild()
-	id := m.list.focused().DeviceID
+	m.sh.Fleet.SetDevices(devices, benchNow)
+	m.sh.Sched.SetDevices(devices, benchNow)
+	m.list.Rebuild()
+	id := m.list.Focused().DeviceID
 	m.focusID = id
-	m.sh.fleet.Track(id)
+	m.sh.Fleet.Track(id)
 	base := fixtureMessage(tb)
 	page := &api.DataPage{DeviceID: id}
 	for i := 719; i >= 0; i-- {
@@ -79,7 +80,7 @@ func benchModel(tb testing.TB, n int) *Model {
 	for i, j := 0, len(page.Data)-1; i < j; i, j = i+1, j-1 {
 		page.Data[i], page.Data[j] = page.Data[j], page.Data[i]
 	}
-	m.sh.fleet.SetData(id, page, benchNow)
+	m.sh.Fleet.SetData(id, page, benchNow)
 	return m
 }
 
@@ -107,7 +108,7 @@ func BenchmarkFoldData(b *testing.B) {
 		b.Run(fmt.Sprintf("devices=%d", n), func(b *testing.B) {
 			m := benchModel(b, n)
 			base := fixtureMessage(b)
-			devs := m.sh.fleet.All()
+			devs := m.sh.Fleet.All()
 			pages := make([]*api.DataPage, 64)
 			for i := range pages {
 				pages[i] = &api.DataPage{Data: []api.DataMessage{messageAt(b, base, benchNow.Add(time.Duration(i+1)*time.Second), 20+float64(i%9))}}
@@ -119,8 +120,8 @@ func BenchmarkFoldData(b *testing.B) {
 				// message no newer than the one held is not stored again
 				d := devs[(i*7919)%len(devs)]
 				page := pages[(i/len(devs))%len(pages)]
-				m.sh.fleet.SetData(d.DeviceID, page, benchNow)
-				m.list.moved(d.DeviceID)
+				m.sh.Fleet.SetData(d.DeviceID, page, benchNow)
+				m.list.Moved(d.DeviceID)
 				m.noteFocus()
 				i++
 			}
@@ -135,7 +136,7 @@ func BenchmarkFilter(b *testing.B) {
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
-		m.list.setFilter(exprs[i%len(exprs)])
+		m.list.SetFilter(exprs[i%len(exprs)])
 		i++
 	}
 }
@@ -153,10 +154,10 @@ func BenchmarkHeap(b *testing.B) {
 			runtime.ReadMemStats(&before)
 			m = benchModel(b, n)
 			base := fixtureMessage(b)
-			for i, d := range m.sh.fleet.All() {
+			for i, d := range m.sh.Fleet.All() {
 				if !d.HasMessage() {
 					page := &api.DataPage{Data: []api.DataMessage{messageAt(b, base, benchNow.Add(-time.Duration(i)*time.Second), 28)}}
-					m.sh.fleet.SetData(d.DeviceID, page, benchNow)
+					m.sh.Fleet.SetData(d.DeviceID, page, benchNow)
 				}
 			}
 			runtime.GC()
@@ -214,10 +215,10 @@ func BenchmarkReadingsRefreshBytes(b *testing.B) {
 		i++
 		msg := messageAt(b, base, benchNow.Add(time.Duration(i)*5*time.Second), 28+float64(i%7)/10)
 		before := out.count()
-		m.sh.view.Lock(func(live.Locked) {
-			m.sh.fleet.SetData(id, &api.DataPage{DeviceID: id, Data: []api.DataMessage{msg}}, benchNow)
+		m.sh.View.Lock(func(live.Locked) {
+			m.sh.Fleet.SetData(id, &api.DataPage{DeviceID: id, Data: []api.DataMessage{msg}}, benchNow)
 		})
-		p.Send(engineMsg{view: m.sh.view, c: live.Changes{Devices: map[string]struct{}{id: {}}}})
+		p.Send(engineMsg{view: m.sh.View, c: live.Changes{Devices: map[string]struct{}{id: {}}}})
 		total += out.settle() - before
 	}
 	b.ReportMetric(float64(total)/float64(i), "bytes/refresh")
@@ -237,19 +238,19 @@ func BenchmarkSweep(b *testing.B) {
 	defer srv.Close()
 	m := New(context.Background(), Config{Profile: "bench", Key: "sweep-key", KeySource: "env",
 		Connect: connectTo(srv.URL, nil)})
-	m.sh.width, m.sh.height = 120, 40
+	m.sh.Width, m.sh.Height = 120, 40
 	m.layout()
 	ctx := context.Background()
-	devices, err := m.sh.client.ListDevices(ctx)
+	devices, err := m.sh.Client.ListDevices(ctx)
 	if err != nil {
 		b.Fatal(err)
 	}
-	m.sh.view.Lock(func(l live.Locked) {
+	m.sh.View.Lock(func(l live.Locked) {
 		l.Sched.SetPaused(true) // the benchmark reads, not the engine
 		l.Fleet.SetDevices(devices, time.Now())
 		l.Sched.SetDevices(devices, time.Now())
 	})
-	next, _ := m.Update(engineMsg{view: m.sh.view, c: live.Changes{List: true, Lists: []live.ListAnswer{{Devices: len(devices)}}}})
+	next, _ := m.Update(engineMsg{view: m.sh.View, c: live.Changes{List: true, Lists: []live.ListAnswer{{Devices: len(devices)}}}})
 	m = next.(*Model)
 	var ids []string
 	for _, d := range devices {
@@ -261,15 +262,15 @@ func BenchmarkSweep(b *testing.B) {
 	i := 0
 	for b.Loop() {
 		id := ids[i%len(ids)]
-		page, err := m.sh.client.GetData(ctx, id, api.DataQuery{Limit: 1})
-		m.sh.view.Lock(func(live.Locked) {
+		page, err := m.sh.Client.GetData(ctx, id, api.DataQuery{Limit: 1})
+		m.sh.View.Lock(func(live.Locked) {
 			if err != nil {
-				m.sh.fleet.SetDataError(id, err, time.Now())
+				m.sh.Fleet.SetDataError(id, err, time.Now())
 			} else {
-				m.sh.fleet.SetData(id, page, time.Now())
+				m.sh.Fleet.SetData(id, page, time.Now())
 			}
 		})
-		next, _ := m.Update(engineMsg{view: m.sh.view, c: live.Changes{Devices: map[string]struct{}{id: {}}}})
+		next, _ := m.Update(engineMsg{view: m.sh.View, c: live.Changes{Devices: map[string]struct{}{id: {}}}})
 		m = next.(*Model)
 		if i%50 == 0 {
 			m.frame.draw = true
@@ -300,9 +301,9 @@ func BenchmarkViewLongStrings(b *testing.B) {
 	if err := json.Unmarshal([]byte(raw), &msg); err != nil {
 		b.Fatal(err)
 	}
-	d := m.sh.fleet.Get(id)
+	d := m.sh.Fleet.Get(id)
 	d.Name = strings.Repeat("名前 name ", 20<<10/12)
-	m.sh.fleet.SetData(id, &api.DataPage{Data: []api.DataMessage{msg}}, benchNow)
+	m.sh.Fleet.SetData(id, &api.DataPage{Data: []api.DataMessage{msg}}, benchNow)
 	b.ReportAllocs()
 	for b.Loop() {
 		m.frame.draw = true
@@ -319,14 +320,14 @@ func BenchmarkBulkView50000(b *testing.B) {
 		devs[i] = api.Device{DeviceID: fmt.Sprintf("D%08d", i), Name: "Pump station", Plan: api.PlanHosted}
 	}
 	j := state.NewBulkJob("", "fp", "bench", []state.Change{{Key: "ambient.warning", New: json.Number("47")}}, devs, benchNow)
-	m.bulk.resume(j, benchNow, time.Second)
-	m.bulk.setSize(80, 40)
+	m.bulk.Resume(j, benchNow, time.Second)
+	m.bulk.SetSize(80, 40)
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
 		j.Set(i%len(devs), state.BulkQueued, "Config update queued", benchNow)
 		i++
-		_ = m.bulk.view()
+		_ = m.bulk.View()
 	}
 }
 
@@ -338,9 +339,9 @@ func BenchmarkBulkConfirm50000(b *testing.B) {
 	for i := range body {
 		body[i] = fmt.Sprintf("  D%08d  Pump station %d · Hosted", i, i)
 	}
-	p := newQuestion("Change 50,000 devices", body, "Send?", "send", "cancel", func(bool) tea.Cmd { return nil })
+	p := look.NewQuestion("Change 50,000 devices", body, "Send?", "send", "cancel", func(bool) tea.Cmd { return nil })
 	b.ReportAllocs()
 	for b.Loop() {
-		_ = p.view(m.sh, 120, 40)
+		_ = p.View(&m.sh.Common, 120, 40)
 	}
 }

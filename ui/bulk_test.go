@@ -14,6 +14,7 @@ import (
 	"sqc/api/sim"
 	"sqc/keys"
 	"sqc/state"
+	"sqc/ui/look"
 )
 
 // runClock moves the simulator's clock a second every 10 ms, so that its
@@ -37,13 +38,13 @@ func (h *harness) runClock(t *testing.T) {
 // device's config is read for free) and marks every row.
 func (h *harness) markAllByPlan(t *testing.T, n int) {
 	t.Helper()
-	h.scr.waitText(t, "Devices "+itoa(n))
+	h.scr.waitText(t, "Devices "+look.Itoa(n))
 	for range 5 { // State → ID → Name → Group → Model → Plan
 		h.key("s")
 	}
 	h.scr.waitText(t, "sort Plan")
 	h.key("A")
-	h.scr.waitText(t, itoa(n)+" marked")
+	h.scr.waitText(t, look.Itoa(n)+" marked")
 }
 
 // patchedDevices are the devices whose config writes the simulator took (202).
@@ -309,7 +310,7 @@ func TestBulkConfirmCountsTheNonHostedDevicesInASentence(t *testing.T) {
 			nonHosted++
 		}
 	}
-	want := itoa(nonHosted) + " devices are not Hosted"
+	want := look.Itoa(nonHosted) + " devices are not Hosted"
 	if nonHosted == 1 {
 		want = "1 device is not Hosted"
 	}

@@ -10,6 +10,7 @@ import (
 
 	"sqc/api"
 	"sqc/api/sim"
+	"sqc/ui/look"
 )
 
 // writes are the config writes the simulator received.
@@ -301,9 +302,9 @@ func TestWriteWithUnknownOutcomeIsReadBackFirst(t *testing.T) {
 func (h *harness) waitCallsLeft(t *testing.T, id string, n int) {
 	t.Helper()
 	h.key("u")
-	h.scr.waitFor(t, id+" with "+itoa(n)+" calls left", func(v string) bool {
+	h.scr.waitFor(t, id+" with "+look.Itoa(n)+" calls left", func(v string) bool {
 		for _, l := range strings.Split(v, "\n") {
-			if i := strings.LastIndex(l, id+" "); i >= 0 && strings.HasSuffix(strings.TrimRight(l[i:], " │"), " "+itoa(n)) {
+			if i := strings.LastIndex(l, id+" "); i >= 0 && strings.HasSuffix(strings.TrimRight(l[i:], " │"), " "+look.Itoa(n)) {
 				return true
 			}
 		}

@@ -8,6 +8,7 @@ import (
 
 	"sqc/api"
 	"sqc/api/sim"
+	"sqc/ui/look"
 )
 
 // At 80x24 the confirm of a change to 50 devices is longer than the
@@ -92,12 +93,12 @@ func TestHeaderShowsTheKeySourceAt80Columns(t *testing.T) {
 func TestHeaderDropsTheKeySourceOnlyForTheConnection(t *testing.T) {
 	p := headerParts{name: "sqc", profile: "acme", devices: "128 devices", key: "keyring", gauge: "▕███     ▏", percent: " 41%"}
 	p.conn = "● online · reading 23/60 · ‖ paused · READ-ONLY"
-	if l := headerLine(80, p); !strings.Contains(l, "keyring") || !strings.Contains(l, p.conn) || cellWidth(l) != 80 {
+	if l := headerLine(80, p); !strings.Contains(l, "keyring") || !strings.Contains(l, p.conn) || look.CellWidth(l) != 80 {
 		t.Errorf("online at 80 columns: %q", l)
 	}
 	p.conn = "○ offline · retry in 8s (r now) · cached, 6m ago · READ-ONLY"
 	l := headerLine(80, p)
-	if strings.Contains(l, "keyring") || !strings.Contains(l, p.conn) || cellWidth(l) != 80 {
+	if strings.Contains(l, "keyring") || !strings.Contains(l, p.conn) || look.CellWidth(l) != 80 {
 		t.Errorf("offline, cached and read-only at 80 columns: %q", l)
 	}
 	if l := headerLine(120, p); !strings.Contains(l, "⚿ keyring") || !strings.Contains(l, "quota") {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"sqc/api"
+	"sqc/ui/pane"
 )
 
 // draftCell is what the device list shows in the draft column of a
@@ -18,7 +19,7 @@ func draftCell(screen, id string) (string, bool) {
 			continue
 		}
 		r := []rune(l[:i])
-		if n := len(r); n >= 3 && strings.ContainsRune("▶ ", r[n-3]) && strings.ContainsRune("* ", r[n-2]) && strings.ContainsRune(draftGlyph+" ", r[n-1]) {
+		if n := len(r); n >= 3 && strings.ContainsRune("▶ ", r[n-3]) && strings.ContainsRune("* ", r[n-2]) && strings.ContainsRune(pane.DraftGlyph+" ", r[n-1]) {
 			return string(r[n-1]), true
 		}
 	}
@@ -37,14 +38,14 @@ func TestDraftsAreMarkedInTheListAndToldAtStart(t *testing.T) {
 	h.scr.waitText(t, "kept as a draft")
 	h.scr.waitFor(t, "the draft marked on its row", func(v string) bool {
 		c, ok := draftCell(v, d.DeviceID)
-		return ok && c == draftGlyph
+		return ok && c == pane.DraftGlyph
 	})
 	h.quit(t)
 
 	h2 := start(t, setup{hosted: 1, cfg: func(c *Config) { c.StateDir = dir }})
-	h2.scr.waitText(t, d.DeviceID+" has an unsent config draft ("+draftGlyph+" in the list)")
+	h2.scr.waitText(t, d.DeviceID+" has an unsent config draft ("+pane.DraftGlyph+" in the list)")
 	v := h2.scr.String()
-	if c, ok := draftCell(v, d.DeviceID); !ok || c != draftGlyph {
+	if c, ok := draftCell(v, d.DeviceID); !ok || c != pane.DraftGlyph {
 		t.Fatalf("the device with a draft is not marked (%q, %v):\n%s", c, ok, v)
 	}
 	for _, o := range h2.sim.Devices() {
@@ -52,16 +53,16 @@ func TestDraftsAreMarkedInTheListAndToldAtStart(t *testing.T) {
 			t.Fatalf("%s has no draft and is marked:\n%s", o.DeviceID, v)
 		}
 	}
-	if !strings.Contains(v, "Devices 30 · "+draftGlyph+" 1 · sort") {
+	if !strings.Contains(v, "Devices 30 · "+pane.DraftGlyph+" 1 · sort") {
 		t.Fatalf("the list's title does not count the draft:\n%s", v)
 	}
 	h2.key("?")
 	h2.key("/")
 	h2.key("draft")
-	h2.scr.waitText(t, draftGlyph+"        an unsent config draft: c offers it back")
+	h2.scr.waitText(t, pane.DraftGlyph+"        an unsent config draft: c offers it back")
 	h2.key("esc")
 	h2.key("esc")
-	h2.scr.waitText(t, draftGlyph+" draft  ") // in the footer, once the toast has gone
+	h2.scr.waitText(t, pane.DraftGlyph+" draft  ") // in the footer, once the toast has gone
 	h2.quit(t)
 }
 

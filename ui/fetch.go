@@ -10,10 +10,12 @@ import (
 	"sqc/api"
 	"sqc/state"
 	"sqc/state/live"
+	"sqc/ui/look"
+	"sqc/ui/pane"
 )
 
 func everySecond() tea.Cmd {
-	return tea.Tick(time.Second, func(time.Time) tea.Msg { return secondMsg{} })
+	return tea.Tick(time.Second, func(time.Time) tea.Msg { return look.SecondMsg{} })
 }
 
 // engineMsg is what the engine changed since the console last looked.
@@ -37,20 +39,20 @@ func watch(v *live.View) tea.Cmd {
 // startEngine runs the live fleet for the key's client; the console is
 // its first view. The offline cache is restored when the fleet is empty.
 func (m *Model) startEngine(c *api.Client, ledger *state.Ledger) {
-	e, err := live.New(live.Config{Client: c, Ledger: ledger, Fleet: m.sh.fleet, Gate: m.sh.gate, Calls: m.sh.calls,
-		Share: m.cfg.Share, StateDir: m.cfg.StateDir, KeyFP: m.sh.keyFP, Spark: m.readings.sparkWidth(),
+	e, err := live.New(live.Config{Client: c, Ledger: ledger, Fleet: m.sh.Fleet, Gate: m.sh.Gate, Calls: m.sh.Calls,
+		Share: m.cfg.Share, StateDir: m.cfg.StateDir, KeyFP: m.sh.KeyFP, Spark: m.readings.SparkWidth(),
 		Log: m.cfg.Log, Now: m.cfg.Now, CloseWait: outWait, Held: true, Context: m.ctx})
 	if err != nil {
-		m.sh.listErr = err
+		m.sh.ListErr = err
 		return
 	}
-	m.sh.eng, m.sh.view, m.sh.ownsEngine = e, e.Subscribe(), true
-	m.sh.view.Lock(func(l live.Locked) {
-		m.sh.sched = l.Sched
-		if m.sh.fleet.Len() > 0 {
-			m.list.rebuild()
+	m.sh.Eng, m.sh.View, m.sh.OwnsEngine = e, e.Subscribe(), true
+	m.sh.View.Lock(func(l live.Locked) {
+		m.sh.Sched = l.Sched
+		if m.sh.Fleet.Len() > 0 {
+			m.list.Rebuild()
 		}
-		if focus := e.Restored(); focus != "" && m.wantDevice == "" && m.list.selectID(focus) {
+		if focus := e.Restored(); focus != "" && m.wantDevice == "" && m.list.SelectID(focus) {
 			m.noteFocus() // the device open at quit, with its readings and their age
 		}
 	})
@@ -65,18 +67,18 @@ func (m *Model) join(e *live.Engine, source string) {
 	}
 	m.useKey(e.Client(), e.Ledger(), e.KeyFP(), source)
 	if calls := e.Calls(); calls != nil {
-		m.sh.calls = calls
+		m.sh.Calls = calls
 	}
-	m.sh.eng, m.sh.view = e, e.SubscribeWith(live.ViewOptions{ReadOnly: m.cfg.ReadOnly})
-	m.sh.view.Lock(func(l live.Locked) { m.sh.fleet, m.sh.sched = l.Fleet, l.Sched })
+	m.sh.Eng, m.sh.View = e, e.SubscribeWith(live.ViewOptions{ReadOnly: m.cfg.ReadOnly})
+	m.sh.View.Lock(func(l live.Locked) { m.sh.Fleet, m.sh.Sched = l.Fleet, l.Sched })
 }
 
 // schedule tells the engine the rows on screen; the engine, asked again
 // when the console lets go of it, issues what is due. Called from Update,
 // with the engine held.
 func (m *Model) schedule() tea.Cmd {
-	if m.sh.sched != nil && m.sh.view != nil {
-		m.sh.sched.SetViewVisible(m.sh.view.ID(), m.list.visibleIDs())
+	if m.sh.Sched != nil && m.sh.View != nil {
+		m.sh.Sched.SetViewVisible(m.sh.View.ID(), m.list.VisibleIDs())
 	}
 	return nil
 }
@@ -86,58 +88,58 @@ func (m *Model) schedule() tea.Cmd {
 // list answer has to say. Called with the engine held.
 func (m *Model) onChanges(c live.Changes) tea.Cmd {
 	var cmds []tea.Cmd
-	now := m.sh.now()
+	now := m.sh.Now()
 	for _, la := range c.Lists {
 		if la.Stopped != "" && la.Devices > 0 {
-			cmds = append(cmds, m.toast(fmt.Sprintf("the device list stopped early (%s): %s shown; %s", la.Stopped, plural(la.Devices, "device"), m.listAgain(now)), true))
+			cmds = append(cmds, m.toast(fmt.Sprintf("the device list stopped early (%s): %s shown; %s", la.Stopped, look.Plural(la.Devices, "device"), m.listAgain(now)), true))
 		}
 		if la.Duplicates > 0 {
-			cmds = append(cmds, m.toast(fmt.Sprintf("the server listed %s twice or more: each is shown once", plural(la.Duplicates, "device ID")), true))
+			cmds = append(cmds, m.toast(fmt.Sprintf("the server listed %s twice or more: each is shown once", look.Plural(la.Duplicates, "device ID")), true))
 		}
 		switch {
 		case la.Err == nil:
-			m.sh.listErr = nil
+			m.sh.ListErr = nil
 			cmds = append(cmds, m.listed())
 		case api.IsUnauthorized(la.Err) && m.cfg.Store != nil:
 			// the login opens (KeyRefused below)
 		default:
-			m.sh.listErr = la.Err
+			m.sh.ListErr = la.Err
 		}
 	}
 	if c.List && len(c.Lists) == 0 {
-		m.list.rebuild() // a view's first look: what the engine has
+		m.list.Rebuild() // a view's first look: what the engine has
 		m.noteFocus()
-		if m.wantDevice != "" && m.sh.fleet.Len() > 0 {
+		if m.wantDevice != "" && m.sh.Fleet.Len() > 0 {
 			cmds = append(cmds, m.listed()) // a console joining an engine that has listed already
 		}
 	}
 	if len(c.Devices) > 0 {
 		if !c.List {
 			for id := range c.Devices {
-				m.list.moved(id) // one device to its new place, O(log N)
+				m.list.Moved(id) // one device to its new place, O(log N)
 			}
 		}
 		m.noteFocus() // on the first row until the user moves, the device under it may have changed
-		cmds = append(cmds, m.config.readAgainOnline())
+		cmds = append(cmds, m.config.ReadAgainOnline())
 	}
 	// config writes, this console's and others', to the config pane; a
 	// write of the bulk change's or the MQTT set-up's to the pane that sent it
 	for _, o := range c.Writes {
 		if o.Write.Op == api.OpUpdateConfig {
-			cmds = append(cmds, m.config.update(writeOutcome(m.sh.view, o, now)))
+			cmds = append(cmds, m.config.Update(pane.WriteOutcome(m.sh.View, o, now)))
 		}
-		if s, ok := m.bulk.stepOf(o, now); ok {
-			cmds = append(cmds, m.bulk.update(s))
+		if s, ok := m.bulk.StepOf(o, now); ok {
+			cmds = append(cmds, m.bulk.Update(s))
 		}
-		if s, ok := m.mqtt.stepOf(o); ok {
-			cmds = append(cmds, m.mqtt.update(s))
+		if s, ok := m.mqtt.StepOf(o); ok {
+			cmds = append(cmds, m.mqtt.Update(s))
 		}
-		if a, ok := m.add.addedOf(o, now); ok {
-			cmds = append(cmds, m.add.update(a))
+		if a, ok := m.add.AddedOf(o, now); ok {
+			cmds = append(cmds, m.add.Update(a))
 		}
 	}
 	for _, s := range c.Settled {
-		cmds = append(cmds, m.config.update(configSettledMsg{s}))
+		cmds = append(cmds, m.config.Update(pane.ConfigSettledMsg{Settled: s}))
 	}
 	if c.KeyRefused != nil && m.keyRefused(c.KeyRefused, "What you were looking at is kept.") {
 		return tea.Batch(cmds...)
@@ -145,8 +147,8 @@ func (m *Model) onChanges(c live.Changes) tea.Cmd {
 	if c.SaveErr != nil {
 		cmds = append(cmds, m.toast("could not save state: "+c.SaveErr.Error(), true))
 	}
-	if m.sh.sched != nil {
-		_, _, m.passDone = m.sh.sched.Progress()
+	if m.sh.Sched != nil {
+		_, _, m.passDone = m.sh.Sched.Progress()
 	}
 	cmds = append(cmds, m.schedule())
 	return tea.Batch(cmds...)
@@ -155,27 +157,27 @@ func (m *Model) onChanges(c live.Changes) tea.Cmd {
 // listed folds a device list the engine took in.
 func (m *Model) listed() tea.Cmd {
 	var cmds []tea.Cmd
-	m.list.rebuild()
+	m.list.Rebuild()
 	m.noteFocus()
 	if m.wantDevice != "" {
-		if m.list.selectID(m.wantDevice) {
+		if m.list.SelectID(m.wantDevice) {
 			// The console moved, not the user: what was said of the
 			// device sought ("added … focused") is about where it lands.
 			said := append([]toast(nil), m.toasts...)
 			m.showRight(m.readings)
 			m.toasts = said
 			m.layout()
-		} else if m.sh.fleet.Get(m.wantDevice) == nil {
+		} else if m.sh.Fleet.Get(m.wantDevice) == nil {
 			cmds = append(cmds, m.toast("device "+m.wantDevice+" is not in this account", true))
 		} else {
 			cmds = append(cmds, m.toast("device "+m.wantDevice+" is hidden by the filter", true))
 		}
 		m.wantDevice = ""
 	}
-	cmds = append(cmds, m.focusChanged(), m.config.readAgainOnline())
+	cmds = append(cmds, m.focusChanged(), m.config.ReadAgainOnline())
 	if !m.jobsOffered {
 		m.jobsOffered = true
-		cmds = append(cmds, m.bulk.offerJobs(), m.draftsNotice())
+		cmds = append(cmds, m.bulk.OfferJobs(), m.draftsNotice())
 	}
 	return tea.Batch(cmds...)
 }
@@ -184,12 +186,12 @@ func (m *Model) listed() tea.Cmd {
 // with the engine held: before the console is suspended, when nothing
 // may run after.
 func (m *Model) saveNow() error {
-	if m.cfg.StateDir == "" || m.sh.ledger == nil {
+	if m.cfg.StateDir == "" || m.sh.Ledger == nil {
 		return nil
 	}
-	err := m.sh.ledger.Save()
+	err := m.sh.Ledger.Save()
 	if m.cacheable() {
-		if cerr := m.sh.fleet.Snapshot(m.sh.now(), m.focusID).Save(state.CachePath(m.cfg.StateDir, m.sh.keyFP)); err == nil {
+		if cerr := m.sh.Fleet.Snapshot(m.sh.Now(), m.focusID).Save(state.CachePath(m.cfg.StateDir, m.sh.KeyFP)); err == nil {
 			err = cerr
 		}
 	}
@@ -200,13 +202,13 @@ func (m *Model) saveNow() error {
 // cache: not while it is a list that stopped early, whose devices would
 // give the next session limits its account may not have.
 func (m *Model) cacheable() bool {
-	if m.sh.fleet.Len() == 0 {
+	if m.sh.Fleet.Len() == 0 {
 		return false
 	}
-	if m.sh.sched == nil {
+	if m.sh.Sched == nil {
 		return true
 	}
-	_, why, _ := m.sh.sched.Stopped()
+	_, why, _ := m.sh.Sched.Stopped()
 	return why == ""
 }
 
@@ -214,14 +216,14 @@ func (m *Model) cacheable() bool {
 // for it to save, within ctx, when the engine is the console's own: a
 // shared engine runs on for its other views.
 func (m *Model) closeEngine(ctx context.Context) error {
-	if m.sh.eng == nil || !m.sh.ownsEngine {
-		if m.sh.view != nil {
-			m.sh.view.Close() // the engine goes on for the other views
+	if m.sh.Eng == nil || !m.sh.OwnsEngine {
+		if m.sh.View != nil {
+			m.sh.View.Close() // the engine goes on for the other views
 		}
 		return nil
 	}
 	// The engine ends every view itself, after its last save: closing the
 	// view first would drop its focus, and the cache would not open the
 	// next console on the device open at quit.
-	return m.sh.eng.Shutdown(ctx)
+	return m.sh.Eng.Shutdown(ctx)
 }

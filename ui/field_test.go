@@ -298,8 +298,8 @@ func TestStartOfflineWithACacheThenTheServerReturns(t *testing.T) {
 	h.tm.Send(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
 	m := h.tm.FinalModel(t, teatest.WithFinalTimeout(patience)).(*Model)
 	withMessage := 0
-	m.sh.read(func() {
-		for _, d := range m.sh.fleet.All() {
+	m.sh.Read(func() {
+		for _, d := range m.sh.Fleet.All() {
 			if d.HasMessage() {
 				withMessage++
 			}

@@ -4,6 +4,8 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+
+	"sqc/ui/look"
 )
 
 // Bubble Tea draws after every message. Answers can arrive by the hundred
@@ -56,7 +58,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	}
 	if f.draw {
-		next.sh.observe()
+		next.sh.Observe()
 	}
 	return next, cmd
 }
@@ -76,7 +78,7 @@ const dialogGuard = 300 * time.Millisecond
 // settleDialogs keeps a dialog the user is reading in front: one an
 // answer opened over it waits its turn, and one that appears by itself
 // (an answer, or the next in line) ignores keys for the guard's time.
-func (m *Model) settleDialogs(before *prompt, user bool) {
+func (m *Model) settleDialogs(before *look.Prompt, user bool) {
 	if !user && m.dialog != before && m.dialog != nil {
 		if before != nil {
 			m.dialogs = append(m.dialogs, m.dialog)
@@ -91,9 +93,9 @@ func (m *Model) settleDialogs(before *prompt, user bool) {
 	}
 }
 
-func (m *Model) guard(p *prompt) {
+func (m *Model) guard(p *look.Prompt) {
 	if m.cfg.DialogGuard > 0 {
-		p.guardUntil = time.Now().Add(m.cfg.DialogGuard) // the user's time, not the console's clock
+		p.GuardUntil = time.Now().Add(m.cfg.DialogGuard) // the user's time, not the console's clock
 	}
 }
 
@@ -159,6 +161,6 @@ func (m *Model) onScreen(id string) bool {
 	if id == m.focusID {
 		return true
 	}
-	i := m.list.idx.Pos(id)
-	return i >= 0 && i >= m.list.offset && i < m.list.offset+m.list.rowsHeight()
+	i := m.list.Idx.Pos(id)
+	return i >= 0 && i >= m.list.Offset && i < m.list.Offset+m.list.RowsHeight()
 }

@@ -6,6 +6,7 @@ import (
 	"sqc/api"
 	"sqc/state"
 	"sqc/state/live"
+	"sqc/ui/look"
 )
 
 // Once the first pass is over, an answer about a device the screen does
@@ -13,19 +14,19 @@ import (
 // up to date); one about a device on screen is drawn at the next frame.
 func TestAnswerOffScreenWaitsForTheClock(t *testing.T) {
 	m := benchModel(t, 200)
-	m.list.setSort(state.ColID, false) // places that answers do not move
-	m.sh.sched.SetDevices(nil, benchNow)
-	if _, _, done := m.sh.sched.Progress(); !done {
+	m.list.SetSort(state.ColID, false) // places that answers do not move
+	m.sh.Sched.SetDevices(nil, benchNow)
+	if _, _, done := m.sh.Sched.Progress(); !done {
 		t.Fatal("the first pass is not over")
 	}
 	_ = m.View()
 	base := fixtureMessage(t)
 	answer := func(i int) {
 		t.Helper()
-		d := m.list.idx.At(i)
+		d := m.list.Idx.At(i)
 		page := &api.DataPage{DeviceID: d.DeviceID, Data: []api.DataMessage{messageAt(t, base, benchNow, 27)}}
-		m.sh.view.Lock(func(live.Locked) { m.sh.fleet.SetData(d.DeviceID, page, benchNow) })
-		m.Update(engineMsg{view: m.sh.view, c: live.Changes{Devices: map[string]struct{}{d.DeviceID: {}}}})
+		m.sh.View.Lock(func(live.Locked) { m.sh.Fleet.SetData(d.DeviceID, page, benchNow) })
+		m.Update(engineMsg{view: m.sh.View, c: live.Changes{Devices: map[string]struct{}{d.DeviceID: {}}}})
 	}
 	answer(150)
 	if m.frame.ticking || m.frame.draw {
@@ -45,13 +46,13 @@ func TestAnswerOffScreenWaitsForTheClock(t *testing.T) {
 // about this screen) draws nothing; the clock's second does.
 func TestEmptyEngineWordDrawsNothing(t *testing.T) {
 	m := benchModel(t, 50)
-	m.sh.sched.SetDevices(nil, benchNow) // the first pass is over
+	m.sh.Sched.SetDevices(nil, benchNow) // the first pass is over
 	_ = m.View()
-	m.Update(engineMsg{view: m.sh.view})
+	m.Update(engineMsg{view: m.sh.View})
 	if m.frame.ticking || m.frame.draw {
 		t.Fatal("an engine word that changed nothing asked for a frame")
 	}
-	m.Update(secondMsg{})
+	m.Update(look.SecondMsg{})
 	if !m.frame.ticking {
 		t.Fatal("the clock's second asked for no frame: the ages would not move")
 	}

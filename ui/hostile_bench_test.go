@@ -34,15 +34,15 @@ func hugeNameDevices(b *testing.B) []api.Device {
 // with the huge name) focused, with a message.
 func hugeNameModel(b *testing.B, devices []api.Device) *Model {
 	m := benchModel(b, 1)
-	m.sh.fleet.SetDevices(devices, benchNow)
-	m.sh.sched.SetDevices(devices, benchNow)
-	m.list.rebuild()
+	m.sh.Fleet.SetDevices(devices, benchNow)
+	m.sh.Sched.SetDevices(devices, benchNow)
+	m.list.Rebuild()
 	m.focusID = devices[3].DeviceID
-	for m.list.focused().DeviceID != m.focusID {
-		m.list.move(1)
+	for m.list.Focused().DeviceID != m.focusID {
+		m.list.Move(1)
 	}
-	m.sh.fleet.Track(m.focusID)
-	m.sh.fleet.SetData(m.focusID, &api.DataPage{Data: []api.DataMessage{messageAt(b, fixtureMessage(b), benchNow, 24)}}, benchNow)
+	m.sh.Fleet.Track(m.focusID)
+	m.sh.Fleet.SetData(m.focusID, &api.DataPage{Data: []api.DataMessage{messageAt(b, fixtureMessage(b), benchNow, 24)}}, benchNow)
 	return m
 }
 

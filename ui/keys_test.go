@@ -60,8 +60,8 @@ func TestEscThenAKeyInOneReadIsBothKeys(t *testing.T) {
 			return strings.Contains(v, "filter ›") && !strings.Contains(v, "zzz") && !strings.Contains(v, "filter › /")
 		})
 		final := h.quit(t)
-		if !final.list.filtering || final.list.filterIn.Value() != "" {
-			t.Fatalf("filtering %v with %q typed", final.list.filtering, final.list.filterIn.Value())
+		if !final.list.Filtering || final.list.FilterIn.Value() != "" {
+			t.Fatalf("filtering %v with %q typed", final.list.Filtering, final.list.FilterIn.Value())
 		}
 	})
 	t.Run("config edit", func(t *testing.T) {
@@ -83,8 +83,8 @@ func TestEscThenAKeyInOneReadIsBothKeys(t *testing.T) {
 			return strings.Contains(v, "esc drop") && !strings.Contains(v, "777")
 		})
 		final := h.quit(t)
-		if len(final.config.changes) != 0 {
-			t.Fatalf("the dropped edit was staged: %v", final.config.changes)
+		if len(final.config.Changes) != 0 {
+			t.Fatalf("the dropped edit was staged: %v", final.config.Changes)
 		}
 	})
 }

@@ -1,6 +1,11 @@
 package ui
 
-import tea "charm.land/bubbletea/v2"
+import (
+	tea "charm.land/bubbletea/v2"
+
+	"sqc/ui/look"
+	"sqc/ui/pane"
+)
 
 // The layout is a stack of panes and a focus. The stack is what is open
 // beside the list: the readings at the bottom, a pane opened over them
@@ -20,15 +25,15 @@ const (
 // opened is a pane on the stack and the side that had the keys when it
 // opened: back gives them back there.
 type opened struct {
-	p    pane
+	p    pane.Pane
 	from side
 }
 
 // right is the pane the right side shows: the top of the stack under the
 // help.
-func (m *Model) right() pane {
+func (m *Model) right() pane.Pane {
 	for i := len(m.stack) - 1; i >= 0; i-- {
-		if m.stack[i].p != pane(m.help) {
+		if m.stack[i].p != pane.Pane(m.help) {
 			return m.stack[i].p
 		}
 	}
@@ -38,11 +43,11 @@ func (m *Model) right() pane {
 // helpOpen reports the help over the screen.
 func (m *Model) helpOpen() bool {
 	n := len(m.stack)
-	return n > 0 && m.stack[n-1].p == pane(m.help)
+	return n > 0 && m.stack[n-1].p == pane.Pane(m.help)
 }
 
 func (m *Model) openHelp() {
-	m.help.open()
+	m.help.Open()
 	m.stack = append(m.stack, opened{p: m.help, from: m.focus})
 }
 
@@ -66,7 +71,7 @@ func (m *Model) underHelp(f func()) {
 }
 
 // focused is the pane that gets keys first.
-func (m *Model) focused() pane {
+func (m *Model) focused() pane.Pane {
 	if m.focus == onRight {
 		return m.right()
 	}
@@ -75,29 +80,29 @@ func (m *Model) focused() pane {
 
 // atHome reports the device list with nothing over it: where q quits.
 func (m *Model) atHome() bool {
-	return m.focus == onList && m.right() == pane(m.readings)
+	return m.focus == onList && m.right() == pane.Pane(m.readings)
 }
 
 // showRight puts a pane on the right and gives it the keys; on a narrow
 // screen it takes the screen. A pane opened over another takes its place:
 // back goes where the first was opened from.
-func (m *Model) showRight(p pane) {
+func (m *Model) showRight(p pane.Pane) {
 	m.settle()
 	m.underHelp(func() {
 		switch {
-		case p == pane(m.readings):
+		case p == pane.Pane(m.readings):
 			m.stack = m.stack[:1]
-		case m.right() == pane(m.readings):
+		case m.right() == pane.Pane(m.readings):
 			m.stack = append(m.stack, opened{p: p, from: m.focus})
 		default:
 			m.stack[len(m.stack)-1].p = p
 		}
 	})
-	if m.narrow() || p != pane(m.readings) {
+	if m.narrow() || p != pane.Pane(m.readings) {
 		m.focus = onRight
 	}
-	if s, ok := p.(interface{ reset() }); ok {
-		s.reset()
+	if s, ok := p.(interface{ Reset() }); ok {
+		s.Reset()
 	}
 	m.layout()
 }
@@ -108,7 +113,7 @@ func (m *Model) back() tea.Cmd {
 	m.settle()
 	defer m.layout()
 	switch {
-	case m.right() != pane(m.readings):
+	case m.right() != pane.Pane(m.readings):
 		// back to where the pane was opened from: the readings, or the list
 		m.underHelp(func() {
 			top := m.stack[len(m.stack)-1]
@@ -117,12 +122,12 @@ func (m *Model) back() tea.Cmd {
 		})
 	case m.focus == onRight:
 		m.focus = onList
-	case m.list.clearFilter():
+	case m.list.ClearFilter():
 		return m.focusChanged()
-	case len(m.list.marks) > 0 && m.focused() == pane(m.list):
-		n := len(m.list.marks)
-		marks := m.list.marks
-		m.dialog = newQuestion("Clear the marks", []string{plural(n, "device") + " marked."}, "Clear "+plural(n, "mark")+"?",
+	case len(m.list.Marks) > 0 && m.focused() == pane.Pane(m.list):
+		n := len(m.list.Marks)
+		marks := m.list.Marks
+		m.dialog = look.NewQuestion("Clear the marks", []string{look.Plural(n, "device") + " marked."}, "Clear "+look.Plural(n, "mark")+"?",
 			"clear", "keep them", func(yes bool) tea.Cmd {
 				if yes {
 					clear(marks)
@@ -134,7 +139,7 @@ func (m *Model) back() tea.Cmd {
 }
 
 // leave goes back from p when it is showing.
-func (m *Model) leave(p pane) tea.Cmd {
+func (m *Model) leave(p pane.Pane) tea.Cmd {
 	if m.right() != p {
 		return nil
 	}
@@ -142,7 +147,7 @@ func (m *Model) leave(p pane) tea.Cmd {
 }
 
 // toggleRight shows p, or goes back when it is already showing.
-func (m *Model) toggleRight(p pane) {
+func (m *Model) toggleRight(p pane.Pane) {
 	if m.right() == p {
 		m.back()
 		return

@@ -12,6 +12,7 @@ import (
 
 	"sqc/api"
 	"sqc/keys"
+	"sqc/ui/look"
 )
 
 // Login is what the login screen needs from main: where keys are kept and
@@ -165,9 +166,9 @@ func (m *loginModel) store(insecure bool) tea.Cmd {
 	}
 }
 
-func (m *loginModel) view(st styles, width int) string {
+func (m *loginModel) view(st look.Styles, width int) string {
 	var b strings.Builder
-	b.WriteString(st.title.Render("Senquip API key for profile "+m.cfg.Store.Profile) + "\n\n")
+	b.WriteString(st.Title.Render("Senquip API key for profile "+m.cfg.Store.Profile) + "\n\n")
 	if m.reason != "" {
 		b.WriteString(m.reason + "\n\n")
 	}
@@ -178,15 +179,15 @@ func (m *loginModel) view(st styles, width int) string {
 		in.SetWidth(max(len(in.Placeholder)+1, min(60, width-16)))
 		b.WriteString(in.View() + "\n\n")
 		if m.err != nil {
-			b.WriteString(st.errText.Render(m.err.Error()) + "\n\n")
+			b.WriteString(st.ErrText.Render(m.err.Error()) + "\n\n")
 		}
-		b.WriteString(st.footer.Render("enter check and store · ctrl+c quit"))
+		b.WriteString(st.Footer.Render("enter check and store · ctrl+c quit"))
 	case loginChecking:
 		b.WriteString("Checking the key with the server (one request)…")
 	case loginStoring:
 		b.WriteString("Storing the key…")
 	case loginNoKeyring:
-		b.WriteString(st.errText.Render(m.err.Error()) + "\n\n")
+		b.WriteString(st.ErrText.Render(m.err.Error()) + "\n\n")
 		b.WriteString("The key works. Nothing was stored. Choose:\n")
 		b.WriteString("  f  store it in " + m.cfg.Store.CredentialsPath() + " (plain text, mode 0600)\n")
 		b.WriteString("  s  use it for this session only (or set " + keys.EnvKey + " next time)\n")

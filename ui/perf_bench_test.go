@@ -11,6 +11,7 @@ import (
 
 	"sqc/api"
 	"sqc/state/live"
+	"sqc/ui/look"
 )
 
 // One data answer through the console's Update at 50,000 devices, as the
@@ -20,7 +21,7 @@ func BenchmarkUpdateData(b *testing.B) {
 	const n = 50000
 	m := benchModel(b, n)
 	base := fixtureMessage(b)
-	devs := m.sh.fleet.All()
+	devs := m.sh.Fleet.All()
 	pages := make([]*api.DataPage, 64)
 	for i := range pages {
 		pages[i] = &api.DataPage{Data: []api.DataMessage{messageAt(b, base, benchNow.Add(time.Duration(i+1)*time.Second), 20+float64(i%9))}}
@@ -31,8 +32,8 @@ func BenchmarkUpdateData(b *testing.B) {
 	for b.Loop() {
 		d := devs[(i*7919)%len(devs)]
 		page := pages[(i/len(devs))%len(pages)]
-		m.sh.view.Lock(func(live.Locked) { m.sh.fleet.SetData(d.DeviceID, page, benchNow) }) // the engine's fold
-		model, _ = model.Update(engineMsg{view: m.sh.view, c: live.Changes{Devices: map[string]struct{}{d.DeviceID: {}}}})
+		m.sh.View.Lock(func(live.Locked) { m.sh.Fleet.SetData(d.DeviceID, page, benchNow) }) // the engine's fold
+		model, _ = model.Update(engineMsg{view: m.sh.View, c: live.Changes{Devices: map[string]struct{}{d.DeviceID: {}}}})
 		i++
 	}
 	b.ReportMetric(float64(unsafe.Sizeof(*m)), "model-B")
@@ -60,7 +61,7 @@ func BenchmarkFilterKey(b *testing.B) {
 	m := benchModel(b, n)
 	var model tea.Model = m
 	model, _ = model.Update(tea.KeyPressMsg{Code: '/', Text: "/"})
-	if !m.list.filtering {
+	if !m.list.Filtering {
 		b.Fatal("/ did not open the filter")
 	}
 	_ = model.View()
@@ -76,7 +77,7 @@ func BenchmarkFilterKey(b *testing.B) {
 	}
 	slices.Sort(took)
 	b.ReportMetric(float64(took[len(took)*9/10])/float64(time.Millisecond), "p90-ms")
-	if got := m.list.filterIn.Value(); i%len(filterKeys) == 0 && got != "" {
+	if got := m.list.FilterIn.Value(); i%len(filterKeys) == 0 && got != "" {
 		b.Fatalf("the filter reads %q after as many backspaces as keys", got)
 	}
 }
@@ -91,7 +92,7 @@ func BenchmarkIdleSecond(b *testing.B) {
 			_ = model.View()
 			b.ReportAllocs()
 			for b.Loop() {
-				model, _ = model.Update(secondMsg{})
+				model, _ = model.Update(look.SecondMsg{})
 				_ = model.View()
 				model, _ = model.Update(frameMsg{})
 				_ = model.View()

@@ -5,26 +5,26 @@ import (
 	"time"
 	"unicode"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"sqc/api"
 	"sqc/state"
+	"sqc/ui/look"
+	"sqc/ui/pane"
 )
-
-func matches(msg tea.KeyPressMsg, b ...key.Binding) bool { return key.Matches(msg, b...) }
 
 // heldNow says why nothing can be read now, when something holds every
 // read (the network, the quota, the server's 429); nil when reads may go.
 func (m *Model) heldNow() tea.Cmd {
-	if m.sh.locked == nil {
+	if m.sh.Locked == nil {
 		return nil
 	}
-	until, why := m.sh.locked.RetryNow()
+	until, why := m.sh.Locked.RetryNow()
 	if why == "" {
 		return nil
 	}
 	if !until.IsZero() {
-		why += " (" + short(until.Sub(m.sh.now())) + " more)"
+		why += " (" + pane.Short(until.Sub(m.sh.Now())) + " more)"
 	}
 	return m.toast(why, true)
 }
@@ -33,7 +33,7 @@ func (m *Model) heldNow() tea.Cmd {
 // screen, the dialog, the help, the focused pane, then the console's own
 // keys.
 func (m *Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
-	k := m.sh.keys
+	k := m.sh.Keys
 	if msg.Mod.Contains(tea.ModAlt) {
 		// A key typed within the terminal's escape time after esc (tmux
 		// waits 500 ms by default) arrives as one alt+key, with no text:
@@ -53,16 +53,16 @@ func (m *Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	}
 	if m.dialog != nil {
 		p := m.dialog
-		if time.Now().Before(p.guardUntil) {
+		if time.Now().Before(p.GuardUntil) {
 			return m, nil
 		}
-		done, cmd := p.key(m.sh, msg)
+		done, cmd := p.Key(&m.sh.Common, msg)
 		if done && m.dialog == p {
 			m.dialog = nil
 		}
 		return m, cmd
 	}
-	if !m.helpOpen() && matches(msg, k.Help) && !m.takesText() {
+	if !m.helpOpen() && look.Matches(msg, k.Help) && !m.takesText() {
 		// a form's choice takes no text: ? is the help's there too
 		m.openHelp()
 		return m, nil
@@ -70,7 +70,7 @@ func (m *Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	if m.typing() {
 		return m.paneKey(msg)
 	}
-	if matches(msg, k.Suspend) {
+	if look.Matches(msg, k.Suspend) {
 		// fg brings it back; if the shell never does, what it knew is kept
 		if err := m.saveNow(); err != nil {
 			m.cfg.Log.Warn("could not save state before suspending", "err", err)
@@ -78,15 +78,15 @@ func (m *Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m, tea.Suspend
 	}
 	if m.helpOpen() {
-		if done, cmd := m.help.key(msg); done {
+		if done, cmd := m.help.Key(msg); done {
 			return m, cmd
 		}
-		if matches(msg, k.Back, k.Quit, k.Help) {
+		if look.Matches(msg, k.Back, k.Quit, k.Help) {
 			m.closeHelp()
 		}
 		return m, nil
 	}
-	if done, cmd := m.focused().key(msg); done {
+	if done, cmd := m.focused().Key(msg); done {
 		return m, tea.Batch(cmd, m.focusChanged())
 	}
 	return m.consoleKey(msg)
@@ -96,11 +96,11 @@ func (m *Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 // any dialog, form or pane sees it: ctrl+c always, Q unless a text
 // cursor has the keys (there Q is a letter of what is typed).
 func (m *Model) quitKey(msg tea.KeyPressMsg) bool {
-	k := m.sh.keys
-	if matches(msg, k.Interrupt) {
+	k := m.sh.Keys
+	if look.Matches(msg, k.Interrupt) {
 		return true
 	}
-	return matches(msg, k.ForceQuit) && !m.takesText()
+	return look.Matches(msg, k.ForceQuit) && !m.takesText()
 }
 
 // takesText reports a text cursor that has the keys: the login's key,
@@ -110,15 +110,15 @@ func (m *Model) takesText() bool {
 	case m.loggingIn:
 		return m.login.stage == loginEntering
 	case m.dialog != nil:
-		return m.dialog.input != nil
+		return m.dialog.Input != nil
 	case !m.typing():
 		return false
 	case m.helpOpen():
 		return true
-	case m.focused() == pane(m.add):
-		return !m.add.sending && !m.add.form.focused().fixed // nothing is typed while it is sent
-	case m.focused() == pane(m.mqtt):
-		return !m.mqtt.form.focused().fixed
+	case m.focused() == pane.Pane(m.add):
+		return !m.add.Sending && !m.add.Form.Focused().Fixed // nothing is typed while it is sent
+	case m.focused() == pane.Pane(m.mqtt):
+		return !m.mqtt.Form.Focused().Fixed
 	}
 	return true
 }
@@ -149,151 +149,174 @@ func withoutAlt(msg tea.KeyPressMsg) tea.KeyPressMsg {
 // typing reports a text input that takes every key.
 func (m *Model) typing() bool {
 	if m.helpOpen() {
-		return m.help.typing()
+		return m.help.Typing()
 	}
-	return m.focused().typing()
+	return m.focused().Typing()
 }
 
 func (m *Model) paneKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	var cmd tea.Cmd
 	if m.helpOpen() {
-		_, cmd = m.help.key(msg)
+		_, cmd = m.help.Key(msg)
 		return m, cmd
 	}
-	_, cmd = m.focused().key(msg)
+	_, cmd = m.focused().Key(msg)
 	m.layout() // the filter's message may take or give back a line
 	return m, tea.Batch(cmd, m.focusChanged())
 }
 
 // consoleKey handles the keys that are the console's, not a pane's.
 func (m *Model) consoleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
-	k := m.sh.keys
-	sched := m.sh.sched
+	k := m.sh.Keys
+	sched := m.sh.Sched
 	switch {
-	case matches(msg, k.Quit):
+	case look.Matches(msg, k.Quit):
 		if m.atHome() {
 			return m, m.quit()
 		}
 		m.back()
-	case matches(msg, k.Back):
+	case look.Matches(msg, k.Back):
 		return m, m.back()
-	case matches(msg, k.Open):
-		if m.focused() != pane(m.list) {
+	case look.Matches(msg, k.Open):
+		if m.focused() != pane.Pane(m.list) {
 			return m, nil
 		}
-		d := m.list.focused()
+		d := m.list.Focused()
 		if d == nil {
 			return m, nil
 		}
-		m.list.atTop = false
+		m.list.AtTop = false
 		m.showRight(m.readings)
 		if sched != nil && !m.readNow(state.KindData, d.DeviceID) {
 			return m, m.toast(m.cannotRead(d.DeviceID), true)
 		}
 		return m, m.schedule()
-	case matches(msg, k.NextPane):
+	case look.Matches(msg, k.NextPane):
 		if m.focus == onRight {
 			m.focus = onList
 		} else {
 			m.focus = onRight
 		}
 		m.layout()
-	case matches(msg, k.Config) && len(m.list.marks) > 0 && m.focused() == pane(m.list):
-		if m.sh.readOnly {
+	case look.Matches(msg, k.Config) && len(m.list.Marks) > 0 && m.focused() == pane.Pane(m.list):
+		if m.sh.ReadOnly {
 			return m, m.toast(state.ErrReadOnly.Error(), true)
 		}
-		return m, m.bulk.openOn(m.markedDevices())
-	case matches(msg, k.Config):
-		d := m.list.focused()
+		return m, m.bulk.OpenOn(m.markedDevices())
+	case look.Matches(msg, k.Config):
+		d := m.list.Focused()
 		if d == nil {
 			return m, nil
 		}
-		return m, m.config.openOn(d.Device, func() { m.showRight(m.config) })
-	case matches(msg, k.AddDevice) && m.focused() == pane(m.list):
-		if m.sh.readOnly {
+		return m, m.config.OpenOn(d.Device, func() { m.showRight(m.config) })
+	case look.Matches(msg, k.AddDevice) && m.focused() == pane.Pane(m.list):
+		if m.sh.ReadOnly {
 			return m, m.toast(state.ErrReadOnly.Error(), true)
 		}
-		if m.sh.client == nil {
+		if m.sh.Client == nil {
 			return m, m.toast("no API key in use: nothing can be sent", true)
 		}
-		cmd := m.add.open()
+		cmd := m.add.Open()
 		m.showRight(m.add)
 		return m, cmd
-	case matches(msg, k.MQTT) && m.focused() == pane(m.list):
-		d := m.list.focused()
+	case look.Matches(msg, k.MQTT) && m.focused() == pane.Pane(m.list):
+		d := m.list.Focused()
 		switch {
 		case d == nil:
 			return m, nil
-		case m.sh.readOnly:
+		case m.sh.ReadOnly:
 			return m, m.toast(state.ErrReadOnly.Error(), true)
-		case m.sh.client == nil:
+		case m.sh.Client == nil:
 			return m, m.toast("no API key in use: nothing can be sent", true)
-		case m.mqtt.running:
+		case m.mqtt.Running:
 			m.showRight(m.mqtt)
-			return m, m.toast("the MQTT set-up of "+m.mqtt.dev.DeviceID+" is being sent: it shows here", false)
+			return m, m.toast("the MQTT set-up of "+m.mqtt.Dev.DeviceID+" is being sent: it shows here", false)
 		}
-		cmd := m.mqtt.open(d.Device)
+		cmd := m.mqtt.Open(d.Device)
 		m.showRight(m.mqtt)
 		return m, cmd
-	case matches(msg, k.Quota):
+	case look.Matches(msg, k.Quota):
 		m.toggleRight(m.quota)
-	case matches(msg, k.Log):
+	case look.Matches(msg, k.Log):
 		m.toggleRight(m.apiLog)
-	case matches(msg, k.Export) && m.focused() == pane(m.list):
+	case look.Matches(msg, k.Export) && m.focused() == pane.Pane(m.list):
 		return m, m.askExport("")
-	case matches(msg, k.Refresh, k.RefreshList):
-		lk := m.sh.locked
+	case look.Matches(msg, k.Refresh, k.RefreshList):
+		lk := m.sh.Locked
 		switch held := m.heldNow(); {
 		case lk == nil:
 			return m, nil
 		case held != nil:
 			return m, held
-		case matches(msg, k.RefreshList):
+		case look.Matches(msg, k.RefreshList):
 			if !lk.ReadNow(state.KindList, "") {
 				// one listing per backoff after one stopped early: each may
 				// spend 5% of the account's day
-				return m, m.toast("not listed: the last listing stopped early and you have listed once since; "+m.listAgain(m.sh.now()), true)
+				return m, m.toast("not listed: the last listing stopped early and you have listed once since; "+m.listAgain(m.sh.Now()), true)
 			}
 			return m, tea.Batch(m.schedule(), m.toast("reading the device list (one request per 1,000 devices)", false))
-		case m.focusID == "" || m.sh.fleet.Len() == 0:
+		case m.focusID == "" || m.sh.Fleet.Len() == 0:
 			lk.ReadNow(state.KindList, "") // nothing to read but the list
 		case !lk.ReadNow(state.KindData, m.focusID):
 			return m, tea.Batch(m.schedule(), m.toast(m.cannotRead(m.focusID), true))
 		}
 		return m, m.schedule()
-	case matches(msg, k.Copy):
-		if d := m.list.focused(); d != nil {
+	case look.Matches(msg, k.Copy):
+		if d := m.list.Focused(); d != nil {
 			return m, tea.Batch(tea.SetClipboard(d.DeviceID), m.toast(d.DeviceID+" sent to the terminal's clipboard (OSC 52)", false))
 		}
-	case matches(msg, k.Pause):
-		if lk := m.sh.locked; sched != nil && lk != nil {
+	case look.Matches(msg, k.Pause):
+		if lk := m.sh.Locked; sched != nil && lk != nil {
 			lk.SetPaused(!sched.Paused())
 			if sched.Paused() {
 				return m, m.toast("live refresh paused: p resumes, r reads once", false)
 			}
 			return m, tea.Batch(m.toast("live refresh resumed", false), m.schedule())
 		}
-	case matches(msg, k.Mouse):
+	case look.Matches(msg, k.Mouse):
 		m.mouse = !m.mouse
 		return m, m.toast(map[bool]string{true: "mouse on: wheel scrolls, click selects", false: "mouse off: the terminal selects text again"}[m.mouse], false)
+	default:
+		return m, m.openByKey(msg)
 	}
 	return m, nil
+}
+
+// openByKey opens the registered pane whose key msg is, from the list, on
+// the device in focus.
+func (m *Model) openByKey(msg tea.KeyPressMsg) tea.Cmd {
+	if m.focused() != pane.Pane(m.list) {
+		return nil
+	}
+	for _, o := range m.openers {
+		if !look.Matches(msg, o.Opens().B) {
+			continue
+		}
+		d := m.list.Focused()
+		if d == nil {
+			return nil
+		}
+		cmd := o.Show(d.Device)
+		m.showRight(o)
+		return cmd
+	}
+	return nil
 }
 
 // readNow asks the engine for a read at once, through the console's
 // view; false when it cannot be queued, or there is no engine.
 func (m *Model) readNow(kind state.Kind, id string) bool {
 	switch {
-	case m.sh.locked != nil:
-		return m.sh.locked.ReadNow(kind, id)
-	case m.sh.view != nil:
-		return m.sh.view.ReadNow(kind, id)
+	case m.sh.Locked != nil:
+		return m.sh.Locked.ReadNow(kind, id)
+	case m.sh.View != nil:
+		return m.sh.View.ReadNow(kind, id)
 	}
 	return false
 }
 
 // ask opens a dialog over the screen.
-func (m *Model) ask(p *prompt) { m.dialog = p }
+func (m *Model) ask(p *look.Prompt) { m.dialog = p }
 
 // seek focuses a device once the device list has it, and asks for the list.
 func (m *Model) seek(id string) {
@@ -308,61 +331,61 @@ func (m *Model) onPaste(msg tea.PasteMsg) (tea.Model, tea.Cmd) {
 		m.login, cmd = m.login.update(msg)
 		return m, cmd
 	case m.dialog != nil:
-		return m, m.dialog.paste(msg)
-	case m.focused() == pane(m.config):
-		return m, m.config.paste(msg)
-	case m.focused() == pane(m.add):
-		return m, m.add.paste(msg)
-	case m.focused() == pane(m.mqtt):
-		return m, m.mqtt.paste(msg)
+		return m, m.dialog.Paste(msg)
+	case m.focused() == pane.Pane(m.config):
+		return m, m.config.Paste(msg)
+	case m.focused() == pane.Pane(m.add):
+		return m, m.add.Paste(msg)
+	case m.focused() == pane.Pane(m.mqtt):
+		return m, m.mqtt.Paste(msg)
 	}
-	return m, m.list.paste(msg)
+	return m, m.list.Paste(msg)
 }
 
 // askExport asks where to export the list: the marked devices when there
 // are marks, else the devices the filter shows. After a failure it asks
 // again with the name typed and the reason.
 func (m *Model) askExport(failed string, why ...string) tea.Cmd {
-	rows := m.list.idx.Rows(0, m.list.idx.Len(), nil)
-	what := "the " + plural(len(rows), "device") + " shown"
-	if len(m.list.marks) > 0 {
-		rows = m.list.marked()
-		what = "the " + plural(len(rows), "marked device")
+	rows := m.list.Idx.Rows(0, m.list.Idx.Len(), nil)
+	what := "the " + look.Plural(len(rows), "device") + " shown"
+	if len(m.list.Marks) > 0 {
+		rows = m.list.Marked()
+		what = "the " + look.Plural(len(rows), "marked device")
 	}
 	if len(rows) == 0 {
 		return m.toast("nothing to export: the list is empty", true)
 	}
-	name := defaultExportPath(m.sh.now())
+	name := look.DefaultExportPath(m.sh.Now())
 	if failed != "" {
 		name = failed
 	}
-	now := m.sh.now
-	m.dialog = newTextPrompt("Export "+what, []string{"A name ending in .json writes JSON; anything else CSV."}, "export to › ", name,
+	now := m.sh.Now
+	m.dialog = look.NewTextPrompt("Export "+what, []string{"A name ending in .json writes JSON; anything else CSV."}, "export to › ", name,
 		func(value string, ok bool) (tea.Cmd, error) {
 			if !ok {
-				return say("export cancelled", false), nil
+				return look.Say("export cancelled", false), nil
 			}
 			path := strings.TrimSpace(value)
 			if path == "" {
-				return nil, errEmptyExport
+				return nil, look.ErrEmptyExport
 			}
-			return exportDevices(path, rows, now(), func(typed, why string) tea.Cmd { return m.askExport(typed, why) }), nil
+			return look.ExportDevices(path, rows, now(), func(typed, why string) tea.Cmd { return m.askExport(typed, why) }), nil
 		})
 	if len(why) > 0 {
-		m.dialog.err = why[0]
+		m.dialog.Err = why[0]
 	}
 	return nil
 }
 
 // cannotRead says why a device's data cannot be read now.
 func (m *Model) cannotRead(id string) string {
-	if _, why := m.sh.sched.Hold(id); why != "" {
+	if _, why := m.sh.Sched.Hold(id); why != "" {
 		return id + ": " + why
 	}
-	if d := m.sh.fleet.Get(id); d != nil && !d.CanReadData() {
+	if d := m.sh.Fleet.Get(id); d != nil && !d.CanReadData() {
 		return id + ": plan " + d.Plan + " allows no data reads"
 	}
-	if d := m.sh.fleet.Get(id); d != nil && d.Seen().IsZero() {
+	if d := m.sh.Fleet.Get(id); d != nil && d.Seen().IsZero() {
 		return id + " has never sent anything: there is nothing to read"
 	}
 	return id + ": cannot be read now"
@@ -372,3 +395,13 @@ func (m *Model) cannotRead(id string) string {
 // q gives the terminal back at once: the engine saves today's count and
 // the screen's data once the program has ended (finish, in exit.go).
 func (m *Model) quit() tea.Cmd { return tea.Quit }
+
+// markedDevices are the marked devices in the list's order, those the
+// filter hides included.
+func (m *Model) markedDevices() []api.Device {
+	var out []api.Device
+	for _, d := range m.list.Marked() {
+		out = append(out, d.Device)
+	}
+	return out
+}

@@ -170,6 +170,8 @@ type setup struct {
 	hosted  float64
 	latency time.Duration
 	cfg     func(*Config)
+	// model is called on the console before it runs
+	model func(*Model)
 	// typed runs the console on a terminal input: keys are bytes, read and
 	// decoded as a terminal's are (see typedInput)
 	typed bool
@@ -216,6 +218,9 @@ func start(t *testing.T, o setup) *harness {
 	}
 	m := New(context.Background(), cfg)
 	t.Cleanup(func() { m.finish(context.Background()) }) // the engine of a test that never quit
+	if o.model != nil {
+		o.model(m)
+	}
 	if o.typed {
 		h.typed = runTyped(t, m, o.w, o.h, o.profile)
 		h.scr = h.typed.scr

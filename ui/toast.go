@@ -4,6 +4,8 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+
+	"sqc/ui/look"
 )
 
 // toast is a short message in the footer. Each has an id, so the timeout
@@ -16,16 +18,6 @@ type toast struct {
 
 type toastExpiredMsg struct{ id int }
 
-// toastMsg asks the console to show a toast: how a pane says something.
-type toastMsg struct {
-	text  string
-	isErr bool
-}
-
-func say(text string, isErr bool) tea.Cmd {
-	return func() tea.Msg { return toastMsg{text: text, isErr: isErr} }
-}
-
 const toastFor = 4 * time.Second
 
 // toast shows text (server strings in it are cleaned) for a few seconds;
@@ -33,7 +25,7 @@ const toastFor = 4 * time.Second
 func (m *Model) toast(text string, isErr bool) tea.Cmd {
 	m.toastSeq++
 	id := m.toastSeq
-	m.toasts = append(m.toasts, toast{id: id, text: clean(text), isErr: isErr})
+	m.toasts = append(m.toasts, toast{id: id, text: look.Clean(text), isErr: isErr})
 	if len(m.toasts) > 3 {
 		m.toasts = m.toasts[len(m.toasts)-3:]
 	}

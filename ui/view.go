@@ -3,7 +3,6 @@ package ui
 import (
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -12,15 +11,17 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"sqc/state"
+	"sqc/ui/look"
+	"sqc/ui/pane"
 )
 
 // The smallest screen the console draws on; below it says so instead.
 const minWidth, minHeight = 60, 15
 
 // narrow screens show one pane at a time.
-func (m *Model) narrow() bool { return m.sh.width < 90 }
+func (m *Model) narrow() bool { return m.sh.Width < 90 }
 
-func (m *Model) bodyHeight() int { return max(1, m.sh.height-1-m.footerHeight()) }
+func (m *Model) bodyHeight() int { return max(1, m.sh.Height-1-m.footerHeight()) }
 
 // footerHeight is two lines while a toast too long for one is shown, so
 // that what it says is read whole; else one.
@@ -34,41 +35,41 @@ func (m *Model) footerHeight() int {
 // toastLines lays a toast out beside the footer's help and quit: one line
 // when it fits, else two, the second as wide as the screen.
 func (m *Model) toastLines(text string) []string {
-	w := m.sh.width
+	w := m.sh.Width
 	room := w - lipgloss.Width(m.footerTail()) - 6 // the toast's padding and the gap
-	if cellWidth(text) <= room || room < 10 {
-		return []string{cut(text, max(10, room))}
+	if look.CellWidth(text) <= room || room < 10 {
+		return []string{look.Cut(text, max(10, room))}
 	}
-	first := strings.Split(wrap(text, room), "\n")[0]
+	first := strings.Split(look.Wrap(text, room), "\n")[0]
 	rest := strings.TrimSpace(strings.TrimPrefix(text, first))
-	return []string{first, cut(rest, max(10, w-2))}
+	return []string{first, look.Cut(rest, max(10, w-2))}
 }
 
 // footerTail is what the footer always ends with: help, and quit or back.
 func (m *Model) footerTail() string {
-	k := m.sh.keys
-	quit := hint{b: k.Quit, desc: "back", prio: 10}
+	k := m.sh.Keys
+	quit := look.Hint{B: k.Quit, Desc: "back", Prio: 10}
 	if m.atHome() && !m.helpOpen() {
-		quit.desc = "quit"
+		quit.Desc = "quit"
 	}
-	help := hint{b: k.Help, prio: 10}
+	help := look.Hint{B: k.Help, Prio: 10}
 	if m.helpOpen() {
-		help.desc = "close"
+		help.Desc = "close"
 	}
-	return footerLine(m.sh, nil, []hint{help, quit}, m.sh.width)
+	return look.FooterLine(&m.sh.Common, nil, []look.Hint{help, quit}, m.sh.Width)
 }
 
 func (m *Model) listWidth() int {
 	if m.narrow() {
-		return m.sh.width
+		return m.sh.Width
 	}
-	return max(44, m.sh.width*46/100)
+	return max(44, m.sh.Width*46/100)
 }
 
 // View draws the screen from the model.
 func (m *Model) View() tea.View {
 	var frame string
-	m.sh.read(func() { frame = m.drawn() })
+	m.sh.Read(func() { frame = m.drawn() })
 	if m.cfg.ASCII {
 		frame = asciiFrame.Replace(frame)
 	}
@@ -83,7 +84,7 @@ func (m *Model) View() tea.View {
 }
 
 func (m *Model) render() string {
-	w, h := m.sh.width, m.sh.height
+	w, h := m.sh.Width, m.sh.Height
 	if w == 0 {
 		return ""
 	}
@@ -91,24 +92,24 @@ func (m *Model) render() string {
 		return fmt.Sprintf("terminal too small (%dx%d)\nsqc needs %dx%d", w, h, minWidth, minHeight)
 	}
 	if m.loggingIn {
-		return lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, m.login.view(m.sh.st, w))
+		return lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, m.login.view(m.sh.St, w))
 	}
 	bh := m.bodyHeight()
 	var body string
 	switch {
 	case m.helpOpen():
-		body = m.help.view()
+		body = m.help.View()
 	case m.narrow() && m.focus == onRight:
-		body = box(w, bh, 1, m.right().view())
+		body = box(w, bh, 1, m.right().View())
 	case m.narrow():
-		body = box(w, bh, 0, m.list.view())
+		body = box(w, bh, 0, m.list.View())
 	default:
 		lw := m.listWidth()
-		sep := m.sh.st.border.Render(strings.TrimSuffix(strings.Repeat("│\n", bh), "\n"))
-		body = lipgloss.JoinHorizontal(lipgloss.Top, box(lw, bh, 0, m.list.view()), sep, box(w-lw-1, bh, 1, m.right().view()))
+		sep := m.sh.St.Border.Render(strings.TrimSuffix(strings.Repeat("│\n", bh), "\n"))
+		body = lipgloss.JoinHorizontal(lipgloss.Top, box(lw, bh, 0, m.list.View()), sep, box(w-lw-1, bh, 1, m.right().View()))
 	}
 	if m.dialog != nil {
-		body = overlay(body, m.dialog.view(m.sh, w, bh), w, bh)
+		body = overlay(body, m.dialog.View(&m.sh.Common, w, bh), w, bh)
 	}
 	return m.header() + "\n" + body + "\n" + m.footer()
 }
@@ -131,38 +132,38 @@ func box(w, h, padLeft int, content string) string {
 
 // header: profile, device count, connection, key source and quota gauge.
 func (m *Model) header() string {
-	st := m.sh.st
-	now := m.sh.now()
-	sched := m.sh.sched
+	st := m.sh.St
+	now := m.sh.Now()
+	sched := m.sh.Sched
 	var conn string
 	live := true
-	if m.sh.client == nil || sched == nil {
-		conn = st.dim.Render("○ no key")
+	if m.sh.Client == nil || sched == nil {
+		conn = st.Dim.Render("○ no key")
 	} else {
-		c := m.sh.link.conn
+		c := m.sh.Link.Conn
 		live = c.Live
 		conn = connText(st, c, now)
 		if read, total, done := sched.Progress(); !done && total > 0 && c.State == state.ConnOnline {
-			conn += st.dim.Render(fmt.Sprintf(" · reading %d/%d", read, total))
+			conn += st.Dim.Render(fmt.Sprintf(" · reading %d/%d", read, total))
 		}
 		if sched.Paused() {
-			conn += " · " + st.warn.Render("‖ paused")
+			conn += " · " + st.Warn.Render("‖ paused")
 		}
 	}
-	if !live && !m.sh.fleet.CachedAt.IsZero() {
-		conn += st.stale.Render(" · cached, " + state.Ago(m.sh.fleet.CachedAt, now) + " ago")
+	if !live && !m.sh.Fleet.CachedAt.IsZero() {
+		conn += st.Stale.Render(" · cached, " + state.Ago(m.sh.Fleet.CachedAt, now) + " ago")
 	}
-	if m.sh.readOnly {
-		conn += " · " + st.warn.Render("READ-ONLY")
+	if m.sh.ReadOnly {
+		conn += " · " + st.Warn.Render("READ-ONLY")
 	}
 	var gauged, percent string
-	if m.sh.ledger != nil && sched != nil {
+	if m.sh.Ledger != nil && sched != nil {
 		daily := sched.Limits().Daily
-		frac := float64(m.sh.ledger.UsedToday(now)) / float64(max(1, daily))
-		gauged, percent = gauge(m.sh, frac, 8), fmt.Sprintf(" %d%%", int(frac*100))
+		frac := float64(m.sh.Ledger.UsedToday(now)) / float64(max(1, daily))
+		gauged, percent = pane.Gauge(m.sh, frac, 8), fmt.Sprintf(" %d%%", int(frac*100))
 	}
-	return headerLine(m.sh.width, headerParts{
-		name: st.header.Render("sqc"), profile: clean(m.cfg.Profile), devices: plural(m.list.idx.Total(), "device"),
+	return headerLine(m.sh.Width, headerParts{
+		name: st.Header.Render("sqc"), profile: look.Clean(m.cfg.Profile), devices: look.Plural(m.list.Idx.Total(), "device"),
 		conn: conn, key: m.keySource, gauge: gauged, percent: percent,
 	})
 }
@@ -223,35 +224,35 @@ func headerLine(w int, p headerParts) string {
 			return left + strings.Repeat(" ", gap) + right
 		}
 	}
-	return fit(p.name+" · "+p.profile+" · "+p.conn, w)
+	return look.Fit(p.name+" · "+p.profile+" · "+p.conn, w)
 }
 
 // connText says what the answers say of the connection, and when the
 // next try goes: "offline · retry in 8s (r now)".
-func connText(st styles, c state.Conn, now time.Time) string {
+func connText(st look.Styles, c state.Conn, now time.Time) string {
 	retry := func() string {
 		if !c.Until.After(now) {
 			return " · retrying"
 		}
-		return " · retry in " + short(c.Until.Sub(now))
+		return " · retry in " + pane.Short(c.Until.Sub(now))
 	}
 	switch c.State {
 	case state.ConnConnecting:
-		return st.dim.Render("◌ connecting")
+		return st.Dim.Render("◌ connecting")
 	case state.ConnOnline:
-		return st.ok.Render("● online")
+		return st.Ok.Render("● online")
 	case state.ConnOffline:
-		return st.old.Render("○ offline" + retry() + " (r now)")
+		return st.Old.Render("○ offline" + retry() + " (r now)")
 	case state.ConnServerError:
-		return st.warn.Render("◌ server error" + retry() + " (r now)")
+		return st.Warn.Render("◌ server error" + retry() + " (r now)")
 	case state.ConnRateLimited:
 		s := "◌ rate limited" + retry()
 		if c.Capped {
 			s += " (the server asked for longer: capped at 15m)"
 		}
-		return st.warn.Render(s)
+		return st.Warn.Render(s)
 	case state.ConnKeyRefused:
-		return st.errText.Render("○ key refused")
+		return st.ErrText.Render("○ key refused")
 	}
 	return c.State.String()
 }
@@ -259,101 +260,102 @@ func connText(st styles, c state.Conn, now time.Time) string {
 // footer: the newest toast, or the keys that apply now; it always ends
 // with the way to help and the way out.
 func (m *Model) footer() string {
-	st := m.sh.st
-	k := m.sh.keys
-	w := m.sh.width
+	st := m.sh.St
+	k := m.sh.Keys
+	w := m.sh.Width
 	if m.dialog != nil {
-		return st.footer.Render(footerLine(m.sh, m.dialog.hints(m.sh), nil, w))
+		return st.Footer.Render(look.FooterLine(&m.sh.Common, m.dialog.Hints(&m.sh.Common), nil, w))
 	}
-	quit := hint{b: k.Quit, desc: "back", prio: 10}
+	quit := look.Hint{B: k.Quit, Desc: "back", Prio: 10}
 	if m.atHome() && !m.helpOpen() {
-		quit.desc = "quit"
+		quit.Desc = "quit"
 	}
-	tail := []hint{{b: k.Help, prio: 10}, quit}
+	tail := []look.Hint{{B: k.Help, Prio: 10}, quit}
 	if m.helpOpen() {
-		tail[0].desc = "close"
+		tail[0].Desc = "close"
 	}
 	if n := len(m.toasts); n > 0 {
 		t := m.toasts[n-1]
-		s := st.toast
+		s := st.Toast
 		if t.isErr {
 			s = s.Foreground(lipgloss.Color("#ffffff")).Background(lipgloss.Color("#b91c1c"))
 		}
 		lines := m.toastLines(t.text)
-		out := s.Render(lines[0]) + "  " + st.footer.Render(m.footerTail())
+		out := s.Render(lines[0]) + "  " + st.Footer.Render(m.footerTail())
 		if len(lines) > 1 {
 			out += "\n" + s.Render(lines[1])
 		}
 		return out
 	}
 	if m.typing() { // every key goes to the input: only its own keys apply
-		var own []hint
+		var own []look.Hint
 		if m.helpOpen() {
-			own = m.help.hints()
+			own = m.help.Hints()
 		} else {
-			own = m.focused().hints()
+			own = m.focused().Hints()
 		}
-		return st.footer.Render(footerLine(m.sh, own, nil, w))
+		return st.Footer.Render(look.FooterLine(&m.sh.Common, own, nil, w))
 	}
-	var hints []hint
+	var hints []look.Hint
 	if m.helpOpen() {
-		hints = m.help.hints()
+		hints = m.help.Hints()
 	} else {
-		hints = m.focused().hints()
+		hints = m.focused().Hints()
 		taken := map[string]bool{}
 		for _, x := range hints {
-			for _, k := range x.b.Keys() {
+			for _, k := range x.B.Keys() {
 				taken[k] = true
 			}
 		}
 		for _, x := range m.consoleHints() {
-			if !slices.ContainsFunc(x.b.Keys(), func(k string) bool { return taken[k] }) {
+			if !slices.ContainsFunc(x.B.Keys(), func(k string) bool { return taken[k] }) {
 				hints = append(hints, x) // a key the pane uses is the pane's here
 			}
 		}
 	}
-	return st.footer.Render(footerLine(m.sh, hints, tail, w))
+	return st.Footer.Render(look.FooterLine(&m.sh.Common, hints, tail, w))
 }
 
 // consoleHints are the console's keys that apply where the keys are now.
-func (m *Model) consoleHints() []hint {
-	k := m.sh.keys
-	var out []hint
-	if m.focused() == pane(m.list) {
-		out = append(out, h(k.Open, 9), hint{b: k.Config, desc: "config", prio: 7})
-		if !m.sh.readOnly {
-			out = append(out, h(k.AddDevice, 5), h(k.MQTT, 2))
+func (m *Model) consoleHints() []look.Hint {
+	k := m.sh.Keys
+	var out []look.Hint
+	if m.focused() == pane.Pane(m.list) {
+		out = append(out, look.KeyHint(k.Open, 9), look.Hint{B: k.Config, Desc: "config", Prio: 7})
+		if !m.sh.ReadOnly {
+			out = append(out, look.KeyHint(k.AddDevice, 5), look.KeyHint(k.MQTT, 2))
+		}
+		for _, o := range m.openers {
+			out = append(out, o.Opens())
 		}
 	}
-	out = append(out, h(k.Refresh, 6), h(k.Pause, 4), h(k.Quota, 6), h(k.Log, 5))
+	out = append(out, look.KeyHint(k.Refresh, 6), look.KeyHint(k.Pause, 4), look.KeyHint(k.Quota, 6), look.KeyHint(k.Log, 5))
 	if !m.narrow() {
-		out = append(out, h(k.NextPane, 2))
+		out = append(out, look.KeyHint(k.NextPane, 2))
 	}
 	return out
 }
 
 // helpGroups are every pane's keys and the console's, for the help: the
 // keys of the pane in front first.
-func (m *Model) helpGroups() []helpGroup {
-	k := m.sh.keys
+func (m *Model) helpGroups() []look.HelpGroup {
+	k := m.sh.Keys
 	front := m.focused()
-	var groups []helpGroup
-	if front != pane(m.readings) { // its keys are the moves, listed next
-		groups = front.helpGroups()
+	var groups []look.HelpGroup
+	if front != pane.Pane(m.readings) { // its keys are the moves, listed next
+		groups = front.HelpGroups()
 	}
-	groups = append(groups, []helpGroup{
-		{"move", []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}},
-		{"console", []key.Binding{k.Open, k.Back, k.Quit, k.ForceQuit, k.Interrupt, k.Suspend, k.NextPane, k.Help, k.Mouse}},
-		{"live data", []key.Binding{k.Refresh, k.RefreshList, k.Pause, k.Quota, k.Log}},
-		{"questions, forms and text fields", []key.Binding{k.Yes, k.No, k.NextField, k.PrevField, k.ClearText}},
+	groups = append(groups, []look.HelpGroup{
+		{Title: "move", Keys: []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}},
+		{Title: "console", Keys: []key.Binding{k.Open, k.Back, k.Quit, k.ForceQuit, k.Interrupt, k.Suspend, k.NextPane, k.Help, k.Mouse}},
+		{Title: "live data", Keys: []key.Binding{k.Refresh, k.RefreshList, k.Pause, k.Quota, k.Log}},
+		{Title: "questions, forms and text fields", Keys: []key.Binding{k.Yes, k.No, k.NextField, k.PrevField, k.ClearText}},
 	}...)
-	for _, p := range []pane{m.list, m.readings, m.quota, m.apiLog, m.config, m.add, m.mqtt, m.bulk} {
-		if p == front || p == pane(m.readings) {
+	for _, p := range append([]pane.Pane{m.list}, m.rightPanes()...) {
+		if p == front || p == pane.Pane(m.readings) {
 			continue // listed first, or the same moves as everywhere
 		}
-		groups = append(groups, p.helpGroups()...)
+		groups = append(groups, p.HelpGroups()...)
 	}
 	return groups
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }

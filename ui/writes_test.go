@@ -16,6 +16,8 @@ import (
 	"sqc/api/sim"
 	"sqc/state"
 	"sqc/state/live"
+	"sqc/ui/look"
+	"sqc/ui/pane"
 )
 
 // modelOn is a console on a simulated fleet, driven message by message:
@@ -30,7 +32,7 @@ func modelOn(t *testing.T, n int, hosted float64) (*Model, *sim.Server) {
 		Connect: connectTo(srv.URL, func(o *api.Options) { o.RatePerSecond = 1e6 })}
 	m := New(context.Background(), cfg)
 	t.Cleanup(func() { m.finish(context.Background()) })
-	m.sh.view.Lock(func(live.Locked) { m.sh.fleet.SetDevices(s.Devices(), m.sh.now()) })
+	m.sh.View.Lock(func(live.Locked) { m.sh.Fleet.SetDevices(s.Devices(), m.sh.Now()) })
 	return m, s
 }
 
@@ -43,15 +45,15 @@ func TestSendAgainGoesToTheDeviceWritten(t *testing.T) {
 	m, s := modelOn(t, 2, 1)
 	a, b := s.Devices()[0], s.Devices()[1]
 	sent := []state.Change{{Key: "ambient.warning", Old: json.Number("50"), New: json.Number("47")}}
-	m.sh.writes[a.DeviceID] = &configWrite{dev: a, sent: sent}
-	m.config.open(b)
-	m.config.onReadBack(configRead{id: a.DeviceID, resp: &api.ConfigResponse{Config: api.Config{}, Synced: true}, at: time.Now()}, m.sh.writes[a.DeviceID])
+	m.sh.Writes[a.DeviceID] = &pane.ConfigWrite{Dev: a, Sent: sent}
+	m.config.Open(b)
+	m.config.OnReadBack(pane.ConfigRead{ID: a.DeviceID, Resp: &api.ConfigResponse{Config: api.Config{}, Synced: true}, At: time.Now()}, m.sh.Writes[a.DeviceID])
 	if m.dialog == nil {
 		t.Fatal("no question after a read-back without the change")
 	}
-	m.dialog.key(m.sh, press("y"))
-	w := m.sh.writes[a.DeviceID]
-	if w == nil || !w.sending {
+	m.dialog.Key(&m.sh.Common, press("y"))
+	w := m.sh.Writes[a.DeviceID]
+	if w == nil || !w.Sending {
 		t.Fatal("y sent nothing")
 	}
 	got := sentTo(t, s)
@@ -67,19 +69,19 @@ func TestChangeStagedDuringASendIsKept(t *testing.T) {
 	m, s := modelOn(t, 1, 1)
 	d := s.Devices()[0]
 	p := m.config
-	p.open(d)
-	p.loaded(&api.ConfigResponse{Config: api.Config{"ambient": api.Config{"warning": json.Number("50"), "alarm": json.Number("60")}}, Synced: true}, nil, time.Now())
-	p.stage(state.Change{Key: "ambient.warning", Old: json.Number("50"), New: json.Number("47")})
-	w := state.Write{Op: api.OpUpdateConfig, Device: d, Changes: p.changes}
-	_ = m.config.sendWrite(w)
-	p.stage(state.Change{Key: "ambient.alarm", Old: json.Number("60"), New: json.Number("65")})
-	p.stage(state.Change{Key: "ambient.warning", Old: json.Number("50"), New: json.Number("45")}) // edited again
-	m.config.onConfigSent(configSentMsg{w: w, seq: m.sh.writes[d.DeviceID].seq, mine: true, leader: true, res: api.Result{Status: 202, Message: "Config update queued"}, at: time.Now()})
-	draft, _, err := state.LoadDraft(p.draftPath())
+	p.Open(d)
+	p.Loaded(&api.ConfigResponse{Config: api.Config{"ambient": api.Config{"warning": json.Number("50"), "alarm": json.Number("60")}}, Synced: true}, nil, time.Now())
+	p.Stage(state.Change{Key: "ambient.warning", Old: json.Number("50"), New: json.Number("47")})
+	w := state.Write{Op: api.OpUpdateConfig, Device: d, Changes: p.Changes}
+	_ = m.config.SendWrite(w)
+	p.Stage(state.Change{Key: "ambient.alarm", Old: json.Number("60"), New: json.Number("65")})
+	p.Stage(state.Change{Key: "ambient.warning", Old: json.Number("50"), New: json.Number("45")}) // edited again
+	m.config.OnConfigSent(pane.ConfigSentMsg{W: w, Seq: m.sh.Writes[d.DeviceID].Seq, Mine: true, Leader: true, Res: api.Result{Status: 202, Message: "Config update queued"}, At: time.Now()})
+	draft, _, err := state.LoadDraft(p.DraftPath())
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, cs := range [][]state.Change{p.changes, draft.Changes} {
+	for _, cs := range [][]state.Change{p.Changes, draft.Changes} {
 		got := map[string]string{}
 		for _, c := range cs {
 			got[c.Key] = state.FormatValue(c.Old) + "→" + state.FormatValue(c.New)
@@ -95,13 +97,13 @@ func TestMQTTLateAnswerOfAnEarlierRunIsDropped(t *testing.T) {
 	t.Parallel()
 	m, s := modelOn(t, 2, 1)
 	b := s.Devices()[1]
-	m.mqtt.open(b)
-	m.mqtt.steps = []mqttStep{{w: state.Write{Op: api.OpLoadFile, Device: b, FileName: api.FileMQTTKey}}, {w: state.Write{Op: api.OpUpdateConfig, Device: b}}}
-	m.mqtt.running, m.mqtt.run = true, 2
-	if m.mqtt.update(mqttStepMsg{run: 1, i: 0, res: api.Result{Status: 202}}); len(m.mqtt.out) != 0 || m.mqtt.steps[0].done {
+	m.mqtt.Open(b)
+	m.mqtt.Steps = []pane.MQTTStep{{W: state.Write{Op: api.OpLoadFile, Device: b, FileName: api.FileMQTTKey}}, {W: state.Write{Op: api.OpUpdateConfig, Device: b}}}
+	m.mqtt.Running, m.mqtt.Run = true, 2
+	if m.mqtt.Update(pane.MQTTStepMsg{Run: 1, I: 0, Res: api.Result{Status: 202}}); len(m.mqtt.Out) != 0 || m.mqtt.Steps[0].Done {
 		t.Fatal("an answer of the earlier set-up marked this one's first step done and sent its second")
 	}
-	if m.mqtt.update(mqttStepMsg{run: 2, i: 0, res: api.Result{Status: 202}}); len(m.mqtt.out) != 1 || !m.mqtt.steps[0].done {
+	if m.mqtt.Update(pane.MQTTStepMsg{Run: 2, I: 0, Res: api.Result{Status: 202}}); len(m.mqtt.Out) != 1 || !m.mqtt.Steps[0].Done {
 		t.Fatal("this set-up's own answer did not move it on")
 	}
 }
@@ -118,15 +120,15 @@ func TestWriteReadsCallsLeftBeforeItGoes(t *testing.T) {
 		}
 	}
 	w := state.Write{Op: api.OpUpdateConfig, Device: d, Changes: []state.Change{{Key: "ambient.warning", New: json.Number("47"), Added: true}}}
-	m.config.sendWrite(w)
+	m.config.SendWrite(w)
 	for range 200 {
-		m.sh.view.Lock(func(live.Locked) { m.sh.fleet.SetDevices(s.Devices(), m.sh.now()) })
+		m.sh.View.Lock(func(live.Locked) { m.sh.Fleet.SetDevices(s.Devices(), m.sh.Now()) })
 	}
 	var got []live.WriteOutcome
 	deadline := time.Now().Add(patience)
 	for len(got) == 0 && time.Now().Before(deadline) {
-		<-m.sh.view.Changed()
-		got = m.sh.view.Take().Writes
+		<-m.sh.View.Changed()
+		got = m.sh.View.Take().Writes
 	}
 	if len(got) != 1 || got[0].Err != nil {
 		t.Fatalf("the write failed: %+v", got)
@@ -141,11 +143,11 @@ func ownWrite(t *testing.T, m *Model) live.WriteOutcome {
 	deadline := time.Now().Add(patience)
 	for time.Now().Before(deadline) {
 		select {
-		case <-m.sh.view.Changed():
+		case <-m.sh.View.Changed():
 		case <-time.After(time.Until(deadline)):
 		}
-		if w := m.sh.view.Take().Writes; len(w) > 0 {
-			if len(w) != 1 || !w[0].Mine(m.sh.view) {
+		if w := m.sh.View.Take().Writes; len(w) > 0 {
+			if len(w) != 1 || !w[0].Mine(m.sh.View) {
 				t.Fatalf("writes %+v, want this console's one", w)
 			}
 			return w[0]
@@ -178,13 +180,13 @@ func TestDialogsFromAnswersWaitAndAreGuarded(t *testing.T) {
 	t.Parallel()
 	m, _ := modelOn(t, 1, 1)
 	m.cfg.DialogGuard = time.Hour
-	first := newQuestion("first", nil, "?", "yes", "no", func(bool) tea.Cmd { return nil })
+	first := look.NewQuestion("first", nil, "?", "yes", "no", func(bool) tea.Cmd { return nil })
 	m.dialog = first
-	second := newQuestion("second", nil, "?", "yes", "no", func(bool) tea.Cmd { return nil })
+	second := look.NewQuestion("second", nil, "?", "yes", "no", func(bool) tea.Cmd { return nil })
 	m.dialog = second // as an answer's handler does
 	m.settleDialogs(first, false)
 	if m.dialog != first || len(m.dialogs) != 1 {
-		t.Fatalf("the dialog in front is %q with %d waiting", m.dialog.title, len(m.dialogs))
+		t.Fatalf("the dialog in front is %q with %d waiting", m.dialog.Title, len(m.dialogs))
 	}
 	next, _ := m.Update(press("n"))
 	m = next.(*Model)
@@ -195,7 +197,7 @@ func TestDialogsFromAnswersWaitAndAreGuarded(t *testing.T) {
 	if m = next.(*Model); m.dialog != second {
 		t.Fatal("a key typed as the dialog appeared answered it")
 	}
-	second.guardUntil = time.Time{}
+	second.GuardUntil = time.Time{}
 	next, _ = m.Update(press("n"))
 	if m = next.(*Model); m.dialog != nil {
 		t.Fatal("the dialog took no key after its guard")
@@ -207,13 +209,13 @@ func TestDialogsFromAnswersWaitAndAreGuarded(t *testing.T) {
 func TestNonHostedReadBacksAreSpread(t *testing.T) {
 	t.Parallel()
 	m, _ := modelOn(t, 1, 1)
-	for _, every := range []time.Duration{verifyEvery, 50 * time.Millisecond} {
-		m.config.every = every
-		if got, want := m.config.readBackEvery(false), every*10; got != want {
+	for _, every := range []time.Duration{pane.VerifyEvery, 50 * time.Millisecond} {
+		m.config.Every = every
+		if got, want := m.config.ReadBackEvery(false), every*10; got != want {
 			t.Errorf("with read-backs every %s, a non-Hosted device's every %s, want %s", every, got, want)
 		}
 	}
-	if got := m.config.readBackEvery(true); got != m.config.every {
+	if got := m.config.ReadBackEvery(true); got != m.config.Every {
 		t.Errorf("Hosted read-backs every %s", got)
 	}
 }
@@ -228,26 +230,26 @@ func TestAWriteTakenButNotAuditedIsNotAFailure(t *testing.T) {
 	if err := os.WriteFile(blocked, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	m.sh.gate.Audit = state.OpenAudit(filepath.Join(blocked, "dir")) // under a file: never written
+	m.sh.Gate.Audit = state.OpenAudit(filepath.Join(blocked, "dir")) // under a file: never written
 	d := s.Devices()[0]
 	job := state.NewBulkJob("", "fp", "acme", []state.Change{{Key: "ambient.warning", New: json.Number("47"), Added: true}}, []api.Device{d}, time.Now())
-	m.bulk.resume(job, time.Now(), time.Second)
-	m.bulk.next(job)
-	step, ok := m.bulk.stepOf(ownWrite(t, m), time.Now())
+	m.bulk.Resume(job, time.Now(), time.Second)
+	m.bulk.Next(job)
+	step, ok := m.bulk.StepOf(ownWrite(t, m), time.Now())
 	if !ok {
 		t.Fatal("the bulk change did not know its own write")
 	}
-	if step.err == nil {
+	if step.Err == nil {
 		t.Fatal("the audit log was written")
 	}
-	m.bulk.update(step)
+	m.bulk.Update(step)
 	if it := job.Items[0]; it.Status != state.BulkQueued || !strings.Contains(it.Message, "audit log") {
 		t.Fatalf("bulk row %s %q, want queued with the audit failure said", it.Status, it.Message)
 	}
-	m.mqtt.open(d)
-	m.mqtt.steps = []mqttStep{{w: job.Write(0)}, {w: job.Write(0)}}
-	m.mqtt.running, m.mqtt.run = true, 1
-	if m.mqtt.update(mqttStepMsg{run: 1, i: 0, res: step.res, err: step.err}); len(m.mqtt.out) != 1 || m.mqtt.steps[0].failed {
+	m.mqtt.Open(d)
+	m.mqtt.Steps = []pane.MQTTStep{{W: job.Write(0)}, {W: job.Write(0)}}
+	m.mqtt.Running, m.mqtt.Run = true, 1
+	if m.mqtt.Update(pane.MQTTStepMsg{Run: 1, I: 0, Res: step.Res, Err: step.Err}); len(m.mqtt.Out) != 1 || m.mqtt.Steps[0].Failed {
 		t.Fatal("an MQTT set-up stopped at a step the server took")
 	}
 }
@@ -257,14 +259,14 @@ func TestAWriteTakenButNotAuditedIsNotAFailure(t *testing.T) {
 func TestBulkSettingTheFirstDeviceHasIsKept(t *testing.T) {
 	t.Parallel()
 	m, s := modelOn(t, 3, 1)
-	m.bulk.open(s.Devices())
-	m.bulk.reading, m.bulk.cfg = false, api.Config{"ambient": api.Config{"alarm": json.Number("65")}}
-	m.bulk.askSetting()
-	m.dialog.input.SetValue("ambient.alarm = 65")
-	if done, _ := m.dialog.key(m.sh, tea.KeyPressMsg{Code: tea.KeyEnter}); !done {
-		t.Fatalf("the setting was refused: %s", m.dialog.err)
+	m.bulk.Open(s.Devices())
+	m.bulk.Reading, m.bulk.Cfg = false, api.Config{"ambient": api.Config{"alarm": json.Number("65")}}
+	m.bulk.AskSetting()
+	m.dialog.Input.SetValue("ambient.alarm = 65")
+	if done, _ := m.dialog.Key(&m.sh.Common, tea.KeyPressMsg{Code: tea.KeyEnter}); !done {
+		t.Fatalf("the setting was refused: %s", m.dialog.Err)
 	}
-	if got := state.DiffLines(m.bulk.changes); len(got) != 1 || got[0] != "+ ambient.alarm 65" {
+	if got := state.DiffLines(m.bulk.Changes); len(got) != 1 || got[0] != "+ ambient.alarm 65" {
 		t.Fatalf("staged %q, want + ambient.alarm 65", got)
 	}
 }
@@ -276,12 +278,12 @@ func TestResumedBulkChangeIsNotOfferedAgain(t *testing.T) {
 	t.Parallel()
 	m, s := modelOn(t, 2, 1)
 	job := state.NewBulkJob("", "fp", "acme", []state.Change{{Key: "ambient.warning", New: json.Number("47"), Added: true}}, s.Devices(), time.Now())
-	m.bulk.resume(job, time.Now(), time.Second)
+	m.bulk.Resume(job, time.Now(), time.Second)
 	m.showRight(m.bulk)
 	for _, k := range []string{"w", "+"} {
 		m.Update(press(k))
 		if m.dialog != nil {
-			t.Fatalf("%s asked %q of a change already confirmed", k, m.dialog.title)
+			t.Fatalf("%s asked %q of a change already confirmed", k, m.dialog.Title)
 		}
 	}
 }
@@ -293,13 +295,13 @@ func TestFooterOffersNoConsoleKeyThePaneTakes(t *testing.T) {
 	t.Parallel()
 	m, s := modelOn(t, 2, 1)
 	m.Update(tea.WindowSizeMsg{Width: 200, Height: 40})
-	m.bulk.open(s.Devices())
+	m.bulk.Open(s.Devices())
 	m.showRight(m.bulk)
 	if f := m.footer(); strings.Contains(f, "quota") || strings.Contains(f, "pause") {
 		t.Fatalf("the bulk change's footer offers the console's keys: %q", f)
 	}
 	m.Update(press("u"))
-	if m.right() != pane(m.bulk) {
+	if m.right() != pane.Pane(m.bulk) {
 		t.Fatal("u left the bulk change for the quota")
 	}
 }

@@ -1,0 +1,6 @@
+package look
+
+import "sqc/api"
+
+// Clean makes a string safe for one line of the terminal.
+func Clean(s string) string { return api.Clean(s) }
