@@ -1,39 +1,50 @@
 package state
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"os"
+	"log/slog"
 	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 
 	"sqc/api"
+	"sqc/state/store"
 )
 
-// Audit is the log of every write and its outcome, in the state
-// directory: what a support engineer pastes into a ticket. It never holds
-// the key, nor a setup password, nor a file's bytes.
+// Audit is the log of every write and its outcome, in the profile's
+// database (append-only, each entry on the disk before Record returns):
+// what a support engineer pastes into a ticket (sqc audit). It never
+// holds the key, nor a setup password, nor a file's bytes.
 type Audit struct {
-	mu   sync.Mutex
-	path string
+	db  store.Store
+	log *slog.Logger
+	mu  sync.Mutex
+	// waiting are entries the database did not take (locked past its busy
+	// timeout, a full disk): each is written, in order, before the next.
+	waiting []store.AuditEntry
 }
 
-// OpenAudit keeps the audit log in dir; "" keeps none.
-func OpenAudit(dir string) *Audit {
-	if dir == "" {
+// auditWait bounds one append; maxAuditWaiting bounds the entries kept
+// in memory for a database that does not come back (each is in the debug
+// log too).
+const (
+	auditWait       = 10 * time.Second
+	maxAuditWaiting = 1000
+)
+
+// OpenAudit keeps the audit log in db; nil keeps none. log (nil
+// discards) gets an entry the database could not take.
+func OpenAudit(db store.Store, log *slog.Logger) *Audit {
+	if db == nil {
 		return nil
 	}
-	return &Audit{path: filepath.Join(dir, "audit.log")}
-}
-
-// Path is where the log is.
-func (a *Audit) Path() string {
-	if a == nil {
-		return ""
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
 	}
-	return a.path
+	return &Audit{db: db, log: log}
 }
 
 // Record appends one write: time, profile, device, what, status, its
@@ -55,25 +66,22 @@ func (a *Audit) Record(at time.Time, profile string, w Write, res api.Result, er
 		msg = err.Error()
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s profile=%s device=%s op=%q status=%d outcome=%q message=%q", at.UTC().Format(time.RFC3339), profile, w.Device.DeviceID, w.Op, status, api.WriteOutcome(err).String(), api.Clean(msg))
 	switch w.Op {
 	case api.OpUpdateConfig:
-		b.WriteString("\n")
 		for _, l := range DiffLines(w.Changes) {
-			b.WriteString("    " + l + "\n")
+			b.WriteString(l + "\n")
 		}
 	case api.OpLoadFile:
-		fmt.Fprintf(&b, " file=%s bytes=%d\n", w.FileName, len(w.File))
+		fmt.Fprintf(&b, "file=%q bytes=%d\n", w.FileName, len(w.File))
 	case api.OpAddUser:
-		fmt.Fprintf(&b, " groupid=%q groupName=%q setupPassword=%v\n", w.User.GroupID, api.Clean(w.User.GroupName), w.User.SetupPassword != "")
-	default:
-		b.WriteString("\n")
+		fmt.Fprintf(&b, "groupid=%q groupName=%q setupPassword=%v\n", w.User.GroupID, api.Clean(w.User.GroupName), w.User.SetupPassword != "")
 	}
-	return a.appendLine(b.String())
+	return a.append(store.AuditEntry{At: at.UTC(), Profile: profile, Device: w.Device.DeviceID, Op: string(w.Op), Status: status,
+		Outcome: api.WriteOutcome(err).String(), Message: api.Clean(msg), Detail: b.String()})
 }
 
 // Settled appends what a read-back proved about a write whose outcome
-// was unknown (the line before it for the device): it went through, or
+// was unknown (the entry before it for the device): it went through, or
 // the device is synced without it and nothing of it waits.
 func (a *Audit) Settled(at time.Time, profile, deviceID string, op api.Op, says ReadBackSays) error {
 	if a == nil || says == ReadBackWait {
@@ -83,23 +91,36 @@ func (a *Audit) Settled(at time.Time, profile, deviceID string, op api.Op, says 
 	if says == ReadBackNotTaken {
 		settled, how = "not applied", "read back: the device is synced without the new values, the write did not happen"
 	}
-	return a.appendLine(fmt.Sprintf("%s profile=%s device=%s op=%q settled=%q message=%q\n",
-		at.UTC().Format(time.RFC3339), profile, deviceID, op, settled, how))
+	return a.append(store.AuditEntry{At: at.UTC(), Profile: profile, Device: deviceID, Op: string(op), Outcome: settled, Message: how})
 }
 
-func (a *Audit) appendLine(line string) error {
+// append writes the entries waiting, then e, in order. An entry the
+// database does not take waits for the next append, and is in the debug
+// log meanwhile, so that a lock or a full disk loses no line.
+func (a *Audit) append(e store.AuditEntry) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if err := os.MkdirAll(filepath.Dir(a.path), 0o700); err != nil {
-		return err
+	a.waiting = append(a.waiting, e)
+	for len(a.waiting) > 0 {
+		ctx, cancel := context.WithTimeout(context.Background(), auditWait)
+		err := a.db.Audit(ctx, a.waiting[0])
+		cancel()
+		if err != nil {
+			a.log.Warn("audit: entry not written, kept to write with the next", "at", e.At, "profile", e.Profile, "device", e.Device,
+				"op", e.Op, "status", e.Status, "outcome", e.Outcome, "message", e.Message, "detail", e.Detail, "err", err)
+			if n := len(a.waiting) - maxAuditWaiting; n > 0 {
+				a.waiting = append(a.waiting[:0], a.waiting[n:]...)
+			}
+			return fmt.Errorf("%w (%d audit entries kept in memory, written with the next write)", err, len(a.waiting))
+		}
+		a.waiting = a.waiting[1:]
 	}
-	f, ferr := os.OpenFile(a.path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
-	if ferr != nil {
-		return ferr
-	}
-	_, werr := f.WriteString(line)
-	if cerr := f.Close(); werr == nil {
-		werr = cerr
-	}
-	return werr
+	a.waiting = nil
+	return nil
+}
+
+// HasOldLedgerOrAudit reports whether dir holds a quota ledger or audit
+// log an earlier sqc kept in files, that opening the database imports.
+func HasOldLedgerOrAudit(dir, fingerprint string) bool {
+	return exists(filepath.Join(dir, "quota-"+sanitise(fingerprint)+".json")) || exists(filepath.Join(dir, "audit.log"))
 }

@@ -199,7 +199,7 @@ func BenchmarkBulkStep50000(b *testing.B) {
 		devs[i] = api.Device{DeviceID: fmt.Sprintf("D%08d", i), Name: "Pump station", Plan: api.PlanHosted}
 	}
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-	j := NewBulkJob(b.TempDir(), "fp", "acme", []Change{{Key: "ambient.warning", New: json.Number("47")}}, devs, now)
+	j := NewBulkJob(fileDB(b, filepath.Join(b.TempDir(), "sqc.db")), "fp", "acme", []Change{{Key: "ambient.warning", New: json.Number("47")}}, devs, now)
 	if err := j.Save(); err != nil {
 		b.Fatal(err)
 	}

@@ -1,16 +1,19 @@
 package state
 
 import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
-	"os"
+	"log/slog"
 	"path/filepath"
 	"slices"
-	"sort"
 	"time"
 
 	"sqc/api"
+	"sqc/state/store"
 )
 
 // BulkStatus is where one device of a bulk change stands.
@@ -43,8 +46,8 @@ type BulkItem struct {
 }
 
 // BulkJob is one change sent to many devices, one by one, kept in the
-// state directory after every device so that a restart resumes it where
-// it stopped and never sends a device twice on its own.
+// database after every device so that a restart resumes it where it
+// stopped and never sends a device twice on its own.
 type BulkJob struct {
 	ID      string     `json:"id"`
 	Profile string     `json:"profile"`
@@ -59,28 +62,31 @@ type BulkJob struct {
 	// no Settled was stopped before it could see them applied.
 	Settled bool `json:"settled,omitempty"`
 
-	path string
+	// db keeps the job under key (nil: nowhere, as in the demo).
+	db  store.Store
+	key string
 	// counts and next are kept by Set so that a frame or a step of a job
 	// of 50,000 devices does not walk them all; nil/0 until first needed.
 	counts map[BulkStatus]int
 	next   int // no device before it is pending
-	// dirty are the devices Set since the last Save: Save appends them to
-	// the journal instead of rewriting the whole job (see bulk_journal.go).
+	// dirty are the devices Set since the last Save: Save journals them
+	// instead of writing the whole job (see bulk_journal.go).
 	dirty       []int
-	journaled   int  // lines in the journal since the job file was written
-	written     bool // the job file exists as of this run
-	savedStop   bool // Cancelled as last written to the job file
-	savedSettle bool // Settled as last written to the job file
+	written     bool // the database has the job
+	savedStop   bool // Cancelled as the database has it
+	savedSettle bool // Settled as the database has it
 }
 
-// NewBulkJob plans a change of devices, in the order given.
-func NewBulkJob(dir, fingerprint, profile string, changes []Change, devices []api.Device, now time.Time) *BulkJob {
-	j := &BulkJob{ID: now.UTC().Format("20060102-150405.000"), Profile: profile, Created: now, Changes: newValues(changes)}
+// NewBulkJob plans a change of devices, in the order given, kept in db
+// under the key's fingerprint (db nil: kept nowhere).
+func NewBulkJob(db store.Store, fingerprint, profile string, changes []Change, devices []api.Device, now time.Time) *BulkJob {
+	// Two jobs started in one millisecond (two processes) must not
+	// replace each other: the ID sorts by time and ends in a random part.
+	var tail [3]byte
+	_, _ = rand.Read(tail[:])
+	j := &BulkJob{ID: now.UTC().Format("20060102-150405.000") + "-" + hex.EncodeToString(tail[:]), Profile: profile, Created: now, Changes: newValues(changes), db: db, key: fingerprint}
 	for _, d := range devices {
 		j.Items = append(j.Items, BulkItem{DeviceID: d.DeviceID, Name: d.Name, Plan: d.Plan, Status: BulkPending})
-	}
-	if dir != "" {
-		j.path = filepath.Join(jobsDir(dir, fingerprint), j.ID+".json")
 	}
 	return j
 }
@@ -88,7 +94,7 @@ func NewBulkJob(dir, fingerprint, profile string, changes []Change, devices []ap
 // NewBulkJobOf plans writes that each carry their own changes, in the
 // order given; the job's Changes are every key with its first new value,
 // for a person to read.
-func NewBulkJobOf(dir, fingerprint, profile string, writes []Write, now time.Time) *BulkJob {
+func NewBulkJobOf(db store.Store, fingerprint, profile string, writes []Write, now time.Time) *BulkJob {
 	var all []Change
 	devs := make([]api.Device, len(writes))
 	for k, w := range writes {
@@ -99,13 +105,15 @@ func NewBulkJobOf(dir, fingerprint, profile string, writes []Write, now time.Tim
 			}
 		}
 	}
-	j := NewBulkJob(dir, fingerprint, profile, all, devs, now)
+	j := NewBulkJob(db, fingerprint, profile, all, devs, now)
 	for k, w := range writes {
 		j.Items[k].Changes = newValues(w.Changes)
 	}
 	return j
 }
 
+// jobsDir is where sqc kept a key's jobs before the database: only the
+// import reads it.
 func jobsDir(dir, fingerprint string) string {
 	return filepath.Join(dir, "jobs", sanitise(fingerprint))
 }
@@ -211,32 +219,44 @@ func (j *BulkJob) ToReadBack() []int {
 	return out
 }
 
-// Path is where the job is kept ("" when nowhere).
-func (j *BulkJob) Path() string { return j.path }
+// Kept reports a job the database keeps: one that can be resumed.
+func (j *BulkJob) Kept() bool { return j.db != nil }
 
 // UnfinishedJobs are the jobs of a key that stopped before sending to
-// every device (a quit, a crash, an expired key), oldest first. A damaged
-// file is reported, not guessed at.
-func UnfinishedJobs(dir, fingerprint string) ([]*BulkJob, error) {
-	if dir == "" {
+// every device (a quit, a crash, an expired key) or before their
+// read-backs ended, oldest first. A job that cannot be read is named in
+// the error and the debug log (log; nil logs nothing) and left as it is;
+// it hides none of the others.
+func UnfinishedJobs(db store.Store, fingerprint string, log *slog.Logger) ([]*BulkJob, error) {
+	if db == nil {
 		return nil, nil
 	}
-	files, err := filepath.Glob(filepath.Join(jobsDir(dir, fingerprint), "*.json"))
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	ctx := context.Background()
+	// only the jobs with a device not done, or queued and not yet seen
+	// applied: a finished job of 50,000 devices is not read at every start
+	ids, err := db.OpenJobs(ctx, fingerprint, []string{string(BulkPending), string(BulkSending), string(BulkUnknown)}, []string{string(BulkQueued)})
 	if err != nil {
 		return nil, err
 	}
-	sort.Strings(files)
 	var out []*BulkJob
 	var errs []error
-	for _, f := range files {
-		b, err := os.ReadFile(f)
+	for _, id := range ids {
+		rec, ok, err := db.Job(ctx, id)
 		if err != nil {
+			log.Warn("state: bulk job could not be read", "job", id, "err", err)
 			errs = append(errs, err)
 			continue
 		}
-		j, err := loadJob(f, b)
+		if !ok { // gone since it was listed
+			continue
+		}
+		j, err := jobFrom(db, rec)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", f, err))
+			log.Warn("state: bulk job could not be read, kept as it is and not resumed", "job", id, "err", err)
+			errs = append(errs, fmt.Errorf("bulk job %s could not be read (%v): it is kept as it is, and not resumed", id, err))
 			continue
 		}
 		// A write that was out when the console stopped may or may not

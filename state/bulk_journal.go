@@ -1,25 +1,22 @@
 package state
 
 import (
-	"bufio"
-	"bytes"
+	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"os"
 	"time"
+
+	"sqc/state/store"
 )
 
-// A bulk job is kept as two files: <id>.json, the whole job, and
-// <id>.log, a line per device changed since. Rewriting the whole job
-// after every device cost 38 ms at 50,000 devices, twice per device, on
-// the console's goroutine; a journal line costs what one device costs.
-// The job file is rewritten when the journal grows past compactEvery
-// lines, when the job is stopped or settled, and when its last device
-// is done.
-const compactEvery = 1000
+// A bulk job is kept in the database as a row per device. Save writes
+// the whole job once, then only the devices Set since (a journal line
+// each): every line is synchronous FULL, so a device's "sending" mark is
+// on the disk before its write goes out, and its outcome before the
+// next one does.
 
-// journalLine is one device's outcome in the journal.
+// journalLine is one device's outcome as the journal file of an earlier
+// sqc held it; the import reads them.
 type journalLine struct {
 	I        int        `json:"i"`
 	DeviceID string     `json:"deviceid"`
@@ -28,106 +25,86 @@ type journalLine struct {
 	At       time.Time  `json:"at,omitzero"`
 }
 
-func (j *BulkJob) journalPath() string { return j.path[:len(j.path)-len(".json")] + ".log" }
-
-// Save keeps what Set recorded; a job without a directory is not kept.
+// Save keeps what Set recorded; a job without a database is not kept.
+// It returns once the disk has it.
 func (j *BulkJob) Save() error {
-	if j.path == "" {
+	if j.db == nil {
 		j.dirty = j.dirty[:0]
 		return nil
 	}
-	if !j.written || j.savedStop != j.Cancelled || j.savedSettle != j.Settled || j.journaled+len(j.dirty) > compactEvery || (len(j.dirty) > 0 && j.Finished()) {
-		return j.rewrite()
+	ctx := context.Background()
+	if !j.written {
+		rec, err := j.record()
+		if err != nil {
+			return err
+		}
+		if err := j.db.PutJob(ctx, rec); err != nil {
+			return err
+		}
+		j.written, j.savedStop, j.savedSettle, j.dirty = true, j.Cancelled, j.Settled, j.dirty[:0]
+		return nil
+	}
+	// The flags first: a stop kept and its last line lost leaves a device
+	// "sending", which is read back; the line kept and the stop lost
+	// would let a resume send what the user stopped.
+	if j.savedStop != j.Cancelled || j.savedSettle != j.Settled {
+		if err := j.db.SetJobFlags(ctx, j.ID, j.Cancelled, j.Settled); err != nil {
+			return err
+		}
+		j.savedStop, j.savedSettle = j.Cancelled, j.Settled
 	}
 	if len(j.dirty) == 0 {
 		return nil
 	}
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	for _, i := range j.dirty {
+	lines := make([]store.JournalLine, len(j.dirty))
+	for k, i := range j.dirty {
 		it := j.Items[i]
-		if err := enc.Encode(journalLine{I: i, DeviceID: it.DeviceID, Status: it.Status, Message: it.Message, At: it.At}); err != nil {
-			return err
-		}
+		lines[k] = store.JournalLine{I: i, DeviceID: it.DeviceID, Status: string(it.Status), Message: it.Message, At: it.At}
 	}
-	f, err := os.OpenFile(j.journalPath(), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
-	if err != nil {
+	if err := j.db.Journal(ctx, j.ID, lines); err != nil {
 		return err
 	}
-	_, err = f.Write(b.Bytes())
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return err
-	}
-	j.journaled += len(j.dirty)
 	j.dirty = j.dirty[:0]
 	return nil
 }
 
-// rewrite writes the whole job, then empties the journal it now holds.
-func (j *BulkJob) rewrite() error {
-	b, err := json.Marshal(j)
+// record is the job as the database keeps it.
+func (j *BulkJob) record() (store.Job, error) {
+	changes, err := json.Marshal(j.Changes)
 	if err != nil {
-		return err
+		return store.Job{}, err
 	}
-	if err := writeAtomic(j.path, b); err != nil {
-		return err
+	rec := store.Job{ID: j.ID, Key: j.key, Profile: j.Profile, Created: j.Created, Changes: changes, Cancelled: j.Cancelled, Settled: j.Settled,
+		Items: make([]store.JobItem, len(j.Items))}
+	for i, it := range j.Items {
+		rec.Items[i] = store.JobItem{DeviceID: it.DeviceID, Name: it.Name, Plan: it.Plan, Status: string(it.Status), Message: it.Message, At: it.At}
+		if it.Changes != nil {
+			if rec.Items[i].Changes, err = json.Marshal(it.Changes); err != nil {
+				return store.Job{}, err
+			}
+		}
 	}
-	// The job file holds every line of the journal now; were the console
-	// to stop before the journal goes, replaying it again is harmless.
-	if err := os.Remove(j.journalPath()); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return err
-	}
-	j.written, j.savedStop, j.savedSettle, j.journaled, j.dirty = true, j.Cancelled, j.Settled, 0, j.dirty[:0]
-	return nil
+	return rec, nil
 }
 
-// loadJob reads a job file and replays its journal. A last line cut short
-// (the console stopped while writing it) is the only damage forgiven.
-func loadJob(path string, b []byte) (*BulkJob, error) {
-	var j BulkJob
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	if err := dec.Decode(&j); err != nil {
-		return nil, err
+// jobFrom is a job the database kept, to go on with.
+func jobFrom(db store.Store, rec store.Job) (*BulkJob, error) {
+	j := &BulkJob{ID: rec.ID, Profile: rec.Profile, Created: rec.Created, Cancelled: rec.Cancelled, Settled: rec.Settled,
+		db: db, key: rec.Key, written: true, savedStop: rec.Cancelled, savedSettle: rec.Settled}
+	if err := decodeNumbers(rec.Changes, &j.Changes); err != nil {
+		return nil, fmt.Errorf("its changes: %w", err)
 	}
-	j.path, j.written, j.savedStop, j.savedSettle, j.Changes = path, true, j.Cancelled, j.Settled, newValues(j.Changes)
-	for i := range j.Items {
-		if c := j.Items[i].Changes; c != nil {
-			j.Items[i].Changes = newValues(c)
+	j.Changes = newValues(j.Changes)
+	j.Items = make([]BulkItem, len(rec.Items))
+	for i, it := range rec.Items {
+		j.Items[i] = BulkItem{DeviceID: it.DeviceID, Name: it.Name, Plan: it.Plan, Status: BulkStatus(it.Status), Message: it.Message, At: it.At}
+		if it.Changes != nil {
+			var own []Change
+			if err := decodeNumbers(it.Changes, &own); err != nil {
+				return nil, fmt.Errorf("the changes of %s: %w", it.DeviceID, err)
+			}
+			j.Items[i].Changes = newValues(own)
 		}
 	}
-	f, err := os.Open(j.journalPath())
-	if errors.Is(err, os.ErrNotExist) {
-		return &j, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	n, torn := 0, false
-	for sc.Scan() {
-		n++
-		if torn {
-			return nil, fmt.Errorf("journal line %d: a damaged line before it", n-1)
-		}
-		var l journalLine
-		if err := json.Unmarshal(sc.Bytes(), &l); err != nil || l.I < 0 || l.I >= len(j.Items) || j.Items[l.I].DeviceID != l.DeviceID {
-			torn = true
-			continue
-		}
-		j.Items[l.I].Status, j.Items[l.I].Message, j.Items[l.I].At = l.Status, l.Message, l.At
-		j.journaled++
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("journal: %w", err)
-	}
-	// after a cut line the next append would run on from it: the next
-	// Save writes the whole job instead
-	j.written = !torn
-	return &j, nil
+	return j, nil
 }

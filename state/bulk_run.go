@@ -10,7 +10,7 @@ import (
 
 // BulkRun decides how a bulk job goes out: which device is written next
 // and when, what each answer means for the job, and when its queued
-// devices are read back. It does no I/O of its own but the job's file, and
+// devices are read back. It does no I/O of its own but saving the job, and
 // starts no goroutine: the console and `sqc config set` each ask it what
 // to do, do it, and tell it how it went, so both send by the same rules
 // and a fake clock tests them.
@@ -24,7 +24,7 @@ type BulkRun struct {
 	// and says how to resume; a console shows the wait.
 	MaxOffline int
 
-	Paused     bool // by the user (or a job file that cannot be written): nothing goes until Resume
+	Paused     bool // by the user (or a job that cannot be saved): nothing goes until Resume
 	KeyStopped bool // by a refused key: nothing goes until Resume, after login
 	Stopping   bool // the user stopped the job while a request was out: nothing after it
 	InFlight   bool // a device's write is out
@@ -78,7 +78,7 @@ type BulkStep struct {
 	Write Write
 	At    time.Time
 	Why   string // why it waits
-	Err   error  // the job file could not be written: the run is paused
+	Err   error  // the job could not be saved: the run is paused
 }
 
 // Backoff after network failures in a row: 2 s, 4 s, 8 s … at most
@@ -134,7 +134,7 @@ func (r *BulkRun) Next(now time.Time, pace BulkPace, check func(Write) error) Bu
 		if err := j.Save(); err != nil { // not sent: without its mark a resume could send it twice
 			j.Set(i, BulkPending, "", now)
 			r.Paused = true
-			return BulkStep{Do: BulkIdle, Err: fmt.Errorf("the job file could not be written, so nothing more is sent: %w", err)}
+			return BulkStep{Do: BulkIdle, Err: fmt.Errorf("the job could not be saved, so nothing more is sent (a write without its mark on the disk could be sent twice): %w", err)}
 		}
 		r.InFlight = true
 		return BulkStep{Do: BulkSend, I: i, Write: w}
@@ -164,7 +164,7 @@ const (
 type BulkAnswer struct {
 	Then BulkThen
 	// Say is a problem worth a line of its own (nothing left the machine,
-	// the job file could not be written); "" when the row says it all.
+	// the job could not be saved); "" when the row says it all.
 	Say string
 }
 
@@ -241,7 +241,7 @@ func (r *BulkRun) Outcome(i int, res api.Result, err error, at time.Time) BulkAn
 
 func (r *BulkRun) save() string {
 	if err := r.Job.Save(); err != nil {
-		return "the job file could not be written: " + err.Error()
+		return "the job could not be saved: " + err.Error()
 	}
 	return ""
 }

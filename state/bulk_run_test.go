@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"sqc/api"
+	"sqc/state/store"
 )
 
 // runRig is a bulk run on a fake clock: the test answers each write.
@@ -24,7 +25,7 @@ type runRig struct {
 
 var runStart = time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
 
-func newRunRig(t *testing.T, dir string, n int) *runRig {
+func newRunRig(t *testing.T, dir store.Store, n int) *runRig {
 	t.Helper()
 	var devs []api.Device
 	for i := range n {
@@ -109,7 +110,7 @@ func rateLimited(after string) error {
 // written once.
 func TestBulkRunWaitsOutA429(t *testing.T) {
 	t.Parallel()
-	g := newRunRig(t, t.TempDir(), 5)
+	g := newRunRig(t, memDB(t), 5)
 	s := g.send()
 	if a := g.answer(s, rateLimited("2s")); a.Then != BulkGoOn {
 		t.Fatalf("after a 429: %v", a.Then)
@@ -140,7 +141,7 @@ func TestBulkRunWaitsOutA429(t *testing.T) {
 		after string
 		wait  time.Duration
 	}{{"0s", firstBulkBackoff}, {"24h", max429Wait}} {
-		g := newRunRig(t, "", 1)
+		g := newRunRig(t, nil, 1)
 		g.answer(g.send(), rateLimited(tc.after))
 		if w := g.next(); w.Do != BulkWait || w.At.Sub(g.now) != tc.wait {
 			t.Errorf("Retry-After %s: waits %v, want %v", tc.after, w.At.Sub(g.now), tc.wait)
@@ -151,7 +152,7 @@ func TestBulkRunWaitsOutA429(t *testing.T) {
 // The day's quota spent, nothing goes until it resets at 00:00 UTC.
 func TestBulkRunWaitsForTheDailyReset(t *testing.T) {
 	t.Parallel()
-	g := newRunRig(t, "", 3)
+	g := newRunRig(t, nil, 3)
 	g.answer(g.send(), nil)
 	g.pace.UsedToday = g.pace.Daily
 	w := g.next()
@@ -174,7 +175,7 @@ func TestBulkRunWaitsForTheDailyReset(t *testing.T) {
 // is sent again; a write whose outcome is unknown is never sent again.
 func TestBulkRunBacksOffAfterNetworkFailures(t *testing.T) {
 	t.Parallel()
-	g := newRunRig(t, "", 3)
+	g := newRunRig(t, nil, 3)
 	down := &api.Error{Op: api.OpUpdateConfig, NotSent: true, Err: errors.New("connection refused")}
 	first := g.send()
 	for k, wait := range []time.Duration{2 * time.Second, 4 * time.Second, 8 * time.Second} {
@@ -212,11 +213,11 @@ func TestBulkRunBacksOffAfterNetworkFailures(t *testing.T) {
 	}
 	g.eachOnce(3)
 	// the user may try now; a 429's wait is the server's and holds
-	h := newRunRig(t, "", 2)
+	h := newRunRig(t, nil, 2)
 	h.answer(h.send(), down)
 	h.run.Resume()
 	h.send()
-	k := newRunRig(t, "", 2)
+	k := newRunRig(t, nil, 2)
 	k.answer(k.send(), rateLimited("30s"))
 	k.run.Resume()
 	if s := k.next(); s.Do != BulkWait {
@@ -228,7 +229,7 @@ func TestBulkRunBacksOffAfterNetworkFailures(t *testing.T) {
 // the run until a resume, which sends the same device once.
 func TestBulkRunSkipsWhatTheGateRefusesAndWaitsForALogin(t *testing.T) {
 	t.Parallel()
-	g := newRunRig(t, t.TempDir(), 4)
+	g := newRunRig(t, memDB(t), 4)
 	broke := g.run.Job.Items[1].DeviceID
 	g.check = func(w Write) error {
 		if w.Device.DeviceID == broke {
@@ -267,7 +268,7 @@ func TestBulkRunSkipsWhatTheGateRefusesAndWaitsForALogin(t *testing.T) {
 // stays pending and no resume sends it.
 func TestBulkRunStopAfterTheWriteOut(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
+	dir := memDB(t)
 	g := newRunRig(t, dir, 4)
 	s := g.send()
 	if err := g.run.Stop(); err != nil || !g.run.Stopping || g.run.Job.Cancelled {
@@ -282,7 +283,7 @@ func TestBulkRunStopAfterTheWriteOut(t *testing.T) {
 	if n := g.next(); n.Do != BulkIdle {
 		t.Fatalf("after a stop: %v", n.Do)
 	}
-	jobs, err := UnfinishedJobs(dir, "fp")
+	jobs, err := UnfinishedJobs(dir, "fp", nil)
 	if err != nil || len(jobs) != 1 {
 		t.Fatalf("%d jobs, %v", len(jobs), err)
 	}
@@ -295,7 +296,7 @@ func TestBulkRunStopAfterTheWriteOut(t *testing.T) {
 // device back and sends only the devices not sent, each once.
 func TestBulkRunResumeAfterAStopSendsNothingTwice(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
+	dir := memDB(t)
 	g := newRunRig(t, dir, 6)
 	g.answer(g.send(), nil)
 	g.answer(g.send(), rateLimited("1s"))
@@ -303,7 +304,7 @@ func TestBulkRunResumeAfterAStopSendsNothingTwice(t *testing.T) {
 	g.answer(g.send(), nil)
 	out := g.send() // the server takes it; the process ends before its answer
 	g.taken[out.Write.Device.DeviceID]++
-	jobs, err := UnfinishedJobs(dir, "fp")
+	jobs, err := UnfinishedJobs(dir, "fp", nil)
 	if err != nil || len(jobs) != 1 {
 		t.Fatalf("%d jobs, %v", len(jobs), err)
 	}
@@ -331,7 +332,7 @@ func TestBulkRunResumeAfterAStopSendsNothingTwice(t *testing.T) {
 // only after Again, and end when all are seen or For is up.
 func TestBulkRunReadsBackAtTheBudgetsPace(t *testing.T) {
 	t.Parallel()
-	g := newRunRig(t, "", 3)
+	g := newRunRig(t, nil, 3)
 	for range 3 {
 		g.answer(g.send(), nil)
 	}
@@ -374,7 +375,7 @@ func TestBulkRunReadsBackAtTheBudgetsPace(t *testing.T) {
 // and a job settled at its end is not offered again.
 func TestBulkJobOfOwnChangesAndSettled(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
+	dir := memDB(t)
 	a := Write{Op: api.OpUpdateConfig, Device: api.Device{DeviceID: "AAAAAAAA1", Plan: api.PlanHosted}, Changes: []Change{{Key: "ambient.warning", Old: json.Number("50"), New: json.Number("47")}}}
 	b := Write{Op: api.OpUpdateConfig, Device: api.Device{DeviceID: "AAAAAAAA2", Plan: api.PlanHosted}, Changes: []Change{{Key: "ambient.warning", Old: "50", New: "47"}, {Key: "serial1.mode", Old: "RS232", New: "MODBUS"}}}
 	j := NewBulkJobOf(dir, "fp", "acme", []Write{a, b}, runStart)
@@ -385,7 +386,7 @@ func TestBulkJobOfOwnChangesAndSettled(t *testing.T) {
 	if err := j.Save(); err != nil {
 		t.Fatal(err)
 	}
-	jobs, err := UnfinishedJobs(dir, "fp")
+	jobs, err := UnfinishedJobs(dir, "fp", nil)
 	if err != nil || len(jobs) != 1 {
 		t.Fatalf("%d jobs, %v", len(jobs), err)
 	}
@@ -405,7 +406,7 @@ func TestBulkJobOfOwnChangesAndSettled(t *testing.T) {
 	if err := back.Save(); err != nil {
 		t.Fatal(err)
 	}
-	if jobs, _ := UnfinishedJobs(dir, "fp"); len(jobs) != 0 {
+	if jobs, _ := UnfinishedJobs(dir, "fp", nil); len(jobs) != 0 {
 		t.Fatal("a job settled at its end is offered again")
 	}
 }
@@ -414,7 +415,7 @@ func TestBulkJobOfOwnChangesAndSettled(t *testing.T) {
 // the run pauses with the device pending, to be resumed.
 func TestBulkRunGivesUpOfflineAfterMaxOffline(t *testing.T) {
 	t.Parallel()
-	g := newRunRig(t, "", 2)
+	g := newRunRig(t, nil, 2)
 	g.run.MaxOffline = 2
 	down := &api.Error{Op: api.OpUpdateConfig, NotSent: true, Err: errors.New("connection refused")}
 	s := g.send()

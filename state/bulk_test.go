@@ -1,19 +1,22 @@
 package state
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
-	"os"
+	"log/slog"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"sqc/api"
+	"sqc/state/store"
 )
 
 func TestBulkJobResumesWhereItStopped(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
+	dir := memDB(t)
 	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
 	devs := []api.Device{{DeviceID: "AAAAAAAA1", Plan: "Hosted"}, {DeviceID: "AAAAAAAA2", Name: "=cmd()", Plan: "Trial"}, {DeviceID: "AAAAAAAA3", Plan: "Hosted"}}
 	j := NewBulkJob(dir, "fp", "acme", []Change{{Key: "ambient.warning", Old: json.Number("50"), New: json.Number("47")}}, devs, now)
@@ -26,7 +29,7 @@ func TestBulkJobResumesWhereItStopped(t *testing.T) {
 	if err := j.Save(); err != nil {
 		t.Fatal(err)
 	}
-	jobs, err := UnfinishedJobs(dir, "fp")
+	jobs, err := UnfinishedJobs(dir, "fp", nil)
 	if err != nil || len(jobs) != 1 {
 		t.Fatalf("unfinished jobs %d, %v", len(jobs), err)
 	}
@@ -41,13 +44,13 @@ func TestBulkJobResumesWhereItStopped(t *testing.T) {
 	_ = back.Save()
 	// every device sent, but the console stopped before its Hosted ones
 	// were seen applied: offered again, to read them back
-	if jobs, _ := UnfinishedJobs(dir, "fp"); len(jobs) != 1 || fmt.Sprint(jobs[0].ToReadBack()) != "[0 2]" {
+	if jobs, _ := UnfinishedJobs(dir, "fp", nil); len(jobs) != 1 || fmt.Sprint(jobs[0].ToReadBack()) != "[0 2]" {
 		t.Fatalf("a job stopped before its read-backs: %d jobs", len(jobs))
 	}
 	back.Settled = true
 	back.Set(2, BulkApplied, "", now)
 	_ = back.Save()
-	if jobs, _ := UnfinishedJobs(dir, "fp"); len(jobs) != 0 {
+	if jobs, _ := UnfinishedJobs(dir, "fp", nil); len(jobs) != 0 {
 		t.Fatal("a finished job is offered again")
 	}
 	var b strings.Builder
@@ -57,19 +60,20 @@ func TestBulkJobResumesWhereItStopped(t *testing.T) {
 	}
 }
 
-// A job is kept as a file and a journal of the devices done since: a
-// restart sees every device's last outcome, and a journal line cut short
-// by a crash loses that device's line only, never the job.
-func TestBulkJobJournalSurvivesARestartAndACutLine(t *testing.T) {
+// A job is kept in the database a device at a time: a restart (the
+// database opened again) sees every device's last outcome, resumes after
+// the last one sent, and leaves the one out at the stop to be read back.
+func TestBulkJobSurvivesARestart(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
+	path := filepath.Join(t.TempDir(), "sqc.db")
+	db := fileDB(t, path)
 	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
 	var devs []api.Device
-	for i := range 2500 {
+	for i := range 250 {
 		devs = append(devs, api.Device{DeviceID: fmt.Sprintf("D%08d", i), Plan: api.PlanHosted})
 	}
-	j := NewBulkJob(dir, "fp", "acme", []Change{{Key: "ambient.warning", New: json.Number("47")}}, devs, now)
-	for range 1200 { // past a rewrite of the whole job
+	j := NewBulkJob(db, "fp", "acme", []Change{{Key: "ambient.warning", New: json.Number("47")}}, devs, now)
+	for range 120 {
 		i, _ := j.Next()
 		j.Set(i, BulkSending, "", now)
 		if err := j.Save(); err != nil {
@@ -80,49 +84,72 @@ func TestBulkJobJournalSurvivesARestartAndACutLine(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	j.Set(1200, BulkSending, "", now) // out when the console died
+	j.Set(120, BulkSending, "", now) // out when the console died
 	if err := j.Save(); err != nil {
 		t.Fatal(err)
 	}
-	jobs, err := UnfinishedJobs(dir, "fp")
+	db.Close()
+	db = fileDB(t, path)
+	jobs, err := UnfinishedJobs(db, "fp", nil)
 	if err != nil || len(jobs) != 1 {
 		t.Fatalf("jobs %d, %v", len(jobs), err)
 	}
 	back := jobs[0]
 	c := back.Count()
-	if c[BulkQueued] != 1200 || c[BulkUnknown] != 1 || c[BulkPending] != 1299 {
+	if c[BulkQueued] != 120 || c[BulkUnknown] != 1 || c[BulkPending] != 129 {
 		t.Fatalf("after a restart: %v", c)
 	}
-	if i, _ := back.Next(); i != 1201 {
-		t.Fatalf("resumes at %d, want 1201: device 1200's outcome is unknown and is not sent again", i)
+	if i, _ := back.Next(); i != 121 {
+		t.Fatalf("resumes at %d, want 121: device 120's outcome is unknown and is not sent again", i)
 	}
-	// the console dies mid-line
-	back.Set(1201, BulkQueued, "queued", now)
+	// the resumed job goes on in the same rows
+	back.Set(121, BulkQueued, "queued", now)
 	if err := back.Save(); err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.OpenFile(back.journalPath(), os.O_WRONLY|os.O_APPEND, 0)
-	if err != nil {
+	jobs, err = UnfinishedJobs(db, "fp", nil)
+	if err != nil || len(jobs) != 1 || jobs[0].Count()[BulkQueued] != 121 || jobs[0].Items[120].Status != BulkUnknown {
+		t.Fatalf("after saving the resumed job: %v", err)
+	}
+	if ids, _ := db.Jobs(context.Background(), "fp"); len(ids) != 1 {
+		t.Fatalf("the resumed job was kept as another: %v", ids)
+	}
+}
+
+// One job the database cannot read is named, and the others are still
+// offered: a bad job never hides a good one.
+func TestBulkJobDamagedHidesNoOther(t *testing.T) {
+	t.Parallel()
+	db := memDB(t)
+	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	devs := []api.Device{{DeviceID: "A1"}, {DeviceID: "A2"}}
+	bad := store.Job{ID: "20261125-085959.000-aaaaaa", Key: "fp", Profile: "acme", Created: now.Add(-time.Second), Changes: json.RawMessage(`[{"key":`),
+		Items: []store.JobItem{{DeviceID: "A1", Status: "pending"}}}
+	if err := db.PutJob(context.Background(), bad); err != nil {
 		t.Fatal(err)
 	}
-	_, _ = f.WriteString(`{"i":1202,"deviceid":"D000`)
-	f.Close()
-	jobs, err = UnfinishedJobs(dir, "fp")
-	if err != nil || len(jobs) != 1 {
-		t.Fatalf("with a cut line: %d jobs, %v", len(jobs), err)
-	}
-	again := jobs[0]
-	if i, _ := again.Next(); i != 1202 {
-		t.Fatalf("resumes at %d after a cut line, want 1202", i)
-	}
-	// the next save writes the whole job, so nothing runs on from the cut line
-	again.Set(1202, BulkQueued, "queued", now)
-	if err := again.Save(); err != nil {
+	good := NewBulkJob(db, "fp", "acme", []Change{{Key: "ambient.warning", New: json.Number("47")}}, devs, now)
+	if err := good.Save(); err != nil {
 		t.Fatal(err)
 	}
-	jobs, err = UnfinishedJobs(dir, "fp")
-	if err != nil || len(jobs) != 1 || jobs[0].Count()[BulkQueued] != 1202 {
-		t.Fatalf("after saving past a cut line: %v", err)
+	newer := NewBulkJob(db, "fp", "acme", nil, devs, now.Add(time.Second))
+	newer.Items[0].Changes = []Change{{Key: "x", New: "y"}}
+	if err := newer.Save(); err != nil {
+		t.Fatal(err)
+	}
+	var logged strings.Builder
+	jobs, err := UnfinishedJobs(db, "fp", slog.New(slog.NewTextHandler(&logged, nil)))
+	if err == nil || !strings.Contains(err.Error(), bad.ID) {
+		t.Errorf("the damaged job is not named: %v", err)
+	}
+	if !strings.Contains(logged.String(), "job="+bad.ID) {
+		t.Errorf("the debug log does not name the damaged job:\n%s", logged.String())
+	}
+	if len(jobs) != 2 || jobs[0].ID != good.ID || jobs[1].ID != newer.ID {
+		t.Fatalf("offered %d jobs, want the two good ones", len(jobs))
+	}
+	if w := jobs[1].Write(0); len(w.Changes) != 1 || w.Changes[0].Key != "x" {
+		t.Errorf("a device's own changes came back as %+v", w.Changes)
 	}
 }
 
@@ -132,7 +159,7 @@ func TestBulkJobPendingAgainIsNext(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
 	devs := []api.Device{{DeviceID: "A1"}, {DeviceID: "A2"}, {DeviceID: "A3"}}
-	j := NewBulkJob("", "fp", "acme", nil, devs, now)
+	j := NewBulkJob(nil, "fp", "acme", nil, devs, now)
 	j.Set(0, BulkSending, "", now)
 	if i, _ := j.Next(); i != 1 {
 		t.Fatalf("next %d", i)
@@ -147,7 +174,7 @@ func TestBulkJobPendingAgainIsNext(t *testing.T) {
 // failed (which invites a second write) and never sent again: the job is
 // offered for it to be read back, even when it was the last device.
 func TestBulkJobInFlightAtAStopIsReadBack(t *testing.T) {
-	dir := t.TempDir()
+	dir := memDB(t)
 	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
 	devs := []api.Device{{DeviceID: "AAAAAAAA1", Plan: api.PlanHosted}, {DeviceID: "AAAAAAAA2", Plan: api.PlanHosted}}
 	j := NewBulkJob(dir, "fp", "acme", []Change{{Key: "ambient.warning", New: json.Number("47")}}, devs, now)
@@ -156,7 +183,7 @@ func TestBulkJobInFlightAtAStopIsReadBack(t *testing.T) {
 	if err := j.Save(); err != nil {
 		t.Fatal(err)
 	}
-	jobs, err := UnfinishedJobs(dir, "fp")
+	jobs, err := UnfinishedJobs(dir, "fp", nil)
 	if err != nil || len(jobs) != 1 {
 		t.Fatalf("jobs %d, %v", len(jobs), err)
 	}

@@ -12,7 +12,7 @@ import (
 // wiredParts are the old files whose readers now use the database: they
 // are imported when a database is opened. A kind joins this set in the
 // commit that moves its reader onto the store.
-const wiredParts Parts = 0
+const wiredParts = PartDrafts | PartJobs | PartLedger | PartAudit
 
 // DB is a profile and key's database, shared by everything in the
 // process that uses it: a console, its engine, a command. Open it with

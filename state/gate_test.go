@@ -3,16 +3,17 @@ package state
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"net"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"sqc/api"
 	"sqc/api/sim"
+	"sqc/state/store"
 )
 
 func TestParseValueKeepsTheJSONType(t *testing.T) {
@@ -92,8 +93,8 @@ func gateFixture(t *testing.T, hosted float64) (*sim.Server, *api.Client, time.T
 func TestGateReadOnlySendsNothing(t *testing.T) {
 	t.Parallel()
 	s, c, now := gateFixture(t, 0.5)
-	dir := t.TempDir()
-	g := &Gate{ReadOnly: true, Profile: "acme", Audit: OpenAudit(dir), Now: func() time.Time { return now }}
+	db := memDB(t)
+	g := &Gate{ReadOnly: true, Profile: "acme", Audit: OpenAudit(db, nil), Now: func() time.Time { return now }}
 	d := s.Devices()[0]
 	w := Write{Op: api.OpUpdateConfig, Device: d, Changes: []Change{{Key: "ambient.warning", Old: json.Number("40"), New: json.Number("47")}}}
 	if _, err := g.Confirmation(c, w); err != ErrReadOnly {
@@ -119,9 +120,9 @@ func TestGateRefusesADeviceWithNoCallsLeftAndAuditsWrites(t *testing.T) {
 			hosted = d
 		}
 	}
-	dir := t.TempDir()
+	db := memDB(t)
 	left := map[string]int{trial.DeviceID: 0}
-	g := &Gate{Profile: "acme", Audit: OpenAudit(dir), Now: func() time.Time { return now },
+	g := &Gate{Profile: "acme", Audit: OpenAudit(db, nil), Now: func() time.Time { return now },
 		Left: func(id string) (int, bool) { n, ok := left[id]; return n, ok }}
 	change := []Change{{Key: "ambient.warning", Old: json.Number("40"), New: json.Number("47")}}
 	_, err := g.Send(context.Background(), c, Write{Op: api.OpUpdateConfig, Device: trial, Changes: change})
@@ -148,8 +149,7 @@ func TestGateRefusesADeviceWithNoCallsLeftAndAuditsWrites(t *testing.T) {
 	if n := len(s.Requests()); n != 2 {
 		t.Fatalf("the server saw %d writes, want 2 (never retried)", n)
 	}
-	b, _ := os.ReadFile(filepath.Join(dir, "audit.log"))
-	log := string(b)
+	log := auditText(t, db)
 	for _, want := range []string{"device=" + hosted.DeviceID, "status=202", "Config update queued", "+ ambient.warning 47", "status=500", `outcome="unknown"`, `outcome="taken"`} {
 		if !strings.Contains(log, want) {
 			t.Errorf("audit log lacks %q:\n%s", want, log)
@@ -160,33 +160,13 @@ func TestGateRefusesADeviceWithNoCallsLeftAndAuditsWrites(t *testing.T) {
 	}
 }
 
-func TestDraftRoundTrip(t *testing.T) {
-	t.Parallel()
-	path := DraftPath(t.TempDir(), "fp", "JDA54E19F")
-	d := Draft{DeviceID: "JDA54E19F", SavedAt: time.Now().UTC().Truncate(time.Second),
-		Changes: []Change{{Key: "can1.nominal_baud", Old: json.Number("250"), New: json.Number("500")}, {Key: "x.new", New: "on", Added: true}}}
-	if err := SaveDraft(path, d); err != nil {
-		t.Fatal(err)
-	}
-	got, ok, err := LoadDraft(path)
-	if err != nil || !ok || len(got.Changes) != 2 || FormatValue(got.Changes[0].New) != "500" || got.Changes[0].New != json.Number("500") || !got.Changes[1].Added {
-		t.Fatalf("draft back: %+v %v %v", got, ok, err)
-	}
-	if err := SaveDraft(path, Draft{DeviceID: "JDA54E19F"}); err != nil {
-		t.Fatal(err)
-	}
-	if _, ok, _ := LoadDraft(path); ok {
-		t.Fatal("an empty draft was kept")
-	}
-}
-
 // Each of the four outcomes is told and audited as it is: a write to a
 // closed port was not sent; one the server took before the connection
 // dropped is unknown; one answered 301 was refused, and not followed.
 func TestGateAuditsEachOutcome(t *testing.T) {
 	s, c, now := gateFixture(t, 1)
-	dir := t.TempDir()
-	g := &Gate{Profile: "acme", Audit: OpenAudit(dir), Now: func() time.Time { return now }}
+	db := memDB(t)
+	g := &Gate{Profile: "acme", Audit: OpenAudit(db, nil), Now: func() time.Time { return now }}
 	d := s.Devices()[0]
 	w := Write{Op: api.OpUpdateConfig, Device: d, Changes: []Change{{Key: "ambient.warning", Old: json.Number("40"), New: json.Number("47")}}}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -201,9 +181,8 @@ func TestGateAuditsEachOutcome(t *testing.T) {
 	}
 	auditLine := func() string {
 		t.Helper()
-		b, _ := os.ReadFile(filepath.Join(dir, "audit.log"))
 		var last string
-		for _, l := range strings.Split(string(b), "\n") {
+		for _, l := range strings.Split(auditText(t, db), "\n") {
 			if strings.Contains(l, "profile=acme") {
 				last = l
 			}
@@ -242,5 +221,60 @@ func TestGateAuditsEachOutcome(t *testing.T) {
 	}
 	if strings.Join(methods, " ") != "PATCH PATCH" {
 		t.Fatalf("the server saw %v, want the dropped PATCH and the redirected one, no GET", methods)
+	}
+}
+
+// auditText is the audit log in the database as the old file had it, a
+// line an entry and its detail indented under it.
+func auditText(t *testing.T, db store.Store) string {
+	t.Helper()
+	entries, err := db.AuditLog(context.Background(), store.AuditQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	for _, e := range entries {
+		fmt.Fprintf(&b, "%s profile=%s device=%s op=%q status=%d outcome=%q message=%q\n", e.At.Format(time.RFC3339), e.Profile, e.Device, e.Op, e.Status, e.Outcome, e.Message)
+		for _, l := range strings.SplitAfter(e.Detail, "\n") {
+			if l != "" {
+				b.WriteString("    " + l)
+			}
+		}
+	}
+	return b.String()
+}
+
+// refusing is a database that refuses audit entries while down is set.
+type refusing struct {
+	store.Store
+	down bool
+}
+
+func (r *refusing) Audit(ctx context.Context, e store.AuditEntry) error {
+	if r.down {
+		return errors.New("database is locked")
+	}
+	return r.Store.Audit(ctx, e)
+}
+
+// An audit entry the database refuses (locked, a full disk) is said and
+// kept, and written in order before the next one: no line is lost.
+func TestAuditKeepsWhatTheDatabaseRefused(t *testing.T) {
+	t.Parallel()
+	db := &refusing{Store: memDB(t), down: true}
+	a := OpenAudit(db, nil)
+	at := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
+	w := Write{Op: api.OpUpdateConfig, Device: api.Device{DeviceID: "AAA111"}}
+	err := a.Record(at, "acme", w, api.Result{Status: 202}, nil)
+	if err == nil || !strings.Contains(err.Error(), "locked") || !strings.Contains(err.Error(), "1 audit entries kept") {
+		t.Fatalf("a refused entry says %v", err)
+	}
+	db.down = false
+	if err := a.Settled(at.Add(time.Minute), "acme", "BBB222", api.OpUpdateConfig, ReadBackApplied); err != nil {
+		t.Fatal(err)
+	}
+	log, _ := db.AuditLog(context.Background(), store.AuditQuery{})
+	if len(log) != 2 || log[0].Device != "AAA111" || log[0].Status != 202 || log[1].Device != "BBB222" || log[1].Outcome != "applied" {
+		t.Fatalf("after the database came back: %+v", log)
 	}
 }

@@ -1,6 +1,9 @@
 package state
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"math"
 	"os"
@@ -9,42 +12,126 @@ import (
 	"time"
 
 	"sqc/api"
+	"sqc/state/store"
 )
 
 // Ledger counts the account's use of its quota. The server sends no usage
-// headers, so the client keeps its own count, persisted per key
-// fingerprint and UTC day so that a restart keeps today's count, and
-// merged on every save with what other consoles on the same key counted.
+// headers, so the client keeps its own count, in the database of the
+// profile and key, per key and UTC day and per non-Hosted device and
+// month. Every console and command on the machine adds to the same rows
+// (n = n + ?), so they add up exactly with nothing to merge.
 //
 // It is safe for concurrent use: the API client counts each request from
 // its own goroutine as it goes on the wire (Sent) and records the answer
 // (Observe), the UI reads it while drawing, and Save runs in a command.
+// Sent never waits on the disk: counts are written in batches by one
+// goroutine that runs while there is something to write, each batch one
+// durable transaction. A batch that cannot be written stays in memory and
+// is tried again, so a count is lost only with the process.
 type Ledger struct {
-	path   string
+	db     store.Store // nil: counted here only
+	own    *DB         // the database the ledger opened, closed with it
+	key    string      // the key's fingerprint
 	log    *slog.Logger
 	opened time.Time
 
-	saveMu sync.Mutex // one save at a time, so a count is never added twice
+	saveMu sync.Mutex // one write to the database at a time
+	wg     sync.WaitGroup
 	mu     sync.Mutex
 	day    string // UTC date the counts are for
 	month  string // the month the remaining counts are for
 	dayN   int
 	monthN int
-	// base is what the file held at the last load or save; pend is what
-	// this console counted since, and is what the next save adds.
-	base, pend counts
+	dayAt  time.Time // a time of that day, to ask the database with
+	// base is what the database held at the last read (every process's
+	// counts); out is the batch being written and pend what was counted
+	// since. Today's count is the sum of the three.
+	base      counts
+	out, pend tally
+	nonHosted map[string]bool // devices known to have a monthly allowance
+	heard     map[string]int  // the lowest calls left this process heard of this month
+	flushing  bool            // the writer goroutine runs
+	retryAt   time.Time       // after a failed write, the time (of calls) to try again
+	failed    error           // the last write's failure, until one succeeds
+	closed    bool
+
 	recent     []time.Time // send times of the last PaceWindow, oldest first
 	recentHead int         // recent[:recentHead] are dropped, awaiting compaction
 	last429    time.Time   // when the account's latest 429 arrived
 	last429RA  time.Duration
 }
 
-// counts is one side of the ledger's book: the day's calls and 429s and
-// the month's apiRequestsRemaining by device.
+// counts is the database's side of the book: the day's calls and 429s
+// and the month's lowest apiRequestsRemaining by device.
 type counts struct {
 	used, rateLimited int
 	remaining         map[string]int
 }
+
+// tally is what this process counted and has not written yet: by UTC day
+// and device (a device only when it is non-Hosted), and the day's sums
+// for the ledger's day, so that a read adds three numbers.
+type tally struct {
+	rows              map[tallyKey]*tallyRow
+	used, rateLimited int // of the ledger's day
+}
+
+type tallyKey struct {
+	day    int
+	device string
+}
+
+type tallyRow struct {
+	at                time.Time
+	sent, rateLimited int
+	remaining         *int
+}
+
+func (t *tally) row(at time.Time, device string) *tallyRow {
+	if t.rows == nil {
+		t.rows = map[tallyKey]*tallyRow{}
+	}
+	k := tallyKey{dayNum(at), device}
+	r := t.rows[k]
+	if r == nil {
+		r = &tallyRow{at: at}
+		t.rows[k] = r
+	}
+	return r
+}
+
+func (t *tally) empty() bool { return len(t.rows) == 0 }
+
+// add takes in another tally's rows (a batch that could not be written).
+func (t *tally) add(o tally) {
+	for k, r := range o.rows {
+		mine := t.row(r.at, k.device)
+		mine.sent += r.sent
+		mine.rateLimited += r.rateLimited
+		if r.remaining != nil && (mine.remaining == nil || *r.remaining < *mine.remaining) {
+			mine.remaining = r.remaining
+		}
+	}
+	t.used += o.used
+	t.rateLimited += o.rateLimited
+}
+
+// calls is the tally as the store counts it.
+func (t *tally) calls(key string) []store.Calls {
+	out := make([]store.Calls, 0, len(t.rows))
+	for k, r := range t.rows {
+		out = append(out, store.Calls{Key: key, At: r.at, Sent: r.sent, RateLimited: r.rateLimited, DeviceID: k.device, Remaining: r.remaining})
+	}
+	return out
+}
+
+// ledgerRetry is how long after a failed write (in the time of the calls
+// counted) the writer tries again by itself; Save tries at once.
+const ledgerRetry = 2 * time.Second
+
+// ledgerWait bounds one write or read of the ledger: beyond the busy
+// timeout of a database another process holds, the counts wait in memory.
+const ledgerWait = 10 * time.Second
 
 // PaceWindow is how far back the current pace looks.
 const PaceWindow = 10 * time.Minute
@@ -53,27 +140,29 @@ const PaceWindow = 10 * time.Minute
 // calls by almost nothing.
 const minPaceSpan = 10 * time.Second
 
-// NewLedger loads the ledger of a key (by fingerprint) from dir, or starts
-// one; with dir "" nothing is kept. A ledger of another day starts today's
-// count at zero. Values on disk that cannot be right are discarded, each
-// with a line on log (nil discards).
+// NewLedger is a ledger with nothing kept (dir "") or kept in the
+// database of the default profile in dir; the console and the commands
+// use OpenLedgerIn with their profile.
 func NewLedger(dir, fingerprint string, now time.Time, log *slog.Logger) (*Ledger, error) {
+	l, _, err := OpenLedgerIn(dir, "", fingerprint, now, log)
+	return l, err
+}
+
+// OpenLedger is the ledger of a key (by fingerprint) in db, with what
+// every process counted today and this month; with db nil nothing is
+// kept. An error says the database could not be read: the ledger counts
+// on, and writes what it counts once it can.
+func OpenLedger(db store.Store, fingerprint string, now time.Time, log *slog.Logger) (*Ledger, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	l := &Ledger{log: log, opened: now}
-	l.day, l.month, l.dayN, l.monthN = dayOf(now), monthOf(now), dayNum(now), monthNum(now)
-	l.base.remaining, l.pend.remaining = map[string]int{}, map[string]int{}
-	if dir == "" {
+	l := &Ledger{db: db, key: fingerprint, log: log, opened: now, nonHosted: map[string]bool{}, heard: map[string]int{}}
+	l.day, l.month, l.dayN, l.monthN, l.dayAt = dayOf(now), monthOf(now), dayNum(now), monthNum(now), now
+	l.base.remaining = map[string]int{}
+	if db == nil {
 		return l, nil
 	}
-	l.path = filepath.Join(dir, "quota-"+sanitise(fingerprint)+".json")
-	f, err := readLedgerFile(l.path, log)
-	if err != nil {
-		return l, err
-	}
-	l.adopt(f)
-	return l, nil
+	return l, l.refresh(true)
 }
 
 func sanitise(s string) string {
@@ -105,12 +194,13 @@ func monthNum(t time.Time) int {
 // answered out of order around midnight never roll the ledger back.
 func (l *Ledger) roll(t time.Time) {
 	if n := dayNum(t); n > l.dayN {
-		l.day, l.dayN = dayOf(t), n
-		l.base.used, l.base.rateLimited, l.pend.used, l.pend.rateLimited = 0, 0, 0, 0
+		l.day, l.dayN, l.dayAt = dayOf(t), n, t
+		l.base.used, l.base.rateLimited = 0, 0
+		l.pend.used, l.pend.rateLimited, l.out.used, l.out.rateLimited = 0, 0, 0, 0
 	}
 	if n := monthNum(t); n > l.monthN {
 		l.month, l.monthN = monthOf(t), n
-		l.base.remaining, l.pend.remaining = map[string]int{}, map[string]int{}
+		l.base.remaining, l.nonHosted, l.heard = map[string]int{}, map[string]bool{}, map[string]int{}
 	}
 }
 
@@ -121,9 +211,17 @@ func (l *Ledger) Sent(c api.Call) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.roll(c.At)
-	l.pend.used++
+	dev := ""
+	if l.nonHosted[c.DeviceID] {
+		dev = c.DeviceID // one of its 50 calls this month
+	}
+	l.pend.row(c.At, dev).sent++
+	if dayNum(c.At) == l.dayN {
+		l.pend.used++
+	}
 	l.recent = append(l.recent, c.At)
 	l.trim(c.At)
+	l.kick(c.At)
 }
 
 // trim drops send times older than the pace window, on write, so the list
@@ -151,7 +249,11 @@ func (l *Ledger) Observe(c api.Call) {
 func (l *Ledger) observe(c api.Call) {
 	l.roll(c.At)
 	if c.Status == 429 {
-		l.pend.rateLimited++
+		l.pend.row(c.At, "").rateLimited++
+		if dayNum(c.At) == l.dayN {
+			l.pend.rateLimited++
+		}
+		l.kick(c.At)
 	}
 	if api.Classify(c.Err) == api.FailRateLimit {
 		if at := c.At.Add(c.Latency); at.After(l.last429) {
@@ -159,7 +261,8 @@ func (l *Ledger) observe(c api.Call) {
 		}
 	}
 	if c.Remaining != nil && c.DeviceID != "" {
-		l.noteRemaining(c.DeviceID, *c.Remaining)
+		l.noteRemaining(c.DeviceID, *c.Remaining, c.At)
+		l.kick(c.At)
 	}
 }
 
@@ -167,28 +270,38 @@ func (l *Ledger) observe(c api.Call) {
 func (l *Ledger) NoteRemaining(id string, n int) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.noteRemaining(id, n)
+	l.noteRemaining(id, n, l.dayAt)
+	l.kick(l.dayAt)
 }
 
 // noteRemaining keeps a device's remaining calls when they are in range:
 // a server saying 1e300 or -5 is not believed.
-func (l *Ledger) noteRemaining(id string, n int) {
+// A device that has a count is non-Hosted: its calls are counted by
+// device from then on.
+func (l *Ledger) noteRemaining(id string, n int, at time.Time) {
 	if !validRemaining(float64(n)) || !validDeviceKey(id) {
 		l.log.Debug("ledger: apiRequestsRemaining out of range ignored", "device", id, "value", n)
 		return
 	}
-	l.pend.remaining[id] = n
+	l.nonHosted[id] = true
+	if h, ok := l.heard[id]; !ok || n < h {
+		l.heard[id] = n
+	}
+	r := l.pend.row(at, id)
+	if r.remaining == nil || n < *r.remaining {
+		r.remaining = &n
+	}
 }
 
-// UsedToday is the count for the UTC day of now: this console's and, as
-// of the last save, every other console's on the same key.
+// UsedToday is the count for the UTC day of now: this process's and, as
+// of the last write, every other process's on the same key.
 func (l *Ledger) UsedToday(now time.Time) int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if dayNum(now) != l.dayN {
 		return 0
 	}
-	return l.base.used + l.pend.used
+	return l.base.used + l.out.used + l.pend.used
 }
 
 // RateLimitedToday is how many 429s were answered on the UTC day of now.
@@ -198,7 +311,7 @@ func (l *Ledger) RateLimitedToday(now time.Time) int {
 	if dayNum(now) != l.dayN {
 		return 0
 	}
-	return l.base.rateLimited + l.pend.rateLimited
+	return l.base.rateLimited + l.out.rateLimited + l.pend.rateLimited
 }
 
 // RemainingOf is a non-Hosted device's calls left this month, when known.
@@ -208,11 +321,13 @@ func (l *Ledger) RemainingOf(id string) (int, bool) {
 	return l.remainingOf(id)
 }
 
+// The lowest of what is known wins: a device's calls left only fall
+// within a month, whichever process heard of them last.
 func (l *Ledger) remainingOf(id string) (int, bool) {
-	if n, ok := l.pend.remaining[id]; ok {
-		return n, true
-	}
 	n, ok := l.base.remaining[id]
+	if h, hok := l.heard[id]; hok && (!ok || h < n) {
+		n, ok = h, true
+	}
 	return n, ok
 }
 
@@ -269,11 +384,198 @@ func (l *Ledger) Exhaustion(now time.Time, daily int) time.Time {
 	return at
 }
 
-// Dirty reports counts not yet saved.
+// Dirty reports counts not yet written.
 func (l *Ledger) Dirty() bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.pend.used != 0 || l.pend.rateLimited != 0 || len(l.pend.remaining) != 0
+	return !l.pend.empty() || !l.out.empty()
+}
+
+// kick starts the writer when there is something to write and no
+// writer runs; after a failed write it waits until the calls counted are
+// ledgerRetry later. Called with mu held.
+func (l *Ledger) kick(at time.Time) {
+	if l.db == nil || l.flushing || l.closed || l.pend.empty() || at.Before(l.retryAt) {
+		return
+	}
+	l.flushing = true
+	l.wg.Add(1)
+	go l.writer()
+}
+
+// writer writes batches while there are counts to write: what arrives
+// during one durable write is the next batch, so a busy client waits for
+// no fsync and the disk is synced once a batch.
+func (l *Ledger) writer() {
+	defer l.wg.Done()
+	for {
+		err := l.flush()
+		l.mu.Lock()
+		if err != nil || l.pend.empty() || l.closed {
+			l.flushing = false
+			l.mu.Unlock()
+			return
+		}
+		l.mu.Unlock()
+	}
+}
+
+// flush writes what is counted in one durable transaction, then reads
+// back the day's count of every process. A batch that fails goes back to
+// be written with the next; the failure is logged once until a write
+// succeeds, and is Save's to report.
+func (l *Ledger) flush() error {
+	l.saveMu.Lock()
+	defer l.saveMu.Unlock()
+	l.mu.Lock()
+	if l.pend.empty() || l.db == nil {
+		l.mu.Unlock()
+		return nil
+	}
+	l.out, l.pend = l.pend, tally{}
+	batch, dayAt := l.out.calls(l.key), l.dayAt
+	l.mu.Unlock()
+
+	ctx, cancel := context.WithTimeout(context.Background(), ledgerWait)
+	defer cancel()
+	err := l.db.CountBatch(ctx, batch)
+	var u store.Usage
+	var uerr error
+	if err == nil {
+		u, uerr = l.db.Usage(ctx, l.key, dayAt)
+	}
+
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if err != nil {
+		l.pend.add(l.out)
+		l.out = tally{}
+		if l.failed == nil {
+			l.log.Warn("quota ledger: counts not written, kept in memory to try again", "err", err)
+		}
+		l.failed = err
+		l.retryAt = l.latest().Add(ledgerRetry)
+		return err
+	}
+	if l.failed != nil {
+		l.log.Info("quota ledger: the counts kept in memory are written")
+	}
+	l.failed, l.retryAt = nil, time.Time{}
+	for k, r := range l.out.rows {
+		if r.remaining == nil || dayMonth(k.day) != l.monthN {
+			continue
+		}
+		if n, ok := l.base.remaining[k.device]; !ok || *r.remaining < n {
+			l.base.remaining[k.device] = *r.remaining
+		}
+	}
+	if uerr == nil && u.Day == l.day {
+		l.base.used, l.base.rateLimited = u.Used, u.RateLimited
+	} else {
+		l.base.used += l.out.used
+		l.base.rateLimited += l.out.rateLimited
+	}
+	l.out = tally{}
+	return nil
+}
+
+func dayMonth(day int) int { return day / 100 }
+
+// latest is the time of the last call counted. Called with mu held.
+func (l *Ledger) latest() time.Time {
+	if len(l.recent) > l.recentHead {
+		return l.recent[len(l.recent)-1]
+	}
+	return l.dayAt
+}
+
+// refresh reads what every process counted today (and, with month, each
+// device's calls left this month) into the base.
+func (l *Ledger) refresh(month bool) error {
+	l.saveMu.Lock()
+	defer l.saveMu.Unlock()
+	l.mu.Lock()
+	dayAt := l.dayAt
+	l.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), ledgerWait)
+	defer cancel()
+	u, err := l.db.Usage(ctx, l.key, dayAt)
+	if err != nil {
+		return err
+	}
+	var devs map[string]store.DeviceMonth
+	if month {
+		if devs, err = l.db.Remaining(ctx, dayAt); err != nil {
+			return err
+		}
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if u.Day == l.day {
+		l.base.used, l.base.rateLimited = u.Used, u.RateLimited
+	}
+	if !month || monthOf(dayAt) != l.month {
+		return nil
+	}
+	l.base.remaining = map[string]int{}
+	for id, d := range devs {
+		if !validDeviceKey(id) {
+			continue
+		}
+		l.nonHosted[id] = true
+		if d.Remaining >= 0 && validRemaining(float64(d.Remaining)) {
+			l.base.remaining[id] = d.Remaining
+		}
+	}
+	return nil
+}
+
+// Save writes what is counted and reads what every other process counted.
+// It is safe to call from any goroutine while calls are being counted. A
+// ledger without a database only settles its counts. An error says the
+// counts could not be written: they are kept, and written by a later Save.
+func (l *Ledger) Save() error {
+	l.saveMu.Lock()
+	db := l.db
+	l.saveMu.Unlock()
+	if db == nil {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		l.base.used += l.pend.used
+		l.base.rateLimited += l.pend.rateLimited
+		for id, n := range l.heard {
+			if old, ok := l.base.remaining[id]; !ok || n < old {
+				l.base.remaining[id] = n
+			}
+		}
+		l.pend = tally{}
+		return nil
+	}
+	if err := l.flush(); err != nil {
+		return fmt.Errorf("the quota ledger's counts are kept in memory and will be written later: %w", err)
+	}
+	return l.refresh(true)
+}
+
+// Close writes what is counted and waits for the writer; the database is
+// closed when the ledger opened it. Counted after Close is counted here
+// only.
+func (l *Ledger) Close() error {
+	l.mu.Lock()
+	l.closed = true
+	l.mu.Unlock()
+	l.wg.Wait()
+	var err error
+	if l.db != nil {
+		err = l.flush()
+	}
+	if l.own != nil {
+		l.saveMu.Lock()
+		err = errors.Join(err, l.own.Close())
+		l.own, l.db = nil, nil
+		l.saveMu.Unlock()
+	}
+	return err
 }
 
 // writeAtomic replaces a file in the state directory, private to the user.
@@ -294,4 +596,39 @@ func writeAtomic(path string, b []byte) error {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// OpenLedgerIn opens the database of a profile and key in dir (shared
+// with the rest of the process) and the key's ledger in it; the ledger
+// gives the database back at Close. Notes are what opening the database
+// did that the user should hear of (files set aside). When the database
+// cannot be opened, the ledger counts in memory and the error says why
+// and what to do.
+func OpenLedgerIn(dir, profile, fingerprint string, now time.Time, log *slog.Logger) (*Ledger, []string, error) {
+	if dir == "" {
+		l, err := OpenLedger(nil, fingerprint, now, log)
+		return l, nil, err
+	}
+	db, err := OpenDB(dir, profile, fingerprint, now, log)
+	if err != nil {
+		l, _ := OpenLedger(nil, fingerprint, now, log)
+		return l, nil, fmt.Errorf("the quota ledger counts in memory only: %w", err)
+	}
+	l, err := OpenLedger(db, fingerprint, now, log)
+	l.own = db
+	if err != nil {
+		err = fmt.Errorf("the quota ledger could not read what other sqc processes counted: %w", err)
+	}
+	return l, db.Notes, err
+}
+
+// Store is the database the ledger counts into, nil when none: the
+// audit log and the rest of what the key keeps are in it too.
+func (l *Ledger) Store() store.Store {
+	l.saveMu.Lock()
+	defer l.saveMu.Unlock()
+	if l.db == nil {
+		return nil
+	}
+	return l.db
 }

@@ -2,15 +2,20 @@ package state
 
 import (
 	"bytes"
+	"context"
+	"database/sql"
+	"errors"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"sqc/api"
+	"sqc/state/store"
 )
 
 func TestLedgerPersistsTodayAndRollsOver(t *testing.T) {
@@ -21,6 +26,7 @@ func TestLedgerPersistsTodayAndRollsOver(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer l.Close()
 	rem := 7
 	record := func(c api.Call) { l.Sent(c); l.Observe(c) }
 	for i := 0; i < 5; i++ {
@@ -32,14 +38,17 @@ func TestLedgerPersistsTodayAndRollsOver(t *testing.T) {
 		t.Fatal(err)
 	}
 	again, _ := NewLedger(dir, "sha256:abc", now.Add(time.Minute), nil)
+	defer again.Close()
 	if left, _ := again.RemainingOf("AAAAAAAA1"); again.UsedToday(now) != 7 || again.RateLimitedToday(now) != 1 || left != 7 {
 		t.Fatalf("after a restart: used %d, 429s %d, remaining %d", again.UsedToday(now), again.RateLimitedToday(now), left)
 	}
 	other, _ := NewLedger(dir, "sha256:def", now, nil)
+	defer other.Close()
 	if other.UsedToday(now) != 0 {
 		t.Fatal("another key shares the count")
 	}
 	tomorrow, _ := NewLedger(dir, "sha256:abc", now.Add(2*time.Hour), nil)
+	defer tomorrow.Close()
 	if tomorrow.UsedToday(now.Add(2*time.Hour)) != 0 {
 		t.Fatal("yesterday's count carried into today")
 	}
@@ -108,21 +117,26 @@ func TestLedgerPaceIsRightInTheFirstMinutes(t *testing.T) {
 	}
 }
 
-// Two consoles on one key and one machine: every save adds what that
-// console counted since its last, under a file lock, so none is lost.
-func TestTwoConsolesOnOneLedgerCountEveryCall(t *testing.T) {
+// Two processes on one key and one machine (two handles on the file):
+// every count of each is in the database, with nothing merged, and each
+// sees the other's after its next write.
+func TestTwoProcessesOnOneLedgerCountEveryCall(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	const calls = 400
+	path := store.Path(dir, "acme", "sha256:shared")
 	var wg sync.WaitGroup
 	ledgers := make([]*Ledger, 2)
 	for i := range ledgers {
-		l, err := NewLedger(dir, "sha256:shared", now, nil)
+		db, _, err := store.Open(path, store.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		ledgers[i] = l
+		t.Cleanup(func() { db.Close() })
+		if ledgers[i], err = OpenLedger(db, "sha256:shared", now, nil); err != nil {
+			t.Fatal(err)
+		}
 	}
 	errs := make(chan error, 4*calls)
 	for _, l := range ledgers {
@@ -133,7 +147,7 @@ func TestTwoConsolesOnOneLedgerCountEveryCall(t *testing.T) {
 				l.Sent(api.Call{At: now.Add(time.Duration(i) * time.Millisecond)})
 			}
 		}()
-		go func() { // the console saving now and then, from a command
+		go func() { // the engine saving now and then
 			defer wg.Done()
 			for range calls / 20 {
 				errs <- l.Save()
@@ -142,7 +156,7 @@ func TestTwoConsolesOnOneLedgerCountEveryCall(t *testing.T) {
 	}
 	wg.Wait()
 	for _, l := range ledgers {
-		if err := l.Save(); err != nil {
+		if err := l.Close(); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -152,19 +166,29 @@ func TestTwoConsolesOnOneLedgerCountEveryCall(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	again, _ := NewLedger(dir, "sha256:shared", now, nil)
-	if got := again.UsedToday(now); got != 2*calls {
-		t.Fatalf("the file counts %d calls, the two consoles made %d", got, 2*calls)
+	db, _, err := store.Open(path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
 	}
-	if got := ledgers[1].UsedToday(now); got != 2*calls {
-		t.Errorf("the last console to save sees %d calls, want both consoles' %d", got, 2*calls)
+	defer db.Close()
+	if u, _ := db.Usage(context.Background(), "sha256:shared", now); u.Used != 2*calls {
+		t.Fatalf("the database counts %d calls, the two processes made %d", u.Used, 2*calls)
+	}
+	if err := ledgers[0].refresh(false); err != nil {
+		t.Fatal(err)
+	}
+	if got := ledgers[0].UsedToday(now); got != 2*calls {
+		t.Errorf("a process sees %d calls after a read, want both processes' %d", got, 2*calls)
 	}
 	if ledgers[0].Dirty() || ledgers[1].Dirty() {
-		t.Error("saved ledgers still dirty")
+		t.Error("closed ledgers still hold counts not written")
 	}
 }
 
-func TestLedgerDiscardsValuesOutOfRange(t *testing.T) {
+// An old ledger file with values that cannot be right is imported with
+// the sane ones only, each dropped value said in the debug log; a file
+// that is not JSON is set aside under a name that says so, and said.
+func TestOldLedgerFileImportsOnlySaneValues(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	for _, c := range []struct {
@@ -172,26 +196,34 @@ func TestLedgerDiscardsValuesOutOfRange(t *testing.T) {
 		used, limited int
 		remaining     map[string]int
 		logs          []string
+		aside         bool
 	}{
 		{"negative and absurd counts", `{"day":"2026-11-25","used":-1000000,"rateLimited":1e300,"month":"2026-11","remaining":{"AAAAAAAA1":7,"BBBBBBBB2":1e300,"CCCCCCCC3":-5,"DDDDDDDD4":51,"EEEEEEEE5":2.5,"bad id!":3}}`,
-			0, 0, map[string]int{"AAAAAAAA1": 7}, []string{"used count out of range", "429 count out of range", "remaining count out of range", "bad device ID"}},
+			0, 0, map[string]int{"AAAAAAAA1": 7}, []string{"used count out of range", "429 count out of range", "remaining count out of range", "bad device ID"}, false},
 		{"a bad day", `{"day":"tomorrow","used":20,"rateLimited":1,"month":"2026-11","remaining":{"AAAAAAAA1":3}}`,
-			0, 0, map[string]int{"AAAAAAAA1": 3}, []string{"bad day"}},
+			0, 0, map[string]int{"AAAAAAAA1": 3}, []string{"bad day"}, false},
 		{"a bad month", `{"day":"2026-11-25","used":20,"rateLimited":1,"month":"November","remaining":{"AAAAAAAA1":3}}`,
-			20, 1, map[string]int{}, []string{"bad month"}},
-		{"not JSON", `{"day":"2026-11-25","used":`, 0, 0, map[string]int{}, []string{"damaged file"}},
+			20, 1, map[string]int{}, []string{"bad month"}, false},
+		{"not JSON", `{"day":"2026-11-25","used":`, 0, 0, map[string]int{}, []string{"old file set aside"}, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()
-			if err := os.WriteFile(filepath.Join(dir, "quota-k.json"), []byte(c.file), 0o600); err != nil {
+			file := filepath.Join(dir, "quota-k.json")
+			if err := os.WriteFile(file, []byte(c.file), 0o600); err != nil {
 				t.Fatal(err)
 			}
 			var logged bytes.Buffer
 			log := slog.New(slog.NewTextHandler(&logged, &slog.HandlerOptions{Level: slog.LevelDebug}))
-			l, err := NewLedger(dir, "k", now, log)
+			db, err := OpenDB(dir, "acme", "k", now, log)
 			if err != nil {
 				t.Fatal(err)
 			}
+			defer db.Close()
+			l, err := OpenLedger(db, "k", now, log)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer l.Close()
 			if l.UsedToday(now) != c.used || l.RateLimitedToday(now) != c.limited {
 				t.Errorf("used %d, 429s %d; want %d, %d", l.UsedToday(now), l.RateLimitedToday(now), c.used, c.limited)
 			}
@@ -206,36 +238,52 @@ func TestLedgerDiscardsValuesOutOfRange(t *testing.T) {
 					t.Errorf("no debug line saying %q in:\n%s", s, logged.String())
 				}
 			}
-			// The next save writes only sane values back.
-			l.Sent(api.Call{At: now})
-			if err := l.Save(); err != nil {
-				t.Fatal(err)
+			kept := file + ImportedSuffix
+			if c.aside {
+				kept = file + DamagedSuffix
+				if len(db.Notes) != 1 || !strings.Contains(db.Notes[0], file) || !strings.Contains(db.Notes[0], kept) {
+					t.Errorf("the damaged file is not said by name and where it is kept: %q", db.Notes)
+				}
 			}
-			again, _ := NewLedger(dir, "k", now, nil)
-			if again.UsedToday(now) != c.used+1 {
-				t.Errorf("after a save: used %d, want %d", again.UsedToday(now), c.used+1)
+			if _, err := os.Stat(kept); err != nil {
+				t.Errorf("the old file is not kept as %s: %v", kept, err)
+			}
+			if _, err := os.Stat(file); !os.IsNotExist(err) {
+				t.Errorf("the old file is still where sqc would read it: %v", err)
 			}
 		})
 	}
 }
 
-func TestLedgerSaveMergesAcrossDays(t *testing.T) {
+// Counts that straddle midnight, written in one batch, each go to their
+// own day; today's count starts again at 0.
+func TestLedgerBatchAcrossMidnightCountsEachDay(t *testing.T) {
 	t.Parallel()
+	db := memDB(t)
 	day1 := time.Date(2026, 11, 30, 23, 59, 0, 0, time.UTC)
 	day2 := day1.Add(2 * time.Minute)
-	got := merge(ledgerFile{Day: "2026-11-30", Used: 900, Month: "2026-11", Remaining: map[string]int{"AAAAAAAA1": 4}},
-		ledgerFile{Day: dayOf(day2), Used: 3, Month: monthOf(day2), Remaining: map[string]int{"BBBBBBBB2": 50}})
-	if got.Day != "2026-12-01" || got.Used != 3 || got.Month != "2026-12" || len(got.Remaining) != 1 {
-		t.Errorf("a new day and month replace the old: %+v", got)
+	l, err := OpenLedger(db, "k", day1, nil)
+	if err != nil {
+		t.Fatal(err)
 	}
-	got = merge(ledgerFile{Day: "2026-11-30", Used: 900, Month: "2026-11", Remaining: map[string]int{"AAAAAAAA1": 4}},
-		ledgerFile{Day: dayOf(day1), Used: 5, Month: monthOf(day1), Remaining: map[string]int{"AAAAAAAA1": 9, "BBBBBBBB2": 1}})
-	if got.Used != 905 || got.Remaining["AAAAAAAA1"] != 4 || got.Remaining["BBBBBBBB2"] != 1 {
-		t.Errorf("the same day adds up and the lowest remaining wins: %+v", got)
+	defer l.Close()
+	l.mu.Lock()
+	l.closed = true // no writer: the three counts go in one batch
+	l.mu.Unlock()
+	l.Sent(api.Call{At: day1})
+	l.Sent(api.Call{At: day1})
+	l.Sent(api.Call{At: day2})
+	if got := l.UsedToday(day2); got != 1 {
+		t.Errorf("the new day counts %d, want 1", got)
 	}
-	got = merge(ledgerFile{Day: "2026-12-01", Used: 7, Month: "2026-12"}, ledgerFile{Day: dayOf(day1), Used: 5, Month: monthOf(day1)})
-	if got.Day != "2026-12-01" || got.Used != 7 {
-		t.Errorf("yesterday's count does not overwrite today's: %+v", got)
+	if err := l.Save(); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	u1, _ := db.Usage(ctx, "k", day1)
+	u2, _ := db.Usage(ctx, "k", day2)
+	if u1.Used != 2 || u2.Used != 1 {
+		t.Errorf("days counted %d and %d, want 2 and 1", u1.Used, u2.Used)
 	}
 }
 
@@ -276,5 +324,168 @@ func TestCallLogIsSafeAcrossGoroutines(t *testing.T) {
 	zero.Add(api.Call{Attempt: 2})
 	if zero.Len() != 2 || zero.At(0).Attempt != 2 {
 		t.Fatal("the zero CallLog does not keep calls newest first")
+	}
+}
+
+// failing is a database whose ledger writes fail while down is set, as a
+// full disk or a lock another process holds past the busy timeout.
+type failing struct {
+	store.Store
+	down   atomic.Bool
+	writes atomic.Int64
+}
+
+func (f *failing) CountBatch(ctx context.Context, cs []store.Calls) error {
+	if f.down.Load() {
+		return errors.New("database or disk is full")
+	}
+	f.writes.Add(1)
+	return f.Store.CountBatch(ctx, cs)
+}
+
+// A database that cannot be written loses no count: the counts stay in
+// memory (today's figure keeps them), Save says they wait, and they are
+// all written once the database takes writes again.
+func TestLedgerKeepsCountsWhileTheDatabaseFails(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	db := &failing{Store: memDB(t)}
+	db.down.Store(true)
+	l, err := OpenLedger(db, "k", now, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	rem := 9
+	for i := range 500 {
+		at := now.Add(time.Duration(i) * 10 * time.Millisecond)
+		l.Sent(api.Call{At: at})
+		if i == 100 {
+			l.Observe(api.Call{At: at, Status: 429})
+			l.Observe(api.Call{At: at, Status: 200, DeviceID: "AAAAAAAA1", Remaining: &rem})
+		}
+	}
+	err = l.Save()
+	if err == nil || !strings.Contains(err.Error(), "kept in memory") || !strings.Contains(err.Error(), "disk is full") {
+		t.Fatalf("a failed write says %v", err)
+	}
+	if got := l.UsedToday(now); got != 500 || !l.Dirty() {
+		t.Fatalf("while the database fails: used %d (dirty %v), want the 500 counted", got, l.Dirty())
+	}
+	db.down.Store(false)
+	if err := l.Save(); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	u, _ := db.Usage(ctx, "k", now)
+	m, _ := db.Remaining(ctx, now)
+	if u.Used != 500 || u.RateLimited != 1 || m["AAAAAAAA1"].Remaining != 9 {
+		t.Fatalf("after the database came back: %+v, %+v", u, m)
+	}
+	if got := l.UsedToday(now); got != 500 || l.Dirty() {
+		t.Errorf("after the write: used %d (dirty %v)", got, l.Dirty())
+	}
+}
+
+// Counting never waits on the disk: the counts of a burst go in a few
+// durable batches, not one transaction a request.
+func TestLedgerWritesInBatches(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	db := &failing{Store: memDB(t)}
+	l, err := OpenLedger(db, "k", now, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const calls = 20000
+	for i := range calls {
+		l.Sent(api.Call{At: now.Add(time.Duration(i) * time.Microsecond)})
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if u, _ := db.Usage(context.Background(), "k", now); u.Used != calls {
+		t.Fatalf("%d counted, %d sent", u.Used, calls)
+	}
+	if n := db.writes.Load(); n > calls/10 {
+		t.Errorf("%d writes for %d requests: the counts are not batched", n, calls)
+	}
+}
+
+// BenchmarkLedgerSent is the cost of counting one request as it goes on
+// the wire, with the database on a file (durable batches behind it).
+func BenchmarkLedgerSent(b *testing.B) {
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	s, _, err := store.Open(filepath.Join(b.TempDir(), "bench.db"), store.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	db := &failing{Store: s}
+	l, err := OpenLedger(db, "k", now, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			l.Sent(api.Call{At: now, DeviceID: "AAAAAAAA1"})
+		}
+	})
+	if err := l.Close(); err != nil {
+		b.Fatal(err)
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/float64(max(1, db.writes.Load())), "requests/batch")
+	if u, _ := s.Usage(context.Background(), "k", now); u.Used != b.N {
+		b.Fatalf("%d counted of %d", u.Used, b.N)
+	}
+}
+
+// Another process holding the database past the busy timeout: Save says
+// what holds it and what to do, the counts wait in memory (today's figure
+// keeps them), and once the lock is let go they are all written.
+func TestLedgerWaitsOutADatabaseLockedByAnotherProcess(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	path := filepath.Join(t.TempDir(), "locked.db")
+	db, _, err := store.Open(path, store.Options{BusyTimeout: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	other, err := sql.Open("sqlite", path+"?_txlock=immediate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	lock, err := other.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := OpenLedger(db, "k", now, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	for range 100 {
+		l.Sent(api.Call{At: now})
+	}
+	err = l.Save()
+	if err == nil || !strings.Contains(err.Error(), "another program has held it") || !strings.Contains(err.Error(), "kept in memory") {
+		t.Fatalf("a locked database says %v", err)
+	}
+	if got := l.UsedToday(now); got != 100 {
+		t.Fatalf("while locked: used %d, want 100", got)
+	}
+	if err := lock.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Save(); err != nil {
+		t.Fatal(err)
+	}
+	if u, _ := db.Usage(context.Background(), "k", now); u.Used != 100 || l.Dirty() {
+		t.Fatalf("after the lock: %+v (dirty %v)", u, l.Dirty())
 	}
 }

@@ -74,7 +74,7 @@ func importParts(ctx context.Context, db store.Store, dir, fingerprint string, n
 		im.ledger(filepath.Join(dir, "quota-"+sanitise(fingerprint)+".json"))
 	}
 	if parts&PartDrafts != 0 {
-		im.drafts(filepath.Dir(DraftPath(dir, fingerprint, "x")))
+		im.drafts(filepath.Dir(draftFile(dir, fingerprint, "x")))
 	}
 	if parts&PartJobs != 0 {
 		im.jobs(jobsDir(dir, fingerprint))
@@ -223,7 +223,7 @@ func (im *importer) ledger(path string) {
 func (im *importer) drafts(folder string) {
 	files, _ := filepath.Glob(filepath.Join(folder, "*.json"))
 	for _, path := range files {
-		d, ok, err := LoadDraft(path)
+		d, ok, err := readDraftFile(path)
 		if err != nil {
 			im.damaged(err, path)
 			continue
@@ -306,7 +306,14 @@ func (im *importer) job(path string) {
 	}
 	job := store.Job{ID: j.ID, Key: im.fp, Profile: j.Profile, Created: j.Created, Changes: changes, Cancelled: j.Cancelled, Settled: j.Settled}
 	for _, it := range j.Items {
-		job.Items = append(job.Items, store.JobItem{DeviceID: it.DeviceID, Name: it.Name, Plan: it.Plan, Status: string(it.Status), Message: it.Message, At: it.At})
+		item := store.JobItem{DeviceID: it.DeviceID, Name: it.Name, Plan: it.Plan, Status: string(it.Status), Message: it.Message, At: it.At}
+		if it.Changes != nil {
+			if item.Changes, err = json.Marshal(it.Changes); err != nil {
+				im.damaged(err, path, journal)
+				return
+			}
+		}
+		job.Items = append(job.Items, item)
 	}
 	im.commit(store.Import{Jobs: []store.Job{job}}, what, path, journal)
 }

@@ -3,6 +3,7 @@ package state
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -24,41 +25,28 @@ func oldFiles(t *testing.T, dir, fp string, now time.Time) {
 		t.Fatal(err)
 	}
 
-	l, err := NewLedger(dir, fp, now, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for range 3 {
-		l.Sent(api.Call{At: now})
-	}
-	l.NoteRemaining("BBB222", 12)
-	if err := l.Save(); err != nil {
+	// the ledger as the flock-merged JSON file had it
+	ledger := fmt.Sprintf(`{"day":%q,"used":3,"rateLimited":0,"remaining":{"BBB222":12},"month":%q}`, dayOf(now), monthOf(now))
+	if err := os.WriteFile(filepath.Join(dir, "quota-"+sanitise(fp)+".json"), []byte(ledger), 0o600); err != nil {
 		t.Fatal(err)
 	}
 
-	if err := SaveDraft(DraftPath(dir, fp, "AAA111"), Draft{DeviceID: "AAA111", SavedAt: now, Changes: []Change{{Key: "interval", Old: json.Number("60"), New: json.Number("250")}}}); err != nil {
-		t.Fatal(err)
-	}
-	os.WriteFile(DraftPath(dir, fp, "CCC333"), []byte(`{"deviceid":"CCC333","chan`), 0o600)
+	writeOld(t, draftFile(dir, fp, "AAA111"), Draft{DeviceID: "AAA111", SavedAt: now, Changes: []Change{{Key: "interval", Old: json.Number("60"), New: json.Number("250")}}})
+	os.WriteFile(draftFile(dir, fp, "CCC333"), []byte(`{"deviceid":"CCC333","chan`), 0o600)
 
 	devs := []api.Device{{DeviceID: "AAA111"}, {DeviceID: "BBB222"}, {DeviceID: "CCC333"}}
-	job := NewBulkJob(dir, fp, "acme", []Change{{Key: "interval", New: json.Number("250")}}, devs, now)
-	if err := job.Save(); err != nil {
-		t.Fatal(err)
-	}
-	job.Set(0, BulkSending, "", now)
-	job.Save()
-	job.Set(0, BulkQueued, "", now)
-	job.Save()
+	job := NewBulkJob(nil, fp, "acme", []Change{{Key: "interval", New: json.Number("250")}}, devs, now)
+	job.Items[2].Changes = []Change{{Key: "interval", New: "250"}}
+	jobFile := filepath.Join(jobsDir(dir, fp), job.ID+".json")
+	writeOld(t, jobFile, job)
 	// the console stopped while writing a line
-	appendTo(t, job.journalPath(), `{"i":1,"deviceid":"BBB2`)
+	appendTo(t, oldJournal(jobFile), `{"i":0,"deviceid":"AAA111","status":"sending"}`+"\n"+`{"i":0,"deviceid":"AAA111","status":"queued"}`+"\n"+`{"i":1,"deviceid":"BBB2`)
 
 	// a journal damaged before its end: device 1's sending mark may be lost
-	job2 := NewBulkJob(dir, fp, "acme", nil, devs, now.Add(time.Second))
-	if err := job2.Save(); err != nil {
-		t.Fatal(err)
-	}
-	appendTo(t, job2.journalPath(), `{"i":0,"deviceid":"AAA111","status":"applied"}`+"\n"+`garbage`+"\n"+`{"i":2,"deviceid":"CCC333","status":"failed","message":"refused"}`+"\n")
+	job2 := NewBulkJob(nil, fp, "acme", nil, devs, now.Add(time.Second))
+	job2File := filepath.Join(jobsDir(dir, fp), job2.ID+".json")
+	writeOld(t, job2File, job2)
+	appendTo(t, oldJournal(job2File), `{"i":0,"deviceid":"AAA111","status":"applied"}`+"\n"+`garbage`+"\n"+`{"i":2,"deviceid":"CCC333","status":"failed","message":"refused"}`+"\n")
 	os.WriteFile(filepath.Join(jobsDir(dir, fp), "20260101-000000.000.json"), []byte("{not json"), 0o600)
 
 	appendTo(t, filepath.Join(dir, "audit.log"), strings.Join([]string{
@@ -70,6 +58,20 @@ func oldFiles(t *testing.T, dir, fp string, now time.Time) {
 		`2026-12-04T11:06:00Z profile=beta device=BBB222 op="update config" settled="applied" message="read back: the device has the new values, the write went through"`,
 	}, "\n")+"\n")
 }
+
+// writeOld writes v as an earlier sqc wrote its JSON files.
+func writeOld(t *testing.T, path string, v any) {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := writeAtomic(path, b); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func oldJournal(jobFile string) string { return strings.TrimSuffix(jobFile, ".json") + ".log" }
 
 func appendTo(t *testing.T, path, s string) {
 	t.Helper()
@@ -132,7 +134,7 @@ func TestImportOldFilesOnceAndKeepEverything(t *testing.T) {
 		t.Fatalf("jobs %v", ids)
 	}
 	j1, _, _ := db.Job(ctx, ids[0])
-	if j1.Cancelled || j1.Items[0].Status != "queued" || j1.Items[1].Status != "pending" {
+	if j1.Cancelled || j1.Items[0].Status != "queued" || j1.Items[1].Status != "pending" || j1.Items[0].Changes != nil || !strings.Contains(string(j1.Items[2].Changes), `"new":"250"`) {
 		t.Errorf("job 1 %+v", j1)
 	}
 	j2, _, _ := db.Job(ctx, ids[1])
@@ -146,12 +148,12 @@ func TestImportOldFilesOnceAndKeepEverything(t *testing.T) {
 		t.Errorf("audit %+v", log)
 	}
 
-	for _, f := range []string{CachePath(dir, fp), filepath.Join(dir, "quota-fp-1.json"), DraftPath(dir, fp, "AAA111"), filepath.Join(dir, "audit.log")} {
+	for _, f := range []string{CachePath(dir, fp), filepath.Join(dir, "quota-fp-1.json"), draftFile(dir, fp, "AAA111"), filepath.Join(dir, "audit.log")} {
 		if exists(f) || !exists(f+ImportedSuffix) {
 			t.Errorf("%s not renamed to %s", f, ImportedSuffix)
 		}
 	}
-	for _, f := range []string{DraftPath(dir, fp, "CCC333"), filepath.Join(jobsDir(dir, fp), "20260101-000000.000.json")} {
+	for _, f := range []string{draftFile(dir, fp, "CCC333"), filepath.Join(jobsDir(dir, fp), "20260101-000000.000.json")} {
 		if !exists(f + DamagedSuffix) {
 			t.Errorf("%s not set aside", f)
 		}

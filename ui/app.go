@@ -172,9 +172,11 @@ func (m *Model) ledgerFor(key string) *state.Ledger {
 	if l := m.ledgers[fp]; l != nil {
 		return l
 	}
-	l, err := state.NewLedger(m.cfg.StateDir, fp, m.sh.Now(), m.cfg.Log)
+	// What opening the database set aside or could not do is said once,
+	// with the drafts (draftsNotice): the same database holds them.
+	l, _, err := state.OpenLedgerIn(m.cfg.StateDir, m.cfg.Profile, fp, m.sh.Now(), m.cfg.Log)
 	if err != nil {
-		m.cfg.Log.Warn("quota ledger unreadable: counting from zero", "err", err)
+		m.cfg.Log.Warn("quota ledger", "err", err)
 	}
 	m.ledgers[fp] = l
 	return l
@@ -196,8 +198,9 @@ func (m *Model) useClient(c *api.Client, key, source string) {
 func (m *Model) useKey(c *api.Client, ledger *state.Ledger, fp, source string) {
 	m.keySource = source
 	m.sh.Ledger, m.sh.Client, m.sh.KeyFP = ledger, c, fp
+	m.sh.OpenDB(m.cfg.Profile, m.cfg.Log)
 	m.sh.LoadDrafts()
-	m.sh.Gate = &state.Gate{ReadOnly: m.cfg.ReadOnly, Profile: m.cfg.Profile, Audit: state.OpenAudit(m.cfg.StateDir), Now: m.sh.Now, Left: m.sh.CallsLeft}
+	m.sh.Gate = &state.Gate{ReadOnly: m.cfg.ReadOnly, Profile: m.cfg.Profile, Audit: state.OpenAudit(m.sh.Store(), m.cfg.Log), Now: m.sh.Now, Left: m.sh.CallsLeft}
 }
 
 // keyRefused starts the login when the server refused the key and a

@@ -319,7 +319,7 @@ func BenchmarkBulkView50000(b *testing.B) {
 	for i := range devs {
 		devs[i] = api.Device{DeviceID: fmt.Sprintf("D%08d", i), Name: "Pump station", Plan: api.PlanHosted}
 	}
-	j := state.NewBulkJob("", "fp", "bench", []state.Change{{Key: "ambient.warning", New: json.Number("47")}}, devs, benchNow)
+	j := state.NewBulkJob(nil, "fp", "bench", []state.Change{{Key: "ambient.warning", New: json.Number("47")}}, devs, benchNow)
 	m.bulk.Resume(j, benchNow, time.Second)
 	m.bulk.SetSize(80, 40)
 	b.ReportAllocs()

@@ -270,12 +270,17 @@ func TestBulkResumeReadsBackTheDeviceInFlight(t *testing.T) {
 		t.Fatalf("%d reporting devices in the fleet", len(devs))
 	}
 	change := []state.Change{{Key: "ambient.alarm", New: json.Number("65"), Added: true}}
-	job := state.NewBulkJob(dir, keys.Fingerprint(uiKey), "acme", change, devs, time.Now())
+	db, err := state.OpenDB(dir, "acme", keys.Fingerprint(uiKey), time.Now(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	job := state.NewBulkJob(db, keys.Fingerprint(uiKey), "acme", change, devs, time.Now())
 	job.Set(0, state.BulkQueued, "Config update queued", time.Now())
 	job.Set(1, state.BulkSending, "", time.Now()) // the console stopped before its answer
 	if err := job.Save(); err != nil {
 		t.Fatal(err)
 	}
+	db.Close()
 	h := start(t, setup{devices: 12, hosted: 1, cfg: func(c *Config) { c.StateDir, c.VerifyEvery = dir, 50*time.Millisecond }})
 	c, err := api.New(api.Options{BaseURL: h.srv.URL, Key: uiKey, RatePerSecond: 1e6})
 	if err != nil {

@@ -179,10 +179,7 @@ func TestConfigDraftSurvivesANewConsole(t *testing.T) {
 	h.openConfig(t, d.DeviceID)
 	h.editKey(t, "ambient.warning", "47")
 	h.scr.waitText(t, "kept as a draft")
-	h.scr.waitFor(t, "the draft on disk", func(string) bool {
-		files, _ := filepath.Glob(filepath.Join(dir, "drafts", "*", "*.json"))
-		return len(files) == 1
-	})
+	h.scr.waitFor(t, "the draft on disk", func(string) bool { return draftsIn(t, dir) == 1 })
 	h.quit(t)
 
 	h2 := start(t, setup{hosted: 1, cfg: func(c *Config) { c.StateDir = dir }})

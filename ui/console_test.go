@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 
 	"sqc/api"
 	"sqc/api/sim"
+	"sqc/keys"
 )
 
 func idsIn(devices []api.Device, pred func(api.Device) bool) []string {
@@ -209,8 +211,8 @@ func TestOfflineStartShowsTheCache(t *testing.T) {
 		return strings.Contains(v, id) && strings.Contains(v, "cached,") && strings.Contains(v, "offline")
 	})
 	h2.quit(t)
-	if files, _ := filepath.Glob(filepath.Join(dir, "quota-*.json")); len(files) != 1 {
-		t.Errorf("quota ledger files: %v", files)
+	if u, err := keptIn(t, dir).Usage(context.Background(), keys.Fingerprint(uiKey), time.Now()); err != nil || u.Used == 0 {
+		t.Errorf("the quota ledger in the database: %+v %v", u, err)
 	}
 }
 

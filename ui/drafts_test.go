@@ -1,14 +1,32 @@
 package ui
 
 import (
+	"context"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"sqc/api"
+	"sqc/keys"
+	"sqc/state"
 	"sqc/ui/pane"
 )
+
+// draftsIn counts the drafts the database in dir keeps for the tests' key.
+func draftsIn(t *testing.T, dir string) int {
+	t.Helper()
+	db, err := state.OpenDB(dir, "acme", keys.Fingerprint(uiKey), time.Now(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ids, err := db.DraftDevices(context.Background(), keys.Fingerprint(uiKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(ids)
+}
 
 // draftCell is what the device list shows in the draft column of a
 // device's row ("◆" or " "); false when the device has no row on screen.
@@ -78,10 +96,7 @@ func TestDraftOfferResumesByDefaultAndDiscardsOnlyOnD(t *testing.T) {
 	h.editKey(t, "ambient.warning", "47")
 	h.scr.waitText(t, "kept as a draft")
 	h.quit(t)
-	drafts := func() int {
-		files, _ := filepath.Glob(filepath.Join(dir, "drafts", "*", "*.json"))
-		return len(files)
-	}
+	drafts := func() int { return draftsIn(t, dir) }
 	offer := func(h *harness) {
 		t.Helper()
 		h.scr.waitFor(t, "the offer of the draft", func(v string) bool {

@@ -2,6 +2,9 @@ package ui
 
 import (
 	"context"
+	"errors"
+	"maps"
+	"slices"
 	"time"
 )
 
@@ -28,5 +31,28 @@ func (m *Model) finish(ctx context.Context) error {
 	}
 	wait, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
-	return m.closeEngine(wait)
+	defer m.sh.CloseDBs()
+	err := m.closeEngine(wait)
+	return errors.Join(err, m.closeLedgers(wait))
+}
+
+// closeLedgers writes the counts of every key's ledger and gives their
+// databases back, as far as it gets before ctx ends: a database locked by
+// another sqc must not hold the exit.
+func (m *Model) closeLedgers(ctx context.Context) error {
+	done := make(chan error, 1)
+	ledgers := slices.Collect(maps.Values(m.ledgers))
+	go func() {
+		var errs []error
+		for _, l := range ledgers {
+			errs = append(errs, l.Close())
+		}
+		done <- errors.Join(errs...)
+	}()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return errors.New("the quota ledger's last counts were not written in time")
+	}
 }

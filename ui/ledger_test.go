@@ -2,7 +2,10 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -12,7 +15,9 @@ import (
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"sqc/api/sim"
+	"sqc/keys"
 	"sqc/state"
+	"sqc/state/store"
 	"sqc/ui/look"
 )
 
@@ -80,5 +85,74 @@ func TestLedgerCountsEveryRequestBehindASlowConsole(t *testing.T) {
 	final.sh.Read(func() { read, total, _ = final.sh.Sched.Progress() })
 	if checks < 5 || total < n/2 || read != total {
 		t.Fatalf("%d of %d devices read, %d checks on the way", read, total, checks)
+	}
+}
+
+// keptIn is the database a console on profile acme and the test key
+// keeps in dir, opened as another process would; closed with the test.
+func keptIn(t *testing.T, dir string) store.Store {
+	t.Helper()
+	db, _, err := store.Open(store.Path(dir, "acme", keys.Fingerprint(uiKey)), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// auditIn is the audit log of that database, an entry a line.
+func auditIn(t *testing.T, dir string) string {
+	t.Helper()
+	entries, err := keptIn(t, dir).AuditLog(context.Background(), store.AuditQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	for _, e := range entries {
+		fmt.Fprintf(&b, "profile=%s device=%s op=%q status=%d outcome=%q message=%q\n", e.Profile, e.Device, e.Op, e.Status, e.Outcome, e.Message)
+	}
+	return b.String()
+}
+
+// A database that cannot be opened (here its path is taken by a folder)
+// is said on screen with its path and what to do, and the console runs on:
+// it lists the fleet and counts its requests in memory.
+func TestConsoleRunsOnWhenTheDatabaseCannotBeOpened(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := store.Path(dir, "acme", keys.Fingerprint(uiKey))
+	if err := os.MkdirAll(path, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	h := start(t, setup{cfg: func(c *Config) { c.StateDir = dir }})
+	id := h.sim.Devices()[0].DeviceID
+	h.scr.waitFor(t, "the fleet and what is wrong with the database", func(v string) bool {
+		return strings.Contains(v, id) && strings.Contains(flat(v), "the state database could not be opened")
+	})
+	h.quit(t)
+}
+
+// An old ledger file cut short is set aside, not read: the console says
+// which file and where it is kept, and counts on in the database.
+func TestACutOldLedgerIsSaidOnScreen(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	fp := keys.Fingerprint(uiKey)
+	old := filepath.Join(dir, "quota-"+strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return '-'
+	}, fp)+".json")
+	if err := os.WriteFile(old, []byte(`{"day":"2026-12-05","used":41`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h := start(t, setup{w: 200, h: 40, cfg: func(c *Config) { c.StateDir = dir }})
+	h.scr.waitFor(t, "the set-aside file named", func(v string) bool {
+		return strings.Contains(flat(v), "could not be read") && strings.Contains(flat(v), filepath.Base(old))
+	})
+	h.quit(t)
+	if _, err := os.Stat(old + state.DamagedSuffix); err != nil {
+		t.Fatalf("the cut ledger is not kept: %v", err)
 	}
 }

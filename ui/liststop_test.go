@@ -26,14 +26,14 @@ import (
 func TestFirstListingGoesWhenTheKnownDayIsSpent(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	l, err := state.NewLedger(dir, keys.Fingerprint(uiKey), time.Now(), nil)
+	l, _, err := state.OpenLedgerIn(dir, "acme", keys.Fingerprint(uiKey), time.Now(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for range 1500 {
 		l.Sent(api.Call{Op: api.OpGetData, At: time.Now()})
 	}
-	if err := l.Save(); err != nil {
+	if err := l.Close(); err != nil {
 		t.Fatal(err)
 	}
 	s := sim.New(sim.Options{Devices: 3, Key: uiKey, Seed: 1})

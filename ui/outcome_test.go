@@ -1,8 +1,6 @@
 package ui
 
 import (
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -96,9 +94,8 @@ func TestConfigWriteDroppedIsSettledByReadBack(t *testing.T) {
 		t.Fatalf("writes %+v: want the one the server took", w)
 	}
 	h.quit(t)
-	b, _ := os.ReadFile(filepath.Join(dir, "audit.log"))
-	audit := string(b)
-	if i, j := strings.Index(audit, `outcome="unknown"`), strings.Index(audit, `settled="applied"`); i < 0 || j < i {
+	audit := auditIn(t, dir)
+	if i, j := strings.Index(audit, `outcome="unknown"`), strings.Index(audit, `outcome="applied"`); i < 0 || j < i {
 		t.Fatalf("the audit log does not say unknown, then settled by the read-back:\n%s", audit)
 	}
 }
@@ -132,8 +129,8 @@ func TestConfigWriteToAClosedPortIsNotSent(t *testing.T) {
 		t.Fatalf("a write that never left is told otherwise:\n%s", v)
 	}
 	h.quit(t)
-	a, _ := os.ReadFile(filepath.Join(dir, "audit.log"))
-	if !strings.Contains(string(a), "device="+d.DeviceID) || !strings.Contains(string(a), `outcome="not sent"`) {
+	a := auditIn(t, dir)
+	if !strings.Contains(a, "device="+d.DeviceID) || !strings.Contains(a, `outcome="not sent"`) {
 		t.Fatalf("audit log:\n%s", a)
 	}
 	for _, r := range h.sim.Requests() {

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"regexp"
 	"runtime"
 	"strconv"
@@ -24,6 +22,7 @@ import (
 	"sqc/keys"
 	"sqc/state"
 	"sqc/state/live"
+	"sqc/state/store"
 )
 
 // sharedEngine is one engine on a simulated fleet, as `sqc serve` runs
@@ -48,7 +47,7 @@ func sharedEngine(t *testing.T, devices int, stateDir string, hold func(*http.Re
 	if err != nil {
 		t.Fatal(err)
 	}
-	gate := &state.Gate{Profile: "acme", Audit: state.OpenAudit(stateDir), Now: h.clock.Now}
+	gate := &state.Gate{Profile: "acme", Audit: state.OpenAudit(ledger.Store(), nil), Now: h.clock.Now}
 	e, err := live.New(live.Config{Client: c, Ledger: ledger, Calls: calls, Gate: gate, Share: keys.DefaultShare,
 		StateDir: stateDir, KeyFP: keys.Fingerprint(uiKey), Spark: 10, Now: h.clock.Now, CloseWait: outWait})
 	if err != nil {
@@ -337,9 +336,9 @@ func TestAWriteOutlivesTheConsoleThatSentIt(t *testing.T) {
 	if w := h.writes(); len(w) != 1 {
 		t.Fatalf("%d writes, want 1", len(w))
 	}
-	audit, err := os.ReadFile(filepath.Join(dir, "audit.log"))
-	if err != nil || !strings.Contains(string(audit), d.DeviceID) {
-		t.Fatalf("the write is not in the audit log (%v):\n%s", err, audit)
+	audit, err := e.Ledger().Store().AuditLog(context.Background(), store.AuditQuery{Device: d.DeviceID})
+	if err != nil || len(audit) != 1 {
+		t.Fatalf("the write is not in the audit log once (%v): %+v", err, audit)
 	}
 	b.quit(t)
 }

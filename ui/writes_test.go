@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +14,7 @@ import (
 	"sqc/api/sim"
 	"sqc/state"
 	"sqc/state/live"
+	"sqc/state/store"
 	"sqc/ui/look"
 	"sqc/ui/pane"
 )
@@ -77,7 +76,7 @@ func TestChangeStagedDuringASendIsKept(t *testing.T) {
 	p.Stage(state.Change{Key: "ambient.alarm", Old: json.Number("60"), New: json.Number("65")})
 	p.Stage(state.Change{Key: "ambient.warning", Old: json.Number("50"), New: json.Number("45")}) // edited again
 	m.config.OnConfigSent(pane.ConfigSentMsg{W: w, Seq: m.sh.Writes[d.DeviceID].Seq, Mine: true, Leader: true, Res: api.Result{Status: 202, Message: "Config update queued"}, At: time.Now()})
-	draft, _, err := state.LoadDraft(p.DraftPath())
+	draft, _, err := state.LoadDraft(m.sh.Store(), m.sh.KeyFP, d.DeviceID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,13 +225,14 @@ func TestNonHostedReadBacksAreSpread(t *testing.T) {
 func TestAWriteTakenButNotAuditedIsNotAFailure(t *testing.T) {
 	t.Parallel()
 	m, s := modelOn(t, 1, 1)
-	blocked := filepath.Join(t.TempDir(), "file")
-	if err := os.WriteFile(blocked, nil, 0o600); err != nil {
+	gone, err := store.OpenMemory()
+	if err != nil {
 		t.Fatal(err)
 	}
-	m.sh.Gate.Audit = state.OpenAudit(filepath.Join(blocked, "dir")) // under a file: never written
+	gone.Close()
+	m.sh.Gate.Audit = state.OpenAudit(gone, nil) // a database closed: never written
 	d := s.Devices()[0]
-	job := state.NewBulkJob("", "fp", "acme", []state.Change{{Key: "ambient.warning", New: json.Number("47"), Added: true}}, []api.Device{d}, time.Now())
+	job := state.NewBulkJob(nil, "fp", "acme", []state.Change{{Key: "ambient.warning", New: json.Number("47"), Added: true}}, []api.Device{d}, time.Now())
 	m.bulk.Resume(job, time.Now(), time.Second)
 	m.bulk.Next(job)
 	step, ok := m.bulk.StepOf(ownWrite(t, m), time.Now())
@@ -277,7 +277,7 @@ func TestBulkSettingTheFirstDeviceHasIsKept(t *testing.T) {
 func TestResumedBulkChangeIsNotOfferedAgain(t *testing.T) {
 	t.Parallel()
 	m, s := modelOn(t, 2, 1)
-	job := state.NewBulkJob("", "fp", "acme", []state.Change{{Key: "ambient.warning", New: json.Number("47"), Added: true}}, s.Devices(), time.Now())
+	job := state.NewBulkJob(nil, "fp", "acme", []state.Change{{Key: "ambient.warning", New: json.Number("47"), Added: true}}, s.Devices(), time.Now())
 	m.bulk.Resume(job, time.Now(), time.Second)
 	m.showRight(m.bulk)
 	for _, k := range []string{"w", "+"} {

@@ -7,7 +7,7 @@ import (
 
 // Audit appends one entry; it returns when the entry is on the disk.
 func (s *SQLite) Audit(ctx context.Context, e AuditEntry) error {
-	return s.wrap("writing the audit log", s.tx(ctx, true, func(tx *sql.Tx) error { return audit(ctx, tx, e) }))
+	return s.wrap("write the audit log", s.tx(ctx, true, func(tx *sql.Tx) error { return audit(ctx, tx, e) }))
 }
 
 func audit(ctx context.Context, tx *sql.Tx, e AuditEntry) error {
@@ -27,7 +27,7 @@ func (s *SQLite) AuditLog(ctx context.Context, q AuditQuery) ([]AuditEntry, erro
 	}
 	rows, err := s.read.QueryContext(ctx, query, ms(q.Since), q.Device, q.Limit)
 	if err != nil {
-		return nil, s.wrap("reading the audit log", err)
+		return nil, s.wrap("read the audit log", err)
 	}
 	defer rows.Close()
 	var out []AuditEntry
@@ -35,12 +35,12 @@ func (s *SQLite) AuditLog(ctx context.Context, q AuditQuery) ([]AuditEntry, erro
 		var e AuditEntry
 		var at int64
 		if err := rows.Scan(&e.Seq, &at, &e.Profile, &e.Device, &e.Op, &e.Status, &e.Outcome, &e.Message, &e.Detail); err != nil {
-			return nil, s.wrap("reading the audit log", err)
+			return nil, s.wrap("read the audit log", err)
 		}
 		e.At = fromMS(at)
 		out = append(out, e)
 	}
-	return out, s.wrap("reading the audit log", rows.Err())
+	return out, s.wrap("read the audit log", rows.Err())
 }
 
 var _ Store = (*SQLite)(nil)

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 )
@@ -24,13 +25,13 @@ func putJob(ctx context.Context, tx *sql.Tx, j Job) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM job_items WHERE job = ?`, j.ID); err != nil {
 			return err
 		}
-		st, err := tx.PrepareContext(ctx, `INSERT INTO job_items (job, i, device, name, plan, status, message, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+		st, err := tx.PrepareContext(ctx, `INSERT INTO job_items (job, i, device, name, plan, status, message, at, changes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 		if err != nil {
 			return err
 		}
 		defer st.Close()
 		for i, it := range j.Items {
-			if _, err := st.ExecContext(ctx, j.ID, i, it.DeviceID, it.Name, it.Plan, it.Status, it.Message, ms(it.At)); err != nil {
+			if _, err := st.ExecContext(ctx, j.ID, i, it.DeviceID, it.Name, it.Plan, it.Status, it.Message, ms(it.At), nullBytes(it.Changes)); err != nil {
 				return err
 			}
 		}
@@ -92,7 +93,7 @@ func (s *SQLite) Job(ctx context.Context, jobID string) (Job, bool, error) {
 		return j, false, s.wrap("reading bulk job "+jobID, err)
 	}
 	j.Created, j.Changes = fromMS(created), changes
-	rows, err := s.read.QueryContext(ctx, `SELECT device, name, plan, status, message, at FROM job_items WHERE job = ? ORDER BY i`, jobID)
+	rows, err := s.read.QueryContext(ctx, `SELECT device, name, plan, status, message, at, changes FROM job_items WHERE job = ? ORDER BY i`, jobID)
 	if err != nil {
 		return j, false, s.wrap("reading bulk job "+jobID, err)
 	}
@@ -100,10 +101,11 @@ func (s *SQLite) Job(ctx context.Context, jobID string) (Job, bool, error) {
 	for rows.Next() {
 		var it JobItem
 		var at int64
-		if err := rows.Scan(&it.DeviceID, &it.Name, &it.Plan, &it.Status, &it.Message, &at); err != nil {
+		var own []byte
+		if err := rows.Scan(&it.DeviceID, &it.Name, &it.Plan, &it.Status, &it.Message, &at, &own); err != nil {
 			return j, false, s.wrap("reading bulk job "+jobID, err)
 		}
-		it.At = fromMS(at)
+		it.At, it.Changes = fromMS(at), own
 		j.Items = append(j.Items, it)
 	}
 	return j, true, s.wrap("reading bulk job "+jobID, rows.Err())
@@ -112,4 +114,30 @@ func (s *SQLite) Job(ctx context.Context, jobID string) (Job, bool, error) {
 // Jobs lists the IDs of a key's jobs, oldest first.
 func (s *SQLite) Jobs(ctx context.Context, key string) ([]string, error) {
 	return s.strings(ctx, "listing bulk jobs", `SELECT id FROM jobs WHERE key = ? ORDER BY created, id`, key)
+}
+
+// nullBytes is b as a column value: NULL when there is none.
+func nullBytes(b []byte) any {
+	if b == nil {
+		return nil
+	}
+	return b
+}
+
+// OpenJobs lists, oldest first, the IDs of a key's jobs that have a
+// device whose status is one of open, or, in a job not settled, one of
+// unsettled: what a start may take up, without reading every device of
+// every job ever run.
+func (s *SQLite) OpenJobs(ctx context.Context, key string, open, unsettled []string) ([]string, error) {
+	q := `SELECT id FROM jobs j WHERE key = ? AND EXISTS (SELECT 1 FROM job_items i WHERE i.job = j.id AND (i.status IN (SELECT value FROM json_each(?))
+		OR (j.settled = 0 AND i.status IN (SELECT value FROM json_each(?))))) ORDER BY created, id`
+	o, err := json.Marshal(open)
+	if err != nil {
+		return nil, err
+	}
+	u, err := json.Marshal(unsettled)
+	if err != nil {
+		return nil, err
+	}
+	return s.strings(ctx, "listing bulk jobs", q, key, string(o), string(u))
 }

@@ -102,7 +102,11 @@ CREATE TABLE imported (
 	note TEXT    NOT NULL
 ) WITHOUT ROWID;
 `,
-	// 1 → 2: the spans of a device's history known complete, so that a
+	// 1 → 2: a device of a job may get changes of its own (the command
+	// line types each device's values by its own config); NULL is the
+	// job's.
+	`ALTER TABLE job_items ADD COLUMN changes BLOB;`,
+	// 2 → 3: the spans of a device's history known complete, so that a
 	// range already fetched is never asked for again.
 	`
 CREATE TABLE history_spans (

@@ -55,6 +55,8 @@ type Store interface {
 
 	// The quota ledger, per key and UTC day, and per device and month.
 	Count(ctx context.Context, c Calls) error
+	// CountBatch adds several counts in one durable transaction.
+	CountBatch(ctx context.Context, cs []Calls) error
 	Usage(ctx context.Context, key string, day time.Time) (Usage, error)
 	Remaining(ctx context.Context, month time.Time) (map[string]DeviceMonth, error)
 
@@ -69,6 +71,7 @@ type Store interface {
 	SetJobFlags(ctx context.Context, jobID string, cancelled, settled bool) error
 	Job(ctx context.Context, jobID string) (Job, bool, error)
 	Jobs(ctx context.Context, key string) ([]string, error)
+	OpenJobs(ctx context.Context, key string, open, unsettled []string) ([]string, error)
 
 	// The audit log: appended to, never changed.
 	Audit(ctx context.Context, e AuditEntry) error
@@ -180,6 +183,8 @@ type JobItem struct {
 	Status   string
 	Message  string
 	At       time.Time
+	// Changes are the device's own (JSON); nil when it gets the job's.
+	Changes json.RawMessage
 }
 
 // JournalLine is one device's outcome, written to the disk before the

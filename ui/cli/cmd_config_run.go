@@ -7,10 +7,11 @@ import (
 
 	"sqc/api"
 	"sqc/state"
+	"sqc/state/store"
 )
 
 // A change to many devices goes out by the console's rules (state.BulkRun):
-// a job file and its journal kept after every device, the 429's wait, the
+// the job kept in the state database after every device, the 429's wait, the
 // day's quota, a backoff after network failures. A run stopped half way
 // (ctrl+c, SIGTERM, a refused key, the network gone) is taken up by
 // `sqc config set --resume`, or by the console at its next start, and no
@@ -20,9 +21,41 @@ import (
 // backs off between them (2 s, then 4 s), then stops, resumable.
 const offlineTries = 3
 
+// jobsDB is the database a session's bulk jobs are kept in; nil keeps
+// them nowhere (the demo).
+type jobsDB struct{ db *state.DB }
+
+// openJobs opens the database of the session's profile and key. One
+// that cannot be opened is an error: a job that is not kept could not be resumed, so none is sent.
+func (s *session) openJobs() (jobsDB, error) {
+	if s.dir == "" {
+		return jobsDB{}, nil
+	}
+	db, err := state.OpenDB(s.dir, s.e.profile, s.fp, time.Now(), s.e.log)
+	if err != nil {
+		return jobsDB{}, fmt.Errorf("bulk changes are kept in the state database, so that a stop can be resumed, and it could not be opened: %w: nothing was sent", err)
+	}
+	// What opening it set aside was said when the session's ledger opened
+	// it (ledgerFor): the process shares one database per profile and key.
+	return jobsDB{db}, nil
+}
+
+func (j jobsDB) store() store.Store {
+	if j.db == nil {
+		return nil
+	}
+	return j.db
+}
+
+func (j jobsDB) Close() {
+	if j.db != nil {
+		j.db.Close()
+	}
+}
+
 // resumeHint says how a stopped job is taken up.
 func (s *session) resumeHint(job *state.BulkJob) string {
-	if job.Path() == "" {
+	if !job.Kept() {
 		return "the demo keeps no job to resume"
 	}
 	return "the rest is kept: sqc config set --resume sends it, none twice (the console offers it at its next start too)"
@@ -51,7 +84,7 @@ func (s *session) sendJob(ctx context.Context, job *state.BulkJob) (int, error) 
 			// offered to the console to read back
 			job.Settled = true
 			if err := job.Save(); err != nil {
-				warn(e, "the job file could not be written: %v", err)
+				warn(e, "the job could not be saved: %v", err)
 			}
 			return failedOf(job), nil
 		case state.BulkWait:
@@ -135,15 +168,26 @@ func runConfigResume(ctx context.Context, e *env, o *configSetOpts, args []strin
 		return err
 	}
 	defer s.close()
-	jobs, err := state.UnfinishedJobs(s.dir, s.fp)
+	db, err := s.openJobs()
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	jobs, err := state.UnfinishedJobs(db.store(), s.fp, e.log)
 	if err != nil {
 		warn(e, "a saved job could not be read: %v", err)
 	}
-	var job *state.BulkJob
-	for _, j := range jobs {
-		if !j.Finished() {
-			job = j // the newest last
+	var job, unsure *state.BulkJob
+	for _, j := range jobs { // the newest last
+		switch {
+		case !j.Finished():
+			job = j
+		case j.Count()[state.BulkUnknown] > 0:
+			unsure = j
 		}
+	}
+	if job == nil && unsure != nil {
+		return sayUnknown(e, unsure)
 	}
 	if job == nil {
 		_, err := fmt.Fprintln(e.stdout, "no config change stopped before its end: nothing to resume")
@@ -178,6 +222,22 @@ func runConfigResume(ctx context.Context, e *env, o *configSetOpts, args []strin
 	}
 	if failed > 0 {
 		return fmt.Errorf("%d of %s did not take the change (above)", failed, api.Plural(len(job.Items), "device"))
+	}
+	return nil
+}
+
+// sayUnknown tells of a change with nothing left to send whose last
+// write was out when it stopped: that device's outcome is unknown, and
+// the database keeps it so (not "sending"), until a read settles it.
+func sayUnknown(e *env, job *state.BulkJob) error {
+	if err := job.Save(); err != nil {
+		warn(e, "the job could not be saved: %v", err)
+	}
+	fmt.Fprintf(e.stdout, "The change started %s has nothing left to send; these writes were out when it stopped:\n", job.Created.Local().Format("Jan 2 15:04"))
+	for _, it := range job.Items {
+		if it.Status == state.BulkUnknown {
+			fmt.Fprintf(e.stdout, "%s  outcome unknown: not sent again; read it back (sqc config get %s)\n", it.DeviceID, it.DeviceID)
+		}
 	}
 	return nil
 }

@@ -112,9 +112,14 @@ func runConfigSet(ctx context.Context, e *env, o *configSetOpts, args []string) 
 	}
 	// Sent as the console sends a bulk change: a job kept after every
 	// device, so that a run stopped half way is resumed, none twice.
-	job := state.NewBulkJobOf(s.dir, s.fp, e.profile, send, time.Now())
+	db, err := s.openJobs()
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	job := state.NewBulkJobOf(db.store(), s.fp, e.profile, send, time.Now())
 	if err := job.Save(); err != nil {
-		return fmt.Errorf("the job file could not be written, so a stop could not be resumed: %v: nothing was sent", err)
+		return fmt.Errorf("the job could not be saved, so a stop could not be resumed: %v: nothing was sent", err)
 	}
 	failed, err := s.sendJob(ctx, job)
 	if err != nil {

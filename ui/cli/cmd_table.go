@@ -168,7 +168,7 @@ var commands = []command{
 			"A write refused by a 429 waits out the server's Retry-After and goes again, a spent daily quota waits for 00:00 UTC, " +
 			"a network failure backs off before giving up; nothing else is retried. The run is kept as a job: stopped half way " +
 			"(ctrl+c, SIGTERM, a refused key, the network down), sqc config set --resume sends the rest, none twice. " +
-			"Every write is in the audit log ($XDG_STATE_HOME/sqc/audit.log).",
+			"Every write is in the audit log (sqc audit prints it).",
 		example: "sqc config set JDA54E19F ambient.warning=47\nsqc config set JDA54E19F,HE8EV12LF serial1.mode=MODBUS serial1.baud=19200\n" +
 			"sqc config set - input1.interval=60 --yes < pumps.txt\nsqc config set JDA54E19F ambient.warning=47 --dry-run\nsqc config set --resume",
 		uses: withWrite,
@@ -254,6 +254,12 @@ var commands = []command{
 		run: withOpts(func(fs *pflag.FlagSet, o *authStatusOpts) {
 			fs.BoolVar(&o.noVerify, "no-verify", false, "do not ask the server whether it takes the key")
 		}, authStatus)},
+	{path: "audit", about: "print the audit log: every write and its outcome", uses: withProfile | withDebug, run: withOpts(func(fs *pflag.FlagSet, o *auditOpts) {
+		fs.StringVar(&o.device, "device", "", "only this device's writes")
+		fs.DurationVar(&o.since, "since", 0, "only the writes of this last span, such as 24h")
+		fs.BoolVar(&o.json, "json", false, jsonHelp)
+	}, runAudit)},
+	{path: "quota", about: "print today's use of the daily quota and each device's calls left", uses: withProfile | withDebug, run: withOpts(func(fs *pflag.FlagSet, o *quotaOpts) { fs.BoolVar(&o.json, "json", false, jsonHelp) }, runQuota)},
 	{path: "profiles", about: "list profiles and where each key lives", run: noOpts(runProfiles), uses: withProfile | withDebug},
 	{path: "routes", about: "show the route table and where each row is from", run: noOpts(runRoutes), uses: withProfile | withDebug},
 	{path: "routes import", args: "FILE", about: "use the routes of Senquip's Postman collection", run: noOpts(importRoutes),

@@ -44,12 +44,7 @@ func openSession(e *env, yes bool) (*session, error) {
 	var fp string
 	conn, err := e.connectWith(func(key string, o *api.Options) {
 		fp = keys.Fingerprint(key)
-		l, err := state.NewLedger(dir, fp, time.Now(), e.log)
-		if err != nil {
-			e.log.Warn("quota ledger unreadable: counting from zero", "err", err)
-		}
-		ledger = l
-		o.Sent, o.Observe = l.Sent, l.Observe
+		ledger = e.ledgerFor(key)
 		// A read retried by the client would spend another of a
 		// non-Hosted device's 50 calls without the user seeing it.
 		o.MaxRetries = -1
@@ -57,15 +52,14 @@ func openSession(e *env, yes bool) (*session, error) {
 	if err != nil {
 		return nil, err
 	}
-	gate := &state.Gate{ReadOnly: e.readOnly(), Profile: e.profile, Audit: state.OpenAudit(dir), Left: ledger.RemainingOf}
+	gate := &state.Gate{ReadOnly: e.readOnly(), Profile: e.profile, Audit: state.OpenAudit(ledger.Store(), e.log), Left: ledger.RemainingOf}
 	return &session{e: e, yes: yes, client: conn.client, gate: gate, ledger: ledger, dir: dir, fp: fp}, nil
 }
 
-// close keeps what the session spent in the ledger the console reads.
+// close adds what the session spent to the ledger the console reads; a
+// failure is said once, when the run ends (env.closeLedgers).
 func (s *session) close() {
-	if err := s.ledger.Save(); err != nil {
-		warn(s.e, "the quota ledger was not saved: %v", err)
-	}
+	_ = s.ledger.Save()
 }
 
 // openWriteSession opens the session of a write command that asks nothing

@@ -14,6 +14,7 @@ import (
 	"sqc/api"
 	"sqc/api/sim"
 	"sqc/keys"
+	"sqc/state"
 )
 
 // env is what every command is given: streams, directories, the profile,
@@ -29,6 +30,7 @@ type env struct {
 	configDir      string
 	stateDir       string
 	stopDemo       func()
+	ledgers        map[string]*state.Ledger // by key fingerprint (ledger.go)
 }
 
 func newEnv(o *sharedOpts, stdin io.Reader, stdout, stderr io.Writer) (*env, error) {
@@ -79,6 +81,7 @@ func xdgDir(env, fallback string) (string, error) {
 }
 
 func (e *env) close() {
+	e.closeLedgers()
 	if e.stopDemo != nil {
 		e.stopDemo()
 	}
@@ -158,8 +161,11 @@ func (e *env) apiURLFrom() (url, from string, err error) {
 	return api.DefaultBaseURL, "the default", nil
 }
 
-// clientFor builds a client of the configured API for a key.
-func (e *env) clientFor(key string) (*api.Client, error) { return e.hookedClient(key, nil) }
+// clientFor builds a client of the configured API for a key, counted in
+// the key's quota ledger.
+func (e *env) clientFor(key string) (*api.Client, error) {
+	return e.hookedClient(key, func(o *api.Options) { e.counted(key, o) })
+}
 
 // hookedClient is clientFor with the console's hooks set on its options.
 func (e *env) hookedClient(key string, hook func(*api.Options)) (*api.Client, error) {
@@ -197,11 +203,13 @@ func (e *env) startDemo() (string, string, error) {
 // --demo, else against the configured URL with the profile's key.
 func (e *env) connect() (*connection, error) { return e.connectWith(nil) }
 
-// connectWith is connect with hook given the key (to name its quota
-// ledger by fingerprint, never to keep) and the client's options to set.
+// connectWith is connect with hook given the key (never to keep) and the
+// client's options to set. Every request of the client is counted in the
+// key's quota ledger.
 func (e *env) connectWith(hook func(key string, o *api.Options)) (*connection, error) {
 	hookFor := func(key string) func(*api.Options) {
 		return func(o *api.Options) {
+			e.counted(key, o)
 			if hook != nil {
 				hook(key, o)
 			}

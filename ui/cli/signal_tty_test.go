@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"database/sql"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -13,12 +14,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gofrs/flock"
-
 	"sqc/api"
 	"sqc/api/sim"
 	"sqc/keys"
 	"sqc/state"
+	"sqc/state/store"
 )
 
 // hangingReads serves the simulator but holds every Get Device Data until
@@ -38,8 +38,8 @@ func (h *hangingReads) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.sim.ServeHTTP(w, r)
 }
 
-// The console in a real terminal, its reads hanging and the quota
-// ledger's lock held by another sqc: SIGTERM or SIGHUP (an SSH session
+// The console in a real terminal, its reads hanging and the database of
+// the quota ledger held by another sqc's write: SIGTERM or SIGHUP (an SSH session
 // that dropped) ends it, the screen data it had is saved, and the shell's
 // terminal is back. Before, the save waited on the lock and a second
 // signal was swallowed: only SIGKILL was sure to end it.
@@ -67,12 +67,24 @@ func signalConsole(t *testing.T, bin string, sig syscall.Signal) {
 		t.Fatal(err)
 	}
 	fp := keys.Fingerprint(testKey)
-	// The ledger's file lock, as state names it (the fingerprint's ':' as '-').
-	lock := flock.New(filepath.Join(stateDir, "quota-"+strings.ReplaceAll(fp, ":", "-")+".json.lock"))
-	if err := lock.Lock(); err != nil {
+	// Another sqc in the middle of a write to the database the ledger is
+	// in, for longer than the busy timeout.
+	path := store.Path(stateDir, keys.DefaultProfile, fp)
+	made, _, err := store.Open(path, store.Options{})
+	if err != nil {
 		t.Fatal(err)
 	}
-	defer lock.Unlock()
+	made.Close()
+	other, err := sql.Open("sqlite", path+"?_txlock=immediate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	lock, err := other.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Rollback()
 
 	sock, pidFile := filepath.Join(dir, "tmux.sock"), filepath.Join(dir, "pid")
 	tmux := func(args ...string) string {

@@ -3,8 +3,6 @@ package cli
 import (
 	"bytes"
 	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -71,11 +69,16 @@ func notHosted(t *testing.T, s *sim.Server) api.Device {
 	return api.Device{}
 }
 
+// auditLog is the audit log as sqc audit prints it; "" when nothing was
+// ever recorded.
 func auditLog(t *testing.T) string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(os.Getenv("XDG_STATE_HOME"), "sqc", "audit.log"))
-	if err != nil && !os.IsNotExist(err) {
-		t.Fatal(err)
+	code, out, errs := sqc(t, "audit")
+	if code != 0 {
+		if strings.Contains(errs, "nothing is recorded yet") {
+			return ""
+		}
+		t.Fatalf("sqc audit: exit %d: %s", code, errs)
 	}
-	return string(b)
+	return out
 }

@@ -163,13 +163,13 @@ func (p *BulkPane) Key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	return false, nil
 }
 
-// stop ends the job for good: what was not sent stays pending in the job
-// file, and no resume sends it.
+// stop ends the job for good: what was not sent stays pending in the
+// job, and no resume sends it.
 func (p *BulkPane) stop() {
 	err := p.run.Stop()
 	p.stopped()
 	if err != nil {
-		p.status, p.isErr = "the job file could not be written: "+err.Error(), true
+		p.status, p.isErr = "the job could not be saved: "+err.Error(), true
 	}
 }
 

@@ -178,7 +178,10 @@ func (p *BulkPane) askWrite() tea.Cmd {
 	}
 	lines = append(lines, "", "Sent within the account's rate limit; p pauses, esc stops after the request in flight.")
 	send := func() tea.Cmd {
-		job := state.NewBulkJob(p.sh.StateDir, p.sh.KeyFP, p.profile, p.Changes, p.devices, p.sh.Now())
+		if err := p.sh.DBErr; err != nil {
+			return p.con.Toast("not sent: the job could not be kept, so a stop could not be resumed ("+err.Error()+")", true)
+		}
+		job := state.NewBulkJob(p.sh.Store(), p.sh.KeyFP, p.profile, p.Changes, p.devices, p.sh.Now())
 		p.job, p.run = job, state.NewBulkRun(job, p.sh.Now(), p.every, verifyFor)
 		if err := job.Save(); err != nil {
 			return p.con.Toast("the job could not be saved, so it could not be resumed: "+err.Error(), true)
@@ -413,12 +416,13 @@ func (p *BulkPane) export(failed string, why ...string) tea.Cmd {
 
 // OfferJobs offers to resume a bulk change that stopped before its end.
 func (p *BulkPane) OfferJobs() tea.Cmd {
-	jobs, err := state.UnfinishedJobs(p.sh.StateDir, p.sh.KeyFP)
-	if err != nil {
-		return p.con.Toast("a saved bulk job could not be read: "+err.Error(), true)
+	jobs, err := state.UnfinishedJobs(p.sh.Store(), p.sh.KeyFP, p.sh.dbLog)
+	var said tea.Cmd
+	if err != nil { // said, and the good ones are still offered
+		said = p.con.Toast("a saved bulk job could not be read: "+err.Error(), true)
 	}
 	if len(jobs) == 0 {
-		return nil
+		return said
 	}
 	j := jobs[len(jobs)-1]
 	lines := []string{fmt.Sprintf("Started %s: %d of %d devices sent.", j.Created.Local().Format("Jan 2 15:04"), j.Sent(), len(j.Items))}
@@ -437,7 +441,7 @@ func (p *BulkPane) OfferJobs() tea.Cmd {
 		p.con.ShowRight(p)
 		return tea.Batch(p.startReadBacks(), nextOf(j))
 	}))
-	return nil
+	return said
 }
 
 // ResumeAfterLogin takes up a bulk change that a refused key stopped.

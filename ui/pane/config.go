@@ -79,13 +79,6 @@ func (p *ConfigPane) Open(d api.Device) {
 	p.dev, p.loading, p.readErr = d, true, nil
 }
 
-func (p *ConfigPane) DraftPath() string {
-	if p.sh.StateDir == "" {
-		return ""
-	}
-	return state.DraftPath(p.sh.StateDir, p.sh.KeyFP, p.dev.DeviceID)
-}
-
 // Loaded folds a read of the config.
 func (p *ConfigPane) Loaded(resp *api.ConfigResponse, err error, at time.Time) {
 	p.loading = false
@@ -174,12 +167,11 @@ func (p *ConfigPane) replace(cs []state.Change) tea.Cmd {
 // saveDraft writes the draft now, not in a command: two commands may run
 // in either order and leave an older draft on disk.
 func (p *ConfigPane) saveDraft() tea.Cmd {
-	path := p.DraftPath()
-	if path == "" {
+	if p.sh.StateDir == "" { // the demo keeps nothing
 		return nil
 	}
 	d := state.Draft{DeviceID: p.dev.DeviceID, SavedAt: p.sh.Now(), Changes: slices.Clone(p.Changes)}
-	if err := p.sh.saveDraft(path, d); err != nil {
+	if err := p.sh.saveDraft(d); err != nil {
 		return look.Say("could not save the draft: "+err.Error(), true)
 	}
 	return nil
@@ -422,7 +414,7 @@ func (p *ConfigPane) headLines() []string {
 	}
 	if n := len(p.Changes); n > 0 {
 		kept := " · w write · u undo · kept as a draft"
-		if p.DraftPath() == "" { // no state directory (the demo): a quit loses it
+		if !p.sh.keepsDrafts(p.dev.DeviceID) { // the demo, or the database failed: a quit loses it
 			kept = " · w write · u undo · not saved as a draft"
 		}
 		lines = append(lines, look.Fit(st.Warn.Render(fmt.Sprintf("%s staged", look.Plural(n, "change")))+st.Dim.Render(kept), p.w))

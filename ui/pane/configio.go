@@ -151,7 +151,7 @@ func (p *ConfigPane) Update(msg tea.Msg) tea.Cmd {
 			if r.err != nil || !msg.opened {
 				return nil
 			}
-			return p.offerDraft()
+			return p.OfferDraft()
 		})
 	case verifyRead:
 		return p.onRead(msg.ConfigRead, p.onVerifyRead)
@@ -216,17 +216,17 @@ func (p *ConfigPane) OpenOn(d api.Device, show func()) tea.Cmd {
 	show()
 	if same {
 		p.loading = false
-		return p.offerDraft() // one left for later is offered again
+		return p.OfferDraft() // one left for later is offered again
 	}
 	return p.costlyRead(d, loadedOnOpen, "Read the config of "+d.DeviceID+"?")
 }
 
-// offerDraft offers the draft saved for the pane's device, if any.
-func (p *ConfigPane) offerDraft() tea.Cmd {
+// OfferDraft offers the draft saved for the pane's device, if any.
+func (p *ConfigPane) OfferDraft() tea.Cmd {
 	if len(p.Changes) > 0 {
 		return nil
 	}
-	d, ok, err := state.LoadDraft(p.DraftPath())
+	d, ok, err := p.sh.loadDraft(p.dev.DeviceID)
 	if err != nil {
 		return p.con.Toast("the saved draft could not be read: "+err.Error(), true)
 	}
@@ -235,7 +235,7 @@ func (p *ConfigPane) offerDraft() tea.Cmd {
 	}
 	fresh := state.Rebase(p.cfg, d.Changes)
 	if len(fresh) == 0 {
-		_ = p.sh.saveDraft(p.DraftPath(), state.Draft{DeviceID: d.DeviceID})
+		_ = p.sh.saveDraft(state.Draft{DeviceID: d.DeviceID})
 		return p.con.Toast("the saved draft's values are on the device already: draft removed", false)
 	}
 	p.con.Ask(p.offerDraftDialog(d, fresh))
@@ -402,14 +402,13 @@ func (p *ConfigPane) sentThrough(id string, sent []state.Change) tea.Cmd {
 		p.refreshKeys()
 		return p.saveDraft()
 	}
-	path := state.DraftPath(p.sh.StateDir, p.sh.KeyFP, id)
 	if p.sh.StateDir == "" {
 		return nil
 	}
-	d, ok, err := state.LoadDraft(path)
+	d, ok, err := p.sh.loadDraft(id)
 	if err == nil && ok {
 		d.Changes = state.Unsent(d.Changes, sent)
-		err = p.sh.saveDraft(path, d)
+		err = p.sh.saveDraft(d)
 	}
 	if err != nil {
 		return p.con.Toast("could not update the draft of "+id+": "+err.Error(), true)

@@ -1,6 +1,7 @@
 package pane
 
 import (
+	"log/slog"
 	"time"
 
 	"sqc/api"
@@ -26,6 +27,14 @@ type Shared struct {
 	// list; draftsErr is why some could not be read.
 	Drafts    map[string]bool
 	DraftsErr error
+	// unsaved are drafts the database did not take: kept here until quit.
+	unsaved map[string]state.Draft
+	// DB is the key's database (drafts, bulk jobs); DBErr is why it could
+	// not be opened. dbs are all the console opened, closed at its end.
+	DB    *state.DB
+	DBErr error
+	dbs   []*state.DB
+	dbLog *slog.Logger // the debug log, for what the database set aside
 
 	Writes map[string]*ConfigWrite // config writes followed until applied, by device
 
