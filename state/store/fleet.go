@@ -181,6 +181,9 @@ func (s *SQLite) Prune(ctx context.Context, now time.Time, r Retention) (int, er
 	}
 	if r.Span > 0 {
 		cut := now.Add(-r.Span).UnixMilli()
+		if err := s.tx(ctx, false, func(tx *sql.Tx) error { return uncover(ctx, tx, cut) }); err != nil {
+			return total, s.wrap("pruning the history", err)
+		}
 		for {
 			n, err := del(`DELETE FROM history WHERE rowid IN (SELECT h.rowid FROM history h WHERE h.ts < ?
 				AND NOT EXISTS (SELECT 1 FROM devices d WHERE d.id = h.device AND d.ts = h.ts) LIMIT ?)`, cut, batch)
@@ -209,6 +212,17 @@ func (s *SQLite) Prune(ctx context.Context, now time.Time, r Retention) (int, er
 				break
 			}
 			total, count = total+n, count-n
+		}
+		// the cap dropped the oldest messages of any device: what is before
+		// the oldest kept is no longer held by any span
+		var oldest sql.NullInt64
+		if err := s.read.QueryRowContext(ctx, `SELECT min(ts) FROM history h WHERE NOT EXISTS (SELECT 1 FROM devices d WHERE d.id = h.device AND d.ts = h.ts)`).Scan(&oldest); err != nil {
+			return total, s.wrap("pruning the history", err)
+		}
+		if oldest.Valid && total > 0 {
+			if err := s.tx(ctx, false, func(tx *sql.Tx) error { return uncover(ctx, tx, oldest.Int64) }); err != nil {
+				return total, s.wrap("pruning the history", err)
+			}
 		}
 	}
 	return total, nil

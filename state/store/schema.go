@@ -114,6 +114,16 @@ CREATE TABLE settings (
 	value BLOB NOT NULL
 ) WITHOUT ROWID;
 `,
+	// 3 → 4: the spans of a device's history known complete, so that a
+	// range already fetched is never asked for again.
+	`
+CREATE TABLE history_spans (
+	device  TEXT    NOT NULL,
+	from_ms INTEGER NOT NULL,
+	to_ms   INTEGER NOT NULL,
+	PRIMARY KEY (device, from_ms)
+) WITHOUT ROWID;
+`,
 }
 
 // Version is the schema version this sqc writes.

@@ -51,6 +51,11 @@ type Store interface {
 	// open); Setting is false for a name never set.
 	SetSetting(ctx context.Context, name string, value []byte) error
 	Setting(ctx context.Context, name string) ([]byte, bool, error)
+	// Covered are the spans of a device's history known complete (every
+	// message in them is held), joined and in time order; AddCovered
+	// records one more. Pruning takes back what it drops.
+	Covered(ctx context.Context, deviceID string) ([]Span, error)
+	AddCovered(ctx context.Context, deviceID string, s Span) error
 
 	// The quota ledger, per key and UTC day, and per device and month.
 	Count(ctx context.Context, c Calls) error
@@ -114,6 +119,9 @@ type Latest struct {
 	Fetched time.Time
 	Summary []byte
 }
+
+// Span is a stretch of time, both ends included, to the millisecond.
+type Span struct{ From, To time.Time }
 
 // Retention is how much history is kept: messages newer than Span, and
 // at most MaxRows of them (the oldest go first). A device's latest
