@@ -172,6 +172,13 @@ func TestHostileListingsEnd(t *testing.T) {
 			if len(devices) != tc.devices || api.Classify(err2) != api.FailAnswer {
 				t.Errorf("ListDevices: %d devices, %v", len(devices), err2)
 			}
+			// streamed, the same stops, and the same devices handed out
+			// page by page, none kept
+			handed := 0
+			r, err = c.ListDevicesEach(context.Background(), func(page []api.Device) error { handed += len(page); return nil })
+			if r.Devices != nil || r.Listed != tc.devices || handed != tc.devices || !strings.Contains(r.Stopped, tc.stopped) || api.Classify(err) != api.FailAnswer {
+				t.Errorf("ListDevicesEach: kept %d, listed %d, handed %d, stopped %q, %v", len(r.Devices), r.Listed, handed, r.Stopped, err)
+			}
 		})
 	}
 }

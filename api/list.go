@@ -24,8 +24,11 @@ const (
 
 // ListReport is what List All Devices gave, page after page.
 type ListReport struct {
-	// Devices holds each distinct device once, as the server first listed it.
+	// Devices holds each distinct device once, as the server first listed
+	// it (nil from ListDevicesEach, which keeps none).
 	Devices []Device
+	// Listed counts the distinct devices.
+	Listed int
 	// Duplicates are the IDs the server listed more than once, each once,
 	// in the order their first repeat arrived.
 	Duplicates []string
@@ -48,7 +51,7 @@ type ListReport struct {
 // "Hosted" devices at a time for ever cannot raise its own budget.
 func (c *Client) listBudget(r *ListReport, hosted int) (int, Limits) {
 	h := max(c.opts.KnownHosted, int(c.knownHosted.Load()))
-	if len(r.Devices) >= DefaultPageSize*r.Pages {
+	if r.Listed >= DefaultPageSize*r.Pages {
 		h = max(h, hosted)
 	}
 	lim := LimitsForHosted(h)
@@ -69,6 +72,21 @@ func (c *Client) listBudget(r *ListReport, hosted int) (int, Limits) {
 // second; duplicates never raise it. A listing that stops early sets it
 // back to the account as known before it.
 func (c *Client) ListDevicesReport(ctx context.Context) (*ListReport, error) {
+	var all []Device
+	r, err := c.ListDevicesEach(ctx, func(page []Device) error {
+		all = append(all, page...)
+		return nil
+	})
+	r.Devices = all
+	return r, err
+}
+
+// ListDevicesEach lists as ListDevicesReport does, with the same checks
+// and stops, but hands each page's new devices to fn as the page arrives
+// and keeps none of them: what a command streams to its output costs one
+// page of memory however large the fleet. An error from fn ends the
+// listing with that error.
+func (c *Client) ListDevicesEach(ctx context.Context, fn func(page []Device) error) (*ListReport, error) {
 	r := &ListReport{}
 	limit := c.opts.MaxDevices
 	seen := make(map[string]int) // ID → times listed
@@ -83,7 +101,7 @@ func (c *Client) ListDevicesReport(ctx context.Context) (*ListReport, error) {
 		c.SetRate(LimitsForHosted(max(c.opts.KnownHosted, int(c.knownHosted.Load()))).RatePerSecond)
 		return r, &Error{Op: OpListDevices, Status: 200,
 			Message: fmt.Sprintf("listing stopped after %s: %s", Plural(r.Pages, "page"), why),
-			Hint:    fmt.Sprintf("showing the %s listed so far; the server's paging looks broken", Plural(len(r.Devices), "device"))}
+			Hint:    fmt.Sprintf("showing the %s listed so far; the server's paging looks broken", Plural(r.Listed, "device"))}
 	}
 	r.Budget, _ = c.listBudget(r, 0)
 	for {
@@ -93,6 +111,7 @@ func (c *Client) ListDevicesReport(ctx context.Context) (*ListReport, error) {
 		}
 		r.Pages++
 		added := 0
+		fresh := page.Devices[:0] // the page's new devices, in its own array
 		for i := range page.Devices {
 			d := &page.Devices[i]
 			switch seen[d.DeviceID]++; seen[d.DeviceID] {
@@ -103,14 +122,21 @@ func (c *Client) ListDevicesReport(ctx context.Context) (*ListReport, error) {
 			default:
 				continue
 			}
-			if len(r.Devices) >= limit {
+			if r.Listed >= limit {
+				if err := fn(fresh); err != nil {
+					return r, err
+				}
 				return stop(fmt.Sprintf("more than %d devices", limit))
 			}
-			r.Devices = append(r.Devices, *d)
+			fresh = append(fresh, *d)
+			r.Listed++
 			added++
 			if d.Plan == PlanHosted {
 				hosted++
 			}
+		}
+		if err := fn(fresh); err != nil {
+			return r, err
 		}
 		if lim := LimitsForHosted(hosted); lim.RatePerSecond > c.Rate() {
 			c.SetRate(lim.RatePerSecond)
@@ -124,7 +150,7 @@ func (c *Client) ListDevicesReport(ctx context.Context) (*ListReport, error) {
 		switch h := maphash.String(seed, next); {
 		case added == 0:
 			return stop("a page added no new device")
-		case r.Pages >= trickleGrace && len(r.Devices) < minPerPage*r.Pages:
+		case r.Pages >= trickleGrace && r.Listed < minPerPage*r.Pages:
 			return stop(fmt.Sprintf("its pages bring fewer than %d new devices each", minPerPage))
 		case len(next) > maxCursor:
 			return stop(fmt.Sprintf("the next page's cursor is %d bytes long", len(next)))

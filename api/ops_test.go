@@ -34,6 +34,28 @@ func TestListAllDevicesFollowsNextOver10000Devices(t *testing.T) {
 	if got, want := f.client.Rate(), api.LimitsFor(devices).RatePerSecond; got != want {
 		t.Errorf("client rate after listing = %g, want the account's %g", got, want)
 	}
+	// Streamed: each page's devices handed over as it comes, in order, and
+	// none kept; a stop from the caller ends the listing there.
+	var streamed []string
+	pages := 0
+	r, err := f.client.ListDevicesEach(context.Background(), func(page []api.Device) error {
+		pages++
+		for _, d := range page {
+			streamed = append(streamed, d.DeviceID)
+		}
+		return nil
+	})
+	if err != nil || r.Devices != nil || r.Listed != 10000 || pages != 10 || len(streamed) != 10000 || streamed[9999] != devices[9999].DeviceID {
+		t.Fatalf("streamed %d devices in %d pages (listed %d, kept %d): %v", len(streamed), pages, r.Listed, len(r.Devices), err)
+	}
+	full := errors.New("disk full")
+	before := f.sim.Stats().ByOp[api.OpListDevices]
+	if _, err := f.client.ListDevicesEach(context.Background(), func([]api.Device) error { return full }); !errors.Is(err, full) {
+		t.Fatalf("a caller's error ended the listing with %v", err)
+	}
+	if n := f.sim.Stats().ByOp[api.OpListDevices] - before; n != 1 {
+		t.Errorf("%d pages asked after the caller stopped at the first", n)
+	}
 }
 
 func TestListPageHonoursLimit(t *testing.T) {

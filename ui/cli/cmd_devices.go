@@ -33,32 +33,32 @@ func runDevices(ctx context.Context, e *env, o *devicesOpts, _ []string) error {
 	}
 	ctx, cancel := withTimeout(ctx)
 	defer cancel()
-	r, err := conn.client.ListDevicesReport(ctx)
+	var r *api.ListReport
+	switch {
+	case o.json, o.csv:
+		// streamed a page at a time: a fleet of 50,000 costs a page of
+		// memory, and the first lines are out while the rest are listed
+		out := newDeviceStream(e.stdout, o.json)
+		r, err = conn.client.ListDevicesEach(ctx, out.page)
+		if werr := out.end(); err == nil {
+			err = werr
+		}
+	default:
+		r, err = conn.client.ListDevicesReport(ctx)
+	}
 	if err != nil && r.Stopped == "" {
-		if len(r.Devices) == 0 {
+		if r.Listed == 0 {
 			return err
 		}
 		// A page failed (or the time ran out) after others came: what came
 		// is printed, and why the rest did not.
-		err = fmt.Errorf("%w; the %s listed before it are shown", err, api.Plural(len(r.Devices), "device"))
+		err = fmt.Errorf("%w; the %s listed before it are shown", err, api.Plural(r.Listed, "device"))
 	}
 	// Listing stopped early: what came is printed, then why (exit 1).
-	if o.json {
-		var buf bytes.Buffer
-		enc := json.NewEncoder(&buf)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(api.DeviceList{Devices: r.Devices}); err != nil {
-			return err
+	if !o.json && !o.csv {
+		if perr := printDevices(ctx, e, r.Devices); perr != nil {
+			return perr
 		}
-		if _, err := e.stdout.Write(api.SafeJSON(buf.Bytes())); err != nil {
-			return err
-		}
-	} else if o.csv {
-		if err := devicesCSV(e.stdout, r.Devices); err != nil {
-			return err
-		}
-	} else if err := printDevices(ctx, e, r.Devices); err != nil {
-		return err
 	}
 	if len(r.Duplicates) > 0 {
 		warn(e, "the server listed %s more than once (%s): each is shown and counted once",
@@ -89,25 +89,76 @@ func printDevices(ctx context.Context, e *env, devices []api.Device) error {
 	return err
 }
 
-// devicesCSV writes the list for a spreadsheet, through the writer that
-// defuses formulas in every cell.
-func devicesCSV(w io.Writer, devices []api.Device) error {
-	bw := bufio.NewWriter(w)
-	cw := api.NewCSVWriter(bw)
-	_ = cw.Write("deviceid", "name", "groupName", "model", "plan", "firmware", "lastSeen", "apiRequestsRemaining")
+// deviceStream writes the list as it is listed: the JSON document sqc
+// devices --json has always printed ({"devices": [...], "next": null},
+// indented, made safe for a terminal), or the CSV for a spreadsheet,
+// through the writer that defuses formulas in every cell.
+type deviceStream struct {
+	w     *bufio.Writer
+	json  bool
+	csv   *api.CSVWriter
+	n     int
+	chunk bytes.Buffer
+}
+
+func newDeviceStream(w io.Writer, asJSON bool) *deviceStream {
+	s := &deviceStream{w: bufio.NewWriterSize(w, 64<<10), json: asJSON}
+	if asJSON {
+		s.w.WriteString("{\n  \"devices\": [")
+	} else {
+		s.csv = api.NewCSVWriter(s.w)
+		_ = s.csv.Write("deviceid", "name", "groupName", "model", "plan", "firmware", "lastSeen", "apiRequestsRemaining")
+	}
+	return s
+}
+
+func (s *deviceStream) page(devices []api.Device) error {
 	for i := range devices {
 		d := &devices[i]
-		seen, left := "", ""
-		if t := d.Seen(); !t.IsZero() {
-			seen = t.UTC().Format(time.RFC3339)
+		if !s.json {
+			seen, left := "", ""
+			if t := d.Seen(); !t.IsZero() {
+				seen = t.UTC().Format(time.RFC3339)
+			}
+			if d.Remaining != nil {
+				left = strconv.Itoa(*d.Remaining)
+			}
+			_ = s.csv.Write(d.DeviceID, d.Name, d.GroupName, d.Model, d.Plan, d.Firmware, seen, left)
+			continue
 		}
-		if d.Remaining != nil {
-			left = strconv.Itoa(*d.Remaining)
+		raw, err := json.Marshal(d)
+		if err != nil {
+			return err
 		}
-		_ = cw.Write(d.DeviceID, d.Name, d.GroupName, d.Model, d.Plan, d.Firmware, seen, left)
+		s.chunk.Reset()
+		if s.n > 0 {
+			s.chunk.WriteByte(',')
+		}
+		s.chunk.WriteString("\n    ")
+		if err := json.Indent(&s.chunk, raw, "    ", "  "); err != nil {
+			return err
+		}
+		if _, err := s.w.Write(api.SafeJSON(s.chunk.Bytes())); err != nil {
+			return err
+		}
+		s.n++
 	}
-	if err := cw.Flush(); err != nil {
+	if !s.json {
+		return s.csv.Flush()
+	}
+	return nil
+}
+
+// end closes the document (what was listed is a whole document even when
+// the listing stopped) and writes out what is buffered.
+func (s *deviceStream) end() error {
+	if s.json {
+		if s.n > 0 {
+			s.w.WriteString("\n  ")
+		}
+		s.w.WriteString("],\n  \"next\": null\n}\n")
+	} else if err := s.csv.Flush(); err != nil {
 		return err
 	}
-	return bw.Flush()
+	return s.w.Flush()
 }
