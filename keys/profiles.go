@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Profile is one account's settings from the hand-edited profiles file:
@@ -18,6 +19,7 @@ import (
 //	api_url = https://cloud-api.v2.senquip.com
 //	read_only = true
 //	share = 50%
+//	keep_history = 30d
 type Profile struct {
 	Name     string
 	APIURL   string
@@ -25,6 +27,9 @@ type Profile struct {
 	// Share is the fraction of the account's quota this console may spend
 	// on refreshing (colleagues may use the same key).
 	Share float64
+	// KeepHistory is how long the messages read are kept in the state
+	// database; 0 is the default (30 days).
+	KeepHistory time.Duration
 }
 
 // DefaultShare leaves half the quota to others.
@@ -100,12 +105,36 @@ func parseProfiles(b []byte, path string) (map[string]Profile, error) {
 				return nil, bad("%v", err)
 			}
 			cur.Share = sh
+		case "keep_history":
+			d, err := parseKeep(v)
+			if err != nil {
+				return nil, bad("%v", err)
+			}
+			cur.KeepHistory = d
 		default:
-			return nil, bad("unknown setting %q (known: api_url, read_only, share)", k)
+			return nil, bad("unknown setting %q (known: api_url, read_only, share, keep_history)", k)
 		}
 		out[cur.Name] = *cur
 	}
 	return out, sc.Err()
+}
+
+// parseKeep reads how long history is kept: 30d, 2w, 36h; from an hour
+// (less would keep less than a chart's shortest range) to ten years.
+func parseKeep(v string) (time.Duration, error) {
+	unit := map[string]time.Duration{"h": time.Hour, "d": 24 * time.Hour, "w": 7 * 24 * time.Hour}
+	var d time.Duration
+	if len(v) > 1 {
+		if per, ok := unit[v[len(v)-1:]]; ok {
+			if n, err := strconv.Atoi(v[:len(v)-1]); err == nil && n > 0 && n <= 10*366 {
+				d = time.Duration(n) * per
+			}
+		}
+	}
+	if d < time.Hour || d > 10*366*24*time.Hour {
+		return 0, fmt.Errorf("keep_history is a span such as 30d, 2w or 36h, from 1h to 10 years, not %q", v)
+	}
+	return d, nil
 }
 
 // parseShare accepts 0.5 or 50%: a finite part of the quota, more than

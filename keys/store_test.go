@@ -195,31 +195,35 @@ func TestProfileNames(t *testing.T) {
 
 func TestProfilesFile(t *testing.T) {
 	dir := t.TempDir()
-	os.WriteFile(ProfilesPath(dir), []byte("# customers\n[acme]\napi_url = https://eu.example.com\nread_only = true   # no writes\nshare = 25% # of the quota\n\n[bolt]\nshare = 0.8\n"), 0o644)
+	os.WriteFile(ProfilesPath(dir), []byte("# customers\n[acme]\napi_url = https://eu.example.com\nread_only = true   # no writes\nshare = 25% # of the quota\nkeep_history = 90d\n\n[bolt]\nshare = 0.8\n"), 0o644)
 	ps, err := LoadProfiles(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p := ps["acme"]; p.APIURL != "https://eu.example.com" || !p.ReadOnly || p.Share != 0.25 {
+	if p := ps["acme"]; p.APIURL != "https://eu.example.com" || !p.ReadOnly || p.Share != 0.25 || p.KeepHistory != 90*24*time.Hour {
 		t.Fatalf("acme: %+v", p)
 	}
-	if p := ps["bolt"]; p.ReadOnly || p.Share != 0.8 {
+	if p := ps["bolt"]; p.ReadOnly || p.Share != 0.8 || p.KeepHistory != 0 {
 		t.Fatalf("bolt: %+v", p)
 	}
 	for content, say := range map[string]string{
-		"api_url = x\n":            "follow a [profile]",
-		"[a b]\n":                  "not allowed",
-		"[a]\nshare = 150%\n":      "share",
-		"[a]\nshare = NaN\n":       "share",
-		"[a]\nshare = nan%\n":      "share",
-		"[a]\nshare = Inf\n":       "share",
-		"[a]\nshare = -Inf\n":      "share",
-		"[a]\nshare = 0\n":         "share",
-		"[a]\nshare = 2\n":         "share",
-		"[a]\nread_only = maybe\n": "read_only",
-		"[a]\ncolour = blue\n":     "unknown setting",
-		"[a]\n[a]\n":               "twice",
-		"[a]\njust words\n":        "key = value",
+		"api_url = x\n":                "follow a [profile]",
+		"[a b]\n":                      "not allowed",
+		"[a]\nshare = 150%\n":          "share",
+		"[a]\nshare = NaN\n":           "share",
+		"[a]\nshare = nan%\n":          "share",
+		"[a]\nshare = Inf\n":           "share",
+		"[a]\nshare = -Inf\n":          "share",
+		"[a]\nshare = 0\n":             "share",
+		"[a]\nshare = 2\n":             "share",
+		"[a]\nread_only = maybe\n":     "read_only",
+		"[a]\nkeep_history = 30\n":     "keep_history",
+		"[a]\nkeep_history = 30m\n":    "keep_history",
+		"[a]\nkeep_history = 0d\n":     "keep_history",
+		"[a]\nkeep_history = 99999d\n": "keep_history",
+		"[a]\ncolour = blue\n":         "unknown setting",
+		"[a]\n[a]\n":                   "twice",
+		"[a]\njust words\n":            "key = value",
 	} {
 		os.WriteFile(ProfilesPath(dir), []byte(content), 0o644)
 		_, err := LoadProfiles(dir)

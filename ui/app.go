@@ -37,7 +37,10 @@ type Config struct {
 	// StateDir keeps the quota ledger and the offline cache; "" keeps nothing.
 	StateDir string
 	Share    float64 // of the quota, for refreshing (default 0.5)
-	Device   string  // open straight on this device
+	// KeepHistory is how long the database keeps the messages read; 0 is
+	// the default (store.DefaultRetention's 30 days).
+	KeepHistory time.Duration
+	Device      string // open straight on this device
 	// ReadOnly blocks every write (--read-only, or the profile's read_only).
 	ReadOnly bool
 	// ASCII draws with ASCII symbols only (--ascii, or no UTF-8 locale).

@@ -10,6 +10,7 @@ import (
 	"sqc/api"
 	"sqc/state"
 	"sqc/state/live"
+	"sqc/state/store"
 	"sqc/ui/look"
 	"sqc/ui/pane"
 )
@@ -53,7 +54,7 @@ func (m *Model) openDB(fp string) func() (*state.DB, error) {
 // gives its hold on the database back when it closes.
 func (m *Model) startEngine(c *api.Client, ledger *state.Ledger, openDB func() (*state.DB, error)) {
 	e, err := live.New(live.Config{Client: c, Ledger: ledger, Fleet: m.sh.Fleet, Gate: m.sh.Gate, Calls: m.sh.Calls,
-		Share: m.cfg.Share, StateDir: m.cfg.StateDir, KeyFP: m.sh.KeyFP, Spark: m.readings.SparkWidth(),
+		Share: m.cfg.Share, Retention: retention(m.cfg.KeepHistory), StateDir: m.cfg.StateDir, KeyFP: m.sh.KeyFP, Spark: m.readings.SparkWidth(),
 		Log: m.cfg.Log, Now: m.cfg.Now, CloseWait: outWait, Held: true, Context: m.ctx, OpenDB: openDB})
 	if err != nil {
 		m.sh.ListErr = err
@@ -223,4 +224,14 @@ func (m *Model) closeEngine(ctx context.Context) error {
 	// view first would drop its focus, and the cache would not open the
 	// next console on the device open at quit.
 	return m.sh.Eng.Shutdown(ctx)
+}
+
+// retention is how much history the engine's database keeps: the
+// profile's span, within the default cap on rows.
+func retention(keep time.Duration) store.Retention {
+	r := store.DefaultRetention
+	if keep > 0 {
+		r.Span = keep
+	}
+	return r
 }

@@ -123,7 +123,7 @@ func runConsole(ctx context.Context, e *env, o *consoleOpts, _ []string) error {
 	} else if _, err := api.ParseBaseURL(url); err != nil {
 		return err
 	}
-	cfg.Share, cfg.Store, cfg.StateDir = p.Share, store, e.stateDir
+	cfg.Share, cfg.KeepHistory, cfg.Store, cfg.StateDir = p.Share, p.KeepHistory, store, e.stateDir
 	cfg.Connect = e.hookedClient
 	found, err := store.Lookup()
 	switch {
