@@ -32,7 +32,7 @@ var historyRanges = []struct {
 }
 
 type historyKeys struct {
-	Open, Ranges, Typed, UTC, Left, Right, ZoomIn, ZoomOut, PanLeft, PanRight, Fields, Cancel key.Binding
+	Open, Ranges, Typed, UTC, Left, Right, ZoomIn, ZoomOut, PanLeft, PanRight, Fields, Cancel, Ticket, Copy key.Binding
 }
 
 func newHistoryKeys() historyKeys {
@@ -52,6 +52,8 @@ func newHistoryKeys() historyKeys {
 		PanRight: b([]string{"]"}, "]", "pan right"),
 		Fields:   b([]string{"f"}, "f", "fields"),
 		Cancel:   b([]string{"esc"}, "esc", "stop fetching (keeps what came) / back"),
+		Ticket:   b([]string{"T"}, "T", "write a ticket (Markdown) of the device"),
+		Copy:     b([]string{"y"}, "y", "copy the ticket's path"),
 	}
 }
 
@@ -88,6 +90,9 @@ type HistoryPane struct {
 	picker    bool
 	pickAt    int
 	drawCache *historyFrame
+
+	cfg        *ConfigPane // the config the ticket says, when it was read
+	ticketPath string      // the last ticket written, for y
 }
 
 // fetchProgress is what the pane shows of a fetch under way: copied from
@@ -97,8 +102,9 @@ type fetchProgress struct {
 }
 
 // NewHistoryPane builds the history pane; ctx bounds its fetches.
-func NewHistoryPane(ctx context.Context, sh *Shared, con Console) *HistoryPane {
-	return &HistoryPane{ctx: ctx, sh: sh, con: con, keys: newHistoryKeys(), chosen: map[string][]string{}, rangeName: "24h"}
+// cfg is the config pane, whose config (when read) a ticket includes.
+func NewHistoryPane(ctx context.Context, sh *Shared, con Console, cfg *ConfigPane) *HistoryPane {
+	return &HistoryPane{ctx: ctx, sh: sh, con: con, cfg: cfg, keys: newHistoryKeys(), chosen: map[string][]string{}, rangeName: "24h"}
 }
 
 func (p *HistoryPane) Opens() look.Hint  { return look.Hint{B: p.keys.Open, Prio: 5} }
@@ -159,6 +165,8 @@ func (p *HistoryPane) load(span state.Span) tea.Cmd {
 
 func (p *HistoryPane) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
+	case ticketWrittenMsg:
+		return p.ticketDone(msg)
 	case histLoadedMsg:
 		if msg.gen != p.gen {
 			return nil
@@ -354,6 +362,10 @@ func (p *HistoryPane) Key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	case look.Matches(msg, k.PanRight):
 		p.pan(p.window.Dur() / 2)
 		return true, nil
+	case look.Matches(msg, k.Ticket):
+		return true, p.Ticket(p.sh.Fleet.Get(p.dev.DeviceID))
+	case look.Matches(msg, k.Copy) && p.ticketPath != "":
+		return true, p.copyTicket()
 	case look.Matches(msg, k.Fields):
 		if len(p.fields) > 0 {
 			p.picker, p.pickAt = true, 0
@@ -487,7 +499,7 @@ func (p *HistoryPane) Hints() []look.Hint {
 		return []look.Hint{look.KeyHint(p.sh.Keys.Mark, 9), {B: k.Fields, Desc: "done", Prio: 8}}
 	}
 	hs := []look.Hint{look.KeyHint(k.Ranges, 9), look.KeyHint(k.Left, 8), look.KeyHint(k.ZoomIn, 7), look.KeyHint(k.PanLeft, 5),
-		look.KeyHint(k.Fields, 6), look.KeyHint(k.Typed, 6), look.KeyHint(k.UTC, 4)}
+		look.KeyHint(k.Fields, 6), look.KeyHint(k.Typed, 6), look.KeyHint(k.UTC, 4), look.KeyHint(k.Ticket, 5)}
 	if p.fetching {
 		hs = append(hs, look.Hint{B: k.Cancel, Desc: "stop fetching", Prio: 10})
 	}
@@ -496,5 +508,5 @@ func (p *HistoryPane) Hints() []look.Hint {
 
 func (p *HistoryPane) HelpGroups() []look.HelpGroup {
 	k := p.keys
-	return []look.HelpGroup{{Title: "History", Keys: []key.Binding{k.Open, k.Ranges, k.Typed, k.UTC, k.Left, k.ZoomIn, k.PanLeft, k.Fields, k.Cancel}}}
+	return []look.HelpGroup{{Title: "History", Keys: []key.Binding{k.Open, k.Ranges, k.Typed, k.UTC, k.Left, k.ZoomIn, k.PanLeft, k.Fields, k.Cancel, k.Ticket, k.Copy}}}
 }

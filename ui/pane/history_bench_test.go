@@ -17,7 +17,7 @@ func weekPane(b *testing.B, w, h int) *HistoryPane {
 	b.Helper()
 	sh := newTestShared()
 	sh.Now = func() time.Time { return histNow }
-	p := NewHistoryPane(b.Context(), sh, &fakeConsole{})
+	p := NewHistoryPane(b.Context(), sh, &fakeConsole{}, nil)
 	p.SetSize(w, h)
 	p.dev = gridDevice
 	from := histNow.Add(-7 * 24 * time.Hour)

@@ -6,6 +6,7 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -94,7 +95,7 @@ func newHistRig(t *testing.T, every time.Duration) *histRig {
 }
 
 func (r *histRig) pane(w, h int) *HistoryPane {
-	p := NewHistoryPane(context.Background(), r.sh, r.con)
+	p := NewHistoryPane(context.Background(), r.sh, r.con, nil)
 	p.SetSize(w, h)
 	return p
 }
@@ -297,5 +298,67 @@ func TestHistoryAsksBeforeAFetchOfManyRequests(t *testing.T) {
 	}
 	if len(p.msgs) != 7*24*120+1 {
 		t.Fatalf("%d messages, want a week every 30 s", len(p.msgs))
+	}
+}
+
+// T writes the device's ticket as a new file in the exports folder: the
+// device, its readings, the range's events and its config, never the key
+// or a setup password; a second in the same second does not overwrite it.
+func TestHistoryTicketHasTheDeviceAndNotTheKey(t *testing.T) {
+	t.Setenv("XDG_DATA_HOME", t.TempDir())
+	const secretKey, setupPassword = "sq-live-KEY-7f3a9c", "hunter2-setup"
+	r := newHistRig(t, 20*time.Second)
+	c, err := api.New(api.Options{BaseURL: r.sh.Client.BaseURL(), Key: secretKey, RatePerSecond: 100000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.sh.Client = c
+	dev := gridDevice
+	dev.Name = "Pump 3"
+	r.sh.Fleet.SetDevices([]api.Device{dev}, histNow)
+	var page api.DataPage
+	if err := json.Unmarshal([]byte(`{"deviceid":"GRID00001","data":[{"ts":1764936000,"vin":12.25,"ambient":20.5}]}`), &page); err != nil {
+		t.Fatal(err)
+	}
+	r.sh.Fleet.SetData(dev.DeviceID, &page, histNow)
+	cfg := NewConfigPane(context.Background(), r.sh, r.con, "acme", time.Second)
+	cfg.dev, cfg.cfg = dev, api.Config{"interval": json.Number("20"), "wifi": map[string]any{"password": setupPassword}}
+	p := NewHistoryPane(context.Background(), r.sh, r.con, cfg)
+	p.SetSize(100, 30)
+	run(p, p.Show(dev))
+	_, cmd := p.Key(tea.KeyPressMsg{Code: 'T', Text: "T"})
+	run(p, cmd)
+	if p.ticketPath == "" {
+		t.Fatalf("no ticket written: %q", r.con.toasts)
+	}
+	b, err := os.ReadFile(p.ticketPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := string(b)
+	for _, want := range []string{"GRID00001", "Pump 3", "12.25", "supply low", "interval", "vin"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("the ticket does not say %q", want)
+		}
+	}
+	for _, never := range []string{secretKey, setupPassword} {
+		if strings.Contains(md, never) {
+			t.Errorf("the ticket holds %q", never)
+		}
+	}
+	if !strings.HasPrefix(p.ticketPath, os.Getenv("XDG_DATA_HOME")) || !strings.Contains(r.con.toasts[len(r.con.toasts)-1], "ticket written to") {
+		t.Fatalf("written to %s, told %q", p.ticketPath, r.con.toasts)
+	}
+	first := p.ticketPath
+	_, cmd = p.Key(tea.KeyPressMsg{Code: 'T', Text: "T"})
+	run(p, cmd)
+	if last := r.con.toasts[len(r.con.toasts)-1]; !strings.Contains(last, "exists") || p.ticketPath != first {
+		t.Fatalf("a second ticket in the same second: told %q", last)
+	}
+	if again, _ := os.ReadFile(first); string(again) != md {
+		t.Fatal("the first ticket was overwritten")
+	}
+	if done, cmd := p.Key(tea.KeyPressMsg{Code: 'y', Text: "y"}); !done || cmd == nil {
+		t.Fatal("y does not copy the ticket's path")
 	}
 }
