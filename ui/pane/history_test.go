@@ -31,6 +31,10 @@ type histGrid struct {
 	every    time.Duration
 	hole     [2]time.Time
 	requests atomic.Int64
+	// hostile ignores start and end, sends every page twice over, out of
+	// order, with a message from the future, one without a time and vin
+	// as text in every tenth
+	hostile bool
 }
 
 // vin is the grid's value at t: a ramp up to noon of the day before
@@ -47,15 +51,26 @@ func (g *histGrid) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	end, _ := strconv.ParseInt(q.Get("end"), 10, 64)
 	limit, _ := strconv.Atoi(q.Get("limit"))
 	var msgs []map[string]any
+	if g.hostile {
+		start, end = 0, histNow.Add(time.Hour).Unix()
+	}
 	for t := histNow; !t.Before(time.Unix(start, 0)) && len(msgs) < limit; t = t.Add(-g.every) {
 		if t.After(time.Unix(end, 0)) || !t.Before(g.hole[0]) && t.Before(g.hole[1]) {
 			continue
 		}
 		m := map[string]any{"ts": float64(t.Unix()), "vin": g.vin(t), "ambient": 20.5}
+		if g.hostile && t.Unix()/int64(g.every.Seconds())%10 == 0 {
+			m["vin"] = "n/a"
+		}
 		if t.Equal(histNow.Add(-6 * time.Hour)) {
 			m["events"] = []map[string]any{{"topic": "vin", "msg": "supply low", "lv": 40}}
 		}
 		msgs = append(msgs, m)
+	}
+	if g.hostile && len(msgs) > 2 {
+		msgs[0], msgs[len(msgs)-1] = msgs[len(msgs)-1], msgs[0]
+		msgs = append(msgs[:len(msgs)-2], map[string]any{"ts": float64(histNow.Add(time.Hour).Unix()), "vin": 99}, map[string]any{"vin": 98})
+		msgs = append(msgs, msgs[:len(msgs)/2]...)
 	}
 	json.NewEncoder(w).Encode(map[string]any{"deviceid": "GRID00001", "data": msgs})
 }
@@ -360,5 +375,33 @@ func TestHistoryTicketHasTheDeviceAndNotTheKey(t *testing.T) {
 	}
 	if done, cmd := p.Key(tea.KeyPressMsg{Code: 'y', Text: "y"}); !done || cmd == nil {
 		t.Fatal("y does not copy the ticket's path")
+	}
+}
+
+// A server that ignores the range, repeats itself, sends messages out of
+// order, from the future, without a time, and a number as text: the fetch
+// is bounded and what is drawn is only what came, once each.
+func TestHistoryAgainstAHostileServerIsBoundedAndTrue(t *testing.T) {
+	r := newHistRig(t, 20*time.Second)
+	r.g.hostile = true
+	p := r.pane(80, 22)
+	run(p, p.Show(gridDevice))
+	if n := r.g.requests.Load(); n > 6 {
+		t.Fatalf("%d requests for a day the server will not page", n)
+	}
+	for i, m := range p.msgs {
+		if m.Time().After(histNow) || m.Time().Before(histNow.Add(-24*time.Hour)) || i > 0 && !m.Time().After(p.msgs[i-1].Time()) {
+			t.Fatalf("message %d at %s: outside the range, or not after the one before", i, m.Time())
+		}
+	}
+	for _, f := range p.fields {
+		for _, pt := range f.Points {
+			if f.Key == "vin" && pt.V != r.g.vin(pt.T) {
+				t.Fatalf("vin at %s drawn as %v, sent %v", pt.T, pt.V, r.g.vin(pt.T))
+			}
+		}
+	}
+	if s := ansi.Strip(p.View()); !strings.Contains(s, "vin") {
+		t.Fatalf("nothing drawn:\n%s", s)
 	}
 }
