@@ -150,6 +150,16 @@ var commands = []command{
 			fs.BoolVar(&o.plot, "plot", false, "the numeric fields as text charts")
 			fs.BoolVar(&o.offl, "offline", false, "only what is stored: no request")
 		}, runHistory)},
+	{path: "ticket", args: "DEVICEID", about: "write a device's triage report (Markdown) from what is stored",
+		argc:    exactly(1, "ticket takes one device ID: sqc ticket DEVICEID [--since 24h] [-o FILE]"),
+		long:    "Write a device's triage report as Markdown, from what this machine's database holds (no request is sent): the device, its state, its latest readings, the range's events, charts and min/max, and what sqc did to it. Never the API key. The file is new, never written over: a relative name goes to the current folder (the exports folder when that cannot be written); -o - prints it. It prints the file's path.",
+		example: "sqc ticket JDA54E19F\nsqc ticket JDA54E19F --since 6h -o pump3.md",
+		uses:    withProfile | withDebug,
+		run: withOpts(func(fs *pflag.FlagSet, o *ticketOpts) {
+			fs.StringVar(&o.since, "since", "24h", "the range, or its start with --until: 24h, -3h..now, 2026-12-01 02:00..04:00")
+			fs.StringVar(&o.until, "until", "", "the range's end: now, -1h, 04:00, 2026-12-01 04:00")
+			fs.StringVarP(&o.out, "output", "o", "", "the file to write (- prints it); default sqc-ticket-ID-TIME.md")
+		}, runTicket)},
 	{path: "data", args: "DEVICEID", about: "print a device's latest data messages",
 		argc:    exactly(1, "data takes one device ID: sqc data DEVICEID [--json] [--limit N]"),
 		long:    "Print a device's latest data messages, newest first, every key with its unit, in the groups of the console's readings pane; ts and time in RFC 3339 (--json keeps the server's numbers).",

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -99,5 +100,42 @@ func TestHistoryPlotFitsEightyColumns(t *testing.T) {
 	}
 	if code, _, stderr := sqc(t, "history", "GRID00001", "--since", "banana"); code != 2 || !strings.Contains(stderr, "try 24h") {
 		t.Fatalf("a bad range: exit %d, %q", code, stderr)
+	}
+}
+
+// sqc ticket writes what sqc history stored, with no request, into a new
+// file: the device and its readings, never the key; never over a file.
+func TestTicketFromWhatIsStored(t *testing.T) {
+	g, rng := historyServer(t)
+	t.Chdir(t.TempDir())
+	if code, _, stderr := sqc(t, "ticket", "GRID00001"); code != 1 || !strings.Contains(stderr, "nothing is recorded yet") {
+		t.Fatalf("no database: exit %d %q", code, stderr)
+	}
+	if code, _, stderr := sqc(t, append([]string{"history", "GRID00001"}, rng...)...); code != 0 {
+		t.Fatalf("history: exit %d %s", code, stderr)
+	}
+	before := g.requests.Load()
+	code, out, stderr := sqc(t, append([]string{"ticket", "GRID00001", "-o", "t.md"}, rng...)...)
+	if code != 0 || g.requests.Load() != before || !strings.HasSuffix(strings.TrimSpace(out), "t.md") {
+		t.Fatalf("exit %d, %d requests, out %q %s", code, g.requests.Load()-before, out, stderr)
+	}
+	b, err := os.ReadFile("t.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := string(b)
+	for _, want := range []string{"GRID00001", "vin", "run"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("the ticket does not say %q:\n%s", want, md)
+		}
+	}
+	if strings.Contains(md, testKey) {
+		t.Fatal("the ticket holds the key")
+	}
+	if code, _, stderr := sqc(t, append([]string{"ticket", "GRID00001", "-o", "t.md"}, rng...)...); code != 1 || !strings.Contains(stderr, "exists") {
+		t.Fatalf("over an existing file: exit %d %q", code, stderr)
+	}
+	if again, _ := os.ReadFile("t.md"); string(again) != md {
+		t.Fatal("the ticket was overwritten")
 	}
 }
