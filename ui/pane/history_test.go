@@ -250,8 +250,11 @@ func TestHistoryCursorShowsTheMessageAtItsTime(t *testing.T) {
 	if !strings.Contains(screen, want) || !strings.Contains(screen, "vin "+chart.Number(r.g.vin(at))+" V") {
 		t.Fatalf("the values line does not show %q:\n%s", want, screen)
 	}
-	if lines := strings.Split(screen, "\n"); len(lines) > 22 {
-		t.Fatalf("%d lines in a 22-line pane", len(lines))
+	for _, h := range []int{22, 12, 6} {
+		p.SetSize(80, h)
+		if lines := strings.Split(ansi.Strip(p.View()), "\n"); len(lines) > h {
+			t.Fatalf("%d lines in a %d-line pane", len(lines), h)
+		}
 	}
 }
 

@@ -66,6 +66,9 @@ func (p *HistoryPane) View() string {
 	for i := range out {
 		out[i] = look.Fit(out[i], p.w)
 	}
+	if p.h > 0 && len(out) > p.h { // a pane too short for every part: the top stays
+		out = out[:p.h]
+	}
 	return strings.Join(out, "\n")
 }
 
