@@ -140,6 +140,7 @@ func New(ctx context.Context, cfg Config) *Model {
 	m.register(pane.PaneAdd, m.add)
 	m.register(pane.PaneMQTT, m.mqtt)
 	m.register(pane.PaneBulk, m.bulk)
+	m.register(pane.PaneHistory, pane.NewHistoryPane(ctx, sh, con, m.config))
 	m.help.Groups = m.helpGroups
 	m.stack = []opened{{p: m.readings}}
 	m.wantDevice = cfg.Device

@@ -277,6 +277,9 @@ func (m *Model) consoleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.mouse = !m.mouse
 		return m, m.toast(map[bool]string{true: "mouse on: wheel scrolls, click selects", false: "mouse off: the terminal selects text again"}[m.mouse], false)
 	default:
+		if h, ok := m.panes[pane.PaneHistory].(*pane.HistoryPane); ok && m.focused() == pane.Pane(m.list) && look.Matches(msg, h.TicketKey()) {
+			return m, h.Ticket(m.list.Focused())
+		}
 		return m, m.openByKey(msg)
 	}
 	return m, nil

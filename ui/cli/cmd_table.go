@@ -136,6 +136,30 @@ var commands = []command{
 			fs.BoolVar(&o.json, "json", false, jsonHelp)
 			fs.BoolVar(&o.csv, "csv", false, "print CSV for a spreadsheet: every cell as text, a formula never run")
 		}, runDevices)},
+	{path: "history", args: "DEVICEID", about: "print a device's messages over a time range, as CSV, JSON or a text chart",
+		argc:    exactly(1, "history takes one device ID: sqc history DEVICEID [--since 24h] [--until T] [--csv|--json|--plot]"),
+		long:    "Print a device's messages over a time range, oldest first: what this machine's database holds, and the spans it lacks fetched from the server (a page of up to 1,000 a request) and kept, so the same range asked again costs no request. --csv (the default) writes a row per message with its time in RFC 3339; --plot draws the numeric fields as text charts, the terminal's width (80 columns when not a terminal). Ranges as the console types them, in local time: 24h, -3h..now, 02:00..04:00, 2026-12-01 02:00..04:00.",
+		example: "sqc history JDA54E19F --since 24h --csv\nsqc history JDA54E19F --since 2026-12-01 --until 2026-12-02 --field vin,ambient --plot\nsqc history JDA54E19F --since 7d --offline",
+		uses:    withAccount | withDemo | withASCII,
+		run: withOpts(func(fs *pflag.FlagSet, o *historyOpts) {
+			fs.StringVar(&o.since, "since", "24h", "the range, or its start with --until: 24h, -3h..now, 2026-12-01 02:00..04:00")
+			fs.StringVar(&o.until, "until", "", "the range's end: now, -1h, 04:00, 2026-12-01 04:00")
+			fs.StringSliceVar(&o.fields, "field", nil, "the keys to print or plot, comma-separated (default: every key; the 3 fullest for --plot)")
+			fs.BoolVar(&o.csv, "csv", false, "a row per message, times in RFC 3339 (the default)")
+			fs.BoolVar(&o.json, "json", false, jsonHelp)
+			fs.BoolVar(&o.plot, "plot", false, "the numeric fields as text charts")
+			fs.BoolVar(&o.offl, "offline", false, "only what is stored: no request")
+		}, runHistory)},
+	{path: "ticket", args: "DEVICEID", about: "write a device's triage report (Markdown) from what is stored",
+		argc:    exactly(1, "ticket takes one device ID: sqc ticket DEVICEID [--since 24h] [-o FILE]"),
+		long:    "Write a device's triage report as Markdown, from what this machine's database holds (no request is sent): the device, its state, its latest readings, the range's events, charts and min/max, and what sqc did to it. Never the API key. The file is new, never written over: a relative name goes to the current folder (the exports folder when that cannot be written); -o - prints it. It prints the file's path.",
+		example: "sqc ticket JDA54E19F\nsqc ticket JDA54E19F --since 6h -o pump3.md",
+		uses:    withProfile | withDebug,
+		run: withOpts(func(fs *pflag.FlagSet, o *ticketOpts) {
+			fs.StringVar(&o.since, "since", "24h", "the range, or its start with --until: 24h, -3h..now, 2026-12-01 02:00..04:00")
+			fs.StringVar(&o.until, "until", "", "the range's end: now, -1h, 04:00, 2026-12-01 04:00")
+			fs.StringVarP(&o.out, "output", "o", "", "the file to write (- prints it); default sqc-ticket-ID-TIME.md")
+		}, runTicket)},
 	{path: "data", args: "DEVICEID", about: "print a device's latest data messages",
 		argc:    exactly(1, "data takes one device ID: sqc data DEVICEID [--json] [--limit N]"),
 		long:    "Print a device's latest data messages, newest first, every key with its unit, in the groups of the console's readings pane; ts and time in RFC 3339 (--json keeps the server's numbers).",

@@ -1,0 +1,260 @@
+package pane
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"sqc/api"
+	"sqc/state"
+	"sqc/ui/chart"
+	"sqc/ui/look"
+)
+
+// historyFrame is the chart as last drawn: moving the cursor redraws only
+// the lines under it, not 20,000 points.
+type historyFrame struct {
+	w, h   int
+	chart  chart.Chart
+	events []histEvent // in the window, in time order
+	marks  string
+}
+
+// histEvent is an event and the time of the message that carried it.
+type histEvent struct {
+	t  time.Time
+	ev api.Event
+}
+
+// rows splits the pane's height: the head, per field a title and its
+// plot, the axis, the marks, cursor and values lines, the event list.
+func (p *HistoryPane) rows(fields int) (plotH, eventRows int) {
+	avail := p.h - 2 - 2 - 3
+	eventRows = max(1, min(avail/4, 6))
+	if fields == 0 {
+		return 0, eventRows
+	}
+	plotH = max(1, (avail-eventRows-fields)/fields)
+	return plotH, eventRows
+}
+
+func (p *HistoryPane) View() string {
+	if p.dev.DeviceID == "" {
+		return p.sh.St.Dim.Render("no device: H opens the history of the device in focus")
+	}
+	out := []string{p.head(), p.status()}
+	if p.picker {
+		return strings.Join(append(out, p.pickerLines()...), "\n")
+	}
+	shown := p.shown()
+	if len(p.msgs) == 0 || len(shown) == 0 {
+		msg := "no messages stored in this range"
+		if len(p.msgs) > 0 {
+			msg = "no numeric fields in this range: f picks fields"
+		}
+		if p.loading {
+			msg = "reading what is stored…"
+		}
+		return strings.Join(append(out, p.sh.St.Dim.Render(msg)), "\n")
+	}
+	fr := p.frame(shown)
+	out = append(out, fr.chart.Lines...)
+	out = append(out, fr.marks, p.cursorLine(fr), p.valuesLine())
+	_, evRows := p.rows(len(shown))
+	out = append(out, p.eventLines(fr, evRows)...)
+	for i := range out {
+		out[i] = look.Fit(out[i], p.w)
+	}
+	if p.h > 0 && len(out) > p.h { // a pane too short for every part: the top stays
+		out = out[:p.h]
+	}
+	return strings.Join(out, "\n")
+}
+
+func (p *HistoryPane) head() string {
+	zone, _ := p.span.To.In(p.loc()).Zone()
+	f := "2006-01-02 15:04"
+	return p.sh.St.Title.Render("History "+p.dev.DeviceID) + p.sh.St.Dim.Render(fmt.Sprintf(" · %s · %s..%s %s · %d messages",
+		p.rangeName, p.window.From.In(p.loc()).Format(f), p.window.To.In(p.loc()).Format(f), zone, len(p.msgs)))
+}
+
+func (p *HistoryPane) status() string {
+	st := p.sh.St
+	switch {
+	case p.errText != "":
+		return st.Alarm.Render(p.errText)
+	case p.fetching:
+		pr := p.progress
+		return st.Warn.Render(fmt.Sprintf("fetching: %d of about %d requests, %d messages · esc stops (keeps what came)", pr.requests, pr.estimate, pr.got))
+	}
+	return st.Dim.Render(p.note)
+}
+
+// frame is the chart of the window, drawn again only when the window,
+// size, fields or messages changed.
+func (p *HistoryPane) frame(shown []state.FieldSeries) *historyFrame {
+	if fr := p.drawCache; fr != nil && fr.w == p.w && fr.h == p.h {
+		return fr
+	}
+	plotH, _ := p.rows(len(shown))
+	series := make([]chart.Series, len(shown))
+	for i, f := range shown {
+		pts := make([]chart.Point, len(f.Points))
+		for j, pt := range f.Points {
+			pts[j] = chart.Point{T: pt.T, V: pt.V}
+		}
+		series[i] = chart.Series{Name: f.Key, Unit: f.Unit, Points: pts}
+	}
+	c := chart.Draw(series, chart.Options{Width: p.w, Height: plotH, From: p.window.From, To: p.window.To, Loc: p.loc()})
+	fr := &historyFrame{w: p.w, h: p.h, chart: c}
+	fr.events = p.eventsIn(p.window)
+	fr.marks = p.marks(fr)
+	p.drawCache = fr
+	return fr
+}
+
+func (p *HistoryPane) eventsIn(w state.Span) []histEvent {
+	lo := sort.Search(len(p.msgs), func(i int) bool { return !p.msgs[i].Time().Before(w.From) })
+	var out []histEvent
+	for i := lo; i < len(p.msgs) && !p.msgs[i].Time().After(w.To); i++ {
+		for _, e := range p.msgs[i].Events {
+			out = append(out, histEvent{t: p.msgs[i].Time(), ev: e})
+		}
+	}
+	return out
+}
+
+// marks puts each event under the axis at its time, coloured by its
+// level; a column with several shows the worst.
+func (p *HistoryPane) marks(fr *historyFrame) string {
+	lay := fr.chart.Layout
+	worst := map[int]int{}
+	for _, e := range fr.events {
+		if col, ok := lay.Col(e.t); ok {
+			if lv, seen := worst[col]; !seen || e.ev.Level > lv {
+				worst[col] = e.ev.Level
+			}
+		}
+	}
+	var b strings.Builder
+	b.WriteString(strings.Repeat(" ", lay.Left))
+	for col := lay.Left; col < lay.Left+lay.Width; col++ {
+		lv, ok := worst[col]
+		if !ok {
+			b.WriteByte(' ')
+			continue
+		}
+		b.WriteString(p.sh.St.Level(api.LevelClass(lv)).Render("◆"))
+	}
+	return strings.TrimRight(b.String(), " ")
+}
+
+// cursorLine points at the cursor's column and says its time.
+func (p *HistoryPane) cursorLine(fr *historyFrame) string {
+	col, ok := fr.chart.Layout.Col(p.cursor)
+	if !ok {
+		return ""
+	}
+	zone, _ := p.cursor.In(p.loc()).Zone()
+	label := "▲ " + p.cursor.In(p.loc()).Format("2006-01-02 15:04:05") + " " + zone
+	if col+len([]rune(label)) > p.w && col >= len([]rune(label))-1 {
+		label = zone + " " + p.cursor.In(p.loc()).Format("2006-01-02 15:04:05") + " ▲"
+		return strings.Repeat(" ", col-len([]rune(label))+1) + label
+	}
+	return strings.Repeat(" ", col) + label
+}
+
+// nearest is the index of the message nearest t, -1 when none.
+func (p *HistoryPane) nearest(t time.Time) int {
+	if len(p.msgs) == 0 {
+		return -1
+	}
+	i := sort.Search(len(p.msgs), func(i int) bool { return !p.msgs[i].Time().Before(t) })
+	switch {
+	case i == len(p.msgs):
+		return i - 1
+	case i > 0 && t.Sub(p.msgs[i-1].Time()) <= p.msgs[i].Time().Sub(t):
+		return i - 1
+	}
+	return i
+}
+
+// CursorValues are the time of the message nearest the cursor and its
+// numeric fields, as the values line shows them.
+func (p *HistoryPane) CursorValues() (time.Time, []api.Field) {
+	i := p.nearest(p.cursor)
+	if i < 0 {
+		return time.Time{}, nil
+	}
+	var fs []api.Field
+	for _, f := range p.msgs[i].Fields {
+		if f.Kind == api.KindNumber && f.Key != "ts" && f.Key != "time" {
+			fs = append(fs, f)
+		}
+	}
+	return p.msgs[i].Time(), fs
+}
+
+func (p *HistoryPane) valuesLine() string {
+	t, fs := p.CursorValues()
+	if t.IsZero() {
+		return ""
+	}
+	parts := []string{t.In(p.loc()).Format("15:04:05")}
+	for _, f := range fs {
+		v := chart.Number(f.Num)
+		if u := api.Unit(f.Key); u != "" {
+			v += " " + u
+		}
+		parts = append(parts, look.Clean(f.Key)+" "+v)
+	}
+	return strings.Join(parts, " · ")
+}
+
+// eventLines list the window's events, those nearest the cursor first in
+// view, the nearest marked.
+func (p *HistoryPane) eventLines(fr *historyFrame, n int) []string {
+	st := p.sh.St
+	if len(fr.events) == 0 {
+		return []string{st.Dim.Render("no events in view")}
+	}
+	at := sort.Search(len(fr.events), func(i int) bool { return !fr.events[i].t.Before(p.cursor) })
+	at = min(at, len(fr.events)-1)
+	first := max(0, min(at-n/2, len(fr.events)-n))
+	var out []string
+	for i := first; i < min(first+n, len(fr.events)); i++ {
+		e := fr.events[i]
+		mark := "  "
+		if i == at {
+			mark = "› "
+		}
+		cls := e.ev.Class()
+		out = append(out, mark+e.t.In(p.loc()).Format("01-02 15:04:05")+" "+st.Level(cls).Render(fmt.Sprintf("%-7s", cls))+" "+look.Clean(e.ev.Topic)+" "+look.Clean(e.ev.Msg))
+	}
+	return out
+}
+
+func (p *HistoryPane) pickerLines() []string {
+	st := p.sh.St
+	chosen := map[string]bool{}
+	for _, f := range p.shown() {
+		chosen[f.Key] = true
+	}
+	out := []string{st.Dim.Render("fields to chart (space toggles, f or esc done; kept for every " + look.Clean(p.dev.Model) + " this session):")}
+	rows := max(p.h-3, 1)
+	first := max(0, min(p.pickAt-rows/2, len(p.fields)-rows))
+	for i := first; i < min(first+rows, len(p.fields)); i++ {
+		f := p.fields[i]
+		box := "[ ]"
+		if chosen[f.Key] {
+			box = "[x]"
+		}
+		line := fmt.Sprintf("%s %s  %d values", box, look.Clean(f.Key), len(f.Points))
+		if i == p.pickAt {
+			line = st.Selected.Render(line)
+		}
+		out = append(out, line)
+	}
+	return out
+}
