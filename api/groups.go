@@ -18,6 +18,18 @@ var groupTitle = map[string]string{
 	"can": "CAN", "other": "Other keys",
 }
 
+// GroupRank is where a key's group comes in the readings' order (power
+// first): what a chart of the "main" fields draws first.
+func GroupRank(key string) int {
+	g := Group(key)
+	for i, n := range groupOrder {
+		if n == g {
+			return i
+		}
+	}
+	return len(groupOrder)
+}
+
 // FieldGroup is one group of a message's keys, in the order they are shown.
 type FieldGroup struct {
 	Name   string // as Group names it: "power", "gps", "identity"...

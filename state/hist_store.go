@@ -97,8 +97,9 @@ type FieldSeries struct {
 }
 
 // NumericFields are the fields of msgs (in time order) that hold numbers,
-// the most values first (then by name), the message's time not among
-// them: a field that is a number in one
+// the most values first, then those that vary before flat ones, then in
+// the readings' group order (power first) and by name; the message's
+// time is not among them. A field that is a number in one
 // message and text in the next is drawn where it is a number.
 func NumericFields(msgs []api.DataMessage) []FieldSeries {
 	idx := map[string]int{}
@@ -118,11 +119,26 @@ func NumericFields(msgs []api.DataMessage) []FieldSeries {
 			out[j].Points = append(out[j].Points, FieldPoint{T: t, V: f.Num})
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if len(out[i].Points) != len(out[j].Points) {
-			return len(out[i].Points) > len(out[j].Points)
+	varies := make(map[string]bool, len(out))
+	for _, f := range out {
+		for _, p := range f.Points[min(1, len(f.Points)):] {
+			if p.V != f.Points[0].V {
+				varies[f.Key] = true
+				break
+			}
 		}
-		return out[i].Key < out[j].Key
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		switch {
+		case len(a.Points) != len(b.Points):
+			return len(a.Points) > len(b.Points)
+		case varies[a.Key] != varies[b.Key]:
+			return varies[a.Key] // a flat line says least: drawn last
+		case api.GroupRank(a.Key) != api.GroupRank(b.Key):
+			return api.GroupRank(a.Key) < api.GroupRank(b.Key) // power first, as the readings
+		}
+		return a.Key < b.Key
 	})
 	return out
 }
