@@ -58,7 +58,7 @@ func (g *histGrid) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if t.After(time.Unix(end, 0)) || !t.Before(g.hole[0]) && t.Before(g.hole[1]) {
 			continue
 		}
-		m := map[string]any{"ts": float64(t.Unix()), "vin": g.vin(t), "ambient": 20.5}
+		m := map[string]any{"ts": float64(t.Unix()), "vin": g.vin(t), "ambient": 20.5, "mode": "run\x1b[2J"}
 		if g.hostile && t.Unix()/int64(g.every.Seconds())%10 == 0 {
 			m["vin"] = "n/a"
 		}
@@ -249,6 +249,10 @@ func TestHistoryCursorShowsTheMessageAtItsTime(t *testing.T) {
 	want := at.In(time.Local).Format("15:04:05") + " · "
 	if !strings.Contains(screen, want) || !strings.Contains(screen, "vin "+chart.Number(r.g.vin(at))+" V") {
 		t.Fatalf("the values line does not show %q:\n%s", want, screen)
+	}
+	// a text field is listed, not plotted, and its escape is made inert
+	if !strings.Contains(screen, `mode "run`) || strings.Contains(p.View(), "\x1b[2J") {
+		t.Fatalf("the text field is not listed (or not cleaned):\n%s", screen)
 	}
 	for _, h := range []int{22, 12, 6} {
 		p.SetSize(80, h)

@@ -1,8 +1,10 @@
 package pane
 
 import (
+	"encoding/json"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -208,6 +210,19 @@ func (p *HistoryPane) valuesLine() string {
 			v += " " + u
 		}
 		parts = append(parts, look.Clean(f.Key)+" "+v)
+	}
+	// what is not plotted is listed: text values and the CAN frames
+	m := &p.msgs[p.nearest(p.cursor)]
+	for _, f := range m.Fields {
+		if f.Kind == api.KindString {
+			var text string
+			if json.Unmarshal(f.Raw, &text) == nil {
+				parts = append(parts, look.Clean(f.Key)+" "+strconv.Quote(look.Clean(text)))
+			}
+		}
+	}
+	if n := len(m.CAN1) + len(m.CAN2); n > 0 {
+		parts = append(parts, fmt.Sprintf("CAN %d frames", n))
 	}
 	return strings.Join(parts, " · ")
 }
