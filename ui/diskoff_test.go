@@ -16,7 +16,8 @@ import (
 // handle, as another sqc writing would; release gives it back.
 func holdDB(t *testing.T, dir string) (release func()) {
 	t.Helper()
-	db, err := sql.Open("sqlite", store.Path(dir, "acme", keys.Fingerprint(uiKey)))
+	// it waits for a write of the console's engine under way, as sqc does
+	db, err := sql.Open("sqlite", "file:"+store.Path(dir, "acme", keys.Fingerprint(uiKey))+"?_pragma=busy_timeout(20000)")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -234,7 +234,8 @@ func TestAWriteTakenButNotAuditedIsNotAFailure(t *testing.T) {
 	d := s.Devices()[0]
 	job := state.NewBulkJob(nil, "fp", "acme", []state.Change{{Key: "ambient.warning", New: json.Number("47"), Added: true}}, []api.Device{d}, time.Now())
 	m.bulk.Resume(job, time.Now(), time.Second)
-	m.bulk.Next(job)
+	marked := m.bulk.Next(job)() // the device's mark, then its write
+	m.bulk.Update(marked.(pane.Msg).Msg)
 	step, ok := m.bulk.StepOf(ownWrite(t, m), time.Now())
 	if !ok {
 		t.Fatal("the bulk change did not know its own write")
