@@ -75,7 +75,9 @@ func TestChangeStagedDuringASendIsKept(t *testing.T) {
 	_ = m.config.SendWrite(w)
 	p.Stage(state.Change{Key: "ambient.alarm", Old: json.Number("60"), New: json.Number("65")})
 	p.Stage(state.Change{Key: "ambient.warning", Old: json.Number("50"), New: json.Number("45")}) // edited again
-	m.config.OnConfigSent(pane.ConfigSentMsg{W: w, Seq: m.sh.Writes[d.DeviceID].Seq, Mine: true, Leader: true, Res: api.Result{Status: 202, Message: "Config update queued"}, At: time.Now()})
+	sent := m.config.OnConfigSent(pane.ConfigSentMsg{W: w, Seq: m.sh.Writes[d.DeviceID].Seq, Mine: true, Leader: true, Res: api.Result{Status: 202, Message: "Config update queued"}, At: time.Now()})
+	p.SetSize(100, 30)
+	runUntil(t, m, sent, func() bool { return strings.Contains(p.View(), "kept as a draft") }) // the draft on the disk
 	draft, _, err := state.LoadDraft(m.sh.Store(), m.sh.KeyFP, d.DeviceID)
 	if err != nil {
 		t.Fatal(err)
