@@ -53,6 +53,12 @@ type (
 		job *state.BulkJob
 		err error
 	}
+	// bulkJobsMsg are the jobs that stopped before their end, found at
+	// start; err says which could not be read.
+	bulkJobsMsg struct {
+		jobs []*state.BulkJob
+		err  error
+	}
 )
 
 // PaneBulk is where the bulk change's answers go.
@@ -76,6 +82,8 @@ func (p *BulkPane) Update(msg tea.Msg) tea.Cmd {
 
 func (p *BulkPane) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
+	case bulkJobsMsg:
+		return p.offerJobs(msg.jobs, msg.err)
 	case bulkMarkedMsg:
 		return p.onMarked(msg)
 	case bulkSavedMsg:
@@ -482,9 +490,19 @@ func (p *BulkPane) export(failed string, why ...string) tea.Cmd {
 	return nil
 }
 
-// OfferJobs offers to resume a bulk change that stopped before its end.
+// OfferJobs looks for a bulk change that stopped before its end, in a
+// command (reading a job of 50,000 devices waits on the disk), and offers
+// to resume it (offerJobs).
 func (p *BulkPane) OfferJobs() tea.Cmd {
-	jobs, err := state.UnfinishedJobs(p.sh.Store(), p.sh.KeyFP, p.sh.dbLog)
+	db, fp, log := p.sh.Store(), p.sh.KeyFP, p.sh.dbLog
+	return func() tea.Msg {
+		jobs, err := state.UnfinishedJobs(db, fp, log)
+		return toBulk(bulkJobsMsg{jobs: jobs, err: err})
+	}
+}
+
+// offerJobs offers to resume the newest job that stopped before its end.
+func (p *BulkPane) offerJobs(jobs []*state.BulkJob, err error) tea.Cmd {
 	var said tea.Cmd
 	if err != nil { // said, and the good ones are still offered
 		said = p.con.Toast("a saved bulk job could not be read: "+err.Error(), true)
