@@ -84,3 +84,46 @@ func TestBulkJobSavedLaterKeepsOrder(t *testing.T) {
 		t.Fatalf("after the database came back: %v (want 2 queued, in order)", c)
 	}
 }
+
+// A device whose "sending" mark the disk refused is not sent: it is
+// pending again, the run pauses, and a resume sends that same device once
+// the mark is on the disk.
+func TestBulkRunNotMarkedPausesAndSendsTheSameDeviceLater(t *testing.T) {
+	t.Parallel()
+	db := &failingJournal{Store: fileDB(t, filepath.Join(t.TempDir(), "sqc.db"))}
+	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	devs := []api.Device{{DeviceID: "AAAAAAAA1", Plan: api.PlanHosted}, {DeviceID: "AAAAAAAA2", Plan: api.PlanHosted}}
+	j := NewBulkJob(db, "fp", "acme", []Change{{Key: "ambient.warning", New: json.Number("47")}}, devs, now)
+	j.SaveLater()
+	_ = j.Save()
+	if err := j.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	r := NewBulkRun(j, now, time.Second, time.Minute)
+	ok := func(Write) error { return nil }
+	step := r.Next(now, BulkPace{}, ok)
+	if step.Do != BulkSend || step.I != 0 {
+		t.Fatalf("first step %+v", step)
+	}
+	db.down = true
+	if err := j.Flush(); err == nil {
+		t.Fatal("the refused mark was said written")
+	}
+	r.NotMarked(step.I, now)
+	if r.Next(now, BulkPace{}, ok).Do != BulkIdle || j.Items[0].Status != BulkPending {
+		t.Fatalf("after a refused mark: %s, and the run goes on", j.Items[0].Status)
+	}
+	db.down = false
+	r.Resume()
+	step = r.Next(now, BulkPace{}, ok)
+	if step.Do != BulkSend || step.I != 0 {
+		t.Fatalf("after the resume %+v, want device 0 sent", step)
+	}
+	if err := j.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	jobs, _ := UnfinishedJobs(db, "fp", nil)
+	if len(jobs) != 1 || jobs[0].Items[0].Status != BulkUnknown || jobs[0].Items[1].Status != BulkPending {
+		t.Fatalf("on the disk: %+v", jobs)
+	}
+}

@@ -88,7 +88,11 @@ func (p *BulkPane) update(msg tea.Msg) tea.Cmd {
 		return p.onMarked(msg)
 	case bulkSavedMsg:
 		if msg.err != nil && msg.job == p.job {
-			p.problem("the job could not be saved (" + msg.err.Error() + "): it is written with the next save")
+			say := "the job could not be saved (" + msg.err.Error() + "): it is written with the next save"
+			if p.run != nil && p.run.Paused {
+				say += "; nothing more is sent until then · p tries again"
+			}
+			p.problem(say)
 		}
 		return nil
 	case bulkConfigMsg:
