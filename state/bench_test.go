@@ -189,3 +189,42 @@ func BenchmarkBulkStep50000(b *testing.B) {
 		_ = j.Count()
 	}
 }
+
+// One device of a bulk change to 50,000 devices as the console's goroutine
+// does it: the sending mark and the outcome taken for a later save, which
+// a command writes (Flush, outside the timing) before the next write leaves.
+func BenchmarkBulkStepLater50000(b *testing.B) {
+	devs := make([]api.Device, 50000)
+	for i := range devs {
+		devs[i] = api.Device{DeviceID: fmt.Sprintf("D%08d", i), Name: "Pump station", Plan: api.PlanHosted}
+	}
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	j := NewBulkJob(fileDB(b, filepath.Join(b.TempDir(), "sqc.db")), "fp", "acme", []Change{{Key: "ambient.warning", New: json.Number("47")}}, devs, now)
+	j.SaveLater()
+	if err := j.Save(); err != nil {
+		b.Fatal(err)
+	}
+	if err := j.Flush(); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		i, ok := j.Next()
+		if !ok {
+			b.Fatal("the job ran out")
+		}
+		j.Set(i, BulkSending, "", now)
+		_ = j.Save()
+		b.StopTimer()
+		if err := j.Flush(); err != nil { // a command's, before the write leaves
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		j.Set(i, BulkQueued, "Config update queued", now)
+		_ = j.Save()
+		_ = j.Count()
+	}
+	if err := j.Flush(); err != nil {
+		b.Fatal(err)
+	}
+}

@@ -75,6 +75,8 @@ type BulkJob struct {
 	written     bool // the database has the job
 	savedStop   bool // Cancelled as the database has it
 	savedSettle bool // Settled as the database has it
+	// later, when set, queues what Save takes for Flush (bulk_later.go).
+	later *jobQueue
 }
 
 // NewBulkJob plans a change of devices, in the order given, kept in db

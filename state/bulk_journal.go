@@ -26,11 +26,15 @@ type journalLine struct {
 }
 
 // Save keeps what Set recorded; a job without a database is not kept.
-// It returns once the disk has it.
+// It returns once the disk has it, or, for a job saved later, once it is
+// queued for Flush.
 func (j *BulkJob) Save() error {
 	if j.db == nil {
 		j.dirty = j.dirty[:0]
 		return nil
+	}
+	if j.later != nil {
+		return j.take()
 	}
 	ctx := context.Background()
 	if !j.written {

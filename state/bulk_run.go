@@ -141,6 +141,18 @@ func (r *BulkRun) Next(now time.Time, pace BulkPace, check func(Write) error) Bu
 	}
 }
 
+// NotMarked takes back a send whose "sending" mark the disk did not take
+// (a job saved later): device i is pending again, nothing was sent, and
+// the run pauses until Resume.
+func (r *BulkRun) NotMarked(i int, now time.Time) {
+	r.Job.Set(i, BulkPending, "", now)
+	r.InFlight, r.Paused = false, true
+	if r.Stopping {
+		r.Stopping, r.Job.Cancelled = false, true
+	}
+	_ = r.Job.Save()
+}
+
 // wait is step after the devices skipped on the way were kept.
 func (r *BulkRun) wait(skipped bool, step BulkStep) BulkStep {
 	if skipped {

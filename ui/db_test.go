@@ -106,7 +106,7 @@ func TestBadBulkJobHidesNoGoodOneInTheConsole(t *testing.T) {
 	}
 	db.Close()
 	m, _ := modelIn(t, dir, 2)
-	m.bulk.OfferJobs()
+	runUntil(t, m, m.bulk.OfferJobs(), func() bool { return m.dialog != nil }) // read in a command
 	if got := toasted(m); !strings.Contains(got, "a saved bulk job could not be read") || !strings.Contains(got, bad.ID) {
 		t.Errorf("the bad job is said as %q", got)
 	}

@@ -32,7 +32,8 @@ func (m *Model) finish(ctx context.Context) error {
 	wait, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
 	defer m.sh.CloseDBs()
-	err := m.closeEngine(wait)
+	// a bulk job's last rows may still be on their way to the disk
+	err := errors.Join(m.bulk.FlushSaves(), m.closeEngine(wait))
 	return errors.Join(err, m.closeLedgers(wait))
 }
 

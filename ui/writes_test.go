@@ -75,7 +75,9 @@ func TestChangeStagedDuringASendIsKept(t *testing.T) {
 	_ = m.config.SendWrite(w)
 	p.Stage(state.Change{Key: "ambient.alarm", Old: json.Number("60"), New: json.Number("65")})
 	p.Stage(state.Change{Key: "ambient.warning", Old: json.Number("50"), New: json.Number("45")}) // edited again
-	m.config.OnConfigSent(pane.ConfigSentMsg{W: w, Seq: m.sh.Writes[d.DeviceID].Seq, Mine: true, Leader: true, Res: api.Result{Status: 202, Message: "Config update queued"}, At: time.Now()})
+	sent := m.config.OnConfigSent(pane.ConfigSentMsg{W: w, Seq: m.sh.Writes[d.DeviceID].Seq, Mine: true, Leader: true, Res: api.Result{Status: 202, Message: "Config update queued"}, At: time.Now()})
+	p.SetSize(100, 30)
+	runUntil(t, m, sent, func() bool { return strings.Contains(p.View(), "kept as a draft") }) // the draft on the disk
 	draft, _, err := state.LoadDraft(m.sh.Store(), m.sh.KeyFP, d.DeviceID)
 	if err != nil {
 		t.Fatal(err)
@@ -234,7 +236,8 @@ func TestAWriteTakenButNotAuditedIsNotAFailure(t *testing.T) {
 	d := s.Devices()[0]
 	job := state.NewBulkJob(nil, "fp", "acme", []state.Change{{Key: "ambient.warning", New: json.Number("47"), Added: true}}, []api.Device{d}, time.Now())
 	m.bulk.Resume(job, time.Now(), time.Second)
-	m.bulk.Next(job)
+	marked := m.bulk.Next(job)() // the device's mark, then its write
+	m.bulk.Update(marked.(pane.Msg).Msg)
 	step, ok := m.bulk.StepOf(ownWrite(t, m), time.Now())
 	if !ok {
 		t.Fatal("the bulk change did not know its own write")

@@ -119,6 +119,11 @@ func (p *BulkPane) HelpGroups() []look.HelpGroup {
 // Key takes every key the pane names in its hints: + w u in the editor,
 // p esc e while a change runs, and e and the movement keys after.
 func (p *BulkPane) Key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
+	ok, cmd := p.key(msg)
+	return ok, tea.Batch(cmd, p.save()) // a stop is written off the console's goroutine
+}
+
+func (p *BulkPane) key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	k := p.sh.Keys
 	if p.job == nil {
 		switch {

@@ -39,6 +39,26 @@ type (
 	}
 	bulkNextMsg   struct{ job *state.BulkJob }
 	bulkVerifyMsg struct{ job *state.BulkJob }
+	// bulkMarkedMsg says device i's "sending" mark is on the disk (err
+	// nil): its write may leave.
+	bulkMarkedMsg struct {
+		job *state.BulkJob
+		i   int
+		w   state.Write
+		err error
+	}
+	// bulkSavedMsg is how a save of the job's went, off the console's
+	// goroutine.
+	bulkSavedMsg struct {
+		job *state.BulkJob
+		err error
+	}
+	// bulkJobsMsg are the jobs that stopped before their end, found at
+	// start; err says which could not be read.
+	bulkJobsMsg struct {
+		jobs []*state.BulkJob
+		err  error
+	}
 )
 
 // PaneBulk is where the bulk change's answers go.
@@ -53,9 +73,28 @@ func nextOf(job *state.BulkJob) tea.Cmd {
 	return func() tea.Msg { return toBulk(bulkNextMsg{job: job}) }
 }
 
-// Update folds the pane's own answers.
+// Update folds the pane's own answers; what they changed in the job is
+// written off the console's goroutine (save).
 func (p *BulkPane) Update(msg tea.Msg) tea.Cmd {
+	cmd := p.update(msg)
+	return tea.Batch(cmd, p.save())
+}
+
+func (p *BulkPane) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
+	case bulkJobsMsg:
+		return p.offerJobs(msg.jobs, msg.err)
+	case bulkMarkedMsg:
+		return p.onMarked(msg)
+	case bulkSavedMsg:
+		if msg.err != nil && msg.job == p.job {
+			say := "the job could not be saved (" + msg.err.Error() + "): it is written with the next save"
+			if p.run != nil && p.run.Paused {
+				say += "; nothing more is sent until then · p tries again"
+			}
+			p.problem(say)
+		}
+		return nil
 	case bulkConfigMsg:
 		return p.onConfig(msg.ConfigRead)
 	case bulkNextMsg:
@@ -182,6 +221,7 @@ func (p *BulkPane) askWrite() tea.Cmd {
 			return p.con.Toast("not sent: the job could not be kept, so a stop could not be resumed ("+err.Error()+")", true)
 		}
 		job := state.NewBulkJob(p.sh.Store(), p.sh.KeyFP, p.profile, p.Changes, p.devices, p.sh.Now())
+		job.SaveLater() // written with the first device's mark, before its write leaves
 		p.job, p.run = job, state.NewBulkRun(job, p.sh.Now(), p.every, verifyFor)
 		if err := job.Save(); err != nil {
 			return p.con.Toast("the job could not be saved, so it could not be resumed: "+err.Error(), true)
@@ -237,13 +277,50 @@ func (p *BulkPane) Next(job *state.BulkJob) tea.Cmd {
 	if p.sh.View == nil {
 		return func() tea.Msg { return toBulk(bulkStepMsg{job: job, i: i, Err: errNoView, at: p.sh.Now()}) }
 	}
+	// The device's mark goes to the disk in a command, and its write
+	// leaves once it is there (onMarked): a crash between the two finds
+	// it "sending" and reads it back, never sends it twice.
+	return func() tea.Msg { return toBulk(bulkMarkedMsg{job: job, i: i, w: w, err: job.Flush()}) }
+}
+
+// onMarked sends device i's write once its mark is on the disk; one the
+// disk did not take is not sent, and the job pauses, as when the job
+// could not be saved.
+func (p *BulkPane) onMarked(msg bulkMarkedMsg) tea.Cmd {
+	if p.job != msg.job {
+		return nil
+	}
+	if msg.err != nil {
+		p.run.NotMarked(msg.i, p.sh.Now())
+		p.status, p.isErr = "the job could not be saved, so nothing more is sent (a write without its mark on the disk could be sent twice): "+msg.err.Error()+" · p tries again", true
+		return nil
+	}
 	if p.out == nil {
 		p.out = map[int]bulkOut{}
 	}
 	// Through the engine's one gate: its outcome comes back with the
 	// engine's changes (stepOf), and every console on the device sees it.
-	p.out[p.sh.View.Submit(w)] = bulkOut{job: job, i: i}
+	p.out[p.sh.View.Submit(msg.w)] = bulkOut{job: msg.job, i: msg.i}
 	return nil
+}
+
+// save writes what the job changed, in a command, unless nothing waits.
+// Saves are written in the order taken, whoever flushes them.
+func (p *BulkPane) save() tea.Cmd {
+	job := p.job
+	if job == nil || !job.Unsaved() {
+		return nil
+	}
+	return func() tea.Msg { return toBulk(bulkSavedMsg{job: job, err: job.Flush()}) }
+}
+
+// FlushSaves writes what the job changed and is not on the disk yet:
+// at exit, once the terminal is back.
+func (p *BulkPane) FlushSaves() error {
+	if p.job == nil {
+		return nil
+	}
+	return p.job.Flush()
 }
 
 // errNoView refuses a write of a console with no engine (no key in use).
@@ -369,9 +446,12 @@ func (p *BulkPane) OnReadBack(msg bulkReadBack) tea.Cmd {
 		return nil
 	}
 	p.readingBack = false
+	var logged tea.Cmd
 	if msg.err == nil {
+		// the audit line is written in a command, as the job's rows are
 		audit := func(id string, says state.ReadBackSays) error {
-			return p.sh.Gate.Audit.Settled(msg.At, p.profile, id, api.OpUpdateConfig, says)
+			logged = settleAudit(p.sh.Gate.Audit, msg.At, p.profile, id, says)
+			return nil
 		}
 		if settled, say := p.run.ReadAnswer(msg.item, msg.Resp, msg.At, audit); settled {
 			if p.job.Finished() { // a resume reads back while it sends: "done" is for the end
@@ -380,7 +460,7 @@ func (p *BulkPane) OnReadBack(msg bulkReadBack) tea.Cmd {
 			p.problem(say)
 		}
 	}
-	return p.verify(p.job)
+	return tea.Batch(logged, p.verify(p.job))
 }
 
 // export asks where to write the job's results, as CSV; failed is a name
@@ -414,9 +494,19 @@ func (p *BulkPane) export(failed string, why ...string) tea.Cmd {
 	return nil
 }
 
-// OfferJobs offers to resume a bulk change that stopped before its end.
+// OfferJobs looks for a bulk change that stopped before its end, in a
+// command (reading a job of 50,000 devices waits on the disk), and offers
+// to resume it (offerJobs).
 func (p *BulkPane) OfferJobs() tea.Cmd {
-	jobs, err := state.UnfinishedJobs(p.sh.Store(), p.sh.KeyFP, p.sh.dbLog)
+	db, fp, log := p.sh.Store(), p.sh.KeyFP, p.sh.dbLog
+	return func() tea.Msg {
+		jobs, err := state.UnfinishedJobs(db, fp, log)
+		return toBulk(bulkJobsMsg{jobs: jobs, err: err})
+	}
+}
+
+// offerJobs offers to resume the newest job that stopped before its end.
+func (p *BulkPane) offerJobs(jobs []*state.BulkJob, err error) tea.Cmd {
 	var said tea.Cmd
 	if err != nil { // said, and the good ones are still offered
 		said = p.con.Toast("a saved bulk job could not be read: "+err.Error(), true)
@@ -437,6 +527,7 @@ func (p *BulkPane) OfferJobs() tea.Cmd {
 		if !yes {
 			return p.con.Toast("the bulk change is kept: it is offered again at the next start", false)
 		}
+		j.SaveLater()
 		p.Resume(j, p.sh.Now(), p.every)
 		p.con.ShowRight(p)
 		return tea.Batch(p.startReadBacks(), nextOf(j))

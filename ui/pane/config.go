@@ -164,17 +164,13 @@ func (p *ConfigPane) replace(cs []state.Change) tea.Cmd {
 	return p.saveDraft()
 }
 
-// saveDraft writes the draft now, not in a command: two commands may run
-// in either order and leave an older draft on disk.
+// saveDraft keeps the draft, written in the command returned; the pane
+// says it is kept once the disk has it.
 func (p *ConfigPane) saveDraft() tea.Cmd {
 	if p.sh.StateDir == "" { // the demo keeps nothing
 		return nil
 	}
-	d := state.Draft{DeviceID: p.dev.DeviceID, SavedAt: p.sh.Now(), Changes: slices.Clone(p.Changes)}
-	if err := p.sh.saveDraft(d); err != nil {
-		return look.Say("could not save the draft: "+err.Error(), true)
-	}
-	return nil
+	return p.sh.saveDraft(state.Draft{DeviceID: p.dev.DeviceID, SavedAt: p.sh.Now(), Changes: slices.Clone(p.Changes)})
 }
 
 func (p *ConfigPane) Key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
@@ -414,7 +410,10 @@ func (p *ConfigPane) headLines() []string {
 	}
 	if n := len(p.Changes); n > 0 {
 		kept := " · w write · u undo · kept as a draft"
-		if !p.sh.keepsDrafts(p.dev.DeviceID) { // the demo, or the database failed: a quit loses it
+		switch {
+		case p.sh.savingDraft(p.dev.DeviceID):
+			kept = " · w write · u undo · saving the draft…"
+		case !p.sh.keepsDrafts(p.dev.DeviceID): // the demo, or the database failed: a quit loses it
 			kept = " · w write · u undo · not saved as a draft"
 		}
 		lines = append(lines, look.Fit(st.Warn.Render(fmt.Sprintf("%s staged", look.Plural(n, "change")))+st.Dim.Render(kept), p.w))

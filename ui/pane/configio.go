@@ -139,6 +139,8 @@ func (w *ConfigWrite) lines(st look.Styles, width int, now time.Time) []string {
 // and read-back ticks, and what came back from the editor.
 func (p *ConfigPane) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
+	case draftSavedMsg:
+		return p.sh.draftSaved(msg)
 	case configLoaded:
 		return p.onRead(msg.ConfigRead, func(r ConfigRead, w *ConfigWrite) tea.Cmd {
 			if p.dev.DeviceID != r.ID {
@@ -235,8 +237,7 @@ func (p *ConfigPane) OfferDraft() tea.Cmd {
 	}
 	fresh := state.Rebase(p.cfg, d.Changes)
 	if len(fresh) == 0 {
-		_ = p.sh.saveDraft(state.Draft{DeviceID: d.DeviceID})
-		return p.con.Toast("the saved draft's values are on the device already: draft removed", false)
+		return tea.Batch(p.sh.saveDraft(state.Draft{DeviceID: d.DeviceID}), p.con.Toast("the saved draft's values are on the device already: draft removed", false))
 	}
 	p.con.Ask(p.offerDraftDialog(d, fresh))
 	return nil
@@ -406,14 +407,14 @@ func (p *ConfigPane) sentThrough(id string, sent []state.Change) tea.Cmd {
 		return nil
 	}
 	d, ok, err := p.sh.loadDraft(id)
-	if err == nil && ok {
-		d.Changes = state.Unsent(d.Changes, sent)
-		err = p.sh.saveDraft(d)
-	}
 	if err != nil {
 		return p.con.Toast("could not update the draft of "+id+": "+err.Error(), true)
 	}
-	return nil
+	if !ok {
+		return nil
+	}
+	d.Changes = state.Unsent(d.Changes, sent)
+	return p.sh.saveDraft(d)
 }
 
 func (p *ConfigPane) verifyLater(id string, w *ConfigWrite) tea.Cmd {
@@ -527,10 +528,7 @@ func (p *ConfigPane) OnReadBack(msg ConfigRead, w *ConfigWrite) tea.Cmd {
 	}
 	w.readFailed = false
 	says := state.ReadBack(true, msg.Resp, w.Sent)
-	var audit tea.Cmd
-	if err := p.sh.Gate.Audit.Settled(msg.At, p.profile, msg.ID, api.OpUpdateConfig, says); err != nil {
-		audit = p.con.Toast("the audit log could not be written: "+err.Error(), true)
-	}
+	audit := settleAudit(p.sh.Gate.Audit, msg.At, p.profile, msg.ID, says)
 	if says == state.ReadBackApplied {
 		w.unknown, w.isErr, w.status = false, false, "the device has the new values: the write went through"
 		w.appliedAt = msg.At

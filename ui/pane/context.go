@@ -27,8 +27,11 @@ type Shared struct {
 	// list; draftsErr is why some could not be read.
 	Drafts    map[string]bool
 	DraftsErr error
-	// unsaved are drafts the database did not take: kept here until quit.
+	// unsaved are drafts not on the disk: on their way (saving), or the
+	// database did not take them (kept here until quit).
 	unsaved map[string]state.Draft
+	saving  map[string]int // the draft's save out, by device: its number
+	drafts  draftWriter
 	// DB is the key's database (drafts, bulk jobs); DBErr is why it could
 	// not be opened. dbs are all the console opened, closed at its end.
 	DB    *state.DB

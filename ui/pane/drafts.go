@@ -1,7 +1,6 @@
 package pane
 
 import (
-	"fmt"
 	"log/slog"
 
 	"charm.land/bubbles/v2/key"
@@ -58,7 +57,7 @@ func (sh *Shared) Store() store.Store {
 
 // LoadDrafts learns which devices have a draft under the key in use.
 func (sh *Shared) LoadDrafts() {
-	sh.unsaved = map[string]state.Draft{}
+	sh.unsaved, sh.saving = map[string]state.Draft{}, map[string]int{}
 	if sh.StateDir == "" {
 		sh.Drafts, sh.DraftsErr = map[string]bool{}, nil
 		return
@@ -67,38 +66,73 @@ func (sh *Shared) LoadDrafts() {
 }
 
 // saveDraft keeps a device's draft (none when it has no changes) and the
-// list's marks true to it. A draft the database does not take is kept in
-// the console, offered back as one on disk is, and the error says so.
-func (sh *Shared) saveDraft(d state.Draft) error {
+// list's marks true to it. The draft is written in the command returned,
+// off the console's goroutine, and said kept once the disk has it
+// (draftSaved); until then, and if the database does not take it, it is
+// kept in the console and offered back as one on disk is.
+func (sh *Shared) saveDraft(d state.Draft) tea.Cmd {
 	if sh.Drafts == nil {
 		sh.Drafts = map[string]bool{}
 	}
 	if sh.unsaved == nil {
 		sh.unsaved = map[string]state.Draft{}
 	}
-	err := state.SaveDraft(sh.Store(), sh.KeyFP, d)
-	switch {
-	case err == nil || len(d.Changes) == 0:
-		delete(sh.unsaved, d.DeviceID)
-	default:
-		sh.unsaved[d.DeviceID] = d
-	}
 	if len(d.Changes) > 0 {
 		sh.Drafts[d.DeviceID] = true
 	} else {
 		delete(sh.Drafts, d.DeviceID)
 	}
-	if err != nil {
-		return fmt.Errorf("%w: the draft is kept in this console only, until it quits", err)
+	db := sh.Store()
+	if db == nil { // nothing to wait for: said now
+		if len(d.Changes) > 0 {
+			sh.unsaved[d.DeviceID] = d
+		} else {
+			delete(sh.unsaved, d.DeviceID)
+		}
+		return look.Say("could not save the draft: "+state.ErrNoDatabase.Error()+": the draft is kept in this console only, until it quits", true)
+	}
+	sh.unsaved[d.DeviceID] = d
+	if sh.saving == nil {
+		sh.saving = map[string]int{}
+	}
+	n := sh.drafts.want(d)
+	sh.saving[d.DeviceID] = n
+	fp, w := sh.KeyFP, &sh.drafts
+	return func() tea.Msg { return toConfig(w.write(db, fp, d.DeviceID)) }
+}
+
+// draftSaved folds the answer of a draft's save: the newest draft of the
+// device on the disk is no longer kept in the console; one the database
+// did not take is, and said.
+func (sh *Shared) draftSaved(msg draftSavedMsg) tea.Cmd {
+	if n, ok := sh.saving[msg.id]; ok && msg.n < n {
+		return nil // a newer draft of the device is on its way
+	}
+	if msg.err == nil {
+		if sh.drafts.newest(msg.id) == msg.n { // another save may have written it already
+			delete(sh.saving, msg.id)
+			delete(sh.unsaved, msg.id)
+		}
+		return nil
+	}
+	if _, ok := sh.saving[msg.id]; ok {
+		delete(sh.saving, msg.id)
+		return look.Say("could not save the draft: "+msg.err.Error()+": the draft is kept in this console only, until it quits", true)
 	}
 	return nil
+}
+
+// savingDraft reports whether a device's draft is on its way to the disk.
+func (sh *Shared) savingDraft(id string) bool {
+	_, ok := sh.saving[id]
+	return ok
 }
 
 // loadDraft is a device's draft: the one the database did not take, if
 // any, else the database's.
 func (sh *Shared) loadDraft(id string) (state.Draft, bool, error) {
 	if d, ok := sh.unsaved[id]; ok {
-		return d, true, nil
+		return d, len(d.Changes) > 0, nil
 	}
 	return state.LoadDraft(sh.Store(), sh.KeyFP, id)
 }

@@ -1,0 +1,27 @@
+package pane
+
+import (
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"sqc/api"
+	"sqc/state"
+	"sqc/ui/look"
+)
+
+// settleAudit writes what a read-back proved to the audit log in a
+// command: an append waits for the disk (and for a database another
+// process holds), which the console's goroutine must not. A line the
+// database does not take is said, and kept for the next append.
+func settleAudit(a *state.Audit, at time.Time, profile, id string, says state.ReadBackSays) tea.Cmd {
+	if a == nil || says == state.ReadBackWait {
+		return nil
+	}
+	return func() tea.Msg {
+		if err := a.Settled(at, profile, id, api.OpUpdateConfig, says); err != nil {
+			return look.ToastMsg{Text: "the audit log could not be written: " + err.Error(), IsErr: true}
+		}
+		return nil
+	}
+}
