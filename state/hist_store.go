@@ -106,6 +106,9 @@ func NumericFields(msgs []api.DataMessage) []FieldSeries {
 	var out []FieldSeries
 	for i := range msgs {
 		t := msgs[i].Time()
+		if t.IsZero() {
+			continue // a value with no time has no place on a time axis
+		}
 		for _, f := range msgs[i].Fields {
 			if f.Kind != api.KindNumber || f.Key == "ts" || f.Key == "time" {
 				continue

@@ -215,17 +215,14 @@ func writeHistoryJSON(w io.Writer, id string, msgs []api.DataMessage) error {
 // writeHistoryPlot draws the fields asked for (else the three numeric
 // ones with the most values) as text charts on one time axis.
 func writeHistoryPlot(w io.Writer, msgs []api.DataMessage, want []string, span state.Span, width int) error {
-	var series []chart.Series
+	var picked []state.FieldSeries
 	for _, f := range state.NumericFields(msgs) {
-		if len(want) > 0 && !slices.Contains(want, f.Key) || len(want) == 0 && len(series) == 3 {
+		if len(want) > 0 && !slices.Contains(want, f.Key) || len(want) == 0 && len(picked) == 3 {
 			continue
 		}
-		pts := make([]chart.Point, len(f.Points))
-		for i, p := range f.Points {
-			pts[i] = chart.Point{T: p.T, V: p.V}
-		}
-		series = append(series, chart.Series{Name: f.Key, Unit: f.Unit, Points: pts})
+		picked = append(picked, f)
 	}
+	series := chart.SeriesOf(picked)
 	if len(series) == 0 {
 		_, err := fmt.Fprintf(w, "no numeric values in %s (%d messages)\n", span, len(msgs))
 		return err

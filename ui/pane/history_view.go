@@ -100,15 +100,7 @@ func (p *HistoryPane) frame(shown []state.FieldSeries) *historyFrame {
 		return fr
 	}
 	plotH, _ := p.rows(len(shown))
-	series := make([]chart.Series, len(shown))
-	for i, f := range shown {
-		pts := make([]chart.Point, len(f.Points))
-		for j, pt := range f.Points {
-			pts[j] = chart.Point{T: pt.T, V: pt.V}
-		}
-		series[i] = chart.Series{Name: f.Key, Unit: f.Unit, Points: pts}
-	}
-	c := chart.Draw(series, chart.Options{Width: p.w, Height: plotH, From: p.window.From, To: p.window.To, Loc: p.loc()})
+	c := chart.Draw(chart.SeriesOf(shown), chart.Options{Width: p.w, Height: plotH, From: p.window.From, To: p.window.To, Loc: p.loc()})
 	fr := &historyFrame{w: p.w, h: p.h, chart: c}
 	fr.events = p.eventsIn(p.window)
 	fr.marks = p.marks(fr)

@@ -178,7 +178,7 @@ func (in Input) rangeSections(b *strings.Builder, msgs []api.DataMessage) {
 	}
 	b.WriteString("\n")
 
-	series := numericSeries(msgs)
+	series := chart.SeriesOf(state.NumericFields(msgs))
 	if len(series) == 0 {
 		return
 	}
@@ -195,7 +195,9 @@ func (in Input) rangeSections(b *strings.Builder, msgs []api.DataMessage) {
 	b.WriteString("```\n\n")
 }
 
-// chartSeries are the fields asked for, or the three with most values.
+// chartSeries are the fields asked for, or the first three as
+// state.NumericFields orders them (the most values, those that move,
+// power first).
 func (in Input) chartSeries(all []chart.Series) []chart.Series {
 	if len(in.Fields) > 0 {
 		var out []chart.Series
@@ -208,36 +210,7 @@ func (in Input) chartSeries(all []chart.Series) []chart.Series {
 			return out
 		}
 	}
-	byCount := slices.Clone(all)
-	slices.SortStableFunc(byCount, func(a, b chart.Series) int { return cmp.Compare(len(b.Points), len(a.Points)) })
-	return byCount[:min(3, len(byCount))]
-}
-
-// numericSeries gathers every field that is a number in the messages, in
-// the order first seen; a value that is not a number is left out, never
-// drawn as one.
-func numericSeries(msgs []api.DataMessage) []chart.Series {
-	index := map[string]int{}
-	var out []chart.Series
-	for _, m := range msgs {
-		t := m.Time()
-		if t.IsZero() {
-			continue
-		}
-		for _, f := range m.Fields {
-			if f.Kind != api.KindNumber || math.IsNaN(f.Num) || math.IsInf(f.Num, 0) || f.Key == "ts" || f.Key == "time" {
-				continue
-			}
-			i, ok := index[f.Key]
-			if !ok {
-				i = len(out)
-				index[f.Key] = i
-				out = append(out, chart.Series{Name: api.Clean(f.Key), Unit: api.Unit(f.Key)})
-			}
-			out[i].Points = append(out[i].Points, chart.Point{T: t, V: f.Num})
-		}
-	}
-	return out
+	return all[:min(3, len(all))]
 }
 
 type minMax struct{ min, max float64 }
