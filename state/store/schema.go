@@ -124,6 +124,10 @@ CREATE TABLE history_spans (
 	PRIMARY KEY (device, from_ms)
 ) WITHOUT ROWID;
 `,
+	// 4 → 5: who made each write (the name of the console that sent it:
+	// the OS user, or an engineer's name on a shared console); entries
+	// from before are nobody's ("").
+	`ALTER TABLE audit ADD COLUMN who TEXT NOT NULL DEFAULT '';`,
 }
 
 // Version is the schema version this sqc writes.
