@@ -73,6 +73,7 @@ type View struct {
 	e        *Engine
 	id       state.ViewID
 	readOnly bool
+	name     string
 
 	mu      sync.Mutex
 	pending Changes
@@ -95,6 +96,10 @@ type ViewOptions struct {
 	// before it reaches the gate, whatever the engine's own gate allows.
 	// One engine can so serve writers and viewers at once.
 	ReadOnly bool
+	// Name is who is at the view: every write it submits is made and
+	// audited under it, and the other views see it (Team). "" is the OS
+	// user's (state.LocalName).
+	Name string
 }
 
 // Subscribe opens a view on the engine. Its first change says the list
@@ -108,7 +113,11 @@ func (e *Engine) SubscribeWith(o ViewOptions) *View {
 	defer s.mu.Unlock()
 	// the first view is the scheduler's view 0: the one SetFocus and
 	// NextFocus speak for
-	v := &View{e: e, id: s.next, readOnly: o.ReadOnly, signal: make(chan struct{}, 1)}
+	name := o.Name
+	if name == "" {
+		name = state.LocalName()
+	}
+	v := &View{e: e, id: s.next, readOnly: o.ReadOnly, name: name, signal: make(chan struct{}, 1)}
 	s.next++
 	v.pending.List, v.pending.Conn = true, true
 	v.signal <- struct{}{}
@@ -127,6 +136,9 @@ func (e *Engine) SubscribeWith(o ViewOptions) *View {
 // ID names the view among the engine's: a WriteOutcome says which views
 // asked for the write.
 func (v *View) ID() state.ViewID { return v.id }
+
+// Name is who is at the view: what its writes are audited under.
+func (v *View) Name() string { return v.name }
 
 // Changed is signalled when changes are pending, and closed once the view
 // or its engine closed: then Take says Closed.

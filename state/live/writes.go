@@ -85,12 +85,14 @@ var ErrClosed = errors.New("the console is closing: nothing is sent")
 func (v *View) Submit(w state.Write) int {
 	e := v.e
 	s := &e.writes
+	w.Who = v.name // whoever the view says: a view speaks for its own user only
 	key := writeKey(w)
 	s.mu.Lock()
 	if v.readOnly {
 		s.seq++
 		seq := s.seq
 		s.mu.Unlock()
+		e.cfg.Log.Warn("write refused: the view is read-only", "who", v.name, "view", v.id, "op", w.Op, "device", w.Device.DeviceID)
 		v.add(&changes{writes: []WriteOutcome{{Seq: seq, Write: w, Askers: []state.ViewID{v.id}, Err: ErrViewReadOnly}}})
 		return seq
 	}
@@ -100,6 +102,7 @@ func (v *View) Submit(w state.Write) int {
 		}
 		seq := o.seq
 		s.mu.Unlock()
+		e.cfg.Log.Info("write joined: the same write is out", "who", v.name, "view", v.id, "seq", seq, "op", w.Op, "device", w.Device.DeviceID)
 		return seq
 	}
 	s.seq++
@@ -116,6 +119,7 @@ func (v *View) Submit(w state.Write) int {
 	s.out[key] = o
 	s.wg.Add(1)
 	s.mu.Unlock()
+	e.cfg.Log.Info("write submitted", "who", v.name, "view", v.id, "seq", o.seq, "op", w.Op, "device", w.Device.DeviceID)
 	go func() {
 		defer s.wg.Done()
 		res, err := e.send(w)
