@@ -34,6 +34,9 @@ type Changes struct {
 	// Restored is the device open when the database was last closed, set
 	// once the fleet was restored from it: a view may open on it.
 	Restored string
+	// Team is set when a view came or went, or another view's focus or
+	// pane changed (Engine.Team).
+	Team bool
 	// Closed is set once, when the view or its engine closed.
 	Closed bool
 }
@@ -58,13 +61,14 @@ type changes struct {
 	settled    []Settled
 	saveErr    error
 	restored   string
+	team       bool
 }
 
 func (c *changes) device(id string) { c.devices = append(c.devices, id) }
 
 func (c *changes) empty() bool {
 	return len(c.devices) == 0 && !c.list && len(c.lists) == 0 && !c.conn &&
-		c.keyRefused == nil && len(c.writes) == 0 && len(c.settled) == 0 && c.saveErr == nil && c.restored == ""
+		c.keyRefused == nil && len(c.writes) == 0 && len(c.settled) == 0 && c.saveErr == nil && c.restored == "" && !c.team
 }
 
 // View is one view's handle on the engine. Its methods are safe for
@@ -79,6 +83,9 @@ type View struct {
 	pending Changes
 	closed  bool
 	signal  chan struct{} // cap 1: something is pending
+	// what the team sees of it (Member), under mu
+	since        time.Time
+	device, pane string
 }
 
 // viewSet is the engine's views.
@@ -117,7 +124,7 @@ func (e *Engine) SubscribeWith(o ViewOptions) *View {
 	if name == "" {
 		name = state.LocalName()
 	}
-	v := &View{e: e, id: s.next, readOnly: o.ReadOnly, name: name, signal: make(chan struct{}, 1)}
+	v := &View{e: e, id: s.next, readOnly: o.ReadOnly, name: name, signal: make(chan struct{}, 1), since: e.cfg.Now()}
 	s.next++
 	v.pending.List, v.pending.Conn = true, true
 	v.signal <- struct{}{}
@@ -130,6 +137,7 @@ func (e *Engine) SubscribeWith(o ViewOptions) *View {
 		s.all = map[state.ViewID]*View{}
 	}
 	s.all[v.id] = v
+	s.tellTeam(v.id)
 	return v
 }
 
@@ -242,7 +250,10 @@ func (v *View) Read(f func(Reader)) { v.e.Read(f) }
 func (v *View) Close() {
 	e := v.e
 	e.views.mu.Lock()
-	delete(e.views.all, v.id)
+	if _, ok := e.views.all[v.id]; ok {
+		delete(e.views.all, v.id)
+		e.views.tellTeam(v.id)
+	}
 	e.views.mu.Unlock()
 	v.end() // first: a focus set under the lock from now on is refused
 	e.mu.Lock()
@@ -288,6 +299,7 @@ func (v *View) add(c *changes) {
 		}
 	}
 	p.List = p.List || c.list
+	p.Team = p.Team || c.team
 	p.Lists = append(p.Lists, c.lists...)
 	p.Conn = p.Conn || c.conn
 	if c.keyRefused != nil {
