@@ -114,3 +114,21 @@ func (s *writeSet) settledPending(st Settled) {
 		delete(s.pending, st.DeviceID)
 	}
 }
+
+// SawConfig tells the engine a config the view read: a synced config
+// that holds what a pending write sent shows it applied, whoever follows
+// it (a bulk change's devices, a console that quit before its read-back).
+func (v *View) SawConfig(deviceID string, cfg api.Config, synced bool) {
+	if !synced {
+		return
+	}
+	s := &v.e.writes
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.pending[deviceID] = slices.DeleteFunc(s.pending[deviceID], func(p *Pending) bool {
+		return p.Queued && p.Write.Op == api.OpUpdateConfig && state.Holds(cfg, p.Write.Changes)
+	})
+	if len(s.pending[deviceID]) == 0 {
+		delete(s.pending, deviceID)
+	}
+}

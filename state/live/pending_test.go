@@ -94,3 +94,30 @@ func TestTheEngineKnowsWhoseWritesArePending(t *testing.T) {
 		t.Fatalf("a refused write is pending: %+v", p)
 	}
 }
+
+// A config read by any view that shows a pending write's values, synced,
+// ends it: a write no console follows (a bulk change's, or one whose
+// console quit) does not stay pending for the hour.
+func TestAConfigReadShowingAWriteEndsItsPending(t *testing.T) {
+	r := newRig(t, 20, nil)
+	alice, bob := r.e.SubscribeWith(ViewOptions{Name: "alice"}), r.e.SubscribeWith(ViewOptions{Name: "bob"})
+	r.firstPass()
+	d := r.sim.Devices()[6]
+	w := state.Write{Op: api.OpUpdateConfig, Device: d, Changes: []state.Change{{Key: "ambient.warning", New: json.Number("44")}}}
+	seq := alice.Submit(w)
+	eventually(t, "alice's write queued", func() bool {
+		p := r.e.Pending(d.DeviceID)
+		return len(p) == 1 && p[0].Seq == seq && p[0].Queued
+	})
+	old := api.Config{"ambient": api.Config{"warning": json.Number("50")}}
+	now := api.Config{"ambient": api.Config{"warning": json.Number("44")}}
+	bob.SawConfig(d.DeviceID, old, true)
+	bob.SawConfig(d.DeviceID, now, false) // the server's copy, not yet the device's
+	if p := r.e.Pending(d.DeviceID); len(p) != 1 {
+		t.Fatalf("a read that does not show the write applied ended it: %+v", p)
+	}
+	bob.SawConfig(d.DeviceID, now, true)
+	if p := r.e.Pending(d.DeviceID); len(p) != 0 {
+		t.Fatalf("a synced read with the write's values left it pending: %+v", p)
+	}
+}

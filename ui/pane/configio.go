@@ -200,6 +200,9 @@ func (p *ConfigPane) onRead(r ConfigRead, then func(ConfigRead, *ConfigWrite) te
 		return nil
 	}
 	p.sh.noteRemainingOf(r.Resp, r.ID)
+	if r.err == nil && r.Resp != nil && p.sh.View != nil {
+		p.sh.View.SawConfig(r.ID, r.Resp.Config, r.Resp.Synced)
+	}
 	return then(r, p.sh.Writes[r.ID])
 }
 
