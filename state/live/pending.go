@@ -82,7 +82,7 @@ func (s *writeSet) joinPending(deviceID string, seq int, asker state.ViewID) {
 func (s *writeSet) sentPending(deviceID string, seq int, err error, at time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.pending[deviceID] = slices.DeleteFunc(s.pending[deviceID], func(p *Pending) bool {
+	s.dropPending(deviceID, func(p *Pending) bool {
 		if p.Seq != seq {
 			return p.Queued && at.Sub(p.At) > PendingFor
 		}
@@ -96,9 +96,17 @@ func (s *writeSet) sentPending(deviceID string, seq int, err error, at time.Time
 		}
 		return false
 	})
-	if len(s.pending[deviceID]) == 0 {
-		delete(s.pending, deviceID)
+}
+
+// dropPending drops a device's pending writes that drop says. Called
+// with s.mu held.
+func (s *writeSet) dropPending(deviceID string, drop func(*Pending) bool) {
+	left := slices.DeleteFunc(s.pending[deviceID], drop)
+	if len(left) == 0 {
+		delete(s.pending, deviceID) // a nil map takes a delete, not a store
+		return
 	}
+	s.pending[deviceID] = left
 }
 
 // settledPending drops a write a view saw applied, and one of unknown
@@ -107,12 +115,7 @@ func (s *writeSet) sentPending(deviceID string, seq int, err error, at time.Time
 func (s *writeSet) settledPending(st Settled) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.pending[st.DeviceID] = slices.DeleteFunc(s.pending[st.DeviceID], func(p *Pending) bool {
-		return p.Seq == st.Seq && (st.Applied || p.Unknown)
-	})
-	if len(s.pending[st.DeviceID]) == 0 {
-		delete(s.pending, st.DeviceID)
-	}
+	s.dropPending(st.DeviceID, func(p *Pending) bool { return p.Seq == st.Seq && (st.Applied || p.Unknown) })
 }
 
 // SawConfig tells the engine a config the view read: a synced config
@@ -125,10 +128,7 @@ func (v *View) SawConfig(deviceID string, cfg api.Config, synced bool) {
 	s := &v.e.writes
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.pending[deviceID] = slices.DeleteFunc(s.pending[deviceID], func(p *Pending) bool {
+	s.dropPending(deviceID, func(p *Pending) bool {
 		return p.Queued && p.Write.Op == api.OpUpdateConfig && state.Holds(cfg, p.Write.Changes)
 	})
-	if len(s.pending[deviceID]) == 0 {
-		delete(s.pending, deviceID)
-	}
 }

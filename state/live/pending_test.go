@@ -103,6 +103,9 @@ func TestAConfigReadShowingAWriteEndsItsPending(t *testing.T) {
 	alice, bob := r.e.SubscribeWith(ViewOptions{Name: "alice"}), r.e.SubscribeWith(ViewOptions{Name: "bob"})
 	r.firstPass()
 	d := r.sim.Devices()[6]
+	// nothing pending anywhere yet: a read and a settle are no-ops
+	bob.SawConfig(d.DeviceID, api.Config{}, true)
+	bob.Settle(Settled{Seq: 99, DeviceID: d.DeviceID, Applied: true})
 	w := state.Write{Op: api.OpUpdateConfig, Device: d, Changes: []state.Change{{Key: "ambient.warning", New: json.Number("44")}}}
 	seq := alice.Submit(w)
 	eventually(t, "alice's write queued", func() bool {
