@@ -43,7 +43,9 @@ func (t *Transition) Key() TransitionKey {
 }
 
 // EnteredAlarm reports an entry that took its device into alarm.
-func (t *Transition) EnteredAlarm() bool { return t.To == HealthAlarm && t.From != HealthAlarm && !t.Event }
+func (t *Transition) EnteredAlarm() bool {
+	return t.To == HealthAlarm && t.From != HealthAlarm && !t.Event
+}
 
 // MaxInbox is how many entries the inbox holds in memory, newest kept:
 // enough for a whole large fleet entering alarm at once, small enough
