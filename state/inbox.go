@@ -26,7 +26,7 @@ type Transition struct {
 }
 
 // Acked reports an entry someone acknowledged.
-func (t *Transition) Acked() bool { return !t.AckAt.IsZero() }
+func (t Transition) Acked() bool { return !t.AckAt.IsZero() }
 
 // Key names an entry whoever detected it: two consoles on one database
 // that see the same change keep it once.
@@ -38,12 +38,12 @@ type TransitionKey struct {
 }
 
 // Key is the entry's key.
-func (t *Transition) Key() TransitionKey {
+func (t Transition) Key() TransitionKey {
 	return TransitionKey{Device: t.Device, AtMS: t.At.UnixMilli(), To: t.To, Event: t.Event}
 }
 
 // EnteredAlarm reports an entry that took its device into alarm.
-func (t *Transition) EnteredAlarm() bool {
+func (t Transition) EnteredAlarm() bool {
 	return t.To == HealthAlarm && t.From != HealthAlarm && !t.Event
 }
 

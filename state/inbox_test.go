@@ -139,3 +139,19 @@ func TestInboxBoundedAndAcknowledged(t *testing.T) {
 		t.Fatalf("after ack: %d unread, by %q", in.Unread(), all[0].AckBy)
 	}
 }
+
+// A device listed before its first message is read (stale or offline by
+// its lastSeen) takes that first message, events and all, as its
+// baseline: the first pass adds no "new event" entries.
+func TestWatcherFirstMessageIsABaseline(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	f := NewFleet()
+	f.SetDevices([]api.Device{dev("AAAAAAAA1", "Pump", "g", "m", "Hosted", now.Add(-6*24*time.Hour))}, now)
+	w := NewWatcher()
+	w.Observe(f.Get("AAAAAAAA1"), now)
+	f.SetData("AAAAAAAA1", eventPage(t, now.Add(-6*24*time.Hour), 25), now)
+	if tr, ok := w.Observe(f.Get("AAAAAAAA1"), now); ok {
+		t.Fatalf("the first message read made an entry: %+v", tr)
+	}
+}

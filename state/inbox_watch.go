@@ -77,7 +77,8 @@ func (w *Watcher) observe(d *Device, now, at time.Time) (Transition, bool) {
 			t.Text = ""
 		}
 		return t, true
-	case newMsg && reason != "" && reason != prevReason:
+	case newMsg && !prevMsg.IsZero() && reason != "" && reason != prevReason:
+		// (a device's first message read is its baseline, events and all)
 		t.Event = true
 		return t, true
 	}

@@ -127,6 +127,7 @@ var commands = []command{
 		uses:    withAccount | withDemo | withReadOnly | withASCII,
 		run: withOpts(func(fs *pflag.FlagSet, o *consoleOpts) {
 			fs.StringVar(&o.device, "device", "", "open straight on this device ID")
+			fs.BoolVar(&o.notify, "notify", false, "ring the bell and send a desktop notification (OSC 9/777) when a device enters alarm; one a second at most (or the profile's notify = true)")
 		}, runConsole)},
 	{path: "devices", about: "list the account's devices",
 		long:    "List every device of the account: ID, name, group, model, plan, when it was last seen and, for devices not on a Hosted plan, the API calls left this month.",
