@@ -5,12 +5,16 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -25,6 +29,7 @@ type alarmFleet struct {
 	mu    sync.Mutex
 	ids   []string
 	alarm map[string]bool
+	lists atomic.Int64
 }
 
 func (f *alarmFleet) set(id string, on bool) { f.mu.Lock(); f.alarm[id] = on; f.mu.Unlock() }
@@ -34,6 +39,7 @@ func (f *alarmFleet) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer f.mu.Unlock()
 	seen := time.Now().Truncate(20 * time.Second)
 	if r.URL.Path == "/devices" {
+		f.lists.Add(1)
 		var devs []map[string]any
 		for _, id := range f.ids {
 			devs = append(devs, map[string]any{"deviceid": id, "name": "Pump\x1b[31m " + id[7:], "plan": "Hosted", "lastSeen": seen.Unix(), "unknown": []int{1}})
@@ -167,5 +173,67 @@ func TestWatchBadFilter(t *testing.T) {
 	code, _, stderr := sqc(t, "watch", "--filter", "colour:red")
 	if code != 2 || !strings.Contains(stderr, "--filter") {
 		t.Fatalf("exit %d: %s", code, stderr)
+	}
+}
+
+// The built program, as a script runs it: a reader gone before the first
+// line (`sqc watch | true`) ends it with 0, not killed by SIGPIPE; SIGTERM
+// ends it with 0.
+func TestWatchBinaryClosedPipeAndSIGTERM(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the program")
+	}
+	f := watchServer(t)
+	f.set("WATCH0000", true)
+	bin := filepath.Join(t.TempDir(), "sqc")
+	if out, err := exec.Command("go", "build", "-o", bin, "../..").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr.Close()
+	cmd := exec.Command(bin, "watch", "--json")
+	var stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = pw, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pw.Close()
+	if err := waitExit(cmd, 30*time.Second); err != nil {
+		t.Fatalf("closed pipe: %v (%s)", err, stderr.String())
+	}
+
+	cmd = exec.Command(bin, "watch")
+	stderr.Reset()
+	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
+	lists := f.lists.Load()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for f.lists.Load() == lists { // running: it listed the fleet
+		if time.Now().After(deadline) {
+			t.Fatal("sqc watch never listed the devices")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	if err := waitExit(cmd, 30*time.Second); err != nil {
+		t.Fatalf("SIGTERM: %v (%s)", err, stderr.String())
+	}
+}
+
+// waitExit waits for cmd, killing it after d; nil when it exited 0.
+func waitExit(cmd *exec.Cmd, d time.Duration) error {
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(d):
+		cmd.Process.Kill()
+		return fmt.Errorf("still running after %v: %v", d, <-done)
 	}
 }
