@@ -227,7 +227,9 @@ func (p *InboxPane) toggle() {
 }
 
 // openAt opens the device of the entry under the cursor in the history
-// pane, around the time of the entry, and focuses it in the list.
+// pane, around the time of the entry. The list's focus stays: seeking the
+// device there would open its readings over the history once the list
+// answers.
 func (p *InboxPane) openAt() tea.Cmd {
 	ts := p.under()
 	if len(ts) != 1 {
@@ -238,7 +240,6 @@ func (p *InboxPane) openAt() tea.Cmd {
 	if d == nil || p.hist == nil {
 		return p.con.Toast(look.Clean(t.Device)+" is not in the device list any more", true)
 	}
-	p.con.Seek(t.Device)
 	p.con.ShowRight(p.hist)
 	return p.hist.ShowAt(d.Device, t.At)
 }
