@@ -20,6 +20,7 @@ import (
 //	read_only = true
 //	share = 50%
 //	keep_history = 30d
+//	notify = true
 type Profile struct {
 	Name     string
 	APIURL   string
@@ -30,6 +31,9 @@ type Profile struct {
 	// KeepHistory is how long the messages read are kept in the state
 	// database; 0 is the default (30 days).
 	KeepHistory time.Duration
+	// Notify rings the bell and sends a desktop notification when a
+	// device enters alarm (as --notify).
+	Notify bool
 }
 
 // DefaultShare leaves half the quota to others.
@@ -99,6 +103,12 @@ func parseProfiles(b []byte, path string) (map[string]Profile, error) {
 				return nil, bad("read_only is true or false, not %q", v)
 			}
 			cur.ReadOnly = ro
+		case "notify":
+			n, err := strconv.ParseBool(v)
+			if err != nil {
+				return nil, bad("notify is true or false, not %q", v)
+			}
+			cur.Notify = n
 		case "share":
 			sh, err := parseShare(v)
 			if err != nil {
@@ -112,7 +122,7 @@ func parseProfiles(b []byte, path string) (map[string]Profile, error) {
 			}
 			cur.KeepHistory = d
 		default:
-			return nil, bad("unknown setting %q (known: api_url, read_only, share, keep_history)", k)
+			return nil, bad("unknown setting %q (known: api_url, read_only, share, keep_history, notify)", k)
 		}
 		out[cur.Name] = *cur
 	}

@@ -59,6 +59,9 @@ type Config struct {
 	// the console's view only. Key and Connect are then unused.
 	Engine *live.Engine
 	Who    string // the name writes and acknowledgements are recorded under; "" is the OS user
+	// Notify rings the bell and sends a desktop notification when a
+	// device enters alarm (--notify, or the profile's notify).
+	Notify bool
 }
 
 // Model is the root model: what the panes share, which pane has the keys,
@@ -101,6 +104,7 @@ type Model struct {
 	passDone    bool // the first pass over the fleet is over (frame.go)
 	toasts      []toast
 	toastSeq    int
+	notes       notifier // --notify (notify.go)
 }
 
 // New builds the console.
@@ -142,6 +146,7 @@ func New(ctx context.Context, cfg Config) *Model {
 	m.register(pane.PaneMQTT, m.mqtt)
 	m.register(pane.PaneBulk, m.bulk)
 	m.register(pane.PaneHistory, pane.NewHistoryPane(ctx, sh, con, m.config))
+	m.register("", pane.NewInboxPane(sh, con, m.panes[pane.PaneHistory].(*pane.HistoryPane), cfg.Who))
 	m.help.Groups = m.helpGroups
 	m.stack = []opened{{p: m.readings}}
 	m.wantDevice = cfg.Device

@@ -44,6 +44,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	seen := m.seenBy(msg)
 	up, cmd := m.update(msg)
 	next := up.(*Model)
+	cmd = tea.Batch(cmd, next.alarmNotice(msg))
 	next.settleDialogs(before, userMsg(msg))
 	f := next.frame
 	switch msg.(type) {

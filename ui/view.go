@@ -156,6 +156,11 @@ func (m *Model) header() string {
 	if m.sh.ReadOnly {
 		conn += " · " + st.Warn.Render("READ-ONLY")
 	}
+	if m.sh.Eng != nil {
+		if n := m.sh.Eng.Inbox().Unread(); n > 0 {
+			conn += " · " + st.Warn.Render(fmt.Sprintf("inbox %d", n))
+		}
+	}
 	var gauged, percent string
 	if m.sh.Ledger != nil && sched != nil {
 		daily := sched.Limits().Daily

@@ -114,6 +114,7 @@ type Engine struct {
 
 	views  viewSet
 	writes writeSet
+	in     inboxPart      // what changed, for every view (inbox.go)
 	saves  sync.WaitGroup // saves on their goroutines
 	keep   keeper         // what waits for the database
 	dbJobs sync.WaitGroup // the database's opening and reads, on their goroutines
@@ -163,6 +164,7 @@ func New(cfg Config) (*Engine, error) {
 		fleet: cfg.Fleet, sched: state.NewScheduler(cfg.Ledger, cfg.Share),
 		wake: make(chan struct{}, 1), answers: make(chan answer, state.MaxInFlight),
 		sync: make(chan chan struct{}), quit: make(chan struct{}), done: make(chan struct{}),
+		in: newInboxPart(),
 	}
 	now := cfg.Now()
 	e.spark.Store(int64(cfg.Spark))

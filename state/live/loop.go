@@ -65,6 +65,7 @@ func (e *Engine) loop() {
 		}
 		e.mu.Lock()
 		wait := e.schedule()
+		e.inboxDue(&ch)
 		e.persist(&ch)
 		e.mu.Unlock()
 		e.views.notify(ch)
@@ -179,6 +180,7 @@ func (e *Engine) foldList(a answer, now time.Time, ch *changes) {
 	}
 	e.listErr = nil
 	e.fleet.SetDevices(a.devices, a.at)
+	e.inboxAll(now)
 	if a.stopped == "" {
 		e.sched.SetDevices(a.devices, now)
 		// a list that stopped early is not kept: its devices would give
@@ -203,6 +205,7 @@ func (e *Engine) foldData(a answer, now time.Time, ch *changes) {
 			e.fleet.SetData(id, a.page, a.at)
 		}
 		e.keepPage(id, a.page, a.at)
+		e.inboxDevice(id, now)
 		if d := e.fleet.Get(id); d != nil {
 			e.sched.SetQuiet(id, quiet(d, now))
 		}

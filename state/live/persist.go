@@ -156,6 +156,7 @@ func (e *Engine) flush() {
 	devs, listedAt, msgs, dropped := k.devices, k.listedAt, k.msgs, k.dropped
 	k.devices, k.msgs, k.dropped = nil, nil, 0
 	k.mu.Unlock()
+	e.flushInbox(k.db)
 	if devs == nil && len(msgs) == 0 && dropped == 0 {
 		return
 	}
@@ -220,6 +221,7 @@ func (e *Engine) dbResult(err error) {
 func (e *Engine) maintain() {
 	db, ctx, k := e.keep.db, context.Background(), &e.keep
 	now := e.cfg.Now()
+	e.pruneInbox(db, now)
 	if now.Sub(k.prunedAt) >= PruneEvery {
 		k.prunedAt = now
 		n, err := db.Prune(ctx, now, e.cfg.Retention)
@@ -259,6 +261,7 @@ func (e *Engine) open() {
 	empty := e.fleet.Len() == 0
 	e.mu.Unlock()
 	go e.writer()
+	e.inboxOpen(db)
 	if empty {
 		e.restore(db)
 	}
@@ -288,6 +291,7 @@ func (e *Engine) restore(db *state.DB) {
 			e.restored, ch.restored = sf.Focus, sf.Focus
 		}
 	}
+	e.inboxAll(e.cfg.Now()) // what the database knew is the baseline
 	e.mu.Unlock()
 	e.cfg.Log.Debug("database: fleet restored", "devices", n)
 	e.views.notify(ch)

@@ -124,7 +124,25 @@ CREATE TABLE history_spans (
 	PRIMARY KEY (device, from_ms)
 ) WITHOUT ROWID;
 `,
-	// 4 → 5: who made each write (the name of the console that sent it:
+	// the inbox: every change of a device's state and new alert, kept
+	// once whoever saw it (device, time, to, event), with who
+	// acknowledged it.
+	`
+CREATE TABLE inbox (
+	device   TEXT    NOT NULL,
+	at       INTEGER NOT NULL,    -- Unix ms
+	to_state INTEGER NOT NULL,
+	event    INTEGER NOT NULL,
+	name     TEXT    NOT NULL,
+	from_state INTEGER NOT NULL,
+	text     TEXT    NOT NULL,
+	ack_at   INTEGER,             -- Unix ms; NULL until acknowledged
+	ack_by   TEXT    NOT NULL DEFAULT '',
+	PRIMARY KEY (device, at, to_state, event)
+) WITHOUT ROWID;
+CREATE INDEX inbox_at ON inbox (at);
+`,
+	// who made each write (the name of the console that sent it:
 	// the OS user, or an engineer's name on a shared console); entries
 	// from before are nobody's ("").
 	`ALTER TABLE audit ADD COLUMN who TEXT NOT NULL DEFAULT '';`,

@@ -89,6 +89,7 @@ func runConsole(ctx context.Context, e *env, o *consoleOpts, _ []string) error {
 		return errNoTerminal
 	}
 	cfg := ui.Config{Profile: e.profile, Share: keys.DefaultShare, Log: e.log, ReadOnly: e.readOnly(), ASCII: e.asciiSymbols()}
+	cfg.Notify = o.notify
 	if o.device != "" {
 		id, err := api.NormaliseDeviceID(o.device)
 		if err != nil {
@@ -124,6 +125,7 @@ func runConsole(ctx context.Context, e *env, o *consoleOpts, _ []string) error {
 		return err
 	}
 	cfg.Share, cfg.KeepHistory, cfg.Store, cfg.StateDir = p.Share, p.KeepHistory, store, e.stateDir
+	cfg.Notify = cfg.Notify || p.Notify
 	cfg.Connect = e.hookedClient
 	found, err := store.Lookup()
 	switch {

@@ -15,6 +15,7 @@ type sharedOpts struct {
 // consoleOpts are the console's own flags.
 type consoleOpts struct {
 	device string // open straight on this device
+	notify bool   // ring the bell and notify the desktop when a device enters alarm
 }
 
 type devicesOpts struct{ json, csv bool }

@@ -127,6 +127,7 @@ var commands = []command{
 		uses:    withAccount | withDemo | withReadOnly | withASCII,
 		run: withOpts(func(fs *pflag.FlagSet, o *consoleOpts) {
 			fs.StringVar(&o.device, "device", "", "open straight on this device ID")
+			fs.BoolVar(&o.notify, "notify", false, "ring the bell and send a desktop notification (OSC 9/777) when a device enters alarm; one a second at most (or the profile's notify = true)")
 		}, runConsole)},
 	{path: "devices", about: "list the account's devices",
 		long:    "List every device of the account: ID, name, group, model, plan, when it was last seen and, for devices not on a Hosted plan, the API calls left this month.",
@@ -136,6 +137,14 @@ var commands = []command{
 			fs.BoolVar(&o.json, "json", false, jsonHelp)
 			fs.BoolVar(&o.csv, "csv", false, "print CSV for a spreadsheet: every cell as text, a formula never run")
 		}, runDevices)},
+	{path: "watch", about: "print each change of a device's state as it happens (alarm, back to ok, stale, offline)",
+		long:    "Run the console's engine with no screen, on the same scheduler, quota share and database, and print a line for every change of a device's state and every new event of level alert or above, as it is found: time, device, name, from → to, the event. The states the database last knew are the baseline: only what changes from now on is printed. Ends on SIGTERM or SIGINT, and quietly when the reader of its output goes away.",
+		example: "sqc watch --filter 'group:north'\nsqc watch --json | jq -c 'select(.to == \"alarm\")'",
+		uses:    withAccount | withDemo,
+		run: withOpts(func(fs *pflag.FlagSet, o *watchOpts) {
+			fs.StringVar(&o.filter, "filter", "", "only the devices the device list's filter matches: pump group:north !plan:none")
+			fs.BoolVar(&o.json, "json", false, "print one JSON object a line: at, deviceid, name, from, to, event, text")
+		}, runWatch)},
 	{path: "history", args: "DEVICEID", about: "print a device's messages over a time range, as CSV, JSON or a text chart",
 		argc:    exactly(1, "history takes one device ID: sqc history DEVICEID [--since 24h] [--until T] [--csv|--json|--plot]"),
 		long:    "Print a device's messages over a time range, oldest first: what this machine's database holds, and the spans it lacks fetched from the server (a page of up to 1,000 a request) and kept, so the same range asked again costs no request. --csv (the default) writes a row per message with its time in RFC 3339; --plot draws the numeric fields as text charts, the terminal's width (80 columns when not a terminal). Ranges as the console types them, in local time: 24h, -3h..now, 02:00..04:00, 2026-12-01 02:00..04:00.",

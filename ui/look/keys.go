@@ -21,6 +21,8 @@ type KeyMap struct {
 	Yes, No, NextField, PrevField, ClearText key.Binding
 	// the config pane
 	Search, Edit, AddKey, Editor, Undo, Write key.Binding
+	// the inbox of what changed in the fleet
+	Inbox key.Binding
 }
 
 func DefaultKeys() KeyMap {
@@ -68,6 +70,8 @@ func DefaultKeys() KeyMap {
 		Editor: b([]string{"E"}, "E", "edit all in $EDITOR"),
 		Undo:   b([]string{"u"}, "u", "undo"),
 		Write:  b([]string{"w"}, "w", "write to device"),
+
+		Inbox: b([]string{"i"}, "i", "inbox: what changed"),
 
 		Stop: b([]string{"esc", "h", "left", "backspace"}, "esc", "stop the bulk change: the rest is not sent"),
 
