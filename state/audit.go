@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
+	"os/user"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -76,8 +78,12 @@ func (a *Audit) Record(at time.Time, profile string, w Write, res api.Result, er
 	case api.OpAddUser:
 		fmt.Fprintf(&b, "groupid=%q groupName=%q setupPassword=%v\n", w.User.GroupID, api.Clean(w.User.GroupName), w.User.SetupPassword != "")
 	}
+	who := w.Who
+	if who == "" {
+		who = LocalName()
+	}
 	return a.append(store.AuditEntry{At: at.UTC(), Profile: profile, Device: w.Device.DeviceID, Op: string(w.Op), Status: status,
-		Outcome: api.WriteOutcome(err).String(), Message: api.Clean(msg), Detail: b.String()})
+		Outcome: api.WriteOutcome(err).String(), Message: api.Clean(msg), Detail: b.String(), Who: api.Clean(who)})
 }
 
 // Settled appends what a read-back proved about a write whose outcome
@@ -118,6 +124,19 @@ func (a *Audit) append(e store.AuditEntry) error {
 	a.waiting = nil
 	return nil
 }
+
+// LocalName is the name a write made on this machine is audited under:
+// the OS user's login name, else $USER, else "local". Looked up once: a
+// directory lookup (NSS, LDAP) per write would stall a send.
+var LocalName = sync.OnceValue(func() string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	if n := os.Getenv("USER"); n != "" {
+		return n
+	}
+	return "local"
+})
 
 // HasOldLedgerOrAudit reports whether dir holds a quota ledger or audit
 // log an earlier sqc kept in files, that opening the database imports.

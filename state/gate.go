@@ -19,6 +19,9 @@ type Write struct {
 	User     api.AddUserRequest // Add a User to a Device
 	FileName string             // Load File onto Device
 	File     []byte
+	// Who is the name the write is made and audited under: the engineer
+	// at a shared console; "" is the OS user (LocalName).
+	Who string
 }
 
 // What names the write in a line: "config of JDA54E19F (2 settings)".

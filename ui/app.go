@@ -258,6 +258,7 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		defer func() { m.sh.Locked = nil }()
 		next, cmd = m.fold(msg)
 	})
+	m.tellTeam()
 	return next, cmd
 }
 

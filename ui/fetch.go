@@ -60,7 +60,7 @@ func (m *Model) startEngine(c *api.Client, ledger *state.Ledger, openDB func() (
 		m.sh.ListErr = err
 		return
 	}
-	m.sh.Eng, m.sh.View, m.sh.OwnsEngine = e, e.Subscribe(), true
+	m.sh.Eng, m.sh.View, m.sh.OwnsEngine = e, e.SubscribeWith(live.ViewOptions{Name: m.cfg.Who}), true
 	m.sh.View.Lock(func(l live.Locked) {
 		m.sh.Sched = l.Sched
 		if m.sh.Fleet.Len() > 0 {
@@ -80,7 +80,7 @@ func (m *Model) join(e *live.Engine, source string) {
 	if calls := e.Calls(); calls != nil {
 		m.sh.Calls = calls
 	}
-	m.sh.Eng, m.sh.View = e, e.SubscribeWith(live.ViewOptions{ReadOnly: m.cfg.ReadOnly})
+	m.sh.Eng, m.sh.View = e, e.SubscribeWith(live.ViewOptions{ReadOnly: m.cfg.ReadOnly, Name: m.cfg.Who})
 	m.sh.View.Lock(func(l live.Locked) { m.sh.Fleet, m.sh.Sched = l.Fleet, l.Sched })
 }
 

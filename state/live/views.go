@@ -34,6 +34,9 @@ type Changes struct {
 	// Restored is the device open when the database was last closed, set
 	// once the fleet was restored from it: a view may open on it.
 	Restored string
+	// Team is set when a view came or went, or another view's focus or
+	// pane changed (Engine.Team).
+	Team bool
 	// Closed is set once, when the view or its engine closed.
 	Closed bool
 }
@@ -58,13 +61,14 @@ type changes struct {
 	settled    []Settled
 	saveErr    error
 	restored   string
+	team       bool
 }
 
 func (c *changes) device(id string) { c.devices = append(c.devices, id) }
 
 func (c *changes) empty() bool {
 	return len(c.devices) == 0 && !c.list && len(c.lists) == 0 && !c.conn &&
-		c.keyRefused == nil && len(c.writes) == 0 && len(c.settled) == 0 && c.saveErr == nil && c.restored == ""
+		c.keyRefused == nil && len(c.writes) == 0 && len(c.settled) == 0 && c.saveErr == nil && c.restored == "" && !c.team
 }
 
 // View is one view's handle on the engine. Its methods are safe for
@@ -73,11 +77,15 @@ type View struct {
 	e        *Engine
 	id       state.ViewID
 	readOnly bool
+	name     string
 
 	mu      sync.Mutex
 	pending Changes
 	closed  bool
 	signal  chan struct{} // cap 1: something is pending
+	// what the team sees of it (Member), under mu
+	since        time.Time
+	device, pane string
 }
 
 // viewSet is the engine's views.
@@ -95,6 +103,10 @@ type ViewOptions struct {
 	// before it reaches the gate, whatever the engine's own gate allows.
 	// One engine can so serve writers and viewers at once.
 	ReadOnly bool
+	// Name is who is at the view: every write it submits is made and
+	// audited under it, and the other views see it (Team). "" is the OS
+	// user's (state.LocalName).
+	Name string
 }
 
 // Subscribe opens a view on the engine. Its first change says the list
@@ -108,7 +120,11 @@ func (e *Engine) SubscribeWith(o ViewOptions) *View {
 	defer s.mu.Unlock()
 	// the first view is the scheduler's view 0: the one SetFocus and
 	// NextFocus speak for
-	v := &View{e: e, id: s.next, readOnly: o.ReadOnly, signal: make(chan struct{}, 1)}
+	name := o.Name
+	if name == "" {
+		name = state.LocalName()
+	}
+	v := &View{e: e, id: s.next, readOnly: o.ReadOnly, name: name, signal: make(chan struct{}, 1), since: e.cfg.Now()}
 	s.next++
 	v.pending.List, v.pending.Conn = true, true
 	v.signal <- struct{}{}
@@ -121,12 +137,16 @@ func (e *Engine) SubscribeWith(o ViewOptions) *View {
 		s.all = map[state.ViewID]*View{}
 	}
 	s.all[v.id] = v
+	s.tellTeam(v.id)
 	return v
 }
 
 // ID names the view among the engine's: a WriteOutcome says which views
 // asked for the write.
 func (v *View) ID() state.ViewID { return v.id }
+
+// Name is who is at the view: what its writes are audited under.
+func (v *View) Name() string { return v.name }
 
 // Changed is signalled when changes are pending, and closed once the view
 // or its engine closed: then Take says Closed.
@@ -230,7 +250,10 @@ func (v *View) Read(f func(Reader)) { v.e.Read(f) }
 func (v *View) Close() {
 	e := v.e
 	e.views.mu.Lock()
-	delete(e.views.all, v.id)
+	if _, ok := e.views.all[v.id]; ok {
+		delete(e.views.all, v.id)
+		e.views.tellTeam(v.id)
+	}
 	e.views.mu.Unlock()
 	v.end() // first: a focus set under the lock from now on is refused
 	e.mu.Lock()
@@ -276,6 +299,7 @@ func (v *View) add(c *changes) {
 		}
 	}
 	p.List = p.List || c.list
+	p.Team = p.Team || c.team
 	p.Lists = append(p.Lists, c.lists...)
 	p.Conn = p.Conn || c.conn
 	if c.keyRefused != nil {

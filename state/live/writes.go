@@ -39,17 +39,24 @@ type Settled struct {
 	At     time.Time
 }
 
-// Settle tells every view, this one included, how a write settled.
-func (v *View) Settle(s Settled) { v.e.views.notify(changes{settled: []Settled{s}}) }
+// Settle tells every view, this one included, how a write settled. A
+// write seen applied is no longer pending; one taken and not seen applied
+// yet still is (the server may hold it for the device), until PendingFor.
+func (v *View) Settle(s Settled) {
+	v.e.writes.settledPending(s)
+	v.e.views.notify(changes{settled: []Settled{s}})
+}
 
 // writeSet is the writes out, by what they change: a second view asking
 // for the same write while it is out joins it instead of sending it again.
 type writeSet struct {
-	mu     sync.Mutex
-	out    map[string]*writeOut
-	seq    int
-	wg     sync.WaitGroup
-	closed bool // the engine is closing: no write is added to wg any more
+	mu  sync.Mutex
+	out map[string]*writeOut
+	// pending are the writes not yet seen applied, by device
+	pending map[string][]*Pending
+	seq     int
+	wg      sync.WaitGroup
+	closed  bool // the engine is closing: no write is added to wg any more
 }
 
 // close refuses the writes submitted from now on, so that the engine's
@@ -85,12 +92,14 @@ var ErrClosed = errors.New("the console is closing: nothing is sent")
 func (v *View) Submit(w state.Write) int {
 	e := v.e
 	s := &e.writes
+	w.Who = v.name // whoever the view says: a view speaks for its own user only
 	key := writeKey(w)
 	s.mu.Lock()
 	if v.readOnly {
 		s.seq++
 		seq := s.seq
 		s.mu.Unlock()
+		e.cfg.Log.Warn("write refused: the view is read-only", "who", v.name, "view", v.id, "op", w.Op, "device", w.Device.DeviceID)
 		v.add(&changes{writes: []WriteOutcome{{Seq: seq, Write: w, Askers: []state.ViewID{v.id}, Err: ErrViewReadOnly}}})
 		return seq
 	}
@@ -98,8 +107,10 @@ func (v *View) Submit(w state.Write) int {
 		if !slices.Contains(o.askers, v.id) {
 			o.askers = append(o.askers, v.id)
 		}
+		s.joinPending(w.Device.DeviceID, o.seq, v.id)
 		seq := o.seq
 		s.mu.Unlock()
+		e.cfg.Log.Info("write joined: the same write is out", "who", v.name, "view", v.id, "seq", seq, "op", w.Op, "device", w.Device.DeviceID)
 		return seq
 	}
 	s.seq++
@@ -114,11 +125,14 @@ func (v *View) Submit(w state.Write) int {
 		s.out = map[string]*writeOut{}
 	}
 	s.out[key] = o
+	s.addPending(o.seq, w, v.id, e.cfg.Now())
 	s.wg.Add(1)
 	s.mu.Unlock()
+	e.cfg.Log.Info("write submitted", "who", v.name, "view", v.id, "seq", o.seq, "op", w.Op, "device", w.Device.DeviceID)
 	go func() {
 		defer s.wg.Done()
 		res, err := e.send(w)
+		s.sentPending(w.Device.DeviceID, o.seq, err, e.cfg.Now())
 		s.mu.Lock()
 		delete(s.out, key)
 		askers := slices.Clone(o.askers)

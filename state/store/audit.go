@@ -11,15 +11,15 @@ func (s *SQLite) Audit(ctx context.Context, e AuditEntry) error {
 }
 
 func audit(ctx context.Context, tx *sql.Tx, e AuditEntry) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO audit (at, profile, device, op, status, outcome, message, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		ms(e.At), e.Profile, e.Device, e.Op, e.Status, e.Outcome, e.Message, e.Detail)
+	_, err := tx.ExecContext(ctx, `INSERT INTO audit (at, profile, device, op, status, outcome, message, detail, who) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		ms(e.At), e.Profile, e.Device, e.Op, e.Status, e.Outcome, e.Message, e.Detail, e.Who)
 	return err
 }
 
 // AuditLog is the entries q selects, oldest first; with a Limit, the
 // latest Limit of them.
 func (s *SQLite) AuditLog(ctx context.Context, q AuditQuery) ([]AuditEntry, error) {
-	query := `SELECT seq, at, profile, device, op, status, outcome, message, detail FROM audit WHERE at >= ?1 AND (?2 = '' OR device = ?2)`
+	query := `SELECT seq, at, profile, device, op, status, outcome, message, detail, who FROM audit WHERE at >= ?1 AND (?2 = '' OR device = ?2)`
 	if q.Limit > 0 {
 		query = `SELECT * FROM (` + query + ` ORDER BY seq DESC LIMIT ?3) ORDER BY seq`
 	} else {
@@ -34,7 +34,7 @@ func (s *SQLite) AuditLog(ctx context.Context, q AuditQuery) ([]AuditEntry, erro
 	for rows.Next() {
 		var e AuditEntry
 		var at int64
-		if err := rows.Scan(&e.Seq, &at, &e.Profile, &e.Device, &e.Op, &e.Status, &e.Outcome, &e.Message, &e.Detail); err != nil {
+		if err := rows.Scan(&e.Seq, &at, &e.Profile, &e.Device, &e.Op, &e.Status, &e.Outcome, &e.Message, &e.Detail, &e.Who); err != nil {
 			return nil, s.wrap("read the audit log", err)
 		}
 		e.At = fromMS(at)

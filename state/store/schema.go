@@ -142,6 +142,10 @@ CREATE TABLE inbox (
 ) WITHOUT ROWID;
 CREATE INDEX inbox_at ON inbox (at);
 `,
+	// who made each write (the name of the console that sent it:
+	// the OS user, or an engineer's name on a shared console); entries
+	// from before are nobody's ("").
+	`ALTER TABLE audit ADD COLUMN who TEXT NOT NULL DEFAULT '';`,
 }
 
 // Version is the schema version this sqc writes.

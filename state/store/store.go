@@ -212,6 +212,7 @@ type AuditEntry struct {
 	Outcome string // taken, refused, not sent, unknown; or how a read-back settled it
 	Message string
 	Detail  string // the diff of a config change, a file's name and size
+	Who     string // the name the write was made under; "" before names were kept
 }
 
 // AuditQuery selects audit entries; zero values select all.

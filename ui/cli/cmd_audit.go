@@ -51,12 +51,13 @@ func runAudit(ctx context.Context, e *env, o *auditOpts, _ []string) error {
 			Outcome string    `json:"outcome"`
 			Message string    `json:"message,omitempty"`
 			Detail  []string  `json:"detail,omitempty"`
+			Who     string    `json:"who"` // "" before names were kept
 		}
 		out := struct {
 			Entries []line `json:"entries"`
 		}{Entries: []line{}}
 		for _, a := range entries {
-			out.Entries = append(out.Entries, line{a.At, a.Profile, a.Device, a.Op, a.Status, a.Outcome, a.Message, detailLines(a.Detail)})
+			out.Entries = append(out.Entries, line{a.At, a.Profile, a.Device, a.Op, a.Status, a.Outcome, a.Message, detailLines(a.Detail), api.Clean(a.Who)})
 		}
 		b, err := json.MarshalIndent(out, "", "  ")
 		if err != nil {
@@ -67,8 +68,11 @@ func runAudit(ctx context.Context, e *env, o *auditOpts, _ []string) error {
 	}
 	var b strings.Builder
 	for _, a := range entries {
-		fmt.Fprintf(&b, "%s profile=%s device=%s op=%s status=%d outcome=%s message=%s\n", a.At.UTC().Format(time.RFC3339),
-			api.Clean(a.Profile), api.Clean(a.Device), strconv.Quote(a.Op), a.Status, strconv.Quote(a.Outcome), strconv.Quote(api.Clean(a.Message)))
+		// who last: the fields before it kept their places for the
+		// scripts that read the lines
+		fmt.Fprintf(&b, "%s profile=%s device=%s op=%s status=%d outcome=%s message=%s who=%s\n", a.At.UTC().Format(time.RFC3339),
+			api.Clean(a.Profile), api.Clean(a.Device), strconv.Quote(a.Op), a.Status, strconv.Quote(a.Outcome), strconv.Quote(api.Clean(a.Message)),
+			strconv.Quote(api.Clean(a.Who)))
 		for _, l := range detailLines(a.Detail) {
 			b.WriteString("    " + api.Clean(l) + "\n")
 		}

@@ -219,6 +219,9 @@ func (p *ConfigPane) Key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 		}
 		p.edit.SetValue(text)
 		p.edit.CursorEnd()
+		if note := p.collisionNote(kk); note != "" {
+			return true, tea.Batch(p.edit.Focus(), look.Say(note, true))
+		}
 		return true, p.edit.Focus()
 	case look.Matches(msg, k.Write):
 		return true, p.askWrite()

@@ -84,6 +84,7 @@ type ConfigWrite struct {
 	// consoles that did not ask for it.
 	Seq           int
 	leader, other bool
+	who           string // who sent it: said for another console's write
 	Sending       bool
 	Sent          []state.Change
 	queuedAt      time.Time
@@ -101,6 +102,14 @@ type ConfigWrite struct {
 	// readFailed is set when the read that was to settle the write could
 	// not be made: it is made again when the connection returns.
 	readFailed bool
+}
+
+// by names who sent another console's write, when it is known.
+func (w *ConfigWrite) by() string {
+	if w.who == "" {
+		return ""
+	}
+	return " (" + w.who + ")"
 }
 
 func (w *ConfigWrite) hosted() bool { return w.Dev.Plan == api.PlanHosted }
@@ -191,6 +200,9 @@ func (p *ConfigPane) onRead(r ConfigRead, then func(ConfigRead, *ConfigWrite) te
 		return nil
 	}
 	p.sh.noteRemainingOf(r.Resp, r.ID)
+	if r.err == nil && r.Resp != nil && p.sh.View != nil {
+		p.sh.View.SawConfig(r.ID, r.Resp.Config, r.Resp.Synced)
+	}
 	return then(r, p.sh.Writes[r.ID])
 }
 
@@ -258,6 +270,7 @@ func (p *ConfigPane) askWrite() tea.Cmd {
 	if err != nil {
 		return p.con.Toast(err.Error(), true)
 	}
+	lines = append(p.collisionLines(w.Changes), lines...)
 	if p.dev.Plan == api.PlanHosted {
 		lines = append(lines, "", fmt.Sprintf("Then it is read back every %s until the device applies it (up to %s).", Short(VerifyEvery), Short(verifyFor)))
 	} else {
@@ -346,14 +359,14 @@ func (p *ConfigPane) othersWrite(msg ConfigSentMsg, w *ConfigWrite) tea.Cmd {
 	if w != nil && w.Sending {
 		return nil
 	}
-	o := &ConfigWrite{Dev: msg.W.Device, Seq: msg.Seq, Sent: msg.W.Changes, other: true}
+	o := &ConfigWrite{Dev: msg.W.Device, Seq: msg.Seq, Sent: msg.W.Changes, other: true, who: look.Clean(msg.W.Who)}
 	switch state.OutcomeOf(msg.err) {
 	case api.Taken:
 		o.queuedAt, o.until = msg.At, msg.At.Add(verifyFor)
-		o.status = "queued " + msg.At.Local().Format("15:04:05") + " by another console: waiting for the device to apply it"
+		o.status = "queued " + msg.At.Local().Format("15:04:05") + " by another console" + o.by() + ": waiting for the device to apply it"
 	case api.Unknown:
 		o.unknown, o.isErr = true, true
-		o.status = "another console's write is of unknown outcome (" + briefly(msg.err) + "): r reads the config back"
+		o.status = "another console's write" + o.by() + " is of unknown outcome (" + briefly(msg.err) + "): r reads the config back"
 	default:
 		return nil // not sent: the console that asked says why
 	}
@@ -380,6 +393,9 @@ func (p *ConfigPane) onSettled(s live.Settled) tea.Cmd {
 	}
 	unknown := w.unknown
 	w.unknown, w.isErr, w.status = false, false, s.Status
+	if w.other {
+		w.status += " · sent by another console" + w.by()
+	}
 	if !s.Applied {
 		w.until = time.Time{}
 		return nil
@@ -392,7 +408,7 @@ func (p *ConfigPane) onSettled(s live.Settled) tea.Cmd {
 	if p.dev.DeviceID != s.DeviceID {
 		return cmd
 	}
-	return tea.Batch(cmd, p.con.Toast(s.DeviceID+": "+s.Status, false))
+	return tea.Batch(cmd, p.con.Toast(s.DeviceID+": "+w.status, false))
 }
 
 // sentThrough drops what a write sent from the device's staged changes

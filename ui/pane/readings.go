@@ -84,10 +84,35 @@ func (p *ReadingsPane) View() string {
 	}
 	lines := readingLines(sh, d, rs, p.w)
 	// The device and its freshness stay on top while the rest scrolls:
-	// scrolled down, the screen still says whose readings these are.
-	const pinned = 2
+	// scrolled down, the screen still says whose readings these are; and
+	// so do the changes to it not yet applied, whoever sent them.
+	pending := pendingLines(sh, d.DeviceID, p.w)
+	lines = slices.Insert(lines, min(2, len(lines)), pending...)
+	pinned := min(len(lines), 2+len(pending))
 	p.scroll.Height = max(1, p.h-pinned)
 	return strings.Join(append(lines[:pinned:pinned], p.scroll.Window(lines[pinned:])...), "\n")
+}
+
+// maxPendingLines bounds what the pinned head gives to pending writes.
+const maxPendingLines = 3
+
+// pendingLines say the writes to a device the engine has not seen
+// applied, and who sent them: every console looking at the device sees a
+// change queued, and sees it go once applied.
+func pendingLines(sh *Shared, id string, width int) []string {
+	if sh.Eng == nil {
+		return nil
+	}
+	all := sh.Eng.Pending(id)
+	var out []string
+	for i, pd := range all {
+		if i == maxPendingLines-1 && len(all) > maxPendingLines {
+			out = append(out, sh.St.Warn.Render(look.Fit(fmt.Sprintf("and %d more changes pending (c shows the config)", len(all)-i), width)))
+			break
+		}
+		out = append(out, sh.St.Warn.Render(look.Fit("pending: "+pendingSays(pd, nil), width)))
+	}
+	return out
 }
 
 // readingsStatus is what the pane says about freshness.
