@@ -100,6 +100,7 @@ type Model struct {
 	passDone    bool // the first pass over the fleet is over (frame.go)
 	toasts      []toast
 	toastSeq    int
+	offer       copyOffer // what y copies instead of the ID, while its toast is up
 }
 
 // New builds the console.
@@ -333,7 +334,9 @@ func (m *Model) fold(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.toast(msg.Text, msg.IsErr)
 	case pane.Msg:
 		if p := m.panes[msg.To]; p != nil {
-			return m, p.Update(msg.Msg)
+			cmd := p.Update(msg.Msg)
+			m.noteOffer(p)
+			return m, cmd
 		}
 		return m, nil
 	case look.CloseMsg:

@@ -93,6 +93,7 @@ type HistoryPane struct {
 
 	cfg        *ConfigPane // the config the ticket says, when it was read
 	ticketPath string      // the last ticket written, for y
+	offer      string      // a ticket just written, not yet offered to the console's y
 }
 
 // fetchProgress is what the pane shows of a fetch under way: copied from

@@ -95,8 +95,16 @@ func (p *HistoryPane) ticketDone(m ticketWrittenMsg) tea.Cmd {
 	if m.err != nil {
 		return p.con.Toast("ticket not written: "+m.err.Error(), true)
 	}
-	p.ticketPath = m.path
-	return p.con.Toast("ticket written to "+look.TildePath(m.path)+" · y copies the path (history pane)", false)
+	p.ticketPath, p.offer = m.path, m.path
+	return p.con.Toast("ticket written to "+look.TildePath(m.path)+" · y copies the path", false)
+}
+
+// TakeCopyOffer is the path of a ticket just written, once: the console
+// lets y copy it, from any pane, while the toast saying it is up.
+func (p *HistoryPane) TakeCopyOffer() string {
+	o := p.offer
+	p.offer = ""
+	return o
 }
 
 // copyTicket sends the last ticket's path to the terminal's clipboard.
