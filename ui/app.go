@@ -371,11 +371,20 @@ func (m *Model) fold(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.loggingIn || m.dialog != nil || m.helpOpen() {
 			return m, nil
 		}
+		if done, cmd := m.paneMouse(msg.Mouse(), true); done {
+			return m, cmd
+		}
 		delta := map[bool]int{true: -3, false: 3}[msg.Button == tea.MouseWheelUp]
 		m.list.Move(delta)
 		return m, m.focusChanged()
 	case tea.MouseClickMsg:
-		if m.loggingIn || m.dialog != nil || m.helpOpen() || msg.X >= m.listWidth() || (m.narrow() && m.focus == onRight) {
+		if m.loggingIn || m.dialog != nil || m.helpOpen() {
+			return m, nil
+		}
+		if done, cmd := m.paneMouse(msg.Mouse(), false); done {
+			return m, cmd
+		}
+		if msg.X >= m.listWidth() || (m.narrow() && m.focus == onRight) {
 			return m, nil
 		}
 		m.list.ClickRow(msg.Y - 1) // the pane starts below the header

@@ -7,7 +7,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 
 	"sqc/api"
@@ -75,5 +77,40 @@ func TestYCopiesTheTicketPathAfterTFromTheList(t *testing.T) {
 	if !slices.ContainsFunc(h.sim.Devices(), func(d api.Device) bool { return d.DeviceID == got }) {
 		t.Fatalf("the second y copied %q, not a device ID", got)
 	}
+	h.quit(t)
+}
+
+// With the mouse on, a click in the history's chart moves its cursor to
+// the time under the pointer: at the plot's left edge, the range's start.
+func TestClickInTheHistoryChartMovesItsCursor(t *testing.T) {
+	h := start(t, setup{profile: colorprofile.Ascii})
+	h.scr.waitText(t, "Devices 30")
+	h.key("M")
+	h.key("H")
+	var axisY, left, width int
+	var from time.Time
+	h.scr.waitFor(t, "the chart", func(s string) bool {
+		from, axisY = time.Time{}, -1
+		for y, l := range strings.Split(s, "\n") {
+			if i := strings.Index(l, " · 24h · "); i >= 0 && strings.Contains(l, "History ") {
+				f, _, _ := strings.Cut(l[i+len(" · 24h · "):], "..")
+				from, _ = time.ParseInLocation("2006-01-02 15:04", f, time.Local)
+			}
+			if i := strings.Index(l, "└─"); i >= 0 {
+				axisY, left, width = y, len([]rune(l[:i]))+1, strings.Count(l, "─")
+			}
+		}
+		return axisY > 0 && !from.IsZero()
+	})
+	h.tm.Send(tea.MouseClickMsg{X: left, Y: axisY - 1, Button: tea.MouseLeft})
+	h.scr.waitFor(t, "the cursor at the range's start", func(s string) bool {
+		i := strings.LastIndex(s, "▲ ") // the list's sort mark is one too
+		if i < 0 {
+			return false
+		}
+		at, err := time.ParseInLocation("2006-01-02 15:04:05", s[i+len("▲ "):][:19], time.Local)
+		d := at.Sub(from)
+		return err == nil && d >= 0 && d <= 24*time.Hour/time.Duration(width)+time.Minute
+	})
 	h.quit(t)
 }

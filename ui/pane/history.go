@@ -32,7 +32,7 @@ var historyRanges = []struct {
 }
 
 type historyKeys struct {
-	Open, Ranges, Typed, UTC, Left, Right, ZoomIn, ZoomOut, PanLeft, PanRight, Fields, Cancel, Ticket, Copy key.Binding
+	Open, Ranges, Typed, UTC, Left, Right, ZoomIn, ZoomOut, PanLeft, PanRight, Fields, Cancel, Ticket, Copy, Mouse key.Binding
 }
 
 func newHistoryKeys() historyKeys {
@@ -54,6 +54,8 @@ func newHistoryKeys() historyKeys {
 		Cancel:   b([]string{"esc"}, "esc", "stop fetching (keeps what came) / back"),
 		Ticket:   b([]string{"T"}, "T", "write a ticket (Markdown) of the device"),
 		Copy:     b([]string{"y"}, "y", "copy the ticket's path"),
+		// the mouse's, in help only: no key does it
+		Mouse: b(nil, "click/wheel", "with the mouse on (M): a click in the chart moves the cursor there; the wheel zooms, up in and down out; shift+wheel (or sideways) pans"),
 	}
 }
 
@@ -509,5 +511,5 @@ func (p *HistoryPane) Hints() []look.Hint {
 
 func (p *HistoryPane) HelpGroups() []look.HelpGroup {
 	k := p.keys
-	return []look.HelpGroup{{Title: "History", Keys: []key.Binding{k.Open, k.Ranges, k.Typed, k.UTC, k.Left, k.ZoomIn, k.PanLeft, k.Fields, k.Cancel, k.Ticket, k.Copy}}}
+	return []look.HelpGroup{{Title: "History", Keys: []key.Binding{k.Open, k.Ranges, k.Typed, k.UTC, k.Left, k.ZoomIn, k.PanLeft, k.Fields, k.Cancel, k.Ticket, k.Copy, k.Mouse}}}
 }
