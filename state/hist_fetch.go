@@ -130,8 +130,56 @@ func (f *RangeFetch) Next(ctx context.Context, c DataGetter) ([]api.DataMessage,
 		// the next page ends at the oldest message of this one, which it
 		// may give again (the server's ends are whole seconds)
 		f.end = oldest
+		f.learn(kept)
 	}
 	return kept, nil
+}
+
+// minEvery is the fastest reporting a page may teach the bound: a server
+// that sends a thousand messages a millisecond apart cannot raise it
+// beyond a message a second over the range.
+const minEvery = time.Second
+
+// learn raises the bound when a full page shows the device reporting
+// faster than assumed (nothing stored said how often): the rest of the
+// range is then fetched whole, still bounded by what it can hold at the
+// spacing seen.
+func (f *RangeFetch) learn(kept []api.DataMessage) {
+	if len(kept) < 2 {
+		return
+	}
+	lo, hi := kept[0].Time(), kept[0].Time()
+	for i := range kept {
+		t := kept[i].Time()
+		lo, hi = minTime(lo, t), maxTime(hi, t)
+	}
+	every := max(hi.Sub(lo)/time.Duration(len(kept)-1), minEvery)
+	if every >= f.every {
+		return
+	}
+	f.every = every
+	left := 0
+	for i, s := range f.todo {
+		if i == 0 && !f.end.IsZero() {
+			s.To = f.end
+		}
+		left += int(s.Dur()/f.every)/api.MaxDataLimit + 1
+	}
+	f.Max = max(f.Max, f.Requests+2*left+2)
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 // MissingSpans is want less the spans of have.
