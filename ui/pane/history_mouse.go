@@ -13,7 +13,7 @@ const headRows = 2
 // sideways (or shift and the wheel) pans. false when it is not the
 // chart's.
 func (p *HistoryPane) Mouse(m tea.Mouse, wheel bool) (bool, tea.Cmd) {
-	if p.picker || len(p.msgs) == 0 {
+	if p.picker || p.set.Len() == 0 {
 		return false, nil
 	}
 	if p.drawCache == nil {

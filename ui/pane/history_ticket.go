@@ -44,7 +44,7 @@ func (p *HistoryPane) Ticket(d *state.Device) tea.Cmd {
 	in.Range = state.Span{From: now.Add(-24 * time.Hour), To: now}
 	shown := p.dev.DeviceID == d.DeviceID && !p.loading && p.span.To.After(p.span.From)
 	if shown {
-		in.Range, in.History = p.span, slices.Clone(p.msgs)
+		in.Range = p.span
 		for _, f := range p.shown() {
 			in.Fields = append(in.Fields, f.Key)
 		}
@@ -63,7 +63,7 @@ func (p *HistoryPane) Ticket(d *state.Device) tea.Cmd {
 			in.Calls = append(in.Calls, c)
 		}
 	}
-	db, fp, ctx := sh.Store(), sh.KeyFP, p.ctx
+	db, fp, ctx, set := sh.Store(), sh.KeyFP, p.ctx, p.set
 	path := filepath.Join(look.ExportDir(), "sqc-ticket-"+d.DeviceID+"-"+now.Format("20060102-150405")+".md")
 	return func() tea.Msg {
 		if cfgJSON != nil {
@@ -71,7 +71,9 @@ func (p *HistoryPane) Ticket(d *state.Device) tea.Cmd {
 			dec.UseNumber()
 			_ = dec.Decode(&in.Config)
 		}
-		if !shown {
+		if shown {
+			in.History = set.Messages() // a set is never changed: this one is the ticket's
+		} else {
 			in.History, _, _ = state.StoredHistory(ctx, db, d.DeviceID, in.Range)
 		}
 		if in.Draft == nil {
