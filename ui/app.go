@@ -321,6 +321,7 @@ func (m *Model) fold(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.list.Tick() { // devices turn stale and offline with the clock
 			m.noteFocus()
 		}
+		m.historyTick()
 		return m, tea.Batch(everySecond(), m.schedule())
 	case engineMsg:
 		if msg.view != m.sh.View {

@@ -75,6 +75,7 @@ type HistoryPane struct {
 	window    state.Span // the part of it on screen (zoom and pan)
 	cursor    time.Time
 	utc       bool
+	storedTo  time.Time // what the database held up to was read: the live reads go on from it
 
 	set *histSet // the messages, compact; never nil once loaded
 	// chosen are the fields drawn, per device model, for the session
@@ -155,7 +156,7 @@ type (
 // goroutine, then a fetch of what it lacks.
 func (p *HistoryPane) load(span state.Span) tea.Cmd {
 	p.gen++
-	p.span, p.window, p.cursor = span, span, span.To
+	p.span, p.window, p.cursor, p.storedTo = span, span, span.To, span.To
 	p.set, p.drawCache = &histSet{}, nil
 	p.loading, p.fetching, p.stopping, p.note, p.errText = true, false, false, "", ""
 	gen, db, id, ctx := p.gen, p.sh.Store(), p.dev.DeviceID, p.ctx
@@ -169,6 +170,9 @@ func (p *HistoryPane) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case ticketWrittenMsg:
 		return p.ticketDone(msg)
+	case histLiveMsg:
+		p.liveArrived(msg)
+		return nil
 	case histLoadedMsg:
 		if msg.gen != p.gen {
 			return nil

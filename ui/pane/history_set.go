@@ -234,3 +234,30 @@ func series(fs []histField, w state.Span) []chart.Series {
 	}
 	return out
 }
+
+// since is the set without the messages before t: itself when it has none.
+func (s *histSet) since(t time.Time) *histSet {
+	lo := s.search(t)
+	if lo == 0 {
+		return s
+	}
+	out := &histSet{ts: slices.Clone(s.ts[lo:]), raw: slices.Clone(s.raw[s.off[lo]:])}
+	out.off = make([]uint32, 0, len(out.ts)+1)
+	for _, o := range s.off[lo:] {
+		out.off = append(out.off, o-s.off[lo])
+	}
+	for _, e := range s.events {
+		if !e.t.Before(t) {
+			out.events = append(out.events, e)
+		}
+	}
+	ms := t.UnixMilli()
+	for _, f := range s.fields {
+		k := sort.Search(len(f.pts), func(i int) bool { return f.pts[i].ms >= ms })
+		if k < len(f.pts) {
+			out.fields = append(out.fields, histField{Key: f.Key, Unit: f.Unit, pts: slices.Clone(f.pts[k:])})
+		}
+	}
+	sortFields(out.fields)
+	return out
+}
