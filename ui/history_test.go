@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -111,6 +112,43 @@ func TestClickInTheHistoryChartMovesItsCursor(t *testing.T) {
 		at, err := time.ParseInLocation("2006-01-02 15:04:05", s[i+len("▲ "):][:19], time.Local)
 		d := at.Sub(from)
 		return err == nil && d >= 0 && d <= 24*time.Hour/time.Duration(width)+time.Minute
+	})
+	h.quit(t)
+}
+
+// While the history of the last 24 h is open, what the engine reads of
+// the device joins it: the range's end, the cursor and the message under
+// it move to the new message, with no fetch.
+func TestHistoryTakesInWhatTheEngineReads(t *testing.T) {
+	h := start(t, setup{profile: colorprofile.Ascii})
+	h.scr.waitText(t, "Devices 30")
+	h.key("H")
+	stamp := regexp.MustCompile(`\d{4}-\d\d-\d\d \d\d:\d\d:\d\d`)
+	values := func(s string) (cursor, msg time.Time) {
+		lines := strings.Split(s, "\n")
+		for i, l := range lines[:len(lines)-1] {
+			_, right, _ := strings.Cut(l, "│") // the pane beside the list
+			if !strings.Contains(right, "▲") || stamp.FindString(right) == "" {
+				continue
+			}
+			cursor, _ = time.ParseInLocation("2006-01-02 15:04:05", stamp.FindString(right), time.Local)
+			_, next, _ := strings.Cut(lines[i+1], "│ ")
+			if len(next) > 8 && strings.HasPrefix(next[8:], " · ") {
+				msg, _ = time.ParseInLocation("2006-01-02 15:04:05", cursor.Format("2006-01-02 ")+next[:8], time.Local)
+			}
+		}
+		return
+	}
+	var c0, m0 time.Time
+	h.scr.waitFor(t, "the history with a message at the cursor", func(s string) bool {
+		c0, m0 = values(s)
+		return !m0.IsZero() && strings.Contains(s, "fetched ")
+	})
+	h.clock.Advance(15 * time.Minute)
+	h.key("r")
+	h.scr.waitFor(t, "a newer message at the cursor", func(s string) bool {
+		c, m := values(s)
+		return c.After(c0) && m.After(m0)
 	})
 	h.quit(t)
 }
