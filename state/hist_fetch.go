@@ -35,9 +35,12 @@ type RangeFetch struct {
 	Stopped string
 
 	every time.Duration
-	todo  []Span    // missing, newest first
-	end   time.Time // the current span's next page ends here
-	seen  map[int64]struct{}
+	// assumed: nothing said how often the device reports (a minute is
+	// guessed), so the first full page may teach it (learn)
+	assumed bool
+	todo    []Span    // missing, newest first
+	end     time.Time // the current span's next page ends here
+	seen    map[int64]struct{}
 }
 
 // NewRangeFetch plans the fetch of want, less what have covers, on a
@@ -47,10 +50,11 @@ func NewRangeFetch(device string, want Span, have []Span, now time.Time, every t
 	if want.To.After(now) {
 		want.To = now
 	}
-	if every <= 0 {
+	assumed := every <= 0
+	if assumed {
 		every = time.Minute
 	}
-	f := &RangeFetch{Device: device, Want: want, every: every, seen: map[int64]struct{}{}}
+	f := &RangeFetch{Device: device, Want: want, every: every, assumed: assumed, seen: map[int64]struct{}{}}
 	if want.To.After(want.From) {
 		f.todo = MissingSpans(want, have)
 		slices.Reverse(f.todo)
@@ -141,11 +145,12 @@ func (f *RangeFetch) Next(ctx context.Context, c DataGetter) ([]api.DataMessage,
 const minEvery = time.Second
 
 // learn raises the bound when a full page shows the device reporting
-// faster than assumed (nothing stored said how often): the rest of the
-// range is then fetched whole, still bounded by what it can hold at the
-// spacing seen.
+// faster than the minute guessed when nothing stored said how often: the
+// rest of the range is then fetched whole, still bounded by what it can
+// hold at the spacing seen. An interval the stored history gave is kept:
+// a device far busier than it is stopped at the bound, saying so.
 func (f *RangeFetch) learn(kept []api.DataMessage) {
-	if len(kept) < 2 {
+	if !f.assumed || len(kept) < 2 {
 		return
 	}
 	lo, hi := kept[0].Time(), kept[0].Time()
