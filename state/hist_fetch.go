@@ -35,9 +35,12 @@ type RangeFetch struct {
 	Stopped string
 
 	every time.Duration
-	todo  []Span    // missing, newest first
-	end   time.Time // the current span's next page ends here
-	seen  map[int64]struct{}
+	// assumed: nothing said how often the device reports (a minute is
+	// guessed), so the first full page may teach it (learn)
+	assumed bool
+	todo    []Span    // missing, newest first
+	end     time.Time // the current span's next page ends here
+	seen    map[int64]struct{}
 }
 
 // NewRangeFetch plans the fetch of want, less what have covers, on a
@@ -47,10 +50,11 @@ func NewRangeFetch(device string, want Span, have []Span, now time.Time, every t
 	if want.To.After(now) {
 		want.To = now
 	}
-	if every <= 0 {
+	assumed := every <= 0
+	if assumed {
 		every = time.Minute
 	}
-	f := &RangeFetch{Device: device, Want: want, every: every, seen: map[int64]struct{}{}}
+	f := &RangeFetch{Device: device, Want: want, every: every, assumed: assumed, seen: map[int64]struct{}{}}
 	if want.To.After(want.From) {
 		f.todo = MissingSpans(want, have)
 		slices.Reverse(f.todo)
@@ -130,8 +134,57 @@ func (f *RangeFetch) Next(ctx context.Context, c DataGetter) ([]api.DataMessage,
 		// the next page ends at the oldest message of this one, which it
 		// may give again (the server's ends are whole seconds)
 		f.end = oldest
+		f.learn(kept)
 	}
 	return kept, nil
+}
+
+// minEvery is the fastest reporting a page may teach the bound: a server
+// that sends a thousand messages a millisecond apart cannot raise it
+// beyond a message a second over the range.
+const minEvery = time.Second
+
+// learn raises the bound when a full page shows the device reporting
+// faster than the minute guessed when nothing stored said how often: the
+// rest of the range is then fetched whole, still bounded by what it can
+// hold at the spacing seen. An interval the stored history gave is kept:
+// a device far busier than it is stopped at the bound, saying so.
+func (f *RangeFetch) learn(kept []api.DataMessage) {
+	if !f.assumed || len(kept) < 2 {
+		return
+	}
+	lo, hi := kept[0].Time(), kept[0].Time()
+	for i := range kept {
+		t := kept[i].Time()
+		lo, hi = minTime(lo, t), maxTime(hi, t)
+	}
+	every := max(hi.Sub(lo)/time.Duration(len(kept)-1), minEvery)
+	if every >= f.every {
+		return
+	}
+	f.every = every
+	left := 0
+	for i, s := range f.todo {
+		if i == 0 && !f.end.IsZero() {
+			s.To = f.end
+		}
+		left += int(s.Dur()/f.every)/api.MaxDataLimit + 1
+	}
+	f.Max = max(f.Max, f.Requests+2*left+2)
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 // MissingSpans is want less the spans of have.

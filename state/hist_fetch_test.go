@@ -183,3 +183,33 @@ func TestMissingSpans(t *testing.T) {
 		t.Fatalf("a covered range misses %v", got)
 	}
 }
+
+// A device reporting faster than assumed (nothing stored says how often)
+// is fetched whole: the first full page teaches the bound its spacing.
+func TestRangeFetchLearnsAFasterDevice(t *testing.T) {
+	until := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	g := &gridServer{origin: until.Add(-7 * 24 * time.Hour), until: until, every: 20 * time.Second}
+	f := NewRangeFetch("GRID00001", Span{From: g.origin, To: until}, nil, until, 0)
+	if f.Estimate() != 11 {
+		t.Fatalf("estimate at a minute %d, want 11", f.Estimate())
+	}
+	msgs := fetchAll(t, f, gridClient(t, g))
+	if f.Stopped != "" || len(msgs) != 7*24*180+1 {
+		t.Fatalf("%d messages in %d requests, stopped %q; want the whole week", len(msgs), f.Requests, f.Stopped)
+	}
+	if n := g.requests.Load(); n != 31 {
+		t.Fatalf("%d requests, want ceil(30241/1000) = 31", n)
+	}
+}
+
+// A server whose pages claim a message every millisecond cannot make the
+// fetch unbounded: the bound learns at most a message a second.
+func TestRangeFetchBoundHoldsAgainstADenseServer(t *testing.T) {
+	until := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	g := &gridServer{origin: until.Add(-24 * time.Hour), until: until, every: 10 * time.Millisecond}
+	f := NewRangeFetch("GRID00001", Span{From: g.origin, To: until}, nil, until, 0)
+	fetchAll(t, f, gridClient(t, g))
+	if max := 2*(24*3600/api.MaxDataLimit+1) + 2 + 2; f.Requests > max {
+		t.Fatalf("%d requests for a day, more than a message a second can hold (%d)", f.Requests, max)
+	}
+}

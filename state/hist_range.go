@@ -105,3 +105,16 @@ func parseEnd(s string, now, base time.Time, loc *time.Location) (t time.Time, d
 	}
 	return time.Time{}, false, fmt.Errorf("%q is not a time: write now, -3h, 15:04, 2026-12-01 or 2026-12-01 15:04", s)
 }
+
+// RangeFollowsNow reports a range as typed that ends at now ("24h",
+// "-3h..now", "2026-12-01 02:00.."): its end moves with the clock while
+// it is shown. A range with a fixed end ("02:00..04:00", "-3h..-1h")
+// stays where it is.
+func RangeFollowsNow(s string) bool {
+	_, to, two := strings.Cut(strings.TrimSpace(s), "..")
+	if !two {
+		return true
+	}
+	to = strings.TrimSpace(to)
+	return to == "now" || to == ""
+}

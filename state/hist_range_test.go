@@ -40,3 +40,12 @@ func TestParseRangeAsTyped(t *testing.T) {
 		}
 	}
 }
+
+func TestRangeFollowsNow(t *testing.T) {
+	for s, want := range map[string]bool{"24h": true, "7d": true, "-3h..now": true, "2026-12-01 02:00..": true,
+		"02:00..04:00": false, "-3h..-1h": false, "2026-12-01..2026-12-03": false} {
+		if got := RangeFollowsNow(s); got != want {
+			t.Errorf("RangeFollowsNow(%q) = %v, want %v", s, got, want)
+		}
+	}
+}

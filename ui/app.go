@@ -104,7 +104,8 @@ type Model struct {
 	passDone    bool // the first pass over the fleet is over (frame.go)
 	toasts      []toast
 	toastSeq    int
-	notes       notifier // --notify (notify.go)
+	notes       notifier  // --notify (notify.go)
+	offer       copyOffer // what y copies instead of the ID, while its toast is up
 }
 
 // New builds the console.
@@ -327,6 +328,7 @@ func (m *Model) fold(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.list.Tick() { // devices turn stale and offline with the clock
 			m.noteFocus()
 		}
+		m.historyTick()
 		return m, tea.Batch(everySecond(), m.schedule())
 	case engineMsg:
 		if msg.view != m.sh.View {
@@ -340,7 +342,9 @@ func (m *Model) fold(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.toast(msg.Text, msg.IsErr)
 	case pane.Msg:
 		if p := m.panes[msg.To]; p != nil {
-			return m, p.Update(msg.Msg)
+			cmd := p.Update(msg.Msg)
+			m.noteOffer(p)
+			return m, cmd
 		}
 		return m, nil
 	case look.CloseMsg:
@@ -375,11 +379,20 @@ func (m *Model) fold(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.loggingIn || m.dialog != nil || m.helpOpen() {
 			return m, nil
 		}
+		if done, cmd := m.paneMouse(msg.Mouse(), true); done {
+			return m, cmd
+		}
 		delta := map[bool]int{true: -3, false: 3}[msg.Button == tea.MouseWheelUp]
 		m.list.Move(delta)
 		return m, m.focusChanged()
 	case tea.MouseClickMsg:
-		if m.loggingIn || m.dialog != nil || m.helpOpen() || msg.X >= m.listWidth() || (m.narrow() && m.focus == onRight) {
+		if m.loggingIn || m.dialog != nil || m.helpOpen() {
+			return m, nil
+		}
+		if done, cmd := m.paneMouse(msg.Mouse(), false); done {
+			return m, cmd
+		}
+		if msg.X >= m.listWidth() || (m.narrow() && m.focus == onRight) {
 			return m, nil
 		}
 		m.list.ClickRow(msg.Y - 1) // the pane starts below the header

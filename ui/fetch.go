@@ -135,7 +135,7 @@ func (m *Model) onChanges(c live.Changes) tea.Cmd {
 			}
 		}
 		m.noteFocus() // on the first row until the user moves, the device under it may have changed
-		cmds = append(cmds, m.config.ReadAgainOnline())
+		cmds = append(cmds, m.config.ReadAgainOnline(), m.historyArrived(c))
 	}
 	// config writes, this console's and others', to the config pane; a
 	// write of the bulk change's or the MQTT set-up's to the pane that sent it

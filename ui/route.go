@@ -86,6 +86,12 @@ func (m *Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	}
+	if look.Matches(msg, k.Copy) {
+		// a ticket just written: its path, before the pane's own y
+		if cmd := m.takeOffer(); cmd != nil {
+			return m, cmd
+		}
+	}
 	if done, cmd := m.focused().Key(msg); done {
 		return m, tea.Batch(cmd, m.focusChanged())
 	}

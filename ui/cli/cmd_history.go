@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -23,6 +24,7 @@ type historyOpts struct {
 	since, until          string
 	fields                []string
 	csv, json, plot, offl bool
+	yes                   bool // fetch without asking, however many requests
 }
 
 // runHistory prints a device's messages over a range: what the database
@@ -40,7 +42,7 @@ func runHistory(ctx context.Context, e *env, o *historyOpts, args []string) erro
 	if err != nil {
 		return usagef("%v", err)
 	}
-	msgs, err := historyOf(ctx, e, id, span, o.offl)
+	msgs, err := historyOf(ctx, e, id, span, o)
 	if err != nil {
 		return err
 	}
@@ -81,14 +83,16 @@ func historySpan(since, until string, now time.Time) (state.Span, error) {
 
 // historyOf is the device's messages over span, in time order: the
 // database's, then what it lacks fetched page by page and kept.
-func historyOf(ctx context.Context, e *env, id string, span state.Span, offline bool) ([]api.DataMessage, error) {
+func historyOf(ctx context.Context, e *env, id string, span state.Span, o *historyOpts) ([]api.DataMessage, error) {
 	ks, err := e.store()
 	if err != nil {
 		return nil, err
 	}
 	var db *state.DB
+	fp := ""
 	if found, err := ks.Lookup(); err == nil {
-		db, err = state.OpenDB(e.stateDir, e.profile, keys.Fingerprint(found.Key), time.Now(), e.log)
+		fp = keys.Fingerprint(found.Key)
+		db, err = state.OpenDB(e.stateDir, e.profile, fp, time.Now(), e.log)
 		if err != nil {
 			warn(e, "the history is not kept: %v", err)
 		} else {
@@ -103,14 +107,36 @@ func historyOf(ctx context.Context, e *env, id string, span state.Span, offline 
 	if err != nil {
 		return nil, err
 	}
-	if offline {
+	if o.offl {
 		return msgs, nil
+	}
+	f := state.NewRangeFetch(id, span, have, time.Now(), medianStep(msgs))
+	if n := f.Estimate(); n > askAbove && !f.Done() && !o.yes {
+		q := fmt.Sprintf("what is not stored of %s over %s costs about %d requests to fetch%s.", id, span, n, budgetShare(ctx, st, fp, n))
+		if !terminalIn(e.stdin) {
+			return nil, fmt.Errorf("%s stdin is not a terminal, so no one can answer y/N: add --yes to fetch, or --offline for what is stored; nothing was fetched", q)
+		}
+		fmt.Fprint(e.stderr, api.Clean(strings.ToUpper(q[:1])+q[1:])+" Fetch? [y/N] ")
+		answer, err := e.answer(ctx)
+		if err != nil && !errors.Is(err, io.EOF) {
+			fmt.Fprintln(e.stderr)
+			if ctx.Err() != nil {
+				return nil, errors.New("nothing was fetched")
+			}
+			return nil, err
+		}
+		if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
+			if errors.Is(err, io.EOF) {
+				fmt.Fprintln(e.stderr)
+			}
+			warn(e, "not fetched: printing the %d messages stored (--offline does this without asking)", len(msgs))
+			return msgs, nil
+		}
 	}
 	conn, err := e.connect()
 	if err != nil {
 		return nil, err
 	}
-	f := state.NewRangeFetch(id, span, have, time.Now(), medianStep(msgs))
 	for !f.Done() {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -132,6 +158,26 @@ func historyOf(ctx context.Context, e *env, id string, span state.Span, offline 
 	}
 	e.log.Info("history fetched", "device", id, "requests", f.Requests, "messages", f.Got)
 	return state.SortMessages(msgs), nil
+}
+
+// askAbove is the fetch cost, in requests, from which history asks
+// first, as the console's history pane does.
+const askAbove = 3
+
+// budgetShare says what n requests are of what is left of today's
+// budget, as the database knows it (the device list sets the budget).
+func budgetShare(ctx context.Context, db store.Store, fp string, n int) string {
+	if db == nil || fp == "" {
+		return ""
+	}
+	q, err := quotaOf(ctx, db, fp, time.Now())
+	switch {
+	case err != nil || q.DailyLimit <= 0:
+		return " (today's budget is not known here: sqc devices reads the device list that sets it)"
+	case q.Left <= 0:
+		return fmt.Sprintf(" (today's %d are used up)", q.DailyLimit)
+	}
+	return fmt.Sprintf(", %.1f%% of the %d left today", 100*float64(n)/float64(q.Left), q.Left)
 }
 
 func medianStep(msgs []api.DataMessage) time.Duration {

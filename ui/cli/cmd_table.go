@@ -147,8 +147,8 @@ var commands = []command{
 		}, runWatch)},
 	{path: "history", args: "DEVICEID", about: "print a device's messages over a time range, as CSV, JSON or a text chart",
 		argc:    exactly(1, "history takes one device ID: sqc history DEVICEID [--since 24h] [--until T] [--csv|--json|--plot]"),
-		long:    "Print a device's messages over a time range, oldest first: what this machine's database holds, and the spans it lacks fetched from the server (a page of up to 1,000 a request) and kept, so the same range asked again costs no request. --csv (the default) writes a row per message with its time in RFC 3339; --plot draws the numeric fields as text charts, the terminal's width (80 columns when not a terminal). Ranges as the console types them, in local time: 24h, -3h..now, 02:00..04:00, 2026-12-01 02:00..04:00.",
-		example: "sqc history JDA54E19F --since 24h --csv\nsqc history JDA54E19F --since 2026-12-01 --until 2026-12-02 --field vin,ambient --plot\nsqc history JDA54E19F --since 7d --offline",
+		long:    "Print a device's messages over a time range, oldest first: what this machine's database holds, and the spans it lacks fetched from the server (a page of up to 1,000 a request) and kept, so the same range asked again costs no request. --csv (the default) writes a row per message with its time in RFC 3339; --plot draws the numeric fields as text charts, the terminal's width (80 columns when not a terminal). Ranges as the console types them, in local time: 24h, -3h..now, 02:00..04:00, 2026-12-01 02:00..04:00. A fetch of more than 3 requests is asked first (y/N, with its share of today's budget); with no one at a terminal to answer it is refused unless --yes.",
+		example: "sqc history JDA54E19F --since 24h --csv\nsqc history JDA54E19F --since 2026-12-01 --until 2026-12-02 --field vin,ambient --plot\nsqc history JDA54E19F --since 7d --offline\nsqc history JDA54E19F --since 7d --yes --csv > week.csv",
 		uses:    withAccount | withDemo | withASCII,
 		run: withOpts(func(fs *pflag.FlagSet, o *historyOpts) {
 			fs.StringVar(&o.since, "since", "24h", "the range, or its start with --until: 24h, -3h..now, 2026-12-01 02:00..04:00")
@@ -158,6 +158,7 @@ var commands = []command{
 			fs.BoolVar(&o.json, "json", false, jsonHelp)
 			fs.BoolVar(&o.plot, "plot", false, "the numeric fields as text charts")
 			fs.BoolVar(&o.offl, "offline", false, "only what is stored: no request")
+			fs.BoolVarP(&o.yes, "yes", "y", false, "fetch without asking: more than 3 requests are asked first at a terminal, and refused when no one can answer")
 		}, runHistory)},
 	{path: "ticket", args: "DEVICEID", about: "write a device's triage report (Markdown) from what is stored",
 		argc:    exactly(1, "ticket takes one device ID: sqc ticket DEVICEID [--since 24h] [-o FILE]"),

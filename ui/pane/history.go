@@ -32,7 +32,7 @@ var historyRanges = []struct {
 }
 
 type historyKeys struct {
-	Open, Ranges, Typed, UTC, Left, Right, ZoomIn, ZoomOut, PanLeft, PanRight, Fields, Cancel, Ticket, Copy key.Binding
+	Open, Ranges, Typed, UTC, Left, Right, ZoomIn, ZoomOut, PanLeft, PanRight, Fields, Cancel, Ticket, Copy, Mouse key.Binding
 }
 
 func newHistoryKeys() historyKeys {
@@ -54,6 +54,8 @@ func newHistoryKeys() historyKeys {
 		Cancel:   b([]string{"esc"}, "esc", "stop fetching (keeps what came) / back"),
 		Ticket:   b([]string{"T"}, "T", "write a ticket (Markdown) of the device"),
 		Copy:     b([]string{"y"}, "y", "copy the ticket's path"),
+		// the mouse's, in help only: no key does it
+		Mouse: b(nil, "click/wheel", "with the mouse on (M): a click in the chart moves the cursor there; the wheel zooms, up in and down out; shift+wheel (or sideways) pans"),
 	}
 }
 
@@ -73,9 +75,9 @@ type HistoryPane struct {
 	window    state.Span // the part of it on screen (zoom and pan)
 	cursor    time.Time
 	utc       bool
+	storedTo  time.Time // what the database held up to was read: the live reads go on from it
 
-	msgs   []api.DataMessage // in time order, each time once
-	fields []state.FieldSeries
+	set *histSet // the messages, compact; never nil once loaded
 	// chosen are the fields drawn, per device model, for the session
 	chosen map[string][]string
 
@@ -93,6 +95,7 @@ type HistoryPane struct {
 
 	cfg        *ConfigPane // the config the ticket says, when it was read
 	ticketPath string      // the last ticket written, for y
+	offer      string      // a ticket just written, not yet offered to the console's y
 }
 
 // fetchProgress is what the pane shows of a fetch under way: copied from
@@ -104,7 +107,7 @@ type fetchProgress struct {
 // NewHistoryPane builds the history pane; ctx bounds its fetches.
 // cfg is the config pane, whose config (when read) a ticket includes.
 func NewHistoryPane(ctx context.Context, sh *Shared, con Console, cfg *ConfigPane) *HistoryPane {
-	return &HistoryPane{ctx: ctx, sh: sh, con: con, cfg: cfg, keys: newHistoryKeys(), chosen: map[string][]string{}, rangeName: "24h"}
+	return &HistoryPane{ctx: ctx, sh: sh, con: con, cfg: cfg, keys: newHistoryKeys(), chosen: map[string][]string{}, rangeName: "24h", set: &histSet{}}
 }
 
 func (p *HistoryPane) Opens() look.Hint  { return look.Hint{B: p.keys.Open, Prio: 5} }
@@ -136,14 +139,14 @@ func (p *HistoryPane) loc() *time.Location {
 type (
 	histLoadedMsg struct {
 		gen  int
-		msgs []api.DataMessage
+		set  *histSet
 		have []state.Span
 		err  error
 	}
 	histPageMsg struct {
 		gen   int
 		fetch *state.RangeFetch
-		msgs  []api.DataMessage
+		set   *histSet // the page's messages, packed in the command
 		prog  fetchProgress
 		err   error
 	}
@@ -153,13 +156,13 @@ type (
 // goroutine, then a fetch of what it lacks.
 func (p *HistoryPane) load(span state.Span) tea.Cmd {
 	p.gen++
-	p.span, p.window, p.cursor = span, span, span.To
-	p.msgs, p.fields, p.drawCache = nil, nil, nil
+	p.span, p.window, p.cursor, p.storedTo = span, span, span.To, span.To
+	p.set, p.drawCache = &histSet{}, nil
 	p.loading, p.fetching, p.stopping, p.note, p.errText = true, false, false, "", ""
 	gen, db, id, ctx := p.gen, p.sh.Store(), p.dev.DeviceID, p.ctx
 	return func() tea.Msg {
 		msgs, have, err := state.StoredHistory(ctx, db, id, span)
-		return Msg{To: PaneHistory, Msg: histLoadedMsg{gen: gen, msgs: msgs, have: have, err: err}}
+		return Msg{To: PaneHistory, Msg: histLoadedMsg{gen: gen, set: newHistSet(msgs), have: have, err: err}}
 	}
 }
 
@@ -167,6 +170,9 @@ func (p *HistoryPane) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case ticketWrittenMsg:
 		return p.ticketDone(msg)
+	case histLiveMsg:
+		p.liveArrived(msg)
+		return nil
 	case histLoadedMsg:
 		if msg.gen != p.gen {
 			return nil
@@ -175,15 +181,15 @@ func (p *HistoryPane) Update(msg tea.Msg) tea.Cmd {
 		if msg.err != nil {
 			p.errText = "could not read the stored history: " + msg.err.Error()
 		}
-		p.setMessages(msg.msgs)
+		p.set, p.drawCache = msg.set, nil
 		return p.planFetch(msg.have)
 	case histPageMsg:
 		if msg.gen != p.gen {
 			return nil
 		}
 		p.progress = msg.prog
-		if len(msg.msgs) > 0 {
-			p.setMessages(append(p.msgs, msg.msgs...))
+		if msg.set.Len() > 0 {
+			p.set, p.drawCache = p.set.merge(msg.set), nil
 		}
 		if msg.err != nil {
 			p.fetching = false
@@ -212,11 +218,9 @@ func (p *HistoryPane) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-// setMessages keeps msgs in time order and the numeric fields of them.
+// setMessages holds msgs (in any order), compactly.
 func (p *HistoryPane) setMessages(msgs []api.DataMessage) {
-	p.msgs = state.SortMessages(msgs)
-	p.fields = state.NumericFields(p.msgs)
-	p.drawCache = nil
+	p.set, p.drawCache = newHistSet(msgs), nil
 }
 
 // planFetch starts the fetch of what the database lacks, asking first
@@ -283,12 +287,13 @@ func planName(plan string) string {
 // interval is how often the device reports, from what is held: the
 // fetch is bounded by it.
 func (p *HistoryPane) interval() time.Duration {
-	if len(p.msgs) < 3 {
+	ts := p.set.ts
+	if len(ts) < 3 {
 		return 0
 	}
-	steps := make([]time.Duration, 0, len(p.msgs)-1)
-	for i := 1; i < len(p.msgs); i++ {
-		steps = append(steps, p.msgs[i].Time().Sub(p.msgs[i-1].Time()))
+	steps := make([]time.Duration, 0, len(ts)-1)
+	for i := 1; i < len(ts); i++ {
+		steps = append(steps, time.Duration(ts[i]-ts[i-1])*time.Millisecond)
 	}
 	slices.Sort(steps)
 	return steps[len(steps)/2]
@@ -312,7 +317,7 @@ func (p *HistoryPane) nextPage(f *state.RangeFetch) tea.Cmd {
 		if err == nil {
 			err = state.KeepFetched(ctx, db, id, msgs, f.Covered[before:], now())
 		}
-		return Msg{To: PaneHistory, Msg: histPageMsg{gen: gen, fetch: f, msgs: msgs, err: err,
+		return Msg{To: PaneHistory, Msg: histPageMsg{gen: gen, fetch: f, set: newHistSet(msgs), err: err,
 			prog: fetchProgress{requests: f.Requests, estimate: est, got: f.Got}}}
 	}
 }
@@ -367,7 +372,7 @@ func (p *HistoryPane) Key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	case look.Matches(msg, k.Copy) && p.ticketPath != "":
 		return true, p.copyTicket()
 	case look.Matches(msg, k.Fields):
-		if len(p.fields) > 0 {
+		if len(p.set.fields) > 0 {
 			p.picker, p.pickAt = true, 0
 		}
 		return true, nil
@@ -455,10 +460,10 @@ func (p *HistoryPane) pan(d time.Duration) {
 
 // shown are the fields drawn: the model's choice, else the three with
 // the most values.
-func (p *HistoryPane) shown() []state.FieldSeries {
+func (p *HistoryPane) shown() []histField {
 	want, ok := p.chosen[p.dev.Model]
-	var out []state.FieldSeries
-	for _, f := range p.fields {
+	var out []histField
+	for _, f := range p.set.fields {
 		if ok && slices.Contains(want, f.Key) || !ok && len(out) < 3 {
 			out = append(out, f)
 		}
@@ -472,13 +477,13 @@ func (p *HistoryPane) pickerKey(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	case look.Matches(msg, k.Up):
 		p.pickAt = max(p.pickAt-1, 0)
 	case look.Matches(msg, k.Down):
-		p.pickAt = min(p.pickAt+1, len(p.fields)-1)
+		p.pickAt = min(p.pickAt+1, len(p.set.fields)-1)
 	case look.Matches(msg, k.Mark):
-		cur := make([]string, 0, len(p.fields))
+		cur := make([]string, 0, len(p.set.fields))
 		for _, f := range p.shown() {
 			cur = append(cur, f.Key)
 		}
-		key := p.fields[p.pickAt].Key
+		key := p.set.fields[p.pickAt].Key
 		if i := slices.Index(cur, key); i >= 0 {
 			cur = slices.Delete(cur, i, i+1)
 		} else {
@@ -508,5 +513,5 @@ func (p *HistoryPane) Hints() []look.Hint {
 
 func (p *HistoryPane) HelpGroups() []look.HelpGroup {
 	k := p.keys
-	return []look.HelpGroup{{Title: "History", Keys: []key.Binding{k.Open, k.Ranges, k.Typed, k.UTC, k.Left, k.ZoomIn, k.PanLeft, k.Fields, k.Cancel, k.Ticket, k.Copy}}}
+	return []look.HelpGroup{{Title: "History", Keys: []key.Binding{k.Open, k.Ranges, k.Typed, k.UTC, k.Left, k.ZoomIn, k.PanLeft, k.Fields, k.Cancel, k.Ticket, k.Copy, k.Mouse}}}
 }

@@ -2,6 +2,7 @@ package pane
 
 import (
 	"fmt"
+	"runtime"
 	"testing"
 	"time"
 
@@ -70,5 +71,21 @@ func BenchmarkHistoryCursorStep(b *testing.B) {
 		i++
 		p.Key(k)
 		_ = p.View()
+	}
+}
+
+// The memory a week's pane holds once drawn: the heap that stays after
+// a collection, all of it the pane's.
+func BenchmarkHistoryPaneMemoryWeek(b *testing.B) {
+	for b.Loop() {
+		runtime.GC()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		p := weekPane(b, 120, 40)
+		_ = p.View()
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/1e6, "MB-held")
+		runtime.KeepAlive(p)
 	}
 }

@@ -143,16 +143,16 @@ func TestHistoryFetchesADayOnceThenReadsItFromTheDatabase(t *testing.T) {
 	if n := r.g.requests.Load(); n != 5 {
 		t.Fatalf("the first 24 h cost %d requests, want 5", n)
 	}
-	if len(p.msgs) != 4321 {
-		t.Fatalf("%d messages shown, want 4321", len(p.msgs))
+	if p.set.Len() != 4321 {
+		t.Fatalf("%d messages shown, want 4321", p.set.Len())
 	}
 	again := r.pane(120, 40)
 	run(again, again.Show(gridDevice))
 	if n := r.g.requests.Load(); n != 5 {
 		t.Fatalf("reopening the same 24 h cost %d more requests, want none", n-5)
 	}
-	if len(again.msgs) != 4321 || !strings.Contains(again.note, "nothing fetched") {
-		t.Fatalf("reopened: %d messages, note %q; want 4321 from the database", len(again.msgs), again.note)
+	if again.set.Len() != 4321 || !strings.Contains(again.note, "nothing fetched") {
+		t.Fatalf("reopened: %d messages, note %q; want 4321 from the database", again.set.Len(), again.note)
 	}
 }
 
@@ -273,14 +273,14 @@ func TestHistoryEscStopsBetweenPagesAndKeepsWhatCame(t *testing.T) {
 	if n := r.g.requests.Load(); n != 1 {
 		t.Fatalf("%d requests after esc, want the one under way", n)
 	}
-	if len(p.msgs) != 1000 || !strings.Contains(p.note, "stopped") {
-		t.Fatalf("%d messages kept, note %q; want the first page's 1000", len(p.msgs), p.note)
+	if p.set.Len() != 1000 || !strings.Contains(p.note, "stopped") {
+		t.Fatalf("%d messages kept, note %q; want the first page's 1000", p.set.Len(), p.note)
 	}
 	again := r.pane(120, 40)
 	loaded = again.Show(gridDevice)().(Msg)
 	again.Update(loaded.Msg) // the rest would be fetched by the command this returns
-	if len(again.msgs) != 1000 {
-		t.Fatalf("the database kept %d of the page's messages, want 1000", len(again.msgs))
+	if again.set.Len() != 1000 {
+		t.Fatalf("the database kept %d of the page's messages, want 1000", again.set.Len())
 	}
 }
 
@@ -318,8 +318,8 @@ func TestHistoryAsksBeforeAFetchOfManyRequests(t *testing.T) {
 	if n := r.g.requests.Load() - before; n < 18 || n > 20 {
 		t.Fatalf("the week cost %d requests", n)
 	}
-	if len(p.msgs) != 7*24*120+1 {
-		t.Fatalf("%d messages, want a week every 30 s", len(p.msgs))
+	if p.set.Len() != 7*24*120+1 {
+		t.Fatalf("%d messages, want a week every 30 s", p.set.Len())
 	}
 }
 
@@ -396,15 +396,17 @@ func TestHistoryAgainstAHostileServerIsBoundedAndTrue(t *testing.T) {
 	if n := r.g.requests.Load(); n > 6 {
 		t.Fatalf("%d requests for a day the server will not page", n)
 	}
-	for i, m := range p.msgs {
-		if m.Time().After(histNow) || m.Time().Before(histNow.Add(-24*time.Hour)) || i > 0 && !m.Time().After(p.msgs[i-1].Time()) {
-			t.Fatalf("message %d at %s: outside the range, or not after the one before", i, m.Time())
+	for i := range p.set.Len() {
+		at := p.set.Time(i)
+		if at.After(histNow) || at.Before(histNow.Add(-24*time.Hour)) || i > 0 && !at.After(p.set.Time(i-1)) {
+			t.Fatalf("message %d at %s: outside the range, or not after the one before", i, at)
 		}
 	}
-	for _, f := range p.fields {
-		for _, pt := range f.Points {
-			if f.Key == "vin" && pt.V != r.g.vin(pt.T) {
-				t.Fatalf("vin at %s drawn as %v, sent %v", pt.T, pt.V, r.g.vin(pt.T))
+	for _, f := range p.set.fields {
+		for _, pt := range f.pts {
+			at := time.UnixMilli(pt.ms)
+			if f.Key == "vin" && pt.v != r.g.vin(at) {
+				t.Fatalf("vin at %s drawn as %v, sent %v", at, pt.v, r.g.vin(at))
 			}
 		}
 	}

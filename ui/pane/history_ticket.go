@@ -44,7 +44,7 @@ func (p *HistoryPane) Ticket(d *state.Device) tea.Cmd {
 	in.Range = state.Span{From: now.Add(-24 * time.Hour), To: now}
 	shown := p.dev.DeviceID == d.DeviceID && !p.loading && p.span.To.After(p.span.From)
 	if shown {
-		in.Range, in.History = p.span, slices.Clone(p.msgs)
+		in.Range = p.span
 		for _, f := range p.shown() {
 			in.Fields = append(in.Fields, f.Key)
 		}
@@ -63,7 +63,7 @@ func (p *HistoryPane) Ticket(d *state.Device) tea.Cmd {
 			in.Calls = append(in.Calls, c)
 		}
 	}
-	db, fp, ctx := sh.Store(), sh.KeyFP, p.ctx
+	db, fp, ctx, set := sh.Store(), sh.KeyFP, p.ctx, p.set
 	path := filepath.Join(look.ExportDir(), "sqc-ticket-"+d.DeviceID+"-"+now.Format("20060102-150405")+".md")
 	return func() tea.Msg {
 		if cfgJSON != nil {
@@ -71,7 +71,9 @@ func (p *HistoryPane) Ticket(d *state.Device) tea.Cmd {
 			dec.UseNumber()
 			_ = dec.Decode(&in.Config)
 		}
-		if !shown {
+		if shown {
+			in.History = set.Messages() // a set is never changed: this one is the ticket's
+		} else {
 			in.History, _, _ = state.StoredHistory(ctx, db, d.DeviceID, in.Range)
 		}
 		if in.Draft == nil {
@@ -95,8 +97,16 @@ func (p *HistoryPane) ticketDone(m ticketWrittenMsg) tea.Cmd {
 	if m.err != nil {
 		return p.con.Toast("ticket not written: "+m.err.Error(), true)
 	}
-	p.ticketPath = m.path
-	return p.con.Toast("ticket written to "+look.TildePath(m.path)+" · y copies the path (history pane)", false)
+	p.ticketPath, p.offer = m.path, m.path
+	return p.con.Toast("ticket written to "+look.TildePath(m.path)+" · y copies the path", false)
+}
+
+// TakeCopyOffer is the path of a ticket just written, once: the console
+// lets y copy it, from any pane, while the toast saying it is up.
+func (p *HistoryPane) TakeCopyOffer() string {
+	o := p.offer
+	p.offer = ""
+	return o
 }
 
 // copyTicket sends the last ticket's path to the terminal's clipboard.

@@ -50,9 +50,9 @@ func (p *HistoryPane) View() string {
 		return strings.Join(append(out, p.pickerLines()...), "\n")
 	}
 	shown := p.shown()
-	if len(p.msgs) == 0 || len(shown) == 0 {
+	if p.set.Len() == 0 || len(shown) == 0 {
 		msg := "no messages stored in this range"
-		if len(p.msgs) > 0 {
+		if p.set.Len() > 0 {
 			msg = "no numeric fields in this range: f picks fields"
 		}
 		if p.loading {
@@ -78,7 +78,7 @@ func (p *HistoryPane) head() string {
 	zone, _ := p.span.To.In(p.loc()).Zone()
 	f := "2006-01-02 15:04"
 	return p.sh.St.Title.Render("History "+p.dev.DeviceID) + p.sh.St.Dim.Render(fmt.Sprintf(" · %s · %s..%s %s · %d messages",
-		p.rangeName, p.window.From.In(p.loc()).Format(f), p.window.To.In(p.loc()).Format(f), zone, len(p.msgs)))
+		p.rangeName, p.window.From.In(p.loc()).Format(f), p.window.To.In(p.loc()).Format(f), zone, p.set.Len()))
 }
 
 func (p *HistoryPane) status() string {
@@ -95,12 +95,12 @@ func (p *HistoryPane) status() string {
 
 // frame is the chart of the window, drawn again only when the window,
 // size, fields or messages changed.
-func (p *HistoryPane) frame(shown []state.FieldSeries) *historyFrame {
+func (p *HistoryPane) frame(shown []histField) *historyFrame {
 	if fr := p.drawCache; fr != nil && fr.w == p.w && fr.h == p.h {
 		return fr
 	}
 	plotH, _ := p.rows(len(shown))
-	c := chart.Draw(chart.SeriesOf(shown), chart.Options{Width: p.w, Height: plotH, From: p.window.From, To: p.window.To, Loc: p.loc()})
+	c := chart.Draw(series(shown, p.window), chart.Options{Width: p.w, Height: plotH, From: p.window.From, To: p.window.To, Loc: p.loc()})
 	fr := &historyFrame{w: p.w, h: p.h, chart: c}
 	fr.events = p.eventsIn(p.window)
 	fr.marks = p.marks(fr)
@@ -109,14 +109,10 @@ func (p *HistoryPane) frame(shown []state.FieldSeries) *historyFrame {
 }
 
 func (p *HistoryPane) eventsIn(w state.Span) []histEvent {
-	lo := sort.Search(len(p.msgs), func(i int) bool { return !p.msgs[i].Time().Before(w.From) })
-	var out []histEvent
-	for i := lo; i < len(p.msgs) && !p.msgs[i].Time().After(w.To); i++ {
-		for _, e := range p.msgs[i].Events {
-			out = append(out, histEvent{t: p.msgs[i].Time(), ev: e})
-		}
-	}
-	return out
+	evs := p.set.events
+	lo := sort.Search(len(evs), func(i int) bool { return !evs[i].t.Before(w.From) })
+	hi := sort.Search(len(evs), func(i int) bool { return evs[i].t.After(w.To) })
+	return evs[lo:max(lo, hi)]
 }
 
 // marks puts each event under the axis at its time, coloured by its
@@ -161,14 +157,15 @@ func (p *HistoryPane) cursorLine(fr *historyFrame) string {
 
 // nearest is the index of the message nearest t, -1 when none.
 func (p *HistoryPane) nearest(t time.Time) int {
-	if len(p.msgs) == 0 {
+	n := p.set.Len()
+	if n == 0 {
 		return -1
 	}
-	i := sort.Search(len(p.msgs), func(i int) bool { return !p.msgs[i].Time().Before(t) })
+	i := p.set.search(t)
 	switch {
-	case i == len(p.msgs):
+	case i == n:
 		return i - 1
-	case i > 0 && t.Sub(p.msgs[i-1].Time()) <= p.msgs[i].Time().Sub(t):
+	case i > 0 && t.Sub(p.set.Time(i-1)) <= p.set.Time(i).Sub(t):
 		return i - 1
 	}
 	return i
@@ -177,22 +174,33 @@ func (p *HistoryPane) nearest(t time.Time) int {
 // CursorValues are the time of the message nearest the cursor and its
 // numeric fields, as the values line shows them.
 func (p *HistoryPane) CursorValues() (time.Time, []api.Field) {
+	t, fs, _ := p.atCursor()
+	return t, fs
+}
+
+// atCursor is the message nearest the cursor, decoded, and its numeric
+// fields; nil when there is none.
+func (p *HistoryPane) atCursor() (time.Time, []api.Field, *api.DataMessage) {
 	i := p.nearest(p.cursor)
 	if i < 0 {
-		return time.Time{}, nil
+		return time.Time{}, nil, nil
+	}
+	m := p.set.Message(i)
+	if m == nil {
+		return p.set.Time(i), nil, nil
 	}
 	var fs []api.Field
-	for _, f := range p.msgs[i].Fields {
+	for _, f := range m.Fields {
 		if f.Kind == api.KindNumber && f.Key != "ts" && f.Key != "time" {
 			fs = append(fs, f)
 		}
 	}
-	return p.msgs[i].Time(), fs
+	return p.set.Time(i), fs, m
 }
 
 func (p *HistoryPane) valuesLine() string {
-	t, fs := p.CursorValues()
-	if t.IsZero() {
+	t, fs, m := p.atCursor()
+	if m == nil {
 		return ""
 	}
 	parts := []string{t.In(p.loc()).Format("15:04:05")}
@@ -204,7 +212,6 @@ func (p *HistoryPane) valuesLine() string {
 		parts = append(parts, look.Clean(f.Key)+" "+v)
 	}
 	// what is not plotted is listed: text values and the CAN frames
-	m := &p.msgs[p.nearest(p.cursor)]
 	for _, f := range m.Fields {
 		if f.Kind == api.KindString {
 			var text string
@@ -250,14 +257,15 @@ func (p *HistoryPane) pickerLines() []string {
 	}
 	out := []string{st.Dim.Render("fields to chart (space toggles, f or esc done; kept for every " + look.Clean(p.dev.Model) + " this session):")}
 	rows := max(p.h-3, 1)
-	first := max(0, min(p.pickAt-rows/2, len(p.fields)-rows))
-	for i := first; i < min(first+rows, len(p.fields)); i++ {
-		f := p.fields[i]
+	fields := p.set.fields
+	first := max(0, min(p.pickAt-rows/2, len(fields)-rows))
+	for i := first; i < min(first+rows, len(fields)); i++ {
+		f := fields[i]
 		box := "[ ]"
 		if chosen[f.Key] {
 			box = "[x]"
 		}
-		line := fmt.Sprintf("%s %s  %d values", box, look.Clean(f.Key), len(f.Points))
+		line := fmt.Sprintf("%s %s  %d values", box, look.Clean(f.Key), len(f.pts))
 		if i == p.pickAt {
 			line = st.Selected.Render(line)
 		}
