@@ -123,6 +123,9 @@ type Scheduler struct {
 	// failing are the targets (device IDs, listKey) that answered 5xx since
 	// the server last answered anything well.
 	failing map[string]bool
+
+	chg       changeState
+	screenGen int
 }
 
 // target is the device list's read state.
@@ -173,6 +176,11 @@ func (s *Scheduler) tick(now time.Time) {
 			f.at = now
 		}
 	}
+	for _, e := range s.onScreen {
+		if e.shown.IsZero() {
+			e.shown = now
+		}
+	}
 	s.heed429()
 	for i := 0; i < len(s.flights); i++ {
 		if f := s.flights[i]; now.Sub(f.at) >= lostAfter {
@@ -213,6 +221,18 @@ func (s *Scheduler) SetDevices(devices []api.Device, now time.Time) {
 	}
 	clear(s.listed)
 	hosted, kept := 0, 0
+	carries, readable, moved, behind := 0, 0, 0, 0
+	for i := range devices {
+		if devices[i].CanReadData() {
+			readable++
+			if devices[i].LastSeen != nil {
+				carries++
+			}
+		}
+	}
+	// A server whose list carries no lastSeen at all cannot say which
+	// devices were never seen: every device its plan allows is read.
+	blind := carries == 0
 	// New devices are due now, in list order: the first a moment before the next.
 	first := now.Add(-time.Duration(len(devices)))
 	for i := range devices {
@@ -224,7 +244,7 @@ func (s *Scheduler) SetDevices(devices []api.Device, now time.Time) {
 		if d.Plan == api.PlanHosted {
 			hosted++
 		}
-		if !d.CanReadData() || d.Seen().IsZero() {
+		if !d.CanReadData() || d.Seen().IsZero() && !blind {
 			continue
 		}
 		e := s.byID[d.DeviceID]
@@ -235,7 +255,18 @@ func (s *Scheduler) SetDevices(devices []api.Device, now time.Time) {
 			s.unanswered++
 		}
 		e.gen = s.gen
-		e.quiet = now.Sub(d.Seen()) > StaleAfter
+		e.quiet = now.Sub(d.Seen()) > StaleAfter && !blind
+		seen := seenOf(d, now)
+		if !e.seen.IsZero() && seen.After(e.seen) {
+			moved++
+		}
+		if !s.chg.listSent.IsZero() && e.newest.After(seen.Add(time.Second)) && e.newest.Before(s.chg.listSent.Add(-time.Second)) {
+			behind++
+		}
+		e.seen = seen
+		if s.detecting() && e.answered && !e.inflight {
+			s.heap.reschedule(e, s.changeDue(e, now))
+		}
 		kept++
 	}
 	if len(s.byID) > kept { // some left the account, lost their plan or went unseen
@@ -250,6 +281,7 @@ func (s *Scheduler) SetDevices(devices []api.Device, now time.Time) {
 		}
 	}
 	s.limits = api.LimitsForHosted(hosted)
+	s.noteList(carries, readable, moved, behind, now)
 	s.lookUpVisible()
 }
 
@@ -446,10 +478,25 @@ func (s *Scheduler) due(now time.Time, r float64) (Request, bool, time.Time) {
 			continue
 		}
 		var at time.Time
-		if !e.last.IsZero() {
+		switch {
+		case s.detecting() && e.answered:
+			if !e.changed() {
+				continue // nothing moved: nothing to read
+			}
+			at = s.changeDueAt(e, quietly(e, vis))
+		case !e.last.IsZero():
 			at = e.last.Add(quietly(e, vis))
 		}
 		at = later(at, e.hold)
+		if e.answered {
+			// a device scrolled past is not read again: it must stay on
+			// screen (one never read is read anyway, once)
+			shown := e.shown
+			if shown.IsZero() {
+				shown = now
+			}
+			at = later(at, shown.Add(ScreenDwell))
+		}
 		if at.After(now) {
 			consider(at)
 		} else if best == nil || at.Before(bestAt) {
@@ -487,6 +534,7 @@ func (s *Scheduler) start(r Request, now time.Time, probe bool) Request {
 		return r
 	}
 	if e := s.byID[r.DeviceID]; e != nil {
+		e.sentSeen, e.chase = e.seen, e.answered && e.changed()
 		e.inflight = true
 		s.heap.reschedule(e, now.Add(lostAfter)) // out of the way until its answer
 	}
@@ -509,6 +557,9 @@ func (s *Scheduler) Done(r Request, now time.Time, err error) {
 	switch kind := api.Classify(err); kind {
 	case api.FailNone:
 		s.live = true
+		if r.Kind == KindList {
+			s.chg.listSent = f.at
+		}
 		s.reached(f)
 		s.serverAnswered()
 		s.read(r, e, now)
@@ -547,6 +598,12 @@ func (s *Scheduler) read(r Request, e *entry, now time.Time) {
 	first := !e.answered
 	e.last, e.hold, e.holdWhy, e.holdN, e.monthly, e.holdServer = now, time.Time{}, "", 0, false, false
 	s.markAnswered(e)
+	// what was listed when the read was sent is in its answer
+	e.covered = later(e.covered, e.sentSeen)
+	if s.detecting() {
+		s.heap.reschedule(e, s.changeDue(e, now))
+		return
+	}
 	s.heap.reschedule(e, s.nextBackground(e, first, now))
 }
 
