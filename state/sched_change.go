@@ -2,6 +2,7 @@ package state
 
 import (
 	"math"
+	"math/bits"
 	"time"
 
 	"sqc/api"
@@ -23,9 +24,11 @@ const (
 	// ScreenDwell is how long a device stays on screen before it is read:
 	// scrolling past costs nothing.
 	ScreenDwell = FocusDwell
-	// emptyAfter change reads in a row that brought nothing (a lastSeen
-	// that moves by itself) put the device back at the fleet's even pace.
+	// emptyAfter of a device's last emptyOf change reads that brought
+	// nothing (a lastSeen that moves by itself) put it back at the
+	// fleet's even pace.
 	emptyAfter = 2
+	emptyOf    = 4
 	// seenSkew is how far a lastSeen may be ahead of the console's clock
 	// before it is taken for the list's time: a device whose clock is
 	// wrong would otherwise look changed for ever.
@@ -91,7 +94,7 @@ func (s *Scheduler) changeDueAt(e *entry, pace time.Duration) time.Time {
 		return farFuture
 	}
 	at := e.last
-	if e.empty >= emptyAfter {
+	if e.emptyLately() >= emptyAfter {
 		at = e.last.Add(pace)
 	}
 	return later(at, e.hold)
@@ -171,15 +174,17 @@ func (s *Scheduler) Got(id string, newest time.Time, spacing time.Duration, now 
 	if !prev.IsZero() {
 		s.chg.fresh.read(now, news, now.Sub(newest))
 	}
-	switch {
-	case news:
-		e.empty = 0
+	if news {
 		if !prev.IsZero() {
 			e.learnGap(newest.Sub(prev))
 		}
 		e.newest = newest
-	case e.chase:
-		e.empty++
+	}
+	if e.chase {
+		e.empty <<= 1
+		if !news {
+			e.empty |= 1
+		}
 	}
 	e.chase = false
 	if spacing > 0 {
@@ -250,4 +255,9 @@ func minTime(a, b time.Time) time.Time {
 		return a
 	}
 	return b
+}
+
+// emptyLately is how many of its last emptyOf change reads brought nothing.
+func (e *entry) emptyLately() int {
+	return bits.OnesCount8(e.empty & (1<<emptyOf - 1))
 }

@@ -28,7 +28,7 @@ type entry struct {
 	covered  time.Time // the latest lastSeen its reads have covered
 	newest   time.Time // its newest message read this session
 	chase    bool      // the read out was sent because its lastSeen moved
-	empty    int       // such reads in a row that brought nothing
+	empty    uint8     // of the latest such reads, a bit set for each that brought nothing
 	gaps     [3]time.Duration
 	spacing  time.Duration // of its messages, as an answer showed them
 	shown    time.Time     // when it came on screen; zero until stamped

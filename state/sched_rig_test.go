@@ -235,7 +235,8 @@ func newestOf(p *api.DataPage) time.Time {
 type readAt struct {
 	id         string
 	sent, done time.Time
-	news       bool // it brought a message newer than any read before
+	news       bool      // it brought a message newer than any read before
+	newest     time.Time // its newest message (zero if none)
 }
 
 type connAt struct {
@@ -346,7 +347,7 @@ func (r *rig) foldOne(now time.Time) {
 			r.setDevices(a.devices)
 		} else {
 			r.sched.Got(a.req.DeviceID, a.newest, 0, now)
-			r.reads = append(r.reads, readAt{id: a.req.DeviceID, sent: r.issuedAt[a.req.ID], done: now, news: a.newest.After(r.newest[a.req.DeviceID])})
+			r.reads = append(r.reads, readAt{id: a.req.DeviceID, sent: r.issuedAt[a.req.ID], done: now, news: a.newest.After(r.newest[a.req.DeviceID]), newest: a.newest})
 			if a.newest.After(r.newest[a.req.DeviceID]) {
 				if r.newest == nil {
 					r.newest = map[string]time.Time{}

@@ -51,11 +51,14 @@ const (
 )
 
 // Shares of the budget by priority: the focused device may take 60%, the
-// devices on screen 30%, the rest what is left.
+// devices on screen 30%. The rest of the fleet is planned on all the
+// budget the list leaves: reads go by priority as the budget's tokens
+// come, so what the focus and the screen do not take goes to the fleet
+// rather than unspent.
 const (
 	focusShare   = 0.6
 	visibleShare = 0.3
-	restShare    = 0.1
+	restShare    = 1 - listShare
 )
 
 // Scheduler decides which read to make next so that the console never
