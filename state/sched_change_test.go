@@ -301,3 +301,106 @@ func TestScrollingCostsNothingWhereNothingMoved(t *testing.T) {
 		t.Errorf("%d reads while scrolling, %d of them for nothing: %v", len(reads), len(reads)-news, empty)
 	}
 }
+
+// intervalOf asks the simulator how often a device reports: the spacing
+// of its latest messages.
+func intervalOf(t *testing.T, r *rig, id string) time.Duration {
+	t.Helper()
+	var page *api.DataPage
+	var err error
+	done := make(chan struct{})
+	r.clock.run(func() {
+		defer close(done)
+		page, err = r.client.GetData(t.Context(), id, api.DataQuery{Limit: 3})
+	})
+	r.clock.quiesce()
+	<-done
+	if err != nil || len(page.Data) < 3 {
+		t.Fatalf("reading %s: %v", id, err)
+	}
+	return page.Data[0].Time().Sub(page.Data[1].Time()).Round(time.Second)
+}
+
+// The focused device is read when its next message is due, learned from
+// the spacing of its messages: shortly after each report, not every 5 s.
+func TestTheFocusIsReadWhenItsNextMessageIsDue(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, sim.Options{Devices: 60, HostedFraction: 1})
+	r.listed = func(l []api.Device) []api.Device { return append(l, unseenHosted(1000)...) }
+	r.run(5 * time.Minute)
+	var id string
+	var iv time.Duration
+	for _, c := range liveDevices(r, 30) {
+		if iv = intervalOf(t, r, c); iv == time.Minute || iv == 2*time.Minute {
+			id = c
+			break
+		}
+	}
+	if id == "" {
+		t.Fatal("no live device reporting every 1 or 2 minutes")
+	}
+	r.sched.SetFocus(id, false)
+	r.run(4 * iv) // it learns the spacing of its messages
+	from := r.clock.Now()
+	r.run(20 * time.Minute)
+	reads, news := 0, 0
+	for _, rd := range r.readsOf(id, from, r.clock.Now()) {
+		reads++
+		if !rd.news {
+			continue
+		}
+		news++
+		if late := rd.done.Sub(rd.newest); late > 6*time.Second {
+			t.Errorf("reported at +%v, read %v later", rd.newest.Sub(rigStart), late)
+		}
+	}
+	if want := int(20 * time.Minute / iv); news < want-1 {
+		t.Errorf("%d new messages read in 20 minutes of a device reporting every %v", news, iv)
+	}
+	if reads > news+news/2+2 {
+		t.Errorf("%d reads for %d new messages of a device reporting every %v: read blindly", reads, news, iv)
+	}
+	if got := r.sched.FocusInterval(r.clock.Now()); got < iv-time.Second || got > iv+time.Second {
+		t.Errorf("the focused device is said to be read every %v, want its interval %v", got, iv)
+	}
+	// r still reads at once
+	r.sched.Ask(KindData, id)
+	if req, ok, _ := r.sched.Next(r.clock.Now()); !ok || req.DeviceID != id {
+		t.Errorf("r: next read %+v %v, want %s at once", req, ok, id)
+	}
+}
+
+// Several views focus several devices on a small budget: each gets its
+// fair share, whatever one of them reports.
+func TestFocusedDevicesShareTheBudgetFairly(t *testing.T) {
+	t.Parallel()
+	s, _ := newSched(20)
+	now := t0
+	ids := []string{"DEV000001", "DEV000002", "DEV000003"}
+	for v, id := range ids {
+		s.SetViewFocus(ViewID(v), id, false)
+	}
+	reads := map[string]int{}
+	for end := now.Add(30 * time.Minute); now.Before(end); now = now.Add(time.Second) {
+		for _, r := range drain(s, now) {
+			s.Done(r, now, nil)
+			if r.Kind != KindData {
+				continue
+			}
+			reads[r.DeviceID]++
+			// the first reports every 10 s; the others never
+			newest := t0
+			if r.DeviceID == ids[0] {
+				newest = now.Truncate(10 * time.Second)
+			}
+			s.Got(r.DeviceID, newest, 0, now)
+		}
+	}
+	least, most := reads[ids[0]], reads[ids[0]]
+	for _, id := range ids {
+		least, most = min(least, reads[id]), max(most, reads[id])
+	}
+	if least < 10 || least*2 < most {
+		t.Errorf("focused devices read %v in 30 minutes: one starves another", reads)
+	}
+}
