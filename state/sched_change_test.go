@@ -404,3 +404,52 @@ func TestFocusedDevicesShareTheBudgetFairly(t *testing.T) {
 		t.Errorf("focused devices read %v in 30 minutes: one starves another", reads)
 	}
 }
+
+// A device whose clock runs a few seconds ahead of the server's has
+// messages newer than its lastSeen until it reports again: that is no
+// stuck list, and change detection goes on.
+func TestADeviceClockAheadDoesNotStopChangeDetection(t *testing.T) {
+	t.Parallel()
+	s, _ := newSched(300)
+	now := t0
+	list := hostedFleet(300, now)
+	detecting, reads := false, 0
+	for sec := range 600 { // ten minutes, a list every 15 s; DEV000000 reports every minute, its clock 5 s ahead
+		now = now.Add(time.Second)
+		if sec%15 == 14 {
+			s.Ask(KindList, "")
+		}
+		for {
+			r, ok, _ := s.Next(now)
+			if !ok {
+				break
+			}
+			s.Done(r, now, nil)
+			if r.Kind == KindData {
+				newest := t0
+				if r.DeviceID == "DEV000000" {
+					newest = now.Truncate(time.Minute).Add(5 * time.Second)
+					reads++
+				}
+				s.Got(r.DeviceID, newest, 0, now)
+				continue
+			}
+			for i := range list {
+				seen := float64(t0.Unix())
+				if i == 0 {
+					seen = float64(now.Truncate(time.Minute).Unix())
+				}
+				list[i].LastSeen = &seen
+			}
+			s.SetDevices(list, now)
+			why := s.Fallback()
+			if detecting && why != "" {
+				t.Fatalf("at +%v fell back for a device clock 5 s ahead: %q", now.Sub(t0), why)
+			}
+			detecting = detecting || why == ""
+		}
+	}
+	if !detecting || reads < 9 {
+		t.Errorf("detecting %v; the device reporting every minute read %d times in 10 minutes", detecting, reads)
+	}
+}

@@ -33,6 +33,7 @@ type entry struct {
 	spacing  time.Duration // of its messages, as an answer showed them
 	shown    time.Time     // when it came on screen; zero until stamped
 	screen   int           // the screen gathering it was last in
+	behindOf time.Time     // its message last found newer than its lastSeen
 }
 
 func (e *entry) held(now time.Time) bool { return now.Before(e.hold) }

@@ -263,8 +263,12 @@ func (s *Scheduler) SetDevices(devices []api.Device, now time.Time) {
 		if !e.seen.IsZero() && seen.After(e.seen) {
 			moved++
 		}
-		if !s.chg.listSent.IsZero() && e.newest.After(seen.Add(time.Second)) && e.newest.Before(s.chg.listSent.Add(-time.Second)) {
+		if !s.chg.listSent.IsZero() && e.newest.After(seen.Add(2*time.Second)) && e.newest.Before(s.chg.listSent.Add(-time.Second)) && !e.newest.Equal(e.behindOf) {
+			// counted once a message: a device whose clock runs a little
+			// ahead of the server's is behind on every list until it
+			// reports again
 			behind++
+			e.behindOf = e.newest
 		}
 		e.seen = seen
 		if s.detecting() && e.answered && !e.inflight {
