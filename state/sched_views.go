@@ -25,6 +25,10 @@ type focusState struct {
 	at    time.Time // when the focus came to it; zero until the next call with a time
 	dwell bool      // a view moved to it from another device: wait FocusDwell
 	now   bool      // read it at once: an outage ended, or r
+	// readOnce: read since the focus came to it. Until then it is read at
+	// the focus interval, whatever its reporting interval: an engineer who
+	// opens a device sees it fresh.
+	readOnce bool
 }
 
 func (s *Scheduler) view(v ViewID) *viewSel {
@@ -231,7 +235,7 @@ func (s *Scheduler) focusDue(f *focusState, e *entry, r float64, now time.Time) 
 		due = e.last.Add(s.focusEvery(r, f.quiet))
 		// a device whose interval is known is read when its next
 		// message is due, not blindly
-		if iv := e.interval(); iv > 0 && !f.quiet && !e.newest.IsZero() {
+		if iv := e.interval(); iv > 0 && !f.quiet && !e.newest.IsZero() && f.readOnce {
 			due = later(due, expectDue(e, iv))
 		}
 	}

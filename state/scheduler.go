@@ -369,14 +369,56 @@ func (s *Scheduler) Next(now time.Time) (Request, bool, time.Duration) {
 	if !ok {
 		return Request{}, false, waitUntil(at, now)
 	}
-	if s.tokens < 1 {
-		return Request{}, false, max(time.Millisecond, time.Duration((1-s.tokens)/rate*float64(time.Second)))
+	need := 1.0
+	if !fast {
+		need = s.need(req, burst)
+	}
+	if s.tokens < need {
+		wait := max(time.Millisecond, time.Duration((need-s.tokens)/rate*float64(time.Second)))
+		if at := s.focusDueNext(settled, now); need > 1 && !at.IsZero() && at.Sub(now) < wait {
+			wait = max(time.Millisecond, at.Sub(now)) // a focused device due sooner needs but one
+		}
+		return Request{}, false, wait
 	}
 	s.tokens--
 	if fast {
 		s.firstSpent++
 	}
 	return s.start(req, now, false), true, 0
+}
+
+// focusDueNext is when the next focused device is due (zero if none).
+func (s *Scheduler) focusDueNext(r float64, now time.Time) time.Time {
+	var next time.Time
+	for _, f := range s.focuses {
+		if e := s.byID[f.id]; e != nil && !e.inflight {
+			if at := s.focusDue(f, e, r, now); next.IsZero() || at.Before(next) {
+				next = at
+			}
+		}
+	}
+	return next
+}
+
+// need is how many tokens a read waits for. The list and the fleet are
+// planned on the whole budget, so a focused device due would find none
+// left: each class leaves a token for each class above it that is there
+// (the focus, then the screen), and the fleet spends what they leave.
+func (s *Scheduler) need(r Request, burst float64) float64 {
+	if r.Kind == KindData && s.focusOf(r.DeviceID) != nil {
+		return 1
+	}
+	above := 0.0
+	if len(s.focuses) > 0 {
+		above++
+	}
+	if e := s.byID[r.DeviceID]; r.Kind == KindData && e != nil && e.screen == s.screenGen {
+		return min(burst, 1+above) // on screen
+	}
+	if len(s.onScreen) > 0 {
+		above++
+	}
+	return min(burst, 1+above)
 }
 
 func waitUntil(at, now time.Time) time.Duration {
@@ -546,7 +588,7 @@ func (s *Scheduler) start(r Request, now time.Time, probe bool) Request {
 		s.heap.reschedule(e, now.Add(lostAfter)) // out of the way until its answer
 	}
 	if f := s.focusOf(r.DeviceID); f != nil {
-		f.now = false
+		f.now, f.readOnce = false, true
 	}
 	return r
 }
