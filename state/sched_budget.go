@@ -87,11 +87,19 @@ func (s *Scheduler) visibleEvery(r float64) time.Duration {
 	return every(VisibleEvery, r, visibleShare, len(s.onScreen))
 }
 
+// listEvery is the re-list interval. While the list's lastSeen tells
+// which devices changed (or may yet), the list takes up to listShare of
+// the budget, every ListMin at most; a list that cannot tell is read as
+// rarely as before, since the fleet is read round-robin anyway.
 func (s *Scheduler) listEvery(r float64) time.Duration {
 	if r <= 0 {
 		return ListEvery
 	}
-	return max(ListEvery, time.Duration(30/r*float64(time.Second)))
+	if s.chg.mode == modeBlind {
+		return max(ListEvery, time.Duration(30/r*float64(time.Second)))
+	}
+	pages := max(1, (len(s.listed)+999)/1000)
+	return max(ListMin, time.Duration(float64(pages)/(r*listShare)*float64(time.Second)))
 }
 
 // quietly stretches a quiet device's interval: reading it often would

@@ -22,6 +22,18 @@ type entry struct {
 	// holdServer: held for a 5xx, which may yet prove the whole server's.
 	holdServer bool
 	monthly    bool // held by its monthly limit: not even the user can read it
+
+	seen     time.Time // its lastSeen in the latest list
+	sentSeen time.Time // its lastSeen when its read out was sent
+	covered  time.Time // the latest lastSeen its reads have covered
+	newest   time.Time // its newest message read this session
+	chase    bool      // the read out was sent because its lastSeen moved
+	empty    uint8     // of the latest such reads, a bit set for each that brought nothing
+	gaps     [3]time.Duration
+	spacing  time.Duration // of its messages, as an answer showed them
+	shown    time.Time     // when it came on screen; zero until stamped
+	screen   int           // the screen gathering it was last in
+	behindOf time.Time     // its message last found newer than its lastSeen
 }
 
 func (e *entry) held(now time.Time) bool { return now.Before(e.hold) }

@@ -206,6 +206,7 @@ type rig struct {
 	issuedAt map[int]time.Time
 
 	reads  []readAt // successful data reads, in the order folded
+	newest map[string]time.Time
 	issues []Request
 	conns  []connAt // the connection state each time it changed
 }
@@ -215,12 +216,27 @@ type answer struct {
 	err     error
 	devices []api.Device
 	stopped string // why the listing stopped early
+	newest  time.Time
 	foldAt  time.Time
+}
+
+// newestOf is the time of a page's newest message (zero if none).
+func newestOf(p *api.DataPage) time.Time {
+	var t time.Time
+	if p == nil {
+		return t
+	}
+	for i := range p.Data {
+		t = later(t, p.Data[i].Time())
+	}
+	return t
 }
 
 type readAt struct {
 	id         string
 	sent, done time.Time
+	news       bool      // it brought a message newer than any read before
+	newest     time.Time // its newest message (zero if none)
 }
 
 type connAt struct {
@@ -277,6 +293,11 @@ func (r *rig) setDevices(list []api.Device) {
 func (r *rig) launch(req Request) {
 	r.issues = append(r.issues, req)
 	r.issuedAt[req.ID] = r.clock.Now()
+	// as the console reads: only what is newer than the newest known
+	q := api.DataQuery{Limit: 1}
+	if n := r.sched.Newest(req.DeviceID); !n.IsZero() {
+		q.Start = n.Truncate(time.Second).Add(time.Second)
+	}
 	r.clock.run(func() {
 		a := answer{req: req}
 		if req.Kind == KindList {
@@ -284,7 +305,9 @@ func (r *rig) launch(req Request) {
 			rep, a.err = r.client.ListDevicesReport(context.Background())
 			a.devices, a.stopped = rep.Devices, rep.Stopped
 		} else {
-			_, a.err = r.client.GetData(context.Background(), req.DeviceID, api.DataQuery{Limit: 1})
+			var page *api.DataPage
+			page, a.err = r.client.GetData(context.Background(), req.DeviceID, q)
+			a.newest = newestOf(page)
 		}
 		r.results <- a
 	})
@@ -323,7 +346,14 @@ func (r *rig) foldOne(now time.Time) {
 		if a.req.Kind == KindList {
 			r.setDevices(a.devices)
 		} else {
-			r.reads = append(r.reads, readAt{id: a.req.DeviceID, sent: r.issuedAt[a.req.ID], done: now})
+			r.sched.Got(a.req.DeviceID, a.newest, 0, now)
+			r.reads = append(r.reads, readAt{id: a.req.DeviceID, sent: r.issuedAt[a.req.ID], done: now, news: a.newest.After(r.newest[a.req.DeviceID]), newest: a.newest})
+			if a.newest.After(r.newest[a.req.DeviceID]) {
+				if r.newest == nil {
+					r.newest = map[string]time.Time{}
+				}
+				r.newest[a.req.DeviceID] = a.newest
+			}
 		}
 	}
 	delete(r.issuedAt, a.req.ID)

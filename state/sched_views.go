@@ -25,6 +25,10 @@ type focusState struct {
 	at    time.Time // when the focus came to it; zero until the next call with a time
 	dwell bool      // a view moved to it from another device: wait FocusDwell
 	now   bool      // read it at once: an outage ended, or r
+	// readOnce: read since the focus came to it. Until then it is read at
+	// the focus interval, whatever its reporting interval: an engineer who
+	// opens a device sees it fresh.
+	readOnce bool
 }
 
 func (s *Scheduler) view(v ViewID) *viewSel {
@@ -126,6 +130,7 @@ func (s *Scheduler) focusOf(id string) *focusState {
 // once.
 func (s *Scheduler) lookUpVisible() {
 	s.onScreen = s.onScreen[:0]
+	s.screenGen++
 	one := len(s.viewOrder) == 1
 	if !one {
 		if s.seen == nil {
@@ -142,6 +147,10 @@ func (s *Scheduler) lookUpVisible() {
 				s.seen[id] = struct{}{}
 			}
 			if e := s.byID[id]; e != nil {
+				if e.screen != s.screenGen-1 {
+					e.shown = time.Time{} // just come on screen: its dwell starts
+				}
+				e.screen = s.screenGen
 				s.onScreen = append(s.onScreen, e)
 			}
 		}
@@ -182,13 +191,25 @@ func (s *Scheduler) NextFocus(now time.Time) time.Time {
 }
 
 // FocusIntervalOf is how often a device focused by some view is read at
-// now's budget, with every device focused now.
+// now's budget, with every device focused now: its reporting interval
+// once learned, when the budget allows that often.
 func (s *Scheduler) FocusIntervalOf(id string, now time.Time) time.Duration {
 	quiet := false
 	if f := s.focusOf(id); f != nil {
 		quiet = f.quiet
 	}
-	return s.focusEvery(s.Rate(now), quiet)
+	return s.reportPace(id, s.focusEvery(s.Rate(now), quiet), quiet)
+}
+
+// reportPace is a focused device's read interval: its reporting interval
+// once learned, never more often than every, the budget's.
+func (s *Scheduler) reportPace(id string, every time.Duration, quiet bool) time.Duration {
+	if e := s.byID[id]; e != nil && !quiet {
+		if iv := e.interval(); iv > every {
+			return iv
+		}
+	}
+	return every
 }
 
 // FocusInterval is how often view 0's focused device is read at now's
@@ -201,7 +222,7 @@ func (s *Scheduler) FocusInterval(now time.Time) time.Duration {
 	if f := s.focusOf(id); f != nil {
 		quiet = f.quiet
 	}
-	return s.focusEvery(s.Rate(now), quiet)
+	return s.reportPace(id, s.focusEvery(s.Rate(now), quiet), quiet)
 }
 
 // focusDue is when a focused device is due: a focus interval after its
@@ -212,6 +233,11 @@ func (s *Scheduler) focusDue(f *focusState, e *entry, r float64, now time.Time) 
 	var due time.Time
 	if !f.now && !e.last.IsZero() {
 		due = e.last.Add(s.focusEvery(r, f.quiet))
+		// a device whose interval is known is read when its next
+		// message is due, not blindly
+		if iv := e.interval(); iv > 0 && !f.quiet && !e.newest.IsZero() && f.readOnce {
+			due = later(due, expectDue(e, iv))
+		}
 	}
 	if !e.hold.IsZero() {
 		due = later(due, e.hold)

@@ -51,11 +51,14 @@ const (
 )
 
 // Shares of the budget by priority: the focused device may take 60%, the
-// devices on screen 30%, the rest what is left.
+// devices on screen 30%. The rest of the fleet is planned on all the
+// budget the list leaves: reads go by priority as the budget's tokens
+// come, so what the focus and the screen do not take goes to the fleet
+// rather than unspent.
 const (
 	focusShare   = 0.6
 	visibleShare = 0.3
-	restShare    = 0.1
+	restShare    = 1 - listShare
 )
 
 // Scheduler decides which read to make next so that the console never
@@ -123,6 +126,9 @@ type Scheduler struct {
 	// failing are the targets (device IDs, listKey) that answered 5xx since
 	// the server last answered anything well.
 	failing map[string]bool
+
+	chg       changeState
+	screenGen int
 }
 
 // target is the device list's read state.
@@ -173,6 +179,11 @@ func (s *Scheduler) tick(now time.Time) {
 			f.at = now
 		}
 	}
+	for _, e := range s.onScreen {
+		if e.shown.IsZero() {
+			e.shown = now
+		}
+	}
 	s.heed429()
 	for i := 0; i < len(s.flights); i++ {
 		if f := s.flights[i]; now.Sub(f.at) >= lostAfter {
@@ -213,6 +224,18 @@ func (s *Scheduler) SetDevices(devices []api.Device, now time.Time) {
 	}
 	clear(s.listed)
 	hosted, kept := 0, 0
+	carries, readable, moved, behind := 0, 0, 0, 0
+	for i := range devices {
+		if devices[i].CanReadData() {
+			readable++
+			if devices[i].LastSeen != nil {
+				carries++
+			}
+		}
+	}
+	// A server whose list carries no lastSeen at all cannot say which
+	// devices were never seen: every device its plan allows is read.
+	blind := carries == 0
 	// New devices are due now, in list order: the first a moment before the next.
 	first := now.Add(-time.Duration(len(devices)))
 	for i := range devices {
@@ -224,7 +247,7 @@ func (s *Scheduler) SetDevices(devices []api.Device, now time.Time) {
 		if d.Plan == api.PlanHosted {
 			hosted++
 		}
-		if !d.CanReadData() || d.Seen().IsZero() {
+		if !d.CanReadData() || d.Seen().IsZero() && !blind {
 			continue
 		}
 		e := s.byID[d.DeviceID]
@@ -235,7 +258,22 @@ func (s *Scheduler) SetDevices(devices []api.Device, now time.Time) {
 			s.unanswered++
 		}
 		e.gen = s.gen
-		e.quiet = now.Sub(d.Seen()) > StaleAfter
+		e.quiet = now.Sub(d.Seen()) > StaleAfter && !blind
+		seen := seenOf(d, now)
+		if !e.seen.IsZero() && seen.After(e.seen) {
+			moved++
+		}
+		if !s.chg.listSent.IsZero() && e.newest.After(seen.Add(2*time.Second)) && e.newest.Before(s.chg.listSent.Add(-time.Second)) && !e.newest.Equal(e.behindOf) {
+			// counted once a message: a device whose clock runs a little
+			// ahead of the server's is behind on every list until it
+			// reports again
+			behind++
+			e.behindOf = e.newest
+		}
+		e.seen = seen
+		if s.detecting() && e.answered && !e.inflight {
+			s.heap.reschedule(e, s.changeDue(e, now))
+		}
 		kept++
 	}
 	if len(s.byID) > kept { // some left the account, lost their plan or went unseen
@@ -250,6 +288,7 @@ func (s *Scheduler) SetDevices(devices []api.Device, now time.Time) {
 		}
 	}
 	s.limits = api.LimitsForHosted(hosted)
+	s.noteList(carries, readable, moved, behind, now)
 	s.lookUpVisible()
 }
 
@@ -330,14 +369,56 @@ func (s *Scheduler) Next(now time.Time) (Request, bool, time.Duration) {
 	if !ok {
 		return Request{}, false, waitUntil(at, now)
 	}
-	if s.tokens < 1 {
-		return Request{}, false, max(time.Millisecond, time.Duration((1-s.tokens)/rate*float64(time.Second)))
+	need := 1.0
+	if !fast {
+		need = s.need(req, burst)
+	}
+	if s.tokens < need {
+		wait := max(time.Millisecond, time.Duration((need-s.tokens)/rate*float64(time.Second)))
+		if at := s.focusDueNext(settled, now); need > 1 && !at.IsZero() && at.Sub(now) < wait {
+			wait = max(time.Millisecond, at.Sub(now)) // a focused device due sooner needs but one
+		}
+		return Request{}, false, wait
 	}
 	s.tokens--
 	if fast {
 		s.firstSpent++
 	}
 	return s.start(req, now, false), true, 0
+}
+
+// focusDueNext is when the next focused device is due (zero if none).
+func (s *Scheduler) focusDueNext(r float64, now time.Time) time.Time {
+	var next time.Time
+	for _, f := range s.focuses {
+		if e := s.byID[f.id]; e != nil && !e.inflight {
+			if at := s.focusDue(f, e, r, now); next.IsZero() || at.Before(next) {
+				next = at
+			}
+		}
+	}
+	return next
+}
+
+// need is how many tokens a read waits for. The list and the fleet are
+// planned on the whole budget, so a focused device due would find none
+// left: each class leaves a token for each class above it that is there
+// (the focus, then the screen), and the fleet spends what they leave.
+func (s *Scheduler) need(r Request, burst float64) float64 {
+	if r.Kind == KindData && s.focusOf(r.DeviceID) != nil {
+		return 1
+	}
+	above := 0.0
+	if len(s.focuses) > 0 {
+		above++
+	}
+	if e := s.byID[r.DeviceID]; r.Kind == KindData && e != nil && e.screen == s.screenGen {
+		return min(burst, 1+above) // on screen
+	}
+	if len(s.onScreen) > 0 {
+		above++
+	}
+	return min(burst, 1+above)
 }
 
 func waitUntil(at, now time.Time) time.Duration {
@@ -446,10 +527,25 @@ func (s *Scheduler) due(now time.Time, r float64) (Request, bool, time.Time) {
 			continue
 		}
 		var at time.Time
-		if !e.last.IsZero() {
+		switch {
+		case s.detecting() && e.answered:
+			if !e.changed() {
+				continue // nothing moved: nothing to read
+			}
+			at = s.changeDueAt(e, quietly(e, vis))
+		case !e.last.IsZero():
 			at = e.last.Add(quietly(e, vis))
 		}
 		at = later(at, e.hold)
+		if e.answered {
+			// a device scrolled past is not read again: it must stay on
+			// screen (one never read is read anyway, once)
+			shown := e.shown
+			if shown.IsZero() {
+				shown = now
+			}
+			at = later(at, shown.Add(ScreenDwell))
+		}
 		if at.After(now) {
 			consider(at)
 		} else if best == nil || at.Before(bestAt) {
@@ -487,11 +583,12 @@ func (s *Scheduler) start(r Request, now time.Time, probe bool) Request {
 		return r
 	}
 	if e := s.byID[r.DeviceID]; e != nil {
+		e.sentSeen, e.chase = e.seen, e.answered && e.changed()
 		e.inflight = true
 		s.heap.reschedule(e, now.Add(lostAfter)) // out of the way until its answer
 	}
 	if f := s.focusOf(r.DeviceID); f != nil {
-		f.now = false
+		f.now, f.readOnce = false, true
 	}
 	return r
 }
@@ -509,6 +606,9 @@ func (s *Scheduler) Done(r Request, now time.Time, err error) {
 	switch kind := api.Classify(err); kind {
 	case api.FailNone:
 		s.live = true
+		if r.Kind == KindList {
+			s.chg.listSent = f.at
+		}
 		s.reached(f)
 		s.serverAnswered()
 		s.read(r, e, now)
@@ -547,6 +647,12 @@ func (s *Scheduler) read(r Request, e *entry, now time.Time) {
 	first := !e.answered
 	e.last, e.hold, e.holdWhy, e.holdN, e.monthly, e.holdServer = now, time.Time{}, "", 0, false, false
 	s.markAnswered(e)
+	// what was listed when the read was sent is in its answer
+	e.covered = later(e.covered, e.sentSeen)
+	if s.detecting() {
+		s.heap.reschedule(e, s.changeDue(e, now))
+		return
+	}
 	s.heap.reschedule(e, s.nextBackground(e, first, now))
 }
 

@@ -3,6 +3,7 @@ package live
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"time"
 
 	"sqc/api"
@@ -125,6 +126,10 @@ func (e *Engine) issue(req state.Request) {
 		// as its sparklines show, then only what is new; others with
 		// their latest.
 		q, backfill := e.fleet.DataQuery(req.DeviceID, int(e.spark.Load()))
+		if n := e.sched.Newest(req.DeviceID); !backfill && q.Start.IsZero() && !n.IsZero() {
+			// only what is newer than the newest message read: nothing twice
+			q.Start = n.Truncate(time.Second).Add(time.Second)
+		}
 		read = func() answer {
 			page, err := c.GetData(ctx, req.DeviceID, q)
 			return answer{req: req, page: page, err: err, at: now(), backfill: backfill}
@@ -206,6 +211,8 @@ func (e *Engine) foldData(a answer, now time.Time, ch *changes) {
 		}
 		e.keepPage(id, a.page, a.at)
 		e.inboxDevice(id, now)
+		newest, spacing := pageTimes(a.page)
+		e.sched.Got(id, newest, spacing, now)
 		if d := e.fleet.Get(id); d != nil {
 			e.sched.SetQuiet(id, quiet(d, now))
 		}
@@ -225,4 +232,48 @@ func (e *Engine) debugOn() bool { return e.cfg.Log.Enabled(context.Background(),
 func quiet(d *state.Device, now time.Time) bool {
 	h := d.Health(now)
 	return h == state.HealthStale || h == state.HealthOffline
+}
+
+// pageTimes is the time of a page's newest message (zero if none) and the
+// median spacing of its messages when it holds three or more: how often
+// the device reports.
+func pageTimes(p *api.DataPage) (newest time.Time, spacing time.Duration) {
+	if p == nil || len(p.Data) == 0 {
+		return time.Time{}, 0
+	}
+	ts := make([]float64, 0, len(p.Data))
+	for i := range p.Data {
+		if t := p.Data[i].TS; t > 0 {
+			ts = append(ts, t)
+		}
+	}
+	if len(ts) == 0 {
+		return time.Time{}, 0
+	}
+	slices.Sort(ts)
+	newest = p.Data[0].Time()
+	for i := range p.Data {
+		newest = later(newest, p.Data[i].Time())
+	}
+	if len(ts) < 3 {
+		return newest, 0
+	}
+	gaps := make([]float64, 0, len(ts)-1)
+	for i := 1; i < len(ts); i++ {
+		if g := ts[i] - ts[i-1]; g > 0 {
+			gaps = append(gaps, g)
+		}
+	}
+	if len(gaps) < 2 {
+		return newest, 0
+	}
+	slices.Sort(gaps)
+	return newest, time.Duration(gaps[len(gaps)/2] * float64(time.Second))
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }

@@ -75,7 +75,7 @@ func (e *Engine) keepList(devs []api.Device, at time.Time) {
 }
 
 // keepPage queues the messages of a data answer. An answer with nothing
-// new (a tracked device's read of what came since) queues its latest
+// new (a read of what came since its newest message) queues its latest
 // again, so that the time it was read, the age a restart shows, moves.
 // Called with mu held.
 func (e *Engine) keepPage(id string, page *api.DataPage, at time.Time) {
@@ -89,6 +89,11 @@ func (e *Engine) keepPage(id string, page *api.DataPage, at time.Time) {
 	var again *api.DataMessage
 	if d := e.fleet.Get(id); len(msgs) == 0 && d != nil {
 		again = d.Latest // replaced, never changed, by the fleet
+		if again == nil {
+			// a read that started after its newest message and found
+			// nothing newer: the time it was read still moves
+			again = d.Message()
+		}
 	}
 	if len(msgs) == 0 && again == nil {
 		return

@@ -145,6 +145,7 @@ func quotaLines(sh *Shared, ledger *state.Ledger, sched *state.Scheduler, fleet 
 	add("429s seen", r429)
 	reset := api.NextReset(now)
 	add("next reset", fmt.Sprintf("%s in %s %s", reset.Format("15:04 UTC"), Short(reset.Sub(now)), st.Dim.Render("(assumed)")))
+	out = append(out, freshLines(sh, sched.Freshness(now), width)...)
 	out = append(out, teamLines(sh, width)...)
 	out = append(out, "", st.Title.Render(fmt.Sprintf("Non-Hosted devices · calls left this month (of %d)", api.MonthlyPerDevice)))
 	nonHosted := false
