@@ -155,3 +155,25 @@ func TestWatcherFirstMessageIsABaseline(t *testing.T) {
 		t.Fatalf("the first message read made an entry: %+v", tr)
 	}
 }
+
+// A server whose list carries no lastSeen places every device offline
+// until its data is read: the first pass that reads them adds no
+// "offline → ok" for each, but a device that reports after the watch
+// began is a change.
+func TestWatcherListWithoutLastSeenIsNoFlood(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	f := NewFleet()
+	f.SetDevices([]api.Device{dev("AAAAAAAA1", "Pump", "g", "m", "Hosted", time.Time{})}, now)
+	w := NewWatcher()
+	w.Observe(f.Get("AAAAAAAA1"), now)
+	f.SetData("AAAAAAAA1", eventPage(t, now.Add(-time.Minute), -1), now.Add(time.Second))
+	if tr, ok := w.Observe(f.Get("AAAAAAAA1"), now.Add(time.Second)); ok {
+		t.Fatalf("the first pass's read made an entry: %+v", tr)
+	}
+	later := now.Add(time.Hour)
+	f.SetData("AAAAAAAA1", eventPage(t, later, 40), later)
+	if tr, ok := w.Observe(f.Get("AAAAAAAA1"), later); !ok || tr.To != HealthAlarm {
+		t.Fatalf("an alarm after the watch began: %+v %v, want an entry", tr, ok)
+	}
+}

@@ -28,6 +28,7 @@ type watched struct {
 	msgAt  time.Time // the latest message's time, as last seen
 	at     time.Time // when the device next turns quiet; zero: never
 	idx    int       // in the heap, -1 when out
+	since  time.Time // when the watcher first saw the device
 }
 
 // NewWatcher makes a watcher that knows no device yet.
@@ -47,7 +48,7 @@ func (w *Watcher) observe(d *Device, now, at time.Time) (Transition, bool) {
 	reason, msgAt := alertReason(d), d.MessageTime()
 	k := w.known[d.DeviceID]
 	if k == nil {
-		k = &watched{id: d.DeviceID, idx: -1}
+		k = &watched{id: d.DeviceID, idx: -1, since: now}
 		w.known[d.DeviceID] = k
 	}
 	w.schedule(k, d, now)
@@ -64,8 +65,12 @@ func (w *Watcher) observe(d *Device, now, at time.Time) (Transition, bool) {
 	if newMsg || reason == "" {
 		k.reason = reason
 	}
-	if prev == HealthUnknown {
-		return Transition{}, false // the baseline
+	if prev == HealthUnknown || newMsg && prevMsg.IsZero() && msgAt.Before(k.since) {
+		// The baseline, or the first message read of a device the list
+		// alone had placed (a list without lastSeen says offline): what
+		// that message tells happened before the watch began, so the first
+		// pass of such a server adds no "offline → ok" for every device.
+		return Transition{}, false
 	}
 	t := Transition{At: at, Device: d.DeviceID, Name: d.Name, From: prev, To: h, Text: reason}
 	if newMsg && !msgAt.After(now) && !msgAt.Before(at.Add(-OfflineAfter)) {

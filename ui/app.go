@@ -78,6 +78,7 @@ type Model struct {
 	readings *pane.ReadingsPane
 	quota    *pane.QuotaPane
 	apiLog   *pane.LogPane
+	inbox    *pane.InboxPane
 	help     *pane.HelpPane
 	config   *pane.ConfigPane
 	add      *pane.AddPane
@@ -147,7 +148,8 @@ func New(ctx context.Context, cfg Config) *Model {
 	m.register(pane.PaneMQTT, m.mqtt)
 	m.register(pane.PaneBulk, m.bulk)
 	m.register(pane.PaneHistory, pane.NewHistoryPane(ctx, sh, con, m.config))
-	m.register("", pane.NewInboxPane(sh, con, m.panes[pane.PaneHistory].(*pane.HistoryPane), cfg.Who))
+	m.inbox = pane.NewInboxPane(sh, con, m.panes[pane.PaneHistory].(*pane.HistoryPane), cfg.Who)
+	m.register("", m.inbox)
 	m.help.Groups = m.helpGroups
 	m.stack = []opened{{p: m.readings}}
 	m.wantDevice = cfg.Device

@@ -21,6 +21,8 @@ func (m *Model) paneName(p pane.Pane) string {
 		return "quota"
 	case pane.Pane(m.apiLog):
 		return "API log"
+	case pane.Pane(m.inbox):
+		return "inbox"
 	}
 	for id, q := range m.panes {
 		if q == p {

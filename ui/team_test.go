@@ -27,6 +27,15 @@ func TestTheQuotaMeterListsTheTeam(t *testing.T) {
 		return strings.Contains(v, "Team · 2 consoles") && lineHolds(v, "alice@laptop", "writer", d.DeviceID+" · config") &&
 			lineHolds(v, "bob@desk (you)", "viewer")
 	})
+	bob.key("esc")
+	bob.key("i")
+	bob.scr.waitText(t, "Inbox ·")
+	alice.key("esc")
+	alice.key("u")
+	alice.scr.waitFor(t, "bob's inbox on alice's quota meter", func(v string) bool {
+		return lineHolds(v, "bob@desk", "viewer", "inbox")
+	})
+	bob.key("u")
 	alice.quit(t)
 	bob.scr.waitFor(t, "alice gone from bob's quota meter", func(v string) bool {
 		return strings.Contains(v, "Quota") && !strings.Contains(v, "alice@laptop") && !strings.Contains(v, "Team ·")

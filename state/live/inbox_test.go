@@ -23,6 +23,7 @@ type gridServer struct {
 	ids     []string
 	alarmAt map[string]time.Time
 	quietAt map[string]time.Time // reports nothing from then on
+	lists   []time.Time          // when the device list was asked for
 }
 
 const gridEvery = 20 * time.Second
@@ -62,6 +63,7 @@ func (g *gridServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer g.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
 	if r.URL.Path == "/devices" {
+		g.lists = append(g.lists, g.now())
 		var devs []map[string]any
 		for _, id := range g.ids {
 			devs = append(devs, map[string]any{"deviceid": id, "name": "Pump " + id[4:], "plan": "Hosted", "model": "QUAD-C2",
@@ -130,7 +132,23 @@ func TestInboxEntryFromAnotherServerSurvivesRestart(t *testing.T) {
 	if !got.At.Equal(shown) {
 		t.Fatalf("dated %v, want the message that told it, %v", got.At, shown)
 	}
-	t.Logf("entered alarm at %v, in the inbox at %v (%v later: the scheduler's wait for a read)", alarmAt.Format(time.TimeOnly), clock.Now().Format(time.TimeOnly), clock.Now().Sub(alarmAt))
+	var relist time.Duration
+	e.Read(func(rd Reader) { relist = rd.Sched.Freshness(clock.Now()).ListEvery })
+	t.Logf("entered alarm at %v, in the inbox at %v (%v later; the list is read every %v)", alarmAt.Format(time.TimeOnly), clock.Now().Format(time.TimeOnly), clock.Now().Sub(alarmAt), relist)
+	// Every device the list shows moved is read before the next list: the
+	// entry comes within a re-list interval of the list that told it.
+	g.mu.Lock()
+	var told time.Time
+	for _, at := range g.lists {
+		if !at.Before(alarmAt) {
+			told = at
+			break
+		}
+	}
+	g.mu.Unlock()
+	if told.IsZero() || clock.Now().After(told.Add(relist+time.Second)) {
+		t.Fatalf("the list told the alarm at %v, the inbox had it at %v: more than a re-list interval (%v) later", told, clock.Now(), relist)
+	}
 	e.Ack([]state.TransitionKey{got.Key()}, "ana")
 	if e.Inbox().Unread() != 0 {
 		t.Fatal("acknowledged, still unread")
