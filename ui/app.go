@@ -58,6 +58,7 @@ type Config struct {
 	// and gate are used instead of the console's own, and a quit closes
 	// the console's view only. Key and Connect are then unused.
 	Engine *live.Engine
+	Who    string // the name writes and acknowledgements are recorded under; "" is the OS user
 }
 
 // Model is the root model: what the panes share, which pane has the keys,
@@ -241,6 +242,8 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.loggedIn(msg)
 	case engineClosedMsg:
 		return m, m.afterClose(msg)
+	case NoticeMsg:
+		return m, m.toast(string(msg), false)
 	}
 	if m.sh.View == nil {
 		return m.fold(msg)
