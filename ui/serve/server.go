@@ -53,11 +53,12 @@ type Server struct {
 	o   Options
 	srv *ssh.Server
 
-	mu       sync.Mutex
-	closed   bool
-	sessions int
-	perKey   map[string]int
-	wg       sync.WaitGroup // sessions running
+	mu        sync.Mutex
+	closed    bool
+	listeners []net.Listener
+	sessions  int
+	perKey    map[string]int
+	wg        sync.WaitGroup // sessions running
 }
 
 // New builds the server; Serve starts it.
@@ -103,8 +104,16 @@ func New(o Options) (*Server, error) {
 
 // Serve accepts connections on l until Shutdown or Close.
 func (s *Server) Serve(l net.Listener) error {
+	// a Shutdown before the server takes the listener would not see it
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return l.Close()
+	}
+	s.listeners = append(s.listeners, l)
+	s.mu.Unlock()
 	err := s.srv.Serve(l)
-	if errors.Is(err, ssh.ErrServerClosed) {
+	if errors.Is(err, ssh.ErrServerClosed) || errors.Is(err, net.ErrClosed) {
 		return nil
 	}
 	return err
@@ -115,7 +124,11 @@ func (s *Server) Serve(l net.Listener) error {
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	s.closed = true
+	ls := s.listeners
 	s.mu.Unlock()
+	for _, l := range ls {
+		_ = l.Close()
+	}
 	err := s.srv.Close() // closes the connections: each session's context ends
 	done := make(chan struct{})
 	go func() {
@@ -128,7 +141,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	case <-ctx.Done():
 		return fmt.Errorf("sessions still ending: %w", ctx.Err())
 	}
-	if errors.Is(err, ssh.ErrServerClosed) {
+	if errors.Is(err, ssh.ErrServerClosed) || errors.Is(err, net.ErrClosed) {
 		return nil
 	}
 	return err
