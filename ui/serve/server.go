@@ -78,6 +78,7 @@ func New(o Options) (*Server, error) {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
+	routeLibLog(o.Log)
 	s := &Server{o: o, perKey: map[string]int{}}
 	srv, err := wish.NewServer(
 		wish.WithPublicKeyAuth(s.allow),
