@@ -294,3 +294,9 @@ func (r *rig) sshArgs(name string, extra ...string) []string {
 }
 
 func marshalAuthorized(s gossh.Signer) []byte { return gossh.MarshalAuthorizedKey(s.PublicKey()) }
+
+func (s *screen) resize(w, h int) {
+	s.mu.Lock()
+	s.emu.Resize(w, h)
+	s.mu.Unlock()
+}
