@@ -30,23 +30,12 @@ func serveFlags(fs *pflag.FlagSet, o *serveOpts) {
 	fs.IntVar(&o.perKey, "max-per-key", serve.DefaultMaxPerKey, "most sessions one key may have open at once")
 }
 
-const serveLong = `Serve the console over SSH: each engineer who connects (ssh -t -p 2323 HOST) gets a full console
-of their own (focus, filter, panes) over one shared engine, so the team costs one set of reads, one quota
-and one audit log, and the API key never leaves this machine. It is found as the console finds it:
-SENQUIP_API_KEY, the keyring, or the key file (sqc auth login --profile P, run here).
-
-Who may connect is an authorized_keys file in OpenSSH's format, a key a line; the key's comment is the
-name its writes are audited under, and an option before the key gives its role:
-    sqc-role=writer ssh-ed25519 AAAAC3Nz… alice@laptop
-    ssh-ed25519 AAAAC3Nz… bob@desk            (no sqc-role: a viewer, whose console sends no writes)
-A line that cannot be used is named by its number and skipped; the others work. The file is read again
-when it changes, at the next sign-in: no restart is needed to add or remove a key. Passwords and
-keyboard-interactive sign-in are off; unknown keys are refused.
-
-The host key is made once, in sqc's state folder (ssh_host_ed25519_key, mode 0600; a key others may read
-is refused), and its fingerprint printed at start so users can check it when ssh first asks.
-The listen address and the fingerprint go to stdout; then what happens goes to stderr (and, with
---debug, to the debug log). SIGTERM or SIGINT closes every session and stops.`
+const serveLong = "Serve the console over SSH: each engineer who connects (ssh -t -p 2323 HOST) gets a full console of their own (focus, filter, panes) over one shared engine, so the team costs one set of reads, one quota and one audit log, and the API key never leaves this machine. It is found as the console finds it: SENQUIP_API_KEY, the keyring, or the key file (sqc auth login --profile P, run here).\n\n" +
+	"Who may connect is an authorized_keys file in OpenSSH's format, a key a line. The key's comment is the name its writes are audited under; sqc-role=writer before the key lets it send writes, and a key without it is a viewer, whose console sends none:\n" +
+	"  sqc-role=writer ssh-ed25519 AAAAC3Nz… alice@laptop\n" +
+	"  ssh-ed25519 AAAAC3Nz… bob@desk\n" +
+	"A line that cannot be used is named by its number and skipped; the others work. The file is read again when it changes, at the next sign-in: no restart is needed to add or remove a key. Passwords and keyboard-interactive sign-in are off; unknown keys are refused.\n\n" +
+	"The host key is made once in sqc's state folder (ssh_host_ed25519_key, mode 0600; one others may read is refused), and its fingerprint printed at start so users can check it when ssh first asks. The address and the fingerprint go to stdout, then what happens to stderr (and to the debug log with --debug). SIGTERM or SIGINT closes every session and stops."
 
 func runServe(ctx context.Context, e *env, o *serveOpts, _ []string) error {
 	if o.maxSessions < 1 || o.perKey < 1 {
