@@ -250,6 +250,8 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.loggedIn(msg)
 	case engineClosedMsg:
 		return m, m.afterClose(msg)
+	case NoticeMsg:
+		return m, m.toast(string(msg), false)
 	}
 	if m.sh.View == nil {
 		return m.fold(msg)

@@ -271,6 +271,11 @@ var commands = []command{
 			fs.StringVar(&o.latency, "latency", "0s", "delay added to every answer, e.g. 300ms")
 			fs.Float64Var(&o.failRate, "fail-rate", 0, "chance (0-1) of a 500 or 503 on any request")
 		}, runSim)},
+	{path: "serve", about: "serve the console over SSH to a team: one engine, one quota, one audit log",
+		long:    serveLong,
+		example: "sqc serve --profile acme --listen 0.0.0.0:2323 --authorized-keys /etc/sqc/authorized_keys\nssh -t -p 2323 jumphost",
+		uses:    withAccount | withDemo | withASCII,
+		run:     withOpts(serveFlags, runServe)},
 	{path: "auth", about: "store, remove or check the API key of a profile"},
 	{path: "auth login", about: "store the API key: from a hidden prompt, or stdin when piped",
 		long: "Store the API key of a profile in the OS keyring. The key is read from a hidden prompt, or from stdin when it is a pipe, never from the command line, and checked with one call unless --no-verify.\n\n" +
