@@ -58,6 +58,9 @@ func TestInboxSharedAcknowledgedAndOpensHistory(t *testing.T) {
 	}
 	a.key("enter") // the cursor is on the one left unread
 	a.scr.waitText(t, "History "+got[1].Device)
+	// the hour before the entry, named as a typed range (not a preset's name)
+	from := got[1].At.Add(-time.Hour).In(time.Local).Format("2006-01-02 15:04") + ".."
+	a.scr.waitText(t, "History "+got[1].Device+" · "+from)
 }
 
 // --notify writes the bell and both notification escapes once for one

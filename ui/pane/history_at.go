@@ -23,6 +23,13 @@ func (p *HistoryPane) ShowAt(d api.Device, at time.Time) tea.Cmd {
 	if !span.To.After(span.From) {
 		span.To = span.From.Add(2 * historyAround)
 	}
+	// The range is named as typed, so the title says what is shown and a
+	// range that reaches now follows it as a typed "..now" does.
+	const f = "2006-01-02 15:04"
+	p.rangeName = span.From.In(p.loc()).Format(f) + ".." + span.To.In(p.loc()).Format(f)
+	if span.To.Equal(now) {
+		p.rangeName = span.From.In(p.loc()).Format(f) + "..now"
+	}
 	cmd := p.load(span)
 	p.cursor = at
 	return cmd
