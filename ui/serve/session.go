@@ -3,6 +3,7 @@ package serve
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"runtime/debug"
 	"strings"
 	"sync/atomic"
@@ -166,7 +167,19 @@ func (st *session) filter(_ tea.Model, msg tea.Msg) tea.Msg {
 	case tea.KeyPressMsg, tea.MouseMsg, tea.PasteMsg, tea.WindowSizeMsg:
 		st.last.Store(time.Now().UnixNano())
 	}
+	if runsAProcess(msg) {
+		return ui.NoticeMsg("the editor (E) opens only in a local console: served, it would run on the server; edit a key with enter")
+	}
 	return msg
+}
+
+// runsAProcess reports whether msg is Bubble Tea's order to run a process
+// (tea.ExecProcess, the config's editor) in the console's terminal. Served,
+// the process would run on the server, as the server's user, and its
+// input is the console's own.
+func runsAProcess(msg tea.Msg) bool {
+	t := reflect.TypeOf(msg)
+	return t != nil && t.Name() == "execMsg" && t.PkgPath() == reflect.TypeFor[tea.QuitMsg]().PkgPath()
 }
 
 // watchIdle ends the session's program once no one has touched it for the
