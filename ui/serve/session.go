@@ -3,7 +3,7 @@ package serve
 import (
 	"context"
 	"fmt"
-	"io"
+	"reflect"
 	"runtime/debug"
 	"strings"
 	"sync/atomic"
@@ -146,9 +146,11 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 		ReadOnly: !st.member.Writer, Who: st.member.Name, ASCII: s.o.ASCII || !utf8Env(sess.Environ()),
 		Log: s.o.Log.With("who", st.member.Name), DialogGuard: s.o.DialogGuard}
 	st.model = ui.New(st.ctx, cfg)
-	opts := append(bm.MakeOptions(sess), tea.WithInput(endingInput{sess, st.ctx}), tea.WithContext(st.ctx),
+	opts := append(bm.MakeOptions(sess), tea.WithInput(quietInput{st.ctx}), tea.WithContext(st.ctx),
 		tea.WithoutSignalHandler(), tea.WithFilter(st.filter))
 	p := tea.NewProgram(st.model, opts...)
+	pty, _, _ := sess.Pty()
+	go s.feedInput(st, sess, pty.Term, p)
 	if s.o.IdleTimeout > 0 {
 		go s.watchIdle(st, p)
 	}
@@ -165,7 +167,19 @@ func (st *session) filter(_ tea.Model, msg tea.Msg) tea.Msg {
 	case tea.KeyPressMsg, tea.MouseMsg, tea.PasteMsg, tea.WindowSizeMsg:
 		st.last.Store(time.Now().UnixNano())
 	}
+	if runsAProcess(msg) {
+		return ui.NoticeMsg("the editor (E) opens only in a local console: served, it would run on the server; edit a key with enter")
+	}
 	return msg
+}
+
+// runsAProcess reports whether msg is Bubble Tea's order to run a process
+// (tea.ExecProcess, the config's editor) in the console's terminal. Served,
+// the process would run on the server, as the server's user, and its
+// input is the console's own.
+func runsAProcess(msg tea.Msg) bool {
+	t := reflect.TypeOf(msg)
+	return t != nil && t.Name() == "execMsg" && t.PkgPath() == reflect.TypeFor[tea.QuitMsg]().PkgPath()
 }
 
 // watchIdle ends the session's program once no one has touched it for the
@@ -209,24 +223,4 @@ func utf8Env(env []string) bool {
 		}
 	}
 	return true
-}
-
-// endingInput is the session's input until its console ends: what is read
-// after that is dropped, since the program no longer takes it and Bubble
-// Tea's reader would wait forever to hand it over (a goroutine left per
-// dropped session).
-type endingInput struct {
-	r   io.Reader
-	ctx context.Context
-}
-
-func (in endingInput) Read(p []byte) (int, error) {
-	if in.ctx.Err() != nil {
-		return 0, io.EOF
-	}
-	n, err := in.r.Read(p)
-	if in.ctx.Err() != nil {
-		return 0, io.EOF
-	}
-	return n, err
 }

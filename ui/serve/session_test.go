@@ -2,7 +2,9 @@ package serve
 
 import (
 	"context"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -136,5 +138,29 @@ func TestSessionWithoutTerminalIsToldToUseSSHT(t *testing.T) {
 	out, err := exec.CommandContext(ctx, ssh, r.sshArgs("alice", "-T")...).CombinedOutput()
 	if err == nil || strings.TrimSpace(string(out)) != "sqc serve runs a console and needs a terminal: connect with ssh -t" {
 		t.Fatalf("ssh -T: %v\n%q", err, out)
+	}
+}
+
+// E in a served writer's config would run $EDITOR on the server, as the
+// server's user (a shell away for anyone with a writer's key): it says
+// the editor is for a local console, and runs nothing.
+func TestServedEditorRunsNothingOnTheServerAndSaysWhy(t *testing.T) {
+	ran := filepath.Join(t.TempDir(), "ran")
+	editor := filepath.Join(t.TempDir(), "editor.sh")
+	if err := os.WriteFile(editor, []byte("#!/bin/sh\ntouch '"+ran+"'\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("VISUAL", editor)
+	r := newRig(t, team, nil)
+	d := r.liveDevice()
+	w := r.open("alice", 140, 40)
+	w.openOn(d.DeviceID, "c")
+	w.scr.waitText(t, "ambient.warning") // the config read
+	w.keys("E")
+	w.scr.waitText(t, "opens only in a local console")
+	w.keys("?")
+	w.scr.waitText(t, "Keys") // the console goes on
+	if _, err := os.Stat(ran); err == nil {
+		t.Fatal("the editor ran on the server")
 	}
 }
