@@ -59,6 +59,9 @@ type Config struct {
 	// the console's view only. Key and Connect are then unused.
 	Engine *live.Engine
 	Who    string // the name writes and acknowledgements are recorded under; "" is the OS user
+	// Remote is a console served over SSH: what would run on the server's
+	// machine for the user (the $EDITOR of E) is not offered.
+	Remote bool
 	// Notify rings the bell and sends a desktop notification when a
 	// device enters alarm (--notify, or the profile's notify).
 	Notify bool
@@ -127,7 +130,7 @@ func New(ctx context.Context, cfg Config) *Model {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	sh := &pane.Shared{Common: look.Common{St: look.NewStyles(true), Keys: look.DefaultKeys()}, Now: cfg.Now, Fleet: state.NewFleet(), Calls: state.NewCallLog(),
-		ReadOnly: cfg.ReadOnly, StateDir: cfg.StateDir, Writes: map[string]*pane.ConfigWrite{}}
+		ReadOnly: cfg.ReadOnly, Remote: cfg.Remote, StateDir: cfg.StateDir, Writes: map[string]*pane.ConfigWrite{}}
 	m := &Model{cfg: cfg, ctx: ctx, sh: sh, ledgers: map[string]*state.Ledger{}, frame: &frameCache{draw: true}}
 	m.list = pane.NewListPane(sh)
 	m.readings = pane.NewReadingsPane(sh, m.list.Focused)

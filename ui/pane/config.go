@@ -228,6 +228,9 @@ func (p *ConfigPane) Key(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	case look.Matches(msg, k.AddKey):
 		return true, p.askAddKey()
 	case look.Matches(msg, k.Editor):
+		if p.sh.Remote {
+			return true, look.Say("the editor (E) opens only in a local console: here enter edits a value, + adds a key", false)
+		}
 		return true, p.runEditor()
 	case look.Matches(msg, k.Refresh):
 		// the footer shows the console's r, and here it reads the config
@@ -353,7 +356,10 @@ func (p *ConfigPane) Hints() []look.Hint {
 	if p.sh.ReadOnly {
 		return append(out, look.Unoffered(k.Edit, k.AddKey, k.Editor, k.Undo, k.Write))
 	}
-	out = append(out, look.KeyHint(k.Edit, 8), look.KeyHint(k.AddKey, 4), look.KeyHint(k.Editor, 5))
+	out = append(out, look.KeyHint(k.Edit, 8), look.KeyHint(k.AddKey, 4))
+	if !p.sh.Remote {
+		out = append(out, look.KeyHint(k.Editor, 5))
+	}
 	if len(p.Changes) > 0 {
 		return append(out, look.KeyHint(k.Write, 9), look.KeyHint(k.Undo, 7))
 	}
@@ -364,7 +370,11 @@ func (p *ConfigPane) HelpGroups() []look.HelpGroup {
 	k := p.sh.Keys
 	g := look.HelpGroup{Title: "config (c)", Keys: []key.Binding{k.Config, k.Search}}
 	if !p.sh.ReadOnly {
-		g.Keys = append(g.Keys, k.Edit, k.AddKey, k.Editor, k.Undo, k.Write)
+		g.Keys = append(g.Keys, k.Edit, k.AddKey)
+		if !p.sh.Remote {
+			g.Keys = append(g.Keys, k.Editor)
+		}
+		g.Keys = append(g.Keys, k.Undo, k.Write)
 	}
 	return []look.HelpGroup{g}
 }

@@ -60,6 +60,9 @@ type Shared struct {
 	// shows one moment, however long drawing it takes.
 	Link     link
 	ReadOnly bool
+	// Remote: the console is served over SSH; nothing runs on the
+	// server's machine for its user (E's $EDITOR).
+	Remote bool
 	// Locked is the console's hold on the engine while Update runs (nil
 	// outside it): the view's calls made under the lock Update holds.
 	Locked *live.Locked

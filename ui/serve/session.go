@@ -143,7 +143,7 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 		return nil
 	}
 	cfg := ui.Config{Profile: s.o.Profile, KeySource: "server", Engine: s.o.Engine, StateDir: s.o.StateDir,
-		ReadOnly: !st.member.Writer, Who: st.member.Name, ASCII: s.o.ASCII || !utf8Env(sess.Environ()),
+		ReadOnly: !st.member.Writer, Who: st.member.Name, Remote: true, ASCII: s.o.ASCII || !utf8Env(sess.Environ()),
 		Log: s.o.Log.With("who", st.member.Name), DialogGuard: s.o.DialogGuard}
 	st.model = ui.New(st.ctx, cfg)
 	opts := append(bm.MakeOptions(sess), tea.WithInput(quietInput{st.ctx}), tea.WithContext(st.ctx),

@@ -156,10 +156,16 @@ func TestServedEditorRunsNothingOnTheServerAndSaysWhy(t *testing.T) {
 	w := r.open("alice", 140, 40)
 	w.openOn(d.DeviceID, "c")
 	w.scr.waitText(t, "ambient.warning") // the config read
+	if strings.Contains(w.scr.String(), "$EDITOR") {
+		t.Fatalf("a served config offers the editor:\n%s", w.scr.String())
+	}
 	w.keys("E")
 	w.scr.waitText(t, "opens only in a local console")
 	w.keys("?")
 	w.scr.waitText(t, "Keys") // the console goes on
+	if strings.Contains(w.scr.String(), "$EDITOR") {
+		t.Fatalf("a served console's help offers the editor:\n%s", w.scr.String())
+	}
 	if _, err := os.Stat(ran); err == nil {
 		t.Fatal("the editor ran on the server")
 	}
