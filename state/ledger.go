@@ -26,8 +26,10 @@ import (
 // (Observe), the UI reads it while drawing, and Save runs in a command.
 // Sent never waits on the disk: counts are written in batches by one
 // goroutine that runs while there is something to write, each batch one
-// durable transaction. A batch that cannot be written stays in memory and
-// is tried again, so a count is lost only with the process.
+// durable transaction, at most one every ledgerEvery. A batch that cannot
+// be written stays in memory and is tried again, so a count is lost only
+// with the process, and then at most ledgerEvery of it: Save and Close
+// write at once.
 type Ledger struct {
 	db     store.Store // nil: counted here only
 	own    *DB         // the database the ledger opened, closed with it
@@ -37,6 +39,9 @@ type Ledger struct {
 
 	saveMu sync.Mutex // one write to the database at a time
 	wg     sync.WaitGroup
+	quit   chan struct{} // closed by Close: the writer stops gathering
+	readAt time.Time     // when a write last read back every process's count
+	every  time.Duration // ledgerEvery; a test waits longer
 	mu     sync.Mutex
 	day    string // UTC date the counts are for
 	month  string // the month the remaining counts are for
@@ -125,6 +130,20 @@ func (t *tally) calls(key string) []store.Calls {
 	return out
 }
 
+// ledgerEvery is the most often the writer commits while requests keep
+// coming. A console at its budget sends about a hundred requests a
+// second, and a durable transaction for each cost more than the request
+// itself; a process that dies (not one that closes, or a command that
+// exits: Close and Save write at once) loses at most this much of its
+// count.
+const ledgerEvery = 500 * time.Millisecond
+
+// ledgerReread is how often a write also reads back the day's count of
+// every process; between, this process's own writes are added to what was
+// read, so another console's requests show within this much (or at the
+// next Save).
+const ledgerReread = 2 * time.Second
+
 // ledgerRetry is how long after a failed write (in the time of the calls
 // counted) the writer tries again by itself; Save tries at once.
 const ledgerRetry = 2 * time.Second
@@ -156,7 +175,7 @@ func OpenLedger(db store.Store, fingerprint string, now time.Time, log *slog.Log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	l := &Ledger{db: db, key: fingerprint, log: log, opened: now, nonHosted: map[string]bool{}, heard: map[string]int{}}
+	l := &Ledger{db: db, key: fingerprint, log: log, opened: now, nonHosted: map[string]bool{}, heard: map[string]int{}, quit: make(chan struct{}), every: ledgerEvery}
 	l.day, l.month, l.dayN, l.monthN, l.dayAt = dayOf(now), monthOf(now), dayNum(now), monthNum(now), now
 	l.base.remaining = map[string]int{}
 	if db == nil {
@@ -403,15 +422,30 @@ func (l *Ledger) kick(at time.Time) {
 	go l.writer()
 }
 
-// writer writes batches while there are counts to write: what arrives
-// during one durable write is the next batch, so a busy client waits for
-// no fsync and the disk is synced once a batch.
+// writer writes batches while there are counts to write: the first count
+// after a quiet spell is written at once, and what arrives after a write
+// is gathered for ledgerEvery into the next batch, so a busy client waits
+// for no fsync and the disk is synced at most once every ledgerEvery.
 func (l *Ledger) writer() {
 	defer l.wg.Done()
+	gather := time.NewTimer(l.every)
+	defer gather.Stop()
 	for {
 		err := l.flush()
 		l.mu.Lock()
-		if err != nil || l.pend.empty() || l.closed {
+		if err != nil || l.closed {
+			l.flushing = false
+			l.mu.Unlock()
+			return
+		}
+		l.mu.Unlock()
+		gather.Reset(l.every)
+		select {
+		case <-gather.C:
+		case <-l.quit: // Close writes the rest itself
+		}
+		l.mu.Lock()
+		if l.pend.empty() || l.closed {
 			l.flushing = false
 			l.mu.Unlock()
 			return
@@ -420,8 +454,8 @@ func (l *Ledger) writer() {
 	}
 }
 
-// flush writes what is counted in one durable transaction, then reads
-// back the day's count of every process. A batch that fails goes back to
+// flush writes what is counted in one durable transaction, then, every
+// ledgerReread, reads back the day's count of every process. A batch that fails goes back to
 // be written with the next; the failure is logged once until a write
 // succeeds, and is Save's to report.
 func (l *Ledger) flush() error {
@@ -440,9 +474,11 @@ func (l *Ledger) flush() error {
 	defer cancel()
 	err := l.db.CountBatch(ctx, batch)
 	var u store.Usage
-	var uerr error
-	if err == nil {
-		u, uerr = l.db.Usage(ctx, l.key, dayAt)
+	uerr := errNotRead
+	if err == nil && time.Since(l.readAt) >= ledgerReread {
+		if u, uerr = l.db.Usage(ctx, l.key, dayAt); uerr == nil {
+			l.readAt = time.Now()
+		}
 	}
 
 	l.mu.Lock()
@@ -479,6 +515,10 @@ func (l *Ledger) flush() error {
 	return nil
 }
 
+// errNotRead is a write that did not read back every process's count:
+// its own counts are added to what was read last.
+var errNotRead = errors.New("not read back")
+
 func dayMonth(day int) int { return day / 100 }
 
 // latest is the time of the last call counted. Called with mu held.
@@ -503,6 +543,7 @@ func (l *Ledger) refresh(month bool) error {
 	if err != nil {
 		return err
 	}
+	l.readAt = time.Now()
 	var devs map[string]store.DeviceMonth
 	if month {
 		if devs, err = l.db.Remaining(ctx, dayAt); err != nil {
@@ -562,6 +603,9 @@ func (l *Ledger) Save() error {
 // only.
 func (l *Ledger) Close() error {
 	l.mu.Lock()
+	if !l.closed && l.quit != nil {
+		close(l.quit)
+	}
 	l.closed = true
 	l.mu.Unlock()
 	l.wg.Wait()

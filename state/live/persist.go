@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"sync"
 	"time"
 
@@ -60,6 +61,10 @@ type keeper struct {
 	db       *state.DB
 	failing  bool // the last write failed: said once until one succeeds
 	prunedAt time.Time
+	// listed is a hash of each device as last written: a re-list of
+	// 10,000 devices rewrites only those whose listing changed.
+	listed map[string]uint64
+	seed   maphash.Seed
 }
 
 // keepList queues a device list for the database. Called with mu held.
@@ -168,16 +173,35 @@ func (e *Engine) flush() {
 	db, ctx := e.keep.db, context.Background()
 	var errs []error
 	if devs != nil {
-		put := make([]store.Device, 0, len(devs))
-		for i := range devs {
-			if d, err := state.StoredDevice(&devs[i]); err == nil {
-				put = append(put, d)
-			}
+		if k.listed == nil {
+			k.listed, k.seed = map[string]uint64{}, maphash.MakeSeed()
 		}
-		if err := db.PutDevices(ctx, put); err != nil {
+		put := make([]store.Device, 0, len(devs))
+		sums := make([]uint64, 0, len(devs))
+		for i := range devs {
+			d, err := state.StoredDevice(&devs[i])
+			if err != nil {
+				continue
+			}
+			sum := maphash.Bytes(k.seed, d.JSON)
+			if was, ok := k.listed[d.ID]; ok && was == sum {
+				continue // as kept
+			}
+			put, sums = append(put, d), append(sums, sum)
+		}
+		var err error
+		if len(put) > 0 {
+			err = db.PutDevices(ctx, put)
+		}
+		if err != nil {
 			errs = append(errs, fmt.Errorf("the device list was not kept: %w", err))
-		} else if err := state.StoreListed(ctx, db, listedAt); err != nil {
-			errs = append(errs, err)
+		} else {
+			for i, d := range put {
+				k.listed[d.ID] = sums[i]
+			}
+			if err := state.StoreListed(ctx, db, listedAt); err != nil {
+				errs = append(errs, err)
+			}
 		}
 	}
 	if len(msgs) > 0 {

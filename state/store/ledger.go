@@ -23,7 +23,10 @@ func (s *SQLite) Count(ctx context.Context, c Calls) error {
 
 // CountBatch adds several counts in one durable transaction: a process
 // counting thousands of requests a second waits for the disk once a batch,
-// not once a request. Either all of them are kept or none is.
+// not once a request. Either all of them are kept or none is. The day's
+// counts of a batch are summed first, one row written a key and day, and
+// each device's row goes through one prepared statement: a batch holds a
+// row for every non-Hosted device read since the last.
 func (s *SQLite) CountBatch(ctx context.Context, cs []Calls) error {
 	for _, c := range cs {
 		if err := checkCalls(c); err != nil {
@@ -33,14 +36,7 @@ func (s *SQLite) CountBatch(ctx context.Context, cs []Calls) error {
 	if len(cs) == 0 {
 		return nil
 	}
-	return s.wrap("count requests in the quota ledger", s.tx(ctx, true, func(tx *sql.Tx) error {
-		for _, c := range cs {
-			if err := count(ctx, tx, c); err != nil {
-				return err
-			}
-		}
-		return nil
-	}))
+	return s.wrap("count requests in the quota ledger", s.tx(ctx, true, func(tx *sql.Tx) error { return countAll(ctx, tx, cs) }))
 }
 
 func checkCalls(c Calls) error {
@@ -54,29 +50,62 @@ func checkCalls(c Calls) error {
 }
 
 func count(ctx context.Context, tx *sql.Tx, c Calls) error {
-	{
-		if c.Sent != 0 || c.RateLimited != 0 {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO ledger_day (key, day, used, rate_limited) VALUES (?1, ?2, ?3, ?4)
-				ON CONFLICT (key, day) DO UPDATE SET used = used + excluded.used, rate_limited = rate_limited + excluded.rate_limited`,
-				c.Key, dayKey(c.At), c.Sent, c.RateLimited); err != nil {
-				return err
-			}
+	return countAll(ctx, tx, []Calls{c})
+}
+
+type keyDay struct{ key, day string }
+
+func countAll(ctx context.Context, tx *sql.Tx, cs []Calls) error {
+	days := map[keyDay][2]int{}
+	var order []keyDay
+	devices := 0
+	for _, c := range cs {
+		if c.DeviceID != "" {
+			devices++
 		}
+		if c.Sent == 0 && c.RateLimited == 0 {
+			continue
+		}
+		k := keyDay{c.Key, dayKey(c.At)}
+		n, ok := days[k]
+		if !ok {
+			order = append(order, k)
+		}
+		days[k] = [2]int{n[0] + c.Sent, n[1] + c.RateLimited}
+	}
+	for _, k := range order {
+		n := days[k]
+		if _, err := tx.ExecContext(ctx, `INSERT INTO ledger_day (key, day, used, rate_limited) VALUES (?1, ?2, ?3, ?4)
+			ON CONFLICT (key, day) DO UPDATE SET used = used + excluded.used, rate_limited = rate_limited + excluded.rate_limited`,
+			k.key, k.day, n[0], n[1]); err != nil {
+			return err
+		}
+	}
+	if devices == 0 {
+		return nil
+	}
+	st, err := tx.PrepareContext(ctx, `INSERT INTO ledger_device (device, month, calls, remaining) VALUES (?1, ?2, ?3, ?4)
+		ON CONFLICT (device, month) DO UPDATE SET calls = calls + excluded.calls,
+			remaining = CASE WHEN excluded.remaining IS NULL THEN remaining
+				WHEN remaining IS NULL THEN excluded.remaining
+				ELSE min(remaining, excluded.remaining) END`)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	for _, c := range cs {
 		if c.DeviceID == "" {
-			return nil
+			continue
 		}
 		var rem sql.NullInt64
 		if c.Remaining != nil {
 			rem = sql.NullInt64{Int64: int64(*c.Remaining), Valid: true}
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO ledger_device (device, month, calls, remaining) VALUES (?1, ?2, ?3, ?4)
-			ON CONFLICT (device, month) DO UPDATE SET calls = calls + excluded.calls,
-				remaining = CASE WHEN excluded.remaining IS NULL THEN remaining
-					WHEN remaining IS NULL THEN excluded.remaining
-					ELSE min(remaining, excluded.remaining) END`,
-			c.DeviceID, monthKey(c.At), c.Sent, rem)
-		return err
+		if _, err := st.ExecContext(ctx, c.DeviceID, monthKey(c.At), c.Sent, rem); err != nil {
+			return err
+		}
 	}
+	return nil
 }
 
 // Usage is the key's counts for the UTC day of day, from every process.
