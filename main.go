@@ -19,7 +19,7 @@ func main() {
 	// and leaves, as on SIGTERM.
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	go leaveOnSignal(sigs, cancel, restore)
-	stop := startProfile()
+	stop := cli.StartProfile()
 	code := cli.Run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	cancel()

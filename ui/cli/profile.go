@@ -1,14 +1,14 @@
-package main
+package cli
 
 import (
 	"os"
 	"runtime/pprof"
 )
 
-// startProfile writes a CPU profile of the run to the file named by
+// StartProfile writes a CPU profile of the run to the file named by
 // SQC_CPUPROFILE (unset: nothing), to measure what the console costs
 // while it sits idle on a large fleet; the returned func ends it.
-func startProfile() func() {
+func StartProfile() func() {
 	path := os.Getenv("SQC_CPUPROFILE")
 	if path == "" {
 		return func() {}
