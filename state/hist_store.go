@@ -133,15 +133,30 @@ func NumericFields(msgs []api.DataMessage) []FieldSeries {
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		a, b := out[i], out[j]
-		switch {
-		case len(a.Points) != len(b.Points):
-			return len(a.Points) > len(b.Points)
-		case varies[a.Key] != varies[b.Key]:
-			return varies[a.Key] // a flat line says least: drawn last
-		case api.GroupRank(a.Key) != api.GroupRank(b.Key):
-			return api.GroupRank(a.Key) < api.GroupRank(b.Key) // power first, as the readings
-		}
-		return a.Key < b.Key
+		return FieldBefore(FieldRank{Key: a.Key, N: len(a.Points), Varies: varies[a.Key]}, FieldRank{Key: b.Key, N: len(b.Points), Varies: varies[b.Key]})
 	})
 	return out
+}
+
+// FieldRank is what orders a field among the charts: its key, how many
+// values it has and whether they vary.
+type FieldRank struct {
+	Key    string
+	N      int
+	Varies bool
+}
+
+// FieldBefore orders the fields to chart: the most values first, then
+// those that vary, then the readings' group order (power first), then
+// by name. Every list of charted fields sorts by it.
+func FieldBefore(a, b FieldRank) bool {
+	switch {
+	case a.N != b.N:
+		return a.N > b.N
+	case a.Varies != b.Varies:
+		return a.Varies // a flat line says least: drawn last
+	case api.GroupRank(a.Key) != api.GroupRank(b.Key):
+		return api.GroupRank(a.Key) < api.GroupRank(b.Key)
+	}
+	return a.Key < b.Key
 }

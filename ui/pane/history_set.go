@@ -187,8 +187,7 @@ func mergePoints(a, b []histPoint, dup map[int64]bool) []histPoint {
 	return out
 }
 
-// sortFields orders fields as state.NumericFields does: the most values
-// first, then those that vary, then the readings' group order, then name.
+// sortFields orders fields as state.NumericFields does (state.FieldBefore).
 func sortFields(fs []histField) {
 	varies := func(f histField) bool {
 		for _, p := range f.pts {
@@ -204,15 +203,7 @@ func sortFields(fs []histField) {
 	}
 	sort.SliceStable(fs, func(i, j int) bool {
 		a, b := fs[i], fs[j]
-		switch {
-		case len(a.pts) != len(b.pts):
-			return len(a.pts) > len(b.pts)
-		case v[a.Key] != v[b.Key]:
-			return v[a.Key]
-		case api.GroupRank(a.Key) != api.GroupRank(b.Key):
-			return api.GroupRank(a.Key) < api.GroupRank(b.Key)
-		}
-		return a.Key < b.Key
+		return state.FieldBefore(state.FieldRank{Key: a.Key, N: len(a.pts), Varies: v[a.Key]}, state.FieldRank{Key: b.Key, N: len(b.pts), Varies: v[b.Key]})
 	})
 }
 
