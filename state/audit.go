@@ -89,7 +89,7 @@ func (a *Audit) Record(at time.Time, profile string, w Write, res api.Result, er
 // Settled appends what a read-back proved about a write whose outcome
 // was unknown (the entry before it for the device): it went through, or
 // the device is synced without it and nothing of it waits.
-func (a *Audit) Settled(at time.Time, profile, deviceID string, op api.Op, says ReadBackSays) error {
+func (a *Audit) Settled(at time.Time, profile, who, deviceID string, op api.Op, says ReadBackSays) error {
 	if a == nil || says == ReadBackWait {
 		return nil
 	}
@@ -97,7 +97,7 @@ func (a *Audit) Settled(at time.Time, profile, deviceID string, op api.Op, says 
 	if says == ReadBackNotTaken {
 		settled, how = "not applied", "read back: the device is synced without the new values, the write did not happen"
 	}
-	return a.append(store.AuditEntry{At: at.UTC(), Profile: profile, Device: deviceID, Op: string(op), Outcome: settled, Message: how})
+	return a.append(store.AuditEntry{At: at.UTC(), Profile: profile, Who: who, Device: deviceID, Op: string(op), Outcome: settled, Message: how})
 }
 
 // append writes the entries waiting, then e, in order. An entry the

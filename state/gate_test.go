@@ -270,11 +270,11 @@ func TestAuditKeepsWhatTheDatabaseRefused(t *testing.T) {
 		t.Fatalf("a refused entry says %v", err)
 	}
 	db.down = false
-	if err := a.Settled(at.Add(time.Minute), "acme", "BBB222", api.OpUpdateConfig, ReadBackApplied); err != nil {
+	if err := a.Settled(at.Add(time.Minute), "acme", "ana", "BBB222", api.OpUpdateConfig, ReadBackApplied); err != nil {
 		t.Fatal(err)
 	}
 	log, _ := db.AuditLog(context.Background(), store.AuditQuery{})
-	if len(log) != 2 || log[0].Device != "AAA111" || log[0].Status != 202 || log[1].Device != "BBB222" || log[1].Outcome != "applied" {
+	if len(log) != 2 || log[0].Device != "AAA111" || log[0].Status != 202 || log[1].Device != "BBB222" || log[1].Outcome != "applied" || log[1].Who != "ana" {
 		t.Fatalf("after the database came back: %+v", log)
 	}
 }

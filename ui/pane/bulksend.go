@@ -450,7 +450,7 @@ func (p *BulkPane) OnReadBack(msg bulkReadBack) tea.Cmd {
 	if msg.err == nil {
 		// the audit line is written in a command, as the job's rows are
 		audit := func(id string, says state.ReadBackSays) error {
-			logged = settleAudit(p.sh.Gate.Audit, msg.At, p.profile, id, says)
+			logged = settleAudit(p.sh, msg.At, p.profile, id, says)
 			return nil
 		}
 		if settled, say := p.run.ReadAnswer(msg.item, msg.Resp, msg.At, audit); settled {

@@ -544,7 +544,7 @@ func (p *ConfigPane) OnReadBack(msg ConfigRead, w *ConfigWrite) tea.Cmd {
 	}
 	w.readFailed = false
 	says := state.ReadBack(true, msg.Resp, w.Sent)
-	audit := settleAudit(p.sh.Gate.Audit, msg.At, p.profile, msg.ID, says)
+	audit := settleAudit(p.sh, msg.At, p.profile, msg.ID, says)
 	if says == state.ReadBackApplied {
 		w.unknown, w.isErr, w.status = false, false, "the device has the new values: the write went through"
 		w.appliedAt = msg.At
