@@ -311,7 +311,7 @@ func (p *InboxPane) rowText(r inboxRow, styled bool) string {
 			mark = "▾"
 		}
 		oldest := p.shown[r.at+r.n-1].At.Local().Format("15:04:05")
-		return look.Fit(fmt.Sprintf("%s %s %s entered %s (since %s)", when, mark, look.Plural(r.n, "device"), change(t), oldest), p.w)
+		return look.Fit(fmt.Sprintf("%s %s %s %s (since %s)", when, mark, look.Plural(r.n, "device"), change(t), oldest), p.w)
 	}
 	lead := ""
 	if r.member {
@@ -339,11 +339,13 @@ func (p *InboxPane) rowText(r inboxRow, styled bool) string {
 	return look.Fit(line, p.w)
 }
 
+// change is what a fold's devices did: "entered alarm", or a new event
+// while they stayed in their state.
 func change(t *state.Transition) string {
 	if t.Event {
-		return "a new " + t.To.String() + "-state event"
+		return "sent a new alert event (still " + t.To.String() + ")"
 	}
-	return t.To.String()
+	return "entered " + t.To.String()
 }
 
 func fromTo(t *state.Transition) string {
